@@ -1,0 +1,173 @@
+"""Arithmetic Functions and the Variable operators (steps 20-22, 40).
+
+Each backward sums over broadcast axes (step 40), so `Variable + ndarray`
+of different shapes differentiates correctly.
+"""
+import numpy as np
+
+from dezero.core import Function, Variable, as_array
+
+
+def _unbroadcast(gx, shape):
+    from dezero.functions.tensor import sum_to
+
+    return gx if gx.shape == shape else sum_to(gx, shape)
+
+
+class Add(Function):
+    def forward(self, x0, x1):
+        self.x0_shape, self.x1_shape = x0.shape, x1.shape
+        return x0 + x1
+
+    def backward(self, gy):
+        return _unbroadcast(gy, self.x0_shape), _unbroadcast(gy, self.x1_shape)
+
+
+class Mul(Function):
+    def forward(self, x0, x1):
+        return x0 * x1
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        return _unbroadcast(gy * x1, x0.shape), _unbroadcast(gy * x0, x1.shape)
+
+
+class Neg(Function):
+    def forward(self, x):
+        return -x
+
+    def backward(self, gy):
+        return -gy
+
+
+class Sub(Function):
+    def forward(self, x0, x1):
+        self.x0_shape, self.x1_shape = x0.shape, x1.shape
+        return x0 - x1
+
+    def backward(self, gy):
+        return _unbroadcast(gy, self.x0_shape), _unbroadcast(-gy, self.x1_shape)
+
+
+class Div(Function):
+    def forward(self, x0, x1):
+        return x0 / x1
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        gx0 = gy / x1
+        gx1 = gy * (-x0 / x1**2)
+        return _unbroadcast(gx0, x0.shape), _unbroadcast(gx1, x1.shape)
+
+
+class Pow(Function):
+    """x ** c for a constant c, as in the book (step 20)."""
+
+    def __init__(self, c):
+        self.c = c
+
+    def forward(self, x):
+        return x**self.c
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        c = self.c
+        return c * x ** (c - 1) * gy
+
+
+class PowVar(Function):
+    """x0 ** x1 where the exponent is a Variable too (not in the book)."""
+
+    def forward(self, x0, x1):
+        return x0**x1
+
+    def backward(self, gy):
+        from dezero.functions import log
+
+        x0, x1 = self.inputs
+        y = self.outputs[0]()
+        y = y if y is not None else x0**x1
+        gx0 = gy * x1 * x0 ** (x1 - 1)
+        gx1 = gy * y * log(x0)
+        return _unbroadcast(gx0, x0.shape), _unbroadcast(gx1, x1.shape)
+
+
+def _operand(x, like):
+    """Constants become arrays of the same array module and a fitting dtype."""
+    if isinstance(x, Variable):
+        return x
+    return as_array(x, np) if not isinstance(x, np.ndarray) else x
+
+
+def add(x0, x1):
+    return Add()(x0, _operand(x1, x0))
+
+
+def mul(x0, x1):
+    return Mul()(x0, _operand(x1, x0))
+
+
+def neg(x):
+    return Neg()(x)
+
+
+def sub(x0, x1):
+    return Sub()(x0, _operand(x1, x0))
+
+
+def rsub(x0, x1):
+    return Sub()(_operand(x1, x0), x0)
+
+
+def div(x0, x1):
+    return Div()(x0, _operand(x1, x0))
+
+
+def rdiv(x0, x1):
+    return Div()(_operand(x1, x0), x0)
+
+
+def pow(x, c):
+    if isinstance(c, (Variable, np.ndarray)) and not (isinstance(c, np.ndarray) and c.ndim == 0):
+        return PowVar()(x, c)
+    return Pow(c)(x)
+
+
+def rpow(x, c):
+    return PowVar()(_operand(c, x), x)
+
+
+def setup_variable():
+    """Give Variable its operators (the book's step 21 setup_variable)."""
+    Variable.__add__ = add
+    Variable.__radd__ = add
+    Variable.__mul__ = mul
+    Variable.__rmul__ = mul
+    Variable.__neg__ = neg
+    Variable.__sub__ = sub
+    Variable.__rsub__ = rsub
+    Variable.__truediv__ = div
+    Variable.__rtruediv__ = rdiv
+    Variable.__pow__ = pow
+    Variable.__rpow__ = rpow
+    Variable.__getitem__ = _getitem
+    Variable.max = _max
+    Variable.min = _min
+
+
+def _getitem(self, slices):
+    from dezero.functions import get_item
+
+    return get_item(self, slices)
+
+
+def _max(self, axis=None, keepdims=False):
+    from dezero.functions import max as max_
+
+    return max_(self, axis, keepdims)
+
+
+def _min(self, axis=None, keepdims=False):
+    from dezero.functions import min as min_
+
+    return min_(self, axis, keepdims)

@@ -1,0 +1,35 @@
+"""Global switches of the book's step 18 (`Config`, `using_config`, `no_grad`)."""
+import contextlib
+
+
+class Config:
+    """Process-wide settings: `enable_backprop` (step 18) and `train` (step 52)."""
+
+    enable_backprop = True
+    train = True
+
+
+@contextlib.contextmanager
+def using_config(name, value):
+    """Set `Config.<name>` to `value` inside a `with` block; always restored."""
+    if not hasattr(Config, name):
+        raise AttributeError(
+            f"Config has no setting {name!r}; known settings: "
+            + ", ".join(k for k in vars(Config) if not k.startswith("_"))
+        )
+    old_value = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old_value)
+
+
+def no_grad():
+    """Run a block without building the graph (no creators, inputs not kept)."""
+    return using_config("enable_backprop", False)
+
+
+def test_mode():
+    """Run a block in inference mode (dropout off, batch norm uses its averages)."""
+    return using_config("train", False)

@@ -1,0 +1,199 @@
+"""Variable and Function: the define-by-run graph of the book's steps 1-24."""
+import weakref
+
+import numpy as np
+
+from dezero import events
+from dezero.config import Config
+from dezero.cuda import array_types
+
+_array_type = np.ndarray
+
+
+def as_array(x, array_module=np):
+    """Turn a NumPy scalar (what ops on 0-d arrays return) into a 0-d array."""
+    if type(x) is _array_type:
+        return x
+    if np.isscalar(x):
+        return array_module.array(x)
+    return x
+
+
+def as_variable(obj):
+    """Return `obj` if it is a Variable, else wrap it (arrays and numbers)."""
+    if isinstance(obj, Variable):
+        return obj
+    if not isinstance(obj, array_types):
+        obj = as_array(obj)
+        if not isinstance(obj, array_types):
+            obj = np.asarray(obj)
+    return Variable(obj)
+
+
+class Variable:
+    """A box for an ndarray that remembers the Function that created it.
+
+    Attributes follow the book: `data`, `name`, `grad` (a Variable, so that
+    `create_graph=True` gives higher-order derivatives), `creator`,
+    `generation`.
+    """
+
+    __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
+    __array_priority__ = 200  # so `ndarray + Variable` calls Variable.__radd__
+
+    def __init__(self, data, name=None):
+        if data is not None and not isinstance(data, array_types):
+            raise TypeError(
+                f"Variable data must be a numpy.ndarray, got {type(data).__name__} "
+                f"({data!r:.40}); wrap it first, e.g. Variable(np.array({data!r:.40}))"
+            )
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    @property
+    def shape(self):
+        return self.data.shape
+
+    @property
+    def ndim(self):
+        return self.data.ndim
+
+    @property
+    def size(self):
+        return self.data.size
+
+    @property
+    def dtype(self):
+        return self.data.dtype
+
+    def __len__(self):
+        return len(self.data)
+
+    def __repr__(self):
+        if self.data is None:
+            return "variable(None)"
+        p = str(self.data).replace("\n", "\n" + " " * 9)
+        return "variable(" + p + ")"
+
+    def set_creator(self, func):
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def unchain(self):
+        """Forget the creator: the graph behind this variable can be freed."""
+        self.creator = None
+
+    def unchain_backward(self):
+        """Cut every creator link behind this variable (truncated BPTT)."""
+        if self.creator is None:
+            return
+        funcs = [self.creator]
+        self.unchain()
+        while funcs:
+            f = funcs.pop()
+            for x in f.inputs:
+                if x.creator is not None:
+                    funcs.append(x.creator)
+                    x.unchain()
+
+    def cleargrad(self):
+        self.grad = None
+
+    def backward(self, retain_grad=False, create_graph=False):
+        """Backpropagate from this variable in generation order (step 16).
+
+        retain_grad=False frees the grads of intermediate variables (step 18);
+        create_graph=True records the backward computation itself, so grads
+        can be differentiated again (step 32).
+        """
+        from dezero.backprop import backward
+
+        backward([self], None, retain_grad, create_graph)
+
+    def reshape(self, *shape):
+        from dezero.functions import reshape
+
+        if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
+            shape = shape[0]
+        return reshape(self, shape)
+
+    def transpose(self, *axes):
+        from dezero.functions import transpose
+
+        if len(axes) == 0:
+            axes = None
+        elif len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
+            axes = axes[0]
+        return transpose(self, axes)
+
+    @property
+    def T(self):
+        from dezero.functions import transpose
+
+        return transpose(self)
+
+    def sum(self, axis=None, keepdims=False):
+        from dezero.functions import sum as sum_
+
+        return sum_(self, axis, keepdims)
+
+    def to_cpu(self):
+        from dezero import cuda
+
+        if self.data is not None:
+            self.data = cuda.as_numpy(self.data)
+
+    def to_gpu(self):
+        from dezero import cuda
+
+        if self.data is not None:
+            self.data = cuda.as_cupy(self.data)
+
+
+class Parameter(Variable):
+    """A Variable that a Layer collects as a trainable parameter (step 44)."""
+
+
+class Function:
+    """Base of every operation; subclasses implement `forward` and `backward`.
+
+    `__call__` is the single place where the graph is made, and so the one
+    place that emits the `forward` trace event.
+    """
+
+    def __call__(self, *inputs):
+        inputs = [as_variable(x) for x in inputs]
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+
+        if Config.enable_backprop:
+            self.generation = max([x.generation for x in inputs]) if inputs else 0
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = inputs
+            self.outputs = [weakref.ref(output) for output in outputs]
+            if len(outputs) > 1:
+                # Backward needs the shape of an output the user dropped.
+                self.output_specs = [(y.shape, y.dtype) for y in ys]
+
+        if events._observers:
+            events.notify("on_forward", self, inputs, outputs)
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    def forward(self, *xs):
+        raise NotImplementedError(
+            f"{type(self).__name__}.forward is not implemented: define "
+            "forward(self, x) returning an ndarray"
+        )
+
+    def backward(self, *gys):
+        raise NotImplementedError(
+            f"{type(self).__name__}.backward is not implemented: define "
+            "backward(self, gy) returning the input grads"
+        )
