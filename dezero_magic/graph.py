@@ -1,0 +1,68 @@
+"""The graph model: plain data describing one traced computation.
+
+Produced by the tracer (dezero objects) or the adapters (students' own
+classes); consumed by layout, render and widgets. Holds strings and numbers
+only — never the user's arrays or Variables — so it keeps nothing alive and
+does not change when the user's objects do.
+"""
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional, Tuple
+
+
+@dataclass
+class VarNode:
+    id: str                      # "v0", "v1", ... stable within one Graph
+    label: str = ""              # Variable.name, else the user-namespace name, else ""
+    shape: Tuple[int, ...] = ()
+    dtype: str = ""
+    value: str = ""              # short preview of the data
+    grad: Optional[str] = None   # short preview of the final grad (None: no grad)
+    grad_absmax: Optional[float] = None  # max |grad|, for colour scaling
+    nonfinite: bool = False      # NaN/Inf in the value or the grad
+    generation: int = 0
+    leaf: bool = True            # no creator
+    alive: bool = True           # the object still existed after the cell
+    grad_freed: bool = False     # its grad was dropped by retain_grad=False
+    nbytes: int = 0              # bytes of the data
+    grad_nbytes: int = 0         # bytes of the grad, 0 when none is kept
+
+
+@dataclass
+class FuncNode:
+    id: str                      # "f0", "f1", ...
+    op: str                      # the Function's class name, e.g. "Square"
+    generation: int = 0
+    inputs: List[str] = field(default_factory=list)   # VarNode ids, in argument order
+    outputs: List[str] = field(default_factory=list)  # VarNode ids
+    order: int = 0               # position in forward order
+    kept_nbytes: int = 0         # bytes of inputs this function keeps for backward
+
+
+@dataclass
+class BackwardStep:
+    index: int
+    func: str                    # FuncNode id of the function popped at this step
+    gys: Dict[str, str] = field(default_factory=dict)   # output VarNode id -> grad preview
+    gxs: Dict[str, str] = field(default_factory=dict)   # input VarNode id -> grad preview
+    accumulated: List[str] = field(default_factory=list)  # input ids whose grad was added to
+    pending: List[str] = field(default_factory=list)    # FuncNode ids, in the order they will pop
+    pending_total: int = 0       # length of the whole queue (pending may be cut)
+
+
+@dataclass
+class Graph:
+    variables: Dict[str, VarNode] = field(default_factory=dict)
+    functions: Dict[str, FuncNode] = field(default_factory=dict)
+    steps: List[BackwardStep] = field(default_factory=list)
+    complete: bool = True        # False when the cell raised before finishing
+    elided_functions: int = 0    # forward calls recorded but not kept in this graph
+    elided_steps: int = 0        # backward steps recorded but not kept
+    notes: List[str] = field(default_factory=list)  # what a viewer should be told
+
+    def edges(self):
+        """(source id, target id) pairs: input var -> function -> output var."""
+        result = []
+        for f in self.functions.values():
+            result.extend((v, f.id) for v in f.inputs)
+            result.extend((f.id, v) for v in f.outputs)
+        return result
