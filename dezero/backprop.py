@@ -45,6 +45,7 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     store: None writes grads into `Variable.grad` (the book's semantics);
     a dict collects them by id() instead and leaves every `.grad` untouched.
     """
+    retain_grad = retain_grad or Config.retain_grad
     heap = []
     seen = set()
     counter = 0

@@ -7,6 +7,9 @@ class Config:
 
     enable_backprop = True
     train = True
+    # Not in the book: when True every backward keeps intermediate grads as
+    # if called with retain_grad=True (what `%%dezero --retain-grad` sets).
+    retain_grad = False
 
 
 @contextlib.contextmanager
