@@ -94,9 +94,19 @@ class PowVar(Function):
 
 def _operand(x, like):
     """Constants become arrays of the same array module and a fitting dtype."""
-    if isinstance(x, Variable):
+    from dezero.cuda import array_types, get_array_module
+
+    if isinstance(x, Variable) or isinstance(x, array_types):
         return x
-    return as_array(x, np) if not isinstance(x, np.ndarray) else x
+    data = like.data if isinstance(like, Variable) else like
+    xp = get_array_module(data) if isinstance(data, array_types) else np
+    # NumPy 2 no longer lets a 0-d array take the other operand's dtype, so
+    # `float32_var * 2.0` would turn float64; give real Python numbers the
+    # variable's floating dtype (as NumPy 1 and the book behaved).
+    if (isinstance(x, (int, float)) and not isinstance(x, bool)
+            and isinstance(data, array_types) and data.dtype.kind == "f"):
+        return xp.asarray(x, dtype=data.dtype)
+    return as_array(x, xp)
 
 
 def add(x0, x1):
@@ -151,6 +161,8 @@ def setup_variable():
     Variable.__pow__ = pow
     Variable.__rpow__ = rpow
     Variable.__getitem__ = _getitem
+    Variable.__matmul__ = _matmul
+    Variable.__rmatmul__ = _rmatmul
     Variable.max = _max
     Variable.min = _min
 
@@ -171,3 +183,15 @@ def _min(self, axis=None, keepdims=False):
     from dezero.functions import min as min_
 
     return min_(self, axis, keepdims)
+
+
+def _matmul(self, other):
+    from dezero.functions import matmul
+
+    return matmul(self, other)
+
+
+def _rmatmul(self, other):
+    from dezero.functions import matmul
+
+    return matmul(other, self)

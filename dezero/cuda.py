@@ -27,7 +27,7 @@ def get_array_module(x):
 
 
 def as_numpy(x):
-    """A NumPy array for `x` (a Variable, a scalar, a NumPy or CuPy array)."""
+    """A NumPy array for `x` (a Variable, a scalar, a list, a NumPy or CuPy array)."""
     from dezero.core import Variable
 
     if isinstance(x, Variable):
@@ -36,7 +36,9 @@ def as_numpy(x):
         return np.array(x)
     if isinstance(x, np.ndarray):
         return x
-    return cupy.asnumpy(x)
+    if cupy is not None and isinstance(x, cupy.ndarray):
+        return cupy.asnumpy(x)
+    return np.asarray(x)
 
 
 def as_cupy(x):
@@ -51,3 +53,16 @@ def as_cupy(x):
             "version, or stay on the CPU (NumPy)"
         )
     return cupy.asarray(x)
+
+
+def add_at(a, indices, values):
+    """In-place unbuffered `a[indices] += values`: repeated indices accumulate.
+
+    numpy.add.at on the CPU; CuPy spells the same scatter-add cupyx.scatter_add.
+    """
+    if isinstance(a, np.ndarray):
+        np.add.at(a, indices, values)
+        return
+    import cupyx
+
+    cupyx.scatter_add(a, indices, values)

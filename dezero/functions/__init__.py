@@ -1,7 +1,23 @@
 """dezero.functions, imported as F: every differentiable operation."""
 from dezero.functions.elementwise import (  # noqa: F401
-    Cos, Exp, Log, Sin, Square, Tanh, cos, exp, log, sin, square, tanh,
+    Clip, Cos, Exp, Log, Sin, Square, Tanh, clip, cos, exp, log, sin, square, tanh,
 )
 from dezero.functions.tensor import (  # noqa: F401
-    BroadcastTo, Reshape, Sum, SumTo, Transpose, broadcast_to, reshape, sum, sum_to, transpose,
+    BroadcastTo, Reshape, Sum, SumTo, Transpose, broadcast_to, expand_dims, flatten, reshape,
+    sum, sum_to, transpose,
 )
+from dezero.functions.reduction import Max, Min, average, max, mean, min  # noqa: F401
+from dezero.functions.indexing import GetItem, GetItemGrad, embed_id, get_item  # noqa: F401
+from dezero.functions.matrix import Linear, MatMul, linear, linear_simple, matmul  # noqa: F401
+from dezero.functions.activation import (  # noqa: F401
+    LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, leaky_relu, log_softmax, logsumexp, relu,
+    sigmoid, sigmoid_simple, softmax,
+)
+from dezero.functions.loss import (  # noqa: F401
+    MeanSquaredError, SigmoidCrossEntropy, SoftmaxCrossEntropy, binary_cross_entropy,
+    mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy,
+    softmax_cross_entropy_simple,
+)
+from dezero.functions.metrics import accuracy  # noqa: F401
+from dezero.functions.regularization import dropout  # noqa: F401
+from dezero.functions.normalization import BatchNorm, batch_norm  # noqa: F401

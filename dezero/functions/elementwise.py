@@ -1,4 +1,4 @@
-"""Elementwise math Functions (steps 7-9, 27, 35): square, exp, log, sin, cos, tanh."""
+"""Elementwise math Functions (steps 7-9, 27, 35, 37): square, exp, log, sin, cos, tanh, clip."""
 import numpy as np
 
 from dezero.core import Function
@@ -80,3 +80,25 @@ def cos(x):
 
 def tanh(x):
     return Tanh()(x)
+
+
+class Clip(Function):
+    """x limited to [x_min, x_max]; the grad passes only where x is inside."""
+
+    def __init__(self, x_min, x_max):
+        if x_min > x_max:
+            raise ValueError(f"clip needs x_min <= x_max, got x_min={x_min}, x_max={x_max}")
+        self.x_min = x_min
+        self.x_max = x_max
+
+    def forward(self, x):
+        return x.clip(self.x_min, self.x_max)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        inside = (x.data >= self.x_min) & (x.data <= self.x_max)
+        return gy * inside.astype(gy.dtype)
+
+
+def clip(x, x_min, x_max):
+    return Clip(x_min, x_max)(x)

@@ -1,4 +1,5 @@
-"""Shape-changing Functions (steps 38-40): reshape, transpose, sum, sum_to, broadcast_to."""
+"""Shape-changing Functions (steps 38-40): reshape, transpose, sum, sum_to, broadcast_to,
+expand_dims, flatten."""
 import numpy as np
 
 from dezero.core import Function, as_variable
@@ -93,3 +94,22 @@ def broadcast_to(x, shape):
     if x.shape == tuple(shape):
         return as_variable(x)
     return BroadcastTo(shape)(x)
+
+
+def expand_dims(x, axis):
+    """Insert an axis of length 1 at `axis` (negative counts from the end, as in NumPy)."""
+    x = as_variable(x)
+    ndim = x.ndim + 1
+    if not -ndim <= axis < ndim:
+        raise ValueError(f"expand_dims axis {axis} is out of range for a {x.ndim}-d input")
+    shape = list(x.shape)
+    shape.insert(axis % ndim, 1)
+    return reshape(x, tuple(shape))
+
+
+def flatten(x):
+    """Keep the first (batch) axis, flatten the rest: (N, ...) -> (N, -1)."""
+    x = as_variable(x)
+    if x.ndim == 0:
+        raise ValueError("flatten needs at least one (batch) axis, got a 0-d input")
+    return reshape(x, (x.shape[0], -1))

@@ -1,0 +1,110 @@
+"""Activation Functions (steps 43, 47): sigmoid, relu, leaky_relu, softmax, log_softmax."""
+from dezero import cuda
+from dezero.core import Function, as_variable
+from dezero.functions.elementwise import exp
+
+
+class Sigmoid(Function):
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        # tanh form: no overflow in exp for large |x| (the book's choice too)
+        return xp.tanh(x * 0.5) * 0.5 + 0.5
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if y is None:  # the caller dropped the output; rebuild it
+            y = sigmoid(self.inputs[0])
+        return gy * y * (1 - y)
+
+
+def sigmoid(x):
+    return Sigmoid()(x)
+
+
+def sigmoid_simple(x):
+    """Step 43's sigmoid made of Variable ops: 1 / (1 + exp(-x))."""
+    x = as_variable(x)
+    return 1 / (1 + exp(-x))
+
+
+class ReLU(Function):
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        return xp.maximum(x, 0.0).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        mask = (x.data > 0).astype(gy.dtype)
+        return gy * mask
+
+
+def relu(x):
+    return ReLU()(x)
+
+
+class LeakyReLU(Function):
+    def __init__(self, slope):
+        self.slope = slope
+
+    def forward(self, x):
+        xp = cuda.get_array_module(x)
+        return xp.where(x > 0, x, x * self.slope).astype(x.dtype, copy=False)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        xp = cuda.get_array_module(x.data)
+        return gy * xp.where(x.data > 0, 1.0, self.slope).astype(gy.dtype, copy=False)
+
+
+def leaky_relu(x, slope=0.2):
+    return LeakyReLU(slope)(x)
+
+
+class Softmax(Function):
+    """exp(x) / sum(exp(x)) along `axis`, shifted by the max so exp cannot overflow."""
+
+    def __init__(self, axis=1):
+        self.axis = axis
+
+    def forward(self, x):
+        y = x - x.max(axis=self.axis, keepdims=True)
+        cuda.get_array_module(x).exp(y, out=y)
+        y /= y.sum(axis=self.axis, keepdims=True)
+        return y
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if y is None:
+            y = softmax(self.inputs[0], self.axis)
+        gx = y * gy
+        return gx - y * gx.sum(axis=self.axis, keepdims=True)
+
+
+def softmax(x, axis=1):
+    return Softmax(axis)(x)
+
+
+def logsumexp(x, axis=1):
+    """log(sum(exp(x), axis, keepdims=True)) on an array, without overflow."""
+    xp = cuda.get_array_module(x)
+    m = x.max(axis=axis, keepdims=True)
+    s = xp.exp(x - m).sum(axis=axis, keepdims=True)
+    return m + xp.log(s)
+
+
+class LogSoftmax(Function):
+    def __init__(self, axis=1):
+        self.axis = axis
+
+    def forward(self, x):
+        return x - logsumexp(x, self.axis)
+
+    def backward(self, gy):
+        y = self.outputs[0]()
+        if y is None:
+            y = log_softmax(self.inputs[0], self.axis)
+        return gy - exp(y) * gy.sum(axis=self.axis, keepdims=True)
+
+
+def log_softmax(x, axis=1):
+    return LogSoftmax(axis)(x)

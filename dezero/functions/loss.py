@@ -1,0 +1,155 @@
+"""Loss Functions (steps 42, 47, 48): mean squared error and cross entropies.
+
+Reductions follow the book: a loss is summed over every element and divided
+by the batch size N = len(x) (for one output per example, the mean).
+"""
+import numpy as np
+
+from dezero import cuda
+from dezero.core import Function, as_variable
+from dezero.functions.activation import logsumexp, sigmoid, softmax
+from dezero.functions.elementwise import clip, log
+from dezero.functions.tensor import reshape, sum, sum_to
+
+
+def _batch_size(shape):
+    return shape[0] if len(shape) > 0 else 1
+
+
+class MeanSquaredError(Function):
+    """sum((x0 - x1) ** 2) / N.
+
+    Fixed from the book: its backward keeps `diff` as a constant array, so
+    the second derivative was lost, and shapes that broadcast, e.g. (N, 1)
+    against (N,), got grads of the broadcast shape; here the grads are
+    Variable ops summed back to each input's shape.
+    """
+
+    def forward(self, x0, x1):
+        diff = x0 - x1
+        self.n = _batch_size(diff.shape)
+        return (diff**2).sum() / diff.dtype.type(self.n)
+
+    def backward(self, gy):
+        x0, x1 = self.inputs
+        diff = x0 - x1
+        gx = gy * diff * (2.0 / self.n)
+        return sum_to(gx, x0.shape), sum_to(-gx, x1.shape)
+
+
+def mean_squared_error(x0, x1):
+    return MeanSquaredError()(x0, x1)
+
+
+def _labels(t, n):
+    t = t.ravel()
+    if t.dtype.kind not in "iu":
+        if not np.all(t == t.astype(np.int64)):
+            raise ValueError(
+                f"softmax_cross_entropy needs integer class labels t, got {t.dtype} values "
+                f"such as {t[:3]}; pass class indices (e.g. t.argmax(axis=1) for one-hot)"
+            )
+        t = t.astype(np.int64)
+    if t.shape[0] != n:
+        raise ValueError(
+            f"softmax_cross_entropy got {n} rows of scores but {t.shape[0]} labels; "
+            "pass one class index per row"
+        )
+    return t
+
+
+class SoftmaxCrossEntropy(Function):
+    """-mean over the batch of log softmax(x)[i, t_i] for scores x (N, C), labels t (N,).
+
+    Fixed from the book: the label lookup used numpy's arange also on the
+    GPU, and the grad was computed through an in-place `gy *= 1/N`.
+    """
+
+    def forward(self, x, t):
+        xp = cuda.get_array_module(x)
+        n = x.shape[0]
+        t = _labels(t, n)
+        log_p = x - logsumexp(x, axis=1)
+        picked = log_p[xp.arange(n), t]
+        return -picked.sum() / x.dtype.type(n)
+
+    def backward(self, gy):
+        x, t = self.inputs
+        n, num_classes = x.shape
+        xp = cuda.get_array_module(x.data)
+        labels = _labels(t.data, n)
+        t_onehot = xp.eye(num_classes, dtype=x.dtype)[labels]
+        gx = (softmax(x) - t_onehot) * (gy * (1.0 / n))
+        return gx, None  # labels are not differentiable
+
+
+def softmax_cross_entropy(x, t):
+    x = as_variable(x)
+    if x.ndim != 2:
+        raise ValueError(
+            f"softmax_cross_entropy expects scores of shape (N, classes), got {x.shape}"
+        )
+    return SoftmaxCrossEntropy()(x, t)
+
+
+def softmax_cross_entropy_simple(x, t):
+    """Step 47's version made of Variable ops (clipped so log never sees 0)."""
+    from dezero.functions.indexing import get_item
+
+    x, t = as_variable(x), as_variable(t)
+    n = x.shape[0]
+    p = clip(softmax(x), 1e-15, 1.0)
+    log_p = get_item(log(p), (np.arange(n), _labels(t.data, n)))
+    return -1 * sum(log_p) / n
+
+
+class SigmoidCrossEntropy(Function):
+    """Binary cross entropy of logits x against targets t in [0, 1], summed / N.
+
+    The book computes log(sigmoid(x)) clipped to [1e-15, 1.0], so log(1 - p)
+    is log(0) = -inf once sigmoid(x) rounds to 1. Here the loss is the
+    equivalent max(x, 0) - x t + log(1 + exp(-|x|)), finite for every x, and
+    its grad (sigmoid(x) - t) / N is exact (no clipping dead zone).
+    """
+
+    def forward(self, x, t):
+        xp = cuda.get_array_module(x)
+        loss = xp.maximum(x, 0) - x * t + xp.log1p(xp.exp(-xp.abs(x)))
+        return loss.sum() / x.dtype.type(_batch_size(x.shape))
+
+    def backward(self, gy):
+        x, t = self.inputs
+        n = _batch_size(x.shape)
+        scale = gy * (1.0 / n)
+        gx = (sigmoid(x) - t) * scale
+        gt = -x * scale  # d/dt of (-x t); t is usually data, but soft targets may learn
+        return sum_to(gx, x.shape), sum_to(gt, t.shape)
+
+
+def sigmoid_cross_entropy(x, t):
+    x, t = as_variable(x), as_variable(t)
+    if x.ndim != t.ndim:
+        t = reshape(t, x.shape)
+    if t.dtype.kind != "f":
+        t = as_variable(t.data.astype(x.dtype))
+    return SigmoidCrossEntropy()(x, t)
+
+
+def _clip_eps(dtype):
+    # 1 - 1e-15 rounds to 1.0 in float32; use a margin the dtype can hold.
+    return max(1e-15, float(np.finfo(dtype).eps))
+
+
+def binary_cross_entropy(p, t):
+    """-sum(t log p + (1 - t) log(1 - p)) / N for probabilities p.
+
+    p is clipped to [eps, 1 - eps] (the book clips to [1e-15, 0.999], which
+    biases the loss near 1); so log never sees 0.
+    """
+    p, t = as_variable(p), as_variable(t)
+    if p.ndim != t.ndim:
+        t = reshape(t, p.shape)
+    eps = _clip_eps(p.dtype if p.dtype.kind == "f" else np.float64)
+    p = clip(p, eps, 1.0 - eps)
+    tlog_p = t * log(p) + (1 - t) * log(1 - p)
+    return -1 * sum(tlog_p) / _batch_size(p.shape)

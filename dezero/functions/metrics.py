@@ -1,0 +1,14 @@
+"""Metrics (step 46): accuracy. Not differentiable: the result is a plain Variable."""
+from dezero.core import Variable, as_array, as_variable
+
+
+def accuracy(y, t):
+    """Fraction of rows whose argmax over the classes in y (N, C) equals label t (N,)."""
+    y, t = as_variable(y), as_variable(t)
+    if y.ndim != 2 or y.shape[0] != t.size:
+        raise ValueError(
+            f"accuracy expects scores (N, classes) and N labels, got {y.shape} and {t.shape}"
+        )
+    pred = y.data.argmax(axis=1).reshape(t.shape)
+    result = pred == t.data
+    return Variable(as_array(result.mean()))

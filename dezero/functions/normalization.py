@@ -1,0 +1,91 @@
+"""Batch normalization (the book's step 52 extras): batch_norm.
+
+The book ships it misspelled as `batch_nrom`; here it is `batch_norm`.
+"""
+from dezero import cuda
+from dezero.config import Config
+from dezero.core import Function
+from dezero.functions.tensor import sum
+
+
+def _to_rows(x):
+    """(N, C, H, W) -> (N*H*W, C) so every layout normalises per channel."""
+    n, c, h, w = x.shape
+    return x.transpose(0, 2, 3, 1).reshape(-1, c)
+
+
+def _from_rows(x, shape):
+    """Inverse of _to_rows; works on arrays and on Variables (for the backward)."""
+    n, c, h, w = shape
+    return x.reshape((n, h, w, c)).transpose(0, 3, 1, 2)
+
+
+class BatchNorm(Function):
+    """y = gamma * (x - mean) / sqrt(var + eps) + beta, per feature (axis 1).
+
+    Train mode normalises with the batch's statistics and updates the
+    running `mean` and `var` arrays in place (var with the unbiased batch
+    variance); test mode uses the running ones. Fixed from the book: its
+    backward always used the train-mode formula, wrong in test mode, where
+    y is an affine map of x.
+    """
+
+    def __init__(self, mean, var, decay, eps):
+        self.avg_mean = mean
+        self.avg_var = var
+        self.decay = decay
+        self.eps = eps
+        self.inv_std = None
+        self.train = Config.train
+
+    def forward(self, x, gamma, beta):
+        if x.ndim not in (2, 4):
+            raise ValueError(
+                f"batch_norm expects x of shape (N, C) or (N, C, H, W), got {x.shape}"
+            )
+        xp = cuda.get_array_module(x)
+        rows = _to_rows(x) if x.ndim == 4 else x
+        if self.train:
+            mean = rows.mean(axis=0)
+            var = rows.var(axis=0)
+            inv_std = 1 / xp.sqrt(var + self.eps)
+            m = rows.size // gamma.size
+            adjust = m / max(m - 1.0, 1.0)  # unbiased variance for the running average
+            self.avg_mean *= self.decay
+            self.avg_mean += (1 - self.decay) * mean
+            self.avg_var *= self.decay
+            self.avg_var += (1 - self.decay) * adjust * var
+        else:
+            mean = self.avg_mean
+            inv_std = 1 / xp.sqrt(self.avg_var + self.eps)
+        self.mean = mean
+        self.inv_std = inv_std.astype(x.dtype, copy=False)
+        y = (rows - mean) * self.inv_std * gamma + beta
+        y = y.astype(x.dtype, copy=False)
+        return _from_rows(y, x.shape) if x.ndim == 4 else y
+
+    def backward(self, gy):
+        x, gamma, _ = self.inputs
+        shape = gy.shape
+        if gy.ndim == 4:  # Variable ops, so the backward stays differentiable
+            gy, x = _to_rows(gy), _to_rows(x)
+        # The statistics are constants here (as in the book): exact first
+        # derivatives, second derivatives only through gamma and gy.
+        xc = (x - self.mean) * self.inv_std
+        gbeta = sum(gy, axis=0)
+        ggamma = sum(xc * gy, axis=0)
+        if self.train:
+            n = len(gy)
+            gx = (gy - gbeta / n - xc * ggamma / n) * (gamma * self.inv_std)
+        else:
+            gx = gy * (gamma * self.inv_std)
+        if len(shape) == 4:
+            gx = _from_rows(gx, shape)
+        return gx, ggamma, gbeta
+
+
+def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):
+    """Batch normalisation; `mean` and `var` are the running arrays, updated in train mode."""
+    mean = getattr(mean, "data", mean)  # a Variable/Parameter holding the running stats
+    var = getattr(var, "data", var)
+    return BatchNorm(mean, var, decay, eps)(x, gamma, beta)

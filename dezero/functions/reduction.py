@@ -1,0 +1,57 @@
+"""Reductions besides sum (steps 39, 52): average/mean, max, min."""
+from dezero.core import Function, as_variable
+from dezero.functions.tensor import broadcast_to, sum
+from dezero.shapes import reshape_sum_backward
+
+
+def average(x, axis=None, keepdims=False):
+    """Mean over `axis` (all axes by default), made of sum and a scale."""
+    x = as_variable(x)
+    y = sum(x, axis, keepdims)
+    if x.size == 0:
+        raise ValueError(f"average of an empty array (shape {x.shape}) is undefined")
+    # A scale of x's own dtype, so float32 stays float32.
+    return y * y.data.dtype.type(y.size / x.size)
+
+
+mean = average
+
+
+class Max(Function):
+    """max over `axis`; the grad is shared among the positions holding the max.
+
+    The book gives each tied position the full grad (so ties count it
+    twice); splitting it evenly, as torch.amax does, keeps sum(grad) = gy.
+    """
+
+    def __init__(self, axis=None, keepdims=False):
+        self.axis = axis
+        self.keepdims = keepdims
+
+    def _reduce(self, x):
+        return x.max(axis=self.axis, keepdims=self.keepdims)
+
+    def forward(self, x):
+        return self._reduce(x)
+
+    def backward(self, gy):
+        (x,) = self.inputs
+        y = self._reduce(x.data)
+        y = reshape_sum_backward(y, x.shape, self.axis, self.keepdims)
+        hit = (x.data == y).astype(gy.dtype)
+        share = hit / hit.sum(axis=self.axis, keepdims=True)
+        gy = reshape_sum_backward(gy, x.shape, self.axis, self.keepdims)
+        return broadcast_to(gy, x.shape) * share
+
+
+class Min(Max):
+    def _reduce(self, x):
+        return x.min(axis=self.axis, keepdims=self.keepdims)
+
+
+def max(x, axis=None, keepdims=False):
+    return Max(axis, keepdims)(x)
+
+
+def min(x, axis=None, keepdims=False):
+    return Min(axis, keepdims)(x)

@@ -1,0 +1,32 @@
+"""%%dezero: an IPython extension that runs a cell and shows its dezero graph.
+
+`%load_ext dezero_magic` registers the magics; `%unload_ext dezero_magic`
+removes them and every observer this package registered. IPython is
+imported only here (on load) and in `magic.py`.
+"""
+
+
+def load_ipython_extension(ipython):
+    from dezero_magic.magic import DezeroMagics
+
+    ipython.register_magics(DezeroMagics)
+
+
+def unload_ipython_extension(ipython):
+    import sys
+
+    from dezero import events
+    from dezero_magic.backward_watch import BackwardWatch
+    from dezero_magic.tracer import Tracer
+
+    for kind in ("line", "cell"):
+        ipython.magics_manager.magics[kind].pop("dezero", None)
+    ipython.magics_manager.registry.pop("DezeroMagics", None)
+    # Normally nothing is left (each cell removes its own); a cell interrupted
+    # inside our code must still not leave a listener behind.
+    for observer in events.observers():
+        if isinstance(observer, Tracer):
+            events.remove_observer(observer)
+    hook = sys.getprofile()
+    if isinstance(getattr(hook, "__self__", None), BackwardWatch):
+        sys.setprofile(None)

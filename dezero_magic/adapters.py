@@ -1,0 +1,205 @@
+"""Live objects -> `Graph`, by duck typing, for graphs no tracer saw.
+
+Used for students' own book-style classes (steps 7-24 typed into cells)
+and for `%dezero VAR` (a variable made in an earlier cell). A variable is
+an object with `.data` and `.creator`; a function is the creator, with
+`input`/`inputs` and `output`/`outputs` (objects or weakrefs, one or a
+list), as in the book's steps 7, 11 and 17. Generations are computed from
+the links (early steps have none). Backward steps come from
+`backward_watch.BackwardWatch` calls, matched to the functions by identity.
+"""
+import weakref
+
+import numpy as np
+
+from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
+from dezero_magic.naming import label_for, namespace_names
+from dezero_magic.preview import data_of, format_snapshot, snapshot
+
+
+def _get(obj, name):
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # noqa: BLE001 - a user property that raises counts as absent
+        return None
+
+
+def is_variable_like(obj):
+    return (not isinstance(obj, type) and _get(obj, "data") is not None
+            and hasattr(obj, "creator"))
+
+
+def _deref(obj):
+    return obj() if isinstance(obj, weakref.ref) else obj
+
+
+def _as_list(value):
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [_deref(v) for v in value]
+    return [_deref(value)]
+
+
+def func_inputs(f):
+    xs = _get(f, "inputs")
+    return [x for x in _as_list(xs if xs is not None else _get(f, "input")) if is_variable_like(x)]
+
+
+def func_outputs(f):
+    ys = _get(f, "outputs")
+    return [y for y in _as_list(ys if ys is not None else _get(f, "output")) if is_variable_like(y)]
+
+
+def _walk(roots, root_funcs, max_nodes):
+    """Breadth-first from the roots back through creators: (vars, funcs, cut)."""
+    vars_, funcs = {}, {}
+    queue = list(roots)
+    for f in root_funcs:
+        queue.extend(func_outputs(f) + func_inputs(f))
+    cut = 0
+    while queue:
+        v = queue.pop(0)
+        if id(v) in vars_:
+            continue
+        vars_[id(v)] = v
+        f = _get(v, "creator")
+        if f is None or id(f) in funcs:
+            continue
+        if len(vars_) + len(funcs) >= max_nodes:
+            cut += 1
+            continue
+        funcs[id(f)] = f
+        queue.extend(func_inputs(f) + func_outputs(f))
+    return vars_, funcs, cut
+
+
+def _generations(vars_, funcs):
+    fgen = {}
+    visiting = set()
+    for start in funcs.values():
+        stack = [(start, False)]
+        while stack:
+            f, done = stack.pop()
+            if id(f) in fgen:
+                continue
+            if done:
+                gens = [fgen.get(id(_get(x, "creator")), -1) + 1 for x in func_inputs(f)]
+                fgen[id(f)] = max(gens, default=0)
+                continue
+            visiting.add(id(f))
+            stack.append((f, True))
+            for x in func_inputs(f):
+                c = _get(x, "creator")
+                if c is not None and id(c) in funcs and id(c) not in fgen and id(c) not in visiting:
+                    stack.append((c, False))
+    vgen = {}
+    for key, v in vars_.items():
+        c = _get(v, "creator")
+        vgen[key] = fgen[id(c)] + 1 if c is not None and id(c) in fgen else 0
+    return vgen, fgen
+
+
+def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbose=False,
+                       complete=True, elided_calls=0):
+    """Graph of everything `roots` (variable-like objects) were computed from,
+    plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs)."""
+    items = 16 if verbose else 4
+    names = namespace_names(namespace)
+    root_funcs = [c.func() for c in calls if c.func() is not None]
+    vars_, funcs, cut = _walk([r for r in roots if is_variable_like(r)], root_funcs, max_nodes)
+    vgen, fgen = _generations(vars_, funcs)
+    graph = Graph(complete=complete, elided_functions=cut)
+    vid = {key: f"v{i}" for i, key in enumerate(vars_)}
+    found = {key: i for i, key in enumerate(funcs)}  # breadth-first from the output: reverse it
+    ordered = sorted(funcs.values(), key=lambda f: (fgen[id(f)], -found[id(f)]))
+    fid = {id(f): f"f{i}" for i, f in enumerate(ordered)}
+    consumed = set()
+    for order, f in enumerate(ordered):
+        ins = [vid[id(x)] for x in func_inputs(f) if id(x) in vid]
+        consumed.update(ins)
+        graph.functions[fid[id(f)]] = FuncNode(
+            id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
+            outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order)
+    leaf_refs, output_refs = {}, []
+    for key, v in vars_.items():
+        snap = snapshot(data_of(_get(v, "data")))
+        grad = _get(v, "grad")
+        gsnap = snapshot(data_of(grad)) if grad is not None else None
+        creator = _get(v, "creator")
+        node = VarNode(
+            id=vid[key], label=label_for(v, None, names),
+            shape=snap.shape if snap else (), dtype=snap.dtype if snap else "",
+            value=format_snapshot(snap, items), generation=vgen[key],
+            leaf=creator is None, nbytes=snap.nbytes if snap else 0,
+            nonfinite=bool((snap and snap.nonfinite) or (gsnap and gsnap.nonfinite)))
+        if gsnap is not None:
+            node.grad = format_snapshot(gsnap, items)
+            node.grad_absmax = gsnap.absmax
+            node.grad_nbytes = gsnap.nbytes
+        graph.variables[node.id] = node
+        try:
+            ref = weakref.ref(v)
+        except TypeError:
+            ref = None
+        if ref is not None and node.leaf:
+            leaf_refs[node.id] = ref
+        if ref is not None and node.id not in consumed and not node.leaf:
+            output_refs.append(ref)
+    graph.steps = _steps(calls, funcs, fid, vid, items, graph)
+    graph.elided_steps = elided_calls
+    if cut:
+        graph.notes.append(f"The graph was cut at {max_nodes} nodes; {cut} earlier functions are not drawn.")
+    return graph, output_refs, leaf_refs
+
+
+def _steps(calls, funcs, fid, vid, items, graph):
+    steps, received, sums = [], {}, {}
+    for call in calls:
+        f = call.func()
+        if f is None or id(f) not in fid:
+            continue
+        ins = [x for x in func_inputs(f)]
+        outs = [y for y in func_outputs(f)]
+        step = BackwardStep(index=len(steps), func=fid[id(f)])
+        step.gys = {vid[id(y)]: format_snapshot(s, items) for y, s in zip(outs, call.gys) if id(y) in vid}
+        for x, s in zip(ins, call.gxs or ()):
+            if id(x) not in vid or s is None:
+                continue
+            key = vid[id(x)]
+            step.gxs[key] = format_snapshot(s, items)
+            if key in received:
+                step.accumulated.append(key)
+            received.setdefault(key, []).append(s)
+        if call.pending is not None:
+            step.pending = [fid[k] for k in call.pending if k in fid]
+            step.pending_total = len(call.pending)
+        steps.append(step)
+    _note_overwrites(graph, received)
+    return steps
+
+
+def _note_overwrites(graph, received):
+    """Step 14's bug, told: several grads reached a variable but its grad is
+    not their sum (the student's `x.grad = gx` overwrote instead of adding)."""
+    for key, snaps in received.items():
+        node = graph.variables.get(key)
+        if len(snaps) < 2 or node is None or node.grad is None:
+            continue
+        if not all(s is not None and s.complete and s.shape == snaps[0].shape for s in snaps):
+            continue
+        expected = sum(s.head.astype(float) for s in snaps)
+        last = snaps[-1].head.astype(float)
+        try:
+            final = np.asarray(float(node.grad)) if node.grad and " " not in node.grad else None
+        except ValueError:
+            final = None
+        if final is None or np.allclose(final, expected):
+            continue
+        name = node.label or key
+        shown = ", ".join(format_snapshot(s) for s in snaps)
+        note = (f"{name} received {len(snaps)} grads ({shown}) but {name}.grad is {node.grad}, "
+                f"not their sum {format_snapshot(snapshot(expected))}")
+        if np.allclose(final, last):
+            note += ": a later grad overwrote an earlier one (step 14: add them, x.grad = x.grad + gx)."
+        graph.notes.append(note)

@@ -1,0 +1,152 @@
+"""Observing the backward pass of students' own book-style classes.
+
+A student's `Function` (steps 6-24 typed into cells) emits no dezero
+events, so its backward order is observed from the outside. Chosen
+approach: a `sys.setprofile` hook, installed only for cells that define a
+class with a `backward` method or run in a namespace that holds such
+classes (not dezero's), and always removed afterwards. The hook looks at
+Python `call`/`return` events only: a call of a method named `backward`
+whose `self` is function-like (has `input`/`inputs` and `output`/`outputs`)
+and is not a dezero Function is one backward step; its arguments are the
+output grads, its return value the input grads.
+
+Why not wrap the classes' `backward` methods: classes the cell itself
+defines do not exist before the cell runs, and a class redefined halfway
+through the cell would escape the wrapper; the profile hook sees every
+call, whatever class it belongs to, and changes no user object. Its cost
+(a Python callback on every call and return, a few times slower for call-
+heavy code) is paid only by such cells; `benchmarks/bench_magic.py`
+measures it.
+
+When the caller is the book's list-based loop (`funcs = [...]`,
+`f = funcs.pop()`, steps 12-16), the hook also reads that list to show the
+queue the algorithm holds at each step.
+"""
+import ast
+import sys
+import weakref
+
+from dezero.core import Function as DezeroFunction
+from dezero_magic.preview import data_of, snapshot
+
+MAX_CALLS = 2000
+
+
+def is_function_like(obj):
+    try:
+        return ((hasattr(obj, "inputs") or hasattr(obj, "input"))
+                and (hasattr(obj, "outputs") or hasattr(obj, "output"))
+                and not hasattr(obj, "creator"))
+    except Exception:  # noqa: BLE001 - a user property that raises is not a function
+        return False
+
+
+def _defines_backward_class(cell):
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ClassDef):
+            for item in node.body:
+                if isinstance(item, ast.FunctionDef) and item.name == "backward":
+                    return True
+    return False
+
+
+def _namespace_has_classes(namespace):
+    for value in list(namespace.values()):
+        if (isinstance(value, type) and not issubclass(value, DezeroFunction)
+                and callable(getattr(value, "backward", None))
+                and callable(getattr(value, "forward", None))):
+            return True
+    return False
+
+
+def needed(cell, namespace):
+    """Whether `cell` may run students' own Function classes."""
+    return _defines_backward_class(cell) or _namespace_has_classes(namespace or {})
+
+
+class BackwardCall:
+    """One observed call of a student's `Function.backward`."""
+
+    __slots__ = ("func_ref", "func_id", "gys", "gxs", "queue", "pending")
+
+    def __init__(self, func, gys, queue):
+        try:
+            self.func_ref = weakref.ref(func)
+        except TypeError:
+            self.func_ref = None
+        self.func_id = id(func)
+        self.gys = gys
+        self.gxs = None       # snapshots of the returned grads, one per input
+        self.queue = queue    # ids of the functions left in the caller's `funcs` list
+        self.pending = None   # ids, in pop order, still queued after this step
+
+    def func(self):
+        return self.func_ref() if self.func_ref is not None else None
+
+
+def _args(frame):
+    code = frame.f_code
+    local = frame.f_locals
+    values = [local.get(n) for n in code.co_varnames[1:code.co_argcount]]
+    if code.co_flags & 0x04:  # CO_VARARGS: the *gys tuple follows the named arguments
+        extra = local.get(code.co_varnames[code.co_argcount + code.co_kwonlyargcount])
+        values.extend(extra or ())
+    return values
+
+
+def _queue(frame):
+    """The book's `funcs` list in the calling `Variable.backward`, as ids in pop order."""
+    caller = frame.f_back
+    if caller is None or caller.f_code.co_name != "backward":
+        return None
+    funcs = caller.f_locals.get("funcs")
+    if not isinstance(funcs, list):
+        return None
+    return [id(f) for f in reversed(funcs)]
+
+
+class BackwardWatch:
+    """Context manager: records students' backward calls while active."""
+
+    def __init__(self):
+        self.calls = []
+        self.elided = 0
+        self._open = []       # (frame, call) of backward calls not yet returned
+        self._old = None
+
+    def _profile(self, frame, event, arg):
+        if event == "call":
+            if frame.f_code.co_name != "backward":
+                return
+            obj = frame.f_locals.get("self")
+            if obj is None or isinstance(obj, DezeroFunction) or not is_function_like(obj):
+                return
+            gys = [snapshot(data_of(g)) for g in _args(frame)]
+            call = BackwardCall(obj, gys, _queue(frame))
+            if self.calls and self.calls[-1].pending is None and call.queue is not None:
+                self.calls[-1].pending = [call.func_id] + call.queue
+            self.calls.append(call)
+            if len(self.calls) > MAX_CALLS:
+                del self.calls[0]
+                self.elided += 1
+            self._open.append((frame, call))
+        elif event == "return" and self._open and self._open[-1][0] is frame:
+            call = self._open.pop()[1]
+            values = arg if isinstance(arg, (tuple, list)) else (arg,)
+            call.gxs = [snapshot(data_of(g)) for g in values]
+
+    def __enter__(self):
+        self._old = sys.getprofile()
+        sys.setprofile(self._profile)
+        return self
+
+    def __exit__(self, *exc):
+        sys.setprofile(self._old)
+        self._open.clear()
+        if self.calls and self.calls[-1].pending is None and self.calls[-1].queue is not None:
+            self.calls[-1].pending = list(self.calls[-1].queue)
+        return False

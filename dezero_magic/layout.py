@@ -1,0 +1,146 @@
+"""Layout: a pure function Graph -> node positions.
+
+Layers as the book draws them: variables of generation g, then the
+functions of generation g, then the variables of generation g+1 ...
+(layer 2g for a variable, 2g+1 for a function, pushed further when an input
+sits later, so every edge points forward). Within a layer, the order starts
+as forward order and is improved by barycenter sweeps (each node moves to
+the mean position of its neighbours in the previous layer, then the next),
+which removes most crossings; ties keep the previous order, so the result
+is deterministic.
+"""
+from dataclasses import dataclass, field
+from typing import Dict, Tuple
+
+FONT_PX = 14
+CHAR_PX = 8.4            # average glyph width of a 14px sans-serif font
+LINE_PX = 18
+LAYER_GAP = 56
+NODE_GAP = 22
+MARGIN = 16
+MAX_CHARS = 24           # longer lines are cut by the renderer
+SWEEPS = 4
+
+
+@dataclass
+class Layout:
+    positions: Dict[str, Tuple[float, float]] = field(default_factory=dict)  # node centres, px
+    sizes: Dict[str, Tuple[float, float]] = field(default_factory=dict)      # (width, height), px
+    width: float = 0.0
+    height: float = 0.0
+    rankdir: str = "LR"
+    layers: Dict[str, int] = field(default_factory=dict)
+
+
+def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
+    """The text lines drawn in a variable's oval (shared with the renderer)."""
+    lines = [node.label] if node.label else []
+    if show_shapes:
+        shape = "(" + ", ".join(str(n) for n in node.shape) + ("," if len(node.shape) == 1 else "") + ")"
+        lines.append(f"{shape} {node.dtype}")
+    if show_values and node.value:
+        lines.append(node.value)
+    if show_grads and node.grad is not None:
+        lines.append("grad " + node.grad)
+    return lines or [""]
+
+
+def cut(text, limit=MAX_CHARS):
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _var_size(node, show_shapes):
+    lines = var_lines(node, True, True, show_shapes)
+    chars = max(len(cut(s)) for s in lines)
+    width = max(56.0, chars * CHAR_PX * 1.2 + 24)  # an oval needs room at its ends
+    height = max(40.0, len(lines) * LINE_PX + 18)
+    return width, height
+
+
+def _func_size(node):
+    return max(56.0, len(cut(node.op)) * CHAR_PX + 24), 34.0
+
+
+def _layers(graph):
+    layer = {vid: 2 * max(0, v.generation) for vid, v in graph.variables.items()}
+    for f in sorted(graph.functions.values(), key=lambda f: (f.generation, f.order)):
+        at = 2 * max(0, f.generation) + 1
+        at = max([at] + [layer.get(v, 0) + 1 for v in f.inputs])
+        layer[f.id] = at
+        for v in f.outputs:
+            layer[v] = max(layer.get(v, 0), at + 1)
+    # Drop empty layers so a leaf of generation 0 feeding generation 9 is no gap of 18 columns.
+    used = sorted(set(layer.values()))
+    rank = {old: new for new, old in enumerate(used)}
+    return {k: rank[v] for k, v in layer.items()}
+
+
+def _order(graph, layer):
+    n_layers = max(layer.values(), default=-1) + 1
+    rows = [[] for _ in range(n_layers)]
+    first = {}
+    for f in sorted(graph.functions.values(), key=lambda f: f.order):
+        for nid in f.inputs + [f.id] + f.outputs:
+            first.setdefault(nid, len(first))
+    for nid in graph.variables:
+        first.setdefault(nid, len(first))
+    for nid in sorted(layer, key=lambda k: first.get(k, 0)):
+        rows[layer[nid]].append(nid)
+    neighbours = {nid: [] for nid in layer}
+    for a, b in graph.edges():
+        if a in neighbours and b in neighbours:
+            neighbours[a].append(b)
+            neighbours[b].append(a)
+    pos = {nid: i for row in rows for i, nid in enumerate(row)}
+
+    def sweep(indices, side):
+        for i in indices:
+            row = rows[i]
+            keys = {}
+            for nid in row:
+                near = [pos[m] for m in neighbours[nid] if layer[m] == i + side]
+                keys[nid] = sum(near) / len(near) if near else pos[nid]
+            row.sort(key=lambda nid: (keys[nid], pos[nid]))
+            for j, nid in enumerate(row):
+                pos[nid] = j
+
+    for _ in range(SWEEPS):
+        sweep(range(1, n_layers), -1)
+        sweep(range(n_layers - 2, -1, -1), +1)
+    return rows
+
+
+def layout(graph, rankdir="LR", show_shapes=False):
+    """Positions for every node of `graph`; rankdir "LR" (layers are columns) or "TB" (rows)."""
+    if rankdir not in ("LR", "TB"):
+        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    sizes = {vid: _var_size(v, show_shapes) for vid, v in graph.variables.items()}
+    sizes.update({fid: _func_size(f) for fid, f in graph.functions.items()})
+    layer = _layers(graph)
+    rows = _order(graph, layer)
+    lr = rankdir == "LR"
+    # along: the axis layers advance on; across: the axis nodes of a layer stack on.
+    def along_size(nid):
+        return sizes[nid][0] if lr else sizes[nid][1]
+
+    def across_size(nid):
+        return sizes[nid][1] if lr else sizes[nid][0]
+
+    thickness = [max((along_size(n) for n in row), default=0) for row in rows]
+    extents = [sum(across_size(n) for n in row) + NODE_GAP * max(0, len(row) - 1) for row in rows]
+    total_across = max(extents, default=0)
+    positions = {}
+    at = MARGIN
+    for row, thick, extent in zip(rows, thickness, extents):
+        centre_along = at + thick / 2
+        offset = MARGIN + (total_across - extent) / 2
+        for nid in row:
+            c = offset + across_size(nid) / 2
+            positions[nid] = (centre_along, c) if lr else (c, centre_along)
+            offset += across_size(nid) + NODE_GAP
+        at += thick + LAYER_GAP
+    length = max(at - LAYER_GAP + MARGIN, 2 * MARGIN)
+    across = total_across + 2 * MARGIN
+    width, height = (length, across) if lr else (across, length)
+    return Layout(positions=positions, sizes=sizes, width=width, height=height,
+                  rankdir=rankdir, layers=layer)

@@ -1,0 +1,144 @@
+"""The `%%dezero` cell magic and `%dezero` line magic: argument parsing
+only; running the cell lives in `cellrun`, drawing in `trace`/`render`."""
+import importlib.util
+import keyword
+import sys
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+from IPython.display import display
+
+from dezero_magic.adapters import graph_from_objects, is_variable_like
+from dezero_magic.cellrun import CellOptions, execute
+from dezero_magic.trace import Trace
+
+DEFAULT_MAX_NODES = 300
+
+
+def _check_name(name, option):
+    if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
+        raise UsageError(f"{option} {name!r}: give a Python variable name, e.g. {option} t")
+
+
+def _check_common(args):
+    if args.max_nodes < 1:
+        raise UsageError(f"--max-nodes {args.max_nodes}: give a positive number of nodes, e.g. --max-nodes 200")
+    _check_name(args.output, "-o/--output")
+
+
+def _modes_available():
+    if "dezero_magic.modes" in sys.modules:
+        return True
+    try:
+        return importlib.util.find_spec("dezero_magic.modes") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+@magics_class
+class DezeroMagics(Magics):
+    """%%dezero: run a cell and show its dezero computation graph."""
+
+    @magic_arguments()
+    @argument("-b", "--backward", metavar="EXPR", default=None,
+              help="after the cell, call EXPR.backward() if the cell did not run a backward pass itself")
+    @argument("--retain-grad", action="store_true",
+              help="set dezero.Config.retain_grad = True for the cell: every backward keeps intermediate grads")
+    @argument("--no-grad", action="store_true",
+              help="run the cell under dezero.no_grad(): no graph is kept, calls are still traced")
+    @argument("-v", "--verbose", action="store_true",
+              help="draw shapes and dtypes on the variables and longer value previews")
+    @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
+              help=f"draw at most N nodes, those nearest the output (default {DEFAULT_MAX_NODES})")
+    @argument("-o", "--output", metavar="NAME", default=None,
+              help="store the Trace object (graph, svg(), text(), dot()) in the variable NAME")
+    @argument("--rankdir", choices=("LR", "TB"), default="LR",
+              help="draw the graph left to right (LR, default) or top to bottom (TB)")
+    @argument("--modes", action="store_true",
+              help="also run the cell once per memory mode and show the measured memory")
+    @argument("--static", action="store_true",
+              help="show the static SVG only, without the interactive widgets")
+    @cell_magic("dezero")
+    def dezero_cell(self, line, cell):
+        """Run the cell as usual and show the computation graph dezero built.
+
+        Usage::
+
+            %%dezero [-b EXPR] [--retain-grad] [--no-grad] [-v] [--max-nodes N]
+                     [-o NAME] [--rankdir LR|TB] [--modes] [--static]
+
+        The cell runs unchanged (same namespace, prints, last-expression
+        output, tracebacks). Variables are drawn as ovals with their value
+        and grad, functions as boxes; the fill shows |grad|. A cell that
+        trains in a loop shows the graph of its last backward pass. Your
+        own book-style Variable/Function classes are drawn too, with the
+        order in which their backward methods ran.
+
+        Examples::
+
+            %%dezero -b y
+            x = Variable(np.array(2.0))
+            y = F.exp(F.square(x))
+
+            %%dezero --retain-grad -o t
+            y = (x ** 2 + 1) * 3
+            y.backward()
+
+        `%dezero y` draws the graph that produced an existing variable y.
+        """
+        args = parse_argstring(self.dezero_cell, line)
+        _check_common(args)
+        if args.backward is not None:
+            try:
+                compile(args.backward, "<-b>", "eval")
+            except SyntaxError as exc:
+                raise UsageError(f"-b {args.backward!r} is not a Python expression ({exc.msg}); "
+                                 "give e.g. -b y or -b loss") from None
+        if args.modes and not _modes_available():
+            raise UsageError("--modes is unavailable: dezero_magic.modes is not installed")
+        opts = CellOptions(backward=args.backward, retain_grad=args.retain_grad, no_grad=args.no_grad,
+                           verbose=args.verbose, max_nodes=args.max_nodes, output=args.output,
+                           rankdir=args.rankdir, modes=args.modes, static=args.static)
+        _trace, backward_error = execute(self.shell, cell, opts, display)
+        if backward_error:
+            raise UsageError(backward_error)
+
+    @magic_arguments()
+    @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
+    @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
+              help=f"draw at most N nodes, those nearest the variable (default {DEFAULT_MAX_NODES})")
+    @argument("-o", "--output", metavar="NAME", default=None, help="store the Trace object in the variable NAME")
+    @argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR) or top to bottom (TB)")
+    @argument("--static", action="store_true", help="show the static SVG only, without widgets")
+    @argument("expr", nargs="+", help="a variable (or expression) whose graph to draw")
+    @line_magic("dezero")
+    def dezero_line(self, line):
+        """Draw the graph that produced an existing variable.
+
+        Usage::
+
+            %dezero [-v] [--max-nodes N] [-o NAME] [--rankdir LR|TB] VAR
+
+        Examples::
+
+            %dezero y
+            %dezero -v --rankdir TB loss
+        """
+        args = parse_argstring(self.dezero_line, line)
+        _check_common(args)
+        expr = " ".join(args.expr)
+        try:
+            value = eval(expr, self.shell.user_ns)  # noqa: S307 - the user's own expression
+        except Exception as exc:  # noqa: BLE001 - reported as a usage error
+            raise UsageError(f"%dezero {expr}: evaluating it raised {type(exc).__name__}: {exc}") from None
+        if not is_variable_like(value):
+            raise UsageError(f"%dezero {expr}: its value is a {type(value).__name__}, not a Variable; "
+                             "%dezero draws the graph that produced a Variable, e.g. %dezero y")
+        graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
+                                                 verbose=args.verbose)
+        trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=args.rankdir,
+                      verbose=args.verbose, static=args.static, source="objects")
+        if args.output:
+            self.shell.user_ns[args.output] = trace
+        display(trace)

@@ -1,0 +1,99 @@
+"""Value previews: cheap snapshots of arrays taken while the cell runs, and
+the short strings drawn on nodes.
+
+Snapshots are taken in the hot path (every traced forward call), so they
+copy at most `SNAPSHOT_ITEMS` elements and never keep the user's array
+alive; formatting into text happens later, only for nodes that are drawn.
+"""
+import math
+
+import numpy as np
+
+SNAPSHOT_ITEMS = 16
+
+
+class Snapshot:
+    """Shape, dtype, bytes and the first few elements of an array."""
+
+    __slots__ = ("shape", "dtype", "nbytes", "head", "size", "absmax", "nonfinite")
+
+    def __init__(self, shape, dtype, nbytes, head, size, absmax, nonfinite):
+        self.shape = shape
+        self.dtype = dtype
+        self.nbytes = nbytes
+        self.head = head          # small ndarray copy (whole array when size <= SNAPSHOT_ITEMS)
+        self.size = size
+        self.absmax = absmax      # max |x| over the whole array (None: not numeric)
+        self.nonfinite = nonfinite
+
+    @property
+    def complete(self):
+        return self.head is not None and self.head.size == self.size
+
+
+def snapshot(data):
+    """Snapshot of `data` (an ndarray, a number, or anything else)."""
+    if data is None:
+        return None
+    if not isinstance(data, np.ndarray):
+        try:
+            data = np.asarray(data)
+        except Exception:  # noqa: BLE001 - a GPU array or an odd object: keep its type only
+            return Snapshot((), type(data).__name__, 0, None, 0, None, False)
+    size = data.size
+    head = data.copy() if size <= SNAPSHOT_ITEMS else data.reshape(-1)[:SNAPSHOT_ITEMS].copy()
+    absmax = None
+    nonfinite = False
+    if data.dtype.kind in "fciub" and size:
+        if size <= SNAPSHOT_ITEMS:
+            finite = np.isfinite(head)
+            nonfinite = not bool(finite.all())
+            vals = np.abs(head[finite]) if nonfinite else np.abs(head)
+            absmax = float(vals.max()) if vals.size else None
+        else:
+            absmax = float(np.max(np.abs(data)))
+            nonfinite = not math.isfinite(absmax)
+            if nonfinite:
+                finite = np.abs(data[np.isfinite(data)])
+                absmax = float(finite.max()) if finite.size else None
+    return Snapshot(tuple(data.shape), str(data.dtype), int(data.nbytes), head, size, absmax, nonfinite)
+
+
+def data_of(obj):
+    """The array inside a Variable-like object; an ndarray (whose `.data` is a
+    raw buffer) or a number is returned as it is."""
+    if obj is None or isinstance(obj, (np.ndarray, np.generic, int, float, complex)):
+        return obj
+    return getattr(obj, "data", obj)
+
+
+def _fmt_number(x):
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    if isinstance(x, (complex, np.complexfloating)):
+        return f"{complex(x):.4g}"
+    x = float(x)
+    if math.isnan(x):
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    return f"{x:.4g}"
+
+
+def format_snapshot(snap, items=4):
+    """A one-line preview: `2`, `[1 2 3 …]`, `(100, 3) float64 [0.1 …]`."""
+    if snap is None:
+        return ""
+    if snap.head is None:
+        return snap.dtype
+    flat = snap.head.reshape(-1)
+    if snap.shape == ():
+        return _fmt_number(flat[0])
+    shown = " ".join(_fmt_number(v) for v in flat[:items])
+    more = " …" if snap.size > items else ""
+    text = f"[{shown}{more}]"
+    if snap.size > items:
+        text = "×".join(str(n) for n in snap.shape) + " " + text
+    return text

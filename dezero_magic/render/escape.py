@@ -1,0 +1,22 @@
+"""Escaping for SVG/HTML text and attributes, and for DOT strings.
+
+Names, class names and previews are user data: a variable named
+`<script>` must stay text in a shared notebook.
+"""
+import html
+import re
+
+# Characters XML 1.0 forbids (a name may hold any Python string).
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def esc(text):
+    """Text safe inside an SVG/HTML element or a double-quoted attribute."""
+    return html.escape(_XML_INVALID.sub("\ufffd", str(text)), quote=True)
+
+
+def dot_string(text):
+    """A double-quoted DOT string literal."""
+    text = _XML_INVALID.sub("\ufffd", str(text))
+    text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
+    return '"' + text + '"'

@@ -1,0 +1,185 @@
+"""Graph + Layout -> a standalone SVG string (a pure function).
+
+Variables are ovals and functions boxes, as the book draws them. A
+variable's fill shows |grad| on a viridis-like scale (relative to the
+largest |grad| drawn); NaN/Inf get a warning colour and a dashed outline.
+Every element carries `data-node-id` and the classes `dz-var` / `dz-func`
+/ `dz-highlight` / `dz-marked` so front ends and browser tests can find it.
+Every string is escaped.
+"""
+import itertools
+import re
+
+from dezero_magic.layout import FONT_PX, LINE_PX, cut, var_lines
+from dezero_magic.render import palette
+from dezero_magic.render.escape import esc
+
+FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
+LEGEND_PX = 34
+_ids = itertools.count()
+_NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
+
+
+def _override_absmax(text):
+    """|value| of a scalar preview text, None when it is not one number."""
+    if text is None or not _NUMBER.match(text.strip()):
+        return None
+    return abs(float(text))
+
+
+def _edge_path(layout, src, dst):
+    (x1, y1), (x2, y2) = layout.positions[src], layout.positions[dst]
+    (w1, h1), (w2, h2) = layout.sizes[src], layout.sizes[dst]
+    if layout.rankdir == "LR":
+        x1, x2 = x1 + w1 / 2, x2 - w2 / 2 - 2
+        mid = (x1 + x2) / 2
+        return f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+    y1, y2 = y1 + h1 / 2, y2 - h2 / 2 - 2
+    mid = (y1 + y2) / 2
+    return f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+
+
+def _var_title(v, grad):
+    shape = "(" + ", ".join(str(n) for n in v.shape) + ")"
+    parts = [v.label or "(unnamed variable)", f"shape {shape} {v.dtype}".rstrip(),
+             f"value {v.value}", f"grad {grad if grad is not None else '—'}",
+             f"generation {v.generation}", "leaf" if v.leaf else "made by a function",
+             f"data {v.nbytes} bytes"]
+    if v.grad_nbytes:
+        parts.append(f"grad {v.grad_nbytes} bytes")
+    if v.grad_freed:
+        parts.append("grad freed (retain_grad=False)")
+    if not v.alive:
+        parts.append("freed after the cell")
+    if v.nonfinite:
+        parts.append("contains NaN or Inf")
+    return "\n".join(parts)
+
+
+def _func_title(f, graph):
+    def names(ids):
+        return ", ".join((graph.variables[i].label or i) if i in graph.variables else i for i in ids)
+
+    parts = [f.op, f"generation {f.generation}", f"({names(f.inputs)}) -> ({names(f.outputs)})"]
+    if f.kept_nbytes:
+        parts.append(f"keeps {f.kept_nbytes} bytes of inputs for backward")
+    return "\n".join(parts)
+
+
+def _text_block(x, y, lines, colour, klass="dz-label"):
+    top = y - (len(lines) - 1) * LINE_PX / 2
+    out = []
+    for i, line in enumerate(lines):
+        weight = ' font-weight="bold"' if i == 0 and klass == "dz-label" else ""
+        out.append(f'<text class="{klass}" x="{x:.1f}" y="{top + i * LINE_PX:.1f}" '
+                   f'fill="{colour}"{weight} text-anchor="middle" dominant-baseline="central">'
+                   f"{esc(cut(line))}</text>")
+    return "".join(out)
+
+
+def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=False,
+               highlight_functions=(), highlight_edges=(), marked_variables=(),
+               grads_override=None):
+    """Draw `graph` at the positions of `layout` and return the SVG text.
+
+    highlight_functions: FuncNode ids drawn emphasised; highlight_edges:
+    (source id, target id) pairs drawn emphasised; marked_variables: VarNode
+    ids drawn with an "accumulated" badge; grads_override: {var id: preview
+    text or None} shown instead of the final grads (ids not in it show none).
+    """
+    uid = f"dz{next(_ids)}"
+    hl_funcs, hl_edges, marked = set(highlight_functions), set(map(tuple, highlight_edges)), set(marked_variables)
+
+    def grad_of(v):
+        if grads_override is not None:
+            return grads_override.get(v.id)
+        return v.grad
+
+    absmaxes = {}
+    for v in graph.variables.values():
+        g = grad_of(v)
+        a = v.grad_absmax if grads_override is None else _override_absmax(g)
+        if g is not None and a is not None:
+            absmaxes[v.id] = a
+    top = max(absmaxes.values(), default=0.0)
+    legend = show_grads and bool(absmaxes)
+    width, height = layout.width, layout.height + (LEGEND_PX if legend else 0)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
+           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+           f'font-family="{FONT}" font-size="{FONT_PX}">',
+           f'<defs><marker id="{uid}-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+           f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
+           f'<marker id="{uid}-h" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
+           f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
+           f'fill="{palette.HIGHLIGHT_STROKE}"/></marker></defs>',
+           f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>']
+    for src, dst in graph.edges():
+        if src not in layout.positions or dst not in layout.positions:
+            continue
+        hl = (src, dst) in hl_edges
+        stroke = palette.HIGHLIGHT_STROKE if hl else "#555555"
+        out.append(f'<path class="dz-edge{" dz-highlight" if hl else ""}" data-src="{esc(src)}" '
+                   f'data-dst="{esc(dst)}" d="{_edge_path(layout, src, dst)}" fill="none" '
+                   f'stroke="{stroke}" stroke-width="{3.5 if hl else 1.5}" '
+                   f'marker-end="url(#{uid}-{"h" if hl else "a"})"/>')
+    for f in graph.functions.values():
+        if f.id not in layout.positions:
+            continue
+        (x, y), (w, h) = layout.positions[f.id], layout.sizes[f.id]
+        hl = f.id in hl_funcs
+        stroke = palette.HIGHLIGHT_STROKE if hl else "#333333"
+        out.append(f'<g class="dz-node dz-func{" dz-highlight" if hl else ""}" data-node-id="{esc(f.id)}">'
+                   f"<title>{esc(_func_title(f, graph))}</title>"
+                   f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" '
+                   f'rx="3" fill="{palette.FUNC_FILL}" stroke="{stroke}" stroke-width="{4 if hl else 1.5}"/>'
+                   + _text_block(x, y, [f.op], "#000000", "dz-op") + "</g>")
+    for v in graph.variables.values():
+        if v.id not in layout.positions:
+            continue
+        (x, y), (w, h) = layout.positions[v.id], layout.sizes[v.id]
+        g = grad_of(v)
+        classes = "dz-node dz-var"
+        stroke, dash, sw = "#333333", "", 1.5
+        if v.id in absmaxes and show_grads:
+            t = absmaxes[v.id] / top if top > 0 else 0.0
+            fill, ink = palette.scale(t), palette.text_colour(t)
+        else:
+            fill, ink = palette.NO_GRAD_FILL, "#000000"
+        if v.nonfinite:
+            fill, ink, stroke, dash, sw = palette.WARNING_FILL, "#000000", palette.WARNING_STROKE, ' stroke-dasharray="6 3"', 3
+            classes += " dz-nonfinite"
+        if v.id in marked:
+            stroke, sw = palette.MARK_STROKE, 4
+            classes += " dz-marked"
+        if not v.alive:
+            dash = dash or ' stroke-dasharray="2 3"'
+        lines = var_lines(v, show_values, False, show_shapes)
+        if show_grads and g is not None:
+            lines.append("grad " + g)
+        elif show_grads and v.grad_freed:
+            lines.append("grad freed")
+        out.append(f'<g class="{classes}" data-node-id="{esc(v.id)}">'
+                   f"<title>{esc(_var_title(v, g))}</title>"
+                   f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2:.1f}" ry="{h / 2:.1f}" fill="{fill}" '
+                   f'stroke="{stroke}" stroke-width="{sw}"{dash}/>' + _text_block(x, y, lines, ink))
+        if v.id in marked:
+            bx, by = x + w / 2 - 8, y - h / 2 + 6
+            out.append(f'<g class="dz-badge"><title>grad accumulated here: more than one grad '
+                       f'flowed into this variable</title><circle cx="{bx:.1f}" cy="{by:.1f}" r="12" '
+                       f'fill="{palette.MARK_STROKE}"/><text x="{bx:.1f}" y="{by:.1f}" fill="#ffffff" '
+                       f'font-size="14" font-weight="bold" text-anchor="middle" '
+                       f'dominant-baseline="central">+=</text></g>')
+        out.append("</g>")
+    if legend:
+        out.append(_legend(uid, layout.height, top))
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _legend(uid, y0, top):
+    stops = "".join(f'<stop offset="{i / 4:.2f}" stop-color="{palette.scale(i / 4)}"/>' for i in range(5))
+    y = y0 + 8
+    return (f'<g class="dz-legend"><defs><linearGradient id="{uid}-g">{stops}</linearGradient></defs>'
+            f'<text x="16" y="{y + 9:.1f}" dominant-baseline="central">|grad| 0</text>'
+            f'<rect x="86" y="{y:.1f}" width="140" height="18" fill="url(#{uid}-g)" stroke="#333"/>'
+            f'<text x="234" y="{y + 9:.1f}" dominant-baseline="central">{esc(f"{top:.4g}")}</text></g>')

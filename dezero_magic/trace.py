@@ -1,0 +1,122 @@
+"""The Trace: what `%%dezero` shows and what `-o NAME` stores.
+
+It holds the Graph (plain data), weakrefs to the output and leaf Variables
+(so tools can recompute while those objects live) and the display options.
+`_repr_mimebundle_` gives image/svg+xml, text/html (SVG + caption) and
+text/plain, so every front end and every export shows the graph; when the
+widgets package is importable its live view is merged in (front ends that
+run widgets show it, saved notebooks keep the SVG).
+"""
+import importlib
+
+from dezero_magic.layout import layout as compute_layout
+from dezero_magic.render.escape import esc
+from dezero_magic.render.dot import to_dot
+from dezero_magic.render.svg import render_svg
+from dezero_magic.render.text import render_text
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+EMPTY = ("No dezero computation was recorded in this cell (no Function was called "
+         "and no variable of the cell has a creator).")
+
+
+class Trace:
+    """One traced cell: `graph`, `svg()`, `text()`, `dot()`, `output_refs`, `leaf_refs`."""
+
+    def __init__(self, graph, *, output_refs=(), leaf_refs=None, rankdir="LR", verbose=False,
+                 static=False, source="dezero", mode_results=None):
+        self.graph = graph
+        self.output_refs = list(output_refs)
+        self.leaf_refs = dict(leaf_refs or {})
+        self.rankdir = rankdir
+        self.verbose = verbose
+        self.static = static
+        self.source = source          # "dezero" (traced events) or "objects" (students' classes)
+        self.mode_results = mode_results
+        self.notices = []             # faults of ours, told briefly, never masking the cell
+        self._layout = None
+
+    @property
+    def layout(self):
+        if self._layout is None:
+            self._layout = compute_layout(self.graph, self.rankdir, show_shapes=self.verbose)
+        return self._layout
+
+    def svg(self, **options):
+        """The SVG text; options as in `dezero_magic.render.svg.render_svg`."""
+        options.setdefault("show_shapes", self.verbose)
+        return render_svg(self.graph, self.layout, **options)
+
+    def text(self):
+        if not self.graph.functions and not self.graph.variables:
+            return EMPTY
+        return render_text(self.graph)
+
+    def dot(self):
+        return to_dot(self.graph, verbose=self.verbose, rankdir=self.rankdir)
+
+    def caption(self):
+        g = self.graph
+        if not g.functions and not g.variables:
+            return EMPTY
+        parts = [f"{len(g.functions)} functions, {len(g.variables)} variables"]
+        if g.steps:
+            parts.append(f"{len(g.steps)} backward steps")
+        if g.elided_functions:
+            parts.append(f"{g.elided_functions} function calls not drawn")
+        if g.elided_steps:
+            parts.append(f"{g.elided_steps} backward steps of earlier passes not kept")
+        text = "; ".join(parts)
+        if not g.complete:
+            text = "INCOMPLETE — the cell raised; this is the graph recorded until then. " + text
+        return text
+
+    def html(self):
+        notes = "".join(f"<li>{esc(n)}</li>" for n in self.graph.notes + self.notices)
+        style = "color:#b35806;font-weight:bold" if not self.graph.complete else "color:#333"
+        return (f'<div class="dz-trace"><div class="dz-figure" style="overflow:auto;max-width:100%">'
+                f"{self.svg()}</div>"
+                f'<div class="dz-caption" style="{style};font-size:14px">{esc(self.caption())}</div>'
+                + (f'<ul class="dz-notes" style="font-size:14px">{notes}</ul>' if notes else "")
+                + "</div>")
+
+    def _static_bundle(self):
+        return {"image/svg+xml": self.svg(), "text/html": self.html(), "text/plain": self.text()}
+
+    def _widget_bundle(self):
+        """The interactive view's bundle, or None (no widgets, turned off, or it failed)."""
+        if self.static:
+            return None
+        try:
+            widgets = importlib.import_module("dezero_magic.widgets")
+            view_for = getattr(widgets, "view_for", None)
+            if not callable(view_for):
+                return None
+            bundle = view_for(self)._repr_mimebundle_()
+            if isinstance(bundle, tuple):
+                bundle = bundle[0]
+            if isinstance(bundle, dict) and WIDGET_MIME in bundle:
+                return {WIDGET_MIME: bundle[WIDGET_MIME]}
+        except Exception as exc:  # noqa: BLE001 - the static graph must show whatever the widgets do
+            note = f"The interactive view is unavailable ({type(exc).__name__}: {exc}); showing the static graph."
+            if note not in self.notices:
+                self.notices.append(note)
+        return None
+
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        widget = self._widget_bundle()  # first, so a notice it adds reaches the caption
+        try:
+            bundle = self._static_bundle()
+        except Exception as exc:  # noqa: BLE001 - a renderer bug gets a short notice, not a traceback
+            message = f"%%dezero could not draw this graph ({type(exc).__name__}: {exc})."
+            return {"text/plain": message, "text/html": f"<pre>{esc(message)}</pre>"}
+        if widget:
+            bundle.update(widget)
+        if include:
+            bundle = {k: v for k, v in bundle.items() if k in include}
+        if exclude:
+            bundle = {k: v for k, v in bundle.items() if k not in exclude}
+        return bundle
+
+    def __repr__(self):
+        return f"<dezero_magic.Trace: {self.caption()}>"

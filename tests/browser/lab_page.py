@@ -1,0 +1,89 @@
+"""Driving a notebook in JupyterLab the way a person does, for the browser tests.
+
+Everything here reads what is on the screen (the DOM), not the kernel's
+state, so a test fails when a person would see something wrong.
+"""
+import re
+import time
+
+from playwright.sync_api import expect
+
+# Console messages that are not about the product: the browser asking the
+# network for things a sandboxed test machine cannot reach. Listed here so a
+# reader sees exactly what a test forgives.
+IGNORED_CONSOLE = (
+    re.compile(r"Failed to load resource: net::ERR_(INTERNET_DISCONNECTED|NAME_NOT_RESOLVED|CONNECTION_REFUSED)"),
+    re.compile(r"favicon"),
+)
+
+PROMPT_DONE = re.compile(r"^\[\d+\]:$")
+
+
+def open_notebook(page, lab_server, path):
+    """Open `path` (relative to the server's root) and wait for an idle kernel."""
+    page.goto(lab_server.url(f"/lab/tree/{path}"), wait_until="domcontentloaded")
+    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+    expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=120_000)
+    wait_kernel_idle(page, timeout_s=120)
+    return notebook
+
+
+def wait_kernel_idle(page, timeout_s):
+    """Wait until the status bar shows a started kernel, idle ("Python 3 (ipykernel) | Idle").
+
+    The toolbar's execution indicator also reads "idle" before any kernel is
+    connected ("No Kernel"), and Run All then does nothing, so read the text.
+    """
+    status = page.locator("#jp-main-statusbar")
+    deadline = time.monotonic() + timeout_s
+    text = ""
+    while time.monotonic() < deadline:
+        text = status.inner_text()
+        if "| Idle" in text and "No Kernel" not in text:
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"no idle kernel after {timeout_s} s; status bar: {text!r}")
+
+
+def run_all_cells(page):
+    """Run > Run All Cells, from the menu bar."""
+    page.locator(".lm-MenuBar-itemLabel", has_text=re.compile(r"^Run$")).click()
+    page.locator(".lm-Menu-itemLabel", has_text=re.compile(r"^Run All Cells$")).click()
+
+
+def wait_all_executed(notebook, timeout_s):
+    """Wait until every code cell shows an execution count "[n]:" (not "[*]:")."""
+    prompts = notebook.locator(".jp-CodeCell .jp-InputPrompt")
+    deadline = time.monotonic() + timeout_s
+    texts = []
+    while time.monotonic() < deadline:
+        texts = [t.strip() for t in prompts.all_inner_texts()]
+        if texts and all(PROMPT_DONE.match(t) for t in texts):
+            return texts
+        time.sleep(0.5)
+    raise AssertionError(f"cells did not all finish in {timeout_s} s; prompts: {texts}")
+
+
+def error_outputs(notebook):
+    """Text of every error or stderr output shown in the notebook."""
+    outputs = notebook.locator(
+        '.jp-OutputArea-output[data-mime-type="application/vnd.jupyter.stderr"], '
+        ".jp-OutputArea-output.jp-mod-error"
+    )
+    return outputs.all_inner_texts()
+
+
+def widget_failures(notebook):
+    """Outputs where a widget should be but is not (not rendered or broken)."""
+    texts = notebook.locator(".jp-OutputArea-output").all_inner_texts()
+    bad = ("Error displaying widget", "Loading widget...", "Error rendering widget")
+    return [t for t in texts if any(b in t for b in bad)]
+
+
+def relevant_console_errors(messages):
+    return [m for m in messages if not any(p.search(m) for p in IGNORED_CONSOLE)]
+
+
+def output_of_cell(notebook, index):
+    """The output area of the index-th code cell (0-based)."""
+    return notebook.locator(".jp-CodeCell").nth(index).locator(".jp-OutputArea")

@@ -1,0 +1,36 @@
+import pytest
+
+from dezero_magic.render.dot import to_dot
+from dezero_magic.render.text import render_text
+
+from graphs import chain, diamond
+
+
+def test_text_lists_functions_in_forward_order_then_leaf_grads():
+    g = chain(2)
+    text = render_text(g)
+    lines = text.splitlines()
+    assert lines[1] == "  [gen 0] Square(x0) -> x1"
+    assert lines[2] == "  [gen 1] Square(x1) -> x2"
+    assert "x0 = 0   grad 0.0" in text
+
+
+def test_text_says_when_incomplete():
+    g = diamond()
+    g.complete = False
+    assert "INCOMPLETE" in render_text(g)
+
+
+def test_dot_has_every_node_and_edge_escaped():
+    g = diamond()
+    g.variables["x"].label = 'say "hi" \\ <b>'
+    dot = to_dot(g, verbose=True)
+    assert dot.startswith("digraph g {")
+    assert dot.count(" -> ") == len(g.edges())
+    assert '"say \\"hi\\" \\\\ <b>: () "' in dot
+    assert 'shape=box' in dot
+
+
+def test_dot_rankdir_is_checked():
+    with pytest.raises(ValueError, match="rankdir"):
+        to_dot(chain(1), rankdir="XY")

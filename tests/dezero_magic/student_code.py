@@ -1,0 +1,214 @@
+"""The book's own classes, as students type them into cells (steps 7-17).
+
+Kept as source strings: the tests run them in a shell cell (so the classes
+are created during the cell) or exec them into a fresh namespace.
+"""
+
+STEP7 = '''
+import numpy as np
+
+class Variable:
+    def __init__(self, data):
+        self.data = data
+        self.grad = None
+        self.creator = None
+
+    def set_creator(self, func):
+        self.creator = func
+
+    def backward(self):
+        f = self.creator
+        if f is not None:
+            x = f.input
+            x.grad = f.backward(self.grad)
+            x.backward()
+
+class Function:
+    def __call__(self, input):
+        x = input.data
+        y = self.forward(x)
+        output = Variable(y)
+        output.set_creator(self)
+        self.input = input
+        self.output = output
+        return output
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+    def backward(self, gy):
+        x = self.input.data
+        return 2 * x * gy
+
+class Exp(Function):
+    def forward(self, x):
+        return np.exp(x)
+    def backward(self, gy):
+        x = self.input.data
+        return np.exp(x) * gy
+'''
+
+STEP7_RUN = '''
+A = Square(); B = Exp(); C = Square()
+x = Variable(np.array(0.5))
+a = A(x)
+b = B(a)
+y = C(b)
+y.grad = np.array(1.0)
+y.backward()
+'''
+
+# Steps 11-14: variable-length inputs/outputs, list-based backward, and the
+# step-14 bug when `accumulate` is False (x.grad = gx overwrites).
+STEP14 = '''
+import numpy as np
+
+def as_array(x):
+    return np.array(x) if np.isscalar(x) else x
+
+class Variable:
+    def __init__(self, data):
+        self.data = data
+        self.grad = None
+        self.creator = None
+
+    def set_creator(self, func):
+        self.creator = func
+
+    def backward(self):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        funcs = [self.creator]
+        while funcs:
+            f = funcs.pop()
+            gys = [output.grad for output in f.outputs]
+            gxs = f.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                if ACCUMULATE and x.grad is not None:
+                    x.grad = x.grad + gx
+                else:
+                    x.grad = gx
+                if x.creator is not None:
+                    funcs.append(x.creator)
+
+class Function:
+    def __call__(self, *inputs):
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        for output in outputs:
+            output.set_creator(self)
+        self.inputs = inputs
+        self.outputs = outputs
+        return outputs if len(outputs) > 1 else outputs[0]
+
+class Add(Function):
+    def forward(self, x0, x1):
+        return x0 + x1
+    def backward(self, gy):
+        return gy, gy
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+    def backward(self, gy):
+        return 2 * self.inputs[0].data * gy
+
+def add(x0, x1):
+    return Add()(x0, x1)
+
+def square(x):
+    return Square()(x)
+'''
+
+# Step 16 with generations (or without, when GENERATIONS is False: then the
+# list-pop order of step 15 is D, C, A, B, A), step 17's weakref outputs.
+STEP17 = '''
+import weakref
+import numpy as np
+
+def as_array(x):
+    return np.array(x) if np.isscalar(x) else x
+
+class Variable:
+    def __init__(self, data, name=None):
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    def set_creator(self, func):
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def backward(self):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        funcs = []
+        seen = set()
+        def add_func(f):
+            if f not in seen:
+                funcs.append(f)
+                seen.add(f)
+                if GENERATIONS:
+                    funcs.sort(key=lambda x: x.generation)
+        add_func(self.creator)
+        while funcs:
+            f = funcs.pop()
+            gys = [output().grad for output in f.outputs]
+            gxs = f.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                x.grad = gx if x.grad is None else x.grad + gx
+                if x.creator is not None:
+                    if GENERATIONS:
+                        add_func(x.creator)
+                    else:
+                        funcs.append(x.creator)
+
+class Function:
+    def __call__(self, *inputs):
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        self.generation = max([x.generation for x in inputs])
+        for output in outputs:
+            output.set_creator(self)
+        self.inputs = inputs
+        self.outputs = [weakref.ref(output) for output in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+class Add(Function):
+    def forward(self, x0, x1):
+        return x0 + x1
+    def backward(self, gy):
+        return gy, gy
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+    def backward(self, gy):
+        return 2 * self.inputs[0].data * gy
+
+def add(x0, x1):
+    return Add()(x0, x1)
+
+def square(x):
+    return Square()(x)
+'''
+
+# The lecture's diamond: a = A(x); b = B(a); c = C(a); y = D(b, c).
+DIAMOND_RUN = '''
+x = Variable(np.array(2.0))
+a = square(x)
+y = add(square(a), square(a))
+y.backward()
+'''

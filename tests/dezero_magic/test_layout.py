@@ -1,0 +1,76 @@
+import pytest
+
+from dezero_magic.graph import FuncNode, Graph, VarNode
+from dezero_magic.layout import layout
+
+from graphs import chain, diamond
+
+
+def crossings(graph, lay):
+    edges = [(lay.positions[a], lay.positions[b]) for a, b in graph.edges()]
+    count = 0
+    for i, (p1, q1) in enumerate(edges):
+        for p2, q2 in edges[i + 1:]:
+            if p1[0] == p2[0] and q1[0] == q2[0] and (p1[1] - p2[1]) * (q1[1] - q2[1]) < 0:
+                count += 1
+    return count
+
+
+def test_layers_interleave_variables_and_functions_by_generation():
+    g = diamond()
+    lay = layout(g)
+    x = {k: p[0] for k, p in lay.positions.items()}
+    assert x["x"] < x["A"] < x["a"] < x["B"] == x["C"] < x["b"] == x["c"] < x["D"] < x["y"]
+    assert all(0 < px < lay.width for px, _ in lay.positions.values())
+    assert all(0 < py < lay.height for _, py in lay.positions.values())
+
+
+def test_tb_swaps_the_axes():
+    g = diamond()
+    lr, tb = layout(g, "LR"), layout(g, "TB")
+    assert tb.positions["x"][1] < tb.positions["a"][1] < tb.positions["y"][1]
+    assert lr.width > lr.height and tb.height > tb.width
+
+
+def test_every_edge_points_forward_even_with_inconsistent_generations():
+    g = chain(3)
+    g.functions["f2"].generation = 0  # a function claiming an earlier generation than its input
+    lay = layout(g)
+    for a, b in g.edges():
+        assert lay.positions[a][0] < lay.positions[b][0]
+
+
+def test_barycenter_removes_crossings_and_is_deterministic():
+    # Two independent chains whose second layer starts in crossed order.
+    g = Graph()
+    for vid, gen in [("a0", 0), ("b0", 0), ("a1", 1), ("b1", 1)]:
+        g.variables[vid] = VarNode(id=vid, label=vid, generation=gen)
+    g.functions["fb"] = FuncNode(id="fb", op="F", generation=0, inputs=["b0"], outputs=["b1"], order=0)
+    g.functions["fa"] = FuncNode(id="fa", op="F", generation=0, inputs=["a0"], outputs=["a1"], order=1)
+    lay = layout(g)
+    assert crossings(g, lay) == 0
+    assert layout(g).positions == lay.positions
+
+
+def test_nodes_do_not_overlap_within_a_layer():
+    g = chain(4)
+    extra = Graph(variables=dict(g.variables), functions=dict(g.functions))
+    for i in range(5):
+        extra.variables[f"w{i}"] = VarNode(id=f"w{i}", label=f"w{i}", generation=0)
+        extra.functions[f"h{i}"] = FuncNode(id=f"h{i}", op="Mul", generation=0, inputs=["v0", f"w{i}"],
+                                            outputs=[], order=10 + i)
+    lay = layout(extra)
+    column = sorted((lay.positions[n][1], lay.sizes[n][1]) for n in extra.variables
+                    if lay.positions[n][0] == lay.positions["v0"][0])
+    for (y1, h1), (y2, h2) in zip(column, column[1:]):
+        assert y1 + h1 / 2 <= y2 - h2 / 2
+
+
+def test_bad_rankdir_is_a_clear_error():
+    with pytest.raises(ValueError, match="rankdir"):
+        layout(chain(1), "RL")
+
+
+def test_empty_graph():
+    lay = layout(Graph())
+    assert lay.positions == {} and lay.width > 0

@@ -1,0 +1,152 @@
+"""%%dezero and %dezero through a real InteractiveShell."""
+import sys
+import types
+
+import pytest
+from IPython.core.error import UsageError
+
+from dezero import Config, events
+from dezero_magic.trace import Trace
+
+
+def test_cell_runs_as_usual_and_the_graph_is_shown(shell, displayed, capsys):
+    result = shell.run_cell("%%dezero -o t\nx = Variable(np.array(2.0))\ny = F.exp(F.square(x))\n"
+                            "print('hello from the cell')\ny.data * 1")
+    assert result.success
+    assert result.result == pytest.approx(float(__import__("numpy").exp(4.0)))  # last expression
+    assert "hello from the cell" in capsys.readouterr().out
+    assert shell.user_ns["_"] == pytest.approx(54.598, rel=1e-3)
+    [trace] = displayed
+    assert trace is shell.user_ns["t"] and isinstance(trace, Trace)
+    assert [f.op for f in trace.graph.functions.values()] == ["Square", "Exp"]
+    assert {v.label for v in trace.graph.variables.values()} >= {"x", "y"}
+    assert "<svg" in trace._repr_mimebundle_()["image/svg+xml"]
+
+
+def test_backward_option_runs_backward_once(shell, displayed):
+    shell.run_cell("%%dezero -b y\nx = Variable(np.array(3.0))\ny = x * x")
+    assert float(shell.user_ns["x"].grad.data) == 6.0
+    assert len(displayed[0].graph.steps) == 1
+    # the cell's own backward wins: -b does not run a second one
+    shell.run_cell("%%dezero -b y\nx = Variable(np.array(3.0))\ny = x * x\ny.backward()")
+    assert float(shell.user_ns["x"].grad.data) == 6.0
+
+
+def test_retain_grad_and_no_grad_are_set_for_the_cell_only(shell, displayed):
+    shell.run_cell("%%dezero --retain-grad\nx = Variable(np.array(3.0))\na = x * x\ny = a * a\ny.backward()")
+    assert float(shell.user_ns["a"].grad.data) == 18.0
+    assert Config.retain_grad is False
+    shell.run_cell("%%dezero --no-grad\nx = Variable(np.array(3.0))\ny = x * x")
+    assert shell.user_ns["y"].creator is None
+    assert Config.enable_backprop is True
+    assert any("no_grad" in n for n in displayed[-1].graph.notes)
+
+
+def test_failing_cell_counts_as_failed_and_shows_a_partial_graph(shell, displayed, capsys):
+    result = shell.run_cell("%%dezero\nx = Variable(np.array(1.0))\ny = F.exp(x)\n1 / 0\nafter = 1")
+    assert not result.success
+    assert isinstance(result.error_in_exec, ZeroDivisionError)
+    out = capsys.readouterr()
+    assert "ZeroDivisionError" in out.out + out.err
+    assert "line 4" in out.out + out.err  # the cell's own line numbers (line 1 is %%dezero)
+    assert "after" not in shell.user_ns
+    [trace] = displayed
+    assert not trace.graph.complete and [f.op for f in trace.graph.functions.values()] == ["Exp"]
+    assert "INCOMPLETE" in trace.html()
+    assert events.observers() == ()
+    shell.run_cell("z = F.exp(Variable(np.array(1.0)))")  # a plain cell afterwards records nothing
+    assert len(displayed) == 1 and events.observers() == ()
+
+
+def test_keyboard_interrupt_restores_everything(shell, displayed):
+    result = shell.run_cell("%%dezero --retain-grad --no-grad\nx = F.exp(Variable(np.array(1.0)))\n"
+                            "raise KeyboardInterrupt")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    assert events.observers() == () and sys.getprofile() is None
+    assert Config.retain_grad is False and Config.enable_backprop is True
+
+
+@pytest.mark.parametrize("line", ["--max-nodes 0", "--rankdir XY", "-o 1abc", "-b y+)",
+                                  "--no-such-option", "--max-nodes many"])
+def test_bad_options_raise_usage_error_and_do_not_run_the_cell(shell, line):
+    result = shell.run_cell(f"%%dezero {line}\nran = True")
+    assert isinstance(result.error_in_exec, UsageError)
+    assert "ran" not in shell.user_ns
+
+
+def test_backward_expression_that_fails_is_a_usage_error(shell, displayed):
+    result = shell.run_cell("%%dezero -b nothing_here\nx = Variable(np.array(1.0))\ny = x + 1")
+    assert isinstance(result.error_in_exec, UsageError)
+    assert "nothing_here" in str(result.error_in_exec)
+    assert "y" in shell.user_ns and len(displayed) == 1
+    result = shell.run_cell("%%dezero -b 3\nx = Variable(np.array(1.0))")
+    assert "no .backward()" in str(result.error_in_exec)
+
+
+def test_line_magic_draws_an_earlier_variable(shell, displayed):
+    shell.run_cell("x = Variable(np.array(2.0))\ny = F.sin(x) * x\ny.backward()")
+    result = shell.run_cell("%dezero -o t y")
+    assert result.success
+    trace = displayed[0]
+    assert sorted(f.op for f in trace.graph.functions.values()) == ["Mul", "Sin"]
+    assert trace.output_refs[0]() is shell.user_ns["y"]
+    x_node = next(v for v in trace.graph.variables.values() if v.label == "x")
+    assert trace.leaf_refs[x_node.id]() is shell.user_ns["x"]
+    assert isinstance(shell.run_cell("%dezero 3").error_in_exec, UsageError)
+    assert isinstance(shell.run_cell("%dezero undefined_name").error_in_exec, UsageError)
+
+
+def test_a_fault_of_ours_does_not_mask_the_cell(shell, monkeypatch, capsys):
+    def broken(*args, **kwargs):
+        raise RuntimeError("tracer bug")
+
+    monkeypatch.setattr("dezero_magic.cellrun.build_trace", broken)
+    result = shell.run_cell("%%dezero\nx = Variable(np.array(2.0))\nx.data + 1")
+    assert result.success and result.result == 3.0
+    assert "could not show the graph" in capsys.readouterr().out
+
+
+def test_script_names_are_inert(shell, displayed):
+    shell.run_cell("%%dezero\nx = Variable(np.array(2.0), name='<script>alert(1)</script>')\ny = x * 2")
+    bundle = displayed[0]._repr_mimebundle_()
+    assert "<script" not in bundle["text/html"] and "<script" not in bundle["image/svg+xml"]
+    assert "&lt;script&gt;" in bundle["text/html"]
+
+
+def test_modes_unavailable_is_a_usage_error(shell, monkeypatch):
+    monkeypatch.setitem(sys.modules, "dezero_magic.modes", None)  # import of it fails
+    monkeypatch.setattr("dezero_magic.magic._modes_available", lambda: False)
+    result = shell.run_cell("%%dezero --modes\nran = True")
+    assert "--modes is unavailable" in str(result.error_in_exec) and "ran" not in shell.user_ns
+
+
+def test_modes_calls_measure_modes_with_a_body_runner(shell, displayed, monkeypatch):
+    module = types.ModuleType("dezero_magic.modes")
+    runs = []
+
+    def measure_modes(run_body):
+        run_body()
+        run_body()
+        return [{"mode": "a"}, {"mode": "b"}]
+
+    module.measure_modes = measure_modes
+    monkeypatch.setitem(sys.modules, "dezero_magic.modes", module)
+    shell.user_ns["runs"] = runs
+    shell.run_cell("%%dezero --modes\nruns.append(1)\nprint('quiet please')\ny = Variable(np.array(1.0)) * 2")
+    assert runs == [1, 1, 1]  # the cell itself, then twice by measure_modes
+    assert displayed[0].mode_results == [{"mode": "a"}, {"mode": "b"}]
+
+
+def test_unload_removes_the_magics(shell):
+    shell.run_line_magic("unload_ext", "dezero_magic")
+    result = shell.run_cell("%%dezero\nx = 1")
+    assert result.error_in_exec is not None or result.error_before_exec is not None
+    assert "dezero" not in shell.magics_manager.magics["cell"]
+    assert "dezero" not in shell.magics_manager.magics["line"]
+    shell.run_line_magic("load_ext", "dezero_magic")
+
+
+def test_help_documents_usage_options_and_examples(shell):
+    doc = shell.magics_manager.magics["cell"]["dezero"].__doc__
+    for word in ("Usage", "Examples", "--retain-grad", "--max-nodes", "--rankdir", "--modes", "-b"):
+        assert word in doc

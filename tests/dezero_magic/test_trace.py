@@ -1,0 +1,79 @@
+"""The Trace display object, without IPython."""
+import sys
+import types
+
+import pytest
+
+from dezero_magic.trace import WIDGET_MIME, Trace
+
+from graphs import diamond
+
+
+def test_bundle_has_svg_html_and_text():
+    trace = Trace(diamond(), static=True)
+    bundle = trace._repr_mimebundle_()
+    assert set(bundle) == {"image/svg+xml", "text/html", "text/plain"}
+    assert bundle["image/svg+xml"].startswith("<svg")
+    assert "<svg" in bundle["text/html"] and "4 functions, 5 variables" in bundle["text/html"]
+    assert bundle["text/plain"].startswith("dezero graph: 4 functions")
+    assert set(trace._repr_mimebundle_(include=["text/plain"])) == {"text/plain"}
+    assert "image/svg+xml" not in trace._repr_mimebundle_(exclude=["image/svg+xml"])
+
+
+def test_incomplete_graph_is_marked_in_the_caption():
+    g = diamond()
+    g.complete = False
+    html = Trace(g, static=True)._repr_mimebundle_()["text/html"]
+    assert "INCOMPLETE" in html
+
+
+def test_notes_are_escaped_in_html():
+    g = diamond()
+    g.notes.append("<script>x</script>")
+    html = Trace(g, static=True).html()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+class FakeView:
+    def __init__(self, trace):
+        self.trace = trace
+
+    def _repr_mimebundle_(self, **kwargs):
+        return {"text/plain": "view", WIDGET_MIME: {"model_id": "abc", "version_major": 2}}
+
+
+@pytest.fixture
+def fake_widgets(monkeypatch):
+    module = types.ModuleType("dezero_magic.widgets")
+    monkeypatch.setitem(sys.modules, "dezero_magic.widgets", module)
+    return module
+
+
+def test_widget_view_is_merged_and_static_content_kept(fake_widgets):
+    fake_widgets.view_for = FakeView
+    bundle = Trace(diamond())._repr_mimebundle_()
+    assert bundle[WIDGET_MIME] == {"model_id": "abc", "version_major": 2}
+    assert bundle["image/svg+xml"].startswith("<svg") and bundle["text/plain"].startswith("dezero graph")
+
+
+def test_static_turns_widgets_off(fake_widgets):
+    fake_widgets.view_for = FakeView
+    assert WIDGET_MIME not in Trace(diamond(), static=True)._repr_mimebundle_()
+
+
+def test_a_failing_widget_falls_back_to_the_static_bundle(fake_widgets):
+    def broken(trace):
+        raise RuntimeError("widget bug")
+
+    fake_widgets.view_for = broken
+    bundle = Trace(diamond())._repr_mimebundle_()
+    assert WIDGET_MIME not in bundle and bundle["image/svg+xml"].startswith("<svg")
+    assert "widget bug" in bundle["text/html"]
+
+
+def test_a_renderer_fault_gives_a_short_notice():
+    g = diamond()
+    g.functions["A"].inputs.append("missing")  # an edge to a node that does not exist
+    g.variables["x"].shape = None              # and a shape the tooltip cannot format
+    bundle = Trace(g, static=True)._repr_mimebundle_()
+    assert "could not draw" in bundle["text/plain"]
