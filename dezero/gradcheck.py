@@ -2,14 +2,15 @@
 import numpy as np
 
 from dezero.backprop import grad as _grad
-from dezero.core import Variable, as_variable
+from dezero.core import Variable, as_array, as_variable
 
 
 def numerical_diff(f, x, eps=1e-4):
     """Central difference of a one-input function at `x` (step 4): a Variable."""
     x = as_variable(x)
-    x0 = Variable(x.data - eps)
-    x1 = Variable(x.data + eps)
+    # as_array: a 0-d array minus a float is a NumPy scalar, which Variable rejects.
+    x0 = Variable(as_array(x.data - eps))
+    x1 = Variable(as_array(x.data + eps))
     y0 = f(x0)
     y1 = f(x1)
     return (y1.data - y0.data) / (2 * eps)

@@ -13,50 +13,76 @@ SNAPSHOT_ITEMS = 16
 
 
 class Snapshot:
-    """Shape, dtype, bytes and the first few elements of an array."""
+    """Shape, dtype, bytes and the first few elements of an array.
 
-    __slots__ = ("shape", "dtype", "nbytes", "head", "size", "absmax", "nonfinite")
+    For arrays of at most `SNAPSHOT_ITEMS` elements `head` is the whole
+    array and max |x| / NaN-Inf are computed from it only when asked (the
+    hot path stays a copy); larger arrays are measured when taken (two
+    reductions, no temporary).
+    """
 
-    def __init__(self, shape, dtype, nbytes, head, size, absmax, nonfinite):
+    __slots__ = ("shape", "_dtype", "nbytes", "head", "size", "_absmax", "_nonfinite", "_measured")
+
+    def __init__(self, shape, dtype, nbytes, head, size, absmax=None, nonfinite=False, measured=False):
         self.shape = shape
-        self.dtype = dtype
+        self._dtype = dtype
         self.nbytes = nbytes
         self.head = head          # small ndarray copy (whole array when size <= SNAPSHOT_ITEMS)
         self.size = size
-        self.absmax = absmax      # max |x| over the whole array (None: not numeric)
-        self.nonfinite = nonfinite
+        self._absmax = absmax
+        self._nonfinite = nonfinite
+        self._measured = measured
+
+    @property
+    def dtype(self):
+        return str(self._dtype)
 
     @property
     def complete(self):
         return self.head is not None and self.head.size == self.size
+
+    def _measure(self):
+        if not self._measured:
+            self._measured = True
+            if self.head is not None and self.head.dtype.kind in "fciub" and self.head.size:
+                finite = np.isfinite(self.head)
+                self._nonfinite = not bool(finite.all())
+                vals = np.abs(self.head[finite])
+                self._absmax = float(vals.max()) if vals.size else None
+
+    @property
+    def absmax(self):
+        self._measure()
+        return self._absmax
+
+    @property
+    def nonfinite(self):
+        self._measure()
+        return self._nonfinite
 
 
 def snapshot(data):
     """Snapshot of `data` (an ndarray, a number, or anything else)."""
     if data is None:
         return None
-    if not isinstance(data, np.ndarray):
+    if type(data) is not np.ndarray:
         try:
             data = np.asarray(data)
         except Exception:  # noqa: BLE001 - a GPU array or an odd object: keep its type only
-            return Snapshot((), type(data).__name__, 0, None, 0, None, False)
+            return Snapshot((), type(data).__name__, 0, None, 0, measured=True)
     size = data.size
-    head = data.copy() if size <= SNAPSHOT_ITEMS else data.reshape(-1)[:SNAPSHOT_ITEMS].copy()
-    absmax = None
-    nonfinite = False
-    if data.dtype.kind in "fciub" and size:
-        if size <= SNAPSHOT_ITEMS:
-            finite = np.isfinite(head)
-            nonfinite = not bool(finite.all())
-            vals = np.abs(head[finite]) if nonfinite else np.abs(head)
-            absmax = float(vals.max()) if vals.size else None
-        else:
-            absmax = float(np.max(np.abs(data)))
-            nonfinite = not math.isfinite(absmax)
-            if nonfinite:
-                finite = np.abs(data[np.isfinite(data)])
-                absmax = float(finite.max()) if finite.size else None
-    return Snapshot(tuple(data.shape), str(data.dtype), int(data.nbytes), head, size, absmax, nonfinite)
+    if size <= SNAPSHOT_ITEMS:
+        return Snapshot(data.shape, data.dtype, data.nbytes, data.copy(), size)
+    head = data.reshape(-1)[:SNAPSHOT_ITEMS].copy()
+    absmax, nonfinite = None, False
+    if data.dtype.kind in "fiu":
+        lo, hi = data.min(), data.max()
+        absmax = float(max(abs(lo), abs(hi)))
+        if not math.isfinite(absmax):
+            nonfinite = True
+            finite = np.abs(data[np.isfinite(data)])
+            absmax = float(finite.max()) if finite.size else None
+    return Snapshot(data.shape, data.dtype, data.nbytes, head, size, absmax, nonfinite, measured=True)
 
 
 def data_of(obj):

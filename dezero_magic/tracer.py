@@ -8,8 +8,8 @@ What it keeps (bounded memory, so a 300-epoch training cell does not keep
   functions that pass popped and the calls made since it began are kept,
   the rest are counted in `elided_functions`;
 * the steps of the last backward pass only (earlier passes are counted in
-  `elided_steps`); at most `keep` forward calls and `keep` steps at any time
-  (the oldest go first).
+  `elided_steps`); at most `keep` forward calls (the oldest go first) and
+  the first `keep` steps of a pass (those nearest the output).
 
 So the graph shown is "the graph of the last backward pass and what was
 computed after it began", or "every forward call" in a cell without backward.
@@ -23,6 +23,7 @@ Forward calls that the backward engine makes inside `Function.backward`
 any graph; they are only counted (`backward_internal_calls`).
 """
 import weakref
+from collections import OrderedDict
 
 from dezero.events import Observer
 from dezero_magic.preview import data_of as _data_of, snapshot
@@ -97,7 +98,7 @@ class Tracer(Observer):
         self.keep = keep
         self.pending_limit = pending_limit
         self.vars = {}            # vid -> VarRec
-        self.funcs = {}           # fid -> FuncRec, in forward order
+        self.funcs = OrderedDict()  # fid -> FuncRec, in forward order (O(1) drop of the oldest)
         self._vmap = {}           # id(obj) -> VarRec (checked against the weakref)
         self._fmap = {}
         self._next_var = 0
@@ -157,9 +158,10 @@ class Tracer(Observer):
         return rec
 
     def _drop_oldest(self):
-        oldest = next(iter(self.funcs))
-        del self.funcs[oldest]
+        self.funcs.popitem(last=False)
         self.elided_functions += 1
+        if len(self.vars) > self._prune_at:
+            self._prune_vars()
 
     # -- events -------------------------------------------------------
     def on_forward(self, function, inputs, outputs):
@@ -184,6 +186,12 @@ class Tracer(Observer):
 
     def on_backward_step(self, function, gys, gxs, pending):
         bpass = self._passes[-1]
+        if len(bpass.steps) >= self.keep:
+            # Keep the first steps (nearest the output, where the drawn
+            # nodes are); later ones are only counted, so a huge backward
+            # costs little more than the backward itself.
+            bpass.elided_steps += 1
+            return
         frec = self.func_of(function)
         bpass.funcs.add(frec.id)
         step = StepRec(frec.id)
@@ -193,18 +201,17 @@ class Tracer(Observer):
             if gx is None:
                 continue
             vid = self.var_of(x).id
-            step.gxs[vid] = snapshot(_data_of(gx))
+            snap = step.gxs[vid] = snapshot(_data_of(gx))
             if vid in bpass.received:
                 step.accumulated.append(vid)
-            bpass.received.add(vid)
-            total = getattr(x, "grad", None)
-            step.totals[vid] = snapshot(_data_of(total)) if total is not None else step.gxs[vid]
+                total = getattr(x, "grad", None)  # None when grad() collects into its own store
+                step.totals[vid] = snapshot(_data_of(total)) if total is not None else snap
+            else:
+                bpass.received.add(vid)
+                step.totals[vid] = snap
         step.pending_total = len(pending)
         step.pending = [self.func_of(f).id for f in pending.ordered(self.pending_limit)]
         bpass.steps.append(step)
-        if len(bpass.steps) > self.keep:
-            del bpass.steps[0]
-            bpass.elided_steps += 1
 
     def on_backward_end(self, outputs):
         bpass = self._passes.pop()
@@ -216,7 +223,7 @@ class Tracer(Observer):
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
             return
-        kept = {}
+        kept = OrderedDict()
         for fid, rec in self.funcs.items():
             if fid in bpass.funcs or rec.order >= bpass.start_order:
                 kept[fid] = rec
@@ -237,6 +244,8 @@ class Tracer(Observer):
             used.update(rec.outputs)
         if self.last_pass is not None:
             used.update(self.last_pass.outputs)
+        if self._passes:
+            used.update(self._passes[-1].outputs)
         self.vars = {vid: r for vid, r in self.vars.items() if vid in used}
         self._vmap = {k: r for k, r in self._vmap.items() if r.id in used}
         live = set(self.funcs)

@@ -11,7 +11,7 @@ from dezero.functions.indexing import GetItem, GetItemGrad, embed_id, get_item  
 from dezero.functions.matrix import Linear, MatMul, linear, linear_simple, matmul  # noqa: F401
 from dezero.functions.activation import (  # noqa: F401
     LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, leaky_relu, log_softmax, logsumexp, relu,
-    sigmoid, sigmoid_simple, softmax,
+    sigmoid, sigmoid_simple, softmax, softmax_simple,
 )
 from dezero.functions.loss import (  # noqa: F401
     MeanSquaredError, SigmoidCrossEntropy, SoftmaxCrossEntropy, binary_cross_entropy,
@@ -21,3 +21,11 @@ from dezero.functions.loss import (  # noqa: F401
 from dezero.functions.metrics import accuracy  # noqa: F401
 from dezero.functions.regularization import dropout  # noqa: F401
 from dezero.functions.normalization import BatchNorm, batch_norm  # noqa: F401
+from dezero.functions.im2col import Col2im, Im2col, col2im, im2col  # noqa: F401
+from dezero.functions.conv import (  # noqa: F401
+    Conv2d, Conv2DGradW, Deconv2d, conv2d, conv2d_simple, deconv2d,
+)
+from dezero.functions.pooling import (  # noqa: F401
+    AveragePooling, Pooling, Pooling2DGrad, Pooling2DWithIndexes, average_pooling, pooling,
+    pooling_simple,
+)

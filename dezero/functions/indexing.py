@@ -5,13 +5,19 @@ from dezero import cuda
 from dezero.core import Function, Variable, as_variable
 
 
-def _plain_index(slices):
-    """Index arrays given as Variables become their data (they are not differentiated)."""
-    if isinstance(slices, Variable):
-        return slices.data
+def _plain_index(slices, xp=np):
+    """Index arrays given as Variables become their data (they are not
+    differentiated); NumPy index arrays move to `xp` (CuPy wants its own)."""
+
+    def plain(s):
+        s = s.data if isinstance(s, Variable) else s
+        if xp is not np and isinstance(s, np.ndarray):
+            s = xp.asarray(s)
+        return s
+
     if isinstance(slices, tuple):
-        return tuple(s.data if isinstance(s, Variable) else s for s in slices)
-    return slices
+        return tuple(plain(s) for s in slices)
+    return plain(slices)
 
 
 class GetItem(Function):
@@ -51,13 +57,14 @@ class GetItemGrad(Function):
 
 
 def get_item(x, slices):
-    return GetItem(_plain_index(slices))(x)
+    x = as_variable(x)
+    return GetItem(_plain_index(slices, cuda.get_array_module(x)))(x)
 
 
 def embed_id(x, W):
     """Rows of the embedding matrix W picked by the integer ids x (step 59's EmbedID)."""
     W = as_variable(W)
-    ids = _plain_index(x)
+    ids = _plain_index(x, cuda.get_array_module(W))
     if not isinstance(ids, (int, np.integer)):
         ids = cuda.get_array_module(W.data).asarray(ids)
         if ids.dtype.kind not in "iu":

@@ -41,10 +41,11 @@ def mean_squared_error(x0, x1):
     return MeanSquaredError()(x0, x1)
 
 
-def _labels(t, n):
-    t = t.ravel()
+def _labels(t, n, xp=np):
+    """Class indices as a flat integer array of the scores' array module."""
+    t = xp.asarray(t).ravel()
     if t.dtype.kind not in "iu":
-        if not np.all(t == t.astype(np.int64)):
+        if not bool((t == t.astype(np.int64)).all()):
             raise ValueError(
                 f"softmax_cross_entropy needs integer class labels t, got {t.dtype} values "
                 f"such as {t[:3]}; pass class indices (e.g. t.argmax(axis=1) for one-hot)"
@@ -68,7 +69,7 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, x, t):
         xp = cuda.get_array_module(x)
         n = x.shape[0]
-        t = _labels(t, n)
+        t = _labels(t, n, xp)
         log_p = x - logsumexp(x, axis=1)
         picked = log_p[xp.arange(n), t]
         return -picked.sum() / x.dtype.type(n)
@@ -77,7 +78,7 @@ class SoftmaxCrossEntropy(Function):
         x, t = self.inputs
         n, num_classes = x.shape
         xp = cuda.get_array_module(x.data)
-        labels = _labels(t.data, n)
+        labels = _labels(t.data, n, xp)
         t_onehot = xp.eye(num_classes, dtype=x.dtype)[labels]
         gx = (softmax(x) - t_onehot) * (gy * (1.0 / n))
         return gx, None  # labels are not differentiable

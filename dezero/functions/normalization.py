@@ -4,7 +4,8 @@ The book ships it misspelled as `batch_nrom`; here it is `batch_norm`.
 """
 from dezero import cuda
 from dezero.config import Config
-from dezero.core import Function
+from dezero.core import Function, Variable
+from dezero.functions.reduction import average
 from dezero.functions.tensor import sum
 
 
@@ -27,7 +28,8 @@ class BatchNorm(Function):
     running `mean` and `var` arrays in place (var with the unbiased batch
     variance); test mode uses the running ones. Fixed from the book: its
     backward always used the train-mode formula, wrong in test mode, where
-    y is an affine map of x.
+    y is an affine map of x; and it treated the batch statistics as
+    constants, so second derivatives were wrong.
     """
 
     def __init__(self, mean, var, decay, eps):
@@ -69,16 +71,22 @@ class BatchNorm(Function):
         shape = gy.shape
         if gy.ndim == 4:  # Variable ops, so the backward stays differentiable
             gy, x = _to_rows(gy), _to_rows(x)
-        # The statistics are constants here (as in the book): exact first
-        # derivatives, second derivatives only through gamma and gy.
-        xc = (x - self.mean) * self.inv_std
+        if self.train:
+            # Batch statistics rebuilt from x with Variable ops (the book keeps
+            # them as constants), so the second derivative is exact too.
+            xmu = x - average(x, axis=0)
+            inv_std = (average(xmu * xmu, axis=0) + self.eps) ** -0.5
+            xc = xmu * inv_std
+        else:
+            inv_std = self.inv_std  # running statistics: constants
+            xc = (x - self.mean) * inv_std
         gbeta = sum(gy, axis=0)
         ggamma = sum(xc * gy, axis=0)
         if self.train:
             n = len(gy)
-            gx = (gy - gbeta / n - xc * ggamma / n) * (gamma * self.inv_std)
+            gx = (gy - gbeta / n - xc * ggamma / n) * (gamma * inv_std)
         else:
-            gx = gy * (gamma * self.inv_std)
+            gx = gy * (gamma * inv_std)
         if len(shape) == 4:
             gx = _from_rows(gx, shape)
         return gx, ggamma, gbeta
@@ -86,6 +94,12 @@ class BatchNorm(Function):
 
 def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):
     """Batch normalisation; `mean` and `var` are the running arrays, updated in train mode."""
-    mean = getattr(mean, "data", mean)  # a Variable/Parameter holding the running stats
-    var = getattr(var, "data", var)
+    # The running statistics may come as arrays (the book) or Variables holding them.
+    mean = mean.data if isinstance(mean, Variable) else mean
+    var = var.data if isinstance(var, Variable) else var
+    if not (isinstance(mean, cuda.array_types) and isinstance(var, cuda.array_types)):
+        raise TypeError(
+            "batch_norm needs the running mean and var as arrays it can update in place, "
+            f"got {type(mean).__name__} and {type(var).__name__}"
+        )
     return BatchNorm(mean, var, decay, eps)(x, gamma, beta)

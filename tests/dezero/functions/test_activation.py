@@ -45,6 +45,7 @@ def test_relu_and_leaky_relu_keep_float32():
 
 @pytest.mark.parametrize("f, ref", [
     (F.softmax, lambda x, a: np.exp(x) / np.exp(x).sum(a, keepdims=True)),
+    (F.softmax_simple, lambda x, a: np.exp(x) / np.exp(x).sum(a, keepdims=True)),
     (F.log_softmax, lambda x, a: x - np.log(np.exp(x).sum(a, keepdims=True))),
 ])
 @pytest.mark.parametrize("shape, axis", [((3,), 0), ((2, 4), 1), ((2, 3, 2), 1), ((2, 3), -1)])

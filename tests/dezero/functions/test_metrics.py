@@ -11,7 +11,8 @@ def test_accuracy_counts_argmax_hits():
     acc = F.accuracy(y, np.array([1, 2, 0]))
     assert isinstance(acc, Variable) and acc.creator is None
     np.testing.assert_allclose(acc.data, 2 / 3)
-    np.testing.assert_allclose(F.accuracy(Variable(y), Variable(np.array([[1], [1], [0]]))).data, 1.0)
+    column_labels = Variable(np.array([[1], [1], [0]]))
+    np.testing.assert_allclose(F.accuracy(Variable(y), column_labels).data, 1.0)
 
 
 def test_accuracy_rejects_mismatched_labels():

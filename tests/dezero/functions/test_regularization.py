@@ -4,7 +4,7 @@ import pytest
 
 import dezero
 import dezero.functions as F
-from dezero import Variable
+from dezero import Variable, gradient_check
 
 
 def test_dropout_train_mode_drops_and_rescales():
@@ -40,3 +40,11 @@ def test_dropout_keeps_float32():
 def test_dropout_rejects_bad_ratio(ratio):
     with pytest.raises(ValueError, match=r"\[0, 1\)"):
         F.dropout(np.ones(3), ratio)
+
+
+def test_dropout_gradient_check_with_a_fixed_mask(rng):
+    def f(x):
+        np.random.seed(3)  # the same mask on every evaluation
+        return F.dropout(x, 0.4) * np.arange(1.0, 7.0).reshape(2, 3)
+
+    assert gradient_check(f, rng.standard_normal((2, 3)))

@@ -1,0 +1,178 @@
+"""%%dezero overhead: the same cell run plain and under %%dezero in one
+InteractiveShell, best of N wall-clock runs each (the display, i.e. building
+the SVG/HTML/text bundle, is included in the %%dezero time).
+
+Targets: overhead <= 1.25x on a 10,000-op cell and a 300-epoch training
+cell; trace+layout+render of a 1,000-node graph <= 0.5 s; a 100,000-op cell
+<= 2 s of added time with <= 2 MB of output.
+
+    python benchmarks/bench_magic.py [--repeat N] [--no-readme]
+"""
+import argparse
+import contextlib
+import io
+import os
+import platform
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, os.pardir))
+sys.path.insert(0, os.path.join(HERE, os.pardir, "tests", "dezero_magic"))
+
+SETUP = "import numpy as np\nimport dezero\nimport dezero.functions as F\nfrom dezero import Variable\n"
+
+SCALAR_10K = """
+x = Variable(np.array(0.5))
+y = x
+for _ in range(5000):
+    y = F.sin(y) + 0.1
+y.backward()
+"""
+
+CHAIN_100K = """
+x = Variable(np.array(0.5))
+y = x
+for _ in range(100000):
+    y = y * 1.0
+"""
+
+TRAIN_300 = """
+rng = np.random.default_rng(0)
+n, classes = 100, 3
+xs = np.concatenate([np.c_[r * np.sin(t), r * np.cos(t)] for r, t in
+                     ((np.linspace(0, 1, n), np.linspace(0, 4, n) + k * 4.2 + rng.normal(0, 0.2, n))
+                      for k in range(classes))])
+ts = np.repeat(np.arange(classes), n)
+W1 = Variable(rng.normal(0, 0.5, (2, 10))); b1 = Variable(np.zeros(10))
+W2 = Variable(rng.normal(0, 0.5, (10, classes))); b2 = Variable(np.zeros(classes))
+for epoch in range(300):
+    h = F.sigmoid(F.linear(xs, W1, b1))
+    loss = F.softmax_cross_entropy(F.linear(h, W2, b2), ts)
+    for p in (W1, b1, W2, b2):
+        p.cleargrad()
+    loss.backward()
+    for p in (W1, b1, W2, b2):
+        p.data -= 1.0 * p.grad.data
+"""
+
+
+def best_of(fn, repeat):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return min(times)
+
+
+def shell_timer(shell, cell, magic, repeat):
+    code = ("%%dezero --static\n" + cell) if magic else cell
+    sink = io.StringIO()
+
+    def run():
+        with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+            result = shell.run_cell(code, store_history=False)
+        if not result.success:
+            raise RuntimeError(f"benchmark cell failed: {result.error_in_exec!r}")
+
+    return best_of(run, repeat)
+
+
+def overhead_row(shell, name, cell, repeat):
+    plain = shell_timer(shell, cell, False, repeat)
+    magic = shell_timer(shell, cell, True, repeat)
+    return [name, f"{plain * 1e3:.0f} ms", f"{magic * 1e3:.0f} ms", f"{magic / plain:.2f}x"]
+
+
+def render_rows(repeat):
+    import numpy as np
+
+    import dezero.functions as F
+    from dezero import Variable
+    from dezero.events import observing
+    from dezero_magic.assemble import graph_from_tracer
+    from dezero_magic.trace import Trace
+    from dezero_magic.tracer import Tracer
+
+    def traced(n_ops, max_nodes):
+        tracer = Tracer()
+        with observing(tracer):
+            y = Variable(np.array(0.5))
+            for _ in range(n_ops):
+                y = F.sin(y) + 0.1 if n_ops < 10000 else y * 1.0
+            y.backward()
+        return tracer, y
+
+    rows = []
+    for label, n_ops, max_nodes in (("1,000-node graph", 500, 1000), ("100,000-op cell", 100000, 300)):
+        ops = n_ops * (2 if n_ops < 10000 else 1)
+        sizes = {}
+
+        def pipeline():
+            tracer, y = traced(n_ops, max_nodes)
+            start = time.perf_counter()
+            graph, outs, leaves = graph_from_tracer(tracer, {"y": y}, max_nodes)
+            bundle = Trace(graph, static=True)._repr_mimebundle_()
+            sizes["nodes"] = len(graph.functions) + len(graph.variables)
+            sizes["bytes"] = sum(len(v.encode()) for v in bundle.values())
+            sizes["draw"] = time.perf_counter() - start
+
+        total = best_of(pipeline, repeat)
+        rows.append([f"trace+layout+render, {label} ({ops} ops, {sizes['nodes']} nodes drawn)",
+                     f"{total * 1e3:.0f} ms total", f"{sizes['draw'] * 1e3:.0f} ms drawing",
+                     f"{sizes['bytes'] / 1e6:.2f} MB out"])
+    return rows
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best is kept)")
+    parser.add_argument("--no-readme", action="store_true", help="do not append to benchmarks/README.md")
+    args = parser.parse_args()
+
+    from IPython.testing.globalipapp import start_ipython
+    from student_code import DIAMOND_RUN, STEP17
+
+    shell = start_ipython()
+    shell.run_line_magic("load_ext", "dezero_magic")
+    shell.run_cell(SETUP)
+    student = "for _ in range(300):\n" + "".join("    " + l + "\n" for l in DIAMOND_RUN.strip().splitlines())
+
+    header = ["cell", "plain", "%%dezero", "ratio (target <= 1.25x)"]
+    rows = [overhead_row(shell, "10,000 scalar ops + backward", SCALAR_10K, args.repeat),
+            overhead_row(shell, "300-epoch training, 2-layer MLP, spiral (300 points)", TRAIN_300, args.repeat),
+            overhead_row(shell, "100,000 ops, no backward", CHAIN_100K, max(1, args.repeat - 1))]
+    # Last: the students' classes replace `Variable` in the namespace.
+    shell.run_cell(STEP17 + "GENERATIONS = True\n")
+    rows += [overhead_row(shell, "students' own classes, 300 backward passes (profile hook)", student,
+                         args.repeat)]
+    render_header = ["pipeline (targets: 1,000 nodes <= 0.5 s; 100,000 ops <= 2 s, <= 2 MB)", "time",
+                     "of which drawing", "output"]
+    render = render_rows(args.repeat)
+
+    def table(head, body):
+        lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+        lines += ["| " + " | ".join(r) + " |" for r in body]
+        return "\n".join(lines)
+
+    text = (f"Python {platform.python_version()}, {platform.machine()}, best of {args.repeat}.\n\n"
+            + table(header, rows) + "\n\n" + table(render_header, render) + "\n")
+    print(text)
+    if not args.no_readme:
+        path = os.path.join(HERE, "README.md")
+        old = open(path).read() if os.path.exists(path) else "# Benchmarks\n"
+        marker = "\n## Magic\n"
+        if marker in old:
+            head, _, rest = old.partition(marker)
+            nxt = rest.find("\n## ")
+            old = head + (rest[nxt:] if nxt >= 0 else "")
+        section = (marker + "\n`python benchmarks/bench_magic.py` — %%dezero against the same cell run plain "
+                   "in the same IPython shell (wall clock; the %%dezero time includes building the "
+                   "displayed SVG/HTML/text).\n\n" + text)
+        with open(path, "w") as fh:
+            fh.write(old.rstrip("\n") + "\n" + section)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,108 @@
+"""im2col / col2im (step 57): image patches as columns, and back, as Functions.
+
+Array layout: an image batch is (N, C, H, W); the patch tensor ("col") is
+(N, C, KH, KW, OH, OW), or with to_matrix=True the matrix (N*OH*OW, C*KH*KW)
+whose rows are the flattened patches. Only strided slices are used, so the
+same code runs on NumPy and CuPy arrays.
+"""
+from dezero import cuda
+from dezero.core import Function
+
+
+def pair(x):
+    """An int or a pair of ints -> a pair (height, width)."""
+    if isinstance(x, int):
+        return x, x
+    if isinstance(x, (tuple, list)) and len(x) == 2:
+        return tuple(x)
+    raise ValueError(f"expected an int or a pair (h, w) of ints, got {x!r}")
+
+
+def get_conv_outsize(input_size, kernel_size, stride, pad):
+    return (input_size + pad * 2 - kernel_size) // stride + 1
+
+
+def get_deconv_outsize(size, k, s, p):
+    return s * (size - 1) + k - 2 * p
+
+
+def _out_hw(h, w, kernel_size, stride, pad):
+    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(pad)
+    oh, ow = get_conv_outsize(h, kh, sh, ph), get_conv_outsize(w, kw, sw, pw)
+    if oh <= 0 or ow <= 0:
+        raise ValueError(
+            f"a {kh}x{kw} kernel with stride {(sh, sw)} and pad {(ph, pw)} does not fit an "
+            f"input of {h}x{w}; use a smaller kernel or more padding"
+        )
+    return oh, ow
+
+
+def im2col_array(img, kernel_size, stride, pad, to_matrix=True, pad_value=0):
+    """Patches of img (N, C, H, W); `pad_value` fills the border (-inf for max pooling)."""
+    n, c, h, w = img.shape
+    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(pad)
+    oh, ow = _out_hw(h, w, kernel_size, stride, pad)
+    xp = cuda.get_array_module(img)
+    padded = xp.pad(img, ((0, 0), (0, 0), (ph, ph + sh - 1), (pw, pw + sw - 1)),
+                    mode="constant", constant_values=pad_value)
+    col = xp.empty((n, c, kh, kw, oh, ow), dtype=img.dtype)
+    for dy in range(kh):  # one strided copy per kernel offset, not per output pixel
+        for dx in range(kw):
+            col[:, :, dy, dx] = padded[:, :, dy:dy + sh * oh:sh, dx:dx + sw * ow:sw]
+    if to_matrix:
+        col = col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, -1)
+    return col
+
+
+def col2im_array(col, img_shape, kernel_size, stride, pad, to_matrix=True):
+    """Adjoint of im2col_array: add every patch entry back onto its pixel."""
+    n, c, h, w = img_shape
+    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(pad)
+    oh, ow = _out_hw(h, w, kernel_size, stride, pad)
+    if to_matrix:
+        col = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
+    xp = cuda.get_array_module(col)
+    img = xp.zeros((n, c, h + 2 * ph + sh - 1, w + 2 * pw + sw - 1), dtype=col.dtype)
+    for dy in range(kh):
+        for dx in range(kw):
+            img[:, :, dy:dy + sh * oh:sh, dx:dx + sw * ow:sw] += col[:, :, dy, dx]
+    return img[:, :, ph:h + ph, pw:w + pw]
+
+
+class Im2col(Function):
+    def __init__(self, kernel_size, stride, pad, to_matrix):
+        self.kernel_size, self.stride, self.pad = kernel_size, stride, pad
+        self.to_matrix = to_matrix
+
+    def forward(self, x):
+        if x.ndim != 4:
+            raise ValueError(f"im2col expects images of shape (N, C, H, W), got {x.shape}")
+        self.input_shape = x.shape
+        return im2col_array(x, self.kernel_size, self.stride, self.pad, self.to_matrix)
+
+    def backward(self, gy):
+        return col2im(gy, self.input_shape, self.kernel_size, self.stride, self.pad,
+                      self.to_matrix)
+
+
+def im2col(x, kernel_size, stride=1, pad=0, to_matrix=True):
+    """Patches of x (N, C, H, W) as a differentiable Variable (see the module docstring)."""
+    return Im2col(kernel_size, stride, pad, to_matrix)(x)
+
+
+class Col2im(Function):
+    def __init__(self, input_shape, kernel_size, stride, pad, to_matrix):
+        self.input_shape = tuple(input_shape)
+        self.kernel_size, self.stride, self.pad = kernel_size, stride, pad
+        self.to_matrix = to_matrix
+
+    def forward(self, x):
+        return col2im_array(x, self.input_shape, self.kernel_size, self.stride, self.pad,
+                            self.to_matrix)
+
+    def backward(self, gy):
+        return im2col(gy, self.kernel_size, self.stride, self.pad, self.to_matrix)
+
+
+def col2im(x, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
+    return Col2im(input_shape, kernel_size, stride, pad, to_matrix)(x)

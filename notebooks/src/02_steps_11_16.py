@@ -1,0 +1,318 @@
+# %% [markdown]
+# # Steps 11–16: many inputs, reusing a variable, generations
+#
+# We keep typing the book's classes. The key moment is step 15: a graph that branches and joins
+# again, where the simple list-based backward runs the functions in the **wrong order**.
+
+# %%
+%load_ext dezero_magic
+import numpy as np
+
+
+def as_array(x):
+    return np.array(x) if np.isscalar(x) else x
+
+# %% [markdown]
+# ## Steps 11–13 — variable-length arguments
+#
+# `Function.__call__(*inputs)` takes any number of variables, `forward(*xs)` gets the unpacked
+# arrays, and a single output is returned as itself rather than a one-element list. `backward` of
+# a variable now loops over all the inputs of a function.
+
+# %%
+class Variable:
+    def __init__(self, data):
+        if data is not None and not isinstance(data, np.ndarray):
+            raise TypeError(f"{type(data)} is not supported")
+        self.data = data
+        self.grad = None
+        self.creator = None
+
+    def set_creator(self, func):
+        self.creator = func
+
+    def backward(self):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        funcs = [self.creator]
+        while funcs:
+            f = funcs.pop()
+            gys = [output.grad for output in f.outputs]
+            gxs = f.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                x.grad = gx                    # step 13: overwrites (fixed in step 14)
+                if x.creator is not None:
+                    funcs.append(x.creator)
+
+
+class Function:
+    def __call__(self, *inputs):
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        for output in outputs:
+            output.set_creator(self)
+        self.inputs = inputs
+        self.outputs = outputs
+        return outputs if len(outputs) > 1 else outputs[0]
+
+
+class Add(Function):
+    def forward(self, x0, x1):
+        return x0 + x1
+
+    def backward(self, gy):
+        return gy, gy
+
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+
+    def backward(self, gy):
+        return 2 * self.inputs[0].data * gy
+
+
+def add(x0, x1):
+    return Add()(x0, x1)
+
+
+def square(x):
+    return Square()(x)
+
+# %%
+%%dezero
+x = Variable(np.array(2.0))
+y = Variable(np.array(3.0))
+z = add(square(x), square(y))
+z.backward()
+print(z.data, x.grad, y.grad)
+
+# %% [markdown]
+# ## Step 14 — using the same variable twice
+#
+# `y = add(x, x)` should give `dy/dx = 2`, but the step-13 `backward` *overwrites* `x.grad` with
+# each contribution and gets 1.
+
+# %%
+%%dezero
+x = Variable(np.array(3.0))
+y = add(x, x)
+y.backward()
+print("step 13: x.grad =", x.grad, "(should be 2)")
+
+# %% [markdown]
+# The fix: add the gradient when there already is one, and `cleargrad()` before reusing a
+# variable in a new computation.
+
+# %%
+def backward_step14(self):
+    if self.grad is None:
+        self.grad = np.ones_like(self.data)
+    funcs = [self.creator]
+    while funcs:
+        f = funcs.pop()
+        gys = [output.grad for output in f.outputs]
+        gxs = f.backward(*gys)
+        if not isinstance(gxs, tuple):
+            gxs = (gxs,)
+        for x, gx in zip(f.inputs, gxs):
+            x.grad = gx if x.grad is None else x.grad + gx
+            if x.creator is not None:
+                funcs.append(x.creator)
+
+
+def cleargrad(self):
+    self.grad = None
+
+
+Variable.backward = backward_step14
+Variable.cleargrad = cleargrad
+
+# %%
+%%dezero
+x = Variable(np.array(3.0))
+y = add(x, x)
+y.backward()
+print("step 14: x.grad =", x.grad)
+x.cleargrad()
+y = add(add(x, x), x)
+y.backward()
+print("after cleargrad, y = 3x: x.grad =", x.grad)
+
+# %% [markdown]
+# ## Step 15 — a graph that branches and joins: the wrong order
+#
+# `a = A(x); b = B(a); c = C(a); y = D(b, c)`. Backward must run `D`, then `B` and `C` (in any
+# order), and `A` only once both have added their part to `a.grad`. The list-based `backward` pops
+# the *last* function added, so it runs **D, C, A, B, A**: `A` runs twice, the first time with half
+# of `a.grad`, and `x.grad` comes out wrong. The names of the functions are their classes:
+
+# %%
+class A(Square):
+    pass
+
+
+class B(Square):
+    pass
+
+
+class C(Square):
+    pass
+
+
+class D(Add):
+    pass
+
+# %%
+%%dezero -o old
+x = Variable(np.array(2.0))
+a = A()(x)
+b = B()(a)
+c = C()(a)
+y = D()(b, c)
+y.backward()
+print("list order: y =", y.data, " x.grad =", x.grad, "(the right answer is 8 * x**3 = 64)")
+
+# %% [markdown]
+# ## Step 16 — generations
+#
+# Each function and variable records its *generation* (its distance from the inputs); `backward`
+# always takes the function of the highest generation next and adds each function only once.
+
+# %%
+class Variable(Variable):
+    def __init__(self, data):
+        super().__init__(data)
+        self.generation = 0
+
+    def set_creator(self, func):
+        self.creator = func
+        self.generation = func.generation + 1
+
+    def backward(self):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        funcs, seen = [], set()
+
+        def add_func(f):
+            if f not in seen:
+                funcs.append(f)
+                seen.add(f)
+                funcs.sort(key=lambda func: func.generation)
+
+        add_func(self.creator)
+        while funcs:
+            f = funcs.pop()
+            gys = [output.grad for output in f.outputs]
+            gxs = f.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                x.grad = gx if x.grad is None else x.grad + gx
+                if x.creator is not None:
+                    add_func(x.creator)
+
+
+class Function(Function):
+    def __call__(self, *inputs):
+        self.generation = max(x.generation for x in inputs)
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        for output in outputs:
+            output.set_creator(self)
+        self.inputs = inputs
+        self.outputs = outputs
+        return outputs if len(outputs) > 1 else outputs[0]
+
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+
+    def backward(self, gy):
+        return 2 * self.inputs[0].data * gy
+
+
+class Add(Function):
+    def forward(self, x0, x1):
+        return x0 + x1
+
+    def backward(self, gy):
+        return gy, gy
+
+
+class A(Square):
+    pass
+
+
+class B(Square):
+    pass
+
+
+class C(Square):
+    pass
+
+
+class D(Add):
+    pass
+
+# %%
+%%dezero -o new
+x = Variable(np.array(2.0))
+a = A()(x)
+b = B()(a)
+c = C()(a)
+y = D()(b, c)
+y.backward()
+print("generation order: y =", y.data, " x.grad =", x.grad)
+
+# %% [markdown]
+# ## Side by side
+#
+# The order in which the backward methods actually ran, as `%%dezero` recorded it (`-o old`,
+# `-o new` kept the two traces):
+
+# %%
+from IPython.display import HTML
+
+
+def backward_order(trace):
+    return [trace.graph.functions[step.func].op for step in trace.graph.steps]
+
+
+old_order, new_order = backward_order(old), backward_order(new)
+print("list (step 14):      ", ", ".join(old_order))
+print("generations (step 16):", ", ".join(new_order))
+assert old_order == ["D", "C", "A", "B", "A"]
+assert new_order[0] == "D" and new_order[-1] == "A" and len(new_order) == 4
+HTML('<div style="display:flex;gap:2em;flex-wrap:wrap">'
+     f'<div><b>list order: {", ".join(old_order)}</b>{old.svg()}</div>'
+     f'<div><b>generation order: {", ".join(new_order)}</b>{new.svg()}</div></div>')
+
+# %% [markdown]
+# ## The same graph with the `dezero` package
+#
+# The package's backward uses generations (with a heap instead of sorting). Press **next** to step
+# through it; the switch for the book's old algorithm replays D, C, A, B, A.
+
+# %%
+import dezero
+import dezero.functions as F
+
+# %%
+%%dezero
+x = dezero.Variable(np.array(2.0), name="x")
+a = F.square(x)
+b = F.square(a)
+c = F.square(a)
+y = b + c
+y.backward()
+print(x.grad)
