@@ -66,11 +66,11 @@ def _func_title(f, graph):
     return "\n".join(parts)
 
 
-def _text_block(x, y, lines, colour, klass="dz-label"):
+def _text_block(x, y, lines, colour, klass="dz-label", bold_first=True):
     top = y - (len(lines) - 1) * LINE_PX / 2
     out = []
     for i, line in enumerate(lines):
-        weight = ' font-weight="bold"' if i == 0 and klass == "dz-label" else ""
+        weight = ' font-weight="bold"' if i == 0 and bold_first and klass == "dz-label" else ""
         out.append(f'<text class="{klass}" x="{x:.1f}" y="{top + i * LINE_PX:.1f}" '
                    f'fill="{colour}"{weight} text-anchor="middle" dominant-baseline="central">'
                    f"{esc(cut(line))}</text>")
@@ -161,7 +161,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         out.append(f'<g class="{classes}" data-node-id="{esc(v.id)}">'
                    f"<title>{esc(_var_title(v, g))}</title>"
                    f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2:.1f}" ry="{h / 2:.1f}" fill="{fill}" '
-                   f'stroke="{stroke}" stroke-width="{sw}"{dash}/>' + _text_block(x, y, lines, ink))
+                   f'stroke="{stroke}" stroke-width="{sw}"{dash}/>' + _text_block(x, y, lines, ink, bold_first=bool(v.label)))
         if v.id in marked:
             bx, by = x + w / 2 - 8, y - h / 2 + 6
             out.append(f'<g class="dz-badge"><title>grad accumulated here: more than one grad '

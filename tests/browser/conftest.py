@@ -19,6 +19,9 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+# Tests import lab_page.py from this folder (pytest runs in importlib mode).
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]

@@ -78,3 +78,16 @@ def test_notebook_runs_clean(path):
     assert not found, f"{path.name} has errors:\n{report}"
     code_cells = [c for c in notebook.cells if c.cell_type == "code"]
     assert all(c.get("execution_count") for c in code_cells), "a code cell did not run"
+
+
+def test_committed_notebooks_match_their_sources_and_have_no_outputs():
+    sys.path.insert(0, str(NOTEBOOKS))
+    try:
+        import build
+    finally:
+        sys.path.remove(str(NOTEBOOKS))
+    assert build.main(["--check"]) == 0, "run: python notebooks/build.py"
+    for path in NOTEBOOK_FILES:
+        notebook = nbformat.read(path, as_version=4)
+        for cell in notebook.cells:
+            assert not cell.get("outputs") and not cell.get("execution_count"), path.name
