@@ -6,12 +6,15 @@ of different shapes differentiates correctly.
 import numpy as np
 
 from dezero.core import Function, Variable, as_array
+from dezero.cuda import array_types, get_array_module
 
 
 def _unbroadcast(gx, shape):
+    if gx.data.shape == shape:  # the common case: no broadcast happened
+        return gx
     from dezero.functions.tensor import sum_to
 
-    return gx if gx.shape == shape else sum_to(gx, shape)
+    return sum_to(gx, shape)
 
 
 class Add(Function):
@@ -92,21 +95,34 @@ class PowVar(Function):
         return _unbroadcast(gx0, x0.shape), _unbroadcast(gx1, x1.shape)
 
 
+_OPERANDS = (Variable,) + array_types
+
+
 def _operand(x, like):
     """Constants become arrays of the same array module and a fitting dtype."""
-    from dezero.cuda import array_types, get_array_module
-
-    if isinstance(x, Variable) or isinstance(x, array_types):
+    if type(x) is Variable or isinstance(x, _OPERANDS):
         return x
     data = like.data if isinstance(like, Variable) else like
-    xp = get_array_module(data) if isinstance(data, array_types) else np
+    if type(data) is np.ndarray:
+        xp = np
+    else:
+        xp = get_array_module(data) if isinstance(data, array_types) else np
     # NumPy 2 no longer lets a 0-d array take the other operand's dtype, so
     # `float32_var * 2.0` would turn float64; give real Python numbers the
     # variable's floating dtype (as NumPy 1 and the book behaved).
+    # (A Variable is returned so that Function.__call__ need not wrap it.)
     if (isinstance(x, (int, float)) and not isinstance(x, bool)
             and isinstance(data, array_types) and data.dtype.kind == "f"):
-        return xp.asarray(x, dtype=data.dtype)
-    return as_array(x, xp)
+        return Variable(xp.asarray(x, dtype=data.dtype))
+    arr = as_array(x, xp)
+    if not isinstance(arr, array_types):
+        arr = xp.asarray(arr)
+    if arr.dtype.kind not in "biufc":
+        raise TypeError(
+            f"a Variable cannot be combined with {type(x).__name__} {x!r:.40}; "
+            "use a number, a numeric ndarray or a Variable"
+        )
+    return Variable(arr)
 
 
 def add(x0, x1):

@@ -5,6 +5,7 @@ quadratic on wide graphs; here a heap keyed by (-generation, -sequence) pops
 the highest generation first and, among equals, the function queued last
 (the order the book's stable sort + pop() gives), in O(log n) a push.
 """
+import gc
 import heapq
 
 import numpy as np
@@ -44,18 +45,15 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     seeds: initial output grads (None: ones, or the output's existing grad).
     store: None writes grads into `Variable.grad` (the book's semantics);
     a dict collects them by id() instead and leaves every `.grad` untouched.
+
+    Book fix: an output that the user dropped (its weakref is dead), or that
+    lies off the path to the result, counts as a zero grad; the book crashes.
     """
     retain_grad = retain_grad or Config.retain_grad
     heap = []
     seen = set()
     counter = 0
-
-    def add_func(f):
-        nonlocal counter
-        if f not in seen:
-            seen.add(f)
-            counter += 1
-            heapq.heappush(heap, (-f.generation, -counter, f))
+    push, pop = heapq.heappush, heapq.heappop
 
     for i, y in enumerate(outputs):
         seed = None if seeds is None else seeds[i]
@@ -64,8 +62,11 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 y.grad = seed if seed is not None else _ones_like(y)
         else:
             store[id(y)] = seed if seed is not None else _ones_like(y)
-        if y.creator is not None:
-            add_func(y.creator)
+        f = y.creator
+        if f is not None and f not in seen:
+            seen.add(f)
+            counter += 1
+            push(heap, (-f.generation, -counter, f))
 
     observed = bool(events._observers)
     if observed:
@@ -74,17 +75,27 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     # graph only when create_graph is asked for.
     old_enable = Config.enable_backprop
     Config.enable_backprop = create_graph
+    # The cyclic collector finds nothing to free here (the graph is acyclic
+    # and kept alive by the caller) yet its passes over the ever-growing set
+    # of tracked grads cost up to a third of a long backward; pause it for
+    # this pass only. It is always restored, and unreachable cycles made
+    # meanwhile are collected at its next run.
+    gc_was_enabled = gc.isenabled()
+    if gc_was_enabled:
+        gc.disable()
     try:
         while heap:
-            f = heapq.heappop(heap)[-1]
+            f = pop(heap)[2]
             refs = f.outputs
             gys = []
             for k, ref in enumerate(refs):
                 y = ref()
-                if store is None:
-                    g = None if y is None else y.grad
+                if y is None:
+                    g = None
+                elif store is None:
+                    g = y.grad
                 else:
-                    g = None if y is None else store.get(id(y))
+                    g = store.get(id(y))
                 if g is None:
                     # An output the user dropped, or one off the path to the
                     # result: its grad is zero (the book crashes here).
@@ -93,24 +104,31 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 gys.append(g)
 
             gxs = f.backward(*gys)
-            if not isinstance(gxs, tuple):
+            if type(gxs) is not tuple:
                 gxs = (gxs,)
-            if len(gxs) != len(f.inputs):
+            inputs = f.inputs
+            if len(gxs) != len(inputs):
                 raise ValueError(
                     f"{type(f).__name__}.backward returned {len(gxs)} grads for "
-                    f"{len(f.inputs)} inputs; return one grad per input"
+                    f"{len(inputs)} inputs; return one grad per input"
                 )
-            _check_shapes(f, f.inputs, gxs)
-            for x, gx in zip(f.inputs, gxs):
+            for x, gx in zip(inputs, gxs):
                 if gx is None:
                     continue
+                if x.data is not None and gx.shape != x.data.shape:
+                    _check_shapes(f, inputs, gxs)
                 if store is None:
-                    x.grad = gx if x.grad is None else x.grad + gx
+                    old = x.grad
+                    x.grad = gx if old is None else old + gx
                 else:
-                    old = store.get(id(x))
-                    store[id(x)] = gx if old is None else old + gx
-                if x.creator is not None:
-                    add_func(x.creator)
+                    key = id(x)
+                    old = store.get(key)
+                    store[key] = gx if old is None else old + gx
+                c = x.creator
+                if c is not None and c not in seen:
+                    seen.add(c)
+                    counter += 1
+                    push(heap, (-c.generation, -counter, c))
 
             if observed and events._observers:
                 events.notify("on_backward_step", f, gys, list(gxs), events.Pending(heap))
@@ -125,6 +143,8 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     else:
                         store.pop(id(y), None)
     finally:
+        if gc_was_enabled:
+            gc.enable()
         Config.enable_backprop = old_enable
         if observed and events._observers:
             events.notify("on_backward_end", list(outputs))

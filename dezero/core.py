@@ -1,5 +1,5 @@
 """Variable and Function: the define-by-run graph of the book's steps 1-24."""
-import weakref
+from weakref import ref
 
 import numpy as np
 
@@ -8,13 +8,16 @@ from dezero.config import Config
 from dezero.cuda import array_types
 
 _array_type = np.ndarray
+# The registry's own list object (events only mutates it in place), bound
+# here so that the hot path's "anyone listening?" test is one global lookup.
+_observers = events._observers
 
 
 def as_array(x, array_module=np):
     """Turn a NumPy scalar (what ops on 0-d arrays return) into a 0-d array."""
     if type(x) is _array_type:
         return x
-    if np.isscalar(x):
+    if isinstance(x, np.generic) or np.isscalar(x):
         return array_module.array(x)
     return x
 
@@ -42,11 +45,12 @@ class Variable:
     __array_priority__ = 200  # so `ndarray + Variable` calls Variable.__radd__
 
     def __init__(self, data, name=None):
-        if data is not None and not isinstance(data, array_types):
-            raise TypeError(
-                f"Variable data must be a numpy.ndarray, got {type(data).__name__} "
-                f"({data!r:.40}); wrap it first, e.g. Variable(np.array({data!r:.40}))"
-            )
+        if type(data) is not _array_type and data is not None:
+            if not isinstance(data, array_types):
+                raise TypeError(
+                    f"Variable data must be a numpy.ndarray, got {type(data).__name__} "
+                    f"({data!r:.40}); wrap it first, e.g. Variable(np.array({data!r:.40}))"
+                )
         self.data = data
         self.name = name
         self.grad = None
@@ -165,25 +169,61 @@ class Function:
     """
 
     def __call__(self, *inputs):
-        inputs = [as_variable(x) for x in inputs]
-        xs = [x.data for x in inputs]
-        ys = self.forward(*xs)
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        outputs = [Variable(as_array(y)) for y in ys]
+        # The hot path of every operation. One- and two-input calls (nearly
+        # all of them) avoid per-call comprehensions, exact-type checks come
+        # first (a Parameter or a number takes the general as_variable route).
+        n = len(inputs)
+        if n == 1:
+            x0 = inputs[0]
+            if type(x0) is not Variable:
+                x0 = as_variable(x0)
+            inputs = [x0]
+            ys = self.forward(x0.data)
+        elif n == 2:
+            x0, x1 = inputs
+            if type(x0) is not Variable:
+                x0 = as_variable(x0)
+            if type(x1) is not Variable:
+                x1 = as_variable(x1)
+            inputs = [x0, x1]
+            ys = self.forward(x0.data, x1.data)
+        else:
+            inputs = [x if type(x) is Variable else as_variable(x) for x in inputs]
+            ys = self.forward(*[x.data for x in inputs])
+        if type(ys) is tuple:
+            outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
+            single = None
+        else:
+            single = Variable(ys if type(ys) is _array_type else as_array(ys))
+            outputs = [single]
 
         if Config.enable_backprop:
-            self.generation = max([x.generation for x in inputs]) if inputs else 0
-            for output in outputs:
-                output.set_creator(self)
+            if n == 1:
+                generation = x0.generation
+            elif n == 2:
+                generation = x0.generation if x0.generation > x1.generation else x1.generation
+            else:
+                generation = max([x.generation for x in inputs]) if inputs else 0
+            self.generation = generation
             self.inputs = inputs
-            self.outputs = [weakref.ref(output) for output in outputs]
-            if len(outputs) > 1:
-                # Backward needs the shape of an output the user dropped.
-                self.output_specs = [(y.shape, y.dtype) for y in ys]
+            generation += 1
+            if single is not None:
+                single.creator = self  # set_creator, inlined
+                single.generation = generation
+                self.outputs = [ref(single)]
+            else:
+                for output in outputs:
+                    output.creator = self
+                    output.generation = generation
+                self.outputs = [ref(output) for output in outputs]
+                if len(outputs) > 1:
+                    # Backward needs the shape of an output the user dropped.
+                    self.output_specs = [(y.data.shape, y.data.dtype) for y in outputs]
 
-        if events._observers:
+        if _observers:
             events.notify("on_forward", self, inputs, outputs)
+        if single is not None:
+            return single
         return outputs if len(outputs) > 1 else outputs[0]
 
     def forward(self, *xs):

@@ -52,7 +52,11 @@ def run_all_cells(page):
 
 
 def wait_all_executed(notebook, timeout_s):
-    """Wait until every code cell shows an execution count "[n]:" (not "[*]:")."""
+    """Wait until every code cell shows an execution count "[n]:" (not "[*]:").
+
+    Run All stops at a cell that fails; then nothing is running any more and
+    the error is on the screen, so say so at once instead of waiting.
+    """
     prompts = notebook.locator(".jp-CodeCell .jp-InputPrompt")
     deadline = time.monotonic() + timeout_s
     texts = []
@@ -60,6 +64,10 @@ def wait_all_executed(notebook, timeout_s):
         texts = [t.strip() for t in prompts.all_inner_texts()]
         if texts and all(PROMPT_DONE.match(t) for t in texts):
             return texts
+        if "[*]:" not in texts and any(PROMPT_DONE.match(t) for t in texts):
+            errors = error_outputs(notebook)
+            if errors:
+                raise AssertionError(f"Run All stopped at an error; prompts {texts}; errors: {errors}")
         time.sleep(0.5)
     raise AssertionError(f"cells did not all finish in {timeout_s} s; prompts: {texts}")
 

@@ -107,7 +107,7 @@ def test_first_graph_has_the_expected_nodes(tour):
 
 
 def _visible_highlight(widget):
-    highlight = widget.locator(f".dz-highlight[data-node-id]").filter(visible=True)
+    highlight = widget.locator(".dz-func.dz-highlight[data-node-id]").filter(visible=True)
     expect(highlight.first).to_be_visible(timeout=30_000)
     return highlight.first.get_attribute("data-node-id")
 
@@ -128,7 +128,7 @@ def test_next_moves_the_backward_highlight(tour):
     expect(next_button).to_be_visible(timeout=30_000)
     first = _visible_highlight(widget)
     next_button.click()
-    expect(widget.locator(".dz-highlight[data-node-id]").filter(visible=True).first) \
+    expect(widget.locator(".dz-func.dz-highlight[data-node-id]").filter(visible=True).first) \
         .not_to_have_attribute("data-node-id", first, timeout=30_000)
     second = _visible_highlight(widget)
     assert second.startswith("f") and second != first
