@@ -12,4 +12,11 @@ from dezero.gradcheck import gradient_check, numerical_diff, numerical_grad  # n
 
 setup_variable()
 
+# Imported after setup_variable: layers and models use Variable's operators.
+from dezero.layers import Layer  # noqa: E402,F401
+from dezero.models import Model  # noqa: E402,F401
+from dezero import layers, models, optimizers  # noqa: E402,F401
+from dezero import dataloaders, datasets, transforms  # noqa: E402,F401
+from dezero.dataloaders import DataLoader  # noqa: E402,F401
+
 __version__ = "0.1.0"

@@ -1,0 +1,207 @@
+"""Layer (steps 44-45, 53): a container of Parameters and sub-Layers.
+
+Fixed from the book: parameters are kept in insertion order (the book keeps
+their names in a set, so `params()` came out in a different order from run
+to run); `load_weights` checks the file against the layer before changing
+anything and names every missing, unexpected or mis-shaped key; and
+`save_weights` writes a temporary file first, so an interrupted save never
+leaves a half-written .npz behind.
+"""
+import os
+import secrets
+import weakref
+
+import numpy as np
+
+from dezero import cuda
+from dezero.core import Parameter
+
+
+class WeightsMismatchError(ValueError):
+    """`load_weights` found a file that does not fit the layer (nothing was loaded)."""
+
+
+def _npz_path(path):
+    """numpy.savez appends .npz to a path without it; save and load agree on that."""
+    path = os.fspath(path)
+    return path if path.endswith(".npz") else path + ".npz"
+
+
+class Layer:
+    """Base of every layer: assigning a Parameter or a Layer to an attribute registers it.
+
+    Subclasses implement `forward(*inputs)`; calling the layer runs it and
+    keeps weak references to the inputs and outputs, as in the book.
+    """
+
+    def __init__(self):
+        # Parameter/Layer attribute names in the order they were first assigned
+        # (kept if a subclass already assigned some before calling us).
+        if "_params" not in self.__dict__:
+            self._params = {}
+
+    def __setattr__(self, name, value):
+        names = self.__dict__.get("_params")
+        if names is None and name != "_params":
+            # A subclass that sets attributes before calling super().__init__().
+            names = {}
+            object.__setattr__(self, "_params", names)
+        if names is not None:
+            if isinstance(value, (Parameter, Layer)):
+                names[name] = None
+            else:
+                # e.g. `self.b = None` for nobias: it is no longer a parameter.
+                names.pop(name, None)
+        object.__setattr__(self, name, value)
+
+    def __delattr__(self, name):
+        self.__dict__.get("_params", {}).pop(name, None)
+        object.__delattr__(self, name)
+
+    def __call__(self, *inputs):
+        outputs = self.forward(*inputs)
+        if not isinstance(outputs, tuple):
+            outputs = (outputs,)
+        self.inputs = [weakref.ref(x) for x in inputs if _weakrefable(x)]
+        self.outputs = [weakref.ref(y) for y in outputs if _weakrefable(y)]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+    def forward(self, *inputs):
+        raise NotImplementedError(
+            f"{type(self).__name__}.forward is not implemented: define "
+            "forward(self, x) returning the layer's output"
+        )
+
+    def params(self):
+        """Every Parameter of this layer and its sub-layers, depth first, in assignment order.
+
+        A Parameter shared by two sub-layers is yielded once, so an optimizer
+        updates it once per step.
+        """
+        seen = set()
+        for param in self._walk_params():
+            if id(param) not in seen:
+                seen.add(id(param))
+                yield param
+
+    def _walk_params(self):
+        for name in self._params:
+            obj = self.__dict__[name]
+            if isinstance(obj, Layer):
+                yield from obj._walk_params()
+            else:
+                yield obj
+
+    def cleargrads(self):
+        for param in self.params():
+            param.cleargrad()
+
+    def to_cpu(self):
+        """Move every parameter (and its grad) to NumPy."""
+        for param in self.params():
+            param.to_cpu()
+            if param.grad is not None:
+                param.grad.to_cpu()
+        return self
+
+    def to_gpu(self):
+        """Move every parameter (and its grad) to CuPy; needs CuPy and a CUDA GPU."""
+        for param in self.params():
+            param.to_gpu()
+            if param.grad is not None:
+                param.grad.to_gpu()
+        return self
+
+    def _flatten_params(self, params_dict, parent_key=""):
+        for name in self._params:
+            obj = self.__dict__[name]
+            key = parent_key + "/" + name if parent_key else name
+            if isinstance(obj, Layer):
+                obj._flatten_params(params_dict, key)
+            else:
+                params_dict[key] = obj
+
+    def save_weights(self, path):
+        """Write every parameter to an .npz file, keyed by its path, e.g. "l0/W".
+
+        `.npz` is appended when `path` lacks it (as numpy.savez does). Arrays on
+        the GPU are copied to the CPU; the layer itself is not moved.
+        """
+        params_dict = {}
+        self._flatten_params(params_dict)
+        unset = [key for key, param in params_dict.items() if param.data is None]
+        if unset:
+            raise ValueError(
+                f"cannot save weights: parameters {', '.join(unset)} are not initialised yet "
+                "(their size is set by the first input); call the layer on an input once, "
+                "then save"
+            )
+        arrays = {key: cuda.as_numpy(param.data) for key, param in params_dict.items()}
+        path = _npz_path(path)
+        folder, name = os.path.split(os.path.abspath(path))
+        # Same folder, so os.replace is atomic; open() (not mkstemp) so the file
+        # gets the usual permissions from the umask.
+        tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
+        try:
+            with open(tmp, "xb") as f:
+                np.savez_compressed(f, **arrays)
+            os.replace(tmp, path)
+        except BaseException:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            raise
+        return path
+
+    def load_weights(self, path):
+        """Load parameters saved by `save_weights`; all-or-nothing.
+
+        Raises WeightsMismatchError (a ValueError) naming missing keys,
+        unexpected keys and shape mismatches, and leaves the layer unchanged.
+        A lazily-sized parameter that is still uninitialised takes the saved
+        shape.
+        """
+        path = os.fspath(path)
+        if not os.path.exists(path) and os.path.exists(_npz_path(path)):
+            path = _npz_path(path)
+        params_dict = {}
+        self._flatten_params(params_dict)
+        with np.load(path, allow_pickle=False) as npz:
+            arrays = {key: npz[key] for key in npz.files}
+        missing = [k for k in params_dict if k not in arrays]
+        unexpected = [k for k in arrays if k not in params_dict]
+        mismatched = [
+            f"{k}: file {arrays[k].shape}, layer {params_dict[k].data.shape}"
+            for k in params_dict
+            if k in arrays and params_dict[k].data is not None
+            and arrays[k].shape != params_dict[k].data.shape
+        ]
+        if missing or unexpected or mismatched:
+            parts = []
+            if missing:
+                parts.append("missing from the file: " + ", ".join(missing))
+            if unexpected:
+                parts.append("in the file but not in the layer: " + ", ".join(unexpected))
+            if mismatched:
+                parts.append("shape mismatches: " + "; ".join(mismatched))
+            raise WeightsMismatchError(
+                f"{path!r} does not fit {type(self).__name__} ("
+                + " | ".join(parts)
+                + "); nothing was loaded. Build the same architecture (same layer "
+                "sizes and attribute names) as the one that saved the file."
+            )
+        for key, param in params_dict.items():
+            array = arrays[key]
+            if param.data is not None:
+                xp = cuda.get_array_module(param.data)
+                array = array.astype(param.data.dtype, copy=False)
+                if xp is not np:
+                    array = cuda.as_cupy(array)
+            param.data = array
+
+
+def _weakrefable(obj):
+    try:
+        weakref.ref(obj)
+    except TypeError:
+        return False
+    return True

@@ -1,0 +1,85 @@
+"""Convolution layers (step 57): Conv2d and Deconv2d, with lazy input channels.
+
+Kernels are drawn from the global `numpy.random` (`cupy.random` on the GPU)
+as in the book, scaled by sqrt(1 / (in_channels * KH * KW)).
+"""
+import numpy as np
+
+from dezero import cuda
+from dezero.core import Parameter
+from dezero.functions import conv2d, deconv2d
+from dezero.functions.im2col import pair
+from dezero.layers.base import Layer
+
+
+class _ConvBase(Layer):
+    """Shared parts: W's lazy init from the input's channel count, the bias."""
+
+    _in_axis = 1  # the axis of W that counts input channels
+
+    def __init__(self, out_channels, kernel_size, stride, pad, nobias, dtype, in_channels):
+        super().__init__()
+        self.in_channels = in_channels
+        self.out_channels = out_channels
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.pad = pad
+        self.dtype = dtype
+        self.W = Parameter(None, name="W")
+        if in_channels is not None:
+            self._init_W()
+        if nobias:
+            self.b = None
+        else:
+            self.b = Parameter(np.zeros(out_channels, dtype=dtype), name="b")
+
+    def _init_W(self, xp=np):
+        c, oc = self.in_channels, self.out_channels
+        kh, kw = pair(self.kernel_size)
+        scale = np.sqrt(1 / (c * kh * kw))
+        shape = (oc, c, kh, kw) if self._in_axis == 1 else (c, oc, kh, kw)
+        W_data = xp.random.randn(*shape).astype(self.dtype) * scale
+        self.W.data = W_data.astype(self.dtype, copy=False)
+
+    def _check_input(self, x):
+        if x.ndim != 4:
+            raise ValueError(
+                f"{type(self).__name__} expects images (N, C, H, W), got shape {x.shape}; "
+                "add the missing axes, e.g. x.reshape(N, 1, H, W) for grey images"
+            )
+        if self.W.data is None:
+            self.in_channels = x.shape[1]
+            self._init_W(cuda.get_array_module(x))
+        elif x.shape[1] != self.W.shape[self._in_axis]:
+            raise ValueError(
+                f"{type(self).__name__} has {self.W.shape[self._in_axis]} input channels but got "
+                f"an input with {x.shape[1]} (shape {x.shape})"
+            )
+
+
+class Conv2d(_ConvBase):
+    """2-D convolution; W is (out_channels, in_channels, KH, KW)."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False,
+                 dtype=np.float32, in_channels=None):
+        super().__init__(out_channels, kernel_size, stride, pad, nobias, dtype, in_channels)
+
+    _in_axis = 1
+
+    def forward(self, x):
+        self._check_input(x)
+        return conv2d(x, self.W, self.b, self.stride, self.pad)
+
+
+class Deconv2d(_ConvBase):
+    """2-D transposed convolution; W is (in_channels, out_channels, KH, KW)."""
+
+    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False,
+                 dtype=np.float32, in_channels=None):
+        super().__init__(out_channels, kernel_size, stride, pad, nobias, dtype, in_channels)
+
+    _in_axis = 0
+
+    def forward(self, x):
+        self._check_input(x)
+        return deconv2d(x, self.W, self.b, self.stride, self.pad)

@@ -1,0 +1,69 @@
+"""Fully connected layers: Linear (steps 44-45, lazy input size) and EmbedID (step 59).
+
+Weights are drawn from the global `numpy.random` (or `cupy.random` on the GPU)
+as in the book, so `np.random.seed(0)` before building a model reproduces its
+initial weights.
+"""
+import numpy as np
+
+from dezero import cuda
+from dezero.core import Parameter
+from dezero.functions import embed_id, linear
+from dezero.layers.base import Layer
+
+
+class Linear(Layer):
+    """y = x @ W + b, with W of shape (in_size, out_size).
+
+    `in_size=None` leaves W uninitialised until the first input fixes it.
+    W is randn * sqrt(1 / in_size) (the book's Xavier-like init), b zeros.
+    """
+
+    def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
+        super().__init__()
+        self.in_size = in_size
+        self.out_size = out_size
+        self.dtype = dtype
+        self.W = Parameter(None, name="W")
+        if self.in_size is not None:
+            self._init_W()
+        if nobias:
+            self.b = None
+        else:
+            self.b = Parameter(np.zeros(out_size, dtype=dtype), name="b")
+
+    def _init_W(self, xp=np):
+        size_in, size_out = self.in_size, self.out_size
+        W_data = xp.random.randn(size_in, size_out).astype(self.dtype) * np.sqrt(1 / size_in)
+        self.W.data = W_data.astype(self.dtype, copy=False)
+
+    def forward(self, x):
+        if x.ndim != 2:
+            raise ValueError(
+                f"Linear expects a batch of rows (N, in_size), got shape {x.shape}; "
+                "flatten it first, e.g. F.flatten(x) or x.reshape(len(x), -1)"
+            )
+        if self.W.data is None:
+            self.in_size = x.shape[1]
+            self._init_W(cuda.get_array_module(x))
+        elif x.shape[1] != self.W.shape[0]:
+            raise ValueError(
+                f"Linear has in_size {self.W.shape[0]} but got an input with {x.shape[1]} "
+                f"features (shape {x.shape}); build a new Linear for this input size"
+            )
+        return linear(x, self.W, self.b)
+
+
+class EmbedID(Layer):
+    """A lookup table: row `x` of W (in_size, out_size) for each integer id in x.
+
+    Not in the book: a `dtype` argument (float32 by default like every other
+    layer; the book's table is float64).
+    """
+
+    def __init__(self, in_size, out_size, dtype=np.float32):
+        super().__init__()
+        self.W = Parameter(np.random.randn(in_size, out_size).astype(dtype), name="W")
+
+    def forward(self, x):
+        return embed_id(x, self.W)

@@ -1,0 +1,63 @@
+"""Models (step 45): a Layer that can draw itself, Sequential and MLP."""
+import dezero.functions as F
+import dezero.layers as L
+from dezero.dot import plot_dot_graph
+
+
+class Model(L.Layer):
+    """A Layer with `plot`: draws the graph of one forward pass (needs Graphviz's `dot`)."""
+
+    def plot(self, *inputs, to_file="model.png"):
+        """Run forward on `inputs` and draw the graph into `to_file` (via dezero.dot).
+
+        Without Graphviz this raises the RuntimeError of `plot_dot_graph`,
+        which says what to install, unless `dezero.dot.svg_fallback` is set.
+        """
+        y = self.forward(*inputs)
+        if isinstance(y, (tuple, list)):
+            y = y[0]
+        return plot_dot_graph(y, verbose=True, to_file=to_file)
+
+
+class Sequential(Model):
+    """Layers (or plain callables such as F.relu) applied one after another.
+
+    Layers are registered as l0, l1, ... so their weights save under those keys.
+    """
+
+    def __init__(self, *layers):
+        super().__init__()
+        self.layers = []
+        for i, layer in enumerate(layers):
+            if not callable(layer):
+                raise TypeError(
+                    f"Sequential item {i} is a {type(layer).__name__}, not a layer or "
+                    "function; pass layers such as L.Linear(10) or functions such as F.relu"
+                )
+            setattr(self, "l" + str(i), layer)
+            self.layers.append(layer)
+
+    def forward(self, x):
+        for layer in self.layers:
+            x = layer(x)
+        return x
+
+
+class MLP(Model):
+    """Linear layers of the given output sizes, `activation` between them (not after the last)."""
+
+    def __init__(self, fc_output_sizes, activation=F.sigmoid):
+        super().__init__()
+        self.activation = activation
+        self.layers = []
+        for i, out_size in enumerate(fc_output_sizes):
+            layer = L.Linear(out_size)
+            setattr(self, "l" + str(i), layer)
+            self.layers.append(layer)
+        if not self.layers:
+            raise ValueError("MLP needs at least one output size, e.g. MLP((10, 3))")
+
+    def forward(self, x):
+        for layer in self.layers[:-1]:
+            x = self.activation(layer(x))
+        return self.layers[-1](x)

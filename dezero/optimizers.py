@@ -1,0 +1,218 @@
+"""Optimizers (step 46) and their hooks: WeightDecay, ClipGrad, FreezeParam.
+
+Every update uses the array module of the parameter, so a model moved with
+`to_gpu()` is updated on the GPU. Fixed from the book: hooks never change a
+grad array in place (backprop may hand one grad array to several
+parameters, e.g. both inputs of an add, so the book's in-place `+=` also
+changed the other parameter's grad); and a parameter whose grad a hook has
+cleared (FreezeParam) is skipped instead of crashing the update.
+"""
+import math
+
+from dezero import cuda
+from dezero.core import Parameter, Variable, as_array
+
+
+class Optimizer:
+    """Base: `setup(target)` then `update()` after each backward."""
+
+    def __init__(self):
+        self.target = None
+        self.hooks = []
+
+    def setup(self, target):
+        if not callable(getattr(target, "params", None)):
+            raise TypeError(
+                f"{type(self).__name__}.setup needs a Layer or Model (something with "
+                f"params()), got {type(target).__name__}"
+            )
+        self.target = target
+        return self
+
+    def update(self):
+        if self.target is None:
+            raise RuntimeError(
+                f"{type(self).__name__}.update() before setup(): call "
+                "optimizer.setup(model) first"
+            )
+        params = [p for p in self.target.params() if p.grad is not None]
+        for hook in self.hooks:
+            hook(params)
+        for param in params:
+            if param.grad is not None:  # a hook (FreezeParam) may have cleared it
+                self.update_one(param)
+
+    def update_one(self, param):
+        raise NotImplementedError(
+            f"{type(self).__name__}.update_one is not implemented: define "
+            "update_one(self, param) that changes param.data"
+        )
+
+    def add_hook(self, f):
+        self.hooks.append(f)
+
+
+class SGD(Optimizer):
+    """param -= lr * grad."""
+
+    def __init__(self, lr=0.01):
+        super().__init__()
+        self.lr = lr
+
+    def update_one(self, param):
+        param.data -= self.lr * param.grad.data
+
+
+class MomentumSGD(Optimizer):
+    """v = momentum * v - lr * grad; param += v."""
+
+    def __init__(self, lr=0.01, momentum=0.9):
+        super().__init__()
+        self.lr = lr
+        self.momentum = momentum
+        self.vs = {}
+
+    def update_one(self, param):
+        key = id(param)
+        if key not in self.vs:
+            self.vs[key] = cuda.get_array_module(param.data).zeros_like(param.data)
+        v = self.vs[key]
+        v *= self.momentum
+        v -= self.lr * param.grad.data
+        param.data += v
+
+
+class AdaGrad(Optimizer):
+    """h += grad**2; param -= lr * grad / (sqrt(h) + eps)."""
+
+    def __init__(self, lr=0.001, eps=1e-8):
+        super().__init__()
+        self.lr = lr
+        self.eps = eps
+        self.hs = {}
+
+    def update_one(self, param):
+        xp = cuda.get_array_module(param.data)
+        key = id(param)
+        if key not in self.hs:
+            self.hs[key] = xp.zeros_like(param.data)
+        h = self.hs[key]
+        grad = param.grad.data
+        h += grad * grad
+        param.data -= self.lr * grad / (xp.sqrt(h) + self.eps)
+
+
+class AdaDelta(Optimizer):
+    """Zeiler's AdaDelta: no learning rate, running averages of grad**2 and step**2."""
+
+    def __init__(self, rho=0.95, eps=1e-6):
+        super().__init__()
+        self.rho = rho
+        self.eps = eps
+        self.msg = {}
+        self.msdx = {}
+
+    def update_one(self, param):
+        xp = cuda.get_array_module(param.data)
+        key = id(param)
+        if key not in self.msg:
+            self.msg[key] = xp.zeros_like(param.data)
+            self.msdx[key] = xp.zeros_like(param.data)
+        msg, msdx = self.msg[key], self.msdx[key]
+        rho, eps = self.rho, self.eps
+        grad = param.grad.data
+        msg *= rho
+        msg += (1 - rho) * grad * grad
+        dx = xp.sqrt((msdx + eps) / (msg + eps)) * grad
+        msdx *= rho
+        msdx += (1 - rho) * dx * dx
+        param.data -= dx
+
+
+class Adam(Optimizer):
+    """Adam with the bias correction folded into the step size (the `lr` property)."""
+
+    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+        super().__init__()
+        self.t = 0
+        self.alpha = alpha
+        self.beta1 = beta1
+        self.beta2 = beta2
+        self.eps = eps
+        self.ms = {}
+        self.vs = {}
+
+    def update(self):
+        self.t += 1
+        super().update()
+
+    @property
+    def lr(self):
+        """alpha * sqrt(1 - beta2**t) / (1 - beta1**t) for the current step t (t >= 1)."""
+        if self.t == 0:
+            raise RuntimeError("Adam.lr is defined from the first update() on (t >= 1)")
+        fix1 = 1.0 - math.pow(self.beta1, self.t)
+        fix2 = 1.0 - math.pow(self.beta2, self.t)
+        return self.alpha * math.sqrt(fix2) / fix1
+
+    def update_one(self, param):
+        xp = cuda.get_array_module(param.data)
+        key = id(param)
+        if key not in self.ms:
+            self.ms[key] = xp.zeros_like(param.data)
+            self.vs[key] = xp.zeros_like(param.data)
+        m, v = self.ms[key], self.vs[key]
+        grad = param.grad.data
+        m += (1 - self.beta1) * (grad - m)
+        v += (1 - self.beta2) * (grad * grad - v)
+        param.data -= self.lr * m / (xp.sqrt(v) + self.eps)
+
+
+# ----------------------------------------------------------------- hooks
+class WeightDecay:
+    """L2 regularisation: grad += rate * param, before the optimizer's step."""
+
+    def __init__(self, rate):
+        self.rate = rate
+
+    def __call__(self, params):
+        for param in params:
+            # A new grad Variable, never `+=`: the grad array may be shared.
+            param.grad = Variable(as_array(param.grad.data + self.rate * param.data))
+
+
+class ClipGrad:
+    """Scale all grads together so that their global L2 norm is at most `max_norm`."""
+
+    def __init__(self, max_norm):
+        self.max_norm = max_norm
+
+    def __call__(self, params):
+        total_norm = 0.0
+        for param in params:
+            total_norm += float((param.grad.data ** 2).sum())
+        total_norm = math.sqrt(total_norm)
+        rate = self.max_norm / (total_norm + 1e-6)
+        if rate < 1:
+            for param in params:
+                param.grad = Variable(as_array(param.grad.data * rate))
+
+
+class FreezeParam:
+    """Keep the given layers' (or Parameters') values fixed: their grads are dropped."""
+
+    def __init__(self, *layers):
+        self.freeze_params = []
+        for layer in layers:
+            if isinstance(layer, Parameter):
+                self.freeze_params.append(layer)
+            elif callable(getattr(layer, "params", None)):
+                self.freeze_params.extend(layer.params())
+            else:
+                raise TypeError(
+                    f"FreezeParam takes Layers or Parameters, got {type(layer).__name__}"
+                )
+
+    def __call__(self, params):
+        for param in self.freeze_params:
+            param.grad = None
