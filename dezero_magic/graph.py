@@ -36,6 +36,7 @@ class FuncNode:
     outputs: List[str] = field(default_factory=list)  # VarNode ids
     order: int = 0               # position in forward order
     kept_nbytes: int = 0         # bytes of inputs this function keeps for backward
+    no_grad: bool = False        # ran with backprop disabled: dezero made no graph for it
 
 
 @dataclass
@@ -47,6 +48,7 @@ class BackwardStep:
     accumulated: List[str] = field(default_factory=list)  # input ids whose grad was added to
     pending: List[str] = field(default_factory=list)    # FuncNode ids, in the order they will pop
     pending_total: int = 0       # length of the whole queue (pending may be cut)
+    totals: Dict[str, str] = field(default_factory=dict)  # input id -> its whole grad after this step
 
 
 @dataclass

@@ -156,7 +156,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         lines = var_lines(v, show_values, False, show_shapes)
         if show_grads and g is not None:
             lines.append("grad " + g)
-        elif show_grads and v.grad_freed:
+        elif show_grads and v.grad_freed and grads_override is None:  # an override says what is known
             lines.append("grad freed")
         out.append(f'<g class="{classes}" data-node-id="{esc(v.id)}">'
                    f"<title>{esc(_var_title(v, g))}</title>"

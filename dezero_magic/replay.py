@@ -1,0 +1,276 @@
+"""The book's earlier backward (steps 8–14) replayed on a Graph.
+
+Until step 15 the book's `Variable.backward` keeps a plain list of
+functions, pops the last one and appends each input's creator, with no
+generations and no "seen" set::
+
+    funcs = [self.creator]
+    while funcs:
+        f = funcs.pop()
+        gxs = f.backward(*[y.grad for y in f.outputs])
+        for x, gx in zip(f.inputs, gxs):
+            x.grad = gx if x.grad is None else x.grad + gx   # step 14
+            if x.creator is not None:
+                funcs.append(x.creator)
+
+On a graph that branches and joins (a = A(x); b = B(a); c = C(a);
+y = D(b, c)) it pops D, C, A, B, A: A runs before all of a's grad has
+arrived and runs twice, so x.grad comes out wrong. `replay(trace)` gives
+that order from the Graph alone (plain data), where it diverges from the
+generation order, and — when the live objects are still reachable through
+`trace.output_refs` — the grads both orders produce, computed by calling the
+real functions' `backward` with backprop disabled. The user's `.grad`s are
+never read or written: the grads live in a dict of this module.
+"""
+import heapq
+from dataclasses import dataclass, field
+from typing import Dict, List, Optional
+
+import numpy as np
+
+from dezero.config import no_grad
+from dezero.core import Function, Variable
+from dezero_magic.adapters import func_inputs, func_outputs
+from dezero_magic.preview import data_of, format_snapshot, snapshot
+
+POP_LIMIT = 2000     # the list algorithm repeats shared subgraphs: exponential in the worst case
+QUEUE_SHOWN = 12     # queue entries kept per step (the rest are counted)
+
+
+@dataclass
+class ReplayStep:
+    func: str                                            # FuncNode id popped at this step
+    queue: List[str] = field(default_factory=list)       # the list after the step, next pop first (cut)
+    queue_total: int = 0
+    gxs: Dict[str, str] = field(default_factory=dict)    # input id -> grad this step gave it
+    totals: Dict[str, str] = field(default_factory=dict)  # input id -> its grad after this step
+    accumulated: List[str] = field(default_factory=list)  # input ids added to a second (or later) time
+    repeat: bool = False                                 # this function was popped before
+
+
+@dataclass
+class Replay:
+    order: List[str]                  # FuncNode ids in the order the list algorithm pops them
+    generation_order: List[str]       # the same for generation order (what dezero does)
+    diverges_at: Optional[int]        # first position where the two orders differ (None: same)
+    repeated: List[str]               # functions the list algorithm pops more than once
+    truncated: bool                   # stopped after POP_LIMIT pops
+    steps: List[ReplayStep]
+    start: Optional[str]              # the function backward began with
+    seeds: Dict[str, str] = field(default_factory=dict)  # output id -> its starting grad (ones)
+    book_grads: Optional[Dict[str, str]] = None     # final grads, list algorithm (None: not computed)
+    correct_grads: Optional[Dict[str, str]] = None  # final grads, generation order
+    wrong: List[str] = field(default_factory=list)  # var ids whose list-algorithm grad is wrong
+    status: str = ""                  # how the grads were obtained, or why they were not
+
+
+def _creators(graph):
+    return {vid: f.id for f in graph.functions.values() for vid in f.outputs}
+
+
+def list_order(graph, start, limit=POP_LIMIT):
+    """Pops of the book's list algorithm from `start`: (order, queues, truncated).
+
+    queues[i] is the list after pop i, next pop first, cut to QUEUE_SHOWN,
+    with its full length."""
+    creator = _creators(graph)
+    funcs, order, queues = [start], [], []
+    while funcs and len(order) < limit:
+        f = funcs.pop()
+        order.append(f)
+        for x in graph.functions[f].inputs:
+            c = creator.get(x)
+            if c is not None:
+                funcs.append(c)
+        queues.append((funcs[: -QUEUE_SHOWN - 1: -1], len(funcs)))
+    return order, queues, bool(funcs)
+
+
+def generation_order(graph, start):
+    """Pops of dezero's engine: highest generation first, among equals the one queued last."""
+    creator = _creators(graph)
+    heap, seen, counter, order = [], {start}, 0, []
+    heapq.heappush(heap, (-graph.functions[start].generation, 0, start))
+    while heap:
+        f = heapq.heappop(heap)[2]
+        order.append(f)
+        for x in graph.functions[f].inputs:
+            c = creator.get(x)
+            if c is not None and c not in seen:
+                seen.add(c)
+                counter += 1
+                heapq.heappush(heap, (-graph.functions[c].generation, -counter, c))
+    return order
+
+
+def _start(graph):
+    return graph.steps[0].func if graph.steps and graph.steps[0].func in graph.functions else None
+
+
+def replay(trace):
+    """The list algorithm on `trace.graph`, with grads when the objects live;
+    None when no backward pass was recorded."""
+    graph = trace.graph
+    start = _start(graph)
+    if start is None:
+        return None
+    order, queues, truncated = list_order(graph, start)
+    gen = generation_order(graph, start)
+    diverges = next((i for i, (a, b) in enumerate(zip(order, gen)) if a != b), None)
+    if diverges is None and len(order) != len(gen):
+        diverges = min(len(order), len(gen))
+    counts = {}
+    for f in order:
+        counts[f] = counts.get(f, 0) + 1
+    seen, steps = set(), []
+    for f, (queue, total) in zip(order, queues):
+        steps.append(ReplayStep(func=f, queue=list(queue), queue_total=total, repeat=f in seen))
+        seen.add(f)
+    result = Replay(order=order, generation_order=gen, diverges_at=diverges,
+                    repeated=[f for f, n in counts.items() if n > 1], truncated=truncated,
+                    steps=steps, start=start)
+    _add_grads(trace, result)
+    return result
+
+
+# -- grads, from the live objects --------------------------------------------------
+
+class _Unavailable(Exception):
+    """The grads cannot be computed; the message says why (shown to the user)."""
+
+
+def match_live(trace, start):
+    """{id: live object} for the functions and variables of `trace.graph`
+    reachable from a live output, matched by structure (op names and argument
+    positions). Raises _Unavailable when the objects are gone or changed."""
+    graph = trace.graph
+    creator = _creators(graph)
+    node = graph.functions[start]
+    roots = [r() for r in trace.output_refs if r is not None]
+    roots = [y for y in roots if y is not None]
+    if not roots:
+        raise _Unavailable("the output variable no longer exists (it was deleted or reassigned), "
+                           "so only the order is shown")
+    for y in roots:
+        f = getattr(y, "creator", None)
+        if f is not None and type(f).__name__ == node.op:
+            return _match_from(graph, creator, f, start), y
+    raise _Unavailable("the live output is no longer the one this graph was recorded from "
+                       "(it was reassigned or unchained), so only the order is shown")
+
+
+def _match_from(graph, creator, f0, fid0):
+    objs = {fid0: f0}
+    stack = [(f0, fid0)]
+    while stack:
+        f, fid = stack.pop()
+        node = graph.functions[fid]
+        ins, outs = func_inputs(f), func_outputs(f)
+        if type(f).__name__ != node.op or len(ins) != len(node.inputs):
+            raise _Unavailable(f"the live {type(f).__name__} does not match the recorded {node.op}; "
+                               "the objects changed after the cell, so only the order is shown")
+        for vid, y in zip(node.outputs, outs):
+            objs.setdefault(vid, y)
+        for vid, x in zip(node.inputs, ins):
+            if objs.setdefault(vid, x) is not x:
+                raise _Unavailable("the live graph no longer has the recorded shape; only the order is shown")
+            c, cid = getattr(x, "creator", None), creator.get(vid)
+            if cid is None:
+                continue  # a leaf, or the graph was cut here (--max-nodes)
+            if c is None:
+                raise _Unavailable("part of this graph has no creators in the live objects (made under "
+                                   "no_grad, or unchained after the cell); only the order is shown")
+            if cid in objs:
+                if objs[cid] is not c:
+                    raise _Unavailable("the live graph no longer has the recorded shape; "
+                                       "only the order is shown")
+                continue
+            objs[cid] = c
+            stack.append((c, cid))
+    return objs
+
+
+def _call_backward(f, gys):
+    """f.backward on arrays: dezero Functions take Variables (backprop off),
+    students' classes of steps 6–24 take arrays."""
+    if isinstance(f, Function):
+        with no_grad():
+            gxs = f.backward(*[Variable(np.asarray(g)) for g in gys])
+    else:
+        gxs = f.backward(*gys)
+    if not isinstance(gxs, tuple):
+        gxs = (gxs,)
+    return [None if g is None else np.asarray(data_of(g)) for g in gxs]
+
+
+def run_grads(graph, objs, order, seeds):
+    """Grads (var id -> array) after popping `order`, accumulating as step 14
+    does; per-step (gxs, totals, accumulated). Missing output grads are zeros."""
+    grads = dict(seeds)
+    per_step = []
+    for fid in order:
+        node, f = graph.functions[fid], objs[fid]
+        gys = []
+        for vid in node.outputs:
+            g = grads.get(vid)
+            if g is None:
+                y = objs.get(vid)
+                g = np.zeros_like(np.asarray(data_of(getattr(y, "data", 0.0))))
+            gys.append(g)
+        gxs = _call_backward(f, gys)
+        if len(gxs) != len(node.inputs):
+            raise _Unavailable(f"{node.op}.backward returned {len(gxs)} grads for {len(node.inputs)} inputs")
+        step_gx, step_tot, acc = {}, {}, []
+        for vid, gx in zip(node.inputs, gxs):
+            if gx is None:
+                continue
+            if vid in grads:
+                grads[vid] = np.asarray(grads[vid] + gx)
+                acc.append(vid)
+            else:
+                grads[vid] = gx
+            step_gx[vid], step_tot[vid] = gx, grads[vid]
+        per_step.append((step_gx, step_tot, acc))
+    return grads, per_step
+
+
+def _preview(a):
+    return format_snapshot(snapshot(a))
+
+
+def _add_grads(trace, result):
+    graph = trace.graph
+    try:
+        objs, y = match_live(trace, result.start)
+        node = graph.functions[result.start]
+        seeds = {vid: np.ones_like(np.asarray(data_of(y.data)))
+                 for vid in node.outputs if objs.get(vid) is y}
+        right, _ = run_grads(graph, objs, result.generation_order, seeds)
+        wrong, per_step = run_grads(graph, objs, result.order, seeds)
+    except _Unavailable as exc:
+        result.status = str(exc)
+        return
+    except Exception as exc:  # noqa: BLE001 - a user's backward may raise: say so, show the order
+        result.status = (f"calling the functions' backward again raised {type(exc).__name__}: {exc}; "
+                         "only the order is shown")
+        return
+    for step, (gxs, totals, acc) in zip(result.steps, per_step):
+        step.gxs = {k: _preview(v) for k, v in gxs.items()}
+        step.totals = {k: _preview(v) for k, v in totals.items()}
+        step.accumulated = acc
+    result.seeds = {k: _preview(v) for k, v in seeds.items()}
+    result.book_grads = {k: _preview(v) for k, v in wrong.items()}
+    result.correct_grads = {k: _preview(v) for k, v in right.items()}
+    result.wrong = [k for k in right if k in wrong and not _same(right[k], wrong[k])]
+    result.wrong += [k for k in wrong if k not in right]
+    result.status = ("grads computed by calling each function's backward again on the live objects, "
+                     "with backprop disabled; your variables' .grad were not touched")
+    if result.truncated:
+        result.status += f"; stopped after {POP_LIMIT} pops, so the list algorithm's grads are partial"
+
+
+def _same(a, b):
+    try:
+        return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, equal_nan=True))
+    except TypeError:
+        return a is b

@@ -1,0 +1,240 @@
+"""The Backward view: a stepper over the recorded backward pass.
+
+At step k the popped function is highlighted, the edges that carry its
+output grads to its inputs too; the queue is listed in the order it will be
+popped, with generations; the grads that have arrived so far are drawn on
+the nodes, and a grad that was added to a second time is marked (step 14).
+A switch replays the same graph with the book's earlier algorithm
+(steps 8–14: a list, pop the last; `dezero_magic.replay`).
+
+Only the current step is rendered (one SVG per step, never all up front),
+so hundreds of steps stay responsive.
+"""
+import ipywidgets as widgets
+
+from dezero_magic.render.escape import esc
+from dezero_magic.render.svg import render_svg
+from dezero_magic.replay import replay
+from dezero_magic.widgets import style
+from dezero_magic.widgets.graph_tab import func_name, var_name
+
+QUEUE_SHOWN = 12
+GRAD_ROWS = 20
+GENERATION, BOOK = "generation", "book"
+NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
+               "Call y.backward() in the cell, or run it with %%dezero -b y.")
+
+
+def short_name(graph, fid):
+    """'Square→a': the op and the label of what it made (the op alone when unlabelled)."""
+    f = graph.functions.get(fid)
+    if f is None:
+        return fid
+    outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
+    return f"{f.op}→{','.join(outs)}" if outs else f.op
+
+
+def running_grads(steps, k, seeds=None):
+    """Grad text per variable after the first `k` steps, and the variables
+    added to a second time. Steps without `totals` (students' classes, whose
+    running grad is not recorded) show the sum as 'old + new'."""
+    grads, marked = dict(seeds or {}), set()
+    for step in steps[:k]:
+        grads.update(getattr(step, "gys", None) or {})
+        totals = step.totals or {}
+        for vid, gx in step.gxs.items():
+            if vid in totals:
+                grads[vid] = totals[vid]
+            elif vid in step.accumulated and vid in grads:
+                grads[vid] = f"{grads[vid]} + {gx}"
+            else:
+                grads[vid] = gx
+        marked.update(step.accumulated)
+    return grads, marked
+
+
+def step_edges(graph, fid, gys=None, gxs=None):
+    """(source, target) edges that carry grads at this step: function -> ...
+    drawn forward, so output edges are (f, y) and input edges (x, f)."""
+    f = graph.functions[fid]
+    outs = [v for v in f.outputs if gys is None or v in gys]
+    ins = [v for v in f.inputs if gxs is None or v in gxs]
+    return [(fid, v) for v in outs] + [(v, fid) for v in ins]
+
+
+def queue_html(graph, queue, total, *, book=False):
+    if not total:
+        return style.block(esc("empty: this was the last step"), title="Queue")
+    items = "".join(f"<li>{esc(func_name(graph, f))} — generation {esc(graph.functions[f].generation)}"
+                    "</li>" for f in queue[:QUEUE_SHOWN] if f in graph.functions)
+    more = total - min(len(queue), QUEUE_SHOWN)
+    tail = f"<div>{esc(f'… and {more} more')}</div>" if more > 0 else ""
+    title = ("The list funcs, next pop first (this algorithm ignores generations)" if book
+             else "Queue, in the order it will be popped")
+    return style.block(f'<ol class="dz-queue" style="margin:0 0 0 1.4em;padding:0">{items}</ol>{tail}',
+                       title=title)
+
+
+class BackwardView(widgets.VBox):
+    """Stepper widgets: `mode`, `play`, `slider`, `prev`, `next`, `figure`, `info`, `queue`, `comparison`."""
+
+    def __init__(self, trace, **kwargs):
+        super().__init__(**kwargs)
+        self.trace = trace
+        self._replay = None
+        self._hold = False
+        steps = trace.graph.steps
+        if not steps:
+            self.message = widgets.HTML(style.block(esc(NO_BACKWARD)))
+            self.children = [self.message]
+            return
+        n = len(steps)
+        big = {"font_size": f"{style.FONT_PX}px"}
+        self.mode = widgets.ToggleButtons(
+            options=[("generation order", GENERATION), ("book steps 8–14: list, pop last", BOOK)],
+            value=GENERATION, tooltips=["dezero's backward (step 16 on)", "the book's earlier algorithm"],
+            style={"button_width": "auto"})
+        self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play")
+        self.slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=False,
+                                        layout=widgets.Layout(width="420px"))
+        widgets.link((self.play, "value"), (self.slider, "value"))
+        self.prev = widgets.Button(description="◀ prev", tooltip="previous step", style=big)
+        self.next = widgets.Button(description="next ▶", tooltip="next step", style=big)
+        self.prev.on_click(lambda _b: self._go(-1))
+        self.next.on_click(lambda _b: self._go(+1))
+        self.figure, self.info, self.queue, self.comparison = (widgets.HTML() for _ in range(4))
+        self.slider.observe(self._render, names="value")
+        self.mode.observe(self._switch, names="value")
+        controls = widgets.HBox([self.play, self.prev, self.slider, self.next])
+        self.children = [self.mode, controls, self.figure, widgets.HBox([self.info, self.queue]),
+                         self.comparison]
+        self._render()
+
+    # -- navigation ---------------------------------------------------------------
+    def _go(self, delta):
+        self.slider.value = min(self.slider.max, max(self.slider.min, self.slider.value + delta))
+
+    def _switch(self, change):
+        n = len(self._book().steps) if change["new"] == BOOK else len(self.trace.graph.steps)
+        self._hold = True
+        try:
+            self.slider.value = 1
+            self.slider.max = self.play.max = max(1, n)
+        finally:
+            self._hold = False
+        self._render()
+
+    def _book(self):
+        if self._replay is None:
+            self._replay = replay(self.trace)  # once, when first asked for
+        return self._replay
+
+    # -- drawing ------------------------------------------------------------------
+    def _render(self, _change=None):
+        if self._hold:
+            return
+        k = self.slider.value
+        if self.mode.value == BOOK:
+            self._render_book(k)
+        else:
+            self._render_generation(k)
+        self.prev.disabled = k <= self.slider.min
+        self.next.disabled = k >= self.slider.max
+
+    def _draw(self, fid, edges, grads, marked):
+        t = self.trace
+        svg = render_svg(t.graph, t.layout, show_shapes=t.verbose, highlight_functions=[fid],
+                         highlight_edges=edges, marked_variables=marked, grads_override=grads)
+        self.figure.value = style.figure(svg)
+
+    def _render_generation(self, k):
+        graph, steps = self.trace.graph, self.trace.graph.steps
+        step = steps[k - 1]
+        grads, marked = running_grads(steps, k)
+        self._draw(step.func, step_edges(graph, step.func, step.gys, step.gxs), grads, marked)
+        self.info.value = style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads),
+                                      title=f"Step {k} of {len(steps)}: {func_name(graph, step.func)} is popped")
+        self.queue.value = queue_html(graph, step.pending, step.pending_total)
+        if self.trace.source == "objects":
+            text = ("These are the steps your own backward() ran, in the order it ran them. Switch to the "
+                    "book's steps 8–14 to replay this graph with the list algorithm.")
+        else:
+            text = ("Generation order: a function runs only after every function that uses its outputs, so "
+                    "each grad is complete when it is passed on. Switch to the book's steps 8–14 to see the "
+                    "list algorithm.")
+        self.comparison.value = style.block(esc(text))
+
+    def _render_book(self, k):
+        graph, rp = self.trace.graph, self._book()
+        if rp is None or not rp.steps:
+            self.info.value = style.block(esc(NO_BACKWARD))
+            return
+        step = rp.steps[k - 1]
+        have = rp.book_grads is not None
+        grads, marked = running_grads(rp.steps, k, rp.seeds) if have else ({}, set())
+        if have:
+            edges = step_edges(graph, step.func, None, step.gxs)
+        else:
+            edges = step_edges(graph, step.func)
+        self._draw(step.func, edges, grads, marked)
+        title = f"Step {k} of {len(rp.steps)} (book, list algorithm): {func_name(graph, step.func)} is popped"
+        text = self._step_text({v: grads.get(v, "") for v in graph.functions[step.func].outputs} if have else {},
+                               step.gxs, step.accumulated, grads)
+        if step.repeat:
+            text = style.warning("It was popped before: it runs again and passes on its grads a second "
+                                 "time.") + "<br>" + text
+        if not have:
+            text += "<br>" + esc("Grads: " + rp.status)
+        self.info.value = style.block(text, title=title)
+        self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True)
+        self.comparison.value = comparison_html(graph, rp)
+
+    def _step_text(self, gys, gxs, accumulated, grads):
+        graph = self.trace.graph
+        parts = []
+        if gys:
+            parts.append("grads in (its outputs): " + esc(", ".join(
+                f"{var_name(graph, v)} = {g}" for v, g in gys.items())))
+        for v, g in gxs.items():
+            line = f"grad out to {var_name(graph, v)}: {g}"
+            if v in accumulated:
+                parts.append(style.badge("+=") + " " + esc(line + f" — added to the grad it already had, "
+                                                                  f"now {grads.get(v, '?')}"))
+            else:
+                parts.append(esc(line))
+        return "<br>".join(parts) if parts else esc("no grads recorded for this step")
+
+
+def comparison_html(graph, rp):
+    """The two orders side by side, where they diverge, and the grads each gives."""
+    def seq(ids):
+        return " → ".join(short_name(graph, f) for f in ids)
+
+    rows = [("generation order (dezero)", seq(rp.generation_order)),
+            ("book steps 8–14 (list, pop last)", seq(rp.order) + (" … (stopped)" if rp.truncated else ""))]
+    parts = [style.table(rows)]
+    if rp.diverges_at is None:
+        parts.append(esc("Same order on this graph: it has no branch that joins again, "
+                         "so the list algorithm gets it right here."))
+    else:
+        i = rp.diverges_at
+        got = func_name(graph, rp.order[i]) if i < len(rp.order) else "nothing"
+        want = func_name(graph, rp.generation_order[i]) if i < len(rp.generation_order) else "nothing"
+        parts.append(style.warning(f"The orders diverge at pop {i + 1}: the list pops {got} where "
+                                   f"generation order pops {want}."))
+    if rp.repeated:
+        parts.append(style.warning("Popped more than once: " + ", ".join(func_name(graph, f) for f in rp.repeated)))
+    if rp.book_grads is not None:
+        keys = list(dict.fromkeys(rp.wrong + [v for v in graph.variables if graph.variables[v].leaf]))
+        rows = [(var_name(graph, v), rp.correct_grads.get(v, "none"), rp.book_grads.get(v, "none"),
+                 "WRONG" if v in rp.wrong else "same") for v in keys[:GRAD_ROWS] if v in graph.variables]
+        parts.append(style.table(rows, header=("variable", "grad, generation order", "grad, book list",
+                                               "")))
+        if len(keys) > GRAD_ROWS:
+            parts.append(esc(f"… and {len(keys) - GRAD_ROWS} more variables"))
+    parts.append(esc(rp.status))
+    return style.block("<br>".join(parts), title="Book steps 8–14 vs generation order", klass="dz-replay")
+
+
+def backward_view(trace):
+    return BackwardView(trace)

@@ -1,0 +1,152 @@
+"""The Graph view: the SVG graph, switches for values / grads / shapes, and a
+node picker with a details panel (no clicks on the SVG needed: a Dropdown
+works in every front end and on a projector remote)."""
+import ipywidgets as widgets
+
+from dezero_magic.layout import layout as compute_layout
+from dezero_magic.render.escape import esc
+from dezero_magic.render.svg import render_svg
+from dezero_magic.widgets import style
+
+PICKER_LIMIT = 1000   # options in the node picker; a longer list is cut (and says so)
+PICK_COLOUR = "#000000"
+
+
+def func_name(graph, fid):
+    """'Square → a (f2)': the op and what it made, so equal ops are told apart."""
+    f = graph.functions.get(fid)
+    if f is None:
+        return fid
+    outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
+    return f"{f.op} → {', '.join(outs)} ({fid})" if outs else f"{f.op} ({fid})"
+
+
+def var_name(graph, vid):
+    v = graph.variables.get(vid)
+    return f"{v.label} ({vid})" if v is not None and v.label else f"unnamed ({vid})"
+
+
+def node_options(graph, limit=PICKER_LIMIT):
+    """(label, id) pairs for the picker: functions in forward order, then variables."""
+    funcs = sorted(graph.functions.values(), key=lambda f: f.order)
+    options = [(f"function {func_name(graph, f.id)}", f.id) for f in funcs]
+    options += [(f"variable {var_name(graph, vid)}", vid) for vid in graph.variables]
+    return options[:limit], max(0, len(options) - limit)
+
+
+def picked_overlay(svg, layout, node_id, is_function):
+    """`svg` with a thick dashed outline around `node_id` (class dz-picked):
+    a box for a function, an oval for a variable."""
+    if node_id not in layout.positions:
+        return svg
+    (x, y), (w, h) = layout.positions[node_id], layout.sizes[node_id]
+    pad = 7
+    common = (f'class="dz-picked" data-node-ref="{esc(node_id)}" fill="none" stroke="{PICK_COLOUR}" '
+              f'stroke-width="3" stroke-dasharray="8 4" pointer-events="none"')
+    if is_function:
+        shape = (f'<rect {common} x="{x - w / 2 - pad:.1f}" y="{y - h / 2 - pad:.1f}" '
+                 f'width="{w + 2 * pad:.1f}" height="{h + 2 * pad:.1f}" rx="6"/>')
+    else:
+        shape = f'<ellipse {common} cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2 + pad:.1f}" ry="{h / 2 + pad:.1f}"/>'
+    at = svg.rfind("</svg>")
+    return svg[:at] + shape + svg[at:] if at >= 0 else svg
+
+
+def _creator_of(graph, vid):
+    for f in graph.functions.values():
+        if vid in f.outputs:
+            return f.id
+    return None
+
+
+def var_details(graph, vid):
+    v = graph.variables[vid]
+    creator = _creator_of(graph, vid)
+    if creator is not None:
+        made_by = func_name(graph, creator)
+    elif v.leaf:
+        made_by = "none (a leaf: made by you, not by a function)"
+    else:
+        made_by = "a function that is not drawn (beyond --max-nodes)"
+    users = [func_name(graph, f.id) for f in graph.functions.values() if vid in f.inputs]
+    if v.grad is not None:
+        grad = v.grad
+    elif v.grad_freed:
+        grad = "freed after use (retain_grad=False)"
+    else:
+        grad = "none"
+    shape = "(" + ", ".join(str(n) for n in v.shape) + ("," if len(v.shape) == 1 else "") + ")"
+    nbytes = f"{v.nbytes} (data)" + (f" + {v.grad_nbytes} (grad)" if v.grad_nbytes else "")
+    rows = [("variable", var_name(graph, vid)), ("data", v.value or "—"), ("grad", grad),
+            ("shape", shape), ("dtype", v.dtype or "—"), ("bytes", nbytes),
+            ("generation", v.generation), ("creator", made_by),
+            ("used by", ", ".join(users) if users else "no drawn function"),
+            ("after the cell", "alive" if v.alive else "freed (no reference left)")]
+    if v.nonfinite:
+        rows.append(("warning", "contains NaN or Inf"))
+    return style.table(rows)
+
+
+def func_details(graph, fid):
+    f = graph.functions[fid]
+    steps = [str(s.index + 1) for s in graph.steps if s.func == fid]
+    rows = [("function", func_name(graph, fid)), ("op", f.op), ("generation", f.generation),
+            ("inputs", ", ".join(var_name(graph, v) for v in f.inputs) or "none"),
+            ("outputs", ", ".join(var_name(graph, v) for v in f.outputs) or "none"),
+            ("forward order", f.order + 1),
+            ("keeps for backward", f"{f.kept_nbytes} bytes of inputs"),
+            ("backward step", ", ".join(steps) if steps else "not run in the recorded backward")]
+    return style.table(rows)
+
+
+class GraphView(widgets.VBox):
+    """Graph + toggles + node picker; `figure.value` is the current SVG."""
+
+    def __init__(self, trace, **kwargs):
+        super().__init__(**kwargs)
+        self.trace = trace
+        self._layouts = {}
+        big = {"font_size": f"{style.FONT_PX}px"}
+        self.values = widgets.ToggleButton(value=True, description="values", tooltip="show values", style=big)
+        self.grads = widgets.ToggleButton(value=True, description="grads", tooltip="show grads", style=big)
+        self.shapes = widgets.ToggleButton(value=bool(trace.verbose), description="shapes",
+                                           tooltip="show shapes and dtypes", style=big)
+        options, cut = node_options(trace.graph)
+        self.picker = widgets.Dropdown(options=[("(pick a node)", "")] + options, value="",
+                                       description="node", layout=widgets.Layout(width="440px"))
+        self.picker_note = widgets.HTML(
+            style.block(esc(f"{cut} more nodes are not listed.")) if cut else "")
+        self.figure = widgets.HTML()
+        self.details = widgets.HTML()
+        for w in (self.values, self.grads, self.shapes, self.picker):
+            w.observe(self._update, names="value")
+        bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker])
+        self.children = [bar, self.picker_note, self.figure, self.details]
+        self._update()
+
+    def _layout(self, shapes):
+        if shapes == bool(self.trace.verbose):
+            return self.trace.layout
+        if shapes not in self._layouts:  # room for the shape line; computed once
+            self._layouts[shapes] = compute_layout(self.trace.graph, self.trace.rankdir, show_shapes=shapes)
+        return self._layouts[shapes]
+
+    def _update(self, _change=None):
+        graph, picked = self.trace.graph, self.picker.value
+        lay = self._layout(self.shapes.value)
+        svg = render_svg(graph, lay, show_values=self.values.value, show_grads=self.grads.value,
+                         show_shapes=self.shapes.value)
+        if picked:
+            svg = picked_overlay(svg, lay, picked, picked in graph.functions)
+        self.figure.value = style.figure(svg)
+        if picked in graph.functions:
+            self.details.value = style.block(func_details(graph, picked), title="Details")
+        elif picked in graph.variables:
+            self.details.value = style.block(var_details(graph, picked), title="Details")
+        else:
+            self.details.value = style.block(esc("Pick a node above to see its data, grad, shape, "
+                                                 "dtype, bytes, generation and creator."))
+
+
+def graph_view(trace):
+    return GraphView(trace)

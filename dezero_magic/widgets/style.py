@@ -1,0 +1,54 @@
+"""Projector styling shared by the views: large type, dark ink on white,
+colours from `render.palette` (colour-blind safe). CSS only — the views are
+standard ipywidgets controls, no custom JavaScript."""
+from dezero_magic.render import palette
+from dezero_magic.render.escape import esc
+
+FONT_PX = 16
+INK = "#111111"
+MUTED = "#333333"
+VIEW_CLASS = "dz-view"
+
+# Scoped to the view's own class so nothing else in the notebook changes.
+CSS = (
+    "<style>"
+    f".{VIEW_CLASS} .widget-button, .{VIEW_CLASS} .widget-toggle-button, "
+    f".{VIEW_CLASS} .widget-label, .{VIEW_CLASS} .widget-readout, "
+    f".{VIEW_CLASS} .widget-dropdown select, .{VIEW_CLASS} .widget-inline-hbox .widget-label, "
+    f".{VIEW_CLASS} .lm-TabBar-tab {{font-size:{FONT_PX}px; color:{INK};}}"
+    f".{VIEW_CLASS} .widget-button, .{VIEW_CLASS} .widget-toggle-button {{height:auto; min-height:34px;}}"
+    "</style>"
+)
+
+
+def block(inner_html, *, title=None, klass=""):
+    """A panel of already-escaped HTML in projector type; `title` is escaped here."""
+    head = f'<div style="font-weight:bold;margin-bottom:4px">{esc(title)}</div>' if title else ""
+    return (f'<div class="{esc(klass)}" style="font-size:{FONT_PX}px;line-height:1.45;color:{INK};'
+            f'font-family:DejaVu Sans, Helvetica, Arial, sans-serif">{head}{inner_html}</div>')
+
+
+def table(rows, header=None):
+    """An HTML table; every cell is escaped here. rows: sequences of values."""
+    cell = 'style="padding:2px 12px 2px 0;text-align:left;vertical-align:top;border-bottom:1px solid #ccc"'
+    head = ""
+    if header:
+        head = "<tr>" + "".join(f"<th {cell}>{esc(h)}</th>" for h in header) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td {cell}>{esc(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return f'<table style="border-collapse:collapse;font-size:{FONT_PX}px">{head}{body}</table>'
+
+
+def warning(text):
+    """Escaped text in the palette's warning colour, bold (not colour alone)."""
+    return f'<span style="color:{palette.WARNING_STROKE};font-weight:bold">{esc(text)}</span>'
+
+
+def badge(text):
+    """Escaped text marked like an accumulated grad in the SVG."""
+    return (f'<span style="background:{palette.MARK_STROKE};color:#ffffff;font-weight:bold;'
+            f'padding:0 6px;border-radius:4px">{esc(text)}</span>')
+
+
+def figure(svg):
+    """The SVG in a scrolling box, so a wide graph never widens the notebook."""
+    return f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:720px">{svg}</div>'

@@ -1,0 +1,155 @@
+"""The Backward view (stepper and the book's steps 8–14 replay), driven through the widget models."""
+import pytest
+
+import dezero_magic.widgets.backward_tab as backward_tab
+from dezero_magic.widgets import view_for
+from dezero_magic.widgets.backward_tab import BackwardView
+
+from widget_html import edge_highlights, highlighted, nodes, run_traced, text_of, var_id
+
+# The tour's stepper cell: a = x^2 is used twice (B and C), y = b + c.
+DIAMOND = ("x = Variable(np.array(2.0), name='x')\na = F.square(x)\na.name = 'a'\n"
+           "b = F.square(a)\nc = F.square(a)\ny = b + c\ny.backward()")
+
+
+@pytest.fixture
+def diamond(shell, displayed):
+    return run_traced(shell, DIAMOND)
+
+
+def op(trace, fid):
+    return trace.graph.functions[fid].op
+
+
+def test_starts_at_step_one_with_the_first_pop_highlighted(diamond):
+    view = BackwardView(diamond)
+    steps = diamond.graph.steps
+    assert view.slider.value == 1 and view.slider.max == len(steps) == 4
+    assert highlighted(view.figure.value) == [steps[0].func] and op(diamond, steps[0].func) == "Add"
+    # the edges carrying y's grad into Add and Add's grads out to b and c
+    add = diamond.graph.functions[steps[0].func]
+    assert edge_highlights(view.figure.value) == {(add.id, add.outputs[0])} | {(v, add.id) for v in add.inputs}
+    assert view.prev.disabled and not view.next.disabled
+
+
+def test_next_and_prev_move_the_highlight(diamond):
+    view = BackwardView(diamond)
+    steps = diamond.graph.steps
+    view.next.click()
+    assert view.slider.value == 2 and highlighted(view.figure.value) == [steps[1].func]
+    view.next.click()
+    view.next.click()
+    assert highlighted(view.figure.value) == [steps[3].func] and view.next.disabled
+    view.next.click()                                   # at the end: stays
+    assert view.slider.value == 4
+    view.prev.click()
+    assert highlighted(view.figure.value) == [steps[2].func]
+    view.play.value = 2                                 # the Play widget drives the same step
+    assert view.slider.value == 2 and highlighted(view.figure.value) == [steps[1].func]
+
+
+def test_queue_is_listed_in_pop_order_with_generations(diamond):
+    view = BackwardView(diamond)
+    queue = text_of(view.queue.value)
+    first = diamond.graph.steps[0].pending
+    assert len(first) == 2 and queue.count("generation 1") == 2
+    assert queue.index(f"({first[0]})") < queue.index(f"({first[1]})")
+    view.slider.value = 4
+    assert "empty" in text_of(view.queue.value)
+
+
+def test_grads_so_far_and_the_accumulated_mark(diamond):
+    view = BackwardView(diamond)
+    va, vx = var_id(diamond, "a"), var_id(diamond, "x")
+    shown = nodes(view.figure.value)
+    assert "grad 1" in shown[var_id(diamond, "y")][1] and not any(t.startswith("grad") for t in shown[va][1])
+    view.slider.value = 2                               # C (or B) gave a its first grad
+    shown = nodes(view.figure.value)
+    assert "grad 8" in shown[va][1] and "dz-marked" not in shown[va][0]
+    view.slider.value = 3                               # the other one adds to it: step 14's lesson
+    shown = nodes(view.figure.value)
+    assert "grad 16" in shown[va][1] and "dz-marked" in shown[va][0]
+    assert "+=" in view.info.value and "now 16" in text_of(view.info.value)
+    assert not any(t.startswith("grad") for t in shown[vx][1])
+    view.slider.value = 4
+    assert "grad 64" in nodes(view.figure.value)[vx][1]
+
+
+def test_book_switch_replays_the_list_algorithm(diamond, shell):
+    view = BackwardView(diamond)
+    view.mode.value = "book"
+    assert view.slider.value == 1 and view.slider.max == 5 == view.play.max
+    order = []
+    for k in range(1, 6):
+        view.slider.value = k
+        [fid] = highlighted(view.figure.value)
+        order.append(fid)
+    a_fn = next(f.id for f in diamond.graph.functions.values() if f.outputs == [var_id(diamond, "a")])
+    assert [op(diamond, f) for f in order] == ["Add", "Square", "Square", "Square", "Square"]
+    assert order[2] == a_fn == order[4] and order[3] != a_fn       # D, C, A, B, A
+    assert "popped before" in text_of(view.info.value)
+    vx = var_id(diamond, "x")
+    assert "grad 96" in nodes(view.figure.value)[vx][1] and "dz-marked" in nodes(view.figure.value)[vx][0]
+    comparison = text_of(view.comparison.value)
+    assert "diverge at pop 3" in comparison and "Popped more than once" in comparison
+    assert "64" in comparison and "96" in comparison and "WRONG" in comparison
+    assert float(shell.user_ns["x"].grad.data) == 64.0             # the user's grad is untouched
+    view.mode.value = "generation"
+    assert view.slider.max == 4 and highlighted(view.figure.value) == [diamond.graph.steps[0].func]
+
+
+def test_book_switch_with_freed_objects_shows_the_order_only(shell, displayed):
+    t = run_traced(shell, "x = Variable(np.array(2.0))\na = F.square(x)\ny = F.square(a) + F.square(a)\n"
+                   "y.backward()\ndel a, y")
+    if any(r() is not None for r in t.output_refs):
+        pytest.skip("something else keeps the output alive")
+    view = BackwardView(t)
+    view.mode.value = "book"
+    assert view.slider.max == 5
+    assert "only the order" in text_of(view.info.value)
+    assert "WRONG" not in view.comparison.value and "diverge at pop 3" in text_of(view.comparison.value)
+
+
+def test_without_backward_the_view_says_so(shell, displayed):
+    t = run_traced(shell, "x = Variable(np.array(2.0))\ny = F.exp(x)")
+    view = view_for(t)
+    back = view.views["Backward"]
+    assert "No backward pass was recorded" in text_of(back.message.value)
+    assert not hasattr(back, "slider") or back.children == (back.message,)
+
+
+def test_long_queue_is_cut_with_a_count(shell, displayed):
+    t = run_traced(shell, "x = Variable(np.array(0.5))\ny = F.exp(x)\nfor i in range(40):\n"
+                   "    y = y + F.exp(x * float(i))\ny.backward()")
+    view = BackwardView(t)
+    longest = max(range(len(t.graph.steps)), key=lambda i: t.graph.steps[i].pending_total)
+    assert t.graph.steps[longest].pending_total > backward_tab.QUEUE_SHOWN
+    view.slider.value = longest + 1
+    assert view.queue.value.count("<li>") <= backward_tab.QUEUE_SHOWN
+    assert "more" in text_of(view.queue.value)
+
+
+def test_only_the_current_step_is_rendered(shell, displayed, monkeypatch):
+    t = run_traced(shell, "x = Variable(np.array(0.5))\ny = x\nfor _ in range(120):\n    y = F.sin(y)\n"
+                   "y.backward()")
+    calls = []
+    real = backward_tab.render_svg
+    monkeypatch.setattr(backward_tab, "render_svg", lambda *a, **k: calls.append(1) or real(*a, **k))
+    view = BackwardView(t)
+    assert view.slider.max == 120 and len(calls) == 1
+    view.next.click()
+    view.slider.value = 100
+    assert len(calls) == 3 and highlighted(view.figure.value) == [t.graph.steps[99].func]
+
+
+def test_students_steps_show_the_sum_they_received(shell, displayed):
+    from student_code import DIAMOND_RUN, STEP17
+
+    assert shell.run_cell("%%dezero\n" + STEP17 + "GENERATIONS = False\n" + DIAMOND_RUN).success
+    t = displayed[-1]
+    view = BackwardView(t)
+    acc = next(i for i, s in enumerate(t.graph.steps) if s.accumulated)
+    view.slider.value = acc + 1
+    vid = t.graph.steps[acc].accumulated[0]
+    assert "dz-marked" in nodes(view.figure.value)[vid][0]
+    assert any(" + " in text for text in nodes(view.figure.value)[vid][1])   # 'old + new', not a guess
