@@ -18,6 +18,7 @@ def dropout(x, dropout_ratio=0.5):
     if not Config.train:
         return x
     xp = cuda.get_array_module(x)
-    mask = xp.random.rand(*x.shape) > dropout_ratio
+    # random_sample(shape), not rand(*shape): rand() of a 0-d shape is a float, not an array.
+    mask = xp.random.random_sample(x.shape) > dropout_ratio
     scale = mask.astype(x.dtype) / x.dtype.type(1.0 - dropout_ratio)
     return x * scale
