@@ -7,18 +7,22 @@ imported only here (on load) and in `magic.py`.
 
 
 def load_ipython_extension(ipython):
+    from dezero_magic import autoawait
     from dezero_magic.magic import DezeroMagics
 
     ipython.register_magics(DezeroMagics)
+    autoawait.install(ipython)  # top-level await in %%dezero cells
 
 
 def unload_ipython_extension(ipython):
     import sys
 
     from dezero import events
+    from dezero_magic import autoawait
     from dezero_magic.backward_watch import BackwardWatch
     from dezero_magic.tracer import Tracer
 
+    autoawait.uninstall(ipython)
     for kind in ("line", "cell"):
         ipython.magics_manager.magics[kind].pop("dezero", None)
     ipython.magics_manager.registry.pop("DezeroMagics", None)

@@ -9,6 +9,7 @@ the cell's own result; a cell that raised still counts as failed.
 """
 import ast
 import contextlib
+import sys
 from dataclasses import dataclass
 from typing import Optional
 
@@ -80,66 +81,158 @@ def build_trace(shell, code, tracer, watch, opts, complete):
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
                                              elided_calls=watch.elided if watch else 0)
-    return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
-                 verbose=opts.verbose, static=opts.static, source="objects")
+    trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
+                  verbose=opts.verbose, static=opts.static, source="objects")
+    if tracer.error is not None:
+        trace.notices.append(f"The tracer failed ({type(tracer.error).__name__}: {tracer.error}) and "
+                             "recorded nothing; this graph is rebuilt from the cell's variables.")
+    return trace
 
 
 def run_body_once(shell, body):
-    """A zero-argument callable running the body in the user namespace, output
-    suppressed; it raises what the body raises (used by --modes)."""
+    """A zero-argument callable running the body, output suppressed, in a fresh
+    shallow copy of the user namespace (so the names keep the cell's own
+    results; objects the body mutates are still changed); it returns that
+    copy and raises what the body raises (used by --modes)."""
     from IPython.utils.capture import capture_output
 
-    code = shell.transform_cell(body)
+    code = compile(shell.transform_cell(body), "<%%dezero --modes>", "exec")
 
     def run_body():
+        namespace = dict(shell.user_ns)
         with capture_output(display=True):
-            exec(compile(code, "<%%dezero --modes>", "exec"), shell.user_ns)  # noqa: S102
+            exec(code, namespace)  # noqa: S102
+        return namespace
 
     return run_body
 
 
-def execute(shell, body, opts, display):
-    """Run `body` traced; show the graph with `display`; return the Trace (or None)."""
-    tracer = Tracer()
-    code = shell.transform_cell(body)
-    watch = backward_watch.BackwardWatch() if backward_watch.needed(code, shell.user_ns) else None
-    outer = getattr(shell.displayhook, "exec_result", None)
-    backward_error = None
-    with contextlib.ExitStack() as stack:
-        if opts.retain_grad:
-            stack.enter_context(using_config("retain_grad", True))
-        if opts.no_grad:
-            stack.enter_context(no_grad())
-        stack.enter_context(events.observing(tracer))
-        if watch is not None:
-            stack.enter_context(watch)
-        result = shell.run_cell(LINE_ONE + body, store_history=False)
-        ran = result.error_before_exec is None
-        if opts.backward and result.success and not tracer.saw_backward and not (watch and watch.calls):
-            backward_error = _call_backward(shell, opts.backward)
-    if outer is not None:
-        shell.displayhook.exec_result = outer  # the nested run_cell reset it to None
-        if result.result is not None:
-            outer.result = result.result     # the last expression's value, as a plain cell has it
-    trace = None
-    if ran:
-        try:
-            trace = build_trace(shell, code, tracer, watch, opts, complete=result.error_in_exec is None)
-            if opts.modes and result.success:
-                from dezero_magic.modes import measure_modes
+def cell_source(body):
+    """What the nested run executes. LINE_ONE keeps the cell's own line
+    numbers; a body that starts with another cell magic (`%%time` on the
+    line below `%%dezero`) runs as that magic, which must stay on line 1."""
+    return body if body.lstrip().startswith("%%") else LINE_ONE + body
 
-                trace.mode_results = measure_modes(run_body_once(shell, body))
-            if opts.output:
-                shell.user_ns[opts.output] = trace
-            display(trace)
-        except Exception as exc:  # noqa: BLE001 - our fault must never mask the cell's result
-            print(f"%%dezero: could not show the graph ({type(exc).__name__}: {exc}); "
-                  "the cell itself ran normally.")
-    error = result.error_before_exec or result.error_in_exec
-    if error is not None:
-        if outer is not None:
-            # The traceback was shown by the nested run_cell; mark the outer cell failed.
-            outer.error_in_exec = error
+
+@contextlib.contextmanager
+def _numbered_as(shell, number):
+    """Compile the nested run under the outer cell's number. IPython counts a
+    cell before running it, so the nested run would be named In[n+1] in
+    tracebacks while the cell shows [n]."""
+    compiler = getattr(shell, "compile", None)
+    cache = getattr(compiler, "cache", None)
+    if number is None or cache is None:
+        yield
+        return
+    had_own = "cache" in vars(compiler)
+
+    def cache_as_outer(code, *args, **kwargs):
+        kwargs.pop("number", None)
+        return cache(code, number, *args[1:], **kwargs)
+
+    compiler.cache = cache_as_outer
+    try:
+        yield
+    finally:
+        if had_own:
+            compiler.cache = cache
         else:
-            raise error
-    return trace, backward_error
+            del compiler.cache
+
+
+class TracedRun:
+    """One `%%dezero` cell: the observers and Config around the nested run
+    (`listening`), then the graph shown (`show`). `execute` and
+    `execute_async` differ only in how the nested run is awaited."""
+
+    def __init__(self, shell, body, opts):
+        self.shell = shell
+        self.body = body
+        self.opts = opts
+        self.source = cell_source(body)
+        self.tracer = Tracer()
+        self.code = shell.transform_cell(body)
+        self.watch = backward_watch.BackwardWatch() if backward_watch.needed(self.code, shell.user_ns) else None
+        self.outer = getattr(shell.displayhook, "exec_result", None)
+        self.result = None
+        self.backward_error = None
+
+    @contextlib.contextmanager
+    def listening(self):
+        opts = self.opts
+        with contextlib.ExitStack() as stack:
+            if opts.retain_grad:
+                stack.enter_context(using_config("retain_grad", True))
+            if opts.no_grad:
+                stack.enter_context(no_grad())
+            stack.enter_context(events.observing(self.tracer))
+            if self.watch is not None:
+                stack.enter_context(self.watch)
+            stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
+            yield
+
+    def ran(self, result):
+        """Inside `listening`, after the nested run: the -b backward, if asked for."""
+        self.result = result
+        watched = self.watch is not None and self.watch.calls
+        if self.opts.backward and result.success and not self.tracer.saw_backward and not watched:
+            self.backward_error = _call_backward(self.shell, self.opts.backward)
+
+    def show(self, display):
+        shell, opts, result, outer = self.shell, self.opts, self.result, self.outer
+        if outer is not None:
+            shell.displayhook.exec_result = outer  # the nested run_cell reset it to None
+            if result.result is not None:
+                outer.result = result.result     # the last expression's value, as a plain cell has it
+        trace = None
+        if result.error_before_exec is None:
+            try:
+                trace = build_trace(shell, self.code, self.tracer, self.watch, opts,
+                                    complete=result.error_in_exec is None)
+                if opts.modes and result.success:
+                    from dezero_magic.modes import measure_modes
+
+                    trace.mode_results = measure_modes(run_body_once(shell, self.body))
+                if opts.output:
+                    shell.user_ns[opts.output] = trace
+                display(trace)
+            except Exception as exc:  # noqa: BLE001 - our fault must never mask the cell's result
+                print(f"%%dezero: could not show the graph ({type(exc).__name__}: {exc}); "
+                      "the cell itself ran normally.")
+        error = result.error_before_exec or result.error_in_exec
+        if error is not None:
+            if outer is not None:
+                # The traceback was shown by the nested run_cell; mark the outer cell failed.
+                outer.error_in_exec = error
+            else:
+                raise error
+        return trace, self.backward_error
+
+
+def execute(shell, body, opts, display):
+    """Run `body` traced; show the graph with `display`; return (Trace or None, -b error or None)."""
+    run = TracedRun(shell, body, opts)
+    with run.listening():
+        run.ran(shell.run_cell(run.source, store_history=False))
+    return run.show(display)
+
+
+async def execute_async(shell, body, opts, display):
+    """`execute` for a body with top-level `await`, on the loop the outer cell
+    runs on (see `autoawait`); the nested run is `run_cell` minus its runner."""
+    run = TracedRun(shell, body, opts)
+    with run.listening():
+        failed_transform = None
+        try:
+            transformed = shell.transform_cell(run.source)
+        except Exception:  # noqa: BLE001 - IPython shows it as the cell's error, as run_cell does
+            transformed, failed_transform = run.source, sys.exc_info()
+        result = None
+        try:
+            result = await shell.run_cell_async(run.source, store_history=False, transformed_cell=transformed,
+                                                preprocessing_exc_tuple=failed_transform)
+        finally:
+            shell.events.trigger("post_execute")
+            shell.events.trigger("post_run_cell", result)
+        run.ran(result)
+    return run.show(display)

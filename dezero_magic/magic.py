@@ -10,7 +10,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from dezero_magic.adapters import graph_from_objects, is_variable_like
-from dezero_magic.cellrun import CellOptions, execute
+from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic.trace import Trace
 
 DEFAULT_MAX_NODES = 300
@@ -56,7 +56,9 @@ class DezeroMagics(Magics):
     @argument("--rankdir", choices=("LR", "TB"), default="LR",
               help="draw the graph left to right (LR, default) or top to bottom (TB)")
     @argument("--modes", action="store_true",
-              help="also run the cell once per memory mode and show the measured memory")
+              help="run the cell AGAIN once per memory mode (default, retain_grad=True, no_grad), "
+                   "side effects included (prints are hidden, files written or objects changed are "
+                   "done again), and chart the memory each run measured (tracemalloc)")
     @argument("--static", action="store_true",
               help="show the static SVG only, without the interactive widgets")
     @cell_magic("dezero")
@@ -87,6 +89,20 @@ class DezeroMagics(Magics):
 
         `%dezero y` draws the graph that produced an existing variable y.
         """
+        opts = self._cell_options(line)
+        _trace, backward_error = execute(self.shell, cell, opts, display)
+        if backward_error:
+            raise UsageError(backward_error)
+
+    async def dezero_cell_async(self, line, cell):
+        """`%%dezero` for a cell with top-level `await` (called by the input
+        transform of `dezero_magic.autoawait`, not by users)."""
+        opts = self._cell_options(line)
+        _trace, backward_error = await execute_async(self.shell, cell, opts, display)
+        if backward_error:
+            raise UsageError(backward_error)
+
+    def _cell_options(self, line):
         args = parse_argstring(self.dezero_cell, line)
         _check_common(args)
         if args.backward is not None:
@@ -100,9 +116,7 @@ class DezeroMagics(Magics):
         opts = CellOptions(backward=args.backward, retain_grad=args.retain_grad, no_grad=args.no_grad,
                            verbose=args.verbose, max_nodes=args.max_nodes, output=args.output,
                            rankdir=args.rankdir, modes=args.modes, static=args.static)
-        _trace, backward_error = execute(self.shell, cell, opts, display)
-        if backward_error:
-            raise UsageError(backward_error)
+        return opts
 
     @magic_arguments()
     @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
