@@ -5,8 +5,17 @@ of different shapes differentiates correctly.
 """
 import numpy as np
 
+from dezero.config import Config
 from dezero.core import Function, Variable, as_array
 from dezero.cuda import array_types, get_array_module
+
+_ndarray = np.ndarray
+
+
+def _grad(data):
+    """Wrap a grad computed on raw arrays (0-d results come back as NumPy
+    scalars, as in Function.__call__)."""
+    return Variable(data if type(data) is _ndarray else as_array(data))
 
 
 def _unbroadcast(gx, shape):
@@ -32,7 +41,13 @@ class Mul(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        return _unbroadcast(gy * x1, x0.shape), _unbroadcast(gy * x0, x1.shape)
+        if Config.enable_backprop:  # create_graph: the grads are graphs too
+            return _unbroadcast(gy * x1, x0.shape), _unbroadcast(gy * x0, x1.shape)
+        # No graph wanted: the same array math without a Function call per
+        # product (the hot path of every backward).
+        g = gy.data
+        return (_unbroadcast(_grad(g * x1.data), x0.data.shape),
+                _unbroadcast(_grad(g * x0.data), x1.data.shape))
 
 
 class Neg(Function):
@@ -40,7 +55,9 @@ class Neg(Function):
         return -x
 
     def backward(self, gy):
-        return -gy
+        if Config.enable_backprop:
+            return -gy
+        return _grad(-gy.data)
 
 
 class Sub(Function):
@@ -49,7 +66,8 @@ class Sub(Function):
         return x0 - x1
 
     def backward(self, gy):
-        return _unbroadcast(gy, self.x0_shape), _unbroadcast(-gy, self.x1_shape)
+        neg_gy = -gy if Config.enable_backprop else _grad(-gy.data)
+        return _unbroadcast(gy, self.x0_shape), _unbroadcast(neg_gy, self.x1_shape)
 
 
 class Div(Function):
@@ -58,8 +76,13 @@ class Div(Function):
 
     def backward(self, gy):
         x0, x1 = self.inputs
-        gx0 = gy / x1
-        gx1 = gy * (-x0 / x1**2)
+        if Config.enable_backprop:
+            gx0 = gy / x1
+            gx1 = gy * (-x0 / x1**2)
+        else:
+            g, a, b = gy.data, x0.data, x1.data
+            gx0 = _grad(g / b)
+            gx1 = _grad(g * (-a / b**2))
         return _unbroadcast(gx0, x0.shape), _unbroadcast(gx1, x1.shape)
 
 
@@ -75,7 +98,13 @@ class Pow(Function):
     def backward(self, gy):
         (x,) = self.inputs
         c = self.c
-        return c * x ** (c - 1) * gy
+        if Config.enable_backprop:
+            return c * x ** (c - 1) * gy
+        # The same operations, in the same order and with the constant given
+        # the same dtype as `_operand` gives it, on raw arrays.
+        p = x.data ** (c - 1)
+        p = p if type(p) is _ndarray else as_array(p)
+        return _grad(p * _constant(c, p) * gy.data)
 
 
 class PowVar(Function):
@@ -99,10 +128,16 @@ _OPERANDS = (Variable,) + array_types
 
 
 def _operand(x, like):
-    """Constants become arrays of the same array module and a fitting dtype."""
+    """Constants become Variables of the same array module and a fitting dtype."""
     if type(x) is Variable or isinstance(x, _OPERANDS):
         return x
-    data = like.data if isinstance(like, Variable) else like
+    return Variable(_constant(x, like.data if isinstance(like, Variable) else like))
+
+
+def _constant(x, data):
+    """The array a constant `x` becomes next to the array `data`."""
+    if isinstance(x, array_types):
+        return x
     if type(data) is np.ndarray:
         xp = np
     else:
@@ -110,10 +145,9 @@ def _operand(x, like):
     # NumPy 2 no longer lets a 0-d array take the other operand's dtype, so
     # `float32_var * 2.0` would turn float64; give real Python numbers the
     # variable's floating dtype (as NumPy 1 and the book behaved).
-    # (A Variable is returned so that Function.__call__ need not wrap it.)
     if (isinstance(x, (int, float)) and not isinstance(x, bool)
             and isinstance(data, array_types) and data.dtype.kind == "f"):
-        return Variable(xp.asarray(x, dtype=data.dtype))
+        return xp.asarray(x, dtype=data.dtype)
     arr = as_array(x, xp)
     if not isinstance(arr, array_types):
         arr = xp.asarray(arr)
@@ -122,7 +156,7 @@ def _operand(x, like):
             f"a Variable cannot be combined with {type(x).__name__} {x!r:.40}; "
             "use a number, a numeric ndarray or a Variable"
         )
-    return Variable(arr)
+    return arr
 
 
 def add(x0, x1):

@@ -12,7 +12,9 @@ import numpy as np
 
 from dezero import events
 from dezero.config import Config
-from dezero.core import Variable
+from dezero.core import Variable, as_array
+
+_observers = events._observers  # the registry's own list, mutated in place
 
 
 def _ones_like(x):
@@ -27,6 +29,22 @@ def _zeros(spec, like):
 
         xp = get_array_module(like)
     return Variable(xp.zeros(shape, dtype=dtype))
+
+
+def _add(a, b):
+    return a + b
+
+
+def _add_data(a, b):
+    s = a.data + b.data
+    return Variable(s if type(s) is np.ndarray else as_array(s))
+
+
+def _missing_grad(f, k, y):
+    """Zeros for output k of `f`: one the user dropped (y is None), or one off
+    the path to the result (the book crashes on both)."""
+    spec = f.output_specs[k] if hasattr(f, "output_specs") else (y.data.shape, y.data.dtype)
+    return _zeros(spec, f.inputs[0].data if f.inputs else None)
 
 
 def _check_shapes(f, inputs, gxs):
@@ -68,13 +86,16 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
             counter += 1
             push(heap, (-f.generation, -counter, f))
 
-    observed = bool(events._observers)
+    observed = bool(_observers)
     if observed:
         events.notify("on_backward_begin", list(outputs), retain_grad, create_graph)
     # Set once for the whole pass (not per step): grads are recorded as a
     # graph only when create_graph is asked for.
     old_enable = Config.enable_backprop
     Config.enable_backprop = create_graph
+    # Without create_graph a grad is plain data: sum two of them on the arrays
+    # rather than through an Add Function (same values, no graph either way).
+    accumulate = _add if create_graph else _add_data
     # The cyclic collector finds nothing to free here (the graph is acyclic
     # and kept alive by the caller) yet its passes over the ever-growing set
     # of tracked grads cost up to a third of a long backward; pause it for
@@ -87,9 +108,8 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
         while heap:
             f = pop(heap)[2]
             refs = f.outputs
-            gys = []
-            for k, ref in enumerate(refs):
-                y = ref()
+            if len(refs) == 1:  # nearly every function: no per-step loop
+                y = refs[0]()
                 if y is None:
                     g = None
                 elif store is None:
@@ -97,13 +117,22 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 else:
                     g = store.get(id(y))
                 if g is None:
-                    # An output the user dropped, or one off the path to the
-                    # result: its grad is zero (the book crashes here).
-                    spec = f.output_specs[k] if hasattr(f, "output_specs") else (y.shape, y.dtype)
-                    g = _zeros(spec, f.inputs[0].data if f.inputs else None)
-                gys.append(g)
-
-            gxs = f.backward(*gys)
+                    g = _missing_grad(f, 0, y)
+                gys = None  # made for observers only
+                gxs = f.backward(g)
+            else:
+                gys = []
+                for k, ref in enumerate(refs):
+                    y = ref()
+                    if y is None:
+                        g = None
+                    elif store is None:
+                        g = y.grad
+                    else:
+                        g = store.get(id(y))
+                    gys.append(_missing_grad(f, k, y) if g is None else g)
+                gxs = f.backward(*gys)
+            y = None  # hold no output alive past its step
             if type(gxs) is not tuple:
                 gxs = (gxs,)
             inputs = f.inputs
@@ -115,23 +144,25 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
             for x, gx in zip(inputs, gxs):
                 if gx is None:
                     continue
-                if x.data is not None and gx.shape != x.data.shape:
+                data = x.data
+                if data is not None and gx.data.shape != data.shape:
                     _check_shapes(f, inputs, gxs)
                 if store is None:
                     old = x.grad
-                    x.grad = gx if old is None else old + gx
+                    x.grad = gx if old is None else accumulate(old, gx)
                 else:
                     key = id(x)
                     old = store.get(key)
-                    store[key] = gx if old is None else old + gx
+                    store[key] = gx if old is None else accumulate(old, gx)
                 c = x.creator
                 if c is not None and c not in seen:
                     seen.add(c)
                     counter += 1
                     push(heap, (-c.generation, -counter, c))
 
-            if observed and events._observers:
-                events.notify("on_backward_step", f, gys, list(gxs), events.Pending(heap))
+            if observed and _observers:
+                events.notify("on_backward_step", f, [g] if gys is None else gys, list(gxs),
+                              events.Pending(heap))
 
             if not retain_grad:
                 for ref in refs:
@@ -142,6 +173,7 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                         y.grad = None
                     else:
                         store.pop(id(y), None)
+                y = None
     finally:
         if gc_was_enabled:
             gc.enable()

@@ -170,8 +170,9 @@ class Function:
 
     def __call__(self, *inputs):
         # The hot path of every operation. One- and two-input calls (nearly
-        # all of them) avoid per-call comprehensions, exact-type checks come
-        # first (a Parameter or a number takes the general as_variable route).
+        # all of them) skip comprehensions; exact-type checks come first (a
+        # Parameter or a number takes the general as_variable route); the
+        # list handed to observers is made only when somebody listens.
         n = len(inputs)
         if n == 1:
             x0 = inputs[0]
@@ -190,40 +191,42 @@ class Function:
         else:
             inputs = [x if type(x) is Variable else as_variable(x) for x in inputs]
             ys = self.forward(*[x.data for x in inputs])
-        if type(ys) is tuple:
-            outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
-            single = None
-        else:
-            single = Variable(ys if type(ys) is _array_type else as_array(ys))
-            outputs = [single]
 
+        if type(ys) is not tuple:
+            single = Variable(ys if type(ys) is _array_type else as_array(ys))
+            if Config.enable_backprop:
+                if n == 1:
+                    generation = x0.generation
+                elif n == 2:
+                    generation = x0.generation if x0.generation > x1.generation else x1.generation
+                else:
+                    generation = max([x.generation for x in inputs]) if inputs else 0
+                self.generation = generation
+                self.inputs = inputs
+                single.creator = self  # set_creator, inlined
+                single.generation = generation + 1
+                self.outputs = [ref(single)]
+            if _observers:
+                events.notify("on_forward", self, inputs, [single])
+            return single
+        return self._call_multi(inputs, ys)
+
+    def _call_multi(self, inputs, ys):
+        """The rest of __call__ for a forward that returned a tuple."""
+        outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
         if Config.enable_backprop:
-            if n == 1:
-                generation = x0.generation
-            elif n == 2:
-                generation = x0.generation if x0.generation > x1.generation else x1.generation
-            else:
-                generation = max([x.generation for x in inputs]) if inputs else 0
+            generation = max([x.generation for x in inputs]) if inputs else 0
             self.generation = generation
             self.inputs = inputs
-            generation += 1
-            if single is not None:
-                single.creator = self  # set_creator, inlined
-                single.generation = generation
-                self.outputs = [ref(single)]
-            else:
-                for output in outputs:
-                    output.creator = self
-                    output.generation = generation
-                self.outputs = [ref(output) for output in outputs]
-                if len(outputs) > 1:
-                    # Backward needs the shape of an output the user dropped.
-                    self.output_specs = [(y.data.shape, y.data.dtype) for y in outputs]
-
+            for output in outputs:
+                output.creator = self
+                output.generation = generation + 1
+            self.outputs = [ref(output) for output in outputs]
+            if len(outputs) > 1:
+                # Backward needs the shape of an output the user dropped.
+                self.output_specs = [(y.data.shape, y.data.dtype) for y in outputs]
         if _observers:
             events.notify("on_forward", self, inputs, outputs)
-        if single is not None:
-            return single
         return outputs if len(outputs) > 1 else outputs[0]
 
     def forward(self, *xs):

@@ -2,24 +2,45 @@
 
 Two fixes to the book's version: names are escaped, so a variable named
 `a"b` or `<script>` can neither break the DOT file nor the SVG Graphviz makes
-from it; and `plot_dot_graph` says what is missing when Graphviz's `dot`
-program is not installed, instead of failing silently.
+from it; and without Graphviz's `dot` program `plot_dot_graph` no longer
+fails silently: it draws an SVG with dezero_magic's built-in renderer (and
+warns), or, when that package is absent too, says what to install.
 """
 import os
 import re
 import shutil
 import subprocess
 import sys
+import warnings
 
 # Characters XML 1.0 forbids: Graphviz would copy them into an invalid SVG.
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
-# Hook for a renderer that needs no Graphviz: a callable
-# `(output, to_file, verbose) -> path written`, used by plot_dot_graph when
-# `dot` is missing. None: raise the RuntimeError that explains what to install.
-# (Kept None here so that `import dezero` never touches dezero_magic; a caller
-# may set it, e.g. to dezero_magic's built-in SVG renderer.)
-svg_fallback = None
+
+
+class SvgFile(str):
+    """The path of an SVG file written by the fallback renderer; a `str`, and
+    shown as the picture itself by notebooks (`_repr_svg_`), without IPython."""
+
+    def _repr_svg_(self):
+        with open(self, encoding="utf-8") as fh:
+            return fh.read()
+
+
+def builtin_svg(output, to_file, verbose):
+    """Draw with dezero_magic's renderer (imported here, never at `import
+    dezero`, which must need NumPy alone); returns the .svg path written."""
+    try:
+        from dezero_magic.render.export import write_svg
+    except ImportError as exc:
+        raise RuntimeError(missing_graphviz_message(to_file)) from exc
+    return SvgFile(write_svg(output, to_file, verbose=verbose))
+
+
+# What plot_dot_graph calls when `dot` is missing: a callable
+# `(output, to_file, verbose) -> path written`. The default draws an SVG with
+# the built-in renderer; None raises the RuntimeError that says what to install.
+svg_fallback = builtin_svg
 
 
 def dot_label(text):
@@ -116,15 +137,27 @@ def plot_dot_graph(output, verbose=True, to_file="graph.png"):
 
     The format follows the file's suffix (png, svg, pdf, ...). Returns an
     IPython Image/SVG when running inside IPython (as the book does), else the
-    path written. Without `dot` on PATH: the `svg_fallback` hook when set,
-    otherwise a RuntimeError that says what to install or use instead.
+    path written. Without `dot` on PATH (book fix: the book prints "dot: not
+    found" and returns None): `svg_fallback` draws the graph, by default as an
+    SVG next to `to_file` (model.png -> model.svg) with a warning saying so;
+    a RuntimeError that says what to install when there is no fallback.
     """
     dot_text = get_dot_graph(output, verbose)
     dot = shutil.which("dot")
     if dot is None:
-        if svg_fallback is not None:
-            return _show(svg_fallback(output, to_file, verbose))
-        raise RuntimeError(missing_graphviz_message(to_file))
+        if svg_fallback is None:
+            raise RuntimeError(missing_graphviz_message(to_file))
+        written = svg_fallback(output, to_file, verbose)
+        how = ("dezero_magic's built-in SVG renderer" if svg_fallback is builtin_svg
+               else "dezero.dot.svg_fallback")
+        warnings.warn(
+            f"Graphviz's `dot` program is not on PATH, so {os.fspath(to_file)!r} was not "
+            f"drawn by Graphviz; wrote {os.fspath(written)!r} with {how} instead "
+            "(install Graphviz for PNG or PDF output)",
+            RuntimeWarning,
+            stacklevel=2,
+        )
+        return _show(written)
     to_file = os.fspath(to_file)
     extension = os.path.splitext(to_file)[1][1:].lower() or "png"
     folder = os.path.dirname(to_file)
@@ -145,6 +178,7 @@ def _show(path):
     ipython = sys.modules.get("IPython")
     if ipython is None or ipython.get_ipython() is None:
         return path
+    path = os.fspath(path)
     from IPython.display import SVG, Image
 
     return SVG(filename=path) if path.lower().endswith(".svg") else Image(filename=path)

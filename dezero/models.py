@@ -10,8 +10,8 @@ class Model(L.Layer):
     def plot(self, *inputs, to_file="model.png"):
         """Run forward on `inputs` and draw the graph into `to_file` (via dezero.dot).
 
-        Without Graphviz this raises the RuntimeError of `plot_dot_graph`,
-        which says what to install, unless `dezero.dot.svg_fallback` is set.
+        Without Graphviz, `plot_dot_graph` writes an SVG with the built-in
+        renderer instead (see `dezero.dot.svg_fallback`) and warns.
         """
         y = self.forward(*inputs)
         if isinstance(y, (tuple, list)):

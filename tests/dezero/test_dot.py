@@ -1,8 +1,10 @@
 """dezero.dot: DOT text with escaped names, and plot_dot_graph with or without Graphviz."""
+import json
 import os
 import re
 import shutil
 import stat
+import subprocess
 import sys
 import xml.dom.minidom
 
@@ -98,8 +100,9 @@ def test_rejects_non_variables():
         dot.get_dot_graph(np.ones(2))
 
 
-def test_plot_without_graphviz_says_what_to_do(monkeypatch, tmp_path):
+def test_plot_without_graphviz_nor_fallback_says_what_to_do(monkeypatch, tmp_path):
     monkeypatch.setattr(dot.shutil, "which", lambda name: None)
+    monkeypatch.setattr(dot, "svg_fallback", None)
     _, _, z = _graph()
     with pytest.raises(RuntimeError) as info:
         dot.plot_dot_graph(z, to_file=str(tmp_path / "g.png"))
@@ -108,6 +111,64 @@ def test_plot_without_graphviz_says_what_to_do(monkeypatch, tmp_path):
     assert "apt-get install graphviz" in message and "brew install graphviz" in message
     assert "get_dot_graph" in message and "%%dezero" in message
     assert not (tmp_path / "g.png").exists()
+
+
+def test_plot_without_graphviz_draws_an_svg_with_the_builtin_renderer(monkeypatch, tmp_path):
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    x = Variable(np.array(1.0), name=NASTY)
+    y = F.square(x) + F.sin(x)
+    y.name = "y"
+    with pytest.warns(RuntimeWarning, match=r"Graphviz's `dot` program is not on PATH.*"
+                      r"g\.png.*g\.svg.*built-in SVG renderer"):
+        result = dot.plot_dot_graph(y, verbose=False, to_file=str(tmp_path / "g.png"))
+    target = tmp_path / "g.svg"
+    assert result == str(target) and isinstance(result, dot.SvgFile)
+    assert not (tmp_path / "g.png").exists()
+    svg = target.read_text(encoding="utf-8")
+    assert result._repr_svg_() == svg  # what a notebook shows
+    doc = xml.dom.minidom.parseString(svg)  # valid XML: the nasty name is escaped
+    assert doc.documentElement.tagName == "svg"
+    assert "<script>" not in svg
+    assert "Square" in svg and "Sin" in svg and "Add" in svg
+
+
+def test_fallback_follows_to_file_and_makes_its_folder(monkeypatch, tmp_path):
+    monkeypatch.setattr(dot.shutil, "which", lambda name: None)
+    _, _, z = _graph()
+    with pytest.warns(RuntimeWarning, match="model.svg"):
+        result = dot.plot_dot_graph(z, to_file=tmp_path / "sub" / "model.pdf")
+    assert result == str(tmp_path / "sub" / "model.svg")
+    assert (tmp_path / "sub" / "model.svg").stat().st_size > 0
+
+
+def test_fallback_without_dezero_magic_keeps_the_clear_error(monkeypatch, tmp_path):
+    monkeypatch.setattr(dot.shutil, "which", lambda name: None)
+    monkeypatch.setitem(sys.modules, "dezero_magic.render.export", None)  # import fails
+    _, _, z = _graph()
+    with pytest.raises(RuntimeError, match="Install Graphviz") as info:
+        dot.plot_dot_graph(z, to_file=str(tmp_path / "g.png"))
+    assert isinstance(info.value.__cause__, ImportError)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_fallback_imports_no_notebook_stack(tmp_path):
+    """The fallback imports dezero_magic's renderer lazily, and not IPython."""
+    code = (
+        "import json, sys, warnings\n"
+        "import numpy as np, dezero, dezero.functions as F\n"
+        "assert 'dezero_magic' not in sys.modules\n"
+        "warnings.simplefilter('ignore')\n"
+        "y = F.sin(dezero.Variable(np.array(1.0)))\n"
+        f"p = dezero.dot.plot_dot_graph(y, to_file={str(tmp_path / 'g.png')!r})\n"
+        "print(json.dumps([p, sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('IPython', 'ipywidgets', 'matplotlib'))]))\n"
+    )
+    env = dict(os.environ, PATH=str(tmp_path))
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    path, loaded = json.loads(result.stdout)
+    assert path == str(tmp_path / "g.svg") and loaded == []
 
 
 def test_plot_uses_the_fallback_hook_when_set(monkeypatch, tmp_path):
@@ -121,7 +182,8 @@ def test_plot_uses_the_fallback_hook_when_set(monkeypatch, tmp_path):
     monkeypatch.setattr(dot, "svg_fallback", fallback)
     _, _, z = _graph()
     target = str(tmp_path / "g.svg")
-    assert dot.plot_dot_graph(z, verbose=False, to_file=target) == target
+    with pytest.warns(RuntimeWarning, match="dezero.dot.svg_fallback"):
+        assert dot.plot_dot_graph(z, verbose=False, to_file=target) == target
     assert calls == [(z, target, False)]
 
 
