@@ -1,0 +1,119 @@
+"""f and its higher derivatives around a point (the book's step 34), for the
+Gradients view's plot. Used by `numgrad.derivative_curves`.
+
+For dezero's own Functions the graph is replayed on a fresh Variable
+(`copy.copy(function)(...)`, so the user's graph is untouched) and
+differentiated with `dezero.grad(..., create_graph=True)`; each order is
+checked at the point against a central difference of the order below and
+left out, with a note, when that check fails (a backward dezero cannot
+differentiate). Students' own classes get f and a central-difference f'.
+"""
+import copy
+
+import numpy as np
+
+MAX_REPLAY_FUNCTIONS = 100   # the plot replays the graph at every point
+EPS = 1e-4
+
+
+def _links(f):
+    from dezero_magic.numgrad import _links as links
+
+    return links(f)
+
+
+def _replay(funcs, x, y, xv):
+    """y recomputed as a new dezero graph from the Variable xv in place of x."""
+    new = {id(x): xv}
+    for f in funcs:
+        ins, outs = _links(f)
+        ys = copy.copy(f)(*[new.get(id(i), i) for i in ins])
+        ys = ys if isinstance(ys, (list, tuple)) else [ys]
+        for o, v in zip(outs, ys):
+            if o is not None:
+                new[id(o)] = v
+    return new[id(y)]
+
+
+def _derivatives_at(funcs, x, y, value, max_order):
+    """[f, f', f'', ...] at `value` (as many orders as dezero could compute)."""
+    import dezero
+    from dezero import Variable
+
+    xv = Variable(np.array(value, dtype=np.float64).reshape(np.shape(x.data)))
+    cur = _replay(funcs, x, y, xv)
+    out = [float(np.asarray(cur.data).reshape(-1)[0])]
+    for _ in range(max_order):
+        try:
+            cur = dezero.grad(cur, xv, create_graph=True)
+        except Exception:  # noqa: BLE001 - a backward dezero cannot differentiate ends the orders here
+            break
+        out.append(float(np.asarray(cur.data).reshape(-1)[0]))
+    return out
+
+
+def _checked_orders(funcs, x, y, x0, max_order):
+    """Orders whose value at x0 matches a central difference of the order below."""
+    at = _derivatives_at(funcs, x, y, x0, max_order)
+    lo = _derivatives_at(funcs, x, y, x0 - EPS, max_order)
+    hi = _derivatives_at(funcs, x, y, x0 + EPS, max_order)
+    good = 0
+    for k in range(1, len(at)):
+        if k - 1 >= min(len(lo), len(hi)):
+            break
+        numeric = (hi[k - 1] - lo[k - 1]) / (2 * EPS)
+        if not np.isclose(at[k], numeric, rtol=1e-3, atol=1e-4 * max(1.0, abs(numeric))):
+            break
+        good = k
+    return good, len(at) - 1
+
+
+def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
+    """A `numgrad.Curves` for the scalar function y(x) on xs."""
+    from dezero import Function, Variable
+    from dezero.config import using_config
+    from dezero_magic.numgrad import Curves
+
+    shape = np.shape(x.data)
+    result = Curves(True, x0=x0, xs=xs)
+
+    def f_at(v):
+        try:
+            return float(np.asarray(evaluate(funcs, y, {id(x): np.full(shape, v, dtype=np.float64)})).reshape(-1)[0])
+        except Exception:  # noqa: BLE001 - outside the function's domain: a gap in the curve
+            return np.nan
+
+    with np.errstate(all="ignore"):
+        result.curves[0] = np.array([f_at(v) for v in xs])
+        dezero_graph = isinstance(x, Variable) and all(isinstance(f, Function) for f in funcs)
+        if dezero_graph and len(funcs) <= MAX_REPLAY_FUNCTIONS:
+            with using_config("enable_backprop", True):
+                try:
+                    good, computed = _checked_orders(funcs, x, y, x0, max_order)
+                except Exception as exc:  # noqa: BLE001 - the plot of f alone is still right
+                    good, computed = 0, 0
+                    result.notes.append(f"Derivatives not shown: replaying the graph raised "
+                                        f"{type(exc).__name__}: {exc}.")
+                if good < max_order and computed > good:
+                    result.notes.append(f"Derivative {good + 1} is not shown: at the point it differs from a "
+                                        "central difference of the one below (a backward dezero cannot "
+                                        "differentiate twice).")
+                elif good < max_order:
+                    result.notes.append(f"Derivatives beyond order {good} are not shown: dezero could not "
+                                        "compute them (create_graph).")
+                for k in range(1, good + 1):
+                    result.curves[k] = np.full(len(xs), np.nan)
+                for i, v in enumerate(xs):
+                    try:
+                        values = _derivatives_at(funcs, x, y, v, good)
+                    except Exception:  # noqa: BLE001 - outside the domain: a gap in the curves
+                        continue
+                    for k in range(1, min(good, len(values) - 1) + 1):
+                        result.curves[k][i] = values[k]
+        else:
+            result.analytic = False
+            result.curves[1] = np.array([(f_at(v + EPS) - f_at(v - EPS)) / (2 * EPS) for v in xs])
+            why = ("your own classes: dezero.grad cannot differentiate them" if not dezero_graph
+                   else f"more than {MAX_REPLAY_FUNCTIONS} functions")
+            result.notes.append(f"f' by central difference ({why}).")
+    return result

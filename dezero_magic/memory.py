@@ -1,0 +1,196 @@
+"""What each memory mode of steps 16-18 keeps, COMPUTED from the recorded
+graph's array sizes (`VarNode.nbytes`, `grad_nbytes`, `grad_freed`, `alive`,
+`FuncNode.kept_nbytes`, `FuncNode.no_grad`); pure, no widgets.
+
+Categories (every array counted once, in one category):
+
+* kept for backward - data arrays that live Functions hold as their inputs
+  (`Function.inputs`); some of them may also be held by the user's names;
+* data - data arrays of the variables alive after the cell that no live
+  Function holds: the user's names (or their lists, models ...) hold them;
+* grads - the grad arrays kept on variables after the backward pass. A grad
+  that was freed is counted at its variable's size (a grad has its
+  variable's shape).
+
+Modes: the default (weak references from functions to outputs,
+`retain_grad=False`), `retain_grad=True`, `no_grad` (no creators, inputs
+not kept) and weakrefs off (the book's step 16 before step 17: functions
+hold their outputs strongly, so outputs nobody uses stay in reference
+cycles until Python's cyclic garbage collector runs).
+
+Which variables stay alive in another mode is computed from the variables
+held outside the graph in the recorded run (alive, and held by no live
+function); a variable a function kept *and* a name held is counted as kept
+by the function, so under no_grad the "data" figure is a lower bound (said
+in the notes).
+"""
+from dataclasses import dataclass, field
+from typing import List
+
+DEFAULT, RETAIN, NO_GRAD, NO_WEAKREFS = "default", "retain_grad", "no_grad", "no_weakrefs"
+MODE_LABELS = {
+    DEFAULT: "retain_grad=False (default)",
+    RETAIN: "retain_grad=True",
+    NO_GRAD: "no_grad",
+    NO_WEAKREFS: "weakrefs off (step 16)",
+}
+CATEGORIES = (("data", "data"), ("grads", "grads"), ("kept", "kept for backward"))
+
+
+@dataclass
+class ModeFigures:
+    """Computed figures of one mode; lists hold VarNode ids in graph order."""
+    mode: str
+    label: str
+    data_bytes: int = 0
+    grad_bytes: int = 0
+    kept_bytes: int = 0
+    grads_kept: List[str] = field(default_factory=list)
+    grads_freed: List[str] = field(default_factory=list)   # got a grad in backward, dropped after use
+    kept_inputs: List[str] = field(default_factory=list)   # held by functions for backward
+    released: List[str] = field(default_factory=list)      # not kept in this mode (dead or freed)
+    cycle_kept: List[str] = field(default_factory=list)    # weakrefs off: kept by reference cycles
+    notes: List[str] = field(default_factory=list)
+
+    def bytes_of(self, category):
+        return {"data": self.data_bytes, "grads": self.grad_bytes, "kept": self.kept_bytes}[category]
+
+    @property
+    def total_bytes(self):
+        return self.data_bytes + self.grad_bytes + self.kept_bytes
+
+
+def _graph_functions(graph):
+    return [f for f in graph.functions.values() if not f.no_grad]
+
+
+def _live_in_recording(graph, f):
+    """A graph-making function still alive after the cell: one of its outputs
+    is alive (its `creator`) and it was found holding its inputs."""
+    variables = graph.variables
+    if not any(variables[o].alive for o in f.outputs if o in variables):
+        return False
+    inputs_bytes = sum(variables[i].nbytes for i in f.inputs if i in variables)
+    return f.kept_nbytes > 0 or inputs_bytes == 0
+
+
+def held_outside(graph):
+    """Ids of variables alive after the cell that no live function holds
+    (so the user's names or objects hold them)."""
+    kept = set()
+    for f in _graph_functions(graph):
+        if _live_in_recording(graph, f):
+            kept.update(f.inputs)
+    return [v.id for v in graph.variables.values() if v.alive and v.id not in kept]
+
+
+def dead_outputs(graph):
+    """Ids of function outputs already freed: nobody held them, and dezero's
+    functions refer to their outputs through weak references."""
+    produced = {o for f in _graph_functions(graph) for o in f.outputs}
+    return [v.id for v in graph.variables.values() if v.id in produced and not v.alive]
+
+
+def _received_grad(v):
+    return v.grad_nbytes > 0 or v.grad_freed or v.grad is not None
+
+
+def _grad_size(v):
+    return v.grad_nbytes if v.grad_nbytes > 0 else v.nbytes
+
+
+def _closure(graph, held):
+    """Functions kept alive from the held variables through `creator` links,
+    and the inputs they keep."""
+    producer = {o: f for f in _graph_functions(graph) for o in f.outputs}
+    live, kept, todo = set(), set(), list(held)
+    while todo:
+        f = producer.get(todo.pop())
+        if f is None or f.id in live:
+            continue
+        live.add(f.id)
+        for i in f.inputs:
+            if i not in kept:
+                kept.add(i)
+                todo.append(i)
+    return live, kept
+
+
+def _seeds(graph):
+    """Variables backward started from (the outputs the first step received)."""
+    return list(graph.steps[0].gys) if graph.steps else []
+
+
+def _figures(graph, mode, held):
+    variables = graph.variables
+    order = list(variables)
+    fig = ModeFigures(mode, MODE_LABELS[mode])
+    if mode == NO_GRAD:
+        kept = set()
+        exist = set(held)
+        fig.released = [v for v in order if variables[v].alive and v not in exist]
+    else:
+        live, kept = _closure(graph, held)
+        if mode == NO_WEAKREFS:
+            for f in _graph_functions(graph):
+                if f.id not in live:  # every output dead: a cycle function <-> outputs
+                    kept.update(f.inputs)
+                    fig.cycle_kept.extend(o for o in f.outputs if o in variables and not variables[o].alive)
+            fig.cycle_kept.extend(o for o in dead_outputs(graph) if o not in fig.cycle_kept and o not in kept)
+        exist = set(held) | kept | set(fig.cycle_kept)
+        fig.released = [v for v in order if v not in exist]
+    kept = [v for v in order if v in kept]
+    fig.kept_inputs = kept
+    fig.kept_bytes = sum(variables[v].nbytes for v in kept)
+    fig.data_bytes = sum(variables[v].nbytes for v in order if v in exist and v not in set(kept))
+
+    if mode == NO_GRAD:
+        grads = [v for v in _seeds(graph) if v in exist]
+        fig.grads_kept = [v for v in order if v in grads]
+    else:
+        seeds = set(_seeds(graph))  # the output's own grad (ones) counts too
+        received = [v for v in order if v in seeds or _received_grad(variables[v])]
+        if mode == RETAIN:
+            fig.grads_kept = [v for v in received if v in exist]
+        else:
+            fig.grads_kept = [v for v in received if v in exist and variables[v].leaf]
+            fig.grads_freed = [v for v in received if not variables[v].leaf]
+    fig.grad_bytes = sum(_grad_size(variables[v]) for v in fig.grads_kept)
+    fig.notes = _notes(graph, mode, fig)
+    return fig
+
+
+def _notes(graph, mode, fig):
+    notes = []
+    if mode == NO_GRAD:
+        notes.append("No creators: functions keep no inputs, backward() stops at the output.")
+        if fig.released:
+            notes.append("The arrays functions kept are freed unless a name of yours holds them, "
+                         "so 'data' is a lower bound here.")
+    elif mode == NO_WEAKREFS:
+        notes.append("Functions hold their outputs strongly: unused outputs stay in reference "
+                     "cycles until Python's cyclic garbage collector runs.")
+    if graph.elided_functions:
+        notes.append(f"Computed over the drawn graph only; {graph.elided_functions} earlier "
+                     "function calls are not included.")
+    if not graph.steps and mode != NO_GRAD and not any(map(_received_grad, graph.variables.values())):
+        notes.append("No backward pass was recorded: no grads.")
+    return notes
+
+
+def mode_figures(graph):
+    """ModeFigures for every mode, in MODE_LABELS order, from the recorded graph."""
+    held = held_outside(graph)
+    return [_figures(graph, mode, held) for mode in MODE_LABELS]
+
+
+def human_bytes(n):
+    """Bytes as a short string: 800 B, 78.1 KiB, 1.5 MiB."""
+    n = int(n)
+    if n < 1024:
+        return f"{n} B"
+    for unit in ("KiB", "MiB", "GiB"):
+        n /= 1024
+        if n < 1024 or unit == "GiB":
+            return f"{n:.1f} {unit}"
+    return f"{n:.1f} GiB"

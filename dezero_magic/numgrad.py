@@ -1,0 +1,280 @@
+"""Numerical gradients of a traced cell (the book's step 4 next to step 6's
+backprop), and f with its derivatives for a scalar function of one scalar.
+
+Pure: no widgets. Works while the trace's output Variable is alive
+(`trace.output_refs`): the graph is re-evaluated from the live Functions
+reached through `creator` links. Each evaluation calls `forward` on a
+shallow copy of each Function with float64 copies of the leaves' data, so
+the user's Variables, their grads and the Functions' own attributes are
+never changed. Every result says why when it is not available.
+"""
+import copy
+import time
+import weakref
+from dataclasses import dataclass, field
+from typing import List, Optional
+
+import numpy as np
+
+EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
+RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
+MAX_ENTRIES = 16           # entries checked per leaf (evenly spaced) on big arrays
+MAX_FUNCTIONS = 400        # a graph beyond this is not re-evaluated
+MAX_FORWARD_CALLS = 20_000  # budget of Function.forward calls for one check
+TIME_BUDGET_S = 1.0        # the perturbed forward passes of one check, estimated from one pass
+CURVE_POINTS = 61
+
+
+@dataclass
+class LeafGrad:
+    var_id: str
+    label: str
+    value: np.ndarray
+    analytic: Optional[np.ndarray] = None   # the Variable's .grad (what backprop gave)
+    numerical: Optional[np.ndarray] = None  # central difference, same shape as `analytic`
+    checked: int = 0                        # entries compared
+    size: int = 0
+    rel_error: Optional[float] = None
+    passed: Optional[bool] = None
+    reason: str = ""                        # why it was not checked
+
+
+@dataclass
+class GradCheck:
+    available: bool
+    reason: str = ""
+    leaves: List[LeafGrad] = field(default_factory=list)
+    output_label: str = ""
+    notes: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Curves:
+    """f and its derivatives on `xs` around the point x0 (order 0 is f)."""
+    available: bool
+    reason: str = ""
+    x0: float = 0.0
+    xs: Optional[np.ndarray] = None
+    curves: dict = field(default_factory=dict)   # order -> values on xs
+    analytic: bool = True                        # derivatives by dezero.grad (else numerical)
+    notes: List[str] = field(default_factory=list)
+
+
+def _deref(obj):
+    return obj() if isinstance(obj, weakref.ref) else obj
+
+
+def _links(f):
+    """(inputs, outputs) of a Function: dezero's lists, or the book's early
+    single `input`/`output`; dead outputs stay as None (positions matter)."""
+    ins = getattr(f, "inputs", None)
+    if ins is None:
+        ins = [getattr(f, "input", None)]
+    outs = getattr(f, "outputs", None)
+    if outs is None:
+        outs = [getattr(f, "output", None)]
+    return [x for x in ins if x is not None], [_deref(y) for y in outs]
+
+
+def _functions(y):
+    """The Functions that made `y`, inputs before users (iterative post-order)."""
+    order, seen = [], set()
+    start = getattr(y, "creator", None)
+    stack = [(start, False)] if start is not None else []
+    while stack:
+        f, expanded = stack.pop()
+        if expanded:
+            order.append(f)
+            continue
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        stack.append((f, True))
+        for x in _links(f)[0]:
+            c = getattr(x, "creator", None)
+            if c is not None and id(c) not in seen:
+                stack.append((c, False))
+        if len(seen) > MAX_FUNCTIONS:
+            return None
+    return order
+
+
+def _evaluate(funcs, y, values):
+    """y's data re-computed with `values` (id(variable) -> array) in place of those variables' data."""
+    vals = dict(values)
+    for f in funcs:
+        ins, outs = _links(f)
+        xs = [vals[id(x)] if id(x) in vals else np.asarray(x.data) for x in ins]
+        ys = copy.copy(f).forward(*xs)  # a copy: attributes forward sets land on the copy
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        for o, v in zip(outs, ys):
+            if o is not None:
+                vals[id(o)] = np.asarray(v)
+    return vals[id(y)] if id(y) in vals else np.asarray(y.data)
+
+
+def _output(trace):
+    for ref in trace.output_refs:
+        y = ref()
+        if y is not None:
+            return y
+    return None
+
+
+def _leaves(trace):
+    """[(var id, live Variable)] of the drawn leaves still alive."""
+    out = []
+    for vid, ref in trace.leaf_refs.items():
+        obj = ref()
+        if obj is not None and getattr(obj, "data", None) is not None:
+            out.append((vid, obj))
+    return out
+
+
+def _prepare(trace):
+    """(y, funcs, leaves) or a reason string."""
+    y = _output(trace)
+    if y is None:
+        return "the output variable no longer exists (nothing refers to it after the cell)"
+    if getattr(y, "creator", None) is None:
+        return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
+    funcs = _functions(y)
+    if funcs is None:
+        return f"the graph has more than {MAX_FUNCTIONS} functions; re-evaluating it here would take too long"
+    reachable = {id(x) for f in funcs for x in _links(f)[0]}
+    leaves = [(vid, x) for vid, x in _leaves(trace) if id(x) in reachable]
+    if not leaves:
+        return "no leaf variable of the drawn graph is alive and feeds the output"
+    return y, funcs, leaves
+
+
+def _float_leaf(x):
+    data = np.asarray(x.data)
+    if data.dtype.kind not in "fc":
+        return None
+    return data.astype(np.float64)
+
+
+def _entries(size, count):
+    """`count` flat indices spread evenly over an array of `size` (all when it is small)."""
+    if size <= count:
+        return np.arange(size)
+    return np.unique(np.linspace(0, size - 1, count).round().astype(int))
+
+
+def _loss(out):
+    """backward() seeds ones: the grads are those of sum(output)."""
+    return float(np.sum(out))
+
+
+def check_gradients(trace):
+    """GradCheck of the trace's live leaves against central differences."""
+    prepared = _prepare(trace)
+    if isinstance(prepared, str):
+        return GradCheck(False, "Numerical gradients are not available because " + prepared + ".")
+    y, funcs, leaves = prepared
+    base = {id(x): d for _, x in leaves if (d := _float_leaf(x)) is not None}
+    try:
+        began = time.perf_counter()
+        with np.errstate(all="ignore"):
+            again = _evaluate(funcs, y, base)
+        one_run = time.perf_counter() - began
+    except Exception as exc:  # noqa: BLE001 - a user's forward that fails on a copy
+        return GradCheck(False, f"Numerical gradients are not available because re-running the graph's "
+                                f"forward raised {type(exc).__name__}: {exc}.")
+    if np.shape(again) != np.shape(y.data) or not np.allclose(again, y.data, rtol=1e-4, atol=1e-6,
+                                                              equal_nan=True):
+        return GradCheck(False, "Numerical gradients are not available because re-running the graph's "
+                                "forward does not reproduce the output (a random function such as dropout, "
+                                "or data changed after the cell).")
+    # Entries per leaf: at most MAX_ENTRIES, fewer when the forward passes
+    # they need would not fit in the time budget (measured on the run above).
+    runs = min(MAX_FORWARD_CALLS // max(1, len(funcs)), int(TIME_BUDGET_S / max(one_run, 1e-9)))
+    per_leaf = min(MAX_ENTRIES, runs // (2 * max(1, len(base))))
+    if per_leaf < 1:
+        return GradCheck(False, f"Numerical gradients are not available because the graph is too big: "
+                                f"one forward pass of its {len(funcs)} functions takes {one_run:.2f} s, and "
+                                f"{2 * len(base)} passes at least would be needed.")
+    result = GradCheck(True, output_label=_label(trace, y))
+    if np.size(y.data) != 1:
+        result.notes.append("The output is not a scalar: these are the grads of sum(output), "
+                            "as backward() starts from ones.")
+    for vid, x in leaves:
+        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf))
+    return result
+
+
+def _label(trace, y):
+    """The output's name: its own, else the drawn label of the variable backward started from."""
+    name = getattr(y, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    steps = trace.graph.steps
+    if steps and len(steps[0].gys) == 1:
+        node = trace.graph.variables.get(next(iter(steps[0].gys)))
+        if node is not None and node.label:
+            return node.label
+    return "the output"
+
+
+def _check_leaf(trace, vid, x, funcs, y, base, per_leaf):
+    node = trace.graph.variables.get(vid)
+    label = node.label if node is not None and node.label else vid
+    data = base.get(id(x))
+    leaf = LeafGrad(vid, label, np.asarray(x.data), size=int(np.size(x.data)))
+    grad = getattr(x, "grad", None)
+    if grad is not None:
+        leaf.analytic = np.asarray(getattr(grad, "data", grad), dtype=np.float64)
+    if data is None:
+        leaf.reason = f"{np.asarray(x.data).dtype} data has no gradient"
+        return leaf
+    flat_num = np.full(data.size, np.nan)
+    work = data.copy()
+    flat = work.reshape(-1)
+    values = dict(base)
+    values[id(x)] = work
+    idx = _entries(data.size, per_leaf)
+    with np.errstate(all="ignore"):
+        for i in idx:
+            orig = flat[i]
+            flat[i] = orig + EPS
+            fp = _loss(_evaluate(funcs, y, values))
+            flat[i] = orig - EPS
+            fm = _loss(_evaluate(funcs, y, values))
+            flat[i] = orig
+            flat_num[i] = (fp - fm) / (2 * EPS)
+    leaf.numerical = flat_num.reshape(data.shape)
+    leaf.checked = len(idx)
+    if leaf.analytic is None:
+        leaf.reason = "the variable has no grad (no backward ran, or it was cleared)"
+        return leaf
+    if leaf.analytic.shape != data.shape:
+        leaf.reason = f"its grad has shape {leaf.analytic.shape}, the data {data.shape}"
+        leaf.passed = False
+        return leaf
+    a = leaf.analytic.reshape(-1)[idx]
+    n = flat_num[idx]
+    scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
+    leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
+    leaf.passed = bool(np.allclose(a, n, rtol=RTOL, atol=ATOL))
+    return leaf
+
+
+def derivative_curves(trace, points=CURVE_POINTS, max_order=3):
+    """f and its derivatives around the point, for a scalar output of one scalar leaf."""
+    prepared = _prepare(trace)
+    if isinstance(prepared, str):
+        return Curves(False, "The plot is not available because " + prepared + ".")
+    y, funcs, leaves = prepared
+    if len(leaves) != 1 or np.size(leaves[0][1].data) != 1 or np.size(y.data) != 1:
+        return Curves(False, "The plot is shown for a scalar function of one scalar input only.")
+    x = leaves[0][1]
+    if _float_leaf(x) is None:
+        return Curves(False, "The plot is not available because the input is not floating point.")
+    x0 = float(np.asarray(x.data).reshape(-1)[0])
+    width = 2.0 * max(1.0, abs(x0))
+    xs = np.linspace(x0 - width, x0 + width, points)
+    from dezero_magic.derivatives import curves_for  # the create_graph part, kept apart
+
+    return curves_for(funcs, x, y, x0, xs, max_order, _evaluate)

@@ -1,0 +1,107 @@
+"""The Gradients view: backprop's grads next to numerical ones (the book's
+step 4 vs step 6), and for a scalar function of one scalar input a plot of
+f and its derivatives around the point (step 34).
+
+The numbers come from `dezero_magic.numgrad` (central differences on the
+recorded graph's live Functions); a view whose objects are gone says why.
+"""
+import ipywidgets as widgets
+import numpy as np
+
+from dezero_magic.numgrad import EPS, check_gradients, derivative_curves
+from dezero_magic.render.escape import esc
+from dezero_magic.widgets import style
+from dezero_magic.widgets.plots import curves_png, img_tag
+
+HEADER = ("variable", "value", "analytic grad (backprop)", "numerical grad (central difference)",
+          "relative error", "result")
+ORDER_NAMES = {0: "f(x)", 1: "f'(x)", 2: "f''(x)", 3: "f'''(x)"}
+SHOWN = 4
+
+
+def _fmt(a):
+    """A short, fixed-width preview of an array (at most SHOWN entries)."""
+    if a is None:
+        return "-"
+    a = np.asarray(a)
+    flat = a.reshape(-1)
+    body = " ".join(f"{v:.6g}" for v in flat[:SHOWN])
+    if a.ndim == 0:
+        return body
+    more = " …" if flat.size > SHOWN else ""
+    return f"shape {a.shape}: [{body}{more}]"
+
+
+def _result(leaf):
+    if leaf.passed is None:
+        return f"not checked: {leaf.reason}"
+    text = "pass" if leaf.passed else "FAIL"
+    if leaf.checked < leaf.size:
+        text += f" ({leaf.checked} of {leaf.size} entries checked)"
+    if leaf.reason:
+        text += f": {leaf.reason}"
+    return text
+
+
+def _numerical(leaf):
+    if leaf.numerical is None:
+        return "-"
+    if leaf.checked < leaf.size:
+        checked = leaf.numerical.reshape(-1)
+        return "entries " + " ".join(f"{v:.6g}" for v in checked[~np.isnan(checked)][:SHOWN]) + " …"
+    return _fmt(leaf.numerical)
+
+
+def table_html(check):
+    """The leaf table (escaped), or the reason it is not available."""
+    if not check.available:
+        return style.block(esc(check.reason), title="Gradient check")
+    rows = []
+    fails = 0
+    for leaf in check.leaves:
+        fails += leaf.passed is False
+        err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
+        rows.append((leaf.label, _fmt(leaf.value), _fmt(leaf.analytic), _numerical(leaf), err, _result(leaf)))
+    summary = (style.warning(f"{fails} of {len(check.leaves)} leaf grads FAIL the check: "
+                             "a backward is wrong (or grads were added up twice)")
+               if fails else esc(f"All {len(check.leaves)} checked leaf grads pass."))
+    explain = esc(f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
+                  f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
+                  "Pass: equal within rtol 1e-4, atol 1e-5.")
+    notes = "".join(f"<li>{esc(n)}</li>" for n in check.notes)
+    body = (style.table(rows, header=HEADER) + f'<div style="margin-top:4px">{summary}</div>'
+            + f'<div style="color:{style.MUTED}">{explain}</div>' + (f"<ul>{notes}</ul>" if notes else ""))
+    return style.block(body, title="Gradient check", klass="dz-gradients-table")
+
+
+def plot_html(curves):
+    """The f / derivatives plot as an inline PNG, '' when not applicable."""
+    if not curves.available:
+        return ""
+    values = {k: np.where(np.isfinite(v), v, np.nan) for k, v in curves.curves.items()}
+    how = "dezero.grad(create_graph=True)" if curves.analytic else "central differences"
+    png = curves_png(curves.xs, values, curves.x0, ORDER_NAMES,
+                     title=f"f and its derivatives around x = {curves.x0:.4g} ({how})")
+    shown = ", ".join(ORDER_NAMES[k] for k in sorted(values))
+    caption = esc(f"{shown} on [{curves.xs[0]:.4g}, {curves.xs[-1]:.4g}]; derivatives by {how}; "
+                  f"the vertical line marks x = {curves.x0:.4g}.")
+    notes = "".join(f"<li>{esc(n)}</li>" for n in curves.notes)
+    return style.block(img_tag(png, "f and its derivatives") + f"<div>{caption}</div>"
+                       + (f"<ul>{notes}</ul>" if notes else ""),
+                       title="f around the point", klass="dz-gradients-plot")
+
+
+def gradients_view(trace):
+    """VBox: the gradient-check table and, for scalar -> scalar, the plot."""
+    check = check_gradients(trace)
+    table = widgets.HTML(style.CSS + table_html(check))
+    children = [table]
+    plot = None
+    if check.available:
+        html = plot_html(derivative_curves(trace))
+        if html:
+            plot = widgets.HTML(html)
+            children.append(plot)
+    box = widgets.VBox(children)
+    box.check, box.table, box.plot = check, table, plot
+    return box

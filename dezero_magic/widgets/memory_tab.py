@@ -1,0 +1,126 @@
+"""The Memory view: what each memory mode of steps 16-18 keeps.
+
+A ToggleButtons picks the mode; the panel below shows that mode's bytes
+per category (data, grads, kept for backward), which grads are freed and
+which variables are not kept, COMPUTED from the recorded arrays' sizes
+(`dezero_magic.memory`). With `%%dezero --modes` a matplotlib chart of the
+MEASURED peak and retained memory of each re-run (tracemalloc) follows.
+Standard ipywidgets only; every name is escaped.
+"""
+import ipywidgets as widgets
+
+from dezero_magic.memory import CATEGORIES, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes, mode_figures
+from dezero_magic.render import palette
+from dezero_magic.render.escape import esc
+from dezero_magic.widgets import style
+from dezero_magic.widgets.plots import bar_chart_png, img_tag
+
+MAX_NAMES = 12
+# One colour a category, from the colour-blind-safe scale; the bars also carry their numbers.
+CATEGORY_COLOURS = {"data": palette.STOPS[1], "grads": palette.STOPS[2], "kept": palette.STOPS[0]}
+COMPUTED = "computed from the recorded arrays' sizes"
+MEASURED = "measured (tracemalloc): the cell was run again once per mode"
+
+
+def _hex(rgb):
+    return "#%02x%02x%02x" % tuple(rgb)
+
+
+def _names(graph, ids):
+    """Readable names of variable ids: the label, else 'Op output (v3)'."""
+    producer = {o: f.op for f in graph.functions.values() for o in f.outputs}
+    names = []
+    for vid in ids:
+        node = graph.variables.get(vid)
+        if node is not None and node.label:
+            names.append(node.label)
+        elif vid in producer:
+            names.append(f"{producer[vid]} output ({vid})")
+        else:
+            names.append(vid)
+    if len(names) > MAX_NAMES:
+        names = names[:MAX_NAMES] + [f"and {len(names) - MAX_NAMES} more"]
+    return ", ".join(names) if names else "none"
+
+
+def _bars(fig, scale):
+    """Category rows with a proportional bar (width to the largest figure of any mode)."""
+    rows = []
+    for key, title in CATEGORIES:
+        n = fig.bytes_of(key)
+        width = 0 if scale == 0 else max(1 if n else 0, round(300 * n / scale))
+        colour = _hex(CATEGORY_COLOURS[key])
+        rows.append(
+            f'<tr><td style="padding:2px 12px 2px 0">{esc(title)}</td>'
+            f'<td style="padding:2px 12px 2px 0;text-align:right;font-weight:bold">{esc(human_bytes(n))}</td>'
+            f'<td><div style="background:{colour};height:18px;width:{width}px"></div></td></tr>')
+    return f'<table style="border-collapse:collapse;font-size:{style.FONT_PX}px">{"".join(rows)}</table>'
+
+
+def _lists(graph, fig):
+    lines = []
+    if fig.mode == NO_GRAD:
+        lines.append(("Grads kept", _names(graph, fig.grads_kept) + " (backward stops at the output: no creators)"))
+        lines.append(("No longer kept by functions (freed unless your names hold them)",
+                      _names(graph, fig.released)))
+    else:
+        lines.append(("Grads kept", _names(graph, fig.grads_kept)))
+        lines.append(("Grads freed after use (retain_grad=False)", _names(graph, fig.grads_freed)))
+        lines.append(("Kept for backward (Function inputs)", _names(graph, fig.kept_inputs)))
+        if fig.mode == NO_WEAKREFS:
+            lines.append(("Unused outputs kept alive by reference cycles", _names(graph, fig.cycle_kept)))
+        else:
+            lines.append(("Outputs already freed (functions hold them by weak reference)",
+                          _names(graph, fig.released)))
+    items = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in lines)
+    notes = "".join(f"<li>{esc(n)}</li>" for n in fig.notes)
+    return f'<ul style="margin:4px 0">{items}{notes}</ul>'
+
+
+def figures_html(graph, fig, scale):
+    """The panel of one mode (escaped HTML)."""
+    head = f"{fig.label}: bytes per category, {COMPUTED}"
+    return style.block(_bars(fig, scale) + _lists(graph, fig), title=head, klass="dz-memory-figures")
+
+
+def measured_html(results):
+    """The --modes chart and a table of the same numbers (errors per mode)."""
+    ok = [r for r in results if r.ok]
+    rows = []
+    for r in results:
+        if r.ok:
+            rows.append((r.label, human_bytes(r.peak_bytes), human_bytes(r.retained_bytes), f"{r.seconds:.3f} s"))
+        else:
+            rows.append((r.label, "-", "-", f"the re-run raised {r.error}"))
+    chart = ""
+    if ok:
+        png = bar_chart_png([r.label for r in ok],
+                            {"peak": [r.peak_bytes for r in ok], "retained": [r.retained_bytes for r in ok]},
+                            title="Memory per mode, measured (tracemalloc)")
+        chart = img_tag(png, "Measured peak and retained memory per mode")
+    table = style.table(rows, header=("mode", "peak", "retained after the run", "time"))
+    return style.block(chart + table, title=f"Per mode, {MEASURED}", klass="dz-memory-measured")
+
+
+def memory_view(trace):
+    """VBox: mode ToggleButtons, the computed panel, and the measured chart when --modes ran."""
+    graph = trace.graph
+    figs = {f.mode: f for f in mode_figures(graph)}
+    scale = max((f.bytes_of(k) for f in figs.values() for k, _ in CATEGORIES), default=0)
+    panels = {f.label: figures_html(graph, f, scale) for f in figs.values()}
+    buttons = widgets.ToggleButtons(options=list(panels), value=MODE_LABELS[DEFAULT],
+                                    description="Mode:", style={"button_width": "auto"})
+    panel = widgets.HTML(style.CSS + panels[buttons.value])
+
+    def show(change):
+        panel.value = style.CSS + panels[change["new"]]
+
+    buttons.observe(show, names="value")
+    children = [buttons, panel]
+    measured = None
+    if getattr(trace, "mode_results", None):
+        measured = widgets.HTML(measured_html(trace.mode_results))
+        children.append(measured)
+    box = widgets.VBox(children)
+    box.modes, box.figures, box.measured = buttons, panel, measured
+    return box

@@ -1,0 +1,88 @@
+"""matplotlib figures for the views, rendered to PNG with the Agg canvas
+directly (a `Figure` of our own: pyplot's global state and the notebook's
+backend are never touched). Projector type (14 px and up), colour-blind
+safe colours from `render.palette`, and line styles / hatches so that
+nothing is told by colour alone.
+"""
+import base64
+import io
+
+from dezero_magic.memory import human_bytes
+from dezero_magic.render import palette
+from dezero_magic.render.escape import esc
+
+FONT_PT = 13          # at 110 dpi: about 20 px on screen
+DPI = 110
+LINE_STYLES = ("-", "--", "-.", ":")
+HATCHES = ("", "//", "..", "xx")
+
+
+def _colour(i):
+    # The dark three-quarters of the viridis scale: all readable on white.
+    r, g, b = palette.STOPS[min(i, 3)]
+    return (r / 255, g / 255, b / 255)
+
+
+def _figure(width, height):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(width, height), dpi=DPI)
+    FigureCanvasAgg(fig)
+    return fig
+
+
+def _png(fig):
+    buf = io.BytesIO()
+    fig.canvas.print_png(buf)
+    return buf.getvalue()
+
+
+def img_tag(png, alt):
+    """An <img> with the PNG inline (alt text escaped)."""
+    data = base64.b64encode(png).decode("ascii")
+    return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" style="max-width:100%">'
+
+
+def bar_chart_png(groups, series, title):
+    """Grouped bars: `groups` on the x axis, one bar per series (name -> values in bytes)."""
+    fig = _figure(8, 4.2)
+    ax = fig.add_subplot()
+    n = max(len(series), 1)
+    width = 0.8 / n
+    for i, (name, values) in enumerate(series.items()):
+        xs = [g + (i - (n - 1) / 2) * width for g in range(len(groups))]
+        bars = ax.bar(xs, values, width, label=name, color=_colour(i * 2 if n <= 2 else i),
+                      hatch=HATCHES[i % len(HATCHES)], edgecolor="black")
+        for bar, v in zip(bars, values):
+            ax.annotate(human_bytes(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                        ha="center", va="bottom", fontsize=FONT_PT - 2)
+    ax.set_xticks(range(len(groups)), groups, fontsize=FONT_PT)
+    from matplotlib.ticker import FuncFormatter
+
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: human_bytes(max(v, 0))))
+    ax.set_ylabel("bytes", fontsize=FONT_PT)
+    ax.set_title(title, fontsize=FONT_PT + 1)
+    ax.tick_params(labelsize=FONT_PT - 1)
+    ax.margins(y=0.3)  # room for the legend above the bars
+    ax.legend(fontsize=FONT_PT)
+    fig.tight_layout()
+    return _png(fig)
+
+
+def curves_png(xs, curves, x0, names, title):
+    """Lines of `curves` (order -> values) over xs, the point x0 marked."""
+    fig = _figure(8, 4.5)
+    ax = fig.add_subplot()
+    for i, (order, values) in enumerate(sorted(curves.items())):
+        ax.plot(xs, values, LINE_STYLES[i % len(LINE_STYLES)], color=_colour(i), linewidth=2.5,
+                label=names[order])
+    ax.axvline(x0, color=palette.HIGHLIGHT_STROKE, linewidth=1.5)
+    ax.axhline(0, color="#777777", linewidth=0.8)
+    ax.set_xlabel("x", fontsize=FONT_PT)
+    ax.set_title(title, fontsize=FONT_PT + 1)
+    ax.tick_params(labelsize=FONT_PT - 1)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=FONT_PT, loc="best")
+    fig.tight_layout()
+    return _png(fig)

@@ -1,0 +1,90 @@
+"""`%%dezero --modes`: one measured run per memory mode, Config and tracemalloc restored."""
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from dezero.config import Config
+from dezero_magic.modes import MODES, measure_modes
+
+CELL = """%%dezero --modes -o _t
+x = Variable(np.ones(20_000), name="x")
+y = F.sum(F.square(F.square(F.square(x))))
+y.backward()
+"""
+
+
+def _by_mode(results):
+    return {r.mode: r for r in results}
+
+
+def test_modes_measure_each_mode_and_retain_grad_keeps_more(shell):
+    result = shell.run_cell(CELL)
+    assert result.success, result.error_in_exec
+    trace = shell.user_ns["_t"]
+    results = _by_mode(trace.mode_results)
+    assert list(results) == [key for key, _, _ in MODES]
+    for r in results.values():
+        assert r.ok, r.error
+        assert r.peak_bytes >= r.retained_bytes >= 0
+    # retain_grad=True keeps the 160 kB grads of the two inner squares (the
+    # grad of Sum's input is a broadcast view, x's grad is kept in both modes).
+    default, retain = results["default"].retained_bytes, results["retain_grad"].retained_bytes
+    assert retain - default > 1.8 * 160_000, (default, retain)
+    # no_grad keeps neither the graph's arrays nor grads: x and y only.
+    assert results["no_grad"].retained_bytes < default
+    assert results["default"].peak_bytes > 160_000 * 3
+
+
+def test_modes_keep_the_cells_own_results_and_restore_config(shell):
+    before = (Config.enable_backprop, Config.retain_grad, Config.train)
+    assert shell.run_cell(CELL).success
+    assert (Config.enable_backprop, Config.retain_grad, Config.train) == before
+    assert not tracemalloc.is_tracing()
+    # The names hold what the traced run made, not the no_grad re-run's objects.
+    x, y = shell.user_ns["x"], shell.user_ns["y"]
+    assert y.creator is not None
+    np.testing.assert_allclose(x.grad.data, 8 * np.ones(20_000))
+    assert shell.user_ns["_t"].output_refs[0]() is y
+
+
+def test_an_exception_in_a_rerun_is_recorded_not_raised(shell):
+    # Under no_grad, y has no creator, so x.grad stays None and the print raises.
+    cell = ("%%dezero --modes -o _t\n"
+            "x = Variable(np.array(3.0))\n"
+            "y = x * x\n"
+            "y.backward()\n"
+            "print(x.grad.data)\n")
+    result = shell.run_cell(cell)
+    assert result.success, result.error_in_exec
+    results = _by_mode(shell.user_ns["_t"].mode_results)
+    assert results["default"].ok and results["retain_grad"].ok
+    assert not results["no_grad"].ok
+    assert results["no_grad"].error.startswith("AttributeError")
+    assert results["no_grad"].peak_bytes is None
+    assert Config.enable_backprop is True
+
+
+def test_a_users_own_tracing_keeps_running():
+    tracemalloc.start()
+    try:
+        results = measure_modes(lambda: [bytearray(50_000)])
+        assert tracemalloc.is_tracing()
+    finally:
+        tracemalloc.stop()
+    assert all(r.retained_bytes >= 50_000 for r in results)
+
+
+def test_config_restored_when_the_body_is_interrupted():
+    def body():
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        measure_modes(body)
+    assert Config.enable_backprop is True and Config.retain_grad is False
+    assert not tracemalloc.is_tracing()
+
+
+def test_run_body_must_be_callable():
+    with pytest.raises(TypeError, match="callable"):
+        measure_modes("x = 1")

@@ -1,0 +1,84 @@
+"""The Memory view, driven through its widget models."""
+import re
+
+from dezero_magic.memory import MODE_LABELS
+from dezero_magic.widgets.memory_tab import memory_view
+from widget_html import run_traced, text_of
+
+# x: 1000 float64 = 8000 B; a, b: 8000 B each; y = sum: 8 B.
+CELL = """
+x = Variable(np.ones(1000), name="x")
+a = F.square(x)
+b = F.exp(a)
+y = F.sum(b)
+y.backward()
+"""
+
+
+def _bytes(text, category):
+    match = re.search(rf"{category}\s+([\d.]+ (?:B|KiB|MiB))", text)
+    assert match, text
+    return match.group(1)
+
+
+def test_toggle_changes_the_figures(shell):
+    view = memory_view(run_traced(shell, CELL))
+    buttons = view.modes
+    assert len(buttons.options) >= 3
+    assert buttons.value == MODE_LABELS["default"]
+    text = text_of(view.figures.value)
+    assert "computed from the recorded arrays' sizes" in text
+    assert _bytes(text, "kept for backward") == "23.4 KiB"   # x, a, b: 24000 B
+    assert _bytes(text, "grads") == "7.8 KiB"                # x.grad only
+    assert _bytes(text, "data") == "8 B"                     # y
+    assert re.search(r"Grads freed after use \(retain_grad=False\):\s+a, b, y", text)
+
+    buttons.value = MODE_LABELS["retain_grad"]
+    text = text_of(view.figures.value)
+    assert _bytes(text, "grads") == "23.4 KiB"               # x, a, b grads + 8 B of y
+    assert "retain_grad=True" in text
+
+    buttons.value = MODE_LABELS["no_grad"]
+    text = text_of(view.figures.value)
+    assert _bytes(text, "kept for backward") == "0 B"
+    assert _bytes(text, "grads") == "8 B"
+    assert re.search(r"No longer kept by functions.*:\s+x, a, b", text)
+
+
+def test_weakrefs_off_shows_cycle_kept_outputs(shell):
+    view = memory_view(run_traced(shell, CELL + "F.exp(x)\nprint('done')\n"))
+    before = text_of(view.figures.value)
+    assert re.search(r"Outputs already freed .*:\s+Exp output \(v\d+\)", before)
+    view.modes.value = MODE_LABELS["no_weakrefs"]
+    text = text_of(view.figures.value)
+    assert text != before
+    assert re.search(r"kept alive by reference cycles:\s+Exp output", text)
+    assert _bytes(text, "data") == "7.8 KiB"   # y (8 B) + the dropped exp(x) (8000 B)
+
+
+def test_measured_chart_only_with_modes(shell):
+    assert memory_view(run_traced(shell, CELL)).measured is None
+    result = shell.run_cell("%%dezero --modes -o _t\n" + CELL)
+    assert result.success
+    view = memory_view(shell.user_ns["_t"])
+    html = view.measured.value
+    assert "data:image/png;base64," in html
+    text = text_of(html)
+    assert "measured (tracemalloc)" in text and "the cell was run again once per mode" in text
+    for label in ("retain_grad=False (default)", "retain_grad=True", "no_grad"):
+        assert label in text
+
+
+def test_measured_errors_are_listed(shell):
+    result = shell.run_cell("%%dezero --modes -o _t\nx = Variable(np.array(3.0))\ny = x * x\n"
+                            "y.backward()\nprint(x.grad.data)\n")
+    assert result.success
+    text = text_of(memory_view(shell.user_ns["_t"]).measured.value)
+    assert "the re-run raised AttributeError" in text
+
+
+def test_names_are_escaped(shell):
+    view = memory_view(run_traced(shell, 'x = Variable(np.ones(2), name="<b>x</b>")\n'
+                                         "y = F.sum(x * x)\ny.backward()"))
+    assert "<b>x</b>" not in view.figures.value
+    assert "&lt;b&gt;x&lt;/b&gt;" in view.figures.value
