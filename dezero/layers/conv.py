@@ -17,7 +17,8 @@ class _ConvBase(Layer):
 
     _in_axis = 1  # the axis of W that counts input channels
 
-    def __init__(self, out_channels, kernel_size, stride, pad, nobias, dtype, in_channels):
+    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False, dtype=np.float32,
+                 in_channels=None):
         super().__init__()
         self.in_channels = in_channels
         self.out_channels = out_channels
@@ -60,10 +61,6 @@ class _ConvBase(Layer):
 class Conv2d(_ConvBase):
     """2-D convolution; W is (out_channels, in_channels, KH, KW)."""
 
-    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False,
-                 dtype=np.float32, in_channels=None):
-        super().__init__(out_channels, kernel_size, stride, pad, nobias, dtype, in_channels)
-
     _in_axis = 1
 
     def forward(self, x):
@@ -73,10 +70,6 @@ class Conv2d(_ConvBase):
 
 class Deconv2d(_ConvBase):
     """2-D transposed convolution; W is (in_channels, out_channels, KH, KW)."""
-
-    def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False,
-                 dtype=np.float32, in_channels=None):
-        super().__init__(out_channels, kernel_size, stride, pad, nobias, dtype, in_channels)
 
     _in_axis = 0
 

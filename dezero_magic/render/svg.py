@@ -106,6 +106,9 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     width, height = layout.width, layout.height + (LEGEND_PX if legend else 0)
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
+           # Shrink a slightly-too-wide graph to fit its cell, but never below 75 % (the text
+           # must stay readable on a projector): wider graphs scroll instead.
+           f'style="width:max(100%, {0.75 * width:.0f}px);max-width:{width:.0f}px;height:auto" '
            f'font-family="{FONT}" font-size="{FONT_PX}">',
            f'<defs><marker id="{uid}-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
