@@ -4,6 +4,11 @@
 "Backward", "Gradients", "Memory" (the last two when their modules are
 installed). Each page ends with the same caption widget: what the graph
 holds and what was left out (beyond --max-nodes, an incomplete cell).
+Backward and Memory are built when their tab is first opened (`lazy_tab`);
+the widgets of one view share their Layout and style models (`style.Kit`);
+displaying a view hands it to `lifecycle`, which closes the views a re-run
+cell replaces (a view is ~20 widget models instead of ~70, and re-running a
+cell no longer adds any).
 `Trace._repr_mimebundle_` merges this view into the static bundle and falls
 back to the static SVG, with a notice, if building it raises.
 """
@@ -15,26 +20,32 @@ from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_tab import BackwardView
 from dezero_magic.widgets.graph_tab import GraphView
+from dezero_magic.widgets.lazy_tab import ViewTab
 
 # Views that live in their own modules: (title, module, factory); a module
 # that is not there yet leaves its tab out.
 OPTIONAL_VIEWS = (("Gradients", "dezero_magic.widgets.gradients_tab", "gradients_view"),
                   ("Memory", "dezero_magic.widgets.memory_tab", "memory_view"))
+# Built when first opened: drawn from the recorded graph alone. Gradients reads
+# the live objects, so it is built with the cell (see lazy_tab).
+BUILT_WHEN_OPENED = ("Backward", "Memory")
 
 
-def caption_widget(trace):
+def caption_widget(trace, kit=None):
     """The trace's caption and notes, escaped, in projector type (plus the view's CSS)."""
     g = trace.graph
     colour = style.MUTED if g.complete else "#b35806"
     notes = "".join(f"<li>{esc(n)}</li>" for n in list(g.notes) + list(trace.notices))
     body = (f'<div class="dz-caption" style="color:{colour};font-weight:{"normal" if g.complete else "bold"}">'
             f"{esc(trace.caption())}</div>" + (f'<ul class="dz-notes" style="margin:2px 0">{notes}</ul>' if notes else ""))
-    return widgets.HTML(style.CSS + style.block(body))
+    kit = kit or style.Kit()
+    return widgets.HTML(style.CSS + style.block(body), style=kit.html, layout=kit.layout)
 
 
-def _optional_view(title, module_name, factory, trace):
+def _optional_view(title, module_name, factory, trace, lazy=False):
     """The view from `module_name`, None when that module does not exist, or a
-    page saying what failed (one view's bug must not take the others down)."""
+    page saying what failed (one view's bug must not take the others down).
+    lazy: a builder for it instead (see lazy_tab)."""
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -44,6 +55,8 @@ def _optional_view(title, module_name, factory, trace):
     make = getattr(module, factory, None)
     if not callable(make):
         return None
+    if lazy:
+        return lambda: make(trace)   # lazy_tab shows a failure as _failed does
     try:
         return make(trace)
     except Exception as exc:  # noqa: BLE001 - shown in that tab; the other tabs still work
@@ -55,16 +68,15 @@ def _failed(title, exc):
 
 
 def view_for(trace):
-    """The Tab of views for `trace` (see the module docstring)."""
-    caption = caption_widget(trace)
-    pages = [("Graph", GraphView(trace)), ("Backward", BackwardView(trace))]
+    """The Tab of views for `trace` (see the module docstring); `tab.views[title]`
+    is a view without its caption box (built on first access), `tab.caption` the caption."""
+    kit = style.Kit()
+    caption = caption_widget(trace, kit)
+    pages = [("Graph", GraphView(trace, kit)), ("Backward", lambda: BackwardView(trace, kit))]
     for title, module_name, factory in OPTIONAL_VIEWS:
-        view = _optional_view(title, module_name, factory, trace)
+        view = _optional_view(title, module_name, factory, trace, lazy=title in BUILT_WHEN_OPENED)
         if view is not None:
             pages.append((title, view))
-    tab = widgets.Tab(children=[widgets.VBox([view, caption]) for _, view in pages],
-                      titles=[title for title, _ in pages])
+    tab = ViewTab(pages, caption, kit, _failed)
     tab.add_class(style.VIEW_CLASS)
-    tab.views = dict(pages)   # for code and tests: the views without their caption wrappers
-    tab.caption = caption
     return tab

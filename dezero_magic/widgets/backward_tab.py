@@ -78,35 +78,39 @@ def queue_html(graph, queue, total, *, book=False):
 class BackwardView(widgets.VBox):
     """Stepper widgets: `mode`, `play`, `slider`, `prev`, `next`, `figure`, `info`, `queue`, `comparison`."""
 
-    def __init__(self, trace, **kwargs):
+    def __init__(self, trace, kit=None, **kwargs):
+        kit = kit or style.Kit()   # shared Layout/style models (see style.Kit)
+        kwargs.setdefault("layout", kit.layout)
         super().__init__(**kwargs)
         self.trace = trace
         self._replay = None
         self._hold = False
         steps = trace.graph.steps
         if not steps:
-            self.message = widgets.HTML(style.block(esc(NO_BACKWARD)))
+            self.message = widgets.HTML(style.block(esc(NO_BACKWARD)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
         n = len(steps)
-        big = {"font_size": f"{style.FONT_PX}px"}
         self.mode = widgets.ToggleButtons(
             options=[("generation order", GENERATION), ("book steps 8–14: list, pop last", BOOK)],
             value=GENERATION, tooltips=["dezero's backward (step 16 on)", "the book's earlier algorithm"],
-            style={"button_width": "auto"})
-        self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play")
+            style={"button_width": "auto"}, layout=kit.layout)
+        self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play",
+                                 layout=kit.layout, style=kit.description)
         self.slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=False,
                                         layout=widgets.Layout(width="420px"))
-        widgets.link((self.play, "value"), (self.slider, "value"))
-        self.prev = widgets.Button(description="◀ prev", tooltip="previous step", style=big)
-        self.next = widgets.Button(description="next ▶", tooltip="next step", style=big)
+        self._link = widgets.link((self.play, "value"), (self.slider, "value"))  # kept: closed with the view
+        self.prev = widgets.Button(description="◀ prev", tooltip="previous step", style=kit.button,
+                                  layout=kit.layout)
+        self.next = widgets.Button(description="next ▶", tooltip="next step", style=kit.button, layout=kit.layout)
         self.prev.on_click(lambda _b: self._go(-1))
         self.next.on_click(lambda _b: self._go(+1))
-        self.figure, self.info, self.queue, self.comparison = (widgets.HTML() for _ in range(4))
+        self.figure, self.info, self.queue, self.comparison = (widgets.HTML(style=kit.html, layout=kit.layout)
+                                                             for _ in range(4))
         self.slider.observe(self._render, names="value")
         self.mode.observe(self._switch, names="value")
-        controls = widgets.HBox([self.play, self.prev, self.slider, self.next])
-        self.children = [self.mode, controls, self.figure, widgets.HBox([self.info, self.queue]),
+        controls = widgets.HBox([self.play, self.prev, self.slider, self.next], layout=kit.layout)
+        self.children = [self.mode, controls, self.figure, widgets.HBox([self.info, self.queue], layout=kit.layout),
                          self.comparison]
         self._render()
 
@@ -236,5 +240,5 @@ def comparison_html(graph, rp):
     return style.block("<br>".join(parts), title="Book steps 8–14 vs generation order", klass="dz-replay")
 
 
-def backward_view(trace):
-    return BackwardView(trace)
+def backward_view(trace, kit=None):
+    return BackwardView(trace, kit)

@@ -102,25 +102,29 @@ def func_details(graph, fid):
 class GraphView(widgets.VBox):
     """Graph + toggles + node picker; `figure.value` is the current SVG."""
 
-    def __init__(self, trace, **kwargs):
+    def __init__(self, trace, kit=None, **kwargs):
+        kit = kit or style.Kit()   # shared Layout/style models (see style.Kit)
+        kwargs.setdefault("layout", kit.layout)
         super().__init__(**kwargs)
         self.trace = trace
         self._layouts = {}
-        big = {"font_size": f"{style.FONT_PX}px"}
-        self.values = widgets.ToggleButton(value=True, description="values", tooltip="show values", style=big)
-        self.grads = widgets.ToggleButton(value=True, description="grads", tooltip="show grads", style=big)
+        big = {"style": kit.toggle, "layout": kit.layout}
+        self.values = widgets.ToggleButton(value=True, description="values", tooltip="show values", **big)
+        self.grads = widgets.ToggleButton(value=True, description="grads", tooltip="show grads", **big)
         self.shapes = widgets.ToggleButton(value=bool(trace.verbose), description="shapes",
-                                           tooltip="show shapes and dtypes", style=big)
+                                           tooltip="show shapes and dtypes", **big)
         options, cut = node_options(trace.graph)
         self.picker = widgets.Dropdown(options=[("(pick a node)", "")] + options, value="",
-                                       description="node", layout=widgets.Layout(width="440px"))
+                                       description="node", layout=widgets.Layout(width="440px"),
+                                       style=kit.description)
+        html = {"style": kit.html, "layout": kit.layout}
         self.picker_note = widgets.HTML(
-            style.block(esc(f"{cut} more nodes are not listed.")) if cut else "")
-        self.figure = widgets.HTML()
-        self.details = widgets.HTML()
+            style.block(esc(f"{cut} more nodes are not listed.")) if cut else "", **html)
+        self.figure = widgets.HTML(**html)
+        self.details = widgets.HTML(**html)
         for w in (self.values, self.grads, self.shapes, self.picker):
             w.observe(self._update, names="value")
-        bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker])
+        bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker], layout=kit.layout)
         self.children = [bar, self.picker_note, self.figure, self.details]
         self._update()
 
@@ -148,5 +152,5 @@ class GraphView(widgets.VBox):
                                                  "dtype, bytes, generation and creator."))
 
 
-def graph_view(trace):
-    return GraphView(trace)
+def graph_view(trace, kit=None):
+    return GraphView(trace, kit)

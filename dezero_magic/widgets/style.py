@@ -52,3 +52,49 @@ def badge(text):
 def figure(svg):
     """The SVG in a scrolling box, so a wide graph never widens the notebook."""
     return f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:720px">{svg}</div>'
+
+
+class Kit:
+    """Layout and style models shared by the widgets of one view. ipywidgets
+    otherwise makes a Layout model and a style model for every control: two
+    thirds of a view's models. Per view (not global), so closing a view
+    closes them with it (`lifecycle.close_view`)."""
+
+    def __init__(self):
+        self._made = {}
+
+    def _one(self, name, make):
+        if name not in self._made:
+            self._made[name] = make()
+        return self._made[name]
+
+    @property
+    def layout(self):
+        return self._one("layout", _widgets().Layout)
+
+    @property
+    def html(self):
+        return self._one("html", _style_of("HTML"))
+
+    @property
+    def toggle(self):
+        return self._one("toggle", lambda: _style_of("ToggleButton")(font_size=f"{FONT_PX}px"))
+
+    @property
+    def button(self):
+        return self._one("button", lambda: _style_of("Button")(font_size=f"{FONT_PX}px"))
+
+    @property
+    def description(self):
+        return self._one("description", _style_of("Dropdown"))
+
+
+def _widgets():
+    import ipywidgets  # here, so the CSS helpers above need no ipywidgets
+
+    return ipywidgets
+
+
+def _style_of(widget_name):
+    """The style model class a control uses (not every one is exported by name)."""
+    return getattr(_widgets(), widget_name).class_traits()["style"].klass

@@ -120,7 +120,7 @@ def test_projector_type_sizes(trace):
 
 
 def test_a_failing_view_falls_back_to_the_static_graph(trace, monkeypatch):
-    def broken(_trace):
+    def broken(_trace, _kit=None):
         raise RuntimeError("graph view bug")
 
     monkeypatch.setattr(dzw, "GraphView", broken)
