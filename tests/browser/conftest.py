@@ -24,6 +24,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 import pytest
 
+import lab_page  # noqa: E402 - found through the sys.path entry above
+
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
 
@@ -202,12 +204,8 @@ def browser(lab_server):
 @pytest.fixture
 def page(browser):
     """A fresh page that records console errors and uncaught page errors."""
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda e: page.console_errors.append(f"pageerror: {e}"))
-    page.set_default_timeout(60_000)
+    page = lab_page.new_page(browser)
+    context = page.context
     try:
         yield page
     finally:

@@ -99,12 +99,8 @@ def ran(browser, lab_server):
     folder.mkdir()
     path = folder / "hostile_and_huge.ipynb"
     path.write_text(json.dumps(_notebook_json()))
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda e: page.console_errors.append(f"pageerror: {e}"))
+    page = lab_page.new_page(browser)
+    context = page.context
     try:
         notebook = lab_page.open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
         lab_page.run_all_cells(page)

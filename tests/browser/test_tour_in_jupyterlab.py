@@ -50,12 +50,8 @@ class Tour:
 
 @pytest.fixture(scope="module")
 def tour(browser, lab_server):
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
-    page = context.new_page()
-    page.set_default_timeout(60_000)
-    page.console_errors = []
-    page.on("console", lambda m: m.type == "error" and page.console_errors.append(m.text))
-    page.on("pageerror", lambda e: page.console_errors.append(f"pageerror: {e}"))
+    page = lab_page.new_page(browser)
+    context = page.context
     tour_file = REPO / TOUR
     before = tour_file.read_bytes()
     try:
