@@ -49,8 +49,12 @@ def cut(text, limit=MAX_CHARS):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _var_size(node, show_shapes):
+def _var_size(node, show_shapes, grads_may_show=False):
     lines = var_lines(node, True, True, show_shapes)
+    if node.grad is None and (node.grad_freed or grads_may_show):
+        # The stepper draws grads the final graph no longer has ("grad freed",
+        # or a grad mid-backward); it has the data's shape, so size it like the value.
+        lines.append("grad " + (node.value or "freed"))
     chars = max(len(cut(s)) for s in lines)
     width = max(56.0, chars * CHAR_PX * 1.2 + 24)  # an oval needs room at its ends
     height = max(40.0, len(lines) * LINE_PX + 18)
@@ -114,7 +118,8 @@ def layout(graph, rankdir="LR", show_shapes=False):
     """Positions for every node of `graph`; rankdir "LR" (layers are columns) or "TB" (rows)."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    sizes = {vid: _var_size(v, show_shapes) for vid, v in graph.variables.items()}
+    stepped = bool(graph.steps)
+    sizes = {vid: _var_size(v, show_shapes, stepped) for vid, v in graph.variables.items()}
     sizes.update({fid: _func_size(f) for fid, f in graph.functions.items()})
     layer = _layers(graph)
     rows = _order(graph, layer)

@@ -74,3 +74,18 @@ def test_bad_rankdir_is_a_clear_error():
 def test_empty_graph():
     lay = layout(Graph())
     assert lay.positions == {} and lay.width > 0
+
+
+def test_an_oval_has_room_for_the_grad_the_stepper_draws_later():
+    # retain_grad=False freed b's grad; the stepper still draws it mid-backward.
+    g = Graph(
+        variables={
+            "a": VarNode(id="a", label="a", value="4.0", grad="8.0"),
+            "b": VarNode(id="b", label="b", value="16.0", grad_freed=True, leaf=False),
+        },
+        functions={"f": FuncNode(id="f", op="Square", inputs=["a"], outputs=["b"])},
+    )
+    lay = layout(g)
+    assert lay.sizes["b"][1] == lay.sizes["a"][1]
+    g.variables["b"].grad_freed = False
+    assert layout(g).sizes["b"][1] < lay.sizes["a"][1]  # no backward at all: no grad line
