@@ -6,6 +6,7 @@ With no observer registered the only cost in the hot path is one truthiness
 test of a module-level list.
 """
 import contextlib
+import heapq
 import warnings
 
 # A plain list so the hot path can test `if _observers:` without a call.
@@ -55,8 +56,6 @@ class Pending:
         return len(self._heap)
 
     def ordered(self, limit=None):
-        import heapq
-
         n = len(self._heap) if limit is None else min(limit, len(self._heap))
         return [entry[-1] for entry in heapq.nsmallest(n, self._heap)]
 

@@ -1,22 +1,37 @@
 """Tracer records -> `Graph`: choose what is drawn (at most `max_nodes`
 nodes, the ones nearest the output), read the state the objects are in
-after the cell (alive, final grad, freed grads) and label them.
+after the cell (alive, final grad, freed grads, bytes kept) and label them.
+
+Summaries become preview strings here, for drawn nodes only (the tracer
+keeps them as tuples of atoms, see `dezero_magic.tracer`).
 """
+import weakref
+
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import label_for, namespace_names
-from dezero_magic.preview import data_of, format_snapshot, snapshot
+from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
+from dezero_magic.records import (GENERATION, NO_GRAD, OP, ORDER, S_ACCUMULATED, S_FUNC, S_GXS, S_GYS,
+                                  S_PENDING, S_PENDING_TOTAL, call_inputs, call_outputs, groups)
 
 
-def _select(funcs, max_nodes):
-    """The most recent functions whose nodes fit in `max_nodes`."""
+def _vid(v):
+    return f"v{v}"
+
+
+def _fid(order):
+    return f"f{order}"
+
+
+def _select(calls, max_nodes):
+    """The most recent calls whose nodes fit in `max_nodes`."""
     chosen = []
     seen_vars = set()
     count = 0
-    for rec in reversed(funcs):
-        new_vars = [v for v in rec.inputs + rec.outputs if v not in seen_vars]
+    for call in reversed(calls):
+        new_vars = [v for v in call_inputs(call) + call_outputs(call) if v not in seen_vars]
         if chosen and count + 1 + len(new_vars) > max_nodes:
             break
-        chosen.append(rec)
+        chosen.append(call)
         seen_vars.update(new_vars)
         count += 1 + len(new_vars)
     chosen.reverse()
@@ -31,104 +46,165 @@ def _bytes_kept(func):
     return total
 
 
+def _function_of(resolve, call):
+    """The live Function of `call`, reached through a live output's `creator`
+    (a Function lives as long as one of its outputs, unless unchained)."""
+    for v in call_outputs(call):
+        y = resolve(v)
+        f = getattr(y, "creator", None) if y is not None else None
+        if f is not None and type(f).__name__ == call[OP]:
+            return f
+    return None
+
+
+def _absorb(latest, flat, wanted):
+    """Note in `latest` the summaries of a step's flat (vid, 4 atoms, ...)
+    tuple for the vids in `wanted` (the drawn ones: most steps are not)."""
+    for i in range(0, len(flat), 5):
+        v = flat[i]
+        if v in wanted:
+            latest[v] = flat[i + 1:i + 5]
+
+
+def _final_totals(bpass, wanted):
+    """vid -> summary of the last grad total the pass recorded, for `wanted`."""
+    totals = {v: s for v, s in bpass.seeds.items() if v in wanted}
+    if wanted:
+        for step in bpass.steps:
+            _absorb(totals, step[S_GXS], wanted)
+            _absorb(totals, step[S_ACCUMULATED], wanted)
+    return totals
+
+
 def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, complete=True):
     """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs)."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     bpass = tracer.unfinished_pass() or tracer.last_pass
-    funcs = list(tracer.funcs.values())
-    chosen = _select(funcs, max_nodes) if funcs else []
+    calls = tracer.kept_calls()
+    chosen = _select(calls, max_nodes) if calls else []
     graph = Graph(complete=complete)
-    graph.elided_functions = tracer.elided_functions + (len(funcs) - len(chosen))
+    graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen))
     graph.elided_steps = tracer.elided_steps + (bpass.elided_steps if bpass else 0)
 
     var_ids = []
-    for rec in chosen:
-        var_ids.extend(rec.inputs)
-        var_ids.extend(rec.outputs)
+    producer = {}
+    for call in chosen:
+        var_ids.extend(call_inputs(call))
+        outs = call_outputs(call)
+        var_ids.extend(outs)
+        producer.update(dict.fromkeys(outs, call))
     if bpass is not None:
         var_ids.extend(bpass.outputs)
-    produced = {v for rec in chosen for v in rec.outputs}
 
     received = bpass.received if bpass is not None else set()
     retain = bpass.retain_grad if bpass is not None else True
     leaf_refs = {}
-    for vid in dict.fromkeys(var_ids):
-        rec = tracer.vars.get(vid)
-        if rec is None:
-            continue
-        obj = rec.ref() if rec.ref is not None else None
-        leaf = not rec.has_creator and vid not in produced
+    resolve = tracer.live
+    alive = {v: resolve(v) for v in dict.fromkeys(var_ids)}
+    # Grads of variables that died are known only from the steps.
+    dead = {v for v, obj in alive.items() if obj is None and v in received}
+    totals = _final_totals(bpass, dead) if bpass is not None else {}
+    for v, obj in alive.items():
+        info = tracer.var_info(v, producer.get(v))
+        if info is None:
+            # Never lost for a drawn edge (see Tracer._forget); should it be,
+            # the node is still drawn, from the object if it lives.
+            data = getattr(obj, "data", None) if obj is not None else None
+            info = (summarise(data_of(data)) if data is not None else None,
+                    getattr(obj, "generation", 0), getattr(obj, "creator", None) is not None, None)
+        summary, generation, has_creator, name = info
+        snap = from_summary(summary, data_of(getattr(obj, "data", None)) if obj is not None else None)
+        leaf = not has_creator and v not in producer
         node = VarNode(
-            id=vid,
-            label=label_for(obj, rec.name, names),
-            shape=rec.snap.shape if rec.snap else (),
-            dtype=rec.snap.dtype if rec.snap else "",
-            value=format_snapshot(rec.snap, items),
-            nonfinite=bool(rec.snap and rec.snap.nonfinite),
-            generation=rec.generation,
+            id=_vid(v),
+            label=label_for(obj, name, names),
+            shape=snap.shape if snap else (),
+            dtype=snap.dtype if snap else "",
+            value=format_snapshot(snap, items),
+            nonfinite=bool(snap and snap.nonfinite),
+            generation=generation,
             leaf=leaf,
             alive=obj is not None,
-            nbytes=rec.snap.nbytes if rec.snap else 0,
+            nbytes=snap.nbytes if snap else 0,
         )
         gsnap = None
         grad = getattr(obj, "grad", None) if obj is not None else None
         if grad is not None:
             gsnap = snapshot(data_of(grad))
             node.grad_nbytes = gsnap.nbytes if gsnap else 0
-        elif vid in received:
+        elif v in received:
             if not retain and not leaf:
                 node.grad_freed = True
-            if obj is None and bpass is not None:
-                gsnap = _last_total(bpass, vid)
+            if obj is None and v in totals:
+                gsnap = from_summary(totals[v])
         if gsnap is not None:
             node.grad = format_snapshot(gsnap, items)
             node.grad_absmax = gsnap.absmax
             node.nonfinite = node.nonfinite or gsnap.nonfinite
-        graph.variables[vid] = node
-        if leaf and rec.ref is not None and obj is not None:
-            leaf_refs[vid] = rec.ref
+        graph.variables[node.id] = node
+        if leaf and obj is not None:
+            leaf_refs[node.id] = weakref.ref(obj)
 
-    for rec in chosen:
-        obj = rec.ref() if rec.ref is not None else None
-        graph.functions[rec.id] = FuncNode(
-            id=rec.id, op=rec.op, generation=rec.generation,
-            inputs=list(rec.inputs), outputs=list(rec.outputs), order=rec.order,
-            kept_nbytes=_bytes_kept(obj) if obj is not None and not rec.no_grad else 0,
+    for call in chosen:
+        func = None if call[NO_GRAD] else _function_of(resolve, call)
+        fid = _fid(call[ORDER])
+        graph.functions[fid] = FuncNode(
+            id=fid, op=call[OP], generation=call[GENERATION],
+            inputs=[_vid(v) for v in call_inputs(call)], outputs=[_vid(v) for v in call_outputs(call)],
+            order=call[ORDER], kept_nbytes=_bytes_kept(func) if func is not None else 0,
+            no_grad=bool(call[NO_GRAD]),
         )
 
     if bpass is not None:
         graph.steps = _steps(bpass, graph, items)
-    output_refs = [r for r in (bpass.output_refs if bpass else []) if r is not None]
-    if not output_refs and tracer.last_output_ref is not None:
-        output_refs = [tracer.last_output_ref]
+    output_refs = []
+    if bpass is not None:
+        output_refs = [r for r in map(tracer.var_ref, bpass.outputs) if r is not None]
+    if not output_refs and tracer.last_output is not None:
+        ref = tracer.var_ref(tracer.last_output)
+        output_refs = [ref] if ref is not None else []
     _add_notes(graph, tracer, chosen)
     return graph, output_refs, leaf_refs
 
 
-def _last_total(bpass, vid):
-    for step in reversed(bpass.steps):
-        if vid in step.totals:
-            return step.totals[vid]
-    return None
-
-
 def _steps(bpass, graph, items):
+    """BackwardSteps of the drawn functions. An output grad (gys) is the
+    total its variable had when the step ran: the seed or the last total an
+    earlier step recorded (a grad is final when its creator pops)."""
+    def fmt(summary):
+        return format_snapshot(from_summary(summary), items)
+
     steps = []
-    for i, rec in enumerate(bpass.steps):
-        if rec.func not in graph.functions:
-            continue
-        steps.append(BackwardStep(
-            index=i,
-            func=rec.func,
-            gys={k: format_snapshot(s, items) for k, s in rec.gys.items()},
-            gxs={k: format_snapshot(s, items) for k, s in rec.gxs.items()},
-            accumulated=list(rec.accumulated),
-            pending=[f for f in rec.pending if f in graph.functions],
-            pending_total=rec.pending_total,
-        ))
-    for j, step in enumerate(steps):
-        step.index = j
+    wanted = {int(o[1:]) for f in graph.functions.values() for o in f.outputs}
+    running = {v: s for v, s in bpass.seeds.items() if v in wanted}
+    for rec in bpass.steps:
+        fid = _fid(rec[S_FUNC])
+        func = graph.functions.get(fid)
+        if func is not None:
+            given = dict(groups(rec[S_GYS]))
+            gys = {}
+            for o in func.outputs:
+                v = int(o[1:])
+                s = given.get(v, running.get(v))
+                if s is not None:
+                    gys[o] = fmt(s)
+            gxs = groups(rec[S_GXS])
+            accumulated = groups(rec[S_ACCUMULATED])
+            totals = {_vid(v): fmt(s) for v, s in gxs}
+            totals.update((_vid(v), fmt(s)) for v, s in accumulated)
+            steps.append(BackwardStep(
+                index=len(steps),
+                func=fid,
+                gys=gys,
+                gxs={_vid(v): fmt(s) for v, s in gxs},
+                accumulated=[_vid(v) for v, _ in accumulated],
+                pending=[p for p in map(_fid, rec[S_PENDING]) if p in graph.functions],
+                pending_total=rec[S_PENDING_TOTAL],
+                totals=totals,
+            ))
+        _absorb(running, rec[S_GXS], wanted)
+        _absorb(running, rec[S_ACCUMULATED], wanted)
     return steps
 
 
@@ -138,7 +214,7 @@ def _add_notes(graph, tracer, chosen):
         notes.append(f"{tracer.backward_passes} backward passes ran; the last one is shown.")
     if graph.elided_functions:
         notes.append(f"{graph.elided_functions} earlier function calls are not drawn.")
-    no_grad = sum(1 for r in chosen if r.no_grad)
+    no_grad = sum(1 for c in chosen if c[NO_GRAD])
     if no_grad:
         notes.append(f"{no_grad} calls ran with backprop disabled (no_grad): "
                      "dezero kept no graph for them; drawn from the trace only.")

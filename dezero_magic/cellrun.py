@@ -19,6 +19,7 @@ from dezero_magic import backward_watch
 from dezero_magic.adapters import graph_from_objects, is_variable_like
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
+from dezero_magic.gcpace import paced_collector
 from dezero_magic.tracer import Tracer
 
 # Prepended to the body so traceback line numbers are the cell's own
@@ -150,7 +151,7 @@ class TracedRun:
         self.body = body
         self.opts = opts
         self.source = cell_source(body)
-        self.tracer = Tracer()
+        self.tracer = Tracer(max_steps=max(1000, 4 * opts.max_nodes))
         self.code = shell.transform_cell(body)
         self.watch = backward_watch.BackwardWatch() if backward_watch.needed(self.code, shell.user_ns) else None
         self.outer = getattr(shell.displayhook, "exec_result", None)
@@ -166,6 +167,7 @@ class TracedRun:
             if opts.no_grad:
                 stack.enter_context(no_grad())
             stack.enter_context(events.observing(self.tracer))
+            stack.enter_context(paced_collector())
             if self.watch is not None:
                 stack.enter_context(self.watch)
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))

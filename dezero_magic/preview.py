@@ -85,6 +85,47 @@ def snapshot(data):
     return Snapshot(data.shape, data.dtype, data.nbytes, head, size, absmax, nonfinite, measured=True)
 
 
+def summarise(data):
+    """The hot-path summary of `data`: a tuple of atoms (shape, dtype, head
+    bytes, size) that the cyclic GC untracks, so millions of them cost no
+    collector time. It copies at most `SNAPSHOT_ITEMS` elements and measures
+    nothing; `from_summary` turns it into a `Snapshot` when a node is drawn.
+    """
+    if type(data) is np.ndarray:
+        size = data.size
+        if size <= SNAPSHOT_ITEMS:
+            return (data.shape, data.dtype, data.tobytes(), size)
+        flat = data.ravel() if data.flags.c_contiguous else data.flat  # ravel: a view here
+        return (data.shape, data.dtype, flat[:SNAPSHOT_ITEMS].tobytes(), size)
+    if data is None:
+        return None
+    try:
+        arr = np.asarray(data) if isinstance(data, (np.generic, int, float, complex, bool)) else None
+    except Exception:  # noqa: BLE001 - an odd scalar: keep its type only
+        arr = None
+    if arr is None:
+        return ((), type(data).__name__, None, 0)
+    return summarise(arr)
+
+
+def from_summary(summary, live=None):
+    """A `Snapshot` from `summarise`'s tuple. `live` is the array itself when
+    it still exists: then max |x| and NaN/Inf of a large array are measured
+    on all of it (else on the recorded head only)."""
+    if summary is None:
+        return None
+    shape, dtype, head, size = summary
+    if head is None or isinstance(dtype, str) or dtype.hasobject or not dtype.itemsize:
+        return Snapshot(shape, dtype, 0, None, 0, measured=True)
+    head = np.frombuffer(head, dtype=dtype)
+    nbytes = size * dtype.itemsize
+    if (size > SNAPSHOT_ITEMS and type(live) is np.ndarray and live.shape == shape
+            and live.dtype == dtype):
+        big = snapshot(live)
+        return Snapshot(shape, dtype, nbytes, head, size, big.absmax, big.nonfinite, measured=True)
+    return Snapshot(shape, dtype, nbytes, head, size)
+
+
 def data_of(obj):
     """The array inside a Variable-like object; an ndarray (whose `.data` is a
     raw buffer) or a number is returned as it is."""
@@ -100,6 +141,8 @@ def _fmt_number(x):
         return str(int(x))
     if isinstance(x, (complex, np.complexfloating)):
         return f"{complex(x):.4g}"
+    if not isinstance(x, (float, np.floating)):
+        return str(x)[:12]  # strings, bytes, dates: shown as they are, briefly
     x = float(x)
     if math.isnan(x):
         return "nan"

@@ -4,255 +4,391 @@ calls and backward steps as small summaries.
 What it keeps (bounded memory, so a 300-epoch training cell does not keep
 300 graphs):
 
-* every forward call until a backward pass ends; when one ends, only the
-  functions that pass popped and the calls made since it began are kept,
-  the rest are counted in `elided_functions`;
+* forward calls until a backward pass ends; when one ends, only the calls
+  that pass popped and the calls made since it began are kept, the rest
+  are counted as elided;
+* without backward, a window of the last `keep` forward calls (older ones
+  are counted as elided; the list is cut in batches, so it holds at most
+  4 * `keep` calls between cuts and `kept_calls()` gives the last `keep`);
 * the steps of the last backward pass only (earlier passes are counted in
-  `elided_steps`); at most `keep` forward calls (the oldest go first) and
-  the first `keep` steps of a pass (those nearest the output).
+  `elided_steps`), and of that pass the first `max_steps` (default `keep`)
+  steps: those nearest the output, where the drawn nodes are. `%%dezero`
+  asks for 4 x its --max-nodes (at least 1,000): the stepper shows the
+  steps of drawn functions only.
 
 So the graph shown is "the graph of the last backward pass and what was
-computed after it began", or "every forward call" in a cell without backward.
+computed after it began", or "the last `keep` forward calls" in a cell
+without backward.
 
-Records hold ids, names, shapes and `preview.Snapshot`s (tiny copies), plus
-weakrefs to the Variables and Functions — nothing keeps a user array alive,
-and nothing recorded changes when the user's objects are freed.
+Cost. A forward call is ONE flat tuple of atoms (ints, strs, bytes, numpy
+dtypes; layouts in `dezero_magic.records`): CPython's cyclic GC untracks
+such tuples when it first sees them, so a long cell does not make the collector walk millions
+of records (nested record objects used to dominate the cost). Variables are
+keyed by `id()` and checked against a weakref, because an address is reused
+once an object dies; for outputs that weakref is the one dezero itself made
+(`Function.outputs`); an input never seen before (a leaf, a constant)
+gets a new one. Functions need no weakref: a popped function is alive, so
+its `id()` is still the one recorded at its forward call. (Keys are
+`id() >> 4`: addresses are 16-byte aligned, and ints with four zero low
+bits crowd a dict's first probe slots.)
+
+The collector: `%%dezero` also paces it around the cell, see
+`dezero_magic.gcpace`.
+
+What is summarised when. At record time a value becomes `preview.summarise`'s
+tuple (shape, dtype, the first 16 elements as bytes, size): it keeps no
+array alive and does not change when the user's objects change or die.
+Everything else is read when the graph is assembled, for drawn nodes only:
+labels, final grads, whether a variable is still alive, bytes a function
+keeps, and max |x| / NaN-Inf of large arrays (measured on the live array,
+or on the recorded head once the array is gone).
 
 Forward calls that the backward engine makes inside `Function.backward`
 (grads computed with Variables while create_graph=False) are not part of
 any graph; they are only counted (`backward_internal_calls`).
 """
+import operator
 import weakref
-from collections import OrderedDict
 
+import numpy as np
+
+from dezero.core import Variable
 from dezero.events import Observer
-from dezero_magic.preview import data_of as _data_of, snapshot
+from dezero_magic.preview import SNAPSHOT_ITEMS, summarise
+from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, S_PENDING_TOTAL, VIDS,
+                                  BackwardPass, array_of, call_outputs, call_summaries, summary_of)
 
-
-def _weak(obj):
-    try:
-        return weakref.ref(obj)
-    except TypeError:
-        return None
-
-
-class VarRec:
-    __slots__ = ("id", "ref", "snap", "name", "generation", "has_creator")
-
-    def __init__(self, vid, var):
-        self.id = vid
-        self.ref = _weak(var)
-        self.snap = snapshot(getattr(var, "data", None))
-        self.name = getattr(var, "name", None)
-        self.generation = getattr(var, "generation", 0)
-        self.has_creator = getattr(var, "creator", None) is not None
-
-
-class FuncRec:
-    __slots__ = ("id", "ref", "op", "generation", "inputs", "outputs", "order", "no_grad")
-
-    def __init__(self, fid, func, inputs, outputs, order, no_grad):
-        self.id = fid
-        self.ref = _weak(func)
-        self.op = type(func).__name__
-        self.inputs = inputs
-        self.outputs = outputs
-        self.order = order
-        self.no_grad = no_grad
-        self.generation = 0
-
-
-class StepRec:
-    __slots__ = ("func", "gys", "gxs", "totals", "accumulated", "pending", "pending_total")
-
-    def __init__(self, func):
-        self.func = func
-        self.gys = {}
-        self.gxs = {}
-        self.totals = {}
-        self.accumulated = []
-        self.pending = []
-        self.pending_total = 0
-
-
-class BackwardPass:
-    """The record of one `backward()` call."""
-
-    def __init__(self, outputs, output_refs, retain_grad, create_graph, start_order):
-        self.outputs = outputs
-        self.output_refs = output_refs
-        self.retain_grad = retain_grad
-        self.create_graph = create_graph
-        self.start_order = start_order
-        self.steps = []
-        self.funcs = set()
-        self.received = set()   # var ids that got a grad in this pass
-        self.elided_steps = 0
-        self.finished = False
+_ref = weakref.ref
+_ndarray = np.ndarray
+_order = operator.itemgetter(ORDER)
 
 
 class Tracer(Observer):
     """Records a cell's dezero computation; see the module docstring."""
 
-    def __init__(self, keep=5000, pending_limit=12):
+    def __init__(self, keep=5000, pending_limit=12, max_steps=None):
+        if keep < 1:
+            raise ValueError(f"Tracer(keep={keep!r}): keep must be at least 1 (calls to remember)")
+        if max_steps is not None and max_steps < 1:
+            raise ValueError(f"Tracer(max_steps={max_steps!r}): give at least 1 step to record, "
+                             "or None for `keep`")
         self.keep = keep
+        self.max_steps = keep if max_steps is None else max_steps
         self.pending_limit = pending_limit
-        self.vars = {}            # vid -> VarRec
-        self.funcs = OrderedDict()  # fid -> FuncRec, in forward order (O(1) drop of the oldest)
-        self._vmap = {}           # id(obj) -> VarRec (checked against the weakref)
-        self._fmap = {}
+        self.calls = []           # call records, in forward order (a window, see _trim)
+        self._limbo = []          # dropped call records whose variables are not forgotten yet
+        self._fmap = {}           # id(function) >> 4 -> its call record
+        self._vmap = {}           # id(variable) >> 4 -> vid; ints only, so the GC never tracks it
+        self._vrefs = {}          # vid -> weakref to the variable
+        self._vgen = {}           # vid -> generation, for outputs of no_grad calls (dezero leaves 0)
+        self.first_seen = {}      # vid -> (summary..., generation, has_creator, name) of a
+        #                           variable no recorded call produced (leaves, constants)
         self._next_var = 0
-        self._next_func = 0
         self.order = 0
         self.forward_calls = 0
-        self.elided_functions = 0
+        self._elided = 0          # calls dropped from self.calls
         self.elided_steps = 0
         self.backward_passes = 0
         self.backward_internal_calls = 0
         self.last_pass = None
         self._passes = []         # passes in progress (a backward inside a backward is legal)
-        self.last_output_ref = None
+        self._skip = False        # inside a pass that records no graph: forward calls are internal
+        self.last_output = None   # vid of the last forward call's last output
         self.error = None
-        self._prune_at = 256      # prune var records when they pass this (amortised)
 
     # -- identity -----------------------------------------------------
-    def var_of(self, var):
-        rec = self._vmap.get(id(var))
-        if rec is not None and rec.ref is not None and rec.ref() is var:
-            return rec
-        rec = VarRec(f"v{self._next_var}", var)
-        self._next_var += 1
-        self.vars[rec.id] = rec
-        self._vmap[id(var)] = rec
-        return rec
+    def _first_sight(self, var, key):
+        vid = self._next_var
+        self._next_var = vid + 1
+        self._vmap[key] = vid
+        self._vrefs[vid] = _ref(var)
+        d = getattr(var, "data", None)
+        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS and type(var) is Variable:
+            # Most constants and leaves: one tuple, no temporaries.
+            self.first_seen[vid] = (d.shape, d.dtype, d.tobytes(), d.size, var.generation,
+                                    var.creator is not None, var.name)
+        else:
+            self.first_seen[vid] = (*summary_of(array_of(var)), getattr(var, "generation", 0),
+                                    getattr(var, "creator", None) is not None, getattr(var, "name", None))
+        return vid
 
-    def func_of(self, func):
-        """The record of `func`; a function first met in backward (made before
-        the cell, or pruned) gets a record built from its attributes."""
-        rec = self._fmap.get(id(func))
-        if rec is not None and rec.ref is not None and rec.ref() is func:
-            if rec.id not in self.funcs:
-                self.funcs[rec.id] = rec
-            return rec
-        inputs = [self.var_of(x).id for x in getattr(func, "inputs", ())]
-        outputs = []
-        for ref in getattr(func, "outputs", ()):
-            y = ref() if isinstance(ref, weakref.ref) else ref
+    def var_id(self, var):
+        """The vid of `var`, recording it on first sight."""
+        key = id(var) >> 4
+        vid = self._vmap.get(key)
+        if vid is not None and self.live(vid) is var:
+            return vid
+        return self._first_sight(var, key)
+
+    def live(self, vid):
+        """Variable `vid` if it is still alive (and its record kept), else None."""
+        r = self._vrefs.get(vid)
+        return r() if r is not None else None
+
+    def var_ref(self, vid):
+        """The weakref to variable `vid` (None once its record was forgotten)."""
+        return self._vrefs.get(vid)
+
+    def _call_of(self, function):
+        """The record of a function met in backward; one made before the
+        cell (or dropped from the window) gets a record from its attributes."""
+        call = self._fmap.get(id(function) >> 4)
+        if call is not None:
+            return call
+        ins = [self.var_id(x) for x in getattr(function, "inputs", ())]
+        outs = []
+        for r in getattr(function, "outputs", ()):
+            y = r() if isinstance(r, weakref.ref) else r
             if y is not None:
-                outputs.append(self.var_of(y).id)
-        rec = self._new_func(func, inputs, outputs, no_grad=False)
-        return rec
+                outs.append(self.var_id(y))
+        order = self.order
+        self.order = order + 1
+        # Its outputs were recorded as first seen: no summaries in the call.
+        call = (order, type(function).__name__, getattr(function, "generation", 0), False,
+                id(function) >> 4, len(ins), len(outs), *ins, *outs)
+        self._append(call)
+        return call
 
-    def _new_func(self, func, inputs, outputs, no_grad):
-        rec = FuncRec(f"f{self._next_func}", func, inputs, outputs, self.order, no_grad)
-        self._next_func += 1
-        self.order += 1
-        gen = getattr(func, "generation", None)
-        if gen is None or no_grad:
-            gen = max((self.vars[v].generation for v in inputs), default=0)
-        rec.generation = gen
-        self.funcs[rec.id] = rec
-        self._fmap[id(func)] = rec
-        if len(self.funcs) > self.keep:
-            self._drop_oldest()
-        return rec
-
-    def _drop_oldest(self):
-        self.funcs.popitem(last=False)
-        self.elided_functions += 1
-        if len(self.vars) > self._prune_at:
-            self._prune_vars()
+    def _append(self, call):
+        self.calls.append(call)
+        self._fmap[call[KEY]] = call
+        if len(self.calls) >= 4 * self.keep:
+            self._trim()
 
     # -- events -------------------------------------------------------
     def on_forward(self, function, inputs, outputs):
-        if self._passes and not self._passes[-1].create_graph:
+        # The hot path: one flat tuple a call, see the module docstring.
+        if self._skip:
             self.backward_internal_calls += 1
             return
         self.forward_calls += 1
+        vmap, vrefs = self._vmap, self._vrefs
+        vids = []
+        for x in inputs:
+            key = id(x) >> 4
+            vid = vmap.get(key)
+            # r is None: a stale address (its record was forgotten)
+            if vid is None or (r := vrefs.get(vid)) is None or r() is not x:
+                vid = self._first_sight(x, key)
+            vids.append(vid)
+        if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
+            self._forward_general(function, inputs, outputs, vids)
+            return
+        # Nearly every call: one output, a graph recorded.
+        y = outputs[0]
+        vid = self._next_var
+        self._next_var = vid + 1
+        self.last_output = vid
+        vmap[id(y) >> 4] = vid
+        vrefs[vid] = _ref(y)  # the weakref dezero already holds in function.outputs
+        d = y.data
+        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
+            summary = (d.shape, d.dtype, d.tobytes(), d.size)
+        else:
+            summary = summarise(d)
+        order = self.order
+        self.order = order + 1
+        call = (order, type(function).__name__, function.generation, False, id(function) >> 4,
+                len(vids), 1, *vids, vid, *summary)
+        self.calls.append(call)
+        self._fmap[call[KEY]] = call
+        if len(self.calls) >= 4 * self.keep:
+            self._trim()
+
+    def _forward_general(self, function, inputs, outputs, vids):
+        """on_forward for several outputs or a call under no_grad."""
+        vmap, vrefs = self._vmap, self._vrefs
+        n_in = len(vids)
         no_grad = getattr(function, "inputs", None) is not inputs
-        in_ids = [self.var_of(x).id for x in inputs]
-        out_recs = [self.var_of(y) for y in outputs]
-        rec = self._new_func(function, in_ids, [r.id for r in out_recs], no_grad)
         if no_grad:
-            for r in out_recs:
-                r.generation = rec.generation + 1
-        self.last_output_ref = out_recs[-1].ref if out_recs else None
+            # dezero made no graph: the generation follows the inputs'.
+            vgen = self._vgen
+            gen = max([vgen.get(v, x.generation) for v, x in zip(vids, inputs)], default=0)
+        else:
+            gen = function.generation
+        summaries = []
+        vid = self._next_var
+        for y in outputs:
+            vmap[id(y) >> 4] = vid
+            vrefs[vid] = _ref(y)
+            summaries += summary_of(y.data)
+            if no_grad:
+                self._vgen[vid] = gen + 1
+            vids.append(vid)
+            vid += 1
+        if vid != self._next_var:
+            self._next_var = vid
+            self.last_output = vid - 1
+        order = self.order
+        self.order = order + 1
+        self._append((order, type(function).__name__, gen, no_grad, id(function) >> 4, n_in,
+                      len(vids) - n_in, *vids, *summaries))
 
     def on_backward_begin(self, outputs, retain_grad, create_graph):
         self.backward_passes += 1
-        recs = [self.var_of(y) for y in outputs]
-        self._passes.append(BackwardPass(
-            [r.id for r in recs], [r.ref for r in recs], retain_grad, create_graph, self.order))
+        vids = tuple(self.var_id(y) for y in outputs)
+        seeds = {}
+        for vid, y in zip(vids, outputs):
+            g = getattr(y, "grad", None)
+            if g is not None:
+                seeds[vid] = summary_of(array_of(g))
+        self._passes.append(BackwardPass(vids, seeds, retain_grad, create_graph, self.order))
+        self._skip = not create_graph
 
     def on_backward_step(self, function, gys, gxs, pending):
         bpass = self._passes[-1]
-        if len(bpass.steps) >= self.keep:
-            # Keep the first steps (nearest the output, where the drawn
-            # nodes are); later ones are only counted, so a huge backward
-            # costs little more than the backward itself.
+        steps = bpass.steps
+        if len(steps) >= self.max_steps:
+            # Later steps (farther from the output) are only counted, so a
+            # huge backward costs little more than the backward itself.
             bpass.elided_steps += 1
             return
-        frec = self.func_of(function)
-        bpass.funcs.add(frec.id)
-        step = StepRec(frec.id)
-        for vid, gy in zip(frec.outputs, gys):
-            step.gys[vid] = snapshot(_data_of(gy))
-        for x, gx in zip(getattr(function, "inputs", ()), gxs):
+        fmap = self._fmap
+        call = fmap.get(id(function) >> 4) or self._call_of(function)
+        order = call[0]
+        bpass.funcs.add(order)
+        received = bpass.received
+        n_in = call[N_IN]
+        # An output grad is the last total an earlier step (or the seed)
+        # gave it; only one nobody gave (a dropped output: zeros) is kept.
+        given = ()
+        for vid, gy in zip(call[VIDS + n_in:VIDS + n_in + call[N_OUT]], gys):
+            if vid not in received and vid not in bpass.seeds:
+                given += (vid,) + summary_of(array_of(gy))
+        out = acc = ()
+        for i in range(min(n_in, len(gxs))):
+            gx = gxs[i]
             if gx is None:
                 continue
-            vid = self.var_of(x).id
-            snap = step.gxs[vid] = snapshot(_data_of(gx))
-            if vid in bpass.received:
-                step.accumulated.append(vid)
-                total = getattr(x, "grad", None)  # None when grad() collects into its own store
-                step.totals[vid] = snapshot(_data_of(total)) if total is not None else snap
+            vid = call[VIDS + i]
+            d = getattr(gx, "data", None)
+            if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
+                snap = (d.shape, d.dtype, d.tobytes(), d.size)
             else:
-                bpass.received.add(vid)
-                step.totals[vid] = snap
-        step.pending_total = len(pending)
-        step.pending = [self.func_of(f).id for f in pending.ordered(self.pending_limit)]
-        bpass.steps.append(step)
+                snap = summarise(d if type(d) is _ndarray else array_of(gx))
+            out += (vid, *snap)
+            if vid in received:
+                total = getattr(function.inputs[i], "grad", None)  # None when grad() collects elsewhere
+                acc += (vid, *(summary_of(array_of(total)) if total is not None else snap))
+            else:
+                received.add(vid)
+        n = len(pending)
+        queued = ()
+        if n:
+            queued = tuple([(fmap.get(id(f) >> 4) or self._call_of(f))[0]
+                            for f in pending.ordered(self.pending_limit)])
+        steps.append((order, n, queued, out, acc, given))
 
     def on_backward_end(self, outputs):
         bpass = self._passes.pop()
+        self._skip = bool(self._passes) and not self._passes[-1].create_graph
         bpass.finished = True
         if self.last_pass is not None:
             self.elided_steps += len(self.last_pass.steps) + self.last_pass.elided_steps
         self.last_pass = bpass
-        if not bpass.steps or bpass.steps[-1].pending_total:
+        if not bpass.steps or bpass.steps[-1][S_PENDING_TOTAL]:
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
             return
-        kept = OrderedDict()
-        for fid, rec in self.funcs.items():
-            if fid in bpass.funcs or rec.order >= bpass.start_order:
-                kept[fid] = rec
-            else:
-                self.elided_functions += 1
-        self.funcs = kept
-        if len(self.vars) > self._prune_at:
-            self._prune_vars()
+        funcs, start = bpass.funcs, bpass.start_order
+        calls = self.calls
+        if self._limbo and any(c[ORDER] in funcs for c in self._limbo):
+            # An earlier pass dropped calls this one popped: they are back.
+            calls = sorted(calls + [c for c in self._limbo if c[ORDER] in funcs], key=_order)
+            self._limbo = [c for c in self._limbo if c[ORDER] not in funcs]
+        kept, dropped = [], []
+        for c in calls:
+            (kept if c[ORDER] >= start or c[ORDER] in funcs else dropped).append(c)
+        self.calls = kept
+        if dropped:
+            self._elided += len(dropped)
+            # Forgotten in batches: a training loop drops a few calls a pass.
+            self._limbo.extend(dropped)
+            if len(self._limbo) > 256 + len(kept):
+                self._forget(self._limbo)
+                self._limbo = []
 
     def on_error(self, exc):
         self.error = exc
 
-    def _prune_vars(self):
-        """Forget variables no kept function refers to (amortised)."""
+    # -- bounds -------------------------------------------------------
+    def _trim(self):
+        """Cut the window back to the last `keep` calls. It runs once every
+        3 * `keep` calls, so its scans cost O(1) a call."""
+        drop = len(self.calls) - self.keep
+        dropped = self.calls[:drop]
+        del self.calls[:drop]
+        self._elided += drop
+        self._forget(dropped + self._limbo)
+        self._limbo = []
+
+    def _forget(self, dropped):
+        """Forget the variables and functions of `dropped` call records that
+        no kept record refers to."""
         used = set()
-        for rec in self.funcs.values():
-            used.update(rec.inputs)
-            used.update(rec.outputs)
-        if self.last_pass is not None:
-            used.update(self.last_pass.outputs)
-        if self._passes:
-            used.update(self._passes[-1].outputs)
-        self.vars = {vid: r for vid, r in self.vars.items() if vid in used}
-        self._vmap = {k: r for k, r in self._vmap.items() if r.id in used}
-        live = set(self.funcs)
-        self._fmap = {k: r for k, r in self._fmap.items() if r.id in live}
-        self._prune_at = 2 * len(self.vars) + 256
+        for call in self.calls:
+            used.update(call[VIDS:VIDS + call[N_IN] + call[N_OUT]])
+        for bpass in self._passes + ([self.last_pass] if self.last_pass is not None else []):
+            used.update(bpass.outputs)
+        if self.last_output is not None:
+            used.add(self.last_output)
+        vrefs, first_seen, vgen, fmap = self._vrefs, self.first_seen, self._vgen, self._fmap
+        vpop, fpop = vrefs.pop, first_seen.pop
+        for call in dropped:
+            if fmap.get(call[KEY]) is call:
+                del fmap[call[KEY]]
+            mid = VIDS + call[N_IN]
+            for v in call[VIDS:mid]:
+                if v not in used:
+                    vpop(v, None)
+                    fpop(v, None)
+            for v in call[mid:mid + call[N_OUT]]:
+                if v not in used:
+                    vpop(v, None)
+                    fpop(v, None)  # outputs of a record made in backward were first seen
+                    if vgen:
+                        vgen.pop(v, None)
+                elif v not in first_seen:
+                    # A kept call's input made by this dropped one: keep its value.
+                    summary, gen, has_creator, name = self.var_info(v, call) or (None,) * 4
+                    if summary is not None:
+                        first_seen[v] = (*summary, gen, has_creator, name)
+        if len(self._vmap) > 2 * len(vrefs) + 1024:
+            # Addresses of forgotten variables (amortised: it at least halves).
+            self._vmap = {k: v for k, v in self._vmap.items() if v in vrefs}
 
     # -- results ------------------------------------------------------
+    def kept_calls(self):
+        """The call records the graph is built from, in forward order."""
+        return self.calls[-self.keep:]
+
+    def var_info(self, vid, call=None):
+        """(summary, generation, has_creator, name) of `vid`, from `call`
+        when it produced it, else from its first sight; None if unknown."""
+        if call is not None:
+            summaries = call_summaries(call)
+            if vid in summaries:
+                return (summaries[vid], self._vgen.get(vid, call[GENERATION] + 1),
+                        not call[NO_GRAD], None)
+        info = self.first_seen.get(vid)
+        if info is None:
+            if call is None:
+                # Made by a call that is not drawn (a pass output, say).
+                for c in reversed(self.calls + self._limbo):
+                    if vid in call_outputs(c):
+                        return self.var_info(vid, c)
+            return None
+        return info[:4], info[4], info[5], info[6]
+
+    def recorded_variables(self):
+        """How many variables the tracer holds records of (its memory bound)."""
+        return len(self._vrefs)
+
+    @property
+    def elided_functions(self):
+        """Forward calls recorded but not kept (see the module docstring)."""
+        return self._elided + max(0, len(self.calls) - self.keep)
+
     @property
     def saw_backward(self):
         return self.backward_passes > 0

@@ -105,10 +105,10 @@ def test_training_loop_keeps_only_the_last_graph():
 
     tracer, g, *_ = trace(cell)
     assert len(g.functions) == 3                # Mul, Sub, Square of the last epoch
-    assert len(tracer.funcs) == 3
+    assert len(tracer.kept_calls()) == 3
     assert g.elided_functions == 299 * 3
     assert g.elided_steps == 299 * 3 and len(g.steps) == 3
-    assert len(tracer.vars) < 300               # summaries of old epochs were pruned
+    assert tracer.recorded_variables() < 300                 # summaries of old epochs were pruned
     assert any("300 backward passes" in n for n in g.notes)
 
 
@@ -120,7 +120,7 @@ def test_keep_bounds_a_cell_without_backward():
         return {"x": x}
 
     tracer, g, *_ = trace(cell, keep=10)
-    assert len(tracer.funcs) == 10 and g.elided_functions == 40
+    assert len(tracer.kept_calls()) == 10 and g.elided_functions == 40
 
 
 def test_max_nodes_keeps_the_nodes_nearest_the_output():
@@ -218,3 +218,213 @@ def dezero_function():
     from dezero import Function
 
     return Function
+
+
+# -- identity, bounds and cost (the flat records) -------------------------
+
+def test_a_reused_address_is_a_new_variable_not_the_dead_one():
+    # Constants made by as_variable die with their Function; their addresses
+    # are reused at once. Every Add must get its own constant node.
+    def cell():
+        x = Variable(np.array(1.0))
+        for _ in range(40):
+            y = x + 1.0          # the previous y, its Add and its constant die here
+        return {"x": x, "y": y}
+
+    tracer, g, *_ = trace(cell)
+    assert len(g.functions) == 40
+    ins = [tuple(f.inputs) for f in g.functions.values()]
+    assert all(i[0] == ins[0][0] for i in ins)          # one x for all of them
+    constants = {i[1] for i in ins}
+    assert len(constants) == 40                         # never merged with a dead one
+    x = g.variables[ins[0][0]]
+    assert x.label == "x" and x.alive
+
+
+def test_a_leaf_stays_one_node_while_its_consumers_come_and_go():
+    w = Variable(np.array(2.0))
+
+    def cell(backward):
+        F.exp(w)                 # a result dropped at once: its Exp dies, w does not
+        for _ in range(5):
+            y = F.sin(w)         # each y (and its Sin) dies at the next iteration
+        z = w * y
+        if backward:
+            z.backward()
+        return {"w": w, "y": y, "z": z}
+
+    _, g, *_ = trace(lambda: cell(False))
+    ws = [v for v in g.variables.values() if v.label == "w"]
+    assert len(ws) == 1 and ws[0].alive
+    assert sum(ws[0].id in f.inputs for f in g.functions.values()) == 7   # Exp, 5 Sin, Mul
+    _, g, *_ = trace(lambda: cell(True))
+    (w_node,) = [v for v in g.variables.values() if v.label == "w"]
+    assert sorted(f.op for f in g.functions.values()) == ["Mul", "Sin"]   # the last backward's graph
+    assert float(w_node.grad) == pytest.approx(np.sin(2.0) + 2.0 * np.cos(2.0), rel=1e-3)
+
+
+def test_the_same_input_twice_is_one_node():
+    def cell():
+        x = Variable(np.array(3.0))
+        y = x * x
+        y.backward()
+        return {"x": x, "y": y}
+
+    _, g, *_ = trace(cell)
+    (mul,) = g.functions.values()
+    assert mul.inputs[0] == mul.inputs[1]
+    assert float(g.variables[mul.inputs[0]].grad) == pytest.approx(6.0)
+
+
+def test_a_long_cell_without_backward_keeps_a_bounded_window():
+    tracer = Tracer(keep=100)
+    with observing(tracer):
+        y = Variable(np.array(0.5))
+        for _ in range(5000):
+            y = y * 1.0
+    assert len(tracer.calls) < 4 * 100 and len(tracer.kept_calls()) == 100
+    assert tracer.recorded_variables() < 8 * 100
+    g, outs, _ = graph_from_tracer(tracer, {"y": y}, max_nodes=30)
+    assert g.elided_functions == 5000 - len(g.functions)
+    assert outs[0]() is y
+    last = max(g.functions.values(), key=lambda f: f.order)
+    assert g.variables[last.outputs[0]].label == "y"
+
+
+def test_records_are_untracked_by_the_garbage_collector():
+    # The point of the flat records: a long cell gives the collector nothing to walk.
+    tracer = Tracer()
+    with observing(tracer):
+        x = Variable(np.arange(3.0))
+        y = x
+        for _ in range(50):
+            y = F.sin(y) * 2.0
+        y.sum().backward()
+    for _ in range(3):
+        # A collection untracks a tuple once the tuples inside it are: records
+        # nest three deep (step, grads, shape), so three passes at most.
+        gc.collect()
+    assert not any(gc.is_tracked(c) for c in tracer.calls)
+    assert not any(gc.is_tracked(s) for s in tracer.last_pass.steps)
+    assert not any(gc.is_tracked(i) for i in tracer.first_seen.values())
+
+
+def test_values_are_those_of_the_forward_pass_and_survive_the_objects():
+    tracer = Tracer()
+    with observing(tracer):
+        x = Variable(np.array([1.0, 2.0]))
+        y = x * 3.0
+    x.data[0] = 100.0                # changed after the call: the record is not
+    del y
+    g, *_ = graph_from_tracer(tracer, {"x": x})
+    (mul,) = g.functions.values()
+    assert g.variables[mul.inputs[0]].value == "[1 2]"
+    out = g.variables[mul.outputs[0]]
+    assert out.value == "[3 6]" and not out.alive and out.shape == (2,) and out.dtype == "float64"
+
+
+def test_gys_are_derived_from_earlier_steps():
+    def cell():
+        x = Variable(np.array(2.0))
+        a = F.square(x)
+        b = F.exp(a)
+        y = b * 3.0
+        y.backward()
+        return {"x": x, "y": y}
+
+    _, g, *_ = trace(cell)
+    ops = [g.functions[s.func].op for s in g.steps]
+    assert ops == ["Mul", "Exp", "Square"]
+    by_op = {g.functions[s.func].op: s for s in g.steps}
+    assert by_op["Mul"].gys == {g.functions[by_op["Mul"].func].outputs[0]: "1"}
+    assert float(next(iter(by_op["Exp"].gys.values()))) == pytest.approx(3.0)
+    assert float(next(iter(by_op["Square"].gys.values()))) == pytest.approx(3 * np.exp(4.0), rel=1e-3)
+
+
+@pytest.mark.parametrize("raises", [None, RuntimeError, KeyboardInterrupt])
+def test_paced_collector_restores_the_thresholds(raises):
+    from dezero_magic.gcpace import paced_collector
+
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    try:
+        with paced_collector(10):
+            assert gc.get_threshold()[0] == before[0] * 10
+            if raises is not None:
+                raise raises("stop")
+    except (RuntimeError, KeyboardInterrupt):
+        pass
+    assert gc.get_threshold() == before and gc.isenabled() == enabled
+
+
+def test_paced_collector_leaves_thresholds_the_code_set_itself():
+    from dezero_magic.gcpace import paced_collector
+
+    before = gc.get_threshold()
+    try:
+        with paced_collector(10):
+            gc.set_threshold(1234, 5, 6)
+        assert gc.get_threshold() == (1234, 5, 6)
+    finally:
+        gc.set_threshold(*before)
+
+
+@pytest.mark.parametrize("body", ["x = F.exp(Variable(np.array(1.0)))\n",
+                                  "x = F.exp(Variable(np.array(1.0)))\n1 / 0\n"])
+def test_a_dezero_cell_leaves_the_collector_as_it_found_it(shell, body):
+    before, enabled = gc.get_threshold(), gc.isenabled()
+    shell.run_cell("%%dezero --static\n" + body)
+    assert gc.get_threshold() == before and gc.isenabled() == enabled
+
+
+def test_every_drawn_edge_has_its_variable_at_the_window_edge():
+    # The first kept call's input was made by a call that left the window.
+    for keep, n in ((10, 95), (10, 3000)):
+        tracer = Tracer(keep=keep)
+        with observing(tracer):
+            y = Variable(np.array(0.5))
+            for _ in range(n):
+                y = F.sin(y)
+        g, *_ = graph_from_tracer(tracer, {"y": y}, max_nodes=1000)
+        assert len(g.functions) == keep
+        for f in g.functions.values():
+            assert all(v in g.variables for v in f.inputs + f.outputs)
+        first = min(g.functions.values(), key=lambda f: f.order)
+        boundary = g.variables[first.inputs[0]]
+        assert not boundary.leaf and boundary.value and boundary.alive
+
+
+def test_a_second_pass_gets_back_calls_the_first_one_dropped():
+    def cell():
+        x = Variable(np.array(0.5))
+        t = F.square(x)
+        a = F.exp(t)
+        b = F.sin(t)           # not popped by a's pass: dropped when it ends
+        a.backward()
+        x.cleargrad()
+        b.backward()           # pops Sin again
+        return {"x": x, "t": t, "a": a, "b": b}
+
+    _, g, *_ = trace(cell)
+    assert sorted(f.op for f in g.functions.values()) == ["Sin", "Square"]
+    assert [g.functions[s.func].op for s in g.steps] == ["Sin", "Square"]
+    x = next(v for v in g.variables.values() if v.label == "x")
+    assert float(x.grad) == pytest.approx(np.cos(0.25) * 2 * 0.5, rel=1e-3)
+
+
+def test_summaries_are_atoms_and_read_back_as_snapshots():
+    from dezero_magic.preview import format_snapshot, from_summary, summarise
+
+    strided = np.arange(40.0).reshape(5, 8)[:, ::2]          # not contiguous
+    s = summarise(strided)
+    gc.collect()
+    gc.collect()
+    assert not gc.is_tracked(s)                                # atoms only: the GC let it go
+    snap = from_summary(s, live=strided)
+    assert snap.shape == (5, 4) and snap.nbytes == 160 and snap.absmax == 38.0
+    assert format_snapshot(snap) == "5×4 [0 2 4 6 …]"
+    gone = from_summary(s)          # the array died: its first 16 elements are what is known
+    assert gone.absmax == 30.0 and format_snapshot(gone) == "5×4 [0 2 4 6 …]"
+    big = np.r_[np.ones(20), np.nan]
+    assert from_summary(summarise(big), live=big).nonfinite
+    assert format_snapshot(from_summary(summarise(np.array(["ab", "c"])))) == "[ab c]"
+    assert format_snapshot(from_summary(summarise(np.array([1, None], dtype=object)))) == "object"

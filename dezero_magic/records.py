@@ -1,0 +1,78 @@
+"""The tracer's records: flat tuples of atoms, and how to read them.
+
+A tuple that holds only atoms (ints, strs, bytes, None, numpy dtypes, or
+tuples of those) is untracked by CPython's cyclic GC at the first young
+collections that see it, so millions of records cost the collector nothing to walk. A
+record is therefore ONE flat tuple, never an object with attributes; the
+layouts are below and the functions here read them.
+"""
+import numpy as np
+
+from dezero_magic.preview import SNAPSHOT_ITEMS, data_of, summarise
+
+_ndarray = np.ndarray
+
+# A call record: (ORDER, OP, GENERATION, NO_GRAD, KEY, N_IN, N_OUT, then the
+# N_IN input vids, the N_OUT output vids, then 4 summary atoms an output:
+# shape, dtype, head bytes, size -- see `preview.summarise`; a record made
+# in backward for a function the tracer never saw has no summaries).
+ORDER, OP, GENERATION, NO_GRAD, KEY, N_IN, N_OUT = range(7)
+VIDS = 7
+# A step record: (FUNC: the popped call's ORDER, PENDING_TOTAL: the queue's
+# length, PENDING: ORDERs of its first functions, then three flat tuples of
+# (vid, 4 summary atoms) groups: GXS the input grads, ACCUMULATED the totals
+# of inputs whose grad was added to, GYS output grads no earlier step gave
+# (a dropped output gets zeros; the others are derived at assembly).
+S_FUNC, S_PENDING_TOTAL, S_PENDING, S_GXS, S_ACCUMULATED, S_GYS = range(6)
+
+
+def call_inputs(call):
+    return call[VIDS:VIDS + call[N_IN]]
+
+
+def call_outputs(call):
+    return call[VIDS + call[N_IN]:VIDS + call[N_IN] + call[N_OUT]]
+
+
+def call_summaries(call):
+    """{output vid: summary} of a call record."""
+    start = VIDS + call[N_IN] + call[N_OUT]
+    if len(call) < start + 4 * call[N_OUT]:
+        return {}  # a record built in backward: its outputs are in `first_seen`
+    return {v: call[start + 4 * k:start + 4 * k + 4] for k, v in enumerate(call_outputs(call))}
+
+
+def groups(flat):
+    """(vid, summary) pairs of a step's flat (vid, 4 atoms, ...) tuple."""
+    return [(flat[i], flat[i + 1:i + 5]) for i in range(0, len(flat), 5)]
+
+
+def array_of(g):
+    """The ndarray inside a grad (a Variable in dezero, an array from students' code)."""
+    d = getattr(g, "data", None)
+    return d if type(d) is _ndarray else data_of(g)
+
+
+def summary_of(d):
+    """`preview.summarise`, inlined for the common small ndarray."""
+    if type(d) is _ndarray:
+        size = d.size
+        if size <= SNAPSHOT_ITEMS:
+            return (d.shape, d.dtype, d.tobytes(), size)
+    return summarise(d)
+
+
+class BackwardPass:
+    """The record of one `backward()` call (one object a pass)."""
+
+    def __init__(self, outputs, seeds, retain_grad, create_graph, start_order):
+        self.outputs = outputs        # vids of the variables backward started from
+        self.seeds = seeds            # vid -> summary of their grad before the first step
+        self.retain_grad = retain_grad
+        self.create_graph = create_graph
+        self.start_order = start_order
+        self.steps = []               # step records
+        self.funcs = set()            # ORDERs of the calls this pass popped
+        self.received = set()         # vids that got a grad in this pass
+        self.elided_steps = 0
+        self.finished = False
