@@ -5,6 +5,7 @@ state, so a test fails when a person would see something wrong.
 """
 import re
 import time
+import uuid
 
 from playwright.sync_api import expect
 
@@ -23,9 +24,25 @@ PROMPT_DONE = re.compile(r"^\[\d+\]:$")
 
 
 def open_notebook(page, lab_server, path):
-    """Open `path` (relative to the server's root) and wait for an idle kernel."""
-    page.goto(lab_server.url(f"/lab/tree/{path}"), wait_until="domcontentloaded")
-    notebook = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
+    """Open `path` (relative to the server's root) in a workspace of its own
+    and wait for an idle kernel; returns the locator of its panel, pinned by
+    the panel's id.
+
+    A fresh workspace: the default one remembers notebooks that earlier tests
+    opened on the same server, and a locator such as "the first visible
+    notebook" could then pick one of those while the workspace is restored.
+    """
+    workspace = "test-" + uuid.uuid4().hex[:12]
+    page.goto(lab_server.url(f"/lab/workspaces/{workspace}/tree/{path}") + "&reset",
+              wait_until="domcontentloaded")
+    name = path.rsplit("/", 1)[-1]
+    current_tab = page.locator(".lm-DockPanel-tabBar .lm-TabBar-tab.lm-mod-current .lm-TabBar-tabLabel")
+    expect(current_tab).to_have_text(name, timeout=120_000)
+    panels = page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)")
+    expect(panels).to_have_count(1, timeout=60_000)
+    panel_id = panels.first.get_attribute("id")
+    assert panel_id, "the notebook panel has no id to pin it by"
+    notebook = page.locator(f'[id="{panel_id}"]')
     expect(notebook.locator(".jp-Cell").first).to_be_visible(timeout=120_000)
     wait_kernel_idle(page, timeout_s=120)
     return notebook
