@@ -87,8 +87,12 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
             push(heap, (-f.generation, -counter, f))
 
     observed = bool(_observers)
+    step_hooks = None
     if observed:
         events.notify("on_backward_begin", list(outputs), retain_grad, create_graph)
+        step_hooks = events.step_hooks()
+        if not create_graph:
+            events.mute_internal_forward()
     # Set once for the whole pass (not per step): grads are recorded as a
     # graph only when create_graph is asked for.
     old_enable = Config.enable_backprop
@@ -102,6 +106,7 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     # this pass only. It is always restored, and unreachable cycles made
     # meanwhile are collected at its next run.
     gc_was_enabled = gc.isenabled()
+    completed = False
     if gc_was_enabled:
         gc.disable()
     try:
@@ -160,9 +165,9 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     counter += 1
                     push(heap, (-c.generation, -counter, c))
 
-            if observed and _observers:
-                events.notify("on_backward_step", f, [g] if gys is None else gys, list(gxs),
-                              events.Pending(heap))
+            if step_hooks:
+                events.emit_step(step_hooks, f, [g] if gys is None else gys, list(gxs),
+                                 events.Pending(heap))
 
             if not retain_grad:
                 for ref in refs:
@@ -174,12 +179,16 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     else:
                         store.pop(id(y), None)
                 y = None
+        completed = True
     finally:
         if gc_was_enabled:
             gc.enable()
         Config.enable_backprop = old_enable
+        if observed and not create_graph:
+            events.unmute_internal_forward()
         if observed and events._observers:
-            events.notify("on_backward_end", list(outputs))
+            # Every queued function is popped once: what is still queued was not.
+            events.notify("on_backward_end", list(outputs), counter - len(heap), completed)
 
 
 def grad(outputs, inputs, grad_outputs=None, create_graph=False):

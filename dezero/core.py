@@ -10,7 +10,7 @@ from dezero.cuda import array_types
 _array_type = np.ndarray
 # The registry's own list object (events only mutates it in place), bound
 # here so that the hot path's "anyone listening?" test is one global lookup.
-_observers = events._observers
+_forward_hooks = events._forward_hooks
 
 
 def as_array(x, array_module=np):
@@ -206,8 +206,14 @@ class Function:
                 single.creator = self  # set_creator, inlined
                 single.generation = generation + 1
                 self.outputs = [ref(single)]
-            if _observers:
-                events.notify("on_forward", self, inputs, [single])
+            if _forward_hooks:
+                # events.emit_forward, inlined: one call a hook, no snapshot.
+                outputs = [single]
+                try:
+                    for hook in _forward_hooks:
+                        hook(self, inputs, outputs)
+                except Exception as exc:  # noqa: BLE001 - isolate observer faults
+                    events.forward_failed(hook, exc, self, inputs, outputs)
             return single
         return self._call_multi(inputs, ys)
 
@@ -225,8 +231,8 @@ class Function:
             if len(outputs) > 1:
                 # Backward needs the shape of an output the user dropped.
                 self.output_specs = [(y.data.shape, y.data.dtype) for y in outputs]
-        if _observers:
-            events.notify("on_forward", self, inputs, outputs)
+        if _forward_hooks:
+            events.emit_forward(self, inputs, outputs)
         return outputs if len(outputs) > 1 else outputs[0]
 
     def forward(self, *xs):

@@ -4,13 +4,23 @@ backward engine notify.
 The `%%dezero` tracer subscribes here; nothing else in dezero depends on it.
 With no observer registered the only cost in the hot path is one truthiness
 test of a module-level list.
+
+Forward calls and backward steps are the hot events (one per operation), so
+they skip `notify`: `Function.__call__` loops over `_forward_hooks` (bound
+`on_forward` methods of the observers that define one) and the backward
+engine over `step_hooks()`; an observer can stop hearing the steps of a pass
+(return False) and does not hear the forward calls that a backward pass
+without create_graph makes internally (see `Observer.forward_calls_in_backward`).
 """
 import contextlib
 import heapq
 import warnings
 
-# A plain list so the hot path can test `if _observers:` without a call.
+# Plain lists, mutated in place only, so the hot paths (which bind them at
+# import) test `if _forward_hooks:` without a call.
 _observers = []
+_forward_hooks = []   # bound on_forward of observers that override it
+_muted = [0]          # depth of backward passes without create_graph in progress
 
 
 class Observer:
@@ -19,6 +29,11 @@ class Observer:
     Hooks receive live dezero objects. An observer that keeps them alive
     changes what the user's program frees, so keep summaries, not references.
     """
+
+    # The forward calls that a backward pass without create_graph makes to
+    # compute grads build no graph; an observer hears them only if it sets
+    # this. Leaving them out halves the cost of watching a backward pass.
+    forward_calls_in_backward = False
 
     def on_forward(self, function, inputs, outputs):
         """After `function` ran: `inputs` and `outputs` are lists of Variables."""
@@ -31,10 +46,14 @@ class Observer:
 
         gys: grads of its outputs (Variables), gxs: grads of its inputs,
         pending: a `Pending` view of the functions still queued.
+        Return False to hear no more steps of this pass (a tracer that has
+        recorded enough then costs nothing for the rest of a long pass).
         """
 
-    def on_backward_end(self, outputs):
-        """After the last step of that backward pass (also when it raised)."""
+    def on_backward_end(self, outputs, steps, completed):
+        """After the last step of that backward pass (also when it raised);
+        `steps`: how many functions the pass popped; `completed`: False
+        when it raised (or was interrupted)."""
 
     def on_error(self, exc):
         """Called when one of this observer's hooks raised; it is then removed."""
@@ -60,10 +79,33 @@ class Pending:
         return [entry[-1] for entry in heapq.nsmallest(n, self._heap)]
 
 
+def _overrides(observer, hook):
+    if hook in getattr(observer, "__dict__", ()):
+        return True  # set on the instance
+    return getattr(type(observer), hook, None) is not getattr(Observer, hook)
+
+
+def _owner(hook, name):
+    """The registered observer whose `name` hook is `hook`."""
+    for observer in _observers:
+        if getattr(observer, name, None) == hook:
+            return observer
+    return getattr(hook, "__self__", None)
+
+
+def _rebuild_forward_hooks():
+    _forward_hooks[:] = [
+        observer.on_forward for observer in _observers
+        if _overrides(observer, "on_forward")
+        and not (_muted[0] and not observer.forward_calls_in_backward)
+    ]
+
+
 def add_observer(observer):
     """Register `observer` (an `Observer`); registering twice is a no-op."""
     if observer not in _observers:
         _observers.append(observer)
+        _rebuild_forward_hooks()
 
 
 def remove_observer(observer):
@@ -71,7 +113,62 @@ def remove_observer(observer):
     try:
         _observers.remove(observer)
     except ValueError:
-        pass
+        return
+    _rebuild_forward_hooks()
+
+
+def mute_internal_forward():
+    """A backward pass without create_graph begins: observers that do not
+    want its internal forward calls stop hearing forward calls until
+    `unmute_internal_forward` (nested passes count)."""
+    _muted[0] += 1
+    if _muted[0] == 1:
+        _rebuild_forward_hooks()
+
+
+def unmute_internal_forward():
+    _muted[0] -= 1
+    if _muted[0] == 0:
+        _rebuild_forward_hooks()
+
+
+def emit_forward(function, inputs, outputs, hooks=None):
+    """Call the forward hooks (or `hooks`, a list of them); a failing one is
+    removed as in `notify` and the hooks after it still hear this call."""
+    hooks = tuple(_forward_hooks) if hooks is None else hooks
+    for hook in hooks:
+        try:
+            hook(function, inputs, outputs)
+        except Exception as exc:  # noqa: BLE001 - isolate observer faults
+            _failed(_owner(hook, "on_forward"), "on_forward", exc)
+
+
+def forward_failed(hook, exc, function, inputs, outputs):
+    """`Function.__call__` caught `exc` from `hook` in its inlined loop."""
+    hooks = list(_forward_hooks)
+    rest = hooks[hooks.index(hook) + 1:] if hook in hooks else []
+    _failed(_owner(hook, "on_forward"), "on_forward", exc)
+    emit_forward(function, inputs, outputs, rest)
+
+
+def step_hooks():
+    """(observer, its on_backward_step) of the observers that define one, for
+    one pass (`emit_step` drops those that are done or removed)."""
+    return [(o, o.on_backward_step) for o in _observers if _overrides(o, "on_backward_step")]
+
+
+def emit_step(hooks, function, gys, gxs, pending):
+    for entry in tuple(hooks):
+        observer, hook = entry
+        if observer not in _observers:
+            hooks.remove(entry)
+            continue
+        try:
+            if hook(function, gys, gxs, pending) is False:
+                hooks.remove(entry)
+        except Exception as exc:  # noqa: BLE001 - isolate observer faults
+            hooks.remove(entry)
+            _failed(observer, "on_backward_step", exc)
 
 
 def observers():
@@ -96,14 +193,20 @@ def notify(hook, *args):
         try:
             getattr(observer, hook)(*args)
         except Exception as exc:  # noqa: BLE001 - isolate observer faults
-            remove_observer(observer)
-            try:
-                observer.on_error(exc)
-            except Exception:  # noqa: BLE001
-                pass
-            warnings.warn(
-                f"dezero observer {type(observer).__name__} failed in {hook} "
-                f"and was removed: {exc!r}",
-                RuntimeWarning,
-                stacklevel=3,
-            )
+            _failed(observer, hook, exc)
+
+
+def _failed(observer, hook, exc):
+    if observer not in _observers:
+        return  # already removed (and told) by an earlier failure
+    remove_observer(observer)
+    try:
+        observer.on_error(exc)
+    except Exception:  # noqa: BLE001
+        pass
+    warnings.warn(
+        f"dezero observer {type(observer).__name__} failed in {hook} "
+        f"and was removed: {exc!r}",
+        RuntimeWarning,
+        stacklevel=4,
+    )

@@ -85,7 +85,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
     chosen = _select(calls, max_nodes) if calls else []
     graph = Graph(complete=complete)
     graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen))
-    graph.elided_steps = tracer.elided_steps + (bpass.elided_steps if bpass else 0)
+    graph.elided_steps = tracer.elided_steps
+    graph.unrecorded_steps = bpass.elided_steps if bpass else 0
 
     var_ids = []
     producer = {}

@@ -58,7 +58,8 @@ class Graph:
     steps: List[BackwardStep] = field(default_factory=list)
     complete: bool = True        # False when the cell raised before finishing
     elided_functions: int = 0    # forward calls recorded but not kept in this graph
-    elided_steps: int = 0        # backward steps recorded but not kept
+    elided_steps: int = 0        # earlier backward steps not kept (earlier passes; the oldest calls of students' backward)
+    unrecorded_steps: int = 0    # steps of the shown pass beyond the tracer's cap (farthest from the output)
     notes: List[str] = field(default_factory=list)  # what a viewer should be told
 
     def edges(self):

@@ -76,3 +76,4 @@ class BackwardPass:
         self.received = set()         # vids that got a grad in this pass
         self.elided_steps = 0
         self.finished = False
+        self.completed = False        # False when the pass raised

@@ -35,6 +35,7 @@ class Trace:
         self.mode_results = mode_results
         self.notices = []             # faults of ours, told briefly, never masking the cell
         self._layout = None
+        self._svg = None              # the plain SVG, drawn once for every mime type that shows it
 
     @property
     def layout(self):
@@ -44,6 +45,10 @@ class Trace:
 
     def svg(self, **options):
         """The SVG text; options as in `dezero_magic.render.svg.render_svg`."""
+        if not options:
+            if self._svg is None:
+                self._svg = render_svg(self.graph, self.layout, show_shapes=self.verbose)
+            return self._svg
         options.setdefault("show_shapes", self.verbose)
         return render_svg(self.graph, self.layout, **options)
 
@@ -64,8 +69,10 @@ class Trace:
             parts.append(f"{len(g.steps)} backward steps")
         if g.elided_functions:
             parts.append(f"{g.elided_functions} function calls not drawn")
+        if g.unrecorded_steps:
+            parts.append(f"{g.unrecorded_steps} later backward steps (farthest from the output) not recorded")
         if g.elided_steps:
-            parts.append(f"{g.elided_steps} backward steps of earlier passes not kept")
+            parts.append(f"{g.elided_steps} earlier backward steps not kept")
         text = "; ".join(parts)
         if not g.complete:
             text = "INCOMPLETE — the cell raised; this is the graph recorded until then. " + text

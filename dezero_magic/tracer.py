@@ -45,7 +45,8 @@ or on the recorded head once the array is gone).
 
 Forward calls that the backward engine makes inside `Function.backward`
 (grads computed with Variables while create_graph=False) are not part of
-any graph; they are only counted (`backward_internal_calls`).
+any graph; dezero does not even report them to the tracer
+(`Observer.forward_calls_in_backward`).
 """
 import operator
 import weakref
@@ -55,7 +56,7 @@ import numpy as np
 from dezero.core import Variable
 from dezero.events import Observer
 from dezero_magic.preview import SNAPSHOT_ITEMS, summarise
-from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, S_PENDING_TOTAL, VIDS,
+from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, VIDS,
                                   BackwardPass, array_of, call_outputs, call_summaries, summary_of)
 
 _ref = weakref.ref
@@ -73,10 +74,12 @@ class Tracer(Observer):
             raise ValueError(f"Tracer(max_steps={max_steps!r}): give at least 1 step to record, "
                              "or None for `keep`")
         self.keep = keep
+        self._trim_at = 4 * keep
         self.max_steps = keep if max_steps is None else max_steps
         self.pending_limit = pending_limit
         self.calls = []           # call records, in forward order (a window, see _trim)
         self._limbo = []          # dropped call records whose variables are not forgotten yet
+        self._limbo_orders = set()  # their ORDERs
         self._fmap = {}           # id(function) >> 4 -> its call record
         self._vmap = {}           # id(variable) >> 4 -> vid; ints only, so the GC never tracks it
         self._vrefs = {}          # vid -> weakref to the variable
@@ -89,7 +92,6 @@ class Tracer(Observer):
         self._elided = 0          # calls dropped from self.calls
         self.elided_steps = 0
         self.backward_passes = 0
-        self.backward_internal_calls = 0
         self.last_pass = None
         self._passes = []         # passes in progress (a backward inside a backward is legal)
         self._skip = False        # inside a pass that records no graph: forward calls are internal
@@ -152,16 +154,16 @@ class Tracer(Observer):
     def _append(self, call):
         self.calls.append(call)
         self._fmap[call[KEY]] = call
-        if len(self.calls) >= 4 * self.keep:
+        if len(self.calls) >= self._trim_at:
             self._trim()
 
     # -- events -------------------------------------------------------
     def on_forward(self, function, inputs, outputs):
         # The hot path: one flat tuple a call, see the module docstring.
+        # Written for speed (locals, no helper calls on the common paths):
+        # it runs once per operation of the user's cell.
         if self._skip:
-            self.backward_internal_calls += 1
-            return
-        self.forward_calls += 1
+            return  # inside a pass without create_graph (a nested one): not a graph
         vmap, vrefs = self._vmap, self._vrefs
         vids = []
         for x in inputs:
@@ -172,6 +174,7 @@ class Tracer(Observer):
                 vid = self._first_sight(x, key)
             vids.append(vid)
         if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
+            self.forward_calls += 1
             self._forward_general(function, inputs, outputs, vids)
             return
         # Nearly every call: one output, a graph recorded.
@@ -180,19 +183,22 @@ class Tracer(Observer):
         self._next_var = vid + 1
         self.last_output = vid
         vmap[id(y) >> 4] = vid
-        vrefs[vid] = _ref(y)  # the weakref dezero already holds in function.outputs
+        vrefs[vid] = function.outputs[0]  # dezero's own weakref to y
         d = y.data
-        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
-            summary = (d.shape, d.dtype, d.tobytes(), d.size)
-        else:
-            summary = summarise(d)
         order = self.order
         self.order = order + 1
-        call = (order, type(function).__name__, function.generation, False, id(function) >> 4,
-                len(vids), 1, *vids, vid, *summary)
-        self.calls.append(call)
-        self._fmap[call[KEY]] = call
-        if len(self.calls) >= 4 * self.keep:
+        self.forward_calls += 1
+        key = id(function) >> 4
+        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
+            call = (order, type(function).__name__, function.generation, False, key,
+                    len(vids), 1, *vids, vid, d.shape, d.dtype, d.tobytes(), d.size)
+        else:
+            call = (order, type(function).__name__, function.generation, False, key,
+                    len(vids), 1, *vids, vid, *summarise(d))
+        calls = self.calls
+        calls.append(call)
+        self._fmap[key] = call
+        if len(calls) >= self._trim_at:
             self._trim()
 
     def _forward_general(self, function, inputs, outputs, vids):
@@ -225,6 +231,7 @@ class Tracer(Observer):
                       len(vids) - n_in, *vids, *summaries))
 
     def on_backward_begin(self, outputs, retain_grad, create_graph):
+        self._forget_limbo()
         self.backward_passes += 1
         vids = tuple(self.var_id(y) for y in outputs)
         seeds = {}
@@ -239,10 +246,10 @@ class Tracer(Observer):
         bpass = self._passes[-1]
         steps = bpass.steps
         if len(steps) >= self.max_steps:
-            # Later steps (farther from the output) are only counted, so a
-            # huge backward costs little more than the backward itself.
-            bpass.elided_steps += 1
-            return
+            # Later steps (farther from the output) are not heard at all (the
+            # engine counts them, see on_backward_end), so a huge backward
+            # costs little more than the backward itself.
+            return False
         fmap = self._fmap
         call = fmap.get(id(function) >> 4) or self._call_of(function)
         order = call[0]
@@ -278,35 +285,45 @@ class Tracer(Observer):
             queued = tuple([(fmap.get(id(f) >> 4) or self._call_of(f))[0]
                             for f in pending.ordered(self.pending_limit)])
         steps.append((order, n, queued, out, acc, given))
+        return len(steps) < self.max_steps
 
-    def on_backward_end(self, outputs):
+    def on_backward_end(self, outputs, steps, completed):
         bpass = self._passes.pop()
+        bpass.elided_steps = max(0, steps - len(bpass.steps))
+        bpass.completed = completed
         self._skip = bool(self._passes) and not self._passes[-1].create_graph
         bpass.finished = True
         if self.last_pass is not None:
             self.elided_steps += len(self.last_pass.steps) + self.last_pass.elided_steps
         self.last_pass = bpass
-        if not bpass.steps or bpass.steps[-1][S_PENDING_TOTAL]:
+        if not bpass.steps or not completed:
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
             return
         funcs, start = bpass.funcs, bpass.start_order
         calls = self.calls
-        if self._limbo and any(c[ORDER] in funcs for c in self._limbo):
+        if self._limbo and not funcs.isdisjoint(self._limbo_orders):
             # An earlier pass dropped calls this one popped: they are back.
             calls = sorted(calls + [c for c in self._limbo if c[ORDER] in funcs], key=_order)
             self._limbo = [c for c in self._limbo if c[ORDER] not in funcs]
+            self._limbo_orders.difference_update(funcs)
         kept, dropped = [], []
         for c in calls:
             (kept if c[ORDER] >= start or c[ORDER] in funcs else dropped).append(c)
         self.calls = kept
         if dropped:
             self._elided += len(dropped)
-            # Forgotten in batches: a training loop drops a few calls a pass.
+            # Forgotten in batches, and only when the cell goes on computing
+            # (on_backward_begin, _trim): a training loop drops a few calls a
+            # pass, and a cell that ends here needs no forgetting at all.
             self._limbo.extend(dropped)
-            if len(self._limbo) > 256 + len(kept):
-                self._forget(self._limbo)
-                self._limbo = []
+            self._limbo_orders.update([c[ORDER] for c in dropped])
+
+    def _forget_limbo(self):
+        if len(self._limbo) > 256 + len(self.calls):
+            self._forget(self._limbo)
+            self._limbo = []
+            self._limbo_orders = set()
 
     def on_error(self, exc):
         self.error = exc
@@ -321,6 +338,7 @@ class Tracer(Observer):
         self._elided += drop
         self._forget(dropped + self._limbo)
         self._limbo = []
+        self._limbo_orders = set()
 
     def _forget(self, dropped):
         """Forget the variables and functions of `dropped` call records that

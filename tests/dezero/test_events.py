@@ -9,6 +9,7 @@ from dezero import Function, Variable, events
 class Recorder(events.Observer):
     def __init__(self):
         self.log = []
+        self.ends = []
 
     def on_forward(self, function, inputs, outputs):
         self.log.append(("forward", function, list(inputs), list(outputs)))
@@ -21,8 +22,9 @@ class Recorder(events.Observer):
                          [None if g is None else g.data.copy() for g in gxs],
                          pending.ordered(), len(pending)))
 
-    def on_backward_end(self, outputs):
+    def on_backward_end(self, outputs, steps, completed):
         self.log.append(("end", list(outputs)))
+        self.ends.append((steps, completed))
 
     def kinds(self):
         return [entry[0] for entry in self.log]
@@ -178,3 +180,57 @@ def test_observer_base_hooks_are_no_ops():
         y = F.square(Variable(np.array(2.0)))
         y.backward()
     assert y.creator is not None
+
+
+def test_internal_forward_calls_of_a_plain_backward_are_heard_only_on_request(recorder):
+    x = Variable(np.array(2.0))
+    y = F.sin(x) * x                    # Sin.backward computes cos(x) * gy with Functions
+    recorder.log.clear()
+    y.backward()
+    assert recorder.kinds() == ["begin", "step", "step", "end"]
+
+    class Curious(Recorder):
+        forward_calls_in_backward = True
+
+    curious = Curious()
+    with events.observing(curious):
+        x.cleargrad()
+        y = F.sin(x) * x
+        y.backward()
+    assert curious.kinds().count("forward") > 2   # Sin, Mul, and the backward's own calls
+    assert recorder.kinds()[-4:] == ["begin", "step", "step", "end"]   # still muted for the other
+
+
+def test_forward_hooks_are_back_after_a_backward_even_when_it_raises(recorder):
+    class Broken(Function):
+        def forward(self, x):
+            return x
+
+        def backward(self, gy):
+            raise ValueError("broken backward")
+
+    y = Broken()(Variable(np.array(1.0)))
+    with pytest.raises(ValueError):
+        y.backward()
+    assert recorder.ends[-1] == (1, False)
+    recorder.log.clear()
+    F.square(Variable(np.array(3.0)))
+    assert recorder.kinds() == ["forward"]
+
+
+def test_a_step_hook_that_returns_false_hears_no_more_steps_of_the_pass():
+    class Enough(Recorder):
+        def on_backward_step(self, function, gys, gxs, pending):
+            super().on_backward_step(function, gys, gxs, pending)
+            return False
+
+    rec = Enough()
+    with events.observing(rec):
+        x = Variable(np.array(0.3))
+        y = F.sin(F.sin(F.sin(x)))
+        y.backward()
+        assert rec.kinds().count("step") == 1 and rec.ends[-1] == (3, True)
+        y2 = F.sin(F.sin(x))
+        y2.backward()                           # a new pass: heard again, once
+        assert rec.kinds().count("step") == 2 and rec.ends[-1] == (2, True)
+    assert x.grad is not None

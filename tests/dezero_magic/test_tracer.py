@@ -176,7 +176,7 @@ def test_backward_internal_calls_are_not_part_of_the_graph():
 
     tracer, g, *_ = trace(cell)
     assert [f.op for f in g.functions.values()] == ["Sin", "Mul"]
-    assert tracer.backward_internal_calls > 0
+    assert tracer.forward_calls == 2          # the backward's own Cos, Mul... are not even heard
 
 
 def test_create_graph_records_the_derivative_graph():
@@ -428,3 +428,26 @@ def test_summaries_are_atoms_and_read_back_as_snapshots():
     assert from_summary(summarise(big), live=big).nonfinite
     assert format_snapshot(from_summary(summarise(np.array(["ab", "c"])))) == "[ab c]"
     assert format_snapshot(from_summary(summarise(np.array([1, None], dtype=object)))) == "object"
+
+
+def test_steps_beyond_the_cap_are_counted_not_heard_and_captioned():
+    tracer = Tracer(max_steps=10)
+    heard = []
+    original = tracer.on_backward_step
+    tracer.on_backward_step = lambda *a: heard.append(1) or original(*a)
+    with observing(tracer):
+        x = Variable(np.array(0.5))
+        y = x
+        for _ in range(50):
+            y = F.sin(y)
+        y.backward()
+    assert len(heard) == 10                      # the engine stopped telling after the cap
+    g, *_ = graph_from_tracer(tracer, {"x": x, "y": y})
+    assert len(g.steps) <= 10 and g.unrecorded_steps == 40 and g.elided_steps == 0
+    from dezero_magic.trace import Trace
+    caption = Trace(g).caption()
+    assert "40 later backward steps" in caption and "earlier" not in caption
+    # The pass keeps the calls it was heard popping (the ones nearest the output).
+    assert len(g.functions) == 10 and g.elided_functions == 40
+    assert {s.func for s in g.steps} == set(g.functions)
+    assert x.grad is not None                    # the user's backward ran in full
