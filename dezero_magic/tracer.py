@@ -105,10 +105,13 @@ class Tracer(Observer):
         self._vmap[key] = vid
         self._vrefs[vid] = _ref(var)
         d = getattr(var, "data", None)
-        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS and type(var) is Variable:
+        if type(d) is _ndarray and type(var) is Variable:
             # Most constants and leaves: one tuple, no temporaries.
-            self.first_seen[vid] = (d.shape, d.dtype, d.tobytes(), d.size, var.generation,
-                                    var.creator is not None, var.name)
+            if d.size <= SNAPSHOT_ITEMS:
+                self.first_seen[vid] = (d.shape, d.dtype, d.tobytes(), d.size, var.generation,
+                                        var.creator is not None, var.name)
+            else:
+                self.first_seen[vid] = (*summarise(d), var.generation, var.creator is not None, var.name)
         else:
             self.first_seen[vid] = (*summary_of(array_of(var)), getattr(var, "generation", 0),
                                     getattr(var, "creator", None) is not None, getattr(var, "name", None))
@@ -282,7 +285,8 @@ class Tracer(Observer):
         n = len(pending)
         queued = ()
         if n:
-            queued = tuple([(fmap.get(id(f) >> 4) or self._call_of(f))[0]
+            # self._fmap, not `fmap`: _call_of may trim, which rebuilds it.
+            queued = tuple([(self._fmap.get(id(f) >> 4) or self._call_of(f))[0]
                             for f in pending.ordered(self.pending_limit)])
         steps.append((order, n, queued, out, acc, given))
         return len(steps) < self.max_steps
@@ -392,9 +396,13 @@ class Tracer(Observer):
         if info is None:
             if call is None:
                 # Made by a call that is not drawn (a pass output, say).
-                for c in reversed(self.calls + self._limbo):
-                    if vid in call_outputs(c):
-                        return self.var_info(vid, c)
+                # Kept calls first (the producer of a drawn input lies just
+                # before the drawn ones), then the dropped ones; no copies:
+                # after a long pass the dropped ones may be 100,000 records.
+                for calls in (self.calls, self._limbo):
+                    for c in reversed(calls):
+                        if vid in call_outputs(c):
+                            return self.var_info(vid, c)
             return None
         return info[:4], info[4], info[5], info[6]
 

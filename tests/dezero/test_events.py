@@ -107,18 +107,23 @@ def test_begin_reports_flags(recorder):
     assert "forward" in recorder.kinds()[2:]
 
 
+class Broken(Function):
+    def forward(self, x):
+        return x
+
+    def backward(self, gy):
+        raise ValueError("broken backward")
+
+
 def test_end_event_even_when_backward_raises(recorder):
-    class Broken(Function):
-        def forward(self, x):
-            return x
-
-        def backward(self, gy):
-            raise ValueError("broken backward")
-
     y = Broken()(Variable(np.array(1.0)))
     with pytest.raises(ValueError, match="broken backward"):
         y.backward()
     assert [k for k in recorder.kinds() if k != "forward"][-2:] == ["begin", "end"]
+    assert recorder.ends[-1] == (1, False)      # one function popped, the pass did not complete
+    recorder.log.clear()
+    F.square(Variable(np.array(3.0)))
+    assert recorder.kinds() == ["forward"]      # forward calls are heard again after the failed pass
 
 
 class Failing(events.Observer):
@@ -201,23 +206,6 @@ def test_internal_forward_calls_of_a_plain_backward_are_heard_only_on_request(re
     assert recorder.kinds()[-4:] == ["begin", "step", "step", "end"]   # still muted for the other
 
 
-def test_forward_hooks_are_back_after_a_backward_even_when_it_raises(recorder):
-    class Broken(Function):
-        def forward(self, x):
-            return x
-
-        def backward(self, gy):
-            raise ValueError("broken backward")
-
-    y = Broken()(Variable(np.array(1.0)))
-    with pytest.raises(ValueError):
-        y.backward()
-    assert recorder.ends[-1] == (1, False)
-    recorder.log.clear()
-    F.square(Variable(np.array(3.0)))
-    assert recorder.kinds() == ["forward"]
-
-
 def test_a_step_hook_that_returns_false_hears_no_more_steps_of_the_pass():
     class Enough(Recorder):
         def on_backward_step(self, function, gys, gxs, pending):
@@ -234,3 +222,19 @@ def test_a_step_hook_that_returns_false_hears_no_more_steps_of_the_pass():
         y2.backward()                           # a new pass: heard again, once
         assert rec.kinds().count("step") == 2 and rec.ends[-1] == (2, True)
     assert x.grad is not None
+
+
+
+@pytest.mark.parametrize("size", [0, 5, 64, 65, 500])
+def test_pending_order_is_the_popping_order_for_small_and_large_queues(size):
+    import heapq
+    import random
+
+    rng = random.Random(size)
+    heap = []
+    for k in range(size):  # as the engine queues: (-generation, -sequence, function)
+        heapq.heappush(heap, (-rng.randrange(10), -k, f"f{k}"))
+    view = events.Pending(heap)
+    ordered, first = view.ordered(), view.ordered(12)
+    popped = [heapq.heappop(heap)[-1] for _ in range(size)]
+    assert ordered == popped and first == popped[:12]
