@@ -151,7 +151,10 @@ class TracedRun:
         self.body = body
         self.opts = opts
         self.source = cell_source(body)
-        self.tracer = Tracer(max_steps=max(1000, 4 * opts.max_nodes))
+        # Calls and steps kept: 4 x what can be drawn (the drawn ones are the
+        # most recent calls and the first steps), at least 1,000.
+        window = max(1000, 4 * opts.max_nodes)
+        self.tracer = Tracer(keep=window, max_steps=window)
         self.code = shell.transform_cell(body)
         self.watch = backward_watch.BackwardWatch() if backward_watch.needed(self.code, shell.user_ns) else None
         self.outer = getattr(shell.displayhook, "exec_result", None)

@@ -8,29 +8,41 @@ What it keeps (bounded memory, so a 300-epoch training cell does not keep
   that pass popped and the calls made since it began are kept, the rest
   are counted as elided;
 * without backward, a window of the last `keep` forward calls (older ones
-  are counted as elided; the list is cut in batches, so it holds at most
+  are counted as elided; lists are cut in batches, so they hold at most
   4 * `keep` calls between cuts and `kept_calls()` gives the last `keep`);
 * the steps of the last backward pass only (earlier passes are counted in
   `elided_steps`), and of that pass the first `max_steps` (default `keep`)
   steps: those nearest the output, where the drawn nodes are. `%%dezero`
-  asks for 4 x its --max-nodes (at least 1,000): the stepper shows the
-  steps of drawn functions only.
+  asks for 4 x its --max-nodes (at least 1,000) calls and steps: it draws
+  at most --max-nodes nodes of the most recent calls, and the stepper
+  shows the steps of drawn functions only.
 
 So the graph shown is "the graph of the last backward pass and what was
 computed after it began", or "the last `keep` forward calls" in a cell
 without backward.
 
-Cost. A forward call is ONE flat tuple of atoms (ints, strs, bytes, numpy
-dtypes; layouts in `dezero_magic.records`): CPython's cyclic GC untracks
-such tuples when it first sees them, so a long cell does not make the collector walk millions
-of records (nested record objects used to dominate the cost). Variables are
-keyed by `id()` and checked against a weakref, because an address is reused
-once an object dies; for outputs that weakref is the one dezero itself made
-(`Function.outputs`); an input never seen before (a leaf, a constant)
-gets a new one. Functions need no weakref: a popped function is alive, so
-its `id()` is still the one recorded at its forward call. (Keys are
-`id() >> 4`: addresses are 16-byte aligned, and ints with four zero low
-bits crowd a dict's first probe slots.)
+Raw calls. A forward call that dezero recorded in a graph (one output:
+nearly all) is only NOTED when it runs: one tuple of its summaries, the
+weakref dezero made to its output, weakrefs to its inputs, and the values
+of its leaf inputs. Nothing is looked up. Raw calls are resolved into
+records (`_flush`) when a backward pass begins, when a call of another
+kind comes, and when results are read -- and then only the last `keep` of
+them: a long cell pays the resolution for the window it shows, not for
+every operation (older raw calls are dropped unresolved, counted as elided).
+
+Identity. A variable is known by a token: the weakref to it, which is the
+one dezero made for an output (`Function.outputs`) and `weakref.ref(x)`
+returns that same object for later uses. The tracer holds the tokens, so
+a token's `id()` is never reused while it is recorded -- even after the
+variable died, and whatever object later takes the variable's address
+(that one gets a new weakref). Functions need no token: a popped function
+is alive, so its `id()` is still the one recorded at its forward call.
+(Function keys are `id() >> 4`: addresses are 16-byte aligned.)
+
+Records. A resolved call is ONE flat tuple of atoms (ints, strs, bytes,
+numpy dtypes; layouts in `dezero_magic.records`): CPython's cyclic GC
+untracks such tuples when it first sees them, so a long cell does not make
+the collector walk millions of records.
 
 The collector: `%%dezero` also paces it around the cell, see
 `dezero_magic.gcpace`.
@@ -81,13 +93,17 @@ class Tracer(Observer):
         self._limbo = []          # dropped call records whose variables are not forgotten yet
         self._limbo_orders = set()  # their ORDERs
         self._fmap = {}           # id(function) >> 4 -> its call record
-        self._vmap = {}           # id(variable) >> 4 -> vid; ints only, so the GC never tracks it
-        self._vrefs = {}          # vid -> weakref to the variable
+        self._raw = []            # forward calls not yet resolved into records (see _flush)
+        self._edge = []           # the raw calls dropped last, for the values at the window's edge
+        self._edge_index = None   # id(output token) -> raw call of _edge, built on demand
+        self._vmap = {}           # id(token) -> vid; ints only, so the GC never tracks it
+        self._vrefs = {}          # vid -> token: the weakref to the variable (see "Identity")
         self._vgen = {}           # vid -> generation, for outputs of no_grad calls (dezero leaves 0)
         self.first_seen = {}      # vid -> (summary..., generation, has_creator, name) of a
         #                           variable no recorded call produced (leaves, constants)
         self._next_var = 0
         self.order = 0
+        self._earlier = 0         # records made in backward for calls made earlier (orders -1, -2, ...)
         self.forward_calls = 0
         self._elided = 0          # calls dropped from self.calls
         self.elided_steps = 0
@@ -99,31 +115,31 @@ class Tracer(Observer):
         self.error = None
 
     # -- identity -----------------------------------------------------
-    def _first_sight(self, var, key):
+    def _first_sight(self, var, token, summary=None):
+        """A new vid for the variable behind `token`. `summary`: its value
+        when the forward call used it; else it is read from `var` now."""
         vid = self._next_var
         self._next_var = vid + 1
-        self._vmap[key] = vid
-        self._vrefs[vid] = _ref(var)
-        d = getattr(var, "data", None)
-        if type(d) is _ndarray and type(var) is Variable:
-            # Most constants and leaves: one tuple, no temporaries.
-            if d.size <= SNAPSHOT_ITEMS:
-                self.first_seen[vid] = (d.shape, d.dtype, d.tobytes(), d.size, var.generation,
-                                        var.creator is not None, var.name)
-            else:
-                self.first_seen[vid] = (*summarise(d), var.generation, var.creator is not None, var.name)
-        else:
-            self.first_seen[vid] = (*summary_of(array_of(var)), getattr(var, "generation", 0),
-                                    getattr(var, "creator", None) is not None, getattr(var, "name", None))
+        self._vmap[id(token)] = vid
+        self._vrefs[vid] = token
+        if var is None:
+            if summary is not None:  # else unknown: drawn without a value
+                self.first_seen[vid] = (*summary, 0, False, None)
+            return vid
+        if summary is None:
+            d = getattr(var, "data", None)
+            summary = summarise(d) if type(d) is _ndarray else summary_of(array_of(var))
+        self.first_seen[vid] = (*summary, getattr(var, "generation", 0),
+                                getattr(var, "creator", None) is not None, getattr(var, "name", None))
         return vid
 
     def var_id(self, var):
         """The vid of `var`, recording it on first sight."""
-        key = id(var) >> 4
-        vid = self._vmap.get(key)
-        if vid is not None and self.live(vid) is var:
+        token = _ref(var)
+        vid = self._vmap.get(id(token))
+        if vid is not None and self._vrefs.get(vid) is token:
             return vid
-        return self._first_sight(var, key)
+        return self._first_sight(var, token)
 
     def live(self, vid):
         """Variable `vid` if it is still alive (and its record kept), else None."""
@@ -146,12 +162,15 @@ class Tracer(Observer):
             y = r() if isinstance(r, weakref.ref) else r
             if y is not None:
                 outs.append(self.var_id(y))
-        order = self.order
-        self.order = order + 1
+        # Called before what the tracer kept, so it sorts first: negative
+        # orders, which nothing else uses (the drawn calls are the most
+        # recent ones, and it is not).
+        self._earlier += 1
         # Its outputs were recorded as first seen: no summaries in the call.
-        call = (order, type(function).__name__, getattr(function, "generation", 0), False,
+        call = (-self._earlier, type(function).__name__, getattr(function, "generation", 0), False,
                 id(function) >> 4, len(ins), len(outs), *ins, *outs)
-        self._append(call)
+        self.calls.insert(0, call)
+        self._fmap[call[KEY]] = call
         return call
 
     def _append(self, call):
@@ -162,47 +181,105 @@ class Tracer(Observer):
 
     # -- events -------------------------------------------------------
     def on_forward(self, function, inputs, outputs):
-        # The hot path: one flat tuple a call, see the module docstring.
-        # Written for speed (locals, no helper calls on the common paths):
-        # it runs once per operation of the user's cell.
+        # The hot path: it runs once per operation of the user's cell, so it
+        # only notes the call (see "Raw calls" in the module docstring).
         if self._skip:
             return  # inside a pass without create_graph (a nested one): not a graph
+        self.forward_calls += 1
+        if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
+            self._flush()
+            self._forward_general(function, inputs, outputs, [self.var_id(x) for x in inputs])
+            return
+        # Leaves (and constants): their value as this call used it.
+        leaves = ()
+        i = 0
+        for x in inputs:
+            if x.creator is None:
+                v = x.data
+                if type(v) is _ndarray and v.size <= SNAPSHOT_ITEMS:
+                    leaves += (i, v.shape, v.dtype, v.tobytes(), v.size)
+                else:
+                    leaves += (i, *summarise(v))
+            i += 1
+        d = outputs[0].data
+        raw = self._raw
+        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
+            raw.append((i, id(function) >> 4, type(function).__name__, function.generation,
+                        function.outputs[0], d.shape, d.dtype, d.tobytes(), d.size,
+                        *map(_ref, inputs), *leaves))
+        else:
+            raw.append((i, id(function) >> 4, type(function).__name__, function.generation,
+                        function.outputs[0], *summarise(d), *map(_ref, inputs), *leaves))
+        if len(raw) >= self._trim_at:
+            self._trim_raw()
+
+    def _trim_raw(self):
+        """Drop the oldest raw calls unresolved: a cell without backward
+        keeps a window of the last `keep` calls at O(1) a call."""
+        drop = len(self._raw) - self.keep
+        self._edge = self._raw[:drop]
+        self._edge_index = None
+        del self._raw[:drop]
+        self._elided += drop
+
+    def _flush(self):
+        """Resolve the raw calls into records (vids, first sights), the last
+        `keep` of them; older ones are counted as elided."""
+        raw = self._raw
+        if not raw:
+            return
+        self._raw = []
+        if len(raw) > self.keep:
+            drop = len(raw) - self.keep
+            self._edge = raw[:drop]
+            self._edge_index = None
+            self._elided += drop
+            raw = raw[drop:]
+        for entry in raw:
+            self._resolve(entry)
+        self._edge = []
+        self._edge_index = None
+
+    def _resolve(self, entry):
+        # entry: (n_in, key, op, generation, output token, 4 summary atoms,
+        #         n_in input tokens, then (i, 4 summary atoms) per leaf input)
+        n_in = entry[0]
+        tokens = entry[9:9 + n_in]
+        leaves = entry[9 + n_in:]
         vmap, vrefs = self._vmap, self._vrefs
         vids = []
-        for x in inputs:
-            key = id(x) >> 4
-            vid = vmap.get(key)
-            # r is None: a stale address (its record was forgotten)
-            if vid is None or (r := vrefs.get(vid)) is None or r() is not x:
-                vid = self._first_sight(x, key)
+        for i, token in enumerate(tokens):
+            vid = vmap.get(id(token))
+            if vid is None or vrefs.get(vid) is not token:
+                vid = self._sight(token, i, leaves)
             vids.append(vid)
-        if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
-            self.forward_calls += 1
-            self._forward_general(function, inputs, outputs, vids)
-            return
-        # Nearly every call: one output, a graph recorded.
-        y = outputs[0]
+        out = entry[4]
         vid = self._next_var
         self._next_var = vid + 1
         self.last_output = vid
-        vmap[id(y) >> 4] = vid
-        vrefs[vid] = function.outputs[0]  # dezero's own weakref to y
-        d = y.data
+        vmap[id(out)] = vid
+        vrefs[vid] = out
         order = self.order
         self.order = order + 1
-        self.forward_calls += 1
-        key = id(function) >> 4
-        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
-            call = (order, type(function).__name__, function.generation, False, key,
-                    len(vids), 1, *vids, vid, d.shape, d.dtype, d.tobytes(), d.size)
-        else:
-            call = (order, type(function).__name__, function.generation, False, key,
-                    len(vids), 1, *vids, vid, *summarise(d))
-        calls = self.calls
-        calls.append(call)
-        self._fmap[key] = call
-        if len(calls) >= self._trim_at:
-            self._trim()
+        self._append((order, entry[2], entry[3], False, entry[1], n_in, 1, *vids, vid, *entry[5:9]))
+
+    def _sight(self, token, i, leaves):
+        """First sight of input `i` of a raw call: a leaf's value was noted
+        with the call; another input's is its producer's, if that call was
+        dropped just before the window, else read from the live object."""
+        for k in range(0, len(leaves), 5):
+            if leaves[k] == i:
+                return self._first_sight(token(), token, leaves[k + 1:k + 5])
+        if self._edge:
+            if self._edge_index is None:
+                self._edge_index = {id(e[4]): e for e in self._edge}
+            producer = self._edge_index.get(id(token))
+            if producer is not None:
+                vid = self._first_sight(token(), token, producer[5:9])
+                info = self.first_seen[vid]
+                self.first_seen[vid] = (*info[:4], producer[3] + 1, True, info[6])
+                return vid
+        return self._first_sight(token(), token)
 
     def _forward_general(self, function, inputs, outputs, vids):
         """on_forward for several outputs or a call under no_grad."""
@@ -218,8 +295,9 @@ class Tracer(Observer):
         summaries = []
         vid = self._next_var
         for y in outputs:
-            vmap[id(y) >> 4] = vid
-            vrefs[vid] = _ref(y)
+            token = _ref(y)
+            vmap[id(token)] = vid
+            vrefs[vid] = token
             summaries += summary_of(y.data)
             if no_grad:
                 self._vgen[vid] = gen + 1
@@ -234,6 +312,7 @@ class Tracer(Observer):
                       len(vids) - n_in, *vids, *summaries))
 
     def on_backward_begin(self, outputs, retain_grad, create_graph):
+        self._flush()
         self._forget_limbo()
         self.backward_passes += 1
         vids = tuple(self.var_id(y) for y in outputs)
@@ -316,7 +395,9 @@ class Tracer(Observer):
             (kept if c[ORDER] >= start or c[ORDER] in funcs else dropped).append(c)
         self.calls = kept
         if dropped:
-            self._elided += len(dropped)
+            # Records made in backward (negative orders) are not calls of this
+            # window: counted where they were (or not at all, before the cell).
+            self._elided += sum(1 for c in dropped if c[ORDER] >= 0)
             # Forgotten in batches, and only when the cell goes on computing
             # (on_backward_begin, _trim): a training loop drops a few calls a
             # pass, and a cell that ends here needs no forgetting at all.
@@ -339,7 +420,7 @@ class Tracer(Observer):
         drop = len(self.calls) - self.keep
         dropped = self.calls[:drop]
         del self.calls[:drop]
-        self._elided += drop
+        self._elided += sum(1 for c in dropped if c[ORDER] >= 0)
         self._forget(dropped + self._limbo)
         self._limbo = []
         self._limbo_orders = set()
@@ -382,6 +463,7 @@ class Tracer(Observer):
     # -- results ------------------------------------------------------
     def kept_calls(self):
         """The call records the graph is built from, in forward order."""
+        self._flush()
         return self.calls[-self.keep:]
 
     def var_info(self, vid, call=None):
@@ -408,11 +490,13 @@ class Tracer(Observer):
 
     def recorded_variables(self):
         """How many variables the tracer holds records of (its memory bound)."""
+        self._flush()
         return len(self._vrefs)
 
     @property
     def elided_functions(self):
         """Forward calls recorded but not kept (see the module docstring)."""
+        self._flush()
         return self._elided + max(0, len(self.calls) - self.keep)
 
     @property

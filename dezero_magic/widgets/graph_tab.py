@@ -93,7 +93,8 @@ def func_details(graph, fid):
     rows = [("function", func_name(graph, fid)), ("op", f.op), ("generation", f.generation),
             ("inputs", ", ".join(var_name(graph, v) for v in f.inputs) or "none"),
             ("outputs", ", ".join(var_name(graph, v) for v in f.outputs) or "none"),
-            ("forward order", f.order + 1),
+            # Negative: met only in backward (called before the cell or the window).
+            ("forward order", f.order + 1 if f.order >= 0 else "before the recorded calls"),
             ("keeps for backward", f"{f.kept_nbytes} bytes of inputs"),
             ("backward step", ", ".join(steps) if steps else "not run in the recorded backward")]
     return style.table(rows)

@@ -451,3 +451,38 @@ def test_steps_beyond_the_cap_are_counted_not_heard_and_captioned():
     assert len(g.functions) == 10 and g.elided_functions == 40
     assert {s.func for s in g.steps} == set(g.functions)
     assert x.grad is not None                    # the user's backward ran in full
+
+
+def test_a_window_smaller_than_the_cell_draws_its_last_calls_with_their_values():
+    # Calls are noted raw and resolved only for the window shown (the last
+    # `keep`); the input at the window's edge takes its producer's value.
+    tracer = Tracer(keep=10, max_steps=10)
+    with observing(tracer):
+        x = Variable(np.array(0.5))
+        y = x
+        values = []
+        for _ in range(50):
+            values.append(float(y.data))
+            y = F.sin(y)
+        y.backward()
+    g, *_ = graph_from_tracer(tracer, {"x": x, "y": y})
+    gens = sorted(f.generation for f in g.functions.values())
+    assert gens == list(range(40, 50))                 # the last ten Sins, nothing older
+    assert all(f.order >= 0 for f in g.functions.values())
+    first = min(g.functions.values(), key=lambda f: f.generation)
+    edge = g.variables[first.inputs[0]]
+    assert float(edge.value) == pytest.approx(values[40], rel=1e-3)
+    assert g.elided_functions == 40
+
+
+def test_a_leaf_changed_after_the_call_keeps_the_value_the_call_used():
+    tracer = Tracer()
+    with observing(tracer):
+        w = Variable(np.array([1.0, 2.0]))
+        y = w * 2.0
+        w.data[...] = [7.0, 8.0]          # in place, in the same cell, before anything is resolved
+        z = w * 3.0
+    g, *_ = graph_from_tracer(tracer, {"w": w, "y": y, "z": z})
+    (w_node,) = [v for v in g.variables.values() if v.label == "w"]
+    assert w_node.value == "[1 2]"        # its first use; z's value shows the later one
+    assert g.variables[next(f for f in g.functions.values() if f.order == 1).outputs[0]].value == "[21 24]"
