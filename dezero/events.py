@@ -99,12 +99,17 @@ def _owner(hook, name):
     return getattr(hook, "__self__", None)
 
 
-def _rebuild_forward_hooks():
-    _forward_hooks[:] = [
-        observer.on_forward for observer in _observers
-        if _overrides(observer, "on_forward")
-        and not (_muted[0] and not observer.forward_calls_in_backward)
-    ]
+# The two lists _forward_hooks switches between, made when observers come
+# and go (a training loop mutes and unmutes twice an epoch).
+_hooks_by_mode = {False: [], True: []}
+
+
+def _rebuild_forward_hooks(changed=True):
+    if changed:
+        hearing = [o for o in _observers if _overrides(o, "on_forward")]
+        _hooks_by_mode[False] = [o.on_forward for o in hearing]
+        _hooks_by_mode[True] = [o.on_forward for o in hearing if o.forward_calls_in_backward]
+    _forward_hooks[:] = _hooks_by_mode[bool(_muted[0])]
 
 
 def add_observer(observer):
@@ -129,13 +134,13 @@ def mute_internal_forward():
     `unmute_internal_forward` (nested passes count)."""
     _muted[0] += 1
     if _muted[0] == 1:
-        _rebuild_forward_hooks()
+        _rebuild_forward_hooks(changed=False)
 
 
 def unmute_internal_forward():
     _muted[0] -= 1
     if _muted[0] == 0:
-        _rebuild_forward_hooks()
+        _rebuild_forward_hooks(changed=False)
 
 
 def emit_forward(function, inputs, outputs, hooks=None):

@@ -190,11 +190,17 @@ class Tracer(Observer):
             self._flush()
             self._forward_general(function, inputs, outputs, [self.var_id(x) for x in inputs])
             return
-        # Leaves (and constants): their value as this call used it.
+        # Leaves (and constants): their value as this call used it, unless
+        # the tracer knows the leaf already (a parameter used every epoch).
         leaves = ()
         i = 0
         for x in inputs:
             if x.creator is None:
+                token = _ref(x)
+                vid = self._vmap.get(id(token))
+                if vid is not None and self._vrefs.get(vid) is token:
+                    i += 1
+                    continue
                 v = x.data
                 if type(v) is _ndarray and v.size <= SNAPSHOT_ITEMS:
                     leaves += (i, v.shape, v.dtype, v.tobytes(), v.size)
