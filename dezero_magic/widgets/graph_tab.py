@@ -139,8 +139,11 @@ class GraphView(widgets.VBox):
     def _update(self, _change=None):
         graph, picked = self.trace.graph, self.picker.value
         lay = self._layout(self.shapes.value)
-        svg = render_svg(graph, lay, show_values=self.values.value, show_grads=self.grads.value,
-                         show_shapes=self.shapes.value)
+        if self.values.value and self.grads.value and self.shapes.value == bool(self.trace.verbose):
+            svg = self.trace.svg()  # the default drawing, shared with the static bundle
+        else:
+            svg = render_svg(graph, lay, show_values=self.values.value, show_grads=self.grads.value,
+                             show_shapes=self.shapes.value)
         if picked:
             svg = picked_overlay(svg, lay, picked, picked in graph.functions)
         self.figure.value = style.figure(svg)
