@@ -179,10 +179,14 @@ def _steps(bpass, graph, items):
     steps = []
     wanted = {int(o[1:]) for f in graph.functions.values() for o in f.outputs}
     running = {v: s for v, s in bpass.seeds.items() if v in wanted}
+    left = len(graph.functions)  # a function pops once a pass
     for rec in bpass.steps:
+        if not left:
+            break  # every drawn function had its step: later ones change nothing drawn
         fid = _fid(rec[S_FUNC])
         func = graph.functions.get(fid)
         if func is not None:
+            left -= 1
             given = dict(groups(rec[S_GYS]))
             gys = {}
             for o in func.outputs:
