@@ -104,6 +104,11 @@ class Pow(Function):
         # the same dtype as `_operand` gives it, on raw arrays.
         p = x.data ** (c - 1)
         p = p if type(p) is _ndarray else as_array(p)
+        if type(c) in (int, float) and p.dtype.kind == "f":
+            # A Python number next to a float array computes in the array's
+            # dtype (NumPy 2's weak scalars), as _constant's 0-d array of that
+            # dtype does: same bits, one array fewer a step.
+            return _grad(p * c * gy.data)
         return _grad(p * _constant(c, p) * gy.data)
 
 
