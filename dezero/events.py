@@ -104,11 +104,14 @@ def _owner(hook, name):
 _hooks_by_mode = {False: [], True: []}
 
 
-def _rebuild_forward_hooks(changed=True):
-    if changed:
-        hearing = [o for o in _observers if _overrides(o, "on_forward")]
-        _hooks_by_mode[False] = [o.on_forward for o in hearing]
-        _hooks_by_mode[True] = [o.on_forward for o in hearing if o.forward_calls_in_backward]
+def _rebuild_forward_hooks():
+    hearing = [o for o in _observers if _overrides(o, "on_forward")]
+    _hooks_by_mode[False] = [o.on_forward for o in hearing]
+    _hooks_by_mode[True] = [o.on_forward for o in hearing if o.forward_calls_in_backward]
+    _select_forward_hooks()
+
+
+def _select_forward_hooks():
     _forward_hooks[:] = _hooks_by_mode[bool(_muted[0])]
 
 
@@ -134,13 +137,13 @@ def mute_internal_forward():
     `unmute_internal_forward` (nested passes count)."""
     _muted[0] += 1
     if _muted[0] == 1:
-        _rebuild_forward_hooks(changed=False)
+        _select_forward_hooks()
 
 
 def unmute_internal_forward():
     _muted[0] -= 1
     if _muted[0] == 0:
-        _rebuild_forward_hooks(changed=False)
+        _select_forward_hooks()
 
 
 def emit_forward(function, inputs, outputs, hooks=None):

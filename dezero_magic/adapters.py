@@ -154,7 +154,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbos
 
 
 def _steps(calls, funcs, fid, vid, items, graph):
-    steps, received, sums = [], {}, {}
+    steps, received = [], {}
     for call in calls:
         f = call.func()
         if f is None or id(f) not in fid:

@@ -101,7 +101,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
     received = bpass.received if bpass is not None else set()
     retain = bpass.retain_grad if bpass is not None else True
     leaf_refs = {}
-    resolve = tracer.live
+    resolve = tracer.variables.live
     alive = {v: resolve(v) for v in dict.fromkeys(var_ids)}
     # Grads of variables that died are known only from the steps.
     dead = {v for v, obj in alive.items() if obj is None and v in received}
@@ -161,9 +161,9 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
         graph.steps = _steps(bpass, graph, items)
     output_refs = []
     if bpass is not None:
-        output_refs = [r for r in map(tracer.var_ref, bpass.outputs) if r is not None]
+        output_refs = [r for r in map(tracer.variables.token, bpass.outputs) if r is not None]
     if not output_refs and tracer.last_output is not None:
-        ref = tracer.var_ref(tracer.last_output)
+        ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
     _add_notes(graph, tracer, chosen)
     return graph, output_refs, leaf_refs

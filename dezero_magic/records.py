@@ -8,7 +8,7 @@ layouts are below and the functions here read them.
 """
 import numpy as np
 
-from dezero_magic.preview import SNAPSHOT_ITEMS, data_of, summarise
+from dezero_magic.preview import data_of
 
 _ndarray = np.ndarray
 
@@ -18,6 +18,13 @@ _ndarray = np.ndarray
 # in backward for a function the tracer never saw has no summaries).
 ORDER, OP, GENERATION, NO_GRAD, KEY, N_IN, N_OUT = range(7)
 VIDS = 7
+# A raw call (`Tracer.on_forward`, resolved into a call record later):
+# (R_N_IN, R_KEY, R_OP, R_GENERATION, R_OUTPUT: dezero's weakref to the
+# output, 4 summary atoms of the output from R_SUMMARY, then the N_IN input
+# weakrefs from R_TOKENS, then (input index, 4 summary atoms) per leaf input
+# the tracer did not know yet: its value as the call used it).
+R_N_IN, R_KEY, R_OP, R_GENERATION, R_OUTPUT, R_SUMMARY = range(6)
+R_TOKENS = R_SUMMARY + 4
 # A step record: (FUNC: the popped call's ORDER, PENDING_TOTAL: the queue's
 # length, PENDING: ORDERs of its first functions, then three flat tuples of
 # (vid, 4 summary atoms) groups: GXS the input grads, ACCUMULATED the totals
@@ -53,15 +60,6 @@ def array_of(g):
     return d if type(d) is _ndarray else data_of(g)
 
 
-def summary_of(d):
-    """`preview.summarise`, inlined for the common small ndarray."""
-    if type(d) is _ndarray:
-        size = d.size
-        if size <= SNAPSHOT_ITEMS:
-            return (d.shape, d.dtype, d.tobytes(), size)
-    return summarise(d)
-
-
 class BackwardPass:
     """The record of one `backward()` call (one object a pass)."""
 
@@ -75,5 +73,3 @@ class BackwardPass:
         self.funcs = set()            # ORDERs of the calls this pass popped
         self.received = set()         # vids that got a grad in this pass
         self.elided_steps = 0
-        self.finished = False
-        self.completed = False        # False when the pass raised

@@ -30,13 +30,9 @@ kind comes, and when results are read -- and then only the last `keep` of
 them: a long cell pays the resolution for the window it shows, not for
 every operation (older raw calls are dropped unresolved, counted as elided).
 
-Identity. A variable is known by a token: the weakref to it, which is the
-one dezero made for an output (`Function.outputs`) and `weakref.ref(x)`
-returns that same object for later uses. The tracer holds the tokens, so
-a token's `id()` is never reused while it is recorded -- even after the
-variable died, and whatever object later takes the variable's address
-(that one gets a new weakref). Functions need no token: a popped function
-is alive, so its `id()` is still the one recorded at its forward call.
+Identity: variables are known by their weakref token and numbered (vids)
+in `dezero_magic.variables`. Functions need no token: a popped function is
+alive, so its `id()` is still the one recorded at its forward call.
 (Function keys are `id() >> 4`: addresses are 16-byte aligned.)
 
 Records. A resolved call is ONE flat tuple of atoms (ints, strs, bytes,
@@ -65,11 +61,12 @@ import weakref
 
 import numpy as np
 
-from dezero.core import Variable
 from dezero.events import Observer
 from dezero_magic.preview import SNAPSHOT_ITEMS, summarise
-from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, VIDS,
-                                  BackwardPass, array_of, call_outputs, call_summaries, summary_of)
+from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, R_GENERATION, R_KEY, R_N_IN,
+                                  R_OP, R_OUTPUT, R_SUMMARY, R_TOKENS, VIDS, BackwardPass, array_of,
+                                  call_outputs, call_summaries)
+from dezero_magic.variables import Variables
 
 _ref = weakref.ref
 _ndarray = np.ndarray
@@ -96,12 +93,7 @@ class Tracer(Observer):
         self._raw = []            # forward calls not yet resolved into records (see _flush)
         self._edge = []           # the raw calls dropped last, for the values at the window's edge
         self._edge_index = None   # id(output token) -> raw call of _edge, built on demand
-        self._vmap = {}           # id(token) -> vid; ints only, so the GC never tracks it
-        self._vrefs = {}          # vid -> token: the weakref to the variable (see "Identity")
-        self._vgen = {}           # vid -> generation, for outputs of no_grad calls (dezero leaves 0)
-        self.first_seen = {}      # vid -> (summary..., generation, has_creator, name) of a
-        #                           variable no recorded call produced (leaves, constants)
-        self._next_var = 0
+        self.variables = Variables()
         self.order = 0
         self._earlier = 0         # records made in backward for calls made earlier (orders -1, -2, ...)
         self.forward_calls = 0
@@ -114,54 +106,20 @@ class Tracer(Observer):
         self.last_output = None   # vid of the last forward call's last output
         self.error = None
 
-    # -- identity -----------------------------------------------------
-    def _first_sight(self, var, token, summary=None):
-        """A new vid for the variable behind `token`. `summary`: its value
-        when the forward call used it; else it is read from `var` now."""
-        vid = self._next_var
-        self._next_var = vid + 1
-        self._vmap[id(token)] = vid
-        self._vrefs[vid] = token
-        if var is None:
-            if summary is not None:  # else unknown: drawn without a value
-                self.first_seen[vid] = (*summary, 0, False, None)
-            return vid
-        if summary is None:
-            d = getattr(var, "data", None)
-            summary = summarise(d) if type(d) is _ndarray else summary_of(array_of(var))
-        self.first_seen[vid] = (*summary, getattr(var, "generation", 0),
-                                getattr(var, "creator", None) is not None, getattr(var, "name", None))
-        return vid
-
-    def var_id(self, var):
-        """The vid of `var`, recording it on first sight."""
-        token = _ref(var)
-        vid = self._vmap.get(id(token))
-        if vid is not None and self._vrefs.get(vid) is token:
-            return vid
-        return self._first_sight(var, token)
-
-    def live(self, vid):
-        """Variable `vid` if it is still alive (and its record kept), else None."""
-        r = self._vrefs.get(vid)
-        return r() if r is not None else None
-
-    def var_ref(self, vid):
-        """The weakref to variable `vid` (None once its record was forgotten)."""
-        return self._vrefs.get(vid)
-
+    # -- records ------------------------------------------------------
     def _call_of(self, function):
         """The record of a function met in backward; one made before the
         cell (or dropped from the window) gets a record from its attributes."""
         call = self._fmap.get(id(function) >> 4)
         if call is not None:
             return call
-        ins = [self.var_id(x) for x in getattr(function, "inputs", ())]
+        vid_of = self.variables.vid_of
+        ins = [vid_of(x) for x in getattr(function, "inputs", ())]
         outs = []
         for r in getattr(function, "outputs", ()):
             y = r() if isinstance(r, weakref.ref) else r
             if y is not None:
-                outs.append(self.var_id(y))
+                outs.append(vid_of(y))
         # Called before what the tracer kept, so it sorts first: negative
         # orders, which nothing else uses (the drawn calls are the most
         # recent ones, and it is not).
@@ -188,33 +146,24 @@ class Tracer(Observer):
         self.forward_calls += 1
         if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
             self._flush()
-            self._forward_general(function, inputs, outputs, [self.var_id(x) for x in inputs])
+            self._forward_general(function, inputs, outputs, [self.variables.vid_of(x) for x in inputs])
             return
         # Leaves (and constants): their value as this call used it, unless
         # the tracer knows the leaf already (a parameter used every epoch).
         leaves = ()
-        i = 0
-        for x in inputs:
-            if x.creator is None:
-                token = _ref(x)
-                vid = self._vmap.get(id(token))
-                if vid is not None and self._vrefs.get(vid) is token:
-                    i += 1
-                    continue
-                v = x.data
-                if type(v) is _ndarray and v.size <= SNAPSHOT_ITEMS:
-                    leaves += (i, v.shape, v.dtype, v.tobytes(), v.size)
-                else:
-                    leaves += (i, *summarise(v))
-            i += 1
+        for i, x in enumerate(inputs):
+            if x.creator is None and self.variables.known(_ref(x)) is None:
+                leaves += (i, *summarise(x.data))
         d = outputs[0].data
         raw = self._raw
+        # Layout: records.R_*. The output's summary is preview.summarise, inlined
+        # (this line runs once per operation).
         if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
-            raw.append((i, id(function) >> 4, type(function).__name__, function.generation,
+            raw.append((len(inputs), id(function) >> 4, type(function).__name__, function.generation,
                         function.outputs[0], d.shape, d.dtype, d.tobytes(), d.size,
                         *map(_ref, inputs), *leaves))
         else:
-            raw.append((i, id(function) >> 4, type(function).__name__, function.generation,
+            raw.append((len(inputs), id(function) >> 4, type(function).__name__, function.generation,
                         function.outputs[0], *summarise(d), *map(_ref, inputs), *leaves))
         if len(raw) >= self._trim_at:
             self._trim_raw()
@@ -231,87 +180,67 @@ class Tracer(Observer):
     def _flush(self):
         """Resolve the raw calls into records (vids, first sights), the last
         `keep` of them; older ones are counted as elided."""
-        raw = self._raw
-        if not raw:
+        if not self._raw:
             return
-        self._raw = []
-        if len(raw) > self.keep:
-            drop = len(raw) - self.keep
-            self._edge = raw[:drop]
-            self._edge_index = None
-            self._elided += drop
-            raw = raw[drop:]
+        if len(self._raw) > self.keep:
+            self._trim_raw()
+        raw, self._raw = self._raw, []
         for entry in raw:
             self._resolve(entry)
         self._edge = []
         self._edge_index = None
 
     def _resolve(self, entry):
-        # entry: (n_in, key, op, generation, output token, 4 summary atoms,
-        #         n_in input tokens, then (i, 4 summary atoms) per leaf input)
-        n_in = entry[0]
-        tokens = entry[9:9 + n_in]
-        leaves = entry[9 + n_in:]
-        vmap, vrefs = self._vmap, self._vrefs
+        n_in = entry[R_N_IN]
+        leaves = entry[R_TOKENS + n_in:]
+        known = self.variables.known
         vids = []
-        for i, token in enumerate(tokens):
-            vid = vmap.get(id(token))
-            if vid is None or vrefs.get(vid) is not token:
-                vid = self._sight(token, i, leaves)
-            vids.append(vid)
-        out = entry[4]
-        vid = self._next_var
-        self._next_var = vid + 1
-        self.last_output = vid
-        vmap[id(out)] = vid
-        vrefs[vid] = out
+        for i, token in enumerate(entry[R_TOKENS:R_TOKENS + n_in]):
+            vid = known(token)
+            vids.append(vid if vid is not None else self._sight(token, i, leaves))
+        vid = self.last_output = self.variables.new(entry[R_OUTPUT])
         order = self.order
         self.order = order + 1
-        self._append((order, entry[2], entry[3], False, entry[1], n_in, 1, *vids, vid, *entry[5:9]))
+        self._append((order, entry[R_OP], entry[R_GENERATION], False, entry[R_KEY], n_in, 1, *vids, vid,
+                      *entry[R_SUMMARY:R_SUMMARY + 4]))
 
     def _sight(self, token, i, leaves):
         """First sight of input `i` of a raw call: a leaf's value was noted
         with the call; another input's is its producer's, if that call was
         dropped just before the window, else read from the live object."""
+        first_sight = self.variables.first_sight
         for k in range(0, len(leaves), 5):
             if leaves[k] == i:
-                return self._first_sight(token(), token, leaves[k + 1:k + 5])
+                return first_sight(token(), token, leaves[k + 1:k + 5])
         if self._edge:
             if self._edge_index is None:
-                self._edge_index = {id(e[4]): e for e in self._edge}
+                self._edge_index = {id(e[R_OUTPUT]): e for e in self._edge}
             producer = self._edge_index.get(id(token))
             if producer is not None:
-                vid = self._first_sight(token(), token, producer[5:9])
-                info = self.first_seen[vid]
-                self.first_seen[vid] = (*info[:4], producer[3] + 1, True, info[6])
+                vid = first_sight(token(), token, producer[R_SUMMARY:R_SUMMARY + 4])
+                info = self.variables.first_seen[vid]
+                self.variables.first_seen[vid] = (*info[:4], producer[R_GENERATION] + 1, True, info[6])
                 return vid
-        return self._first_sight(token(), token)
+        return first_sight(token(), token)
 
     def _forward_general(self, function, inputs, outputs, vids):
         """on_forward for several outputs or a call under no_grad."""
-        vmap, vrefs = self._vmap, self._vrefs
+        variables = self.variables
         n_in = len(vids)
         no_grad = getattr(function, "inputs", None) is not inputs
         if no_grad:
             # dezero made no graph: the generation follows the inputs'.
-            vgen = self._vgen
+            vgen = variables.generation
             gen = max([vgen.get(v, x.generation) for v, x in zip(vids, inputs)], default=0)
         else:
             gen = function.generation
         summaries = []
-        vid = self._next_var
         for y in outputs:
-            token = _ref(y)
-            vmap[id(token)] = vid
-            vrefs[vid] = token
-            summaries += summary_of(y.data)
+            vid = self.last_output = variables.new(_ref(y))
+            summaries += summarise(y.data)
             if no_grad:
-                self._vgen[vid] = gen + 1
+                variables.generation[vid] = gen + 1
             vids.append(vid)
-            vid += 1
-        if vid != self._next_var:
-            self._next_var = vid
-            self.last_output = vid - 1
         order = self.order
         self.order = order + 1
         self._append((order, type(function).__name__, gen, no_grad, id(function) >> 4, n_in,
@@ -321,12 +250,12 @@ class Tracer(Observer):
         self._flush()
         self._forget_limbo()
         self.backward_passes += 1
-        vids = tuple(self.var_id(y) for y in outputs)
+        vids = tuple(map(self.variables.vid_of, outputs))
         seeds = {}
         for vid, y in zip(vids, outputs):
             g = getattr(y, "grad", None)
             if g is not None:
-                seeds[vid] = summary_of(array_of(g))
+                seeds[vid] = summarise(array_of(g))
         self._passes.append(BackwardPass(vids, seeds, retain_grad, create_graph, self.order))
         self._skip = not create_graph
 
@@ -349,22 +278,18 @@ class Tracer(Observer):
         given = ()
         for vid, gy in zip(call[VIDS + n_in:VIDS + n_in + call[N_OUT]], gys):
             if vid not in received and vid not in bpass.seeds:
-                given += (vid,) + summary_of(array_of(gy))
+                given += (vid,) + summarise(array_of(gy))
         out = acc = ()
         for i in range(min(n_in, len(gxs))):
             gx = gxs[i]
             if gx is None:
                 continue
             vid = call[VIDS + i]
-            d = getattr(gx, "data", None)
-            if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
-                snap = (d.shape, d.dtype, d.tobytes(), d.size)
-            else:
-                snap = summarise(d if type(d) is _ndarray else array_of(gx))
+            snap = summarise(array_of(gx))
             out += (vid, *snap)
             if vid in received:
                 total = getattr(function.inputs[i], "grad", None)  # None when grad() collects elsewhere
-                acc += (vid, *(summary_of(array_of(total)) if total is not None else snap))
+                acc += (vid, *(summarise(array_of(total)) if total is not None else snap))
             else:
                 received.add(vid)
         n = len(pending)
@@ -379,9 +304,7 @@ class Tracer(Observer):
     def on_backward_end(self, outputs, steps, completed):
         bpass = self._passes.pop()
         bpass.elided_steps = max(0, steps - len(bpass.steps))
-        bpass.completed = completed
         self._skip = bool(self._passes) and not self._passes[-1].create_graph
-        bpass.finished = True
         if self.last_pass is not None:
             self.elided_steps += len(self.last_pass.steps) + self.last_pass.elided_steps
         self.last_pass = bpass
@@ -401,9 +324,7 @@ class Tracer(Observer):
             (kept if c[ORDER] >= start or c[ORDER] in funcs else dropped).append(c)
         self.calls = kept
         if dropped:
-            # Records made in backward (negative orders) are not calls of this
-            # window: counted where they were (or not at all, before the cell).
-            self._elided += sum(1 for c in dropped if c[ORDER] >= 0)
+            self._count_elided(dropped)
             # Forgotten in batches, and only when the cell goes on computing
             # (on_backward_begin, _trim): a training loop drops a few calls a
             # pass, and a cell that ends here needs no forgetting at all.
@@ -426,10 +347,15 @@ class Tracer(Observer):
         drop = len(self.calls) - self.keep
         dropped = self.calls[:drop]
         del self.calls[:drop]
-        self._elided += sum(1 for c in dropped if c[ORDER] >= 0)
+        self._count_elided(dropped)
         self._forget(dropped + self._limbo)
         self._limbo = []
         self._limbo_orders = set()
+
+    def _count_elided(self, dropped):
+        # Records made in backward (negative orders) are not calls of this
+        # window: counted where they were (or not at all, before the cell).
+        self._elided += sum(1 for c in dropped if c[ORDER] >= 0)
 
     def _forget(self, dropped):
         """Forget the variables and functions of `dropped` call records that
@@ -441,30 +367,24 @@ class Tracer(Observer):
             used.update(bpass.outputs)
         if self.last_output is not None:
             used.add(self.last_output)
-        vrefs, first_seen, vgen, fmap = self._vrefs, self.first_seen, self._vgen, self._fmap
-        vpop, fpop = vrefs.pop, first_seen.pop
+        variables, fmap = self.variables, self._fmap
+        first_seen, forget = variables.first_seen, variables.forget
         for call in dropped:
             if fmap.get(call[KEY]) is call:
                 del fmap[call[KEY]]
             mid = VIDS + call[N_IN]
             for v in call[VIDS:mid]:
                 if v not in used:
-                    vpop(v, None)
-                    fpop(v, None)
+                    forget(v)
             for v in call[mid:mid + call[N_OUT]]:
                 if v not in used:
-                    vpop(v, None)
-                    fpop(v, None)  # outputs of a record made in backward were first seen
-                    if vgen:
-                        vgen.pop(v, None)
+                    forget(v)
                 elif v not in first_seen:
                     # A kept call's input made by this dropped one: keep its value.
                     summary, gen, has_creator, name = self.var_info(v, call) or (None,) * 4
                     if summary is not None:
                         first_seen[v] = (*summary, gen, has_creator, name)
-        if len(self._vmap) > 2 * len(vrefs) + 1024:
-            # Addresses of forgotten variables (amortised: it at least halves).
-            self._vmap = {k: v for k, v in self._vmap.items() if v in vrefs}
+        variables.compact()
 
     # -- results ------------------------------------------------------
     def kept_calls(self):
@@ -478,9 +398,9 @@ class Tracer(Observer):
         if call is not None:
             summaries = call_summaries(call)
             if vid in summaries:
-                return (summaries[vid], self._vgen.get(vid, call[GENERATION] + 1),
+                return (summaries[vid], self.variables.generation.get(vid, call[GENERATION] + 1),
                         not call[NO_GRAD], None)
-        info = self.first_seen.get(vid)
+        info = self.variables.first_seen.get(vid)
         if info is None:
             if call is None:
                 # Made by a call that is not drawn (a pass output, say).
@@ -497,7 +417,7 @@ class Tracer(Observer):
     def recorded_variables(self):
         """How many variables the tracer holds records of (its memory bound)."""
         self._flush()
-        return len(self._vrefs)
+        return len(self.variables)
 
     @property
     def elided_functions(self):

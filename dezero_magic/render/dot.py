@@ -15,7 +15,7 @@ def to_dot(graph, verbose=False, rankdir="LR"):
     """DOT text for `graph` (render it with `dot -Tsvg`, or use render_svg)."""
     if rankdir not in ("LR", "TB"):
         raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
-    out = [f"digraph g {{", f"rankdir={rankdir}"]
+    out = ["digraph g {", f"rankdir={rankdir}"]
     for v in graph.variables.values():
         out.append(f"{dot_string(v.id)} [label={dot_string(_var_label(v, verbose))}, "
                    'color=orange, style=filled]')

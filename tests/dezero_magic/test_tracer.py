@@ -306,7 +306,7 @@ def test_records_are_untracked_by_the_garbage_collector():
         gc.collect()
     assert not any(gc.is_tracked(c) for c in tracer.calls)
     assert not any(gc.is_tracked(s) for s in tracer.last_pass.steps)
-    assert not any(gc.is_tracked(i) for i in tracer.first_seen.values())
+    assert not any(gc.is_tracked(i) for i in tracer.variables.first_seen.values())
 
 
 def test_values_are_those_of_the_forward_pass_and_survive_the_objects():
