@@ -1,0 +1,113 @@
+"""Raw calls: the tracer's hot path, a mixin of `dezero_magic.tracer.Tracer`.
+
+A forward call that dezero recorded in a graph (one output:
+nearly all) is only NOTED when it runs: one tuple of its summaries, the
+weakref dezero made to its output, weakrefs to its inputs, and the values
+of its leaf inputs. Nothing is looked up. Raw calls are resolved into
+records (`_flush`) when a backward pass begins, when a call of another
+kind comes, and when results are read -- and then only the last `keep` of
+them: a long cell pays the resolution for the window it shows, not for
+every operation (older raw calls are dropped unresolved, counted as elided).
+
+The state it uses is set up by `Tracer.__init__` (`_raw`, `_edge`,
+`_edge_index`, `variables`, `keep`, `order`, ...); a record is stored with
+`Tracer._append`, and a call of another kind goes to `Tracer._forward_general`.
+"""
+import weakref
+
+import numpy as np
+
+from dezero_magic.preview import SNAPSHOT_ITEMS, summarise
+from dezero_magic.records import R_GENERATION, R_KEY, R_N_IN, R_OP, R_OUTPUT, R_SUMMARY, R_TOKENS
+
+_ref = weakref.ref
+_ndarray = np.ndarray
+
+
+class RawCalls:
+    """Notes graph calls as raw tuples and resolves the last `keep` of them."""
+
+    def on_forward(self, function, inputs, outputs):
+        # The hot path: it runs once per operation of the user's cell, so it
+        # only notes the call (see the module docstring).
+        if self._skip:
+            return  # inside a pass without create_graph (a nested one): not a graph
+        self.forward_calls += 1
+        if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
+            self._flush()
+            self._forward_general(function, inputs, outputs, [self.variables.vid_of(x) for x in inputs])
+            return
+        # Leaves (and constants): their value as this call used it, unless
+        # the tracer knows the leaf already (a parameter used every epoch).
+        leaves = ()
+        for i, x in enumerate(inputs):
+            if x.creator is None and self.variables.known(_ref(x)) is None:
+                leaves += (i, *summarise(x.data))
+        d = outputs[0].data
+        raw = self._raw
+        # Layout: records.R_*. The output's summary is preview.summarise, inlined
+        # (this line runs once per operation).
+        if type(d) is _ndarray and d.size <= SNAPSHOT_ITEMS:
+            raw.append((len(inputs), id(function) >> 4, type(function).__name__, function.generation,
+                        function.outputs[0], d.shape, d.dtype, d.tobytes(), d.size,
+                        *map(_ref, inputs), *leaves))
+        else:
+            raw.append((len(inputs), id(function) >> 4, type(function).__name__, function.generation,
+                        function.outputs[0], *summarise(d), *map(_ref, inputs), *leaves))
+        if len(raw) >= self._trim_at:
+            self._trim_raw()
+
+    def _trim_raw(self):
+        """Drop the oldest raw calls unresolved: a cell without backward
+        keeps a window of the last `keep` calls at O(1) a call."""
+        drop = len(self._raw) - self.keep
+        self._edge = self._raw[:drop]
+        self._edge_index = None
+        del self._raw[:drop]
+        self._elided += drop
+
+    def _flush(self):
+        """Resolve the raw calls into records (vids, first sights), the last
+        `keep` of them; older ones are counted as elided."""
+        if not self._raw:
+            return
+        if len(self._raw) > self.keep:
+            self._trim_raw()
+        raw, self._raw = self._raw, []
+        for entry in raw:
+            self._resolve(entry)
+        self._edge = []
+        self._edge_index = None
+
+    def _resolve(self, entry):
+        n_in = entry[R_N_IN]
+        leaves = entry[R_TOKENS + n_in:]
+        known = self.variables.known
+        vids = []
+        for i, token in enumerate(entry[R_TOKENS:R_TOKENS + n_in]):
+            vid = known(token)
+            vids.append(vid if vid is not None else self._sight(token, i, leaves))
+        vid = self.last_output = self.variables.new(entry[R_OUTPUT])
+        order = self.order
+        self.order = order + 1
+        self._append((order, entry[R_OP], entry[R_GENERATION], False, entry[R_KEY], n_in, 1, *vids, vid,
+                      *entry[R_SUMMARY:R_SUMMARY + 4]))
+
+    def _sight(self, token, i, leaves):
+        """First sight of input `i` of a raw call: a leaf's value was noted
+        with the call; another input's is its producer's, if that call was
+        dropped just before the window, else read from the live object."""
+        first_sight = self.variables.first_sight
+        for k in range(0, len(leaves), 5):
+            if leaves[k] == i:
+                return first_sight(token(), token, leaves[k + 1:k + 5])
+        if self._edge:
+            if self._edge_index is None:
+                self._edge_index = {id(e[R_OUTPUT]): e for e in self._edge}
+            producer = self._edge_index.get(id(token))
+            if producer is not None:
+                vid = first_sight(token(), token, producer[R_SUMMARY:R_SUMMARY + 4])
+                info = self.variables.first_seen[vid]
+                self.variables.first_seen[vid] = (*info[:4], producer[R_GENERATION] + 1, True, info[6])
+                return vid
+        return first_sight(token(), token)
