@@ -173,8 +173,13 @@ def _steps(bpass, graph, items):
     """BackwardSteps of the drawn functions. An output grad (gys) is the
     total its variable had when the step ran: the seed or the last total an
     earlier step recorded (a grad is final when its creator pops)."""
+    formatted = {}  # a summary is hashable atoms; input grads are shown twice (gxs, totals)
+
     def fmt(summary):
-        return format_snapshot(from_summary(summary), items)
+        text = formatted.get(summary)
+        if text is None:
+            text = formatted[summary] = format_snapshot(from_summary(summary), items)
+        return text
 
     steps = []
     wanted = {int(o[1:]) for f in graph.functions.values() for o in f.outputs}
@@ -196,13 +201,14 @@ def _steps(bpass, graph, items):
                     gys[o] = fmt(s)
             gxs = groups(rec[S_GXS])
             accumulated = groups(rec[S_ACCUMULATED])
-            totals = {_vid(v): fmt(s) for v, s in gxs}
+            shown = {_vid(v): fmt(s) for v, s in gxs}
+            totals = dict(shown)
             totals.update((_vid(v), fmt(s)) for v, s in accumulated)
             steps.append(BackwardStep(
                 index=len(steps),
                 func=fid,
                 gys=gys,
-                gxs={_vid(v): fmt(s) for v, s in gxs},
+                gxs=shown,
                 accumulated=[_vid(v) for v, _ in accumulated],
                 pending=[p for p in map(_fid, rec[S_PENDING]) if p in graph.functions],
                 pending_total=rec[S_PENDING_TOTAL],

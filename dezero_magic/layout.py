@@ -96,13 +96,19 @@ def _order(graph, layer):
             neighbours[a].append(b)
             neighbours[b].append(a)
     pos = {nid: i for row in rows for i, nid in enumerate(row)}
+    # Neighbours in the layer before and after, split once (not every sweep).
+    beside = {side: {nid: [m for m in near if layer[m] == layer[nid] + side]
+                     for nid, near in neighbours.items()} for side in (-1, +1)}
 
     def sweep(indices, side):
+        near_of = beside[side]
         for i in indices:
             row = rows[i]
+            if len(row) < 2:
+                continue  # nothing to reorder (a chain is mostly such layers)
             keys = {}
             for nid in row:
-                near = [pos[m] for m in neighbours[nid] if layer[m] == i + side]
+                near = [pos[m] for m in near_of[nid]]
                 keys[nid] = sum(near) / len(near) if near else pos[nid]
             row.sort(key=lambda nid: (keys[nid], pos[nid]))
             for j, nid in enumerate(row):

@@ -12,6 +12,9 @@ import numpy as np
 SNAPSHOT_ITEMS = 16
 
 
+_DTYPE_NAMES = {}
+
+
 class Snapshot:
     """Shape, dtype, bytes and the first few elements of an array.
 
@@ -35,7 +38,11 @@ class Snapshot:
 
     @property
     def dtype(self):
-        return str(self._dtype)
+        dtype = self._dtype
+        name = _DTYPE_NAMES.get(dtype)
+        if name is None:
+            name = _DTYPE_NAMES[dtype] = str(dtype)  # numpy's str(dtype) is slow Python code
+        return name
 
     @property
     def complete(self):
@@ -44,7 +51,14 @@ class Snapshot:
     def _measure(self):
         if not self._measured:
             self._measured = True
-            if self.head is not None and self.head.dtype.kind in "fciub" and self.head.size:
+            head = self.head
+            if head is not None and head.size <= SNAPSHOT_ITEMS and head.dtype.kind in "fiub" and head.size:
+                # A few numbers: plain Python beats numpy's per-call cost.
+                values = head.ravel().tolist()
+                finite = [abs(v) for v in values if math.isfinite(v)]
+                self._nonfinite = len(finite) < len(values)
+                self._absmax = float(max(finite)) if finite else None
+            elif head is not None and head.dtype.kind in "fciub" and head.size:
                 finite = np.isfinite(self.head)
                 self._nonfinite = not bool(finite.all())
                 vals = np.abs(self.head[finite])
@@ -77,7 +91,7 @@ def snapshot(data):
     absmax, nonfinite = None, False
     if data.dtype.kind in "fiu":
         lo, hi = data.min(), data.max()
-        absmax = float(max(abs(lo), abs(hi)))
+        absmax = max(abs(float(lo)), abs(float(hi)))  # as floats: abs(int8(-128)) overflows
         if not math.isfinite(absmax):
             nonfinite = True
             finite = np.abs(data[np.isfinite(data)])

@@ -10,9 +10,16 @@ import re
 _XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
+# Anything esc() would change; most labels and numbers hold none of it.
+_NEEDS_ESCAPE = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
 def esc(text):
     """Text safe inside an SVG/HTML element or a double-quoted attribute."""
-    return html.escape(_XML_INVALID.sub("\ufffd", str(text)), quote=True)
+    text = str(text)
+    if _NEEDS_ESCAPE.search(text) is None:
+        return text  # one scan instead of six rewrites (a drawing escapes thousands of strings)
+    return html.escape(_XML_INVALID.sub("\ufffd", text), quote=True)
 
 
 def dot_string(text):

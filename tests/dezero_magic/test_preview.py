@@ -1,4 +1,6 @@
 import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dezero_magic.preview import SNAPSHOT_ITEMS, data_of, format_snapshot, snapshot
 
@@ -42,3 +44,29 @@ def test_data_of_does_not_take_an_ndarray_buffer():
 
     assert data_of(Box()) is arr
     assert snapshot(None) is None
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from(["f8", "f4", "f2", "i8", "i1", "u8", "u1", "?", "c16"]),
+       st.lists(st.sampled_from([0.0, -0.0, 1.5, -7.25, 3e38, np.nan, np.inf, -np.inf, 255.0, -128.0, 1e300]),
+                min_size=1, max_size=SNAPSHOT_ITEMS))
+def test_small_measure_matches_numpy(dtype, values):
+    # Snapshots of a few numbers are measured in plain Python; numpy is the reference.
+    with np.errstate(all="ignore"):
+        head = np.array(values).astype(dtype)
+    snap = snapshot(head)
+    finite = np.isfinite(head)
+    # (as float: numpy's abs of the most negative int overflows; the snapshot's does not)
+    expected = np.abs(head[finite] if head.dtype.kind == "c" else head[finite].astype(np.float64))
+    assert snap.nonfinite == (not bool(finite.all()))
+    if expected.size:
+        assert snap.absmax == float(expected.max())
+    else:
+        assert snap.absmax is None
+    assert snap.dtype == str(head.dtype)
+
+
+def test_most_negative_int_has_a_positive_absmax():
+    small = snapshot(np.array([-128, 5], dtype=np.int8))
+    big = snapshot(np.r_[np.zeros(40, dtype=np.int8), np.int8(-128)])
+    assert small.absmax == 128.0 and big.absmax == 128.0
