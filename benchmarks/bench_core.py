@@ -18,19 +18,15 @@ backward < 1 s; chain N=100k forward+backward <= 0.6x 0.0.13's time.
 
     python benchmarks/bench_core.py [--quick] [--repeat N]
 """
-import argparse
-import json
 import os
 import pathlib
 import platform
 import sys
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # peers, timing
 
-from peers import PeerError, ensure_dezero_0013, ensure_micrograd, run_isolated  # noqa: E402
-
-REPO = HERE.parent
+from peers import PeerError, ensure_dezero_0013, ensure_micrograd  # noqa: E402
+from timing import REPO, best_of_rounds, markdown_table, parse_options, run_json  # noqa: E402
 
 # The timing harness every child runs; the framework adapters below define
 # const(v), mul(y, c), sin(y), square(x), add(a, b), backward(y).
@@ -85,51 +81,41 @@ for name, n in CASES:
 print(json.dumps(results))
 """
 
+# Every framework's values take the same operators; each adapter adds its
+# const() and sin (or skips chain sin).
+_OPERATORS = """
+mul = lambda y, c: y * c
+square = lambda x: x ** 2
+add = lambda a, b: a + b
+backward = lambda y: y.backward()
+"""
+# Ours and the book's 0.0.13 run the same code.
+_DEZERO = """
+import numpy as np
+import dezero, dezero.functions as F
+from dezero import Variable
+const = lambda v: Variable(np.array(v))
+sin = F.sin
+"""
+
 _ADAPTERS = {
-    "ours": """
-import numpy as np
-import dezero, dezero.functions as F
-from dezero import Variable
-const = lambda v: Variable(np.array(v))
-mul = lambda y, c: y * c
-sin = F.sin
-square = lambda x: x ** 2
-add = lambda a, b: a + b
-backward = lambda y: y.backward()
-""",
-    "dezero 0.0.13": """
-import numpy as np
-import dezero, dezero.functions as F
-from dezero import Variable
+    "ours": _DEZERO + _OPERATORS,
+    "dezero 0.0.13": _DEZERO + """
 assert dezero.__version__ == "0.0.13", dezero.__file__
-const = lambda v: Variable(np.array(v))
-mul = lambda y, c: y * c
-sin = F.sin
-square = lambda x: x ** 2
-add = lambda a, b: a + b
-backward = lambda y: y.backward()
-""",
+""" + _OPERATORS,
     "micrograd": """
 import sys
 sys.setrecursionlimit(10**7)  # micrograd's topological sort recurses once per node
 from micrograd.engine import Value
 const = Value
-mul = lambda y, c: y * c
-square = lambda x: x ** 2
-add = lambda a, b: a + b
-backward = lambda y: y.backward()
 SKIP.add("chain sin")  # micrograd has no sin
-""",
+""" + _OPERATORS,
     "torch": """
 import torch
 torch.set_num_threads(1)
 const = lambda v: torch.tensor(v, dtype=torch.float64, requires_grad=True)
-mul = lambda y, c: y * c
 sin = torch.sin
-square = lambda x: x ** 2
-add = lambda a, b: a + b
-backward = lambda y: y.backward()
-""",
+""" + _OPERATORS,
 }
 
 # Ours again, with an observer whose hooks do nothing but hear every
@@ -158,8 +144,7 @@ def _cases(quick):
 def _run(adapter, paths, cases, repeat, skip=()):
     code = (f"CASES = {cases!r}\nREPEAT = {repeat}\nSKIP = set({list(skip)!r})\n"
             + adapter + _HARNESS)
-    out = run_isolated(code, paths)
-    return {k: tuple(v) for k, v in json.loads(out.strip().splitlines()[-1]).items()}
+    return {k: tuple(v) for k, v in run_json(code, paths).items()}
 
 
 def _torch_available():
@@ -197,31 +182,25 @@ def _peers(cases, notes):
 
 
 def measure(quick=False, repeat=3):
-    """{framework: {case: (forward s, backward s)}} and notes on what was skipped.
-
-    Each round runs every framework once, one after another, and the best of
-    the rounds is kept: on a shared machine the load then weighs on all of
-    them alike, instead of on whichever happened to run during a busy spell.
-    """
+    """{framework: {case: (forward s, backward s)}}, best of `repeat` interleaved
+    rounds (see timing), and notes on what was skipped."""
     cases = _cases(quick)
     notes = []
-    runs = _peers(cases, notes)
-    results = {name: {} for name, *_ in runs}
+    runs = {name: rest for name, *rest in _peers(cases, notes)}
     failed = set()
-    for _ in range(repeat):
-        for name, adapter, paths, todo in runs:
-            if name in failed:
-                continue
-            try:
-                got = _run(adapter, paths, todo, 1)
-            except PeerError as exc:
-                failed.add(name)
-                notes.append(f"{name} failed: {str(exc).splitlines()[-1]}")
-                continue
-            best = results[name]
-            for key, (f, b) in got.items():
-                old = best.get(key)
-                best[key] = (f, b) if old is None else (min(old[0], f), min(old[1], b))
+
+    def run_once(name):
+        if name in failed:
+            return {}
+        adapter, paths, todo = runs[name]
+        try:
+            return _run(adapter, paths, todo, 1)
+        except PeerError as exc:  # that framework is dropped, the others go on
+            failed.add(name)
+            notes.append(f"{name} failed: {str(exc).splitlines()[-1]}")
+            return {}
+
+    results = best_of_rounds(list(runs), repeat, run_once)
     return cases, {k: v for k, v in results.items() if v}, notes
 
 
@@ -232,8 +211,7 @@ def _fmt_s(t):
 def table(cases, results):
     """Markdown table: one row per case and phase, each peer as time (peer/ours)."""
     names = list(results)
-    lines = ["| case | phase | " + " | ".join(names) + " |",
-             "|---|---|" + "---|" * len(names)]
+    rows = []
     for name, n in cases:
         key = f"{name} {n}"
         ours = results["ours"].get(key)
@@ -248,8 +226,8 @@ def table(cases, results):
                     cells.append(_fmt_s(pick(r)))
                 else:
                     cells.append(f"{_fmt_s(pick(r))} ({pick(r) / pick(ours):.2f}x)")
-            lines.append(f"| {name} {n:,} | {phase} | " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+            rows.append([f"{name} {n:,}", phase] + cells)
+    return markdown_table(["case", "phase"] + names, rows)
 
 
 def targets(results):
@@ -279,10 +257,7 @@ def environment():
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller N (a smoke run)")
-    parser.add_argument("--repeat", type=int, default=3, help="best of this many runs")
-    args = parser.parse_args(argv)
+    args = parse_options(__doc__, "smaller N (a smoke run)", "best of this many runs", argv)
     cases, results, notes = measure(args.quick, args.repeat)
     print(environment() + f", best of {args.repeat} rounds; each cell: time (that / ours)")
     print(table(cases, results))

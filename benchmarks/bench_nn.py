@@ -18,19 +18,15 @@ Target: ours no slower than 0.0.13 on the spiral epoch.
 
     python benchmarks/bench_nn.py [--quick] [--repeat N]
 """
-import argparse
-import json
 import os
 import pathlib
 import platform
 import sys
 
-HERE = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent))  # peers, timing
 
 from peers import PeerError, ensure_dezero_0013, run_isolated  # noqa: E402
-
-REPO = HERE.parent
+from timing import REPO, best_of_rounds, markdown_table, parse_options, run_json  # noqa: E402
 
 # Run in each dezero child (ours or 0.0.13): the same book code for both.
 _DEZERO = """
@@ -158,11 +154,11 @@ def _torch_available():
 
 def _child(template, paths, epochs, steps):
     code = template.replace("EPOCHS", str(epochs)).replace("STEPS", str(steps))
-    return json.loads(run_isolated(code, paths).strip().splitlines()[-1])
+    return run_json(code, paths)
 
 
 def measure(quick=False, repeat=3):
-    """{framework: {row: best seconds}} over `repeat` interleaved rounds."""
+    """{framework: {row: best seconds}} over `repeat` interleaved rounds (see timing)."""
     epochs, steps = (5, 3) if quick else (30, 10)
     frameworks = {"ours": (_DEZERO, [REPO])}
     peer = ensure_dezero_0013()
@@ -172,19 +168,22 @@ def measure(quick=False, repeat=3):
         print("[bench_nn] dezero 0.0.13 unavailable: its column stays empty", file=sys.stderr)
     if _torch_available():
         frameworks["torch"] = (_TORCH, [])
-    results = {name: {} for name in frameworks}
-    for _ in range(repeat):
-        for name, (template, paths) in frameworks.items():
-            out = _child(template, paths, epochs, steps)
-            if name == "ours" and not out["file"].startswith(str(REPO)):
-                raise RuntimeError(f"'ours' imported {out['file']}, not this repository")
-            if name == "dezero 0.0.13" and out["file"].startswith(str(REPO / "dezero")):
-                raise RuntimeError("the 0.0.13 child imported our dezero")
-            for row in ROWS:
-                if row in out:
-                    results[name][row] = min(out[row], results[name].get(row, float("inf")))
-            if "threads" in out:
-                results[name]["threads"] = out["threads"]
+    threads = {}  # a setting, not a timing: kept as reported, not minimised
+
+    def run_once(name):
+        template, paths = frameworks[name]
+        out = _child(template, paths, epochs, steps)
+        if name == "ours" and not out["file"].startswith(str(REPO)):
+            raise RuntimeError(f"'ours' imported {out['file']}, not this repository")
+        if name == "dezero 0.0.13" and out["file"].startswith(str(REPO / "dezero")):
+            raise RuntimeError("the 0.0.13 child imported our dezero")
+        if "threads" in out:
+            threads[name] = out["threads"]
+        return {row: out[row] for row in ROWS if row in out}
+
+    results = best_of_rounds(list(frameworks), repeat, run_once)
+    for name, n in threads.items():
+        results[name]["threads"] = n
     return results
 
 
@@ -198,13 +197,12 @@ def _ratio(ours, other):
 
 def table(results):
     ours, old, torch = (results.get(k, {}) for k in ("ours", "dezero 0.0.13", "torch"))
-    lines = ["| workload | ours | dezero 0.0.13 | ours / 0.0.13 | torch CPU | ours / torch |",
-             "|---|---|---|---|---|---|"]
+    rows = []
     for row in ROWS:
         o, d, t = ours.get(row), old.get(row), torch.get(row)
-        lines.append(f"| {row} | {_fmt(o)} | {_fmt(d)} | {_ratio(o, d)} | {_fmt(t)} | "
-                     f"{_ratio(o, t)} |")
-    return "\n".join(lines)
+        rows.append([row, _fmt(o), _fmt(d), _ratio(o, d), _fmt(t), _ratio(o, t)])
+    return markdown_table(["workload", "ours", "dezero 0.0.13", "ours / 0.0.13", "torch CPU",
+                           "ours / torch"], rows)
 
 
 def verdict(results):
@@ -226,10 +224,7 @@ def environment(results):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="fewer epochs and steps")
-    parser.add_argument("--repeat", type=int, default=3, help="interleaved rounds (best kept)")
-    args = parser.parse_args(argv)
+    args = parse_options(__doc__, "fewer epochs and steps", "interleaved rounds (best kept)", argv)
     results = measure(args.quick, args.repeat)
     print(environment(results) + f", best of {args.repeat} rounds")
     print()

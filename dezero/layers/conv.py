@@ -5,17 +5,15 @@ as in the book, scaled by sqrt(1 / (in_channels * KH * KW)).
 """
 import numpy as np
 
-from dezero import cuda
-from dezero.core import Parameter
 from dezero.functions import conv2d, deconv2d
 from dezero.functions.im2col import pair
-from dezero.layers.base import Layer
+from dezero.layers.lazy_weight import LazyWeightLayer
 
 
-class _ConvBase(Layer):
-    """Shared parts: W's lazy init from the input's channel count, the bias."""
+class _ConvBase(LazyWeightLayer):
+    """Shared parts: W's shape and scale from the channels and kernel, the input check."""
 
-    _in_axis = 1  # the axis of W that counts input channels
+    in_attr, in_axis = "in_channels", 1  # in_axis: the axis of W that counts input channels
 
     def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False, dtype=np.float32,
                  in_channels=None):
@@ -26,21 +24,13 @@ class _ConvBase(Layer):
         self.stride = stride
         self.pad = pad
         self.dtype = dtype
-        self.W = Parameter(None, name="W")
-        if in_channels is not None:
-            self._init_W()
-        if nobias:
-            self.b = None
-        else:
-            self.b = Parameter(np.zeros(out_channels, dtype=dtype), name="b")
+        self._add_params(out_channels, nobias)
 
-    def _init_W(self, xp=np):
+    def _weight_shape_scale(self):
         c, oc = self.in_channels, self.out_channels
         kh, kw = pair(self.kernel_size)
-        scale = np.sqrt(1 / (c * kh * kw))
-        shape = (oc, c, kh, kw) if self._in_axis == 1 else (c, oc, kh, kw)
-        W_data = xp.random.randn(*shape).astype(self.dtype) * scale
-        self.W.data = W_data.astype(self.dtype, copy=False)
+        shape = (oc, c, kh, kw) if self.in_axis == 1 else (c, oc, kh, kw)
+        return shape, np.sqrt(1 / (c * kh * kw))
 
     def _check_input(self, x):
         if x.ndim != 4:
@@ -48,12 +38,9 @@ class _ConvBase(Layer):
                 f"{type(self).__name__} expects images (N, C, H, W), got shape {x.shape}; "
                 "add the missing axes, e.g. x.reshape(N, 1, H, W) for grey images"
             )
-        if self.W.data is None:
-            self.in_channels = x.shape[1]
-            self._init_W(cuda.get_array_module(x))
-        elif x.shape[1] != self.W.shape[self._in_axis]:
+        if not self._fits(x):
             raise ValueError(
-                f"{type(self).__name__} has {self.W.shape[self._in_axis]} input channels but got "
+                f"{type(self).__name__} has {self.W.shape[self.in_axis]} input channels but got "
                 f"an input with {x.shape[1]} (shape {x.shape})"
             )
 
@@ -61,7 +48,7 @@ class _ConvBase(Layer):
 class Conv2d(_ConvBase):
     """2-D convolution; W is (out_channels, in_channels, KH, KW)."""
 
-    _in_axis = 1
+    in_axis = 1
 
     def forward(self, x):
         self._check_input(x)
@@ -71,7 +58,7 @@ class Conv2d(_ConvBase):
 class Deconv2d(_ConvBase):
     """2-D transposed convolution; W is (in_channels, out_channels, KH, KW)."""
 
-    _in_axis = 0
+    in_axis = 0
 
     def forward(self, x):
         self._check_input(x)

@@ -6,36 +6,30 @@ initial weights.
 """
 import numpy as np
 
-from dezero import cuda
 from dezero.core import Parameter
 from dezero.functions import embed_id, linear
 from dezero.layers.base import Layer
+from dezero.layers.lazy_weight import LazyWeightLayer
 
 
-class Linear(Layer):
+class Linear(LazyWeightLayer):
     """y = x @ W + b, with W of shape (in_size, out_size).
 
     `in_size=None` leaves W uninitialised until the first input fixes it.
     W is randn * sqrt(1 / in_size) (the book's Xavier-like init), b zeros.
     """
 
+    in_attr, in_axis = "in_size", 0
+
     def __init__(self, out_size, nobias=False, dtype=np.float32, in_size=None):
         super().__init__()
         self.in_size = in_size
         self.out_size = out_size
         self.dtype = dtype
-        self.W = Parameter(None, name="W")
-        if self.in_size is not None:
-            self._init_W()
-        if nobias:
-            self.b = None
-        else:
-            self.b = Parameter(np.zeros(out_size, dtype=dtype), name="b")
+        self._add_params(out_size, nobias)
 
-    def _init_W(self, xp=np):
-        size_in, size_out = self.in_size, self.out_size
-        W_data = xp.random.randn(size_in, size_out).astype(self.dtype) * np.sqrt(1 / size_in)
-        self.W.data = W_data.astype(self.dtype, copy=False)
+    def _weight_shape_scale(self):
+        return (self.in_size, self.out_size), np.sqrt(1 / self.in_size)
 
     def forward(self, x):
         if x.ndim != 2:
@@ -43,10 +37,7 @@ class Linear(Layer):
                 f"Linear expects a batch of rows (N, in_size), got shape {x.shape}; "
                 "flatten it first, e.g. F.flatten(x) or x.reshape(len(x), -1)"
             )
-        if self.W.data is None:
-            self.in_size = x.shape[1]
-            self._init_W(cuda.get_array_module(x))
-        elif x.shape[1] != self.W.shape[0]:
+        if not self._fits(x):
             raise ValueError(
                 f"Linear has in_size {self.W.shape[0]} but got an input with {x.shape[1]} "
                 f"features (shape {x.shape}); build a new Linear for this input size"

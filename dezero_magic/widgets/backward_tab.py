@@ -17,6 +17,7 @@ from dezero_magic.render.svg import render_svg
 from dezero_magic.replay import replay
 from dezero_magic.widgets import style
 from dezero_magic.widgets.graph_tab import func_name, var_name
+from dezero_magic.widgets.trace_view import TraceView
 
 QUEUE_SHOWN = 12
 GRAD_ROWS = 20
@@ -75,14 +76,12 @@ def queue_html(graph, queue, total, *, book=False):
                        title=title)
 
 
-class BackwardView(widgets.VBox):
+class BackwardView(TraceView):
     """Stepper widgets: `mode`, `play`, `slider`, `prev`, `next`, `figure`, `info`, `queue`, `comparison`."""
 
     def __init__(self, trace, kit=None, **kwargs):
-        kit = kit or style.Kit()   # shared Layout/style models (see style.Kit)
-        kwargs.setdefault("layout", kit.layout)
-        super().__init__(**kwargs)
-        self.trace = trace
+        super().__init__(trace, kit, **kwargs)
+        kit = self.kit
         self._replay = None
         self._hold = False
         steps = trace.graph.steps

@@ -7,6 +7,7 @@ from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.escape import esc
 from dezero_magic.render.svg import render_svg
 from dezero_magic.widgets import style
+from dezero_magic.widgets.trace_view import TraceView
 
 PICKER_LIMIT = 1000   # options in the node picker; a longer list is cut (and says so)
 PICK_COLOUR = "#000000"
@@ -100,14 +101,12 @@ def func_details(graph, fid):
     return style.table(rows)
 
 
-class GraphView(widgets.VBox):
+class GraphView(TraceView):
     """Graph + toggles + node picker; `figure.value` is the current SVG."""
 
     def __init__(self, trace, kit=None, **kwargs):
-        kit = kit or style.Kit()   # shared Layout/style models (see style.Kit)
-        kwargs.setdefault("layout", kit.layout)
-        super().__init__(**kwargs)
-        self.trace = trace
+        super().__init__(trace, kit, **kwargs)
+        kit = self.kit
         self._layouts = {}
         big = {"style": kit.toggle, "layout": kit.layout}
         self.values = widgets.ToggleButton(value=True, description="values", tooltip="show values", **big)

@@ -1,0 +1,49 @@
+"""The lazy weight init that Linear (steps 44-45) and the conv layers (step 57) share.
+
+W is drawn as in the book, randn * scale from the global `numpy.random`
+(`cupy.random` on the GPU), as soon as the input size is known: at
+construction when it is given, otherwise from axis 1 of the first input.
+Each layer states only W's shape and scale.
+"""
+import numpy as np
+
+from dezero import cuda
+from dezero.core import Parameter
+from dezero.layers.base import Layer
+
+
+class LazyWeightLayer(Layer):
+    """A Layer with W, drawn once its input size is known, and a zero bias b (or None).
+
+    Subclasses set `in_attr` (the attribute holding the input size, None
+    until known), `in_axis` (the axis of W that counts inputs) and define
+    `_weight_shape_scale()`; their `__init__` sets their own attributes and
+    `dtype`, then calls `_add_params`.
+    """
+
+    def _weight_shape_scale(self):
+        """(W's shape, the factor its randn draw is scaled by), from the layer's sizes."""
+        raise NotImplementedError
+
+    def _add_params(self, out_size, nobias):
+        self.W = Parameter(None, name="W")
+        if getattr(self, self.in_attr) is not None:
+            self._init_W()
+        if nobias:
+            self.b = None
+        else:
+            self.b = Parameter(np.zeros(out_size, dtype=self.dtype), name="b")
+
+    def _init_W(self, xp=np):
+        shape, scale = self._weight_shape_scale()
+        W_data = xp.random.randn(*shape).astype(self.dtype) * scale
+        self.W.data = W_data.astype(self.dtype, copy=False)
+
+    def _fits(self, x):
+        """Draw W from the first input; afterwards whether x's axis 1 matches W's
+        input count (False: the layer raises, saying what to do)."""
+        if self.W.data is None:
+            setattr(self, self.in_attr, x.shape[1])
+            self._init_W(cuda.get_array_module(x))
+            return True
+        return x.shape[1] == self.W.shape[self.in_axis]
