@@ -81,6 +81,12 @@ class ViewTab(widgets.Tab):
         if index is not None and 0 <= index < len(self.page_titles):
             self.page(self.page_titles[index])
 
+    def __repr__(self):
+        # ipywidgets' repr lists every trait of every child (~4 ms for a
+        # lecture graph, paid at each display for a text/plain nobody reads:
+        # the Trace's bundle carries its own text summary).
+        return f"<dezero_magic view: {', '.join(self.page_titles)}>"
+
     def _repr_mimebundle_(self, **kwargs):
         lifecycle.shown(self)   # displayed now: close what this makes stale
         return super()._repr_mimebundle_(**kwargs)

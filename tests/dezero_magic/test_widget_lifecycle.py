@@ -166,6 +166,16 @@ def test_a_lazy_view_that_fails_shows_why_and_the_others_still_work(shell, displ
     lifecycle.close_view(view)
 
 
+def test_a_views_plain_text_is_short_and_names_its_tabs(shell, displayed):
+    # ipywidgets' repr walks every child's traits; the view's text/plain must not.
+    shell.run_cell("%%dezero -o t\nx = Variable(np.array(2.0))\ny = F.exp(x)\ny.backward()")
+    view = dzw.view_for(shell.user_ns["t"])
+    text = view._repr_mimebundle_()["text/plain"]
+    assert text.startswith("<dezero_magic view: Graph, Backward") and len(text) < 110
+    assert "children" not in text and "layout" not in text
+    lifecycle.close_view(view)
+
+
 def test_100_reruns_of_one_cell_keep_memory_and_widgets_flat(shell, kernel):
     """The lecture case: the same cell re-run 100 times in a kernel with cell ids.
 
