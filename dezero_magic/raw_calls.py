@@ -37,11 +37,12 @@ class RawCalls:
             self._flush()
             self._forward_general(function, inputs, outputs, [self.variables.vid_of(x) for x in inputs])
             return
-        # Leaves (and constants): their value as this call used it, unless
-        # the tracer knows the leaf already (a parameter used every epoch).
+        # Leaves (and constants): their value as this call used it. Also for
+        # a leaf the tracer knows: an optimizer changes a parameter in place
+        # between epochs, and the graph shows the value of its latest use.
         leaves = ()
         for i, x in enumerate(inputs):
-            if x.creator is None and self.variables.known(_ref(x)) is None:
+            if x.creator is None:
                 leaves += (i, *summarise(x.data))
         d = outputs[0].data
         raw = self._raw
@@ -86,12 +87,28 @@ class RawCalls:
         vids = []
         for i, token in enumerate(entry[R_TOKENS:R_TOKENS + n_in]):
             vid = known(token)
-            vids.append(vid if vid is not None else self._sight(token, i, leaves))
+            if vid is None:
+                vid = self._sight(token, i, leaves)
+            elif leaves:
+                self._resight(vid, i, leaves)
+            vids.append(vid)
         vid = self.last_output = self.variables.new(entry[R_OUTPUT])
         order = self.order
         self.order = order + 1
         self._append((order, entry[R_OP], entry[R_GENERATION], False, entry[R_KEY], n_in, 1, *vids, vid,
                       *entry[R_SUMMARY:R_SUMMARY + 4]))
+
+    def _resight(self, vid, i, leaves):
+        """A known leaf used again: its value is now the one this call used
+        (calls resolve in forward order, so the latest use wins)."""
+        first_seen = self.variables.first_seen
+        info = first_seen.get(vid)
+        if info is None:
+            return  # made by a recorded call: its value is that call's
+        for k in range(0, len(leaves), 5):
+            if leaves[k] == i:
+                first_seen[vid] = (*leaves[k + 1:k + 5], *info[4:])
+                return
 
     def _sight(self, token, i, leaves):
         """First sight of input `i` of a raw call: a leaf's value was noted

@@ -475,14 +475,33 @@ def test_a_window_smaller_than_the_cell_draws_its_last_calls_with_their_values()
     assert g.elided_functions == 40
 
 
-def test_a_leaf_changed_after_the_call_keeps_the_value_the_call_used():
+def test_a_leaf_changed_between_uses_shows_the_value_of_its_latest_use():
     tracer = Tracer()
     with observing(tracer):
         w = Variable(np.array([1.0, 2.0]))
         y = w * 2.0
         w.data[...] = [7.0, 8.0]          # in place, in the same cell, before anything is resolved
         z = w * 3.0
+        w.data[...] = [0.0, 0.0]          # after its last use: not what any call used
     g, *_ = graph_from_tracer(tracer, {"w": w, "y": y, "z": z})
     (w_node,) = [v for v in g.variables.values() if v.label == "w"]
-    assert w_node.value == "[1 2]"        # its first use; z's value shows the later one
-    assert g.variables[next(f for f in g.functions.values() if f.order == 1).outputs[0]].value == "[21 24]"
+    assert w_node.value == "[7 8]"        # its latest use (z's); y's own value shows the earlier one
+    values = {f.order: g.variables[f.outputs[0]].value for f in g.functions.values()}
+    assert values == {0: "[2 4]", 1: "[21 24]"}
+
+
+def test_a_parameter_updated_each_epoch_shows_the_value_the_last_pass_used():
+    # The lecture case: the graph of the last pass must not show the initial weight.
+    tracer = Tracer()
+    with observing(tracer):
+        w = Variable(np.array(1.0), name="w")
+        for _ in range(3):
+            loss = w * 2.0
+            w.cleargrad()
+            loss.backward()
+            w.data -= 0.25 * w.grad.data   # in place, as dezero's optimizers do
+    g, *_ = graph_from_tracer(tracer, {"w": w, "loss": loss})
+    (w_node,) = [v for v in g.variables.values() if v.label == "w"]
+    (loss_node,) = [v for v in g.variables.values() if v.label == "loss"]
+    assert (w_node.value, loss_node.value) == ("0", "0")   # 1 - 0.5 - 0.5, times 2
+    assert float(w.data) == -0.5                           # the value after the cell is not drawn
