@@ -141,6 +141,35 @@ def _numbered_as(shell, number):
             del compiler.cache
 
 
+@contextlib.contextmanager
+def _quiet_as(shell, code):
+    """A trailing `;` hides Out[] as in a plain cell. IPython decides that
+    from the last history entry, which is the outer `%%dezero` call, not
+    the body the nested run executes."""
+    hook = getattr(shell, "displayhook", None)
+    check = getattr(hook, "semicolon_at_end_of_expression", None)
+    if hook is None or not callable(check):
+        yield
+        return
+    had_own = "quiet" in vars(hook)
+    previous = hook.quiet
+
+    def quiet():
+        try:
+            return bool(check(code))
+        except Exception:  # noqa: BLE001 - untokenizable text: as IPython does, show the value
+            return False
+
+    hook.quiet = quiet
+    try:
+        yield
+    finally:
+        if had_own:
+            hook.quiet = previous
+        else:
+            del hook.quiet
+
+
 class TracedRun:
     """One `%%dezero` cell: the observers and Config around the nested run
     (`listening`), then the graph shown (`show`). `execute` and
@@ -174,6 +203,7 @@ class TracedRun:
             if self.watch is not None:
                 stack.enter_context(self.watch)
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
+            stack.enter_context(_quiet_as(self.shell, self.code))
             yield
 
     def ran(self, result):

@@ -200,3 +200,18 @@ def test_await_and_time_in_a_kernel(tmp_path):
     assert "Wall time" in stdout
     assert any("Sin" in o.data.get("text/plain", "") for o in cells[3].outputs if "data" in o)
     assert cells[4].outputs[0].data["text/plain"] == "(7.38905609893065, 0.8415)"
+
+
+@pytest.mark.parametrize("last", ["y;", "y ;  # hidden", "y"])
+def test_a_trailing_semicolon_hides_out_as_in_a_plain_cell(shell, last):
+    def run_stored(cell):  # as a notebook runs cells: IPython reads `;` from the history
+        with capture_output() as cap:
+            result = shell.run_cell(cell, store_history=True)
+        return result, cap
+
+    body = f"x = Variable(np.array(2.0))\ny = F.exp(x)\n{last}"
+    plain, plain_cap = run_stored(body)
+    magic, magic_cap = run_stored("%%dezero --static\n" + body)
+    assert (magic.result is None) == (plain.result is None) == (";" in last)
+    assert ("Out[" in magic_cap.stdout) == ("Out[" in plain_cap.stdout) == (";" not in last)
+    assert "quiet" not in vars(shell.displayhook)  # IPython's own check is back
