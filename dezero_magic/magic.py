@@ -1,7 +1,10 @@
 """The `%%dezero` cell magic and `%dezero` line magic: argument parsing
 only; running the cell lives in `cellrun`, drawing in `trace`/`render`."""
+import ast
+import builtins
 import importlib.util
 import keyword
+import re
 import sys
 
 from IPython.core.error import UsageError
@@ -19,6 +22,47 @@ DEFAULT_MAX_NODES = 300
 def _check_name(name, option):
     if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
         raise UsageError(f"{option} {name!r}: give a Python variable name, e.g. {option} t")
+
+
+# IPython's own names: storing a trace there breaks the session (Out[], _oh ...).
+_RESERVED = {"In", "Out", "exit", "quit", "get_ipython", "_", "__", "___", "_oh", "_ih", "_dh", "_i", "_ii",
+             "_iii"}
+_RESERVED_PATTERN = re.compile(r"_i?\d+|__\w+__")   # _3, _i3 (history), dunders
+
+
+def _assigned_in(code):
+    """Names the cell binds at its top level or in loops (not in function bodies)."""
+    try:
+        tree = ast.parse(code or "")
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
+
+
+def _check_output(name, user_ns, code=None):
+    """-o NAME must not replace what the user has: a trace stored over `y`
+    would break the next `y.backward()`."""
+    if name is None:
+        return
+    if name in _RESERVED or _RESERVED_PATTERN.fullmatch(name):
+        raise UsageError(f"-o {name}: that name belongs to IPython; store the trace under a name of "
+                         "your own, e.g. -o t")
+    if name in user_ns and not isinstance(user_ns[name], Trace):
+        raise UsageError(f"-o {name}: {name} already holds a {type(user_ns[name]).__name__}, which the trace "
+                         "would replace; pick a new name, e.g. -o t")
+    if name in _assigned_in(code):
+        raise UsageError(f"-o {name}: the cell assigns {name} itself, and the trace would replace it; "
+                         "pick a new name, e.g. -o t")
+    if name not in user_ns and hasattr(builtins, name):
+        raise UsageError(f"-o {name}: that is a Python builtin, which the trace would hide; "
+                         "pick a new name, e.g. -o t")
+
+
+def _unquote(text):
+    """`-b "F.sum(y * 2)"`: IPython keeps the quotes that let an expression hold spaces."""
+    if text is not None and len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
+        return text[1:-1]
+    return text
 
 
 def _check_common(args):
@@ -42,7 +86,8 @@ class DezeroMagics(Magics):
 
     @magic_arguments()
     @argument("-b", "--backward", metavar="EXPR", default=None,
-              help="after the cell, call EXPR.backward() if the cell did not run a backward pass itself")
+              help="after the cell, call EXPR.backward() if the cell did not run a backward pass itself; "
+                   'quote an expression with spaces: -b "F.sum(y * 2)"')
     @argument("--retain-grad", action="store_true",
               help="set dezero.Config.retain_grad = True for the cell: every backward keeps intermediate grads")
     @argument("--no-grad", action="store_true",
@@ -52,7 +97,8 @@ class DezeroMagics(Magics):
     @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
               help=f"draw at most N nodes, those nearest the output (default {DEFAULT_MAX_NODES})")
     @argument("-o", "--output", metavar="NAME", default=None,
-              help="store the Trace object (graph, svg(), text(), dot()) in the variable NAME")
+              help="store the Trace object (graph, svg(), text(), dot()) in a new variable NAME "
+                   "(refused if NAME holds something else or the cell assigns it)")
     @argument("--rankdir", choices=("LR", "TB"), default="LR",
               help="draw the graph left to right (LR, default) or top to bottom (TB)")
     @argument("--modes", action="store_true",
@@ -89,7 +135,7 @@ class DezeroMagics(Magics):
 
         `%dezero y` draws the graph that produced an existing variable y.
         """
-        opts = self._cell_options(line)
+        opts = self._cell_options(line, cell)
         _trace, backward_error = execute(self.shell, cell, opts, display)
         if backward_error:
             raise UsageError(backward_error)
@@ -97,14 +143,20 @@ class DezeroMagics(Magics):
     async def dezero_cell_async(self, line, cell):
         """`%%dezero` for a cell with top-level `await` (called by the input
         transform of `dezero_magic.autoawait`, not by users)."""
-        opts = self._cell_options(line)
+        opts = self._cell_options(line, cell)
         _trace, backward_error = await execute_async(self.shell, cell, opts, display)
         if backward_error:
             raise UsageError(backward_error)
 
-    def _cell_options(self, line):
+    def _cell_options(self, line, cell=None):
         args = parse_argstring(self.dezero_cell, line)
         _check_common(args)
+        try:
+            code = self.shell.transform_cell(cell) if cell else None
+        except Exception:  # noqa: BLE001 - the run reports the cell's own syntax error
+            code = cell
+        _check_output(args.output, self.shell.user_ns, code)
+        args.backward = _unquote(args.backward)
         if args.backward is not None:
             try:
                 compile(args.backward, "<-b>", "eval")
@@ -141,6 +193,7 @@ class DezeroMagics(Magics):
         """
         args = parse_argstring(self.dezero_line, line)
         _check_common(args)
+        _check_output(args.output, self.shell.user_ns)
         expr = " ".join(args.expr)
         try:
             value = eval(expr, self.shell.user_ns)  # noqa: S307 - the user's own expression

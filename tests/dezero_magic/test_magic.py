@@ -83,6 +83,32 @@ def test_backward_expression_that_fails_is_a_usage_error(shell, displayed):
     assert "no .backward()" in str(result.error_in_exec)
 
 
+@pytest.mark.parametrize("name, why", [("y", "already holds a Variable"), ("np", "already holds a module"),
+                                       ("_oh", "belongs to IPython"), ("Out", "belongs to IPython"),
+                                       ("_i3", "belongs to IPython"), ("__builtins__", "belongs to IPython"),
+                                       ("z", "the cell assigns z"), ("print", "Python builtin")])
+def test_output_name_never_replaces_what_the_user_has(shell, displayed, name, why):
+    shell.run_cell("x = Variable(np.array(2.0))\ny = F.exp(x)")
+    result = shell.run_cell(f"%%dezero -o {name}\nz = y * 2\nran = True")
+    assert isinstance(result.error_in_exec, UsageError) and why in str(result.error_in_exec)
+    assert "ran" not in shell.user_ns and type(shell.user_ns["y"]).__name__ == "Variable"
+    line = shell.run_cell(f"%dezero -o {name} y")
+    assert name == "z" or isinstance(line.error_in_exec, UsageError)
+
+
+def test_output_name_may_be_reused_for_a_trace(shell, displayed):
+    for _ in range(2):  # re-running the cell replaces its own trace
+        assert shell.run_cell("%%dezero -o t\nx = Variable(np.array(2.0))\ny = F.exp(x)").success
+    assert displayed[-1] is shell.user_ns["t"]
+
+
+@pytest.mark.parametrize("expr", ['"F.sum(y * 2)"', "'y'", "y"])
+def test_backward_expression_may_be_quoted(shell, displayed, expr):
+    result = shell.run_cell(f"%%dezero -b {expr}\nx = Variable(np.array([1.0, 2.0]))\ny = F.exp(x)")
+    assert result.success, result.error_in_exec
+    assert shell.user_ns["x"].grad is not None
+
+
 def test_line_magic_draws_an_earlier_variable(shell, displayed):
     shell.run_cell("x = Variable(np.array(2.0))\ny = F.sin(x) * x\ny.backward()")
     result = shell.run_cell("%dezero -o t y")
