@@ -24,6 +24,7 @@ queue the algorithm holds at each step.
 """
 import ast
 import sys
+import types
 import weakref
 
 from dezero.core import Function as DezeroFunction
@@ -54,18 +55,55 @@ def _defines_backward_class(cell):
     return False
 
 
-def _namespace_has_classes(namespace):
-    for value in list(namespace.values()):
-        if (isinstance(value, type) and not issubclass(value, DezeroFunction)
-                and callable(getattr(value, "backward", None))
-                and callable(getattr(value, "forward", None))):
-            return True
-    return False
+def _is_student_class(value):
+    return (isinstance(value, type) and not issubclass(value, DezeroFunction)
+            and callable(getattr(value, "backward", None)))
+
+
+def _student_classes(namespace):
+    """Names of the namespace's classes with a `backward` that are not dezero's
+    (a student's Function classes, and their Variable class)."""
+    return {name for name, value in list(namespace.items())
+            if _is_student_class(value) and not _from_dezero(value)}
+
+
+def _from_dezero(obj):
+    return (getattr(obj, "__module__", None) or "").split(".")[0] in ("dezero", "dezero_magic")
+
+
+def _mentioned(cell):
+    try:
+        tree = ast.parse(cell)
+    except SyntaxError:
+        return set()
+    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
+
+
+def _touches(value, classes, depth=0):
+    """Whether `value` can run a student's backward: one of their classes,
+    an instance of one, a function that names one (`square(x)` building a
+    `Square()`), or a short list/tuple holding such a thing."""
+    if isinstance(value, type):
+        return value.__name__ in classes and not _from_dezero(value)
+    if isinstance(value, types.FunctionType):
+        return not _from_dezero(value) and bool(classes.intersection(value.__code__.co_names))
+    if isinstance(value, (list, tuple)) and depth == 0:
+        return any(_touches(v, classes, 1) for v in value[:16])
+    kind = type(value)
+    return kind.__name__ in classes and not _from_dezero(kind)
 
 
 def needed(cell, namespace):
-    """Whether `cell` may run students' own Function classes."""
-    return _defines_backward_class(cell) or _namespace_has_classes(namespace or {})
+    """Whether `cell` may run students' own Function classes: it defines one,
+    or it mentions a name that can run one (a cell of pure dezero code in a
+    notebook that also holds a student's classes is not slowed down)."""
+    if _defines_backward_class(cell):
+        return True
+    namespace = namespace or {}
+    classes = _student_classes(namespace)
+    if not classes:
+        return False
+    return any(_touches(namespace[name], classes) for name in _mentioned(cell) if name in namespace)
 
 
 class BackwardCall:

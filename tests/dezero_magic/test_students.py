@@ -99,3 +99,18 @@ def test_student_cell_failing_midway_restores_the_profile_hook(shell, displayed)
     assert isinstance(result.error_in_exec, ValueError)
     assert sys.getprofile() is None
     assert not displayed[-1].graph.complete and len(displayed[-1].graph.steps) == 1
+
+
+def test_the_profile_hook_is_used_only_by_cells_that_can_run_a_students_classes(shell, monkeypatch):
+    from dezero_magic import backward_watch
+
+    shell.run_cell(STEP7 + STEP7_RUN + "def square(v):\n    return Square()(v)\nxs = [x]\n")
+    ns = shell.user_ns
+    shell.run_cell("import dezero\ndef g(v):\n    return dezero.functions.sin(v)\nd = dezero.Variable(np.array(1.0))")
+    wants = {code: backward_watch.needed(code, ns) for code in (
+        "y.backward()", "z = square(x)", "q = Square()", "xs[0].grad", "A.backward(x.grad)",
+        "e = g(d)\ne.backward()", "import numpy as np\nn = np.ones(3)", "k = 1")}
+    assert wants == {"y.backward()": True, "z = square(x)": True, "q = Square()": True, "xs[0].grad": True,
+                     "A.backward(x.grad)": True, "e = g(d)\ne.backward()": False,
+                     "import numpy as np\nn = np.ones(3)": False, "k = 1": False}
+    assert backward_watch.needed("class F2:\n    def backward(self, gy):\n        return gy", {})
