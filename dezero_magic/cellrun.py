@@ -10,6 +10,7 @@ the cell's own result; a cell that raised still counts as failed.
 import ast
 import contextlib
 import sys
+import weakref
 from dataclasses import dataclass
 from typing import Optional
 
@@ -70,15 +71,43 @@ def _call_backward(shell, expr):
     return None
 
 
-def build_trace(shell, code, tracer, watch, opts, complete):
-    """The Trace of what ran: dezero events if any, else the students' objects."""
+def bindings(names, namespace):
+    """What each name refers to before the cell: (id, weakref or None), so
+    that a rebound name is told from one the cell left alone, without
+    keeping the old objects alive."""
+    seen = {}
+    for name in names:
+        if name in namespace:
+            value = namespace[name]
+            try:
+                ref = weakref.ref(value)
+            except TypeError:
+                ref = None
+            seen[name] = (id(value), ref)
+    return seen
+
+
+def _rebound(name, namespace, before):
+    if name not in before:
+        return True
+    old_id, ref = before[name]
+    value = namespace[name]
+    return id(value) != old_id or (ref is not None and ref() is not value)
+
+
+def build_trace(shell, code, tracer, watch, opts, complete, before=None):
+    """The Trace of what ran: dezero events if any, else the students' objects.
+    Those are the variables the cell (re)bound; all it mentions when their
+    backward ran in the cell (`y.backward()` on an earlier cell's y). An
+    earlier cell's graph is never shown as this one's."""
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
-    roots = [ns[n] for n in names_in(code) if n in ns and is_variable_like(ns.get(n))]
     calls = watch.calls if watch else []
+    roots = [ns[n] for n in names_in(code) if n in ns and is_variable_like(ns.get(n))
+             and (calls or before is None or _rebound(n, ns, before))]
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
                                              elided_calls=watch.elided if watch else 0)
@@ -186,6 +215,7 @@ class TracedRun:
         self.tracer = Tracer(keep=window, max_steps=window)
         self.code = shell.transform_cell(body)
         self.watch = backward_watch.BackwardWatch() if backward_watch.needed(self.code, shell.user_ns) else None
+        self.before = bindings(names_in(self.code), shell.user_ns)
         self.outer = getattr(shell.displayhook, "exec_result", None)
         self.result = None
         self.backward_error = None
@@ -223,7 +253,7 @@ class TracedRun:
         if result.error_before_exec is None:
             try:
                 trace = build_trace(shell, self.code, self.tracer, self.watch, opts,
-                                    complete=result.error_in_exec is None)
+                                    complete=result.error_in_exec is None, before=self.before)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes
 

@@ -215,3 +215,16 @@ def test_a_trailing_semicolon_hides_out_as_in_a_plain_cell(shell, last):
     assert (magic.result is None) == (plain.result is None) == (";" in last)
     assert ("Out[" in magic_cap.stdout) == ("Out[" in plain_cap.stdout) == (";" not in last)
     assert "quiet" not in vars(shell.displayhook)  # IPython's own check is back
+
+
+def test_an_earlier_cells_graph_is_never_shown_as_this_ones(shell):
+    run(shell, '%%dezero --static\nx = Variable(np.array(2.0), name="x")\ny = F.exp(x)\ny.backward()')
+    failed, cap = run(shell, '%%dezero --static\nx = Variable(np.array(3.0), name="x")\nundefined_name\n'
+                             'y = F.sin(x)')
+    assert not failed.success
+    [out] = traces(cap)
+    text = out.data["text/plain"]
+    assert "Exp" not in text and "0 functions, 1 variable" in text   # only the x this cell made
+    _, cap = run(shell, "%%dezero --static\ndef f(v):\n    return y * x")
+    [out] = traces(cap)
+    assert out.data["text/plain"] == EMPTY
