@@ -98,7 +98,9 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
     if bpass is not None:
         var_ids.extend(bpass.outputs)
 
-    received = bpass.received if bpass is not None else set()
+    # Variables that held a grad in the pass: those a step gave one, and the
+    # pass's outputs (their seed; retain_grad=False frees it as well).
+    received = (bpass.received | set(bpass.outputs)) if bpass is not None else set()
     retain = bpass.retain_grad if bpass is not None else True
     leaf_refs = {}
     resolve = tracer.variables.live

@@ -421,9 +421,9 @@ def test_summaries_are_atoms_and_read_back_as_snapshots():
     assert not gc.is_tracked(s)                                # atoms only: the GC let it go
     snap = from_summary(s, live=strided)
     assert snap.shape == (5, 4) and snap.nbytes == 160 and snap.absmax == 38.0
-    assert format_snapshot(snap) == "5×4 [0 2 4 6 …]"
+    assert format_snapshot(snap) == "(5, 4) [0 2 4 6 …]"
     gone = from_summary(s)          # the array died: its first 16 elements are what is known
-    assert gone.absmax == 30.0 and format_snapshot(gone) == "5×4 [0 2 4 6 …]"
+    assert gone.absmax == 30.0 and format_snapshot(gone) == "(5, 4) [0 2 4 6 …]"
     big = np.r_[np.ones(20), np.nan]
     assert from_summary(summarise(big), live=big).nonfinite
     assert format_snapshot(from_summary(summarise(np.array(["ab", "c"])))) == "[ab c]"
@@ -505,3 +505,20 @@ def test_a_parameter_updated_each_epoch_shows_the_value_the_last_pass_used():
     (loss_node,) = [v for v in g.variables.values() if v.label == "loss"]
     assert (w_node.value, loss_node.value) == ("0", "0")   # 1 - 0.5 - 0.5, times 2
     assert float(w.data) == -0.5                           # the value after the cell is not drawn
+
+
+@pytest.mark.parametrize("retain", [False, True])
+def test_the_outputs_seed_grad_is_marked_freed_as_dezero_frees_it(retain):
+    def cell():
+        x = Variable(np.array(2.0))
+        a = F.square(x)
+        y = F.exp(a)
+        y.backward(retain_grad=retain)
+        return {"x": x, "a": a, "y": y}
+
+    _, g, _, _, ns = trace(cell)
+    nodes = {v.label: v for v in g.variables.values()}
+    assert (ns["y"].grad is None) == (not retain)
+    assert nodes["y"].grad_freed == nodes["a"].grad_freed == (not retain)
+    assert nodes["y"].grad == (None if not retain else "1")
+    assert not nodes["x"].grad_freed
