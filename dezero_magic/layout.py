@@ -7,10 +7,14 @@ sits later, so every edge points forward). Within a layer, the order starts
 as forward order and is improved by barycenter sweeps (each node moves to
 the mean position of its neighbours in the previous layer, then the next),
 which removes most crossings; ties keep the previous order, so the result
-is deterministic.
+is deterministic. An edge that skips layers (x0 feeding both t = x0 + x1 and
+y = x0 + t) gets a lane in every layer it crosses: an invisible slot in that
+layer's order, so the sweeps place it and the nodes there make room; the
+renderer draws the edge through the lanes (Layout.waypoints), around the
+nodes instead of under them.
 """
 from dataclasses import dataclass, field
-from typing import Dict, Tuple
+from typing import Dict, List, Tuple
 
 FONT_PX = 14
 CHAR_PX = 8.4            # average glyph width of a 14px sans-serif font
@@ -20,6 +24,10 @@ NODE_GAP = 22
 MARGIN = 16
 MAX_CHARS = 24           # longer lines are cut by the renderer
 SWEEPS = 4
+LANE_PX = 10             # across size of the slot an edge takes in a layer it skips
+# Lanes a graph may get, beyond which the longest skipping edges are drawn direct:
+# 200 constants of `y = sin(y) + 0.1` all sit in layer 0 and would need ~80,000.
+LANE_BUDGET = 400
 
 
 @dataclass
@@ -30,6 +38,9 @@ class Layout:
     height: float = 0.0
     rankdir: str = "LR"
     layers: Dict[str, int] = field(default_factory=dict)
+    # (source id, target id, copy) -> points an edge that skips layers passes, px;
+    # copy counts repeats of the same pair in graph.edges() order (x + x has two).
+    waypoints: Dict[Tuple[str, str, int], List[Tuple[float, float]]] = field(default_factory=dict)
 
 
 def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
@@ -79,7 +90,39 @@ def _layers(graph):
     return {k: rank[v] for k, v in layer.items()}
 
 
-def _order(graph, layer):
+def _lanes(graph, layer):
+    """Split each edge that skips layers into steps of one layer, through lanes.
+
+    Returns (the steps: every edge as pairs between adjacent layers, or
+    direct when it needs none or is beyond the budget; {(source, target,
+    copy): its lane ids, one per crossed layer}). Lane ids are tuples, so
+    they never clash with node ids (strings). The shortest edges get lanes
+    first: they are the ones read as feeding the node they pass under.
+    """
+    steps, long, seen = [], [], {}
+    for a, b in graph.edges():
+        if a not in layer or b not in layer:
+            continue
+        copy = seen[(a, b)] = seen.get((a, b), -1) + 1
+        if layer[b] - layer[a] > 1:
+            long.append((layer[b] - layer[a], len(long), a, b, copy))
+        else:
+            steps.append((a, b))
+    budget = max(LANE_BUDGET, len(layer))
+    chains = {}
+    for span, _, a, b, copy in sorted(long):
+        if span - 1 > budget:
+            steps.append((a, b))
+            continue
+        budget -= span - 1
+        ids = [("lane", a, b, copy, at) for at in range(layer[a] + 1, layer[b])]
+        chains[(a, b, copy)] = ids
+        path = [a] + ids + [b]
+        steps.extend(zip(path, path[1:]))
+    return steps, chains
+
+
+def _order(graph, layer, steps, chains):
     n_layers = max(layer.values(), default=-1) + 1
     rows = [[] for _ in range(n_layers)]
     first = {}
@@ -88,16 +131,20 @@ def _order(graph, layer):
             first.setdefault(nid, len(first))
     for nid in graph.variables:
         first.setdefault(nid, len(first))
-    for nid in sorted(layer, key=lambda k: first.get(k, 0)):
-        rows[layer[nid]].append(nid)
-    neighbours = {nid: [] for nid in layer}
-    for a, b in graph.edges():
-        if a in neighbours and b in neighbours:
-            neighbours[a].append(b)
-            neighbours[b].append(a)
+    start = {nid: (first.get(nid, 0), 0) for nid in layer}
+    for (a, b, copy), ids in chains.items():
+        for lane in ids:
+            start[lane] = (first.get(a, 0), 1)  # beside its source until the sweeps move it
+    for nid in sorted(start, key=start.__getitem__):
+        rows[layer[nid] if nid in layer else nid[4]].append(nid)
+    neighbours = {nid: [] for nid in start}
+    for a, b in steps:
+        neighbours[a].append(b)
+        neighbours[b].append(a)
+    at_layer = {nid: layer[nid] if nid in layer else nid[4] for nid in start}
     pos = {nid: i for row in rows for i, nid in enumerate(row)}
     # Neighbours in the layer before and after, split once (not every sweep).
-    beside = {side: {nid: [m for m in near if layer[m] == layer[nid] + side]
+    beside = {side: {nid: [m for m in near if at_layer[m] == at_layer[nid] + side]
                      for nid, near in neighbours.items()} for side in (-1, +1)}
 
     def sweep(indices, side):
@@ -128,30 +175,39 @@ def layout(graph, rankdir="LR", show_shapes=False):
     sizes = {vid: _var_size(v, show_shapes, stepped) for vid, v in graph.variables.items()}
     sizes.update({fid: _func_size(f) for fid, f in graph.functions.items()})
     layer = _layers(graph)
-    rows = _order(graph, layer)
+    steps, chains = _lanes(graph, layer)
+    rows = _order(graph, layer, steps, chains)
     lr = rankdir == "LR"
     # along: the axis layers advance on; across: the axis nodes of a layer stack on.
     def along_size(nid):
+        if nid not in sizes:
+            return 0.0  # a lane
         return sizes[nid][0] if lr else sizes[nid][1]
 
     def across_size(nid):
+        if nid not in sizes:
+            return LANE_PX
         return sizes[nid][1] if lr else sizes[nid][0]
 
     thickness = [max((along_size(n) for n in row), default=0) for row in rows]
     extents = [sum(across_size(n) for n in row) + NODE_GAP * max(0, len(row) - 1) for row in rows]
     total_across = max(extents, default=0)
-    positions = {}
+    positions, lane_points = {}, {}
     at = MARGIN
     for row, thick, extent in zip(rows, thickness, extents):
         centre_along = at + thick / 2
         offset = MARGIN + (total_across - extent) / 2
         for nid in row:
             c = offset + across_size(nid) / 2
-            positions[nid] = (centre_along, c) if lr else (c, centre_along)
+            if nid in sizes:
+                positions[nid] = (centre_along, c) if lr else (c, centre_along)
+            else:  # straight across the whole layer, so it clears its widest node
+                lane_points[nid] = [(at, c), (at + thick, c)] if lr else [(c, at), (c, at + thick)]
             offset += across_size(nid) + NODE_GAP
         at += thick + LAYER_GAP
     length = max(at - LAYER_GAP + MARGIN, 2 * MARGIN)
     across = total_across + 2 * MARGIN
     width, height = (length, across) if lr else (across, length)
+    waypoints = {edge: [p for lane in ids for p in lane_points[lane]] for edge, ids in chains.items()}
     return Layout(positions=positions, sizes=sizes, width=width, height=height,
-                  rankdir=rankdir, layers=layer)
+                  rankdir=rankdir, layers=layer, waypoints=waypoints)

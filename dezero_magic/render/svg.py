@@ -9,6 +9,7 @@ Every string is escaped.
 """
 import itertools
 import re
+from collections import Counter
 
 from dezero_magic.layout import FONT_PX, LINE_PX, cut, var_lines
 from dezero_magic.render import palette
@@ -27,16 +28,50 @@ def _override_absmax(text):
     return abs(float(text))
 
 
-def _edge_path(layout, src, dst):
-    (x1, y1), (x2, y2) = layout.positions[src], layout.positions[dst]
-    (w1, h1), (w2, h2) = layout.sizes[src], layout.sizes[dst]
-    if layout.rankdir == "LR":
-        x1, x2 = x1 + w1 / 2, x2 - w2 / 2 - 2
-        mid = (x1 + x2) / 2
-        return f"M{x1:.1f},{y1:.1f} C{mid:.1f},{y1:.1f} {mid:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
-    y1, y2 = y1 + h1 / 2, y2 - h2 / 2 - 2
-    mid = (y1 + y2) / 2
-    return f"M{x1:.1f},{y1:.1f} C{x1:.1f},{mid:.1f} {x2:.1f},{mid:.1f} {x2:.1f},{y2:.1f}"
+FAN_PX = 16    # how far repeated edges (x + x) bulge apart, so each reads as its own arrow
+PORT_PX = 8    # how far apart their arrowheads land on the target
+
+
+def _reach(graph, layout, nid, across):
+    """Distance along the layer axis from a node's centre to its outline, `across` px off-centre."""
+    w, h = layout.sizes[nid]
+    half_along, half_across = (w / 2, h / 2) if layout.rankdir == "LR" else (h / 2, w / 2)
+    if nid in graph.variables:  # an oval: its outline comes closer the further off-centre
+        return half_along * max(0.0, 1 - (across / half_across) ** 2) ** 0.5
+    return half_along
+
+
+def _edge_path(graph, layout, src, dst, copy=0, copies=1):
+    """The SVG path of one edge; copy (of copies) tells repeated (src, dst) edges apart.
+
+    Works in (along, across) coordinates so LR and TB share it. The edge leaves
+    the source's outline, passes the layout's waypoints (a lane through every
+    layer it skips, so it goes around the nodes there, not under them) and
+    ends 2 px before the target's outline, where the arrowhead is drawn.
+    """
+    lr = layout.rankdir == "LR"
+
+    def flip(p):  # (x, y) <-> (along, across); its own inverse
+        return (p[0], p[1]) if lr else (p[1], p[0])
+
+    (a1, c1), (a2, c2) = flip(layout.positions[src]), flip(layout.positions[dst])
+    spread = copy - (copies - 1) / 2          # 0 for a lone edge
+    target_across = (layout.sizes[dst][1] if lr else layout.sizes[dst][0]) / 2
+    room = max(0.0, target_across - 6)
+    land = max(-room, min(room, spread * PORT_PX))
+    points = [(a1 + _reach(graph, layout, src, 0), c1)]
+    points += [flip(p) for p in layout.waypoints.get((src, dst, copy), ())]
+    points.append((a2 - _reach(graph, layout, dst, land) - 2, c2 + land))
+    bend = spread * FAN_PX if len(points) == 2 else 0.0  # waypoints already keep copies apart
+    parts = ["M%.1f,%.1f" % flip(points[0])]
+    for (pa, pc), (qa, qc) in zip(points, points[1:]):
+        if pc == qc and not bend:
+            parts.append("L%.1f,%.1f" % flip((qa, qc)))
+            continue
+        mid = (pa + qa) / 2  # horizontal tangents at both ends: the joins stay smooth
+        parts.append("C%.1f,%.1f %.1f,%.1f %.1f,%.1f" % (flip((mid, pc + bend)) + flip((mid, qc + bend))
+                                                      + flip((qa, qc))))
+    return " ".join(parts)
 
 
 def _var_title(v, grad):
@@ -116,13 +151,18 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
            f'fill="{palette.HIGHLIGHT_STROKE}"/></marker></defs>',
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>']
-    for src, dst in graph.edges():
-        if src not in layout.positions or dst not in layout.positions:
-            continue
-        hl = (src, dst) in hl_edges
+    edges = [e for e in graph.edges() if e[0] in layout.positions and e[1] in layout.positions]
+    copies = Counter(edges)
+    seen = Counter()
+    for src, dst in edges:
+        copy, n = seen[(src, dst)], copies[(src, dst)]
+        seen[(src, dst)] += 1
+        hl = (src, dst) in hl_edges  # every copy: each carries a grad in backward
         stroke = palette.HIGHLIGHT_STROKE if hl else "#555555"
+        which = f' data-copy="{copy}"' if n > 1 else ""
         out.append(f'<path class="dz-edge{" dz-highlight" if hl else ""}" data-src="{esc(src)}" '
-                   f'data-dst="{esc(dst)}" d="{_edge_path(layout, src, dst)}" fill="none" '
+                   f'data-dst="{esc(dst)}" d="{_edge_path(graph, layout, src, dst, copy, n)}"{which} '
+                   f'fill="none" '
                    f'stroke="{stroke}" stroke-width="{3.5 if hl else 1.5}" '
                    f'marker-end="url(#{uid}-{"h" if hl else "a"})"/>')
     for f in graph.functions.values():

@@ -89,3 +89,42 @@ def test_an_oval_has_room_for_the_grad_the_stepper_draws_later():
     assert lay.sizes["b"][1] == lay.sizes["a"][1]
     g.variables["b"].grad_freed = False
     assert layout(g).sizes["b"][1] < lay.sizes["a"][1]  # no backward at all: no grad line
+
+
+def step18():
+    """Book step 18: t = x0 + x1; y = x0 + t (x0 -> f1 skips the layers of f0 and t)."""
+    g = Graph()
+    for vid, gen in [("x0", 0), ("x1", 0), ("t", 1), ("y", 2)]:
+        g.variables[vid] = VarNode(id=vid, label=vid, generation=gen, leaf=vid[0] == "x")
+    g.functions["f0"] = FuncNode(id="f0", op="Add", generation=0, inputs=["x0", "x1"], outputs=["t"], order=0)
+    g.functions["f1"] = FuncNode(id="f1", op="Add", generation=1, inputs=["x0", "t"], outputs=["y"], order=1)
+    return g
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_an_edge_that_skips_layers_gets_a_lane_beside_the_nodes_of_each(rankdir):
+    g = step18()
+    lay = layout(g, rankdir)
+    assert set(lay.positions) == set(g.variables) | set(g.functions)  # lanes are no nodes
+    assert list(lay.waypoints) == [("x0", "f1", 0)]  # adjacent-layer edges need none
+    points = lay.waypoints[("x0", "f1", 0)]
+    assert len(points) == 2 * 2  # in and out of the two layers it skips (f0's, t's)
+    along, across = (0, 1) if rankdir == "LR" else (1, 0)
+    assert lay.positions["x0"][along] < points[0][along] < lay.positions["f1"][along]
+    for nid in ("f0", "t"):  # the lane runs through their layers beside them, not under them
+        half = lay.sizes[nid][across] / 2
+        crossing = [p for p in points if abs(p[along] - lay.positions[nid][along]) <= lay.sizes[nid][along] / 2]
+        assert crossing and all(abs(p[across] - lay.positions[nid][across]) > half for p in crossing)
+    assert layout(g, rankdir) == lay  # still a pure, deterministic function
+
+
+def test_lanes_are_budgeted_so_many_long_edges_stay_fast():
+    # 200 constants in layer 0 feeding a 400-function chain (y = sin(y) + 0.1): ~80,000 lanes if all routed.
+    g = chain(400)
+    for i in range(0, 400, 2):
+        g.variables[f"c{i}"] = VarNode(id=f"c{i}", label="0.1", generation=0, leaf=True)
+        g.functions[f"f{i}"].inputs.append(f"c{i}")
+    lay = layout(g)
+    lanes = sum(len(points) for points in lay.waypoints.values()) // 2
+    assert 0 < lanes <= max(len(lay.positions), 400)
+    assert ("c2", "f2", 0) in lay.waypoints and ("c398", "f398", 0) not in lay.waypoints  # shortest first

@@ -89,3 +89,82 @@ def test_every_string_is_escaped():
     assert "<script" not in svg
     root = parse(svg)  # still well-formed XML, control characters removed
     assert evil[:20] in "".join(t.text or "" for t in root.iter(f"{{{NS['s']}}}title"))
+
+
+def x_plus_x():
+    """y = x + x (book steps 13-14): two edges x -> Add, and x gets two grads."""
+    g = Graph()
+    g.variables["x"] = VarNode(id="x", label="x", generation=0, leaf=True)
+    g.variables["y"] = VarNode(id="y", label="y", generation=1)
+    g.functions["f"] = FuncNode(id="f", op="Add", generation=0, inputs=["x", "x"], outputs=["y"])
+    return g
+
+
+def test_a_repeated_input_draws_two_distinct_arrows_both_highlighted():
+    g = x_plus_x()
+    for rankdir in ("LR", "TB"):
+        root = parse(render_svg(g, layout(g, rankdir), highlight_edges=[("x", "f")]))
+        edges = root.findall(".//s:path[@data-src='x'][@data-dst='f']", NS)
+        assert len(edges) == 2
+        assert edges[0].get("d") != edges[1].get("d")
+        assert [e.get("data-copy") for e in edges] == ["0", "1"]
+        ends = {e.get("d").split()[-1] for e in edges}
+        assert len(ends) == 2  # the arrowheads land apart, not on top of each other
+        assert all("dz-highlight" in e.get("class") and e.get("marker-end") for e in edges)
+    single = parse(render_svg(diamond(), layout(diamond())))
+    assert single.find(".//s:path[@data-copy]", NS) is None  # lone edges keep the plain markup
+
+
+def step18():
+    """Book step 18: t = x0 + x1; y = x0 + t (x0 -> the second Add skips two layers)."""
+    g = Graph()
+    for vid, gen in [("x0", 0), ("x1", 0), ("t", 1), ("y", 2)]:
+        g.variables[vid] = VarNode(id=vid, label=vid, value="1.0", generation=gen, leaf=vid[0] == "x")
+    g.functions["f0"] = FuncNode(id="f0", op="Add", generation=0, inputs=["x0", "x1"], outputs=["t"], order=0)
+    g.functions["f1"] = FuncNode(id="f1", op="Add", generation=1, inputs=["x0", "t"], outputs=["y"], order=1)
+    return g
+
+
+def path_points(d, per_segment=40):
+    """Points along an SVG path made of M, L and C commands (absolute)."""
+    tokens = d.replace(",", " ").split()
+    points, i, here = [], 0, None
+    while i < len(tokens):
+        cmd = tokens[i][0]
+        nums = [float(tokens[i][1:])] if len(tokens[i]) > 1 else []
+        i += 1
+        need = {"M": 2, "L": 2, "C": 6}[cmd]
+        while len(nums) < need:
+            nums.append(float(tokens[i]))
+            i += 1
+        ends = [(nums[j], nums[j + 1]) for j in range(0, need, 2)]
+        if cmd == "M":
+            here = ends[0]
+            points.append(here)
+            continue
+        ctrl = [here] + ends if cmd == "C" else [here, here, ends[0], ends[0]]
+        for k in range(1, per_segment + 1):
+            t = k / per_segment
+            w = [(1 - t) ** 3, 3 * (1 - t) ** 2 * t, 3 * (1 - t) * t ** 2, t ** 3]
+            points.append((sum(wi * p[0] for wi, p in zip(w, ctrl)), sum(wi * p[1] for wi, p in zip(w, ctrl))))
+        here = ends[-1]
+    return points
+
+
+def test_an_edge_that_skips_layers_goes_around_the_nodes_there():
+    g = step18()
+    for rankdir in ("LR", "TB"):
+        lay = layout(g, rankdir)
+        assert ("x0", "f1", 0) in lay.waypoints  # the skipping edge is routed
+        root = parse(render_svg(g, lay))
+        edges = root.findall(".//s:path[@class='dz-edge']", NS)
+        assert len(edges) == len(g.edges())
+        for e in edges:
+            ends = {e.get("data-src"), e.get("data-dst")}
+            points = path_points(e.get("d"))
+            for nid, (cx, cy) in lay.positions.items():
+                if nid in ends:
+                    continue
+                w, h = lay.sizes[nid]
+                inside = [p for p in points if abs(p[0] - cx) < w / 2 and abs(p[1] - cy) < h / 2]
+                assert not inside, (rankdir, ends, nid, inside[:3])
