@@ -233,3 +233,9 @@ def _add_notes(graph, tracer, chosen):
                      "dezero kept no graph for them; drawn from the trace only.")
     if tracer.error is not None:
         notes.append(f"The tracer stopped early: {tracer.error!r}")
+    bpass = tracer.last_pass
+    if bpass is not None and bpass.failed_at is not None:
+        func = graph.functions.get(_fid(bpass.failed_at))
+        where = f"{func.op} ({func.id})" if func is not None else "a function not drawn"
+        notes.append(f"The backward of {where} raised: the pass stopped there, so the steps after it "
+                     "never ran and the grads they would give are missing.")

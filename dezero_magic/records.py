@@ -73,3 +73,4 @@ class BackwardPass:
         self.funcs = set()            # ORDERs of the calls this pass popped
         self.received = set()         # vids that got a grad in this pass
         self.elided_steps = 0
+        self.failed_at = None         # ORDER of the call whose backward raised, if known

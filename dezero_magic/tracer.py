@@ -56,8 +56,8 @@ import weakref
 from dezero.events import Observer
 from dezero_magic.preview import summarise
 from dezero_magic.raw_calls import RawCalls
-from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, VIDS, BackwardPass, array_of,
-                                  call_outputs, call_summaries)
+from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, S_PENDING, VIDS, BackwardPass,
+                                  array_of, call_outputs, call_summaries)
 from dezero_magic.variables import Variables
 
 _order = operator.itemgetter(ORDER)
@@ -208,7 +208,14 @@ class Tracer(RawCalls, Observer):
 
     def on_backward_end(self, outputs, steps, completed):
         bpass = self._passes.pop()
-        bpass.elided_steps = max(0, steps - len(bpass.steps))
+        recorded = len(bpass.steps)
+        unheard = max(0, steps - recorded)
+        if not completed and unheard and recorded < self.max_steps:
+            # The engine counted the step whose backward raised; it is not a
+            # step left unrecorded, it is where the pass stopped.
+            unheard -= 1
+            bpass.failed_at = self._failed_call(bpass)
+        bpass.elided_steps = unheard
         self._skip = bool(self._passes) and not self._passes[-1].create_graph
         if self.last_pass is not None:
             self.elided_steps += len(self.last_pass.steps) + self.last_pass.elided_steps
@@ -235,6 +242,18 @@ class Tracer(RawCalls, Observer):
             # pass, and a cell that ends here needs no forgetting at all.
             self._limbo.extend(dropped)
             self._limbo_orders.update([c[ORDER] for c in dropped])
+
+    def _failed_call(self, bpass):
+        """ORDER of the call whose backward raised: the first one queued at
+        the last recorded step, or the creator of the pass's output."""
+        if bpass.steps:
+            queued = bpass.steps[-1][S_PENDING]
+            return queued[0] if queued else None
+        outputs = set(bpass.outputs)
+        for call in reversed(self.calls):
+            if outputs.intersection(call_outputs(call)):
+                return call[ORDER]
+        return None
 
     def _forget_limbo(self):
         if len(self._limbo) > 256 + len(self.calls):

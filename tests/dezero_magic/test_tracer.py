@@ -5,6 +5,7 @@ import weakref
 import numpy as np
 import pytest
 
+import dezero
 import dezero.functions as F
 from dezero import Config, Variable, no_grad
 from dezero.events import observers, observing
@@ -149,7 +150,7 @@ def test_summaries_keep_nothing_alive_and_do_not_change():
     g, outs, leaves = graph_from_tracer(tracer, {})
     assert all(not v.alive for v in g.variables.values())
     exp_out = next(v for v in g.variables.values() if not v.leaf)
-    assert exp_out.value.startswith("1000 [2.718")
+    assert exp_out.value.startswith("(1000,) [2.718")
     assert leaves == {}
 
 
@@ -522,3 +523,29 @@ def test_the_outputs_seed_grad_is_marked_freed_as_dezero_frees_it(retain):
     assert nodes["y"].grad_freed == nodes["a"].grad_freed == (not retain)
     assert nodes["y"].grad == (None if not retain else "1")
     assert not nodes["x"].grad_freed
+
+
+class _Broken(dezero.Function):
+    """A Function whose backward raises (module level: the tracer may meet it again)."""
+
+    def forward(self, x):
+        return x * 2
+
+    def backward(self, gy):
+        raise ValueError("boom in backward")
+
+
+@pytest.mark.parametrize("last", [True, False])
+def test_a_backward_that_raises_is_named_not_counted_as_unrecorded(last):
+    tracer = Tracer()
+    with observing(tracer):
+        x = Variable(np.array(2.0))
+        y = _Broken()(F.square(x)) if last else F.exp(_Broken()(F.square(x)))
+        with pytest.raises(ValueError):
+            y.backward()
+    g, *_ = graph_from_tracer(tracer, {"x": x, "y": y}, complete=False)
+    assert g.unrecorded_steps == 0
+    assert len(g.steps) == (0 if last else 1)   # Exp's step ran; _Broken's raised
+    (note,) = [n for n in g.notes if "raised" in n]
+    broken = next(f for f in g.functions.values() if f.op == "_Broken")
+    assert f"The backward of _Broken ({broken.id}) raised" in note
