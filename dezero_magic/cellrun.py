@@ -62,7 +62,7 @@ def _call_backward(shell, expr):
         return f"-b {expr}: evaluating it raised {type(exc).__name__}: {exc}"
     method = getattr(value, "backward", None)
     if not callable(method):
-        return (f"-b {expr}: its value is a {type(value).__name__}, which has no .backward(); "
+        return (f"-b {expr}: its value is of type {type(value).__name__}, which has no .backward(); "
                 "give an expression whose value is a Variable, e.g. -b loss")
     try:
         method()

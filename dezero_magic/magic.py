@@ -65,6 +65,11 @@ def _unquote(text):
     return text
 
 
+def _a(noun):
+    """'a float', 'an int'."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+
+
 def _check_common(args):
     if args.max_nodes < 1:
         raise UsageError(f"--max-nodes {args.max_nodes}: give a positive number of nodes, e.g. --max-nodes 200")
@@ -84,7 +89,8 @@ def _modes_available():
 class DezeroMagics(Magics):
     """%%dezero: run a cell and show its dezero computation graph."""
 
-    @magic_arguments()
+    # IPython writes the usage line as "%" + this name (default: the method's, "dezero_cell")
+    @magic_arguments("%dezero")
     @argument("-b", "--backward", metavar="EXPR", default=None,
               help="after the cell, call EXPR.backward() if the cell did not run a backward pass itself; "
                    'quote an expression with spaces: -b "F.sum(y * 2)"')
@@ -170,7 +176,7 @@ class DezeroMagics(Magics):
                            rankdir=args.rankdir, modes=args.modes, static=args.static)
         return opts
 
-    @magic_arguments()
+    @magic_arguments("dezero")
     @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
     @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
               help=f"draw at most N nodes, those nearest the variable (default {DEFAULT_MAX_NODES})")
@@ -200,7 +206,7 @@ class DezeroMagics(Magics):
         except Exception as exc:  # noqa: BLE001 - reported as a usage error
             raise UsageError(f"%dezero {expr}: evaluating it raised {type(exc).__name__}: {exc}") from None
         if not is_variable_like(value):
-            raise UsageError(f"%dezero {expr}: its value is a {type(value).__name__}, not a Variable; "
+            raise UsageError(f"%dezero {expr}: its value is {_a(type(value).__name__)}, not a Variable; "
                              "%dezero draws the graph that produced a Variable, e.g. %dezero y")
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)

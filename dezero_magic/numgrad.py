@@ -23,6 +23,7 @@ MAX_FUNCTIONS = 400        # a graph beyond this is not re-evaluated
 MAX_FORWARD_CALLS = 20_000  # budget of Function.forward calls for one check
 TIME_BUDGET_S = 1.0        # the perturbed forward passes of one check, estimated from one pass
 CURVE_POINTS = 61
+KINK_GAP = 1e-2            # one-sided slopes further apart than this (relative) suggest a kink
 
 
 @dataclass
@@ -37,6 +38,7 @@ class LeafGrad:
     rel_error: Optional[float] = None
     passed: Optional[bool] = None
     reason: str = ""                        # why it was not checked
+    kinks: int = 0                          # entries left out: f is not differentiable there
 
 
 @dataclass
@@ -46,6 +48,7 @@ class GradCheck:
     leaves: List[LeafGrad] = field(default_factory=list)
     output_label: str = ""
     notes: List[str] = field(default_factory=list)
+    backward_ran: bool = True               # the trace recorded backward steps
 
 
 @dataclass
@@ -196,13 +199,17 @@ def check_gradients(trace):
         return GradCheck(False, f"Numerical gradients are not available because the graph is too big: "
                                 f"one forward pass of its {len(funcs)} functions takes {one_run:.2f} s, and "
                                 f"{2 * len(base)} passes at least would be needed.")
-    result = GradCheck(True, output_label=_label(trace, y))
+    result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph))
     if np.size(y.data) != 1:
         result.notes.append("The output is not a scalar: these are the grads of sum(output), "
                             "as backward() starts from ones.")
     for vid, x in leaves:
         result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf))
     return result
+
+
+def _backward_ran(graph):
+    return bool(graph.steps or graph.elided_steps or graph.unrecorded_steps)
 
 
 def _label(trace, y):
@@ -213,6 +220,14 @@ def _label(trace, y):
     steps = trace.graph.steps
     if steps and len(steps[0].gys) == 1:
         node = trace.graph.variables.get(next(iter(steps[0].gys)))
+        if node is not None and node.label:
+            return node.label
+    # no backward: the one drawn variable that some function made and none used
+    fns = trace.graph.functions.values()
+    used = {v for f in fns for v in f.inputs}
+    ends = {v for f in fns for v in f.outputs if v not in used}
+    if len(ends) == 1:
+        node = trace.graph.variables.get(ends.pop())
         if node is not None and node.label:
             return node.label
     return "the output"
@@ -235,14 +250,11 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf):
     values = dict(base)
     values[id(x)] = work
     idx = _entries(data.size, per_leaf)
+    sides = {}                              # flat index -> (f(x+h), f(x-h)), for the kink test
     with np.errstate(all="ignore"):
         for i in idx:
-            orig = flat[i]
-            flat[i] = orig + EPS
-            fp = _loss(_evaluate(funcs, y, values))
-            flat[i] = orig - EPS
-            fm = _loss(_evaluate(funcs, y, values))
-            flat[i] = orig
+            fp, fm = _shifted(funcs, y, values, flat, i, EPS)
+            sides[i] = (fp, fm)
             flat_num[i] = (fp - fm) / (2 * EPS)
     leaf.numerical = flat_num.reshape(data.shape)
     leaf.checked = len(idx)
@@ -255,10 +267,58 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf):
         return leaf
     a = leaf.analytic.reshape(-1)[idx]
     n = flat_num[idx]
+    off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
+    kinks = _kinks(funcs, y, values, flat, idx[off], sides) if off.any() else {}
+    if kinks:
+        keep = np.array([i not in kinks for i in idx])
+        leaf.kinks, leaf.checked = len(kinks), int(keep.sum())
+        if not keep.any():
+            left, right = next(iter(kinks.values()))
+            leaf.reason = (f"the slope from the left is {left:.4g}, from the right {right:.4g}"
+                           if leaf.size == 1 else
+                           f"all {len(kinks)} sampled entries sit where the slopes from left and right differ")
+            return leaf
+        a, n = a[keep], n[keep]
+        leaf.reason = (f"{len(kinks)} {'entry' if len(kinks) == 1 else 'entries'} not checked: "
+                       "not differentiable there (the slopes from left and right differ)")
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
     leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
     leaf.passed = bool(np.allclose(a, n, rtol=RTOL, atol=ATOL))
     return leaf
+
+
+def _shifted(funcs, y, values, flat, i, h):
+    """(f with entry i raised by h, f with it lowered by h); the entry is restored."""
+    orig = flat[i]
+    try:
+        flat[i] = orig + h
+        fp = _loss(_evaluate(funcs, y, values))
+        flat[i] = orig - h
+        fm = _loss(_evaluate(funcs, y, values))
+    finally:
+        flat[i] = orig
+    return fp, fm
+
+
+def _kinks(funcs, y, values, flat, suspects, sides):
+    """{flat index: (left slope, right slope)} of the entries where f is not
+    differentiable. At a kink (relu at 0, abs at 0) the central difference
+    averages two slopes, so a mismatch there says nothing about backward.
+    Sign of a kink: the one-sided slopes differ, and the gap does not shrink
+    with the step as it would for a smooth f (where it is about h * f'')."""
+    found = {}
+    with np.errstate(all="ignore"):
+        f0 = _loss(_evaluate(funcs, y, values))
+        for i in suspects:
+            fp, fm = sides[i]
+            right, left = (fp - f0) / EPS, (f0 - fm) / EPS
+            gap = abs(right - left)
+            if not gap > KINK_GAP * max(abs(right), abs(left), 1.0):
+                continue
+            fp, fm = _shifted(funcs, y, values, flat, i, EPS / 10)
+            if abs((fp - f0) - (f0 - fm)) / (EPS / 10) > gap / 2:
+                found[int(i)] = (left, right)
+    return found
 
 
 def derivative_curves(trace, points=CURVE_POINTS, max_order=3):

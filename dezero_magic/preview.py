@@ -166,7 +166,10 @@ def _fmt_number(x):
 
 
 def format_snapshot(snap, items=4):
-    """A one-line preview: `2`, `[1 2 3 …]`, `(100, 3) float64 [0.1 …]`."""
+    """A one-line preview: `2`, `[1 2 3]`, `(10,) [0 0.3333 …]`, `(2, 2) [1 2 3 4]`.
+
+    The shape is written as numpy's tuple whenever the elements alone would
+    hide it (cut, or more than one axis): a bare `10` would read as a value."""
     if snap is None:
         return ""
     if snap.head is None:
@@ -177,6 +180,6 @@ def format_snapshot(snap, items=4):
     shown = " ".join(_fmt_number(v) for v in flat[:items])
     more = " …" if snap.size > items else ""
     text = f"[{shown}{more}]"
-    if snap.size > items:
-        text = "×".join(str(n) for n in snap.shape) + " " + text
+    if snap.size > items or len(snap.shape) > 1:
+        text = f"{tuple(int(n) for n in snap.shape)} {text}"
     return text

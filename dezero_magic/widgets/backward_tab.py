@@ -90,9 +90,14 @@ class BackwardView(TraceView):
             self.children = [self.message]
             return
         n = len(steps)
+        # Students' own classes: the recorded steps are whatever their backward() did
+        # (the step 15 bug pops D, C, A, B, A), so the first button names that, not generations.
+        own = trace.source == "objects"
+        first = ("your code's order (as it ran)", "the order your own backward() ran the functions in") if own \
+            else ("generation order", "dezero's backward (step 16 on)")
         self.mode = widgets.ToggleButtons(
-            options=[("generation order", GENERATION), ("book steps 8–14: list, pop last", BOOK)],
-            value=GENERATION, tooltips=["dezero's backward (step 16 on)", "the book's earlier algorithm"],
+            options=[(first[0], GENERATION), ("book steps 8–14: list, pop last", BOOK)],
+            value=GENERATION, tooltips=[first[1], "the book's earlier algorithm"],
             style={"button_width": "auto"}, layout=kit.layout)
         self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play",
                                  layout=kit.layout, style=kit.description)

@@ -33,6 +33,8 @@ def _fmt(a):
 
 
 def _result(leaf):
+    if leaf.passed is None and leaf.kinks:
+        return f"not differentiable here, not checked: {leaf.reason}"
     if leaf.passed is None:
         return f"not checked: {leaf.reason}"
     text = "pass" if leaf.passed else "FAIL"
@@ -57,14 +59,10 @@ def table_html(check):
     if not check.available:
         return style.block(esc(check.reason), title="Gradient check")
     rows = []
-    fails = 0
     for leaf in check.leaves:
-        fails += leaf.passed is False
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
         rows.append((leaf.label, _fmt(leaf.value), _fmt(leaf.analytic), _numerical(leaf), err, _result(leaf)))
-    summary = (style.warning(f"{fails} of {len(check.leaves)} leaf grads FAIL the check: "
-                             "a backward is wrong (or grads were added up twice)")
-               if fails else esc(f"All {len(check.leaves)} checked leaf grads pass."))
+    summary = _summary(check)
     explain = esc(f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                   f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
                   "Pass: equal within rtol 1e-4, atol 1e-5.")
@@ -72,6 +70,32 @@ def table_html(check):
     body = (style.table(rows, header=HEADER) + f'<div style="margin-top:4px">{summary}</div>'
             + f'<div style="color:{style.MUTED}">{explain}</div>' + (f"<ul>{notes}</ul>" if notes else ""))
     return style.block(body, title="Gradient check", klass="dz-gradients-table")
+
+
+def _summary(check):
+    """One line under the table: what was checked and what it found (escaped)."""
+    checked = [leaf for leaf in check.leaves if leaf.passed is not None]
+    fails = sum(leaf.passed is False for leaf in checked)
+    kinks = sum(leaf.passed is None and leaf.kinks > 0 for leaf in check.leaves)
+    skipped = len(check.leaves) - len(checked)
+    if fails:
+        what = ("The 1 checked leaf grad FAILS" if len(checked) == 1
+                else f"{fails} of {len(checked)} checked leaf grads FAIL")
+        return style.warning(f"{what} the check: a backward is wrong (or grads were added up twice)")
+    if checked:
+        text = ("The 1 checked leaf grad passes." if len(checked) == 1
+                else f"All {len(checked)} checked leaf grads pass.")
+        if skipped:
+            text += f" {skipped} not checked (see the result column)."
+        return esc(text)
+    if kinks == len(check.leaves):
+        return esc("Nothing was checked: the function is not differentiable at this point (the slopes "
+                   "from left and right differ), so no numerical gradient can confirm or refute backprop.")
+    if not check.backward_ran and all(leaf.analytic is None for leaf in check.leaves):
+        y = check.output_label if check.output_label.isidentifier() else "y"
+        return esc("Nothing to check: no backward ran in this cell, so the leaves have no grad to compare "
+                   f"(call {y}.backward() in the cell, or use %%dezero -b {y}).")
+    return esc("Nothing was checked: no leaf has a grad that can be compared (see the result column).")
 
 
 def plot_html(curves):

@@ -118,7 +118,8 @@ def test_line_magic_draws_an_earlier_variable(shell, displayed):
     assert trace.output_refs[0]() is shell.user_ns["y"]
     x_node = next(v for v in trace.graph.variables.values() if v.label == "x")
     assert trace.leaf_refs[x_node.id]() is shell.user_ns["x"]
-    assert isinstance(shell.run_cell("%dezero 3").error_in_exec, UsageError)
+    assert "its value is an int, not a Variable" in str(shell.run_cell("%dezero 3").error_in_exec)
+    assert "its value is a float," in str(shell.run_cell("%dezero 2.5").error_in_exec)
     assert isinstance(shell.run_cell("%dezero undefined_name").error_in_exec, UsageError)
 
 
@@ -176,3 +177,7 @@ def test_help_documents_usage_options_and_examples(shell):
     doc = shell.magics_manager.magics["cell"]["dezero"].__doc__
     for word in ("Usage", "Examples", "--retain-grad", "--max-nodes", "--rankdir", "--modes", "-b"):
         assert word in doc
+    # the usage line names the magic as typed, not the Python method behind it
+    assert "  %%dezero [-b EXPR]" in doc and "dezero_cell" not in doc
+    line_doc = shell.magics_manager.magics["line"]["dezero"].__doc__
+    assert "  %dezero [-v]" in line_doc and "dezero_line" not in line_doc

@@ -17,7 +17,7 @@ def test_large_array_is_truncated_but_measured():
     snap = snapshot(data)
     assert snap.head.size == SNAPSHOT_ITEMS and snap.size == 1000
     assert snap.absmax == 500 and snap.nbytes == 4000
-    assert format_snapshot(snap) == "1000 [-500 -499 -498 -497 …]"
+    assert format_snapshot(snap) == "(1000,) [-500 -499 -498 -497 …]"
 
 
 def test_snapshot_is_a_copy_not_a_view():
@@ -25,6 +25,12 @@ def test_snapshot_is_a_copy_not_a_view():
     snap = snapshot(data)
     data[0] = 99
     assert format_snapshot(snap) == "[1 2]"
+
+
+def test_a_matrix_shows_its_shape_even_when_it_is_small():
+    assert format_snapshot(snapshot(np.array([[1.0, 2.0], [3.0, 4.0]]))) == "(2, 2) [1 2 3 4]"
+    assert format_snapshot(snapshot(np.arange(10.0) / 3)) == "(10,) [0 0.3333 0.6667 1 …]"
+    assert format_snapshot(snapshot(np.array([1.0, 2.0, 3.0]))) == "[1 2 3]"   # nothing hidden
 
 
 def test_nonfinite_is_flagged_and_excluded_from_absmax():

@@ -153,3 +153,14 @@ def test_students_steps_show_the_sum_they_received(shell, displayed):
     vid = t.graph.steps[acc].accumulated[0]
     assert "dz-marked" in nodes(view.figure.value)[vid][0]
     assert any(" + " in text for text in nodes(view.figure.value)[vid][1])   # 'old + new', not a guess
+
+
+def test_the_first_button_names_the_order_it_plays(shell, displayed):
+    """Students' own backward() plays their order (D, C, A, B, A in the step 15 bug), not generations."""
+    from student_code import DIAMOND_RUN, STEP17
+
+    dezero_labels = [label for label, _ in BackwardView(run_traced(shell, DIAMOND)).mode.options]
+    assert dezero_labels[0] == "generation order"
+    assert shell.run_cell("%%dezero\n" + STEP17 + "GENERATIONS = False\n" + DIAMOND_RUN).success
+    own = [label for label, _ in BackwardView(displayed[-1]).mode.options]
+    assert own[0] == "your code's order (as it ran)" and "generation" not in own[0]

@@ -20,7 +20,7 @@ def test_table_shows_analytic_and_numerical_grads(shell):
     cells, result = _row(text, "x")
     assert cells[:3] == ["2", "12", "12"]        # value, analytic, numerical (6 significant digits)
     assert float(cells[3]) < 1e-6 and result == "pass"
-    assert "All 1 checked leaf grads pass" in text
+    assert "The 1 checked leaf grad passes" in text
 
 
 def test_buggy_backward_shows_fail(shell):
@@ -28,7 +28,21 @@ def test_buggy_backward_shows_fail(shell):
     text = text_of(view.table.value)
     cells, result = _row(text, "x")
     assert cells[:3] == ["2", "4", "12"] and result == "FAIL"
-    assert "1 of 1 leaf grads FAIL" in text
+    assert "The 1 checked leaf grad FAILS the check" in text
+
+
+def test_without_backward_nothing_is_said_to_pass(shell):
+    text = text_of(gradients_view(run_traced(shell, 'x = Variable(np.array(2.0), name="x")\n'
+                                                    'z = F.sin(x)')).table.value)
+    assert "Nothing to check: no backward ran in this cell" in text and "z.backward()" in text
+    assert "pass" not in text.replace("Pass:", "")
+
+
+def test_a_kink_is_not_reported_as_a_wrong_backward(shell):
+    text = text_of(gradients_view(run_traced(shell, 'x = Variable(np.array(0.0), name="x")\n'
+                                                    'y = F.relu(x)\ny.backward()')).table.value)
+    assert "not differentiable here, not checked" in text
+    assert "FAIL" not in text and "backward is wrong" not in text
 
 
 def test_scalar_function_gets_a_plot(shell):

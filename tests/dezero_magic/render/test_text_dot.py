@@ -1,5 +1,6 @@
 import pytest
 
+from dezero_magic.graph import BackwardStep
 from dezero_magic.render.dot import to_dot
 from dezero_magic.render.text import render_text
 
@@ -34,3 +35,14 @@ def test_dot_has_every_node_and_edge_escaped():
 def test_dot_rankdir_is_checked():
     with pytest.raises(ValueError, match="rankdir"):
         to_dot(chain(1), rankdir="XY")
+
+
+def test_counts_of_one_are_singular():
+    g = chain(1)
+    head = render_text(g).splitlines()[0]
+    assert head.startswith("dezero graph: 1 function, 2 variables") and "1 functions" not in head
+    g.steps = [BackwardStep(index=0, func="f0")]
+    assert render_text(g).splitlines()[0].endswith(", 1 backward step")
+    g2 = chain(2)
+    g2.steps = [BackwardStep(index=i, func=f"f{1 - i}") for i in range(2)]
+    assert render_text(g2).splitlines()[0] == "dezero graph: 2 functions, 3 variables, 2 backward steps"
