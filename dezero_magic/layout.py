@@ -84,6 +84,18 @@ def _layers(graph):
         layer[f.id] = at
         for v in f.outputs:
             layer[v] = max(layer.get(v, 0), at + 1)
+    # A variable no drawn function made (a leaf, a constant, a parameter, or
+    # one whose producer was cut) sits just before its first use, as the
+    # book's figures draw it: a constant `+ 0.1` at step 300 is no edge
+    # across 300 columns.
+    made = {v for f in graph.functions.values() for v in f.outputs}
+    first_use = {}
+    for f in graph.functions.values():
+        for v in f.inputs:
+            if v not in made:
+                first_use[v] = min(first_use.get(v, layer[f.id]), layer[f.id])
+    for v, at in first_use.items():
+        layer[v] = at - 1
     # Drop empty layers so a leaf of generation 0 feeding generation 9 is no gap of 18 columns.
     used = sorted(set(layer.values()))
     rank = {old: new for new, old in enumerate(used)}

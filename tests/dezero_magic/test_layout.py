@@ -119,12 +119,24 @@ def test_an_edge_that_skips_layers_gets_a_lane_beside_the_nodes_of_each(rankdir)
 
 
 def test_lanes_are_budgeted_so_many_long_edges_stay_fast():
-    # 200 constants in layer 0 feeding a 400-function chain (y = sin(y) + 0.1): ~80,000 lanes if all routed.
+    # One leaf feeding every other function of a 400-function chain (y = y * x + ...): ~40,000 lanes if all routed.
     g = chain(400)
+    g.variables["x"] = VarNode(id="x", label="x", generation=0, leaf=True)
     for i in range(0, 400, 2):
-        g.variables[f"c{i}"] = VarNode(id=f"c{i}", label="0.1", generation=0, leaf=True)
-        g.functions[f"f{i}"].inputs.append(f"c{i}")
+        g.functions[f"f{i}"].inputs.append("x")
     lay = layout(g)
     lanes = sum(len(points) for points in lay.waypoints.values()) // 2
     assert 0 < lanes <= max(len(lay.positions), 400)
-    assert ("c2", "f2", 0) in lay.waypoints and ("c398", "f398", 0) not in lay.waypoints  # shortest first
+    assert ("x", "f2", 0) in lay.waypoints and ("x", "f398", 0) not in lay.waypoints  # shortest first
+
+
+def test_a_constant_sits_just_before_its_first_use():
+    # y = sin(y) + 0.1 repeated: each 0.1 beside the Add it feeds, not in column 0 (the book's figures).
+    g = chain(40)
+    for i in range(0, 40, 2):
+        g.variables[f"c{i}"] = VarNode(id=f"c{i}", label="0.1", generation=0, leaf=True)
+        g.functions[f"f{i}"].inputs.append(f"c{i}")
+    lay = layout(g)
+    for i in range(0, 40, 2):
+        assert lay.layers[f"c{i}"] == lay.layers[f"f{i}"] - 1
+    assert lay.waypoints == {}  # no edge skips a layer
