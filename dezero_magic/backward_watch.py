@@ -28,6 +28,7 @@ import types
 import weakref
 
 from dezero.core import Function as DezeroFunction
+from dezero_magic.cell_names import names_in
 from dezero_magic.preview import data_of, snapshot
 
 MAX_CALLS = 2000
@@ -71,14 +72,6 @@ def _from_dezero(obj):
     return (getattr(obj, "__module__", None) or "").split(".")[0] in ("dezero", "dezero_magic")
 
 
-def _mentioned(cell):
-    try:
-        tree = ast.parse(cell)
-    except SyntaxError:
-        return set()
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
-
-
 def _touches(value, classes, depth=0):
     """Whether `value` can run a student's backward: one of their classes,
     an instance of one, a function that names one (`square(x)` building a
@@ -93,17 +86,19 @@ def _touches(value, classes, depth=0):
     return kind.__name__ in classes and not _from_dezero(kind)
 
 
-def needed(cell, namespace):
+def needed(cell, namespace, names=None):
     """Whether `cell` may run students' own Function classes: it defines one,
     or it mentions a name that can run one (a cell of pure dezero code in a
-    notebook that also holds a student's classes is not slowed down)."""
+    notebook that also holds a student's classes is not slowed down).
+    `names`: the names the cell mentions, when the caller has them."""
     if _defines_backward_class(cell):
         return True
     namespace = namespace or {}
     classes = _student_classes(namespace)
     if not classes:
         return False
-    return any(_touches(namespace[name], classes) for name in _mentioned(cell) if name in namespace)
+    names = names_in(cell) if names is None else names
+    return any(_touches(namespace[name], classes) for name in names if name in namespace)
 
 
 class BackwardCall:

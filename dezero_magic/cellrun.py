@@ -7,7 +7,6 @@ exit (exceptions and KeyboardInterrupt included); a fault of ours while
 building or drawing the graph becomes a one-line notice and never hides
 the cell's own result; a cell that raised still counts as failed.
 """
-import ast
 import contextlib
 import sys
 import weakref
@@ -18,6 +17,7 @@ from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch
 from dezero_magic.adapters import graph_from_objects, is_variable_like
+from dezero_magic.cell_names import names_in
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
@@ -43,15 +43,6 @@ class CellOptions:
     rankdir: str = "LR"
     modes: bool = False
     static: bool = False
-
-
-def names_in(code):
-    """Names the code mentions (its variables are the roots of students' graphs)."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return []
-    return list(dict.fromkeys(n.id for n in ast.walk(tree) if isinstance(n, ast.Name)))
 
 
 def _call_backward(shell, expr):
@@ -95,18 +86,19 @@ def _rebound(name, namespace, before):
     return id(value) != old_id or (ref is not None and ref() is not value)
 
 
-def build_trace(shell, code, tracer, watch, opts, complete, before=None):
+def build_trace(shell, names, tracer, watch, opts, complete, before=None):
     """The Trace of what ran: dezero events if any, else the students' objects.
     Those are the variables the cell (re)bound; all it mentions when their
     backward ran in the cell (`y.backward()` on an earlier cell's y). An
-    earlier cell's graph is never shown as this one's."""
+    earlier cell's graph is never shown as this one's. `names`: those the
+    cell mentions (`cell_names.names_in`)."""
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
     calls = watch.calls if watch else []
-    roots = [ns[n] for n in names_in(code) if n in ns and is_variable_like(ns.get(n))
+    roots = [ns[n] for n in names if n in ns and is_variable_like(ns.get(n))
              and (calls or before is None or _rebound(n, ns, before))]
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
@@ -214,8 +206,10 @@ class TracedRun:
         window = max(1000, 4 * opts.max_nodes)
         self.tracer = Tracer(keep=window, max_steps=window)
         self.code = shell.transform_cell(body)
-        self.watch = backward_watch.BackwardWatch() if backward_watch.needed(self.code, shell.user_ns) else None
-        self.before = bindings(names_in(self.code), shell.user_ns)
+        self.names = names_in(self.code)
+        needed = backward_watch.needed(self.code, shell.user_ns, self.names)
+        self.watch = backward_watch.BackwardWatch() if needed else None
+        self.before = bindings(self.names, shell.user_ns)
         self.outer = getattr(shell.displayhook, "exec_result", None)
         self.result = None
         self.backward_error = None
@@ -252,7 +246,7 @@ class TracedRun:
         trace = None
         if result.error_before_exec is None:
             try:
-                trace = build_trace(shell, self.code, self.tracer, self.watch, opts,
+                trace = build_trace(shell, self.names, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes

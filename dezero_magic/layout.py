@@ -147,13 +147,13 @@ def _order(graph, layer, steps, chains):
     for (a, b, copy), ids in chains.items():
         for lane in ids:
             start[lane] = (first.get(a, 0), 1)  # beside its source until the sweeps move it
+    at_layer = {nid: layer[nid] if nid in layer else nid[4] for nid in start}  # a lane id holds its layer
     for nid in sorted(start, key=start.__getitem__):
-        rows[layer[nid] if nid in layer else nid[4]].append(nid)
+        rows[at_layer[nid]].append(nid)
     neighbours = {nid: [] for nid in start}
     for a, b in steps:
         neighbours[a].append(b)
         neighbours[b].append(a)
-    at_layer = {nid: layer[nid] if nid in layer else nid[4] for nid in start}
     pos = {nid: i for row in rows for i, nid in enumerate(row)}
     # Neighbours in the layer before and after, split once (not every sweep).
     beside = {side: {nid: [m for m in near if at_layer[m] == at_layer[nid] + side]

@@ -1,6 +1,5 @@
 """The `%%dezero` cell magic and `%dezero` line magic: argument parsing
 only; running the cell lives in `cellrun`, drawing in `trace`/`render`."""
-import ast
 import builtins
 import importlib.util
 import keyword
@@ -13,6 +12,7 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from dezero_magic.adapters import graph_from_objects, is_variable_like
+from dezero_magic.cell_names import assigned_in
 from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic.trace import Trace
 
@@ -30,15 +30,6 @@ _RESERVED = {"In", "Out", "exit", "quit", "get_ipython", "_", "__", "___", "_oh"
 _RESERVED_PATTERN = re.compile(r"_i?\d+|__\w+__")   # _3, _i3 (history), dunders
 
 
-def _assigned_in(code):
-    """Names the cell binds at its top level or in loops (not in function bodies)."""
-    try:
-        tree = ast.parse(code or "")
-    except SyntaxError:
-        return set()
-    return {n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)}
-
-
 def _check_output(name, user_ns, code=None):
     """-o NAME must not replace what the user has: a trace stored over `y`
     would break the next `y.backward()`."""
@@ -50,7 +41,7 @@ def _check_output(name, user_ns, code=None):
     if name in user_ns and not isinstance(user_ns[name], Trace):
         raise UsageError(f"-o {name}: {name} already holds a {type(user_ns[name]).__name__}, which the trace "
                          "would replace; pick a new name, e.g. -o t")
-    if name in _assigned_in(code):
+    if name in assigned_in(code):
         raise UsageError(f"-o {name}: the cell assigns {name} itself, and the trace would replace it; "
                          "pick a new name, e.g. -o t")
     if name not in user_ns and hasattr(builtins, name):
@@ -157,10 +148,12 @@ class DezeroMagics(Magics):
     def _cell_options(self, line, cell=None):
         args = parse_argstring(self.dezero_cell, line)
         _check_common(args)
-        try:
-            code = self.shell.transform_cell(cell) if cell else None
-        except Exception:  # noqa: BLE001 - the run reports the cell's own syntax error
-            code = cell
+        code = None
+        if args.output and cell:
+            try:
+                code = self.shell.transform_cell(cell)
+            except Exception:  # noqa: BLE001 - the run reports the cell's own syntax error
+                code = cell
         _check_output(args.output, self.shell.user_ns, code)
         args.backward = _unquote(args.backward)
         if args.backward is not None:

@@ -52,16 +52,18 @@ class Snapshot:
         if not self._measured:
             self._measured = True
             head = self.head
-            if head is not None and head.size <= SNAPSHOT_ITEMS and head.dtype.kind in "fiub" and head.size:
-                # A few numbers: plain Python beats numpy's per-call cost.
+            if head is None or not head.size:
+                return
+            if head.dtype.kind in "fiub":
+                # At most SNAPSHOT_ITEMS numbers: plain Python beats numpy's per-call cost.
                 values = head.ravel().tolist()
                 finite = [abs(v) for v in values if math.isfinite(v)]
                 self._nonfinite = len(finite) < len(values)
                 self._absmax = float(max(finite)) if finite else None
-            elif head is not None and head.dtype.kind in "fciub" and head.size:
-                finite = np.isfinite(self.head)
+            elif head.dtype.kind == "c":
+                finite = np.isfinite(head)
                 self._nonfinite = not bool(finite.all())
-                vals = np.abs(self.head[finite])
+                vals = np.abs(head[finite])
                 self._absmax = float(vals.max()) if vals.size else None
 
     @property

@@ -103,21 +103,18 @@ class RawCalls:
         (calls resolve in forward order, so the latest use wins)."""
         first_seen = self.variables.first_seen
         info = first_seen.get(vid)
-        if info is None:
-            return  # made by a recorded call: its value is that call's
-        for k in range(0, len(leaves), 5):
-            if leaves[k] == i:
-                first_seen[vid] = (*leaves[k + 1:k + 5], *info[4:])
-                return
+        summary = _leaf_summary(leaves, i)
+        if info is not None and summary is not None:  # (no info: a recorded call made it, its value is there)
+            first_seen[vid] = (*summary, *info[4:])
 
     def _sight(self, token, i, leaves):
         """First sight of input `i` of a raw call: a leaf's value was noted
         with the call; another input's is its producer's, if that call was
         dropped just before the window, else read from the live object."""
         first_sight = self.variables.first_sight
-        for k in range(0, len(leaves), 5):
-            if leaves[k] == i:
-                return first_sight(token(), token, leaves[k + 1:k + 5])
+        summary = _leaf_summary(leaves, i)
+        if summary is not None:
+            return first_sight(token(), token, summary)
         if self._edge:
             if self._edge_index is None:
                 self._edge_index = {id(e[R_OUTPUT]): e for e in self._edge}
@@ -128,3 +125,12 @@ class RawCalls:
                 self.variables.first_seen[vid] = (*info[:4], producer[R_GENERATION] + 1, True, info[6])
                 return vid
         return first_sight(token(), token)
+
+
+def _leaf_summary(leaves, i):
+    """The summary a raw call noted for its input `i` (leaf groups of
+    (index, 4 summary atoms)), or None when that input is no leaf."""
+    for k in range(0, len(leaves), 5):
+        if leaves[k] == i:
+            return leaves[k + 1:k + 5]
+    return None

@@ -13,7 +13,7 @@ from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.escape import esc
 from dezero_magic.render.dot import to_dot
 from dezero_magic.render.svg import render_svg
-from dezero_magic.render.text import render_text
+from dezero_magic.render.text import count_of, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EMPTY = ("No dezero computation was recorded in this cell (no Function was called "
@@ -64,15 +64,16 @@ class Trace:
         g = self.graph
         if not g.functions and not g.variables:
             return EMPTY
-        parts = [f"{len(g.functions)} functions, {len(g.variables)} variables"]
+        parts = [f"{count_of(len(g.functions), 'function')}, {count_of(len(g.variables), 'variable')}"]
         if g.steps:
-            parts.append(f"{len(g.steps)} backward steps")
+            parts.append(count_of(len(g.steps), "backward step"))
         if g.elided_functions:
-            parts.append(f"{g.elided_functions} function calls not drawn")
+            parts.append(f"{count_of(g.elided_functions, 'function call')} not drawn")
         if g.unrecorded_steps:
-            parts.append(f"{g.unrecorded_steps} later backward steps (farthest from the output) not recorded")
+            parts.append(f"{count_of(g.unrecorded_steps, 'later backward step')} (farthest from the output) "
+                         "not recorded")
         if g.elided_steps:
-            parts.append(f"{g.elided_steps} earlier backward steps not kept")
+            parts.append(f"{count_of(g.elided_steps, 'earlier backward step')} not kept")
         text = "; ".join(parts)
         if not g.complete:
             text = "INCOMPLETE — the cell raised; this is the graph recorded until then. " + text

@@ -7,11 +7,10 @@ import html
 import re
 
 # Characters XML 1.0 forbids (a name may hold any Python string).
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
+_INVALID_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+_XML_INVALID = re.compile(f"[{_INVALID_CHARS}]")
 # Anything esc() would change; most labels and numbers hold none of it.
-_NEEDS_ESCAPE = re.compile("[&<>\"'\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_NEEDS_ESCAPE = re.compile(f"[&<>\"'{_INVALID_CHARS}]")
 
 
 def esc(text):

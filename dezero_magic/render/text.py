@@ -13,10 +13,10 @@ def _name(graph, vid):
 def render_text(graph, max_lines=60):
     """The summary as one string (at most `max_lines` function lines)."""
     lines = []
-    head = (f"dezero graph: {_count(len(graph.functions), 'function')}, "
-            f"{_count(len(graph.variables), 'variable')}")
+    head = (f"dezero graph: {count_of(len(graph.functions), 'function')}, "
+            f"{count_of(len(graph.variables), 'variable')}")
     if graph.steps:
-        head += f", {_count(len(graph.steps), 'backward step')}"
+        head += f", {count_of(len(graph.steps), 'backward step')}"
     if not graph.complete:
         head += " (INCOMPLETE: the cell raised)"
     lines.append(head)
@@ -26,7 +26,7 @@ def render_text(graph, max_lines=60):
         outs = ", ".join(_name(graph, v) for v in f.outputs)
         lines.append(f"  [gen {f.generation}] {f.op}({ins}) -> {outs}")
     if len(funcs) > max_lines:
-        lines.append(f"  ... {_count(len(funcs) - max_lines, 'more function')}")
+        lines.append(f"  ... {count_of(len(funcs) - max_lines, 'more function')}")
     leaves = [v for v in graph.variables.values() if v.leaf]
     if any(v.grad is not None for v in leaves):
         lines.append("grads of the leaves:")
@@ -39,7 +39,7 @@ def render_text(graph, max_lines=60):
     return "\n".join(lines)
 
 
-def _count(n, noun):
+def count_of(n, noun):
     """'1 function', '2 functions'."""
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 

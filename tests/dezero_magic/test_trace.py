@@ -77,3 +77,17 @@ def test_a_renderer_fault_gives_a_short_notice():
     g.variables["x"].shape = None              # and a shape the tooltip cannot format
     bundle = Trace(g, static=True)._repr_mimebundle_()
     assert "could not draw" in bundle["text/plain"]
+
+
+def test_caption_counts_read_in_the_singular_for_one():
+    from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
+
+    g = Graph()
+    g.variables["v0"] = VarNode(id="v0", label="x")
+    g.variables["v1"] = VarNode(id="v1", label="y", generation=1)
+    g.functions["f0"] = FuncNode(id="f0", op="Exp", inputs=["v0"], outputs=["v1"])
+    g.steps = [BackwardStep(index=0, func="f0")]
+    g.elided_functions = g.unrecorded_steps = g.elided_steps = 1
+    assert Trace(g, static=True).caption() == (
+        "1 function, 2 variables; 1 backward step; 1 function call not drawn; 1 later backward step "
+        "(farthest from the output) not recorded; 1 earlier backward step not kept")
