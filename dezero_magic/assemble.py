@@ -87,6 +87,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
     graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen))
     graph.elided_steps = tracer.elided_steps
     graph.unrecorded_steps = bpass.elided_steps if bpass else 0
+    graph.pass_steps = len(bpass.steps) + bpass.elided_steps if bpass else 0
 
     var_ids = []
     producer = {}
@@ -224,9 +225,12 @@ def _steps(bpass, graph, items):
 def _add_notes(graph, tracer, chosen):
     notes = graph.notes
     if tracer.backward_passes > 1:
-        notes.append(f"{tracer.backward_passes} backward passes ran; the last one is shown.")
-    if graph.elided_functions:
-        notes.append(f"{graph.elided_functions} earlier function calls are not drawn.")
+        if tracer.last_pass.differentiates:
+            notes.append(f"{tracer.backward_passes} backward passes ran; the last one differentiated the "
+                         "graph an earlier pass built (create_graph=True): both graphs are drawn, the "
+                         "steps are the last pass's.")
+        else:
+            notes.append(f"{tracer.backward_passes} backward passes ran; the last one is shown.")
     no_grad = sum(1 for c in chosen if c[NO_GRAD])
     if no_grad:
         notes.append(f"{no_grad} calls ran with backprop disabled (no_grad): "

@@ -59,6 +59,7 @@ class Graph:
     complete: bool = True        # False when the cell raised before finishing
     elided_functions: int = 0    # forward calls recorded but not kept in this graph
     elided_steps: int = 0        # earlier backward steps not kept (earlier passes; the oldest calls of students' backward)
+    pass_steps: int = 0          # steps the shown pass took in all (0: as many as recorded)
     unrecorded_steps: int = 0    # steps of the shown pass beyond the tracer's cap (farthest from the output)
     notes: List[str] = field(default_factory=list)  # what a viewer should be told
 

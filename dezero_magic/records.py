@@ -74,3 +74,5 @@ class BackwardPass:
         self.received = set()         # vids that got a grad in this pass
         self.elided_steps = 0
         self.failed_at = None         # ORDER of the call whose backward raised, if known
+        self.differentiates = False   # it ran through the grads' graph the previous pass made
+        self.end_order = None         # first ORDER after a create_graph pass (its grads' graph lies before)

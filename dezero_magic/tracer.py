@@ -217,12 +217,22 @@ class Tracer(RawCalls, Observer):
             bpass.failed_at = self._failed_call(bpass)
         bpass.elided_steps = unheard
         self._skip = bool(self._passes) and not self._passes[-1].create_graph
-        if self.last_pass is not None:
-            self.elided_steps += len(self.last_pass.steps) + self.last_pass.elided_steps
+        previous = self.last_pass
+        if previous is not None:
+            self.elided_steps += len(previous.steps) + previous.elided_steps
         self.last_pass = bpass
+        if bpass.create_graph:
+            self._flush()  # the grads' graph it made gets its orders now
+            bpass.end_order = self.order
         if not bpass.steps or not completed:
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
+            return
+        if _differentiates(bpass, previous):
+            bpass.differentiates = True
+            # A higher-order derivative (steps 33-36): this pass ran through
+            # the graph the previous pass made, whose own graph (y's) is the
+            # other half of the picture; nothing is dropped.
             return
         funcs, start = bpass.funcs, bpass.start_order
         calls = self.calls
@@ -356,3 +366,12 @@ class Tracer(RawCalls, Observer):
     def unfinished_pass(self):
         """A backward pass that raised before `on_backward_end` (None if none)."""
         return self._passes[-1] if self._passes else None
+
+
+def _differentiates(bpass, previous):
+    """Whether `bpass` popped a function that the create_graph pass
+    `previous` made (it differentiates that pass's grads)."""
+    if previous is None or previous.end_order is None:
+        return False
+    low, high = previous.start_order, previous.end_order
+    return any(low <= order < high for order in bpass.funcs)

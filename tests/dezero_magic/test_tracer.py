@@ -447,7 +447,8 @@ def test_steps_beyond_the_cap_are_counted_not_heard_and_captioned():
     assert len(g.steps) <= 10 and g.unrecorded_steps == 40 and g.elided_steps == 0
     from dezero_magic.trace import Trace
     caption = Trace(g).caption()
-    assert "40 later backward steps" in caption and "earlier" not in caption
+    assert "10 of 50 backward steps drawn (40 farthest from the output not recorded)" in caption
+    assert "earlier" not in caption
     # The pass keeps the calls it was heard popping (the ones nearest the output).
     assert len(g.functions) == 10 and g.elided_functions == 40
     assert {s.func for s in g.steps} == set(g.functions)
@@ -549,3 +550,56 @@ def test_a_backward_that_raises_is_named_not_counted_as_unrecorded(last):
     (note,) = [n for n in g.notes if "raised" in n]
     broken = next(f for f in g.functions.values() if f.op == "_Broken")
     assert f"The backward of _Broken ({broken.id}) raised" in note
+
+
+def _ops(g):
+    return [f.op for f in sorted(g.functions.values(), key=lambda f: f.order)]
+
+
+def test_a_second_order_derivative_keeps_the_graph_of_y_with_the_graph_of_its_grad():
+    # Steps 33-36: gx.backward() runs through the graph y.backward(create_graph=True)
+    # built; y's own graph is the other half of the picture and stays drawn.
+    def cell():
+        x = Variable(np.array(2.0), name="x")
+        y = x ** 4 - 2 * x ** 2
+        y.name = "y"
+        y.backward(create_graph=True)
+        gx = x.grad
+        gx.name = "gx"
+        x.cleargrad()
+        gx.backward()
+        return {"x": x, "y": y, "gx": gx}
+
+    tracer, g, *_ = trace(cell)
+    labels = {v.label for v in g.variables.values()}
+    assert {"x", "y", "gx"} <= labels
+    assert _ops(g)[:4] == ["Pow", "Pow", "Mul", "Sub"]   # y = x**4 - 2 * x**2, as it ran
+    assert g.elided_functions == 0
+    assert tracer.last_pass.differentiates
+    assert [g.functions[s.func].op for s in g.steps][0] == "Add"   # the steps are gx's pass
+    assert any("both graphs are drawn" in n for n in g.notes)
+    x = next(v for v in g.variables.values() if v.label == "x")
+    assert float(x.grad) == pytest.approx(12 * 2.0 ** 2 - 4)
+
+
+def test_newtons_loop_with_create_graph_twice_keeps_only_the_last_iteration():
+    # Both passes use create_graph, but iteration i+1's first pass runs through
+    # y's new graph, not through what iteration i built: the old ones go.
+    def cell():
+        x = Variable(np.array(2.0), name="x")
+        for _ in range(5):
+            y = x ** 4 - 2 * x ** 2
+            x.cleargrad()
+            y.backward(create_graph=True)
+            gx = x.grad
+            x.cleargrad()
+            gx.backward(create_graph=True)
+            gx2 = x.grad
+            x.data -= gx.data / gx2.data
+        return {"x": x, "y": y, "gx": gx}
+
+    tracer, g, *_ = trace(cell)
+    assert tracer.backward_passes == 10
+    assert _ops(g).count("Sub") == 1          # one y graph, the last iteration's
+    assert g.elided_functions > 0
+    assert tracer.last_pass.differentiates    # the last pass still shows both halves
