@@ -92,7 +92,8 @@ class DezeroMagics(Magics):
     @argument("-v", "--verbose", action="store_true",
               help="draw shapes and dtypes on the variables and longer value previews")
     @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-              help=f"draw at most N nodes, those nearest the output (default {DEFAULT_MAX_NODES})")
+              help=f"draw at most N nodes, those nearest the output (default {DEFAULT_MAX_NODES}); "
+                   "the last call is always drawn whole, with its inputs and outputs")
     @argument("-o", "--output", metavar="NAME", default=None,
               help="store the Trace object (graph, svg(), text(), dot()) in a new variable NAME "
                    "(refused if NAME holds something else or the cell assigns it)")
@@ -172,7 +173,8 @@ class DezeroMagics(Magics):
     @magic_arguments("dezero")
     @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
     @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-              help=f"draw at most N nodes, those nearest the variable (default {DEFAULT_MAX_NODES})")
+              help=f"draw at most N nodes, those nearest the variable (default {DEFAULT_MAX_NODES}); "
+                   "its creator is always drawn whole")
     @argument("-o", "--output", metavar="NAME", default=None, help="store the Trace object in the variable NAME")
     @argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR) or top to bottom (TB)")
     @argument("--static", action="store_true", help="show the static SVG only, without widgets")

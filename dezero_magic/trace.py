@@ -10,10 +10,11 @@ run widgets show it, saved notebooks keep the SVG).
 import importlib
 
 from dezero_magic.layout import layout as compute_layout
+from dezero_magic.modes import results_html, results_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.dot import to_dot
 from dezero_magic.render.svg import render_svg
-from dezero_magic.render.text import count_of, render_text
+from dezero_magic.render.text import counts, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EMPTY = ("No dezero computation was recorded in this cell (no Function was called "
@@ -53,9 +54,10 @@ class Trace:
         return render_svg(self.graph, self.layout, **options)
 
     def text(self):
-        if not self.graph.functions and not self.graph.variables:
-            return EMPTY
-        return render_text(self.graph)
+        text = EMPTY if not self.graph.functions and not self.graph.variables else render_text(self.graph)
+        if self.mode_results:
+            text += "\n" + results_text(self.mode_results)
+        return text
 
     def dot(self):
         return to_dot(self.graph, verbose=self.verbose, rankdir=self.rankdir)
@@ -64,17 +66,7 @@ class Trace:
         g = self.graph
         if not g.functions and not g.variables:
             return EMPTY
-        parts = [f"{count_of(len(g.functions), 'function')}, {count_of(len(g.variables), 'variable')}"]
-        if g.steps:
-            parts.append(count_of(len(g.steps), "backward step"))
-        if g.elided_functions:
-            parts.append(f"{count_of(g.elided_functions, 'function call')} not drawn")
-        if g.unrecorded_steps:
-            parts.append(f"{count_of(g.unrecorded_steps, 'later backward step')} (farthest from the output) "
-                         "not recorded")
-        if g.elided_steps:
-            parts.append(f"{count_of(g.elided_steps, 'earlier backward step')} not kept")
-        text = "; ".join(parts)
+        text = counts(g)
         if not g.complete:
             text = "INCOMPLETE — the cell raised; this is the graph recorded until then. " + text
         return text
@@ -86,6 +78,7 @@ class Trace:
                 f"{self.svg()}</div>"
                 f'<div class="dz-caption" style="{style};font-size:14px">{esc(self.caption())}</div>'
                 + (f'<ul class="dz-notes" style="font-size:14px">{notes}</ul>' if notes else "")
+                + (results_html(self.mode_results, esc) if self.mode_results else "")
                 + "</div>")
 
     def _static_bundle(self):

@@ -13,10 +13,7 @@ def _name(graph, vid):
 def render_text(graph, max_lines=60):
     """The summary as one string (at most `max_lines` function lines)."""
     lines = []
-    head = (f"dezero graph: {count_of(len(graph.functions), 'function')}, "
-            f"{count_of(len(graph.variables), 'variable')}")
-    if graph.steps:
-        head += f", {count_of(len(graph.steps), 'backward step')}"
+    head = "dezero graph: " + counts(graph)
     if not graph.complete:
         head += " (INCOMPLETE: the cell raised)"
     lines.append(head)
@@ -40,8 +37,28 @@ def render_text(graph, max_lines=60):
 
 
 def count_of(n, noun):
-    """'1 function', '2 functions'."""
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+    """'1 function', '2 functions', '4,901 function calls'."""
+    return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"
+
+
+def counts(graph):
+    """What is drawn and what is not, in one line (the caption's counts).
+    The steps read as a part of the pass's total, so the numbers add up:
+    a step of a function not drawn is not shown either."""
+    parts = [f"{count_of(len(graph.functions), 'function')}, {count_of(len(graph.variables), 'variable')}"]
+    total = max(graph.pass_steps, len(graph.steps))
+    if total > len(graph.steps):
+        steps = f"{len(graph.steps):,} of {count_of(total, 'backward step')} drawn"
+        if graph.unrecorded_steps:
+            steps += f" ({graph.unrecorded_steps:,} farthest from the output not recorded)"
+        parts.append(steps)
+    elif graph.steps:
+        parts.append(count_of(len(graph.steps), "backward step"))
+    if graph.elided_functions:
+        parts.append(f"{count_of(graph.elided_functions, 'function call')} not drawn")
+    if graph.elided_steps:
+        parts.append(f"{count_of(graph.elided_steps, 'earlier backward step')} not kept")
+    return "; ".join(parts)
 
 
 def _op(graph, fid):

@@ -88,6 +88,25 @@ def test_caption_counts_read_in_the_singular_for_one():
     g.functions["f0"] = FuncNode(id="f0", op="Exp", inputs=["v0"], outputs=["v1"])
     g.steps = [BackwardStep(index=0, func="f0")]
     g.elided_functions = g.unrecorded_steps = g.elided_steps = 1
+    g.pass_steps = 2
     assert Trace(g, static=True).caption() == (
-        "1 function, 2 variables; 1 backward step; 1 function call not drawn; 1 later backward step "
-        "(farthest from the output) not recorded; 1 earlier backward step not kept")
+        "1 function, 2 variables; 1 of 2 backward steps drawn (1 farthest from the output not recorded); "
+        "1 function call not drawn; 1 earlier backward step not kept")
+
+
+def test_caption_counts_add_up_for_a_long_pass():
+    # 5,000 steps: 99 drawn, 1,101 recorded for functions not drawn, 3,800 not
+    # recorded -- the caption gives the pass's total, so nothing is unaccounted.
+    from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
+
+    g = Graph()
+    for i in range(100):
+        g.variables[f"v{i}"] = VarNode(id=f"v{i}", label=f"v{i}", generation=i)
+    for i in range(99):
+        g.functions[f"f{i}"] = FuncNode(id=f"f{i}", op="Mul", inputs=[f"v{i}"], outputs=[f"v{i + 1}"])
+    g.steps = [BackwardStep(index=i, func=f"f{98 - i}") for i in range(99)]
+    g.pass_steps, g.unrecorded_steps, g.elided_functions = 5000, 3800, 4901
+    caption = Trace(g, static=True).caption()
+    assert caption == ("99 functions, 100 variables; 99 of 5,000 backward steps drawn (3,800 farthest from "
+                       "the output not recorded); 4,901 function calls not drawn")
+    assert Trace(g, static=True).text().splitlines()[0] == "dezero graph: " + caption

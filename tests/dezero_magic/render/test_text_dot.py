@@ -42,7 +42,7 @@ def test_counts_of_one_are_singular():
     head = render_text(g).splitlines()[0]
     assert head.startswith("dezero graph: 1 function, 2 variables") and "1 functions" not in head
     g.steps = [BackwardStep(index=0, func="f0")]
-    assert render_text(g).splitlines()[0].endswith(", 1 backward step")
+    assert render_text(g).splitlines()[0].endswith("; 1 backward step")
     g2 = chain(2)
     g2.steps = [BackwardStep(index=i, func=f"f{1 - i}") for i in range(2)]
-    assert render_text(g2).splitlines()[0] == "dezero graph: 2 functions, 3 variables, 2 backward steps"
+    assert render_text(g2).splitlines()[0] == "dezero graph: 2 functions, 3 variables; 2 backward steps"
