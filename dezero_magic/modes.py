@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Optional
 
 from dezero.config import Config
+from dezero_magic.memory import human_bytes
 
 # (key, label shown to users, Config settings of the run)
 MODES = (
@@ -98,3 +99,37 @@ def measure_modes(run_body, modes=MODES):
             tracemalloc.stop()
         gc.collect()
     return results
+
+
+MEASURED = "measured (tracemalloc): the cell was run again once per mode"
+HEADER = ("mode", "peak", "retained after the run", "time")
+
+
+def result_rows(results):
+    """One row of strings a mode, as HEADER names the columns (the widget's
+    table and the static HTML/text show the same numbers)."""
+    rows = []
+    for r in results:
+        if r.ok:
+            rows.append((r.label, human_bytes(r.peak_bytes), human_bytes(r.retained_bytes), f"{r.seconds:.3f} s"))
+        else:
+            rows.append((r.label, "-", "-", f"the re-run raised {r.error}"))
+    return rows
+
+
+def results_text(results):
+    """The --modes table for terminals and text/plain."""
+    rows = [HEADER] + result_rows(results)
+    widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
+    lines = [f"memory per mode, {MEASURED}:"]
+    lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
+    return "\n".join(lines)
+
+
+def results_html(results, esc):
+    """The --modes table as plain HTML (the static view; `esc` escapes text)."""
+    head = "".join(f"<th style='text-align:left;padding:2px 10px'>{esc(h)}</th>" for h in HEADER)
+    body = "".join("<tr>" + "".join(f"<td style='padding:2px 10px'>{esc(c)}</td>" for c in row) + "</tr>"
+                   for row in result_rows(results))
+    return (f'<div class="dz-modes" style="font-size:14px"><div>Memory per mode, {esc(MEASURED)}</div>'
+            f"<table><tr>{head}</tr>{body}</table></div>")

@@ -10,6 +10,7 @@ Standard ipywidgets only; every name is escaped.
 import ipywidgets as widgets
 
 from dezero_magic.memory import CATEGORIES, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes, mode_figures
+from dezero_magic.modes import HEADER, MEASURED, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
@@ -19,7 +20,6 @@ MAX_NAMES = 12
 # One colour a category, from the colour-blind-safe scale; the bars also carry their numbers.
 CATEGORY_COLOURS = {"data": palette.STOPS[1], "grads": palette.STOPS[2], "kept": palette.STOPS[0]}
 COMPUTED = "computed from the recorded arrays' sizes"
-MEASURED = "measured (tracemalloc): the cell was run again once per mode"
 
 
 def _hex(rgb):
@@ -86,19 +86,14 @@ def figures_html(graph, fig, scale):
 def measured_html(results):
     """The --modes chart and a table of the same numbers (errors per mode)."""
     ok = [r for r in results if r.ok]
-    rows = []
-    for r in results:
-        if r.ok:
-            rows.append((r.label, human_bytes(r.peak_bytes), human_bytes(r.retained_bytes), f"{r.seconds:.3f} s"))
-        else:
-            rows.append((r.label, "-", "-", f"the re-run raised {r.error}"))
+    rows = result_rows(results)
     chart = ""
     if ok:
         png = bar_chart_png([r.label for r in ok],
                             {"peak": [r.peak_bytes for r in ok], "retained": [r.retained_bytes for r in ok]},
                             title="Memory per mode, measured (tracemalloc)")
         chart = img_tag(png, "Measured peak and retained memory per mode")
-    table = style.table(rows, header=("mode", "peak", "retained after the run", "time"))
+    table = style.table(rows, header=HEADER)
     return style.block(chart + table, title=f"Per mode, {MEASURED}", klass="dz-memory-measured")
 
 

@@ -88,3 +88,41 @@ def test_config_restored_when_the_body_is_interrupted():
 def test_run_body_must_be_callable():
     with pytest.raises(TypeError, match="callable"):
         measure_modes("x = 1")
+
+
+def test_static_view_shows_the_measurements(shell):
+    # --static has no Memory tab: the measured table goes into text/plain and text/html.
+    from IPython.utils.capture import capture_output
+
+    cell = ("%%dezero --static --modes\n"
+            "x = Variable(np.ones(1000), name='x')\n"
+            "y = F.sum(F.exp(x))\n"
+            "y.backward()\n"
+            "print(x.grad.data[0] if x.grad is not None else '<none>')\n")
+    with capture_output(display=True) as cap:
+        assert shell.run_cell(cell).success
+    data = cap.outputs[-1].data
+    text, html = data["text/plain"], data["text/html"]
+    assert "memory per mode, measured (tracemalloc)" in text
+    for _, label, _ in MODES:
+        assert label in text and label in html
+    assert "the re-run raised" not in text          # every mode ran (the print guards no_grad)
+    assert html.count("<tr>") == 1 + len(MODES)
+    assert "dz-modes" in html and "peak" in html
+
+
+def test_static_view_escapes_a_reruns_error(shell):
+    from IPython.utils.capture import capture_output
+
+    cell = ("%%dezero --static --modes\n"
+            "x = Variable(np.array(3.0))\n"
+            "y = x * x\n"
+            "y.backward()\n"
+            "if not dezero.Config.enable_backprop:\n"
+            "    raise ValueError('<b>no graph</b>')\n")
+    with capture_output(display=True) as cap:
+        assert shell.run_cell(cell).success
+    data = cap.outputs[-1].data
+    assert "the re-run raised ValueError: <b>no graph</b>" in data["text/plain"]
+    assert "<b>no graph</b>" not in data["text/html"]
+    assert "&lt;b&gt;no graph&lt;/b&gt;" in data["text/html"]
