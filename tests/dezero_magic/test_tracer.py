@@ -603,3 +603,36 @@ def test_newtons_loop_with_create_graph_twice_keeps_only_the_last_iteration():
     assert _ops(g).count("Sub") == 1          # one y graph, the last iteration's
     assert g.elided_functions > 0
     assert tracer.last_pass.differentiates    # the last pass still shows both halves
+
+
+def test_layer_parameters_are_labelled_by_where_they_live():
+    # Every Linear names its weight W: in an MLP the two Ws must read apart.
+    from dezero.models import MLP
+
+    def cell():
+        model = MLP((5, 3))
+        x = Variable(np.random.default_rng(0).normal(size=(4, 2)), name="x")
+        y = F.sum(model(x))
+        y.backward()
+        return {"model": model, "x": x, "y": y}
+
+    _, g, *_ = trace(cell)
+    labels = {v.label for v in g.variables.values() if v.leaf}
+    assert {"model.l0.W", "model.l0.b", "model.l1.W", "model.l1.b", "x"} <= labels, labels
+    assert "W" not in labels
+
+
+def test_a_name_the_user_gave_a_parameter_is_kept():
+    from dezero import Parameter
+    import dezero.layers as L
+
+    def cell():
+        layer = L.Linear(2)
+        layer.W = Parameter(np.ones((3, 2)), name="weights")
+        x = Variable(np.ones((1, 3)), name="x")
+        y = F.sum(layer(x))
+        return {"layer": layer, "x": x, "y": y}
+
+    _, g, *_ = trace(cell)
+    labels = {v.label for v in g.variables.values() if v.leaf}
+    assert "weights" in labels and "layer.b" in labels, labels
