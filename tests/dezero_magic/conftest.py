@@ -21,6 +21,11 @@ def shell():
     yield ip
     for name in set(ip.user_ns) - before:
         ip.user_ns.pop(name, None)
+    # A cell that bound `_` itself (`for _ in range(12)`) makes IPython stop
+    # updating _, __, ___ for good (it will not overwrite a user's `_`); the
+    # next test must start with them in IPython's hands again.
+    for unders in ("_", "__", "___"):
+        ip.user_ns[unders] = getattr(ip.displayhook, unders)
     ip.run_line_magic("unload_ext", "dezero_magic")
     assert events.observers() == (), "a %%dezero cell left an observer registered"
     assert sys.getprofile() is None
