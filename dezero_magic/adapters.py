@@ -7,11 +7,15 @@ an object with `.data` and `.creator`; a function is the creator, with
 list), as in the book's steps 7, 11 and 17. Generations are computed from
 the links (early steps have none). Backward steps come from
 `backward_watch.BackwardWatch` calls, matched to the functions by identity.
+Students' objects record no call order, so functions and unnamed variables
+(`v0`, `v1`, ...) are numbered in a forward order rebuilt from the links
+(`_forward_order`).
 """
 import weakref
 
 import numpy as np
 
+from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
@@ -27,6 +31,45 @@ def _get(obj, name):
 def is_variable_like(obj):
     return (not isinstance(obj, type) and _get(obj, "data") is not None
             and hasattr(obj, "creator"))
+
+
+def is_students(obj):
+    """A variable-like object of a student's own class: dezero's Variables
+    emit trace events, students' ones are drawn from the objects."""
+    return not isinstance(obj, DezeroVariable)
+
+
+def _has(obj, name):
+    try:
+        getattr(obj, name)
+    except AttributeError:
+        return False
+    except Exception:  # noqa: BLE001 - a property that raises is still there
+        return True
+    return True
+
+
+def lacks_creator(obj, namespace):
+    """A variable of book steps 1-6: an object of a class the user defined
+    (in the namespace's module, or named Variable) with `.data` and no
+    `creator` attribute at all, so no graph can be rebuilt from it."""
+    if isinstance(obj, type) or _get(obj, "data") is None or _has(obj, "creator"):
+        return False
+    cls = type(obj)
+    home = (namespace or {}).get("__name__", "__main__")
+    return cls.__module__ == home or (cls.__name__ == "Variable" and is_students(obj))
+
+
+def no_creator_note(names, objects):
+    """What to tell when the cell's variables (`names` -> `objects`) have no
+    `creator`: why nothing is drawn and what the book adds (step 7)."""
+    cls = type(objects[0]).__name__
+    shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    who = f"Your {cls} {shown} has" if len(names) == 1 else f"Your {cls} objects {shown} have"
+    return (f"{who} no `creator` attribute yet: nothing records which Function made which variable, "
+            "so there is no graph to draw. Book step 7 adds it (`self.creator = None` in "
+            f"`{cls}.__init__`, `output.set_creator(self)` in `Function.__call__`); then %%dezero draws "
+            "the graph.")
 
 
 def _deref(obj):
@@ -100,6 +143,45 @@ def _generations(vars_, funcs):
     return vgen, fgen
 
 
+def _forward_order(roots, funcs, fgen):
+    """The functions in a forward order, as far as the links tell it: by
+    generation, then depth-first from the roots with a function after the
+    creators of its inputs, taken in the order of its inputs list (Python
+    evaluates `add(square(a), square(a))` left to right, so the left Square
+    ran first)."""
+    post = {}
+    entered = set()
+    starts = [_get(r, "creator") for r in roots] + list(funcs.values())
+    for start in starts:
+        if start is None or id(start) not in funcs or id(start) in entered:
+            continue
+        stack = [(start, False)]
+        while stack:
+            f, expanded = stack.pop()
+            if expanded:
+                post[id(f)] = len(post)
+                continue
+            if id(f) in entered:
+                continue
+            entered.add(id(f))
+            stack.append((f, True))
+            for x in reversed(func_inputs(f)):
+                c = _get(x, "creator")
+                if c is not None and id(c) in funcs and id(c) not in entered:
+                    stack.append((c, False))
+    return sorted(funcs.values(), key=lambda f: (fgen[id(f)], post[id(f)]))
+
+
+def _numbered(vars_, ordered):
+    """`v0`, `v1`, ... in forward order: each function's inputs, then its
+    outputs; variables no drawn function touches come last."""
+    keys = []
+    for f in ordered:
+        keys.extend(id(v) for v in func_inputs(f) + func_outputs(f))
+    keys.extend(vars_)
+    return {key: f"v{i}" for i, key in enumerate(dict.fromkeys(k for k in keys if k in vars_))}
+
+
 def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbose=False,
                        complete=True, elided_calls=0):
     """Graph of everything `roots` (variable-like objects) were computed from,
@@ -110,9 +192,8 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbos
     vars_, funcs, cut = _walk([r for r in roots if is_variable_like(r)], root_funcs, max_nodes)
     vgen, fgen = _generations(vars_, funcs)
     graph = Graph(complete=complete, elided_functions=cut)
-    vid = {key: f"v{i}" for i, key in enumerate(vars_)}
-    found = {key: i for i, key in enumerate(funcs)}  # breadth-first from the output: reverse it
-    ordered = sorted(funcs.values(), key=lambda f: (fgen[id(f)], -found[id(f)]))
+    ordered = _forward_order(roots, funcs, fgen)
+    vid = _numbered(vars_, ordered)
     fid = {id(f): f"f{i}" for i, f in enumerate(ordered)}
     consumed = set()
     for order, f in enumerate(ordered):
@@ -122,7 +203,8 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbos
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order)
     leaf_refs, output_refs = {}, []
-    for key, v in vars_.items():
+    for key in vid:
+        v = vars_[key]
         snap = snapshot(data_of(_get(v, "data")))
         grad = _get(v, "grad")
         gsnap = snapshot(data_of(grad)) if grad is not None else None

@@ -2,7 +2,8 @@
 (through `shell.run_cell`, so prints, Out[], `_` and tracebacks are the
 usual ones) while the tracer listens; then the graph is built and shown.
 
-Guarantees: observers, the profile hook and `Config` are restored on every
+Guarantees: observers, the profile hook and `Config` (dezero's, and a
+student's own step-18 `Config` under --no-grad) are restored on every
 exit (exceptions and KeyboardInterrupt included); a fault of ours while
 building or drawing the graph becomes a one-line notice and never hides
 the cell's own result; a cell that raised still counts as failed.
@@ -16,8 +17,9 @@ from typing import Optional
 from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch
-from dezero_magic.adapters import graph_from_objects, is_variable_like
+from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
 from dezero_magic.cell_names import names_in
+from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
@@ -86,23 +88,33 @@ def _rebound(name, namespace, before):
     return id(value) != old_id or (ref is not None and ref() is not value)
 
 
-def build_trace(shell, names, tracer, watch, opts, complete, before=None):
+def build_trace(shell, names, tracer, watch, opts, complete, before=None, switched=None):
     """The Trace of what ran: dezero events if any, else the students' objects.
     Those are the variables the cell (re)bound; all it mentions when their
     backward ran in the cell (`y.backward()` on an earlier cell's y). An
     earlier cell's graph is never shown as this one's. `names`: those the
-    cell mentions (`cell_names.names_in`)."""
+    cell mentions (`cell_names.names_in`). `switched`: the student's Config
+    that --no-grad switched off, if any (see `student_flags.flag_notes`)."""
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
     calls = watch.calls if watch else []
-    roots = [ns[n] for n in names if n in ns and is_variable_like(ns.get(n))
-             and (calls or before is None or _rebound(n, ns, before))]
+
+    def rebound(n):
+        return calls or before is None or _rebound(n, ns, before)
+
+    roots = [ns[n] for n in names if n in ns and is_variable_like(ns.get(n)) and rebound(n)]
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
                                              elided_calls=watch.elided if watch else 0)
+    if not graph.variables and not graph.functions:
+        note = creatorless_note(names, ns, rebound)
+        if note is not None:
+            graph.notes.append(note)
+    elif calls or any(is_students(r) for r in roots):
+        graph.notes.extend(flag_notes(opts, ns, switched))
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                   verbose=opts.verbose, static=opts.static, source="objects")
     if tracer.error is not None:
@@ -213,6 +225,7 @@ class TracedRun:
         self.outer = getattr(shell.displayhook, "exec_result", None)
         self.result = None
         self.backward_error = None
+        self.switched = None          # the student's Config that --no-grad switched off
 
     @contextlib.contextmanager
     def listening(self):
@@ -222,6 +235,10 @@ class TracedRun:
                 stack.enter_context(using_config("retain_grad", True))
             if opts.no_grad:
                 stack.enter_context(no_grad())
+                # Students' classes of step 18 read their own Config: switch it too.
+                config = students_config(self.shell.user_ns)
+                if config is not None and stack.enter_context(backprop_off(config)):
+                    self.switched = config
             stack.enter_context(events.observing(self.tracer))
             stack.enter_context(paced_collector())
             if self.watch is not None:
@@ -247,7 +264,8 @@ class TracedRun:
         if result.error_before_exec is None:
             try:
                 trace = build_trace(shell, self.names, self.tracer, self.watch, opts,
-                                    complete=result.error_in_exec is None, before=self.before)
+                                    complete=result.error_in_exec is None, before=self.before,
+                                    switched=self.switched)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes
 

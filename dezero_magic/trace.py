@@ -54,7 +54,9 @@ class Trace:
         return render_svg(self.graph, self.layout, **options)
 
     def text(self):
-        text = EMPTY if not self.graph.functions and not self.graph.variables else render_text(self.graph)
+        g = self.graph
+        # An empty graph with notes (a student's steps 1-6 Variable) says why instead.
+        text = ("\n".join(g.notes) or EMPTY) if not g.functions and not g.variables else render_text(g)
         if self.mode_results:
             text += "\n" + results_text(self.mode_results)
         return text
@@ -65,7 +67,7 @@ class Trace:
     def caption(self):
         g = self.graph
         if not g.functions and not g.variables:
-            return EMPTY
+            return "No graph to draw." if g.notes else EMPTY
         text = counts(g)
         if not g.complete:
             text = "INCOMPLETE — the cell raised; this is the graph recorded until then. " + text

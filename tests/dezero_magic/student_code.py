@@ -1,4 +1,4 @@
-"""The book's own classes, as students type them into cells (steps 7-17).
+"""The book's own classes, as students type them into cells (steps 6-18).
 
 Kept as source strings: the tests run them in a shell cell (so the classes
 are created during the cell) or exec them into a fresh namespace.
@@ -58,6 +58,45 @@ y.grad = np.array(1.0)
 y.backward()
 '''
 
+# Shared by the steps below as the book types them: Variable's first lines of
+# steps 16-18 (name, creator, generation) and the two operations the tests use.
+VARIABLE_HEAD = '''
+def as_array(x):
+    return np.array(x) if np.isscalar(x) else x
+
+class Variable:
+    def __init__(self, data, name=None):
+        self.data = data
+        self.name = name
+        self.grad = None
+        self.creator = None
+        self.generation = 0
+
+    def set_creator(self, func):
+        self.creator = func
+        self.generation = func.generation + 1
+'''
+
+BOOK_OPS = '''
+class Add(Function):
+    def forward(self, x0, x1):
+        return x0 + x1
+    def backward(self, gy):
+        return gy, gy
+
+class Square(Function):
+    def forward(self, x):
+        return x ** 2
+    def backward(self, gy):
+        return 2 * self.inputs[0].data * gy
+
+def add(x0, x1):
+    return Add()(x0, x1)
+
+def square(x):
+    return Square()(x)
+'''
+
 # Steps 11-14: variable-length inputs/outputs, list-based backward, and the
 # step-14 bug when `accumulate` is False (x.grad = gx overwrites).
 STEP14 = '''
@@ -105,25 +144,7 @@ class Function:
         self.inputs = inputs
         self.outputs = outputs
         return outputs if len(outputs) > 1 else outputs[0]
-
-class Add(Function):
-    def forward(self, x0, x1):
-        return x0 + x1
-    def backward(self, gy):
-        return gy, gy
-
-class Square(Function):
-    def forward(self, x):
-        return x ** 2
-    def backward(self, gy):
-        return 2 * self.inputs[0].data * gy
-
-def add(x0, x1):
-    return Add()(x0, x1)
-
-def square(x):
-    return Square()(x)
-'''
+''' + BOOK_OPS
 
 # Step 16 with generations (or without, when GENERATIONS is False: then the
 # list-pop order of step 15 is D, C, A, B, A), step 17's weakref outputs.
@@ -131,21 +152,7 @@ STEP17 = '''
 import weakref
 import numpy as np
 
-def as_array(x):
-    return np.array(x) if np.isscalar(x) else x
-
-class Variable:
-    def __init__(self, data, name=None):
-        self.data = data
-        self.name = name
-        self.grad = None
-        self.creator = None
-        self.generation = 0
-
-    def set_creator(self, func):
-        self.creator = func
-        self.generation = func.generation + 1
-
+''' + VARIABLE_HEAD + '''
     def backward(self):
         if self.grad is None:
             self.grad = np.ones_like(self.data)
@@ -186,23 +193,99 @@ class Function:
         self.outputs = [weakref.ref(output) for output in outputs]
         return outputs if len(outputs) > 1 else outputs[0]
 
-class Add(Function):
-    def forward(self, x0, x1):
-        return x0 + x1
-    def backward(self, gy):
-        return gy, gy
+''' + BOOK_OPS
+
+# Step 18: the student's own Config (enable_backprop), no_grad, and
+# backward(retain_grad=False) that drops the intermediate grads.
+STEP18 = '''
+import contextlib
+import weakref
+import numpy as np
+
+class Config:
+    enable_backprop = True
+
+@contextlib.contextmanager
+def using_config(name, value):
+    old_value = getattr(Config, name)
+    setattr(Config, name, value)
+    try:
+        yield
+    finally:
+        setattr(Config, name, old_value)
+
+def no_grad():
+    return using_config('enable_backprop', False)
+
+''' + VARIABLE_HEAD + '''
+    def cleargrad(self):
+        self.grad = None
+
+    def backward(self, retain_grad=False):
+        if self.grad is None:
+            self.grad = np.ones_like(self.data)
+        funcs = []
+        seen = set()
+        def add_func(f):
+            if f not in seen:
+                funcs.append(f)
+                seen.add(f)
+                funcs.sort(key=lambda x: x.generation)
+        add_func(self.creator)
+        while funcs:
+            f = funcs.pop()
+            gys = [output().grad for output in f.outputs]
+            gxs = f.backward(*gys)
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+                x.grad = gx if x.grad is None else x.grad + gx
+                if x.creator is not None:
+                    add_func(x.creator)
+            if not retain_grad:
+                for y in f.outputs:
+                    y().grad = None
+
+class Function:
+    def __call__(self, *inputs):
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        if Config.enable_backprop:
+            self.generation = max([x.generation for x in inputs])
+            for output in outputs:
+                output.set_creator(self)
+            self.inputs = inputs
+            self.outputs = [weakref.ref(output) for output in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+''' + BOOK_OPS
+
+# Step 6: Variable has no creator yet; backward is called by hand.
+STEP6 = '''
+import numpy as np
+
+class Variable:
+    def __init__(self, data):
+        self.data = data
+        self.grad = None
+
+class Function:
+    def __call__(self, input):
+        x = input.data
+        y = self.forward(x)
+        output = Variable(y)
+        self.input = input
+        return output
 
 class Square(Function):
     def forward(self, x):
         return x ** 2
     def backward(self, gy):
-        return 2 * self.inputs[0].data * gy
-
-def add(x0, x1):
-    return Add()(x0, x1)
-
-def square(x):
-    return Square()(x)
+        x = self.input.data
+        return 2 * x * gy
 '''
 
 # The lecture's diamond: a = A(x); b = B(a); c = C(a); y = D(b, c).

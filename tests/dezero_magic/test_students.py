@@ -1,4 +1,4 @@
-"""Students' own book-style classes (steps 7, 11-14, 16, 17) drawn by %%dezero.
+"""Students' own book-style classes (steps 6, 7, 11-14, 16-18) drawn by %%dezero.
 
 The classes are defined inside the %%dezero cell, as a student types them,
 so the magic must find classes that did not exist before the cell ran.
@@ -7,11 +7,12 @@ import sys
 
 import pytest
 
-from student_code import DIAMOND_RUN, STEP14, STEP17, STEP7, STEP7_RUN
+from dezero_magic.render.escape import esc
+from student_code import DIAMOND_RUN, STEP14, STEP17, STEP18, STEP6, STEP7, STEP7_RUN
 
 
-def run(shell, displayed, code):
-    result = shell.run_cell("%%dezero\n" + code)
+def run(shell, displayed, code, flags=""):
+    result = shell.run_cell(f"%%dezero {flags}\n" + code)
     assert result.success, result.error_in_exec
     assert sys.getprofile() is None
     return displayed[-1]
@@ -114,3 +115,113 @@ def test_the_profile_hook_is_used_only_by_cells_that_can_run_a_students_classes(
                      "A.backward(x.grad)": True, "e = g(d)\ne.backward()": False,
                      "import numpy as np\nn = np.ones(3)": False, "k = 1": False}
     assert backward_watch.needed("class F2:\n    def backward(self, gy):\n        return gy", {})
+
+
+def _numbers(trace):
+    """Node id -> its number (an unnamed variable is drawn as its id, vN)."""
+    return {v.id: int(v.id[1:]) for v in trace.graph.variables.values()}
+
+
+def test_unnamed_variables_are_numbered_in_forward_order(shell, displayed):
+    for generations in ("True", "False"):   # steps 16-17 and step 15 (no generation order in backward)
+        trace = run(shell, displayed, STEP17 + f"GENERATIONS = {generations}\n" + DIAMOND_RUN)
+        lines = trace.text().splitlines()
+        assert lines[1:5] == ["  [gen 0] Square(x) -> a", "  [gen 1] Square(a) -> v2",
+                              "  [gen 1] Square(a) -> v3", "  [gen 2] Add(v2, v3) -> y"]
+    chain = run(shell, displayed, "y = square(square(square(Variable(np.array(2.0)))))\ny.backward()")
+    assert chain.text().splitlines()[1:4] == ["  [gen 0] Square(v0) -> v1", "  [gen 1] Square(v1) -> v2",
+                                              "  [gen 2] Square(v2) -> y"]
+    # Two branches of different depth: every function's inputs are numbered before its outputs.
+    mixed = run(shell, displayed, "z = Variable(np.array(3.0))\nx = Variable(np.array(2.0))\n"
+                "y = add(square(square(x)), square(z))\ny.backward()")
+    n = _numbers(mixed)
+    for f in mixed.graph.functions.values():
+        assert max(n[v] for v in f.inputs) < min(n[v] for v in f.outputs), f
+    in_order = sorted(mixed.graph.functions.values(), key=lambda f: f.order)
+    assert [f.generation for f in in_order] == [0, 0, 1, 2]
+
+
+def test_no_grad_switches_a_students_step18_config_off_for_the_cell(shell, displayed):
+    shell.run_cell(STEP18)
+    config = shell.user_ns["Config"]
+    plain = run(shell, displayed, "x = Variable(np.array(2.0))\ny = square(square(x))")
+    assert shell.user_ns["y"].creator is not None and len(plain.graph.functions) == 2
+    assert not any("--no-grad" in n for n in plain.graph.notes)
+
+    trace = run(shell, displayed, flags="--no-grad",
+                code="x = Variable(np.array(2.0))\ny = square(square(x))\nseen = Config.enable_backprop")
+    assert shell.user_ns["seen"] is False and config.enable_backprop is True
+    assert shell.user_ns["y"].creator is None and trace.graph.functions == {}
+    [note] = [n for n in trace.graph.notes if "--no-grad" in n]
+    assert "your Config.enable_backprop was False while this cell ran (it is True again now)" in note
+    assert "note: " + note in trace.text()
+
+
+@pytest.mark.parametrize("error", ["ValueError('late')", "KeyboardInterrupt"])
+def test_no_grad_restores_a_students_config_when_the_cell_raises(shell, displayed, error):
+    shell.run_cell(STEP18)
+    config = shell.user_ns["Config"]
+    result = shell.run_cell("%%dezero --no-grad\nseen = Config.enable_backprop\n"
+                            f"y = square(Variable(np.array(1.0)))\nraise {error}")
+    assert result.error_in_exec is not None and shell.user_ns["seen"] is False
+    assert config.enable_backprop is True and "enable_backprop" in vars(config)
+    assert shell.user_ns["y"].creator is None
+    assert sys.getprofile() is None
+
+
+def test_no_grad_restores_an_inherited_enable_backprop_as_inherited(shell, displayed):
+    shell.run_cell(STEP18.replace("class Config:\n    enable_backprop = True",
+                                  "class Base:\n    enable_backprop = True\nclass Config(Base):\n    pass"))
+    run(shell, displayed, flags="--no-grad", code="seen = Config.enable_backprop")
+    assert shell.user_ns["seen"] is False
+    assert "enable_backprop" not in vars(shell.user_ns["Config"]) and shell.user_ns["Config"].enable_backprop
+
+
+def test_no_grad_note_when_the_students_classes_have_no_config(shell, displayed):
+    trace = run(shell, displayed, flags="--no-grad", code=STEP17 + "GENERATIONS = True\n"
+                "x = Variable(np.array(2.0))\ny = square(x)")
+    assert shell.user_ns["y"].creator is not None and len(trace.graph.functions) == 1
+    assert ("--no-grad sets dezero's Config only: your classes have no Config.enable_backprop it could "
+            "switch off (book step 18 adds it), so they built their graph as usual.") in trace.graph.notes
+    # Step 18's classes defined in the same cell: their Config did not exist when --no-grad was applied.
+    same_cell = run(shell, displayed, flags="--no-grad", code=STEP18 + "y = square(Variable(np.array(2.0)))")
+    assert shell.user_ns["y"].creator is not None and shell.user_ns["Config"].enable_backprop is True
+    assert any("this cell defines its own Config" in n for n in same_cell.graph.notes)
+    # dezero's own Variables (no Function called): no note about students' classes.
+    own = run(shell, displayed, flags="--no-grad --retain-grad",
+              code="import dezero\nd = dezero.Variable(np.array(1.0))")
+    assert own.source == "objects" and len(own.graph.variables) == 1 and own.graph.notes == []
+
+
+def test_retain_grad_note_and_the_students_backward_decides(shell, displayed):
+    shell.run_cell(STEP18)
+    trace = run(shell, displayed, flags="--retain-grad", code="x0 = Variable(np.array(1.0))\n"
+                "x1 = Variable(np.array(1.0))\nt = add(x0, x1)\ny = add(x0, t)\ny.backward()")
+    assert shell.user_ns["t"].grad is None            # their backward(retain_grad=False), not patched
+    assert float(shell.user_ns["x0"].grad) == 2.0
+    assert ("--retain-grad sets dezero's Config only: your Variable.backward decides itself which grads it "
+            "keeps; call y.backward(retain_grad=True) in your code (book step 18).") in trace.graph.notes
+    assert not any("--no-grad" in n for n in trace.graph.notes)
+    kept = run(shell, displayed,
+               "x0.cleargrad()\nt = add(x0, x1)\ny = add(x0, t)\ny.backward(retain_grad=True)")
+    assert float(shell.user_ns["t"].grad) == 1.0 and kept.graph.notes == []
+
+
+def test_steps_2_to_6_variables_without_creator_are_told_what_step_7_adds(shell, displayed):
+    shell.run_cell(STEP6)
+    trace = run(shell, displayed, flags="--static",
+                code="x = Variable(np.array(3.0))\nA = Square()\ny = A(x)\n"
+                     "y.grad = np.array(1.0)\nx.grad = A.backward(y.grad)\nn = np.ones(3)")
+    assert trace.graph.functions == {} and trace.graph.variables == {}
+    [note] = trace.graph.notes
+    assert note.startswith("Your Variable objects x, y have no `creator` attribute yet")
+    assert "there is no graph to draw" in note and "Book step 7 adds it" in note
+    assert "set_creator" in note and f"<li>{esc(note)}</li>" in trace.html()
+    # text/plain and the caption say so too, not "no Function was called"
+    assert trace.text() == note and trace.caption() == "No graph to draw."
+    # One Variable, defined in the same cell: the same message, in the singular.
+    one = run(shell, displayed, STEP6 + "y = Square()(Variable(np.array(3.0)))")
+    assert one.graph.notes[0].startswith("Your Variable y has no `creator` attribute yet")
+    # Not for other objects with .data (a numpy array) or a cell that rebound no variable.
+    for code in ("n = np.ones(3)", "class Box:\n    pass\nb = Box()", "k = x.data * 2"):
+        assert run(shell, displayed, code).graph.notes == [], code
