@@ -19,6 +19,7 @@ from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
+from dezero_magic.render.text import cut_note
 
 
 def _get(obj, name):
@@ -231,7 +232,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbos
     graph.steps = _steps(calls, funcs, fid, vid, items, graph)
     graph.elided_steps = elided_calls
     if cut:
-        graph.notes.append(f"The graph was cut at {max_nodes} nodes; {cut} earlier functions are not drawn.")
+        graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs
 
 

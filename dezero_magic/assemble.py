@@ -10,6 +10,7 @@ import weakref
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
+from dezero_magic.render.text import cut_note
 from dezero_magic.records import (GENERATION, NO_GRAD, OP, ORDER, S_ACCUMULATED, S_FUNC, S_GXS, S_GYS,
                                   S_PENDING, S_PENDING_TOTAL, call_inputs, call_outputs, groups)
 
@@ -169,6 +170,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
         ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
     _add_notes(graph, tracer, chosen)
+    if len(chosen) < len(calls):
+        graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs
 
 

@@ -636,3 +636,19 @@ def test_a_name_the_user_gave_a_parameter_is_kept():
     _, g, *_ = trace(cell)
     labels = {v.label for v in g.variables.values() if v.leaf}
     assert "weights" in labels and "layer.b" in labels, labels
+
+
+def test_a_graph_cut_by_max_nodes_says_how_to_draw_more():
+    def cell():
+        x = Variable(np.array(0.5))
+        y = x
+        for _ in range(30):
+            y = F.sin(y)
+        y.backward()
+        return {"x": x, "y": y}
+
+    _, g, *_ = trace(cell, max_nodes=10)
+    assert g.elided_functions > 0
+    assert any("--max-nodes 10" in n and "larger --max-nodes" in n for n in g.notes)
+    _, whole, *_ = trace(cell, max_nodes=300)
+    assert not any("--max-nodes" in n for n in whole.notes)
