@@ -259,7 +259,45 @@ def _steps(calls, funcs, fid, vid, items, graph):
             step.pending_total = len(call.pending)
         steps.append(step)
     _note_overwrites(graph, received)
+    _note_early_pop(graph, steps)
     return steps
+
+
+def _note_early_pop(graph, steps):
+    """Step 15's bug, told: a function ran its backward before every function
+    that uses its output had given that output its grad (a plain list pops in
+    the wrong order: D, C, A, B, A), so the grads it passed back are wrong."""
+    first = {}
+    for step in steps:
+        first.setdefault(step.func, step.index)
+    users = {}
+    for f in graph.functions.values():
+        for v in f.inputs:
+            users.setdefault(v, []).append(f)
+    for step in steps:
+        func = graph.functions.get(step.func)
+        if func is None:
+            continue
+        for out in func.outputs:
+            late = [u for u in users.get(out, ()) if first.get(u.id, -1) > step.index]
+            if not late:
+                continue
+            name = _label(graph, out)
+            user = late[0]
+            made = ", ".join(_label(graph, v) for v in user.outputs)
+            repeats = sum(1 for s in steps if s.func == step.func)
+            again = f" (it ran {repeats} times)" if repeats > 1 else ""
+            graph.notes.append(
+                f"The {func.op} that made {name} ran its backward{again} before the {user.op} that uses "
+                f"{name} (making {made}) had given {name} its grad, so {name}'s grad was incomplete and "
+                "the grads passed back from there are wrong. Book step 16 fixes "
+                "it: with generations, a function waits until every user of its output has run.")
+            return
+
+
+def _label(graph, vid):
+    node = graph.variables.get(vid)
+    return (node.label if node is not None else "") or vid
 
 
 def _note_overwrites(graph, received):

@@ -74,6 +74,10 @@ def test_step15_list_order_and_step16_generation_order(shell, displayed):
     assert g.steps[0].pending and g.steps[-1].pending == []
     x = next(v for v in g.variables.values() if v.label == "x")
     assert x.grad == "96"                              # the wrong gradient
+    [note] = [n for n in g.notes if "ran its backward" in n]
+    assert note.startswith("The Square that made a ran its backward (it ran 2 times) before the Square "
+                           "that uses a (making v2) had given a its grad")
+    assert "are wrong. Book step 16 fixes it" in note
 
     new = run(shell, displayed, "GENERATIONS = True\n" + DIAMOND_RUN)
     g = new.graph
@@ -81,6 +85,7 @@ def test_step15_list_order_and_step16_generation_order(shell, displayed):
     assert [f.generation for f in order] == [2, 1, 1, 0]
     x = next(v for v in g.variables.values() if v.label == "x")
     assert x.grad == "64"                              # d(2 x^4)/dx at 2
+    assert not any("ran its backward" in n for n in g.notes)
     # the queue after the first step holds the two generation-1 functions
     assert {g.functions[f].op for f in g.steps[0].pending} == {"Square"} and len(g.steps[0].pending) == 2
 
