@@ -23,6 +23,7 @@ LAYER_GAP = 56
 NODE_GAP = 22
 MARGIN = 16
 MAX_CHARS = 24           # longer lines are cut by the renderer
+FREED_LINE = "grad freed"  # what the renderer draws for a grad retain_grad=False dropped
 SWEEPS = 4
 LANE_PX = 10             # across size of the slot an edge takes in a layer it skips
 # Lanes a graph may get, beyond which the longest skipping edges are drawn direct:
@@ -64,8 +65,10 @@ def _var_size(node, show_shapes, grads_may_show=False):
     lines = var_lines(node, True, True, show_shapes)
     if node.grad is None and (node.grad_freed or grads_may_show):
         # The stepper draws grads the final graph no longer has ("grad freed",
-        # or a grad mid-backward); it has the data's shape, so size it like the value.
-        lines.append("grad " + (node.value or "freed"))
+        # or a grad mid-backward); it has the data's shape, so size it like the value,
+        # but never narrower than the "grad freed" the final graph draws (a value "4" is shorter).
+        grad_line = "grad " + (node.value or "freed")
+        lines.append(max(grad_line, FREED_LINE, key=len) if node.grad_freed else grad_line)
     chars = max(len(cut(s)) for s in lines)
     width = max(56.0, chars * CHAR_PX * 1.2 + 24)  # an oval needs room at its ends
     height = max(40.0, len(lines) * LINE_PX + 18)

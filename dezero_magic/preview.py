@@ -150,36 +150,92 @@ def data_of(obj):
     return getattr(obj, "data", obj)
 
 
-def _fmt_number(x):
-    if isinstance(x, (bool, np.bool_)):
-        return str(bool(x))
-    if isinstance(x, (int, np.integer)):
-        return str(int(x))
-    if isinstance(x, (complex, np.complexfloating)):
-        return f"{complex(x):.4g}"
-    if not isinstance(x, (float, np.floating)):
-        return str(x)[:12]  # strings, bytes, dates: shown as they are, briefly
-    x = float(x)
-    if math.isnan(x):
-        return "nan"
-    if math.isinf(x):
-        return "inf" if x > 0 else "-inf"
-    return f"{x:.4g}"
+DIGITS = 4          # significant digits of a preview, unless more are needed (see `_distinct`)
+_MAX_DIGITS = 15    # beyond: str, the shortest text that reads back as the same number (16-17 digits)
+
+
+def format_number(x, digits=DIGITS):
+    """One number as previews write it: `digits` significant digits, `1.000` for
+    a value rounded to 1 but not 1, `nan`/`inf`, ints and bools exact."""
+    if not isinstance(x, float):  # tolist()'s floats and np.float64 skip these checks
+        if isinstance(x, (bool, np.bool_)):
+            return str(bool(x))
+        if isinstance(x, (int, np.integer)):
+            return str(int(x))
+        if isinstance(x, (complex, np.complexfloating)):
+            return f"{complex(x):.{digits}g}"
+        if not isinstance(x, np.floating):
+            return str(x)[:12]  # strings, bytes, dates: shown as they are, briefly
+        x = float(x)
+    text = f"{x:.{digits}g}"  # NaN and Inf come out as "nan", "inf", "-inf"
+    if "." not in text and "n" not in text and float(text) != x:
+        # A rounded value written like an integer ("1" for a grad of 0.9999999) would claim
+        # an exactness it lacks; numpy's trailing zeros ("1.000") say "rounded", same width.
+        text = f"{x:#.{digits}g}"
+    return text
+
+
+def _digits_apart(values, real=True):
+    """Significant digits at which the closest two different numbers of `values`
+    differ (1.00001, 1.00002: 6); rounding at a boundary may need one more."""
+    if not real:  # complex: both parts must be told apart
+        values = [v for x in values for v in (float(x.real), float(x.imag))]
+    elif type(values[0]) is not float:  # np.longdouble: its arithmetic on inf warns in the cell
+        values = [float(v) for v in values]
+    finite = sorted([v for v in set(values) if v - v == 0])  # (inf - inf and nan - nan are nan)
+    need = DIGITS
+    for a, b in zip(finite, finite[1:]):
+        if a and b:  # a 0 is written "0", apart from any other number
+            ratio = max(-a, b) / (b - a)  # largest magnitude over the gap: the digits they share
+            if ratio != math.inf:
+                need = max(need, math.floor(math.log10(ratio)) + 1)
+    return need
+
+
+def _distinct(values, read=float):
+    """Preview texts of `values` (a few numbers shown side by side) that read as
+    different numbers wherever the values differ: DIGITS significant digits, or
+    the fewest more that tell them apart ([1.00001 1.00002] is no [1 1]), or
+    Python's shortest round-trip text beyond 15; every element shown is written
+    at the same precision. `read` parses a text back (float, complex):
+    "1" and "1.000" read alike. Each NaN is its own object on both sides, so
+    a set counts NaNs alike whether taken of values or of readings."""
+    texts = [format_number(v) for v in values]
+    wanted = len(set(values))
+    if len(set(map(read, texts))) == wanted:
+        return texts
+    # Computed, not searched: a converged array ([0.7538 0.7538 0.7538]) differs only
+    # around the 16th digit, and trying digits one by one would slow a draw by half.
+    digits = _digits_apart(values, read is float)
+    while digits <= _MAX_DIGITS:  # rounding at a boundary can still need one more
+        texts = [format_number(v, digits) for v in values]
+        if len(set(map(read, texts))) == wanted:
+            return texts
+        digits += 1
+    return [str(v) for v in values]  # (str, not repr: np.longdouble's repr names its type)
 
 
 def format_snapshot(snap, items=4):
     """A one-line preview: `2`, `[1 2 3]`, `(10,) [0 0.3333 …]`, `(2, 2) [1 2 3 4]`.
 
     The shape is written as numpy's tuple whenever the elements alone would
-    hide it (cut, or more than one axis): a bare `10` would read as a value."""
+    hide it (cut, or more than one axis): a bare `10` would read as a value.
+    Numbers have 4 significant digits, with trailing zeros when a rounded value
+    would read as an integer (`1.000` for 0.9999999, `1` only for exactly 1),
+    and more digits when elements shown side by side would read alike though
+    they differ (`[1.00001 1.00002]`). A lone scalar is not stretched to full
+    precision: `1.000` already says it is not exactly 1, and a node stays short."""
     if snap is None:
         return ""
     if snap.head is None:
         return snap.dtype
     flat = snap.head.reshape(-1)
     if snap.shape == ():
-        return _fmt_number(flat[0])
-    shown = " ".join(_fmt_number(v) for v in flat[:items])
+        return format_number(flat[0])
+    if flat.dtype.kind in "fc" and min(items, flat.size) > 1:  # ints and bools are exact already
+        shown = " ".join(_distinct(flat[:items].tolist(), float if flat.dtype.kind == "f" else complex))
+    else:
+        shown = " ".join(format_number(v) for v in flat[:items])
     more = " …" if snap.size > items else ""
     text = f"[{shown}{more}]"
     if snap.size > items or len(snap.shape) > 1:

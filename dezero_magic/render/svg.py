@@ -11,12 +11,14 @@ import itertools
 import re
 from collections import Counter
 
-from dezero_magic.layout import FONT_PX, LINE_PX, cut, var_lines
+from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, cut, var_lines
+from dezero_magic.preview import format_number
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 LEGEND_PX = 34
+NONFINITE_TEXT = "NaN or Inf in value or grad"
 _ids = itertools.count()
 _NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
 
@@ -137,8 +139,11 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         if g is not None and a is not None:
             absmaxes[v.id] = a
     top = max(absmaxes.values(), default=0.0)
-    legend = show_grads and bool(absmaxes)
-    width, height = layout.width, layout.height + (LEGEND_PX if legend else 0)
+    legend = _legend(uid, layout.height, top if show_grads and absmaxes else None,
+                     any(v.nonfinite for v in graph.variables.values() if v.id in layout.positions))
+    width, height = layout.width, layout.height
+    if legend:
+        width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
            # Shrink a slightly-too-wide graph to fit its cell, but never below 75 % (the text
@@ -200,7 +205,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         if show_grads and g is not None:
             lines.append("grad " + g)
         elif show_grads and v.grad_freed and grads_override is None:  # an override says what is known
-            lines.append("grad freed")
+            lines.append(FREED_LINE)
         out.append(f'<g class="{classes}" data-node-id="{esc(v.id)}">'
                    f"<title>{esc(_var_title(v, g))}</title>"
                    f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2:.1f}" ry="{h / 2:.1f}" fill="{fill}" '
@@ -214,15 +219,32 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
                        f'dominant-baseline="central">+=</text></g>')
         out.append("</g>")
     if legend:
-        out.append(_legend(uid, layout.height, top))
+        out.append(legend[0])
     out.append("</svg>")
     return "".join(out)
 
 
-def _legend(uid, y0, top):
-    stops = "".join(f'<stop offset="{i / 4:.2f}" stop-color="{palette.scale(i / 4)}"/>' for i in range(5))
+def _legend(uid, y0, top, nonfinite):
+    """The row under the graph: the |grad| scale up to `top` (None: no grads drawn)
+    and, when a drawn node is in the warning colour, a swatch saying what it means.
+    Returns (SVG text, right end in px), or None when there is nothing to explain."""
+    if top is None and not nonfinite:
+        return None
     y = y0 + 8
-    return (f'<g class="dz-legend"><defs><linearGradient id="{uid}-g">{stops}</linearGradient></defs>'
-            f'<text x="16" y="{y + 9:.1f}" dominant-baseline="central">|grad| 0</text>'
-            f'<rect x="86" y="{y:.1f}" width="140" height="18" fill="url(#{uid}-g)" stroke="#333"/>'
-            f'<text x="234" y="{y + 9:.1f}" dominant-baseline="central">{esc(f"{top:.4g}")}</text></g>')
+    parts, x = [], MARGIN
+    if top is not None:
+        stops = "".join(f'<stop offset="{i / 4:.2f}" stop-color="{palette.scale(i / 4)}"/>' for i in range(5))
+        top_text = format_number(top)  # as the nodes write it: 2.00003 is "2.000" there too
+        parts.append(f'<g class="dz-legend"><defs><linearGradient id="{uid}-g">{stops}</linearGradient></defs>'
+                     f'<text x="{x}" y="{y + 9:.1f}" dominant-baseline="central">|grad| 0</text>'
+                     f'<rect x="{x + 70}" y="{y:.1f}" width="140" height="18" fill="url(#{uid}-g)" stroke="#333"/>'
+                     f'<text x="{x + 218}" y="{y + 9:.1f}" dominant-baseline="central">{esc(top_text)}</text></g>')
+        x += 218 + len(top_text) * CHAR_PX + 28
+    if nonfinite:
+        # Drawn as the nodes are (fill, dashed outline), so the swatch is recognisably "that oval".
+        parts.append(f'<g class="dz-legend-nonfinite"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" '
+                     f'fill="{palette.WARNING_FILL}" stroke="{palette.WARNING_STROKE}" stroke-width="3" '
+                     f'stroke-dasharray="6 3"/><text x="{x + 44:.1f}" y="{y + 9:.1f}" '
+                     f'dominant-baseline="central">{esc(NONFINITE_TEXT)}</text></g>')
+        x += 44 + len(NONFINITE_TEXT) * CHAR_PX
+    return "".join(parts), x

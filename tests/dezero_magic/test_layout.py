@@ -91,6 +91,21 @@ def test_an_oval_has_room_for_the_grad_the_stepper_draws_later():
     assert layout(g).sizes["b"][1] < lay.sizes["a"][1]  # no backward at all: no grad line
 
 
+
+def test_an_oval_is_wide_enough_for_grad_freed_whatever_its_value():
+    # "grad 4" (the stepper's guess from the value) is shorter than the "grad freed" drawn at the end.
+    freed = VarNode(id="b", label="b", value="4", grad_freed=True, leaf=False)
+    shown = VarNode(id="b", label="b", value="4", grad="freed", leaf=False)  # the same line, drawn as a grad
+    widths = []
+    for node in (freed, shown):
+        g = Graph(variables={"a": VarNode(id="a", label="a", value="2"), "b": node},
+                  functions={"f": FuncNode(id="f", op="Square", inputs=["a"], outputs=["b"])})
+        widths.append(layout(g).sizes["b"][0])
+    assert widths[0] == widths[1]
+    freed.value = "[0.3333 0.6667 1]"  # a longer value still sizes the stepper's grad
+    g.variables["b"] = freed
+    assert layout(g).sizes["b"][0] > widths[0]
+
 def step18():
     """Book step 18: t = x0 + x1; y = x0 + t (x0 -> f1 skips the layers of f0 and t)."""
     g = Graph()

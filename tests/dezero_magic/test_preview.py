@@ -76,3 +76,42 @@ def test_most_negative_int_has_a_positive_absmax():
     small = snapshot(np.array([-128, 5], dtype=np.int8))
     big = snapshot(np.r_[np.zeros(40, dtype=np.int8), np.int8(-128)])
     assert small.absmax == 128.0 and big.absmax == 128.0
+
+
+def test_elements_that_differ_never_preview_alike():
+    # QA: [1.00001, 1.00002] was shown as [1 1] -- a student comparing values saw them equal.
+    assert format_snapshot(snapshot(np.array([1.00001, 1.00002]))) == "[1.00001 1.00002]"
+    assert format_snapshot(snapshot(np.array([1.0, 1.00001]))) == "[1 1.00001]"  # not "[1 1.000]"
+    assert format_snapshot(snapshot(np.array([0.1 + 0.2, 0.3]))) == "[0.30000000000000004 0.3]"
+    assert format_snapshot(snapshot(np.array([1.00001, 1.00002], dtype=np.float32))) == "[1.00001 1.00002]"
+    # Only as many digits as telling them apart takes.
+    assert format_snapshot(snapshot(np.array([1 / 3, 1 / 3 + 1e-6, 0.7]))) == "[0.333333 0.333334 0.7]"
+    # The shown elements are compared, equal ones stay short, a cut array keeps its shape.
+    assert format_snapshot(snapshot(np.ones(4))) == "[1 1 1 1]"
+    assert format_snapshot(snapshot(np.array([np.nan, np.nan, 2.0]))) == "[nan nan 2]"
+    assert format_snapshot(snapshot(1 + np.arange(6) * 1e-7)) == "(6,) [1 1.0000001 1.0000002 1.0000003 …]"
+    assert format_snapshot(snapshot(np.array([1 + 1j, 1 + 1.00001j]))) == "[1+1j 1+1.00001j]"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.floats(allow_nan=True, allow_infinity=True, width=64), min_size=2, max_size=4)
+       | st.lists(st.floats(0.999, 1.001, width=64), min_size=2, max_size=4))
+def test_different_shown_elements_read_as_different_numbers(values):
+    texts = format_snapshot(snapshot(np.array(values))).strip("[]").split(" ")
+    for i, a in enumerate(values):
+        for j, b in enumerate(values):
+            if a != b and not (np.isnan(a) and np.isnan(b)):
+                assert float(texts[i]) != float(texts[j]), (values, texts)
+
+
+def test_a_rounded_value_never_reads_as_an_exact_integer():
+    # A lone scalar keeps 4 significant digits (a node stays short), but trailing zeros say it was rounded.
+    assert format_snapshot(snapshot(np.array(0.9999999))) == "1.000"
+    assert format_snapshot(snapshot(np.array(1.00001))) == "1.000"
+    assert format_snapshot(snapshot(np.array(-2.0000000000131024))) == "-2.000"
+    assert format_snapshot(snapshot(np.array(10000.4))) == "1.000e+04"
+    assert format_snapshot(snapshot(np.array(1.0))) == "1"  # exact: as before
+    assert format_snapshot(snapshot(np.array(1e4))) == "1e+04"
+    assert format_snapshot(snapshot(np.array(2.5))) == "2.5"
+    assert format_snapshot(snapshot(np.array(np.inf))) == "inf"
+    assert format_snapshot(snapshot(np.array(3, dtype=np.int64))) == "3"
