@@ -207,7 +207,7 @@ def layout(graph, rankdir="LR", show_shapes=False):
     thickness = [max((along_size(n) for n in row), default=0) for row in rows]
     extents = [sum(across_size(n) for n in row) + NODE_GAP * max(0, len(row) - 1) for row in rows]
     total_across = max(extents, default=0)
-    positions, lane_points = {}, {}
+    positions, lanes = {}, {}
     at = MARGIN
     for row, thick, extent in zip(rows, thickness, extents):
         centre_along = at + thick / 2
@@ -216,13 +216,57 @@ def layout(graph, rankdir="LR", show_shapes=False):
             c = offset + across_size(nid) / 2
             if nid in sizes:
                 positions[nid] = (centre_along, c) if lr else (c, centre_along)
-            else:  # straight across the whole layer, so it clears its widest node
-                lane_points[nid] = [(at, c), (at + thick, c)] if lr else [(c, at), (c, at + thick)]
+            else:
+                lanes[nid] = (at, thick, c)
             offset += across_size(nid) + NODE_GAP
         at += thick + LAYER_GAP
+    room = _lane_room(rows, sizes, positions, lr)
+    lane_points = {}
+    for ids in chains.values():
+        straight = _straight(ids, lanes, room)
+        for lane in ids:
+            start, thick, c = lanes[lane]
+            c = straight if straight is not None else c
+            # straight across the whole layer, so it clears its widest node
+            lane_points[lane] = [(start, c), (start + thick, c)] if lr else [(c, start), (c, start + thick)]
     length = max(at - LAYER_GAP + MARGIN, 2 * MARGIN)
     across = total_across + 2 * MARGIN
     width, height = (length, across) if lr else (across, length)
     waypoints = {edge: [p for lane in ids for p in lane_points[lane]] for edge, ids in chains.items()}
     return Layout(positions=positions, sizes=sizes, width=width, height=height,
                   rankdir=rankdir, layers=layer, waypoints=waypoints)
+
+
+def _lane_room(rows, sizes, positions, lr):
+    """For each lane, the span across its layer it may move in without
+    touching a node: from half a gap past the node before it to half a gap
+    short of the node after it (other lanes are no obstacle)."""
+    room = {}
+    for row in rows:
+        low, waiting = float("-inf"), []
+        for nid in row:
+            if nid not in sizes:
+                waiting.append(nid)
+                continue
+            centre = positions[nid][1] if lr else positions[nid][0]
+            half = (sizes[nid][1] if lr else sizes[nid][0]) / 2
+            for lane in waiting:
+                room[lane] = (low, centre - half - NODE_GAP / 2)
+            waiting, low = [], centre + half + NODE_GAP / 2
+        for lane in waiting:
+            room[lane] = (low, float("inf"))
+    return room
+
+
+def _straight(ids, lanes, room):
+    """One across position for all lanes of an edge, so it runs straight
+    instead of weaving as each layer is centred on its own; None when no
+    position clears the nodes of every layer it crosses."""
+    if len(ids) < 2:
+        return None
+    low = max(room[lane][0] for lane in ids)
+    high = min(room[lane][1] for lane in ids)
+    if low > high:
+        return None
+    mean = sum(lanes[lane][2] for lane in ids) / len(ids)
+    return min(max(mean, low), high)

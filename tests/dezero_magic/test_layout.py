@@ -155,3 +155,23 @@ def test_a_constant_sits_just_before_its_first_use():
     for i in range(0, 40, 2):
         assert lay.layers[f"c{i}"] == lay.layers[f"f{i}"] - 1
     assert lay.waypoints == {}  # no edge skips a layer
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_lane_runs_straight_through_layers_of_different_widths(rankdir):
+    # x feeds Sin and, four layers later, Div: its lane crosses layers whose
+    # widths differ (a box, an oval, a box, a wider oval); centred on their
+    # own, the lane weaved from side to side. It is one line, clear of every node.
+    g = Graph()
+    for vid, gen, value in [("x", 0, "[2 0]"), ("s", 1, "[0.9093 0]"), ("e", 2, "[2.483 1 2.483 1 2.483]"),
+                            ("q", 3, "1")]:
+        g.variables[vid] = VarNode(id=vid, label=vid, generation=gen, value=value, leaf=vid == "x")
+    g.functions["f0"] = FuncNode(id="f0", op="Sin", generation=0, inputs=["x"], outputs=["s"], order=0)
+    g.functions["f1"] = FuncNode(id="f1", op="Exp", generation=1, inputs=["s"], outputs=["e"], order=1)
+    g.functions["f2"] = FuncNode(id="f2", op="Div", generation=2, inputs=["e", "x"], outputs=["q"], order=2)
+    lay = layout(g, rankdir)
+    points = lay.waypoints[("x", "f2", 0)]
+    along, across = (0, 1) if rankdir == "LR" else (1, 0)
+    assert len(points) == 2 * 4 and len({round(p[across], 6) for p in points}) == 1
+    for nid in ("f0", "s", "f1", "e"):
+        assert abs(points[0][across] - lay.positions[nid][across]) > lay.sizes[nid][across] / 2
