@@ -10,7 +10,7 @@ import weakref
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
-from dezero_magic.render.text import cut_note
+from dezero_magic.render.text import count_of, cut_note
 from dezero_magic.records import (GENERATION, NO_GRAD, OP, ORDER, S_ACCUMULATED, S_FUNC, S_GXS, S_GYS,
                                   S_PENDING, S_PENDING_TOTAL, call_inputs, call_outputs, groups)
 
@@ -83,9 +83,15 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
     names = namespace_names(namespace)
     bpass = tracer.unfinished_pass() or tracer.last_pass
     calls = tracer.kept_calls()
+    after = 0
+    if bpass is not None and bpass.end_order is not None and bpass.steps:
+        # What ran after the last backward (evaluation under no_grad, a
+        # test_mode pass) is not part of its graph; drawn, it would bury it.
+        before = [c for c in calls if c[ORDER] < bpass.end_order]
+        after, calls = len(calls) - len(before), before
     chosen = _select(calls, max_nodes) if calls else []
     graph = Graph(complete=complete)
-    graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen))
+    graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen)) + after
     graph.elided_steps = tracer.elided_steps
     graph.unrecorded_steps = bpass.elided_steps if bpass else 0
     graph.pass_steps = len(bpass.steps) + bpass.elided_steps if bpass else 0
@@ -170,6 +176,9 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
         ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
     _add_notes(graph, tracer, chosen)
+    if after:
+        graph.notes.append(f"{count_of(after, 'function call')} made after the last backward (an evaluation, "
+                           "say) {0} not drawn: the graph is that backward's.".format("is" if after == 1 else "are"))
     if len(chosen) < len(calls):
         graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs

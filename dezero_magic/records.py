@@ -75,4 +75,4 @@ class BackwardPass:
         self.elided_steps = 0
         self.failed_at = None         # ORDER of the call whose backward raised, if known
         self.differentiates = False   # it ran through the grads' graph the previous pass made
-        self.end_order = None         # first ORDER after a create_graph pass (its grads' graph lies before)
+        self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)

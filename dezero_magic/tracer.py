@@ -223,7 +223,7 @@ class Tracer(RawCalls, Observer):
         self.last_pass = bpass
         if bpass.create_graph:
             self._flush()  # the grads' graph it made gets its orders now
-            bpass.end_order = self.order
+        bpass.end_order = self.order  # (a pass without create_graph noted no calls: nothing to flush)
         if not bpass.steps or not completed:
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
@@ -371,7 +371,7 @@ class Tracer(RawCalls, Observer):
 def _differentiates(bpass, previous):
     """Whether `bpass` popped a function that the create_graph pass
     `previous` made (it differentiates that pass's grads)."""
-    if previous is None or previous.end_order is None:
+    if previous is None or not previous.create_graph or previous.end_order is None:
         return False
     low, high = previous.start_order, previous.end_order
     return any(low <= order < high for order in bpass.funcs)

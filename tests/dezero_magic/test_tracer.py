@@ -652,3 +652,26 @@ def test_a_graph_cut_by_max_nodes_says_how_to_draw_more():
     assert any("--max-nodes 10" in n and "larger --max-nodes" in n for n in g.notes)
     _, whole, *_ = trace(cell, max_nodes=300)
     assert not any("--max-nodes" in n for n in whole.notes)
+
+
+def test_an_evaluation_after_the_last_backward_is_counted_not_drawn():
+    # Book step 50: train, then evaluate under no_grad in the same cell. The
+    # graph is the last training pass; the evaluation would bury it.
+    def cell():
+        x = Variable(np.array([[1.0, 2.0]]), name="x")
+        W = Variable(np.ones((2, 3)), name="W")
+        for _ in range(3):
+            loss = F.sum(F.sigmoid(F.matmul(x, W)))
+            W.cleargrad()
+            loss.backward()
+            W.data -= 0.1 * W.grad.data
+        with no_grad():
+            for _ in range(4):
+                y = F.sigmoid(F.matmul(x, W))
+        return {"x": x, "W": W, "loss": loss, "y": y}
+
+    tracer, g, *_ = trace(cell)
+    assert _ops(g) == ["MatMul", "Sigmoid", "Sum"]
+    assert not any(f.no_grad for f in g.functions.values())
+    assert any(n.startswith("8 function calls made after the last backward") for n in g.notes)
+    assert g.elided_functions == 2 * 3 + 8
