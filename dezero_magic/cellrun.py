@@ -19,6 +19,8 @@ from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch
 from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
 from dezero_magic.cell_names import names_in
+from dezero_magic.failure import failed_call_note
+from dezero_magic.naming import namespace_names
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
@@ -266,6 +268,10 @@ class TracedRun:
                 trace = build_trace(shell, self.names, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched)
+                if result.error_in_exec is not None:
+                    note = failed_call_note(result.error_in_exec, namespace_names(shell.user_ns))
+                    if note is not None:
+                        trace.graph.notes.append(note)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes
 

@@ -205,6 +205,10 @@ class DezeroMagics(Magics):
                              "%dezero draws the graph that produced a Variable, e.g. %dezero y")
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)
+        if not graph.functions and getattr(value, "creator", None) is None:
+            graph.notes.append(f"{expr} has no creator, so there is no graph behind it: it is a leaf you made, "
+                               "or it was computed under no_grad() or by a function that keeps no graph "
+                               "(F.accuracy, say).")
         trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=args.rankdir,
                       verbose=args.verbose, static=args.static, source="objects")
         if args.output:

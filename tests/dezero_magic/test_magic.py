@@ -121,6 +121,15 @@ def test_line_magic_draws_an_earlier_variable(shell, displayed):
     assert "its value is an int, not a Variable" in str(shell.run_cell("%dezero 3").error_in_exec)
     assert "its value is a float," in str(shell.run_cell("%dezero 2.5").error_in_exec)
     assert isinstance(shell.run_cell("%dezero undefined_name").error_in_exec, UsageError)
+    assert not any("no creator" in n for n in trace.graph.notes)
+
+
+def test_line_magic_says_why_a_variable_has_no_graph(shell, displayed):
+    shell.run_cell("x = Variable(np.array([[0.2, 0.8]]))\nacc = F.accuracy(x, np.array([1]))")
+    assert shell.run_cell("%dezero acc").success
+    [note] = displayed[-1].graph.notes
+    assert note.startswith("acc has no creator, so there is no graph behind it")
+    assert "F.accuracy" in note and not displayed[-1].graph.functions
 
 
 def test_a_fault_of_ours_does_not_mask_the_cell(shell, monkeypatch, capsys):
@@ -181,3 +190,17 @@ def test_help_documents_usage_options_and_examples(shell):
     assert "  %%dezero [-b EXPR]" in doc and "dezero_cell" not in doc
     line_doc = shell.magics_manager.magics["line"]["dezero"].__doc__
     assert "  %dezero [-v]" in line_doc and "dezero_line" not in line_doc
+
+
+def test_a_call_that_raised_is_named_with_its_inputs(shell, displayed):
+    # Step 41's shape error: the MatMul never returned, so it is not drawn;
+    # the note names it and its inputs, the cause.
+    result = shell.run_cell("%%dezero\nx = Variable(np.ones((2, 3)), name='x')\nW = Variable(np.ones((4, 5)))\n"
+                            "h = F.sin(x)\ny = F.matmul(h, W)")
+    assert not result.success and isinstance(result.error_in_exec, ValueError)
+    notes = displayed[-1].graph.notes
+    assert any(n.startswith("The cell raised in MatMul(h shape (2, 3), W shape (4, 5)), which is not drawn")
+               for n in notes), notes
+    # an error outside any Function: no such note
+    shell.run_cell("%%dezero\nx = Variable(np.ones(2))\ny = F.sin(x)\n1 / 0")
+    assert not any("The cell raised in" in n for n in displayed[-1].graph.notes)
