@@ -10,7 +10,10 @@ Categories (every array counted once, in one category):
   Function holds: the user's names (or their lists, models ...) hold them;
 * grads - the grad arrays kept on variables after the backward pass. A grad
   that was freed is counted at its variable's size (a grad has its
-  variable's shape).
+  variable's shape). Which grads retain_grad=False frees is read from the
+  recorded `grad_freed` when the cell ran that way (a variable that
+  unchain_backward() cut from its creator keeps its grad, as a leaf does);
+  else it is predicted: those of every variable a function made.
 
 Modes: the default (weak references from functions to outputs,
 `retain_grad=False`), `retain_grad=True`, `no_grad` (no creators, inputs
@@ -34,7 +37,10 @@ MODE_LABELS = {
     NO_GRAD: "no_grad",
     NO_WEAKREFS: "weakrefs off (step 16)",
 }
-CATEGORIES = (("data", "data"), ("grads", "grads"), ("kept", "kept for backward"))
+# (key, title): "data" counts only arrays no live Function holds, so its title says so;
+# a student read "data 8 B" as the size of every input.
+DATA_TITLE = "data held only by your names"
+CATEGORIES = (("data", DATA_TITLE), ("grads", "grads"), ("kept", "kept for backward"))
 
 
 @dataclass
@@ -99,6 +105,16 @@ def _grad_size(v):
     return v.grad_nbytes if v.grad_nbytes > 0 else v.nbytes
 
 
+def _freed_without_retain(graph):
+    """Ids whose grad retain_grad=False frees. As recorded when the cell ran
+    so (some grad_freed is set): the Graph tab shows those very grads.
+    Else predicted from the graph: the grads of what functions made."""
+    variables = graph.variables.values()
+    if any(v.grad_freed for v in variables):
+        return {v.id for v in variables if v.grad_freed}
+    return {v.id for v in variables if not v.leaf}
+
+
 def _closure(graph, held):
     """Functions kept alive from the held variables through `creator` links,
     and the inputs they keep."""
@@ -153,8 +169,9 @@ def _figures(graph, mode, held):
         if mode == RETAIN:
             fig.grads_kept = [v for v in received if v in exist]
         else:
-            fig.grads_kept = [v for v in received if v in exist and variables[v].leaf]
-            fig.grads_freed = [v for v in received if not variables[v].leaf]
+            freed = _freed_without_retain(graph)
+            fig.grads_kept = [v for v in received if v in exist and v not in freed]
+            fig.grads_freed = [v for v in received if v in freed]
     fig.grad_bytes = sum(_grad_size(variables[v]) for v in fig.grads_kept)
     fig.notes = _notes(graph, mode, fig)
     return fig
@@ -166,7 +183,7 @@ def _notes(graph, mode, fig):
         notes.append("No creators: functions keep no inputs, backward() stops at the output.")
         if fig.released:
             notes.append("The arrays functions kept are freed unless a name of yours holds them, "
-                         "so 'data' is a lower bound here.")
+                         f"so '{DATA_TITLE}' is a lower bound here.")
     elif mode == NO_WEAKREFS:
         notes.append("Functions hold their outputs strongly: unused outputs stay in reference "
                      "cycles until Python's cyclic garbage collector runs.")

@@ -14,10 +14,16 @@ _MAX_DEPTH = 4      # model.l0.W is depth 2
 
 
 def namespace_names(namespace):
-    """Map id(object) -> the first user-visible name that refers to it."""
+    """Map id(object) -> the first user-visible name that refers to it.
+
+    A layer path (`model.l1.b`) replaces a plain name (`p`, `params[3]`) of a
+    Parameter named as its attribute: a loop variable left over from an
+    earlier cell (`for p in model.params()`) says less than where it lives.
+    """
     names = {}
     if not namespace:
         return names
+    pathed = set()  # ids named by a layer path: the first path stays
     for key, value in list(namespace.items()):
         if not isinstance(key, str) or key.startswith("_") or key in _SKIP:
             continue
@@ -26,11 +32,11 @@ def namespace_names(namespace):
             for i, item in enumerate(value):
                 names.setdefault(id(item), f"{key}[{i}]")
         elif isinstance(value, Layer):
-            _name_params(value, key, names, [_MAX_PARAMS], _MAX_DEPTH)
+            _name_params(value, key, names, pathed, [_MAX_PARAMS], _MAX_DEPTH)
     return names
 
 
-def _name_params(layer, path, names, budget, depth):
+def _name_params(layer, path, names, pathed, budget, depth):
     """`path.attr` for the Parameters and sub-layers of `layer`: every Linear
     calls its weight W, so two layers' Ws differ only by where they live."""
     for attr in list(getattr(layer, "_params", ())):
@@ -42,14 +48,27 @@ def _name_params(layer, path, names, budget, depth):
         budget[0] -= 1
         if isinstance(value, Layer):
             if depth > 1:
-                _name_params(value, f"{path}.{attr}", names, budget, depth - 1)
-        else:
-            names.setdefault(id(value), f"{path}.{attr}")
+                _name_params(value, f"{path}.{attr}", names, pathed, budget, depth - 1)
+            continue
+        key = id(value)
+        if key in pathed:
+            continue
+        if key not in names or getattr(value, "name", None) == attr:
+            names[key] = f"{path}.{attr}"
+            pathed.add(key)
+
+
+def _attr(obj, name):
+    try:
+        return getattr(obj, name, None)
+    except Exception:  # noqa: BLE001 - a user property that raises counts as absent
+        return None
 
 
 def label_for(obj, first_name, names):
     """`obj.name` if set (`model.l0.W` when it is a layer's parameter of that
-    name), else the name recorded first, else the namespace name."""
+    name), else the name recorded first, else the namespace name, else, for a
+    Variable without a creator, the namespace name of its data array."""
     if obj is not None:
         name = getattr(obj, "name", None)
         if isinstance(name, str) and name:
@@ -59,6 +78,13 @@ def label_for(obj, first_name, names):
             return name
     if isinstance(first_name, str) and first_name:
         return first_name
-    if obj is not None:
-        return names.get(id(obj), "")
-    return ""
+    if obj is None:
+        return ""
+    label = names.get(id(obj))
+    if label is None and _attr(obj, "creator") is None:
+        # From step 43 on the book passes numpy arrays (x, t) to layers and
+        # losses; dezero wraps each in a Variable whose data IS that array.
+        # (Only creator-less ones: a Function may return its input array.)
+        data = _attr(obj, "data")
+        label = names.get(id(data)) if data is not None else None
+    return label or ""

@@ -163,10 +163,12 @@ def format_number(x, digits=DIGITS):
         if isinstance(x, (int, np.integer)):
             return str(int(x))
         if isinstance(x, (complex, np.complexfloating)):
-            return f"{complex(x):.{digits}g}"
+            return f"{complex(x) + 0j:.{digits}g}"  # + 0j turns a -0.0 part into 0.0
         if not isinstance(x, np.floating):
             return str(x)[:12]  # strings, bytes, dates: shown as they are, briefly
         x = float(x)
+    if x == 0:
+        x = 0.0  # -0.0 (a ReLU mask times a negative) would read "-0", as if it were below zero
     text = f"{x:.{digits}g}"  # NaN and Inf come out as "nan", "inf", "-inf"
     if "." not in text and "n" not in text and float(text) != x:
         # A rounded value written like an integer ("1" for a grad of 0.9999999) would claim
@@ -212,7 +214,8 @@ def _distinct(values, read=float):
         if len(set(map(read, texts))) == wanted:
             return texts
         digits += 1
-    return [str(v) for v in values]  # (str, not repr: np.longdouble's repr names its type)
+    zero = 0.0 if read is float else 0j  # adding it turns -0.0 (or a -0.0 part) into 0.0
+    return [str(v + zero) for v in values]  # (str, not repr: np.longdouble's repr names its type)
 
 
 def format_snapshot(snap, items=4):

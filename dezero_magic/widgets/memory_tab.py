@@ -1,7 +1,8 @@
 """The Memory view: what each memory mode of steps 16-18 keeps.
 
 A ToggleButtons picks the mode; the panel below shows that mode's bytes
-per category (data, grads, kept for backward), which grads are freed and
+per category (data held only by the user's names, grads, kept for
+backward; each array counted once), which grads are freed and
 which variables are not kept, COMPUTED from the recorded arrays' sizes
 (`dezero_magic.memory`). With `%%dezero --modes` a matplotlib chart of the
 MEASURED peak and retained memory of each re-run (tracemalloc) follows.
@@ -9,7 +10,8 @@ Standard ipywidgets only; every name is escaped.
 """
 import ipywidgets as widgets
 
-from dezero_magic.memory import CATEGORIES, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes, mode_figures
+from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes,
+                                 mode_figures)
 from dezero_magic.modes import HEADER, MEASURED, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
@@ -20,6 +22,10 @@ MAX_NAMES = 12
 # One colour a category, from the colour-blind-safe scale; the bars also carry their numbers.
 CATEGORY_COLOURS = {"data": palette.STOPS[1], "grads": palette.STOPS[2], "kept": palette.STOPS[0]}
 COMPUTED = "computed from the recorded arrays' sizes"
+# Why a cell's input may be missing from DATA_TITLE (QA: "data 8 B" beside a 1,176 B input).
+COUNTED_ONCE = (f"Each array is counted once: one a Function keeps for its backward is under "
+                f"'kept for backward', even when a name of yours holds it too; '{DATA_TITLE}' "
+                "is what no Function holds.")
 
 
 def _hex(rgb):
@@ -80,7 +86,8 @@ def _lists(graph, fig):
 def figures_html(graph, fig, scale):
     """The panel of one mode (escaped HTML)."""
     head = f"{fig.label}: bytes per category, {COMPUTED}"
-    return style.block(_bars(fig, scale) + _lists(graph, fig), title=head, klass="dz-memory-figures")
+    counted = f'<div style="margin:2px 0">{esc(COUNTED_ONCE)}</div>'
+    return style.block(_bars(fig, scale) + counted + _lists(graph, fig), title=head, klass="dz-memory-figures")
 
 
 def measured_html(results):

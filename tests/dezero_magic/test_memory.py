@@ -5,14 +5,22 @@ from dezero_magic.memory import (DEFAULT, NO_GRAD, NO_WEAKREFS, RETAIN, dead_out
 from widget_html import run_traced, var_id
 
 # x: 10 float64 (80 B); a = exp(x) and b = square(a): 80 B each; y = sum(b): 8 B.
-# After backward, exp(x) once more, result dropped: that output (80 B) dies
-# at once (functions hold their outputs through weak references).
 CELL = """
 x = Variable(np.ones(10), name="x")
 a = F.exp(x)
 y = F.sum(F.square(a))
 y.backward()
+print("done")
+"""
+# The same forward with exp(x) once more, its result dropped: that output
+# (80 B) dies at once (functions hold their outputs through weak references).
+# No backward: a pass drops the calls it did not pop, and calls after it are
+# not drawn, so a dropped output is drawn only in a cell without one.
+DROPPED = """
+x = Variable(np.ones(10), name="x")
+a = F.exp(x)
 F.exp(x)
+y = F.sum(F.square(a))
 print("done")
 """
 
@@ -29,8 +37,6 @@ def test_default_mode_matches_hand_counted_bytes(shell):
     t = run_traced(shell, CELL)
     g = t.graph
     (x,) = _ids(t, "x")
-    dead = dead_outputs(g)
-    assert len(dead) == 1 and g.variables[dead[0]].nbytes == 80
     assert [g.variables[v].nbytes for v in held_outside(g)] == [8]  # y only: x and a are kept by functions
     d = _figures(t)[DEFAULT]
     assert d.kept_bytes == 240          # x, a, square(a)
@@ -38,7 +44,15 @@ def test_default_mode_matches_hand_counted_bytes(shell):
     assert d.grad_bytes == 80           # x.grad only; the other grads were freed
     assert d.grads_kept == [x]
     assert len(d.grads_freed) == 3      # a, square(a), y
-    assert d.released == dead
+    assert d.released == []
+
+
+def test_a_dropped_output_is_released(shell):
+    g = run_traced(shell, DROPPED).graph
+    dead = dead_outputs(g)
+    assert len(dead) == 1 and g.variables[dead[0]].nbytes == 80
+    d = {f.mode: f for f in mode_figures(g)}[DEFAULT]
+    assert d.released == dead and d.kept_bytes == 240 and d.data_bytes == 8
 
 
 def test_retain_grad_keeps_every_grad(shell):
@@ -60,12 +74,50 @@ def test_no_grad_keeps_no_inputs_and_only_the_seed_grad(shell):
 
 
 def test_weakrefs_off_keeps_the_dropped_output_in_a_cycle(shell):
-    t = run_traced(shell, CELL)
+    t = run_traced(shell, DROPPED)
     w = _figures(t)[NO_WEAKREFS]
-    assert w.cycle_kept == dead_outputs(t.graph)
+    assert w.cycle_kept == dead_outputs(t.graph) != []
     assert w.data_bytes == 8 + 80
     assert w.kept_bytes == 240
     assert w.released == []
+
+
+# Step 59's truncated backprop: h_carried is cut from its creator by
+# unchain_backward(), so the second backward gives it a grad that
+# retain_grad=False does not free (only the outputs of popped functions).
+UNCHAINED = """
+np.random.seed(0)
+rnn, fc = L.RNN(3, in_size=1), L.Linear(1, in_size=3)
+loss = 0
+for i, x in enumerate(np.random.rand(4, 1, 1)):
+    h = rnn(x)
+    loss += F.sum(fc(h) ** 2)
+    if i == 1:
+        h_carried = h
+        loss.backward()
+        loss.unchain_backward()
+        loss = 0
+loss.backward()
+"""
+
+
+def test_an_unchained_variable_keeps_its_grad_as_the_graph_shows(shell):
+    shell.run_cell("import dezero.layers as L")
+    t = run_traced(shell, UNCHAINED)
+    assert shell.user_ns["h_carried"].grad is not None
+    node = t.graph.variables[var_id(t, "h_carried")]
+    assert not node.leaf and not node.grad_freed and node.grad_nbytes == 24
+    d = _figures(t)[DEFAULT]
+    assert node.id in d.grads_kept and node.id not in d.grads_freed
+    assert d.grads_freed == [v.id for v in t.graph.variables.values() if v.grad_freed]
+    assert d.grad_bytes == sum(t.graph.variables[v].grad_nbytes for v in d.grads_kept)
+
+
+def test_recorded_under_retain_grad_predicts_what_the_default_frees(shell):
+    t = run_traced(shell, CELL.replace("y.backward()", "y.backward(retain_grad=True)"))
+    assert not any(v.grad_freed for v in t.graph.variables.values())
+    d = _figures(t)[DEFAULT]
+    assert d.grads_kept == _ids(t, "x") and len(d.grads_freed) == 3 and d.grad_bytes == 80
 
 
 def test_recorded_under_no_grad_predicts_the_graph_modes():

@@ -115,3 +115,14 @@ def test_a_rounded_value_never_reads_as_an_exact_integer():
     assert format_snapshot(snapshot(np.array(2.5))) == "2.5"
     assert format_snapshot(snapshot(np.array(np.inf))) == "inf"
     assert format_snapshot(snapshot(np.array(3, dtype=np.int64))) == "3"
+
+
+def test_negative_zero_is_written_as_zero():
+    # QA: a ReLU mask times a negative grad gave 'grad (3, 4) [-2 -2 -0 -0 …]'.
+    assert format_snapshot(snapshot(np.array([-2.0, -2.0, -0.0, -0.0, 1.0]))) == "(5,) [-2 -2 0 0 …]"
+    assert format_snapshot(snapshot(np.array(-0.0, dtype=np.float32))) == "0"
+    assert format_snapshot(snapshot(np.array([-0.0 - 0.0j, 1j]))) == "[0+0j 0+1j]"
+    # Only zero changes: a tiny negative keeps its sign.
+    assert format_snapshot(snapshot(np.array([-0.0, -1e-300]))) == "[0 -1e-300]"
+    # Beside numbers that need all their digits (Python's shortest text is used there).
+    assert format_snapshot(snapshot(np.array([-0.0, 0.1 + 0.2, 0.3]))) == "[0.0 0.30000000000000004 0.3]"

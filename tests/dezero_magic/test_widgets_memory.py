@@ -1,8 +1,8 @@
 """The Memory view, driven through its widget models."""
 import re
 
-from dezero_magic.memory import MODE_LABELS
-from dezero_magic.widgets.memory_tab import memory_view
+from dezero_magic.memory import DATA_TITLE, MODE_LABELS
+from dezero_magic.widgets.memory_tab import COUNTED_ONCE, memory_view
 from widget_html import run_traced, text_of
 
 # x: 1000 float64 = 8000 B; a, b: 8000 B each; y = sum: 8 B.
@@ -16,7 +16,7 @@ y.backward()
 
 
 def _bytes(text, category):
-    match = re.search(rf"{category}\s+([\d.]+ (?:B|KiB|MiB))", text)
+    match = re.search(rf"{re.escape(category)}\s+([\d.]+ (?:B|KiB|MiB))", text)
     assert match, text
     return match.group(1)
 
@@ -30,7 +30,7 @@ def test_toggle_changes_the_figures(shell):
     assert "computed from the recorded arrays' sizes" in text
     assert _bytes(text, "kept for backward") == "23.4 KiB"   # x, a, b: 24000 B
     assert _bytes(text, "grads") == "7.8 KiB"                # x.grad only
-    assert _bytes(text, "data") == "8 B"                     # y
+    assert _bytes(text, DATA_TITLE) == "8 B"                 # y
     assert re.search(r"Grads freed after use \(retain_grad=False\):\s+a, b, y", text)
 
     buttons.value = MODE_LABELS["retain_grad"]
@@ -46,14 +46,30 @@ def test_toggle_changes_the_figures(shell):
 
 
 def test_weakrefs_off_shows_cycle_kept_outputs(shell):
-    view = memory_view(run_traced(shell, CELL + "F.exp(x)\nprint('done')\n"))
+    # No backward: a pass drops the calls it did not pop (the dropped exp(x)), and later ones are not drawn.
+    view = memory_view(run_traced(shell, CELL.replace("y.backward()", "F.exp(x)\nprint('done')")))
     before = text_of(view.figures.value)
     assert re.search(r"Outputs already freed .*:\s+Exp output \(v\d+\)", before)
     view.modes.value = MODE_LABELS["no_weakrefs"]
     text = text_of(view.figures.value)
     assert text != before
     assert re.search(r"kept alive by reference cycles:\s+Exp output", text)
-    assert _bytes(text, "data") == "7.8 KiB"   # y (8 B) + the dropped exp(x) (8000 B)
+    assert _bytes(text, DATA_TITLE) == "7.8 KiB"   # y (8 B) + the dropped exp(x) (8000 B)
+
+
+def test_the_panel_says_what_data_counts(shell):
+    # QA: "data 8 B" for a conv net whose input alone is 1,176 B: the input is kept by
+    # Conv2d for backward, so it is counted there, and the panel must say so.
+    view = memory_view(run_traced(shell, "x = Variable(np.random.rand(1, 3, 7, 7), name='x')\n"
+                                         "W = Variable(np.random.rand(4, 3, 3, 3), name='W')\n"
+                                         "loss = F.sum(F.pooling(F.conv2d(x, W, None, pad=1), 2, 2))\n"
+                                         "loss.backward()"))
+    text = " ".join(text_of(view.figures.value).split())
+    assert _bytes(text, DATA_TITLE) == "8 B"                          # loss only
+    assert "kept for backward" in COUNTED_ONCE and DATA_TITLE in COUNTED_ONCE
+    assert COUNTED_ONCE in text
+    assert re.search(r"Kept for backward \(Function inputs\):\s+x, W", text)
+    assert not re.search(r"\bdata\s+[\d.]+ (?:B|KiB)", text)     # no bare "data 8 B"
 
 
 def test_measured_chart_only_with_modes(shell):

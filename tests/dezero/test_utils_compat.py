@@ -1,0 +1,83 @@
+"""`dezero.utils`: the book's import path, re-exporting the helpers from where they live."""
+from importlib import import_module
+
+import numpy as np
+import pytest
+
+from dezero import Variable
+
+# Modules by import_module: `dezero.functions.im2col` as an attribute is the function F.im2col.
+dot, shapes, gradcheck = (import_module(f"dezero.{m}") for m in ("dot", "shapes", "gradcheck"))
+activation, im2col = (import_module(f"dezero.functions.{m}") for m in ("activation", "im2col"))
+
+# book name -> the object this package keeps it as
+ORIGINALS = {
+    "get_dot_graph": dot.get_dot_graph,
+    "plot_dot_graph": dot.plot_dot_graph,
+    "_dot_var": dot._dot_var,
+    "_dot_func": dot._dot_func,
+    "sum_to": shapes.sum_to_array,
+    "reshape_sum_backward": shapes.reshape_sum_backward,
+    "logsumexp": activation.logsumexp,
+    "pair": im2col.pair,
+    "get_conv_outsize": im2col.get_conv_outsize,
+    "get_deconv_outsize": im2col.get_deconv_outsize,
+    "gradient_check": gradcheck.gradient_check,
+    "numerical_grad": gradcheck.numerical_grad,
+}
+
+
+@pytest.mark.parametrize("name", sorted(ORIGINALS))
+def test_each_book_name_is_the_original_object(name):
+    import dezero.utils
+
+    assert getattr(dezero.utils, name) is ORIGINALS[name]
+
+
+def test_the_books_imports_work():
+    # Steps 26, 55 and 57 and the book's tests, as printed.
+    from dezero.utils import get_conv_outsize, pair, plot_dot_graph  # noqa: F401
+    from dezero.utils import gradient_check
+
+    assert get_conv_outsize(4, 3, 1, 1) == 4 and get_conv_outsize(7, 3, 2, 0) == 3
+    assert pair(2) == (2, 2)
+    assert gradient_check(lambda x: x * x, Variable(np.array([1.0, 2.0])))
+
+
+def test_array_helpers_work_on_arrays_as_in_the_book():
+    from dezero.utils import logsumexp, reshape_sum_backward, sum_to
+
+    assert sum_to(np.ones((2, 3)), (1, 3)).tolist() == [[2.0, 2.0, 2.0]]
+    assert reshape_sum_backward(np.ones(3), (2, 3), 0, False).shape == (1, 3)
+    x = np.array([[1000.0, 1000.0]])
+    assert np.allclose(logsumexp(x), 1000.0 + np.log(2.0))   # no overflow
+
+
+def test_the_downloader_says_what_to_do_instead():
+    from dezero.utils import get_file
+
+    with pytest.raises(NotImplementedError, match="Download the file yourself.*path"):
+        get_file("https://example.org/zebra.jpg")
+
+
+def test_book_names_without_a_counterpart_are_not_imitated():
+    import dezero.utils
+
+    for name in ("max_backward_shape", "array_equal", "array_allclose", "cache_dir", "show_progress"):
+        assert not hasattr(dezero.utils, name), name
+
+
+def test_the_module_holds_no_code_of_its_own():
+    # Everything public it defines is imported, but the get_file stub.
+    import dezero.utils
+
+    own = [name for name, value in vars(dezero.utils).items()
+           if callable(value) and getattr(value, "__module__", None) == "dezero.utils"]
+    assert own == ["get_file"]
+
+
+def test_the_book_reaches_utils_through_the_package():
+    # step 58 writes dezero.utils.get_file(url) after a bare `import dezero`
+    import dezero
+
+    assert dezero.utils.get_conv_outsize(4, 3, 1, 1) == 4
