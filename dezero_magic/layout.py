@@ -3,17 +3,26 @@
 Layers as the book draws them: variables of generation g, then the
 functions of generation g, then the variables of generation g+1 ...
 (layer 2g for a variable, 2g+1 for a function, pushed further when an input
-sits later, so every edge points forward). Within a layer, the order starts
-as forward order and is improved by barycenter sweeps (each node moves to
-the mean position of its neighbours in the previous layer, then the next),
-which removes most crossings; ties keep the previous order, so the result
-is deterministic. An edge that skips layers (x0 feeding both t = x0 + x1 and
-y = x0 + t) gets a lane in every layer it crosses: an invisible slot in that
-layer's order, so the sweeps place it and the nodes there make room; the
-renderer draws the edge through the lanes (Layout.waypoints), around the
-nodes instead of under them.
+sits later, so every edge points forward). What no drawn function pins
+comes as late as it can instead: a leaf (data, a constant, a parameter)
+sits just before its first use, and so does a function whose inputs are
+such leaves, or outputs of such functions made for it alone; an unrolled
+RNN then reads left to right in time, each x_t -> Linear at its own step.
+
+Within a layer, the order starts as forward order and is improved by
+barycenter sweeps (each node moves to the mean position of its neighbours
+in the previous layer, then the next), which removes most crossings; ties
+keep the previous order, so the result is deterministic. An edge that skips
+layers (x0 feeding both t = x0 + x1 and y = x0 + t) gets a lane in every
+layer it crosses: an invisible slot in that layer's order, so the sweeps
+place it and the nodes there make room; the renderer draws the edge through
+the lanes (Layout.waypoints), around the nodes instead of under them. Edges
+from one source share their lanes: a weight used at every time step is one
+line that branches off to each use.
 """
+from collections import Counter
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Dict, List, Tuple
 
 FONT_PX = 14
@@ -80,29 +89,65 @@ def _func_size(node):
 
 
 def _layers(graph):
-    layer = {vid: 2 * max(0, v.generation) for vid, v in graph.variables.items()}
-    for f in sorted(graph.functions.values(), key=lambda f: (f.generation, f.order)):
-        at = 2 * max(0, f.generation) + 1
-        at = max([at] + [layer.get(v, 0) + 1 for v in f.inputs])
+    functions = sorted(graph.functions.values(), key=lambda f: (f.generation, f.order))
+    layer = {vid: 2 * v.generation if v.generation > 0 else 0 for vid, v in graph.variables.items()}
+    maker = {}
+    for f in functions:  # plain ifs, not max(): this runs for every edge
+        at = 2 * f.generation + 1 if f.generation > 0 else 1
+        for v in f.inputs:
+            before = layer.get(v, 0)
+            if before >= at:
+                at = before + 1
         layer[f.id] = at
         for v in f.outputs:
-            layer[v] = max(layer.get(v, 0), at + 1)
+            maker[v] = f
+            if layer.get(v, 0) <= at:
+                layer[v] = at + 1
+    # A function no drawn function's output pins (its inputs are leaves, or
+    # come from such functions that feed it alone) floats to just before the
+    # first use of its outputs: the x_t -> Linear(x2h) of an unrolled RNN sits
+    # at its own time step, not all of them stacked in column 1 with a wire
+    # from each across the graph.
+    uses = Counter(chain.from_iterable(f.inputs for f in functions))
+    floats = set()
+    for f in functions:
+        for v in f.inputs:
+            g = maker.get(v)
+            if g is not None and (g.id not in floats or not (
+                    uses[v] == 1 and len(g.outputs) == 1 or _feeds_only(g, f, uses))):
+                break
+        else:
+            floats.add(f.id)
+    # Latest first, so every use has its final layer when a function is
+    # placed; a function only moves later, so every edge still points forward.
+    first = {}  # variable id -> layer of its first use
+    for f in sorted(functions, key=lambda f: layer[f.id], reverse=True):
+        at = layer[f.id]
+        if f.id in floats:
+            near = [first[v] for v in f.outputs if v in first]
+            if near and min(near) - 2 > at:
+                at = layer[f.id] = min(near) - 2
+                for v in f.outputs:
+                    layer[v] = at + 1
+        for v in f.inputs:
+            if first.get(v, at + 1) > at:
+                first[v] = at
     # A variable no drawn function made (a leaf, a constant, a parameter, or
     # one whose producer was cut) sits just before its first use, as the
     # book's figures draw it: a constant `+ 0.1` at step 300 is no edge
     # across 300 columns.
-    made = {v for f in graph.functions.values() for v in f.outputs}
-    first_use = {}
-    for f in graph.functions.values():
-        for v in f.inputs:
-            if v not in made:
-                first_use[v] = min(first_use.get(v, layer[f.id]), layer[f.id])
-    for v, at in first_use.items():
-        layer[v] = at - 1
+    for v, at in first.items():
+        if v not in maker:
+            layer[v] = at - 1
     # Drop empty layers so a leaf of generation 0 feeding generation 9 is no gap of 18 columns.
     used = sorted(set(layer.values()))
     rank = {old: new for new, old in enumerate(used)}
     return {k: rank[v] for k, v in layer.items()}
+
+
+def _feeds_only(g, f, uses):
+    """Whether every use of every output of function `g` is by function `f`."""
+    return sum(uses[v] for v in g.outputs) == sum(v in g.outputs for v in f.inputs)
 
 
 def _lanes(graph, layer):
@@ -111,8 +156,10 @@ def _lanes(graph, layer):
     Returns (the steps: every edge as pairs between adjacent layers, or
     direct when it needs none or is beyond the budget; {(source, target,
     copy): its lane ids, one per crossed layer}). Lane ids are tuples, so
-    they never clash with node ids (strings). The shortest edges get lanes
-    first: they are the ones read as feeding the node they pass under.
+    they never clash with node ids (strings); edges from one source (and of
+    one copy) share the ids of the layers they both cross. The shortest
+    edges get lanes first: they are the ones read as feeding the node they
+    pass under.
     """
     steps, long, seen = [], [], {}
     for a, b in graph.edges():
@@ -124,16 +171,21 @@ def _lanes(graph, layer):
         else:
             steps.append((a, b))
     budget = max(LANE_BUDGET, len(layer))
-    chains = {}
+    chains, made = {}, set()
     for span, _, a, b, copy in sorted(long):
         if span - 1 > budget:
             steps.append((a, b))
             continue
-        budget -= span - 1
-        ids = [("lane", a, b, copy, at) for at in range(layer[a] + 1, layer[b])]
+        budget -= span - 1  # what the edge costs to draw, shared or not
+        # Edges from one source share lanes (a trunk): a parameter used at
+        # every step of an unrolled RNN is one line with a branch to each use,
+        # not one parallel wire per use. Copies (x + x) get a trunk each.
+        ids = [("lane", a, copy, at) for at in range(layer[a] + 1, layer[b])]
+        path = [a] + ids
+        steps.extend(pair for pair in zip(path, path[1:]) if pair[1] not in made)
+        steps.append((ids[-1], b))
+        made.update(ids)
         chains[(a, b, copy)] = ids
-        path = [a] + ids + [b]
-        steps.extend(zip(path, path[1:]))
     return steps, chains
 
 
@@ -150,7 +202,7 @@ def _order(graph, layer, steps, chains):
     for (a, b, copy), ids in chains.items():
         for lane in ids:
             start[lane] = (first.get(a, 0), 1)  # beside its source until the sweeps move it
-    at_layer = {nid: layer[nid] if nid in layer else nid[4] for nid in start}  # a lane id holds its layer
+    at_layer = {nid: layer[nid] if nid in layer else nid[-1] for nid in start}  # a lane id holds its layer
     for nid in sorted(start, key=start.__getitem__):
         rows[at_layer[nid]].append(nid)
     neighbours = {nid: [] for nid in start}
@@ -222,7 +274,11 @@ def layout(graph, rankdir="LR", show_shapes=False):
         at += thick + LAYER_GAP
     room = _lane_room(rows, sizes, positions, lr)
     lane_points = {}
-    for ids in chains.values():
+    # Longest first: an edge sharing lanes with a longer one from its source
+    # (a trunk) takes the trunk's positions, so the two lines coincide.
+    for ids in reversed(list(chains.values())):
+        if ids[-1] in lane_points:
+            continue  # its lanes are a placed trunk's first ones
         straight = _straight(ids, lanes, room)
         for lane in ids:
             start, thick, c = lanes[lane]

@@ -1,7 +1,7 @@
 import pytest
 
 from dezero_magic.graph import FuncNode, Graph, VarNode
-from dezero_magic.layout import layout
+from dezero_magic.layout import MARGIN, NODE_GAP, layout
 
 from graphs import chain, diamond
 
@@ -175,3 +175,96 @@ def test_a_lane_runs_straight_through_layers_of_different_widths(rankdir):
     assert len(points) == 2 * 4 and len({round(p[across], 6) for p in points}) == 1
     for nid in ("f0", "s", "f1", "e"):
         assert abs(points[0][across] - lay.positions[nid][across]) > lay.sizes[nid][across] / 2
+
+
+def unrolled_rnn(steps):
+    """Book step 59 unrolled: h0 = tanh(x2h(x0)), h_t = tanh(x2h(x_t) + h2h(h_{t-1})).
+
+    x2h is Linear(x_t, W, b) and h2h is Linear(h, U): every step shares W, b, U.
+    Generations as dezero gives them: each x2h Linear has only leaf inputs, so generation 0.
+    """
+    g = Graph()
+
+    def var(vid, gen, leaf=False):
+        g.variables[vid] = VarNode(id=vid, label=vid, generation=gen, leaf=leaf)
+
+    def call(fid, op, inputs, output):
+        gen = max(g.variables[v].generation for v in inputs)
+        g.functions[fid] = FuncNode(id=fid, op=op, generation=gen, inputs=inputs, outputs=[output],
+                                    order=len(g.functions))
+        var(output, gen + 1)
+
+    for name in ("W", "b", "U"):
+        var(name, 0, leaf=True)
+    for t in range(steps):
+        var(f"x{t}", 0, leaf=True)
+        call(f"x2h{t}", "Linear", [f"x{t}", "W", "b"], f"a{t}")  # x2h(x) runs before h2h(h), as in the book
+        if t == 0:
+            call("tanh0", "Tanh", ["a0"], "h0")
+        else:
+            call(f"h2h{t}", "Linear", [f"h{t - 1}", "U"], f"c{t}")
+            call(f"add{t}", "Add", [f"a{t}", f"c{t}"], f"s{t}")
+            call(f"tanh{t}", "Tanh", [f"s{t}"], f"h{t}")
+    return g
+
+
+def clear_of_nodes(lay, points):
+    """Whether the lanes (pairs of points straight across a layer) pass beside every node, not under one."""
+    along, across = (0, 1) if lay.rankdir == "LR" else (1, 0)
+    for p, q in zip(points[::2], points[1::2]):
+        for nid, centre in lay.positions.items():
+            half_along, half_across = (s / 2 for s in (lay.sizes[nid] if along == 0 else lay.sizes[nid][::-1]))
+            overlaps = p[along] < centre[along] + half_along and q[along] > centre[along] - half_along
+            if overlaps and abs(p[across] - centre[across]) <= half_across:
+                return False
+    return True
+
+
+def test_an_unrolled_rnn_reads_left_to_right_in_time():
+    g = unrolled_rnn(5)
+    lay = layout(g)
+    at = lay.layers
+    assert (at["x0"], at["x2h0"]) == (0, 1)
+    for t in range(1, 5):
+        # Each x_t -> Linear(x2h) at its own step, beside h2h, just before the Add it feeds
+        # (generation 0 put all five in layer 1, each output a wire across the graph).
+        assert at[f"x2h{t}"] == at[f"h2h{t}"] == at[f"add{t}"] - 2
+        assert at[f"x{t}"] == at[f"x2h{t}"] - 1 and at[f"a{t}"] == at[f"add{t}"] - 1
+        assert at[f"x2h{t - 1}"] < at[f"x2h{t}"]
+    assert {source for source, _, _ in lay.waypoints} <= {"W", "b", "U"}  # only the shared weights skip layers
+    for a, b in g.edges():
+        assert lay.positions[a][0] < lay.positions[b][0]
+    # With every x2h in layer 1, x0..x4, W and b stacked in column 0: the picture was this tall.
+    column = [lay.sizes[v][1] for v in ("x0", "x1", "x2", "x3", "x4", "W", "b")]
+    assert lay.height < 0.7 * (sum(column) + NODE_GAP * (len(column) - 1) + 2 * MARGIN)
+    assert layout(g) == lay
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_a_weight_used_at_every_step_is_one_line_that_branches(rankdir):
+    g = unrolled_rnn(4)
+    lay = layout(g, rankdir)
+    # W -> x2h1, x2h2, x2h3 all skip layers; the shorter ones run on the longer one's lanes
+    # (one trunk), not as parallel wires that each take a slot in every layer they cross.
+    to = {t: lay.waypoints[("W", f"x2h{t}", 0)] for t in (1, 2, 3)}
+    assert to[1] == to[2][:len(to[1])] and to[2] == to[3][:len(to[2])] and len(to[1]) < len(to[2]) < len(to[3])
+    assert lay.waypoints[("b", "x2h3", 0)] != to[3]  # b has its own trunk
+    for edge, points in lay.waypoints.items():
+        assert clear_of_nodes(lay, points), edge
+
+
+def test_a_function_fed_only_by_floating_functions_floats_with_them():
+    # y = chain(6) + cos(sin(x)): sin and cos do not wait in columns 1 and 3 for the chain.
+    g = chain(6)
+    g.variables["x"] = VarNode(id="x", label="x", leaf=True)
+    for fid, op, gen, ins, out in [("sin", "Sin", 0, ["x"], "s"), ("cos", "Cos", 1, ["s"], "c"),
+                                   ("add", "Add", 6, ["v6", "c"], "y")]:
+        g.variables[out] = VarNode(id=out, label=out, generation=gen + 1, leaf=False)
+        g.functions[fid] = FuncNode(id=fid, op=op, generation=gen, inputs=ins, outputs=[out], order=len(g.functions))
+    at = layout(g).layers
+    assert at["add"] - 2 == at["cos"] == at["sin"] + 2 == at["x"] + 3
+    # When s also feeds another function, cos is pinned to s's place (its generation's column).
+    g.variables["e"] = VarNode(id="e", label="e", generation=2, leaf=False)
+    g.functions["exp"] = FuncNode(id="exp", op="Exp", generation=1, inputs=["s"], outputs=["e"], order=99)
+    at = layout(g).layers
+    assert (at["x"], at["sin"], at["s"], at["cos"], at["exp"]) == (0, 1, 2, 3, 3)
