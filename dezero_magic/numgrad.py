@@ -6,7 +6,15 @@ Pure: no widgets. Works while the trace's output Variable is alive
 reached through `creator` links. Each evaluation calls `forward` on a
 shallow copy of each Function with float64 copies of the leaves' data, so
 the user's Variables, their grads and the Functions' own attributes are
-never changed. Every result says why when it is not available.
+never changed. It may run long after the cell (the Gradients tab is built
+when first opened), so it checks that the objects are still as the graph
+recorded them: the forward must reproduce the output, and each leaf's grad
+must be the one recorded. Every result says why when it is not available.
+
+Deterministic: the entries checked depend on the graph's sizes, not on
+timings, and an entry whose central difference is no valid reference (a
+kink at or within h of the point: relu at 0, a max-pooling tie) is left
+out, never reported as a wrong backward (see `_kinks`).
 """
 import copy
 import time
@@ -16,14 +24,20 @@ from typing import List, Optional
 
 import numpy as np
 
+from dezero_magic.preview import data_of, snapshot
+
 EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
 RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
 MAX_ENTRIES = 16           # entries checked per leaf (evenly spaced) on big arrays
 MAX_FUNCTIONS = 400        # a graph beyond this is not re-evaluated
 MAX_FORWARD_CALLS = 20_000  # budget of Function.forward calls for one check
-TIME_BUDGET_S = 1.0        # the perturbed forward passes of one check, estimated from one pass
+# Budget of the perturbed passes, in numbers computed (all arrays of a pass):
+# a count, so the same graph gets the same entries checked on any machine.
+# 60 million took ~1 s here for a small CNN (1.9 million numbers a pass,
+# 28 ms); element-wise ops go ~15 times faster a number.
+NUMBERS_BUDGET = 60_000_000
+SLOW_LIMIT_S = 5.0         # refused when a timed pass predicts the passes take longer
 CURVE_POINTS = 61
-KINK_GAP = 1e-2            # one-sided slopes further apart than this (relative) suggest a kink
 
 
 @dataclass
@@ -38,7 +52,7 @@ class LeafGrad:
     rel_error: Optional[float] = None
     passed: Optional[bool] = None
     reason: str = ""                        # why it was not checked
-    kinks: int = 0                          # entries left out: f is not differentiable there
+    kinks: int = 0                          # entries left out: f has a kink at or within h of them
 
 
 @dataclass
@@ -104,6 +118,12 @@ def _functions(y):
 
 def _evaluate(funcs, y, values):
     """y's data re-computed with `values` (id(variable) -> array) in place of those variables' data."""
+    vals = _evaluate_all(funcs, values)
+    return vals[id(y)] if id(y) in vals else np.asarray(y.data)
+
+
+def _evaluate_all(funcs, values):
+    """`values` plus every Function output re-computed from them (id -> array)."""
     vals = dict(values)
     for f in funcs:
         ins, outs = _links(f)
@@ -114,7 +134,7 @@ def _evaluate(funcs, y, values):
         for o, v in zip(outs, ys):
             if o is not None:
                 vals[id(o)] = np.asarray(v)
-    return vals[id(y)] if id(y) in vals else np.asarray(y.data)
+    return vals
 
 
 def _output(trace):
@@ -181,30 +201,47 @@ def check_gradients(trace):
     try:
         began = time.perf_counter()
         with np.errstate(all="ignore"):
-            again = _evaluate(funcs, y, base)
+            computed = _evaluate_all(funcs, base)
         one_run = time.perf_counter() - began
     except Exception as exc:  # noqa: BLE001 - a user's forward that fails on a copy
         return GradCheck(False, f"Numerical gradients are not available because re-running the graph's "
                                 f"forward raised {type(exc).__name__}: {exc}.")
+    again = computed[id(y)] if id(y) in computed else np.asarray(y.data)
     if np.shape(again) != np.shape(y.data) or not np.allclose(again, y.data, rtol=1e-4, atol=1e-6,
                                                               equal_nan=True):
         return GradCheck(False, "Numerical gradients are not available because re-running the graph's "
-                                "forward does not reproduce the output (a random function such as dropout, "
-                                "or data changed after the cell).")
-    # Entries per leaf: at most MAX_ENTRIES, fewer when the forward passes
-    # they need would not fit in the time budget (measured on the run above).
-    runs = min(MAX_FORWARD_CALLS // max(1, len(funcs)), int(TIME_BUDGET_S / max(one_run, 1e-9)))
+                                "forward does not reproduce the output: the data changed since the graph "
+                                "was recorded (an optimizer step, or a later cell), or a function is "
+                                "random (dropout, say).")
+    # Entries per leaf: at most MAX_ENTRIES, fewer when their passes (2 an
+    # entry) would compute more than NUMBERS_BUDGET numbers in all.
+    numbers = max(1, sum(int(np.size(v)) for v in computed.values()))
+    runs = min(MAX_FORWARD_CALLS // max(1, len(funcs)), NUMBERS_BUDGET // numbers)
     per_leaf = min(MAX_ENTRIES, runs // (2 * max(1, len(base))))
     if per_leaf < 1:
         return GradCheck(False, f"Numerical gradients are not available because the graph is too big: "
-                                f"one forward pass of its {len(funcs)} functions takes {one_run:.2f} s, and "
-                                f"{2 * len(base)} passes at least would be needed.")
+                                f"one forward pass of its {len(funcs)} functions computes {numbers:,} "
+                                f"numbers, and {2 * len(base)} passes at least would be needed (this check "
+                                f"stops at {NUMBERS_BUDGET:,} numbers).")
+    # A guard for what the count misses (big matmuls: much arithmetic on few
+    # numbers); timed twice before refusing, as a first pass also warms caches.
+    passes = 2 * per_leaf * len(base)
+    if one_run * passes > SLOW_LIMIT_S:
+        began = time.perf_counter()
+        with np.errstate(all="ignore"):
+            _evaluate_all(funcs, base)
+        one_run = min(one_run, time.perf_counter() - began)
+    if one_run * passes > SLOW_LIMIT_S:
+        return GradCheck(False, f"Numerical gradients are not available because the graph is too slow to "
+                                f"re-run: one forward pass of its {len(funcs)} functions took {one_run:.2f} s "
+                                f"(timed), and {passes} passes would be needed.")
     result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph))
     if np.size(y.data) != 1:
         result.notes.append("The output is not a scalar: these are the grads of sum(output), "
                             "as backward() starts from ones.")
+    f0 = _loss(again)
     for vid, x in leaves:
-        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf))
+        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0))
     return result
 
 
@@ -233,7 +270,7 @@ def _label(trace, y):
     return "the output"
 
 
-def _check_leaf(trace, vid, x, funcs, y, base, per_leaf):
+def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0):
     node = trace.graph.variables.get(vid)
     label = node.label if node is not None and node.label else vid
     data = base.get(id(x))
@@ -243,6 +280,12 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf):
         leaf.analytic = np.asarray(getattr(grad, "data", grad), dtype=np.float64)
     if data is None:
         leaf.reason = f"{np.asarray(x.data).dtype} data has no gradient"
+        return leaf
+    if grad is not None and _grad_changed(node, grad):
+        # another backward added to it (a later cell's, or --modes re-running this
+        # one): comparing it now would FAIL a correct cell
+        leaf.reason = ("its grad changed since the graph was recorded (another backward added to it "
+                       "or replaced it); re-run the cell to check it")
         return leaf
     flat_num = np.full(data.size, np.nan)
     work = data.copy()
@@ -268,23 +311,35 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf):
     a = leaf.analytic.reshape(-1)[idx]
     n = flat_num[idx]
     off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
-    kinks = _kinks(funcs, y, values, flat, idx[off], sides) if off.any() else {}
+    kinks = _kinks(funcs, y, values, flat, idx[off], a[off], sides, f0) if off.any() else {}
     if kinks:
         keep = np.array([i not in kinks for i in idx])
         leaf.kinks, leaf.checked = len(kinks), int(keep.sum())
         if not keep.any():
             left, right = next(iter(kinks.values()))
+            where = ("the sampled entry sits" if len(kinks) == 1 else f"all {len(kinks)} sampled entries sit")
             leaf.reason = (f"the slope from the left is {left:.4g}, from the right {right:.4g}"
                            if leaf.size == 1 else
-                           f"all {len(kinks)} sampled entries sit where the slopes from left and right differ")
+                           f"{where} at or within h of a kink (the slopes from left and right differ)")
             return leaf
         a, n = a[keep], n[keep]
         leaf.reason = (f"{len(kinks)} {'entry' if len(kinks) == 1 else 'entries'} not checked: "
-                       "not differentiable there (the slopes from left and right differ)")
+                       "not differentiable there (the slopes from left and right differ within h)")
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
     leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
     leaf.passed = bool(np.allclose(a, n, rtol=RTOL, atol=ATOL))
     return leaf
+
+
+def _grad_changed(node, grad):
+    """Whether a leaf's grad is not the one the graph recorded when it was
+    drawn (size and max |grad| compared: a second backward doubles it)."""
+    if node is None:
+        return False
+    if node.grad is None:
+        return True
+    now = snapshot(data_of(grad))
+    return now is None or (now.nbytes, now.absmax) != (node.grad_nbytes, node.grad_absmax)
 
 
 def _shifted(funcs, y, values, flat, i, h):
@@ -300,24 +355,37 @@ def _shifted(funcs, y, values, flat, i, h):
     return fp, fm
 
 
-def _kinks(funcs, y, values, flat, suspects, sides):
-    """{flat index: (left slope, right slope)} of the entries where f is not
-    differentiable. At a kink (relu at 0, abs at 0) the central difference
-    averages two slopes, so a mismatch there says nothing about backward.
-    Sign of a kink: the one-sided slopes differ, and the gap does not shrink
-    with the step as it would for a smooth f (where it is about h * f'')."""
+def _kinks(funcs, y, values, flat, suspects, analytic, sides, f0):
+    """{flat index: (left slope, right slope)} of the suspects (entries whose
+    central difference c misses backprop's a by D = |c - a|) where c is no
+    valid reference: f has a kink at the point (relu at 0, a max-pooling tie)
+    or within h of it (units of a conv layer that cross 0 when it moves).
+
+    Steps h/10 and h/100 decide (2 passes each, the second only while the
+    first looks smooth). At a smooth point c moves by about h^2 |f'''| / 6
+    and the one-sided slopes' gap, about h |f''|, shrinks tenfold a step; so
+    the miss is real, and stays a FAIL, only while c stays within D/4 of
+    itself and each gap is under D/4 or a fifth of the last. A kink at the
+    point keeps the gap (relu at 0: slopes 0 and 1 at any step); one within
+    h moves c or leaves a gap that shrinks too slowly; a NaN or Inf (f leaves
+    its domain) is no reference either. Rounding errs towards "not checked"."""
     found = {}
     with np.errstate(all="ignore"):
-        f0 = _loss(_evaluate(funcs, y, values))
-        for i in suspects:
+        for i, a in zip(suspects, analytic):
             fp, fm = sides[i]
             right, left = (fp - f0) / EPS, (f0 - fm) / EPS
-            gap = abs(right - left)
-            if not gap > KINK_GAP * max(abs(right), abs(left), 1.0):
-                continue
-            fp, fm = _shifted(funcs, y, values, flat, i, EPS / 10)
-            if abs((fp - f0) - (f0 - fm)) / (EPS / 10) > gap / 2:
-                found[int(i)] = (left, right)
+            central, gap = (right + left) / 2, abs(right - left)
+            miss = abs(central - a) if np.isfinite(a) else np.inf   # a NaN grad at a smooth point FAILs
+            for step in (EPS / 10, EPS / 100):
+                fp, fm = _shifted(funcs, y, values, flat, i, step)
+                right2, left2 = (fp - f0) / step, (f0 - fm) / step
+                gap2 = abs(right2 - left2)
+                smooth = (abs((right2 + left2) / 2 - central) <= miss / 4
+                          and (gap2 <= miss / 4 or gap2 <= gap / 5))
+                if not smooth:   # also when a NaN made a comparison False
+                    found[int(i)] = (left, right)
+                    break
+                gap = gap2
     return found
 
 

@@ -4,7 +4,9 @@
 "Backward", "Gradients", "Memory" (the last two when their modules are
 installed). Each page ends with the same caption widget: what the graph
 holds and what was left out (beyond --max-nodes, an incomplete cell).
-Backward and Memory are built when their tab is first opened (`lazy_tab`);
+Backward, Gradients and Memory are built when their tab is first opened
+(`lazy_tab`), so a cell never pays for a view nobody opens (the gradient
+check re-runs the forward dozens of times);
 the widgets of one view share their Layout and style models (`style.Kit`);
 displaying a view hands it to `lifecycle`, which closes the views a re-run
 cell replaces (a view is ~20 widget models instead of ~70, and re-running a
@@ -26,9 +28,9 @@ from dezero_magic.widgets.lazy_tab import ViewTab
 # that is not there yet leaves its tab out.
 OPTIONAL_VIEWS = (("Gradients", "dezero_magic.widgets.gradients_tab", "gradients_view"),
                   ("Memory", "dezero_magic.widgets.memory_tab", "memory_view"))
-# Built when first opened: drawn from the recorded graph alone. Gradients reads
-# the live objects, so it is built with the cell (see lazy_tab).
-BUILT_WHEN_OPENED = ("Backward", "Memory")
+# Built when first opened. Gradients reads the live objects then; numgrad
+# says so when they changed since the cell (see lazy_tab).
+BUILT_WHEN_OPENED = ("Backward", "Gradients", "Memory")
 
 
 def caption_widget(trace, kit=None):

@@ -3,7 +3,9 @@ step 4 vs step 6), and for a scalar function of one scalar input a plot of
 f and its derivatives around the point (step 34).
 
 The numbers come from `dezero_magic.numgrad` (central differences on the
-recorded graph's live Functions); a view whose objects are gone says why.
+recorded graph's live Functions). The view is built when its tab is first
+opened (it re-runs the forward dozens of times); a view whose objects are
+gone, or changed since the graph was recorded, says why.
 """
 import ipywidgets as widgets
 import numpy as np
@@ -63,9 +65,13 @@ def table_html(check):
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
         rows.append((leaf.label, _fmt(leaf.value), _fmt(leaf.analytic), _numerical(leaf), err, _result(leaf)))
     summary = _summary(check)
-    explain = esc(f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
-                  f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
-                  "Pass: equal within rtol 1e-4, atol 1e-5.")
+    explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
+               f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
+               "Pass: equal within rtol 1e-4, atol 1e-5.")
+    if any(leaf.kinks for leaf in check.leaves):
+        explain += (" Where f has a kink at or within h of the point (relu at 0, a max-pooling tie), the "
+                    "slopes from left and right differ and no numerical grad is a reference: not checked.")
+    explain = esc(explain)
     notes = "".join(f"<li>{esc(n)}</li>" for n in check.notes)
     body = (style.table(rows, header=HEADER) + f'<div style="margin-top:4px">{summary}</div>'
             + f'<div style="color:{style.MUTED}">{explain}</div>' + (f"<ul>{notes}</ul>" if notes else ""))

@@ -4,10 +4,10 @@ that tells `lifecycle` when the view is displayed.
 A page given as a callable is built the first time its tab is selected (the
 front end sets `selected_index`, the kernel builds the page and fills its
 box) or when code asks `tab.views[title]`. Until then its box shows one
-shared note and the caption. Building later is safe only for pages drawn
-from the recorded graph alone (Backward, Memory); a page that reads the
-user's live objects (Gradients) must be built with the cell, while they are
-as the cell left them.
+shared note and the caption. Pages drawn from the recorded graph alone
+(Backward, Memory) look the same whenever they are built; a page that reads
+the user's live objects (Gradients) must itself check that they are still
+as the graph recorded them, and say so when they are not.
 """
 from collections.abc import Mapping
 

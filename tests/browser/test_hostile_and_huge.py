@@ -26,6 +26,7 @@ from playwright.sync_api import expect
 
 import lab_page
 from conftest import ARTIFACTS, REPO
+from dezero_magic.widgets.lazy_tab import NOT_BUILT
 
 pytestmark = pytest.mark.browser
 
@@ -139,6 +140,9 @@ def test_hostile_names_set_no_flag_and_add_no_markup(ran):
     # every tab, and the stepper through the whole backward pass
     for tab in output.locator(".lm-TabBar-tab, .p-TabBar-tab").all():
         tab.click()
+        # Backward, Gradients and Memory are built in the kernel when first opened:
+        # wait for the page, so that its names are in the DOM searched below
+        expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
         for button in output.locator("button", has_text="next").all():
             for _ in range(6):
                 # the kernel disables "next" at the last step, a round trip after the click
@@ -151,6 +155,9 @@ def test_hostile_names_set_no_flag_and_add_no_markup(ran):
         page.evaluate(FRAME_ROUND_TRIP)
         assert page.evaluate("window.__pwned") is None
         assert page.evaluate(PAYLOAD_IN_DOM) == []
+    # the gradient table, which names x and y, was among the pages searched
+    expect(output.locator(".dz-gradients-table").get_by_text("window.__pwned=2", exact=False).first) \
+        .to_be_attached()
     # hovering a node shows its <title> (the name) as a tooltip, never markup
     tabs = output.locator(".lm-TabBar-tab, .p-TabBar-tab")
     if tabs.count():

@@ -73,6 +73,105 @@ y.backward()
 """
 
 
+def test_a_kink_with_small_slopes_is_still_a_kink(shell):
+    # slopes 0 and 1e-3: the central difference 5e-4 misses backprop's 0 by
+    # more than atol, and the gap is far below 1 (the old test's floor)
+    x = _leaf(check_gradients(run_traced(shell, 'x = Variable(np.array(0.0), name="x")\n'
+                                                'y = F.relu(x) * 1e-3\ny.backward()')), "x")
+    assert x.passed is None and x.kinks == 1
+
+
+def test_a_kink_within_h_of_the_point_is_not_checked(shell):
+    # relu at 3e-5: the central difference with h = 1e-4 crosses the kink
+    # (0.65, not 1), the one with h/10 does not: the point is fine, the
+    # reference is not (a CNN unit close to 0, many times over)
+    x = _leaf(check_gradients(run_traced(shell, 'x = Variable(np.array(3e-5), name="x")\n'
+                                                'y = F.relu(x)\ny.backward()')), "x")
+    assert float(x.numerical) == pytest.approx(0.65)
+    assert x.passed is None and x.kinks == 1
+
+
+def test_kinks_close_on_both_sides_are_not_checked(shell):
+    # kinks at +6e-6 and -9e-6 (inside h/10): the central difference is 0.25
+    # at h and at h/10 alike (the two kinks' shares cancel), backprop says 0,
+    # the true slope; the one-sided gap shrinks 2.32 -> 0.7, far slower than a
+    # smooth f's tenfold (a CNN's bias moves thousands of units: this happens)
+    t = run_traced(shell, 'x = Variable(np.array(0.0), name="x")\n'
+                          'y = F.relu(x - 6e-6) * 1.5 + F.relu(-x - 9e-6)\ny.backward()')
+    x = _leaf(check_gradients(t), "x")
+    assert float(x.numerical) == pytest.approx(0.25) and float(x.analytic) == 0.0
+    assert x.passed is None and x.kinks == 1
+
+
+RELU_MLP_ON_ITS_KINKS = """
+np.random.seed(0)
+x = Variable(np.vstack([np.zeros((3, 2)), np.random.randn(5, 2)]), name="x")  # spiral's (0, 0) rows
+W = Variable(np.random.randn(2, 6), name="W")
+b = Variable(np.zeros(6), name="b")                                            # as L.Linear starts
+W2 = Variable(np.random.randn(6, 3), name="W2")
+y = F.sum(F.sin(F.matmul(F.relu(F.linear(x, W, b)), W2) + 0.5)) / 300   # a batch mean: small slopes
+y.backward()
+"""
+
+
+def _verdicts(check):
+    return [(leaf.label, leaf.passed, leaf.kinks, leaf.checked) for leaf in check.leaves]
+
+
+def test_relu_mlp_with_rows_on_the_kink_has_no_false_fail(shell):
+    t = run_traced(shell, RELU_MLP_ON_ITS_KINKS)
+    check = check_gradients(t)
+    assert check.available, check.reason
+    assert all(leaf.passed is not False for leaf in check.leaves), _verdicts(check)
+    x, b, w = _leaf(check, "x"), _leaf(check, "b"), _leaf(check, "W")
+    assert x.kinks >= 1 and x.passed is True          # the (0, 0) rows left out, the others pass
+    # every b_j puts the three zero rows' unit j on its kink
+    assert b.kinks == 6 and b.passed is None and "at or within h of a kink" in b.reason
+    assert w.passed is True and w.kinks == 0          # x = 0 rows do not move with W
+    assert _verdicts(check_gradients(t)) == _verdicts(check)   # the same verdict every run
+
+
+def test_max_pooling_ties_are_not_checked(shell):
+    t = run_traced(shell, "x = Variable(np.array([[[[1., 1.], [0., 0.5]]]]), name='x')\n"
+                          "y = F.sum(F.pooling(x, 2, 2) * 3)\ny.backward()")
+    x = _leaf(check_gradients(t), "x")
+    # the tied 1s: from the right the nudged one is the max (slope 3), from the left the other (0)
+    assert x.kinks == 2 and x.passed is True and x.checked == 2
+
+
+WRONG_THROUGH_RELU = """
+class Doubling(dezero.Function):
+    def forward(self, x):
+        return x
+    def backward(self, gy):
+        return 2 * gy              # the bug: an identity's backward is gy
+np.random.seed(1)
+x = Variable(np.random.randn(4, 3), name="x")
+W = Variable(np.random.randn(3, 5), name="W")
+z = F.matmul(Doubling()(x), W)
+y = F.sum(F.relu(z) * 2.0)
+y.backward()
+"""
+
+
+def test_a_wrong_backward_through_relus_still_fails(shell):
+    t = run_traced(shell, WRONG_THROUGH_RELU)
+    assert np.abs(shell.user_ns["z"].data).min() > 1e-3   # no unit within h of relu's kink
+    check = check_gradients(t)
+    x, w = _leaf(check, "x"), _leaf(check, "W")
+    assert x.passed is False and x.kinks == 0 and x.rel_error == pytest.approx(0.5, rel=1e-4)
+    assert w.passed is True and w.kinks == 0
+
+
+def test_a_wrong_backward_of_a_linear_function_fails(shell):
+    # f is linear in x: the one-sided slopes differ by rounding only
+    t = run_traced(shell, WRONG_THROUGH_RELU.split("np.random.seed")[0]
+                   + 'x = Variable(np.array([1.0, -2.0]), name="x")\ny = F.sum(Doubling()(x))\ny.backward()')
+    x = _leaf(check_gradients(t), "x")
+    assert x.passed is False and x.kinks == 0
+    np.testing.assert_allclose(x.numerical, [1.0, 1.0], rtol=1e-9)
+
+
 def test_a_steep_smooth_function_is_not_taken_for_a_kink(shell):
     # its one-sided slopes differ by about h * f'' (10% here) but the gap
     # shrinks with the step, so a wrong backward still FAILs
@@ -131,6 +230,28 @@ def test_data_changed_after_the_cell_is_not_reproducible(shell):
     assert not check.available and "does not reproduce" in check.reason
 
 
+def test_a_training_cell_says_the_data_changed_since_the_graph_was_recorded(shell):
+    # the update after the last backward changes W inside the cell, not after it
+    t = run_traced(shell, "x = Variable(np.ones(3))\nW = Variable(np.ones(3), name='W')\n"
+                          "for i in range(2):\n    loss = F.sum(x * W)\n    W.cleargrad()\n"
+                          "    loss.backward()\n    W.data -= 0.1 * W.grad.data\n")
+    check = check_gradients(t)
+    assert not check.available
+    assert "changed since the graph was recorded (an optimizer step, or a later cell)" in check.reason
+    assert "after the cell" not in check.reason
+
+
+def test_a_grad_added_to_by_a_later_cell_is_not_failed(shell):
+    t = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 3\ny.backward()')
+    shell.run_cell("y.backward()")    # step 14: the grads add up, x.grad is 24 now
+    assert float(shell.user_ns["x"].grad.data) == 24.0
+    x = _leaf(check_gradients(t), "x")
+    assert x.passed is None and "grad changed since the graph was recorded" in x.reason
+    shell.run_cell("x.cleargrad()")
+    x = _leaf(check_gradients(t), "x")
+    assert x.passed is None and "no grad" in x.reason
+
+
 def test_students_own_classes(shell):
     shell.run_cell(STEP7)
     t = run_traced(shell, STEP7_RUN)
@@ -179,9 +300,16 @@ def test_too_big_or_too_slow_graphs_say_why(shell, monkeypatch):
     from dezero_magic import numgrad
 
     t = run_traced(shell, "x = Variable(np.ones(3), name='x')\ny = F.sum(F.exp(F.sin(x)))\ny.backward()")
-    monkeypatch.setattr(numgrad, "TIME_BUDGET_S", 0.0)
+    # a pass computes 3 + 3 + 3 + 1 numbers; one entry needs two passes
+    monkeypatch.setattr(numgrad, "NUMBERS_BUDGET", 19)
     check = check_gradients(t)
-    assert not check.available and "graph is too big: one forward pass" in check.reason
+    assert not check.available
+    assert "graph is too big: one forward pass of its 3 functions computes 10 numbers" in check.reason
+    monkeypatch.setattr(numgrad, "NUMBERS_BUDGET", 40)
+    assert check_gradients(t).leaves[0].checked == 2     # the same count on any machine
+    monkeypatch.setattr(numgrad, "SLOW_LIMIT_S", 0.0)
+    check = check_gradients(t)
+    assert not check.available and "too slow to re-run: one forward pass" in check.reason
     monkeypatch.setattr(numgrad, "MAX_FUNCTIONS", 2)
     check = check_gradients(t)
     assert not check.available and "more than 2 functions" in check.reason

@@ -1,9 +1,11 @@
-"""The Gradients view: the table's numbers, pass/FAIL, the plot, escaping."""
+"""The Gradients view: the table's numbers, pass/FAIL, the plot, escaping, built when opened."""
 import base64
 import re
 
+import dezero_magic.widgets as dzw
+from dezero_magic.widgets import gradients_tab, lifecycle
 from dezero_magic.widgets.gradients_tab import gradients_view
-from test_numgrad import BUGGY_CUBE
+from test_numgrad import BUGGY_CUBE, RELU_MLP_ON_ITS_KINKS, WRONG_THROUGH_RELU
 from widget_html import run_traced, text_of
 
 
@@ -72,3 +74,68 @@ def test_names_are_escaped(shell):
                                             "y = x * 2\ny.backward()"))
     assert "<img src=x>" not in view.table.value
     assert "&lt;img src=x&gt;" in view.table.value
+
+
+def _open_gradients(view):
+    view.selected_index = list(view.titles).index("Gradients")   # what a click on the tab does
+    return view.views["Gradients"]
+
+
+def test_a_cell_pays_for_the_check_only_when_the_tab_is_opened(shell, monkeypatch):
+    calls = []
+    real = gradients_tab.check_gradients
+    monkeypatch.setattr(gradients_tab, "check_gradients", lambda trace: calls.append(trace) or real(trace))
+    trace = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 3\ny.backward()')
+    view = dzw.view_for(trace)            # the cell displayed its view as well
+    assert calls == [] and "Gradients" not in view._built
+    page = _open_gradients(view)
+    assert calls == [trace]
+    assert view._boxes["Gradients"].children == (page, view.caption)
+    assert "The 1 checked leaf grad passes" in text_of(page.table.value)
+    view.selected_index = 0
+    view.selected_index = list(view.titles).index("Gradients")
+    assert calls == [trace]               # built once
+    lifecycle.close_view(view)
+
+
+def test_a_tab_opened_after_x_changed_says_so_rather_than_fail(shell):
+    view = dzw.view_for(run_traced(shell, "x = Variable(np.ones(5), name='x')\ny = F.sum(F.exp(x))\n"
+                                          "y.backward()"))
+    shell.run_cell("x.data += 1.0")       # a later cell, before anyone opened the tab
+    text = text_of(_open_gradients(view).table.value)
+    assert "does not reproduce the output" in text and "changed since the graph was recorded" in text
+    assert "FAIL" not in text
+    lifecycle.close_view(view)
+
+
+def test_a_tab_opened_after_a_second_backward_does_not_fail(shell):
+    view = dzw.view_for(run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 3\ny.backward()'))
+    shell.run_cell("y.backward()")        # x.grad is 24 now: the book's step 14
+    text = text_of(_open_gradients(view).table.value)
+    assert "grad changed since the graph was recorded" in text and "FAIL" not in text
+    lifecycle.close_view(view)
+
+
+def test_a_training_cell_says_what_changed_the_data(shell):
+    shell.run_cell("from dezero.models import MLP\nfrom dezero import optimizers")
+    trace = run_traced(shell, "np.random.seed(0)\nmodel = MLP((10, 3))\nopt = optimizers.SGD(1.0).setup(model)\n"
+                              "x = np.random.randn(4, 2)\nfor i in range(3):\n"
+                              "    loss = F.softmax_cross_entropy(model(x), np.array([0, 1, 2, 0]))\n"
+                              "    model.cleargrads()\n    loss.backward()\n    opt.update()\n")
+    text = text_of(gradients_view(trace).table.value)
+    assert "changed since the graph was recorded (an optimizer step, or a later cell)" in text
+    assert "after the cell" not in text
+
+
+def test_relus_on_their_kink_are_not_reported_as_a_wrong_backward(shell):
+    text = text_of(gradients_view(run_traced(shell, RELU_MLP_ON_ITS_KINKS)).table.value)
+    assert "FAIL" not in text and "backward is wrong" not in text
+    assert "not differentiable here, not checked" in text        # b: every entry on a kink
+    assert "a max-pooling tie), the slopes from left and right differ" in text
+    assert re.search(r"All \d checked leaf grads pass", text)
+
+
+def test_a_wrong_backward_through_relus_shows_fail(shell):
+    text = text_of(gradients_view(run_traced(shell, WRONG_THROUGH_RELU)).table.value)
+    assert _row(text, "x")[1] == "FAIL" and _row(text, "W")[1] == "pass"
+    assert "1 of 3 checked leaf grads FAIL the check" in text    # x, W and the constant 2.0
