@@ -44,7 +44,7 @@ class CellOptions:
     verbose: bool = False
     max_nodes: int = 300
     output: Optional[str] = None
-    rankdir: str = "LR"
+    rankdir: str = "auto"
     modes: bool = False
     static: bool = False
 

@@ -34,6 +34,11 @@ MARGIN = 16
 MAX_CHARS = 24           # longer lines are cut by the renderer
 FREED_LINE = "grad freed"  # what the renderer draws for a grad retain_grad=False dropped
 SWEEPS = 4
+# "auto" draws left to right unless that is wider than a projected screen
+# shows at the SVG's smallest scale (75 %) while top to bottom fits it and
+# stays within two screens' height (a long chain scrolls better sideways,
+# inside its own output, than down the whole notebook).
+FIT_PX = 1700
 LANE_PX = 10             # across size of the slot an edge takes in a layer it skips
 # Lanes a graph may get, beyond which the longest skipping edges are drawn direct:
 # 200 constants of `y = sin(y) + 0.1` all sit in layer 0 and would need ~80,000.
@@ -235,15 +240,18 @@ def _order(graph, layer, steps, chains):
 
 
 def layout(graph, rankdir="LR", show_shapes=False):
-    """Positions for every node of `graph`; rankdir "LR" (layers are columns) or "TB" (rows)."""
-    if rankdir not in ("LR", "TB"):
-        raise ValueError(f"rankdir must be 'LR' or 'TB', got {rankdir!r}")
+    """Positions for every node of `graph`; rankdir "LR" (layers are columns),
+    "TB" (rows) or "auto" (see `_choose`; the Layout says which it took)."""
+    if rankdir not in ("LR", "TB", "auto"):
+        raise ValueError(f"rankdir must be 'LR', 'TB' or 'auto', got {rankdir!r}")
     stepped = bool(graph.steps)
     sizes = {vid: _var_size(v, show_shapes, stepped) for vid, v in graph.variables.items()}
     sizes.update({fid: _func_size(f) for fid, f in graph.functions.items()})
     layer = _layers(graph)
     steps, chains = _lanes(graph, layer)
     rows = _order(graph, layer, steps, chains)
+    if rankdir == "auto":
+        rankdir = _choose(rows, sizes)
     lr = rankdir == "LR"
     # along: the axis layers advance on; across: the axis nodes of a layer stack on.
     def along_size(nid):
@@ -326,3 +334,19 @@ def _straight(ids, lanes, room):
         return None
     mean = sum(lanes[lane][2] for lane in ids) / len(ids)
     return min(max(mean, low), high)
+
+
+def _extent(rows, sizes, lr):
+    """(along, across) size of the drawing in one orientation, margins in."""
+    along = sum(max((sizes[n][0 if lr else 1] for n in row if n in sizes), default=0) for row in rows)
+    across = max((sum(sizes[n][1 if lr else 0] if n in sizes else LANE_PX for n in row)
+                  + NODE_GAP * max(0, len(row) - 1) for row in rows), default=0)
+    return along + LAYER_GAP * max(0, len(rows) - 1) + 2 * MARGIN, across + 2 * MARGIN
+
+
+def _choose(rows, sizes):
+    """"LR", or "TB" when left to right does not fit FIT_PX and top to bottom does."""
+    if _extent(rows, sizes, True)[0] <= FIT_PX:
+        return "LR"
+    length, across = _extent(rows, sizes, False)
+    return "TB" if across <= FIT_PX and length <= 2 * FIT_PX else "LR"

@@ -97,8 +97,9 @@ class DezeroMagics(Magics):
     @argument("-o", "--output", metavar="NAME", default=None,
               help="store the Trace object (graph, svg(), text(), dot()) in a new variable NAME "
                    "(refused if NAME holds something else or the cell assigns it)")
-    @argument("--rankdir", choices=("LR", "TB"), default="LR",
-              help="draw the graph left to right (LR, default) or top to bottom (TB)")
+    @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
+              help="draw the graph left to right (LR) or top to bottom (TB); auto (default): LR, "
+                   "or TB when LR would not fit a projected screen and TB does")
     @argument("--modes", action="store_true",
               help="run the cell AGAIN once per memory mode (default, retain_grad=True, no_grad), "
                    "side effects included (prints are hidden, files written or objects changed are "
@@ -112,7 +113,7 @@ class DezeroMagics(Magics):
         Usage::
 
             %%dezero [-b EXPR] [--retain-grad] [--no-grad] [-v] [--max-nodes N]
-                     [-o NAME] [--rankdir LR|TB] [--modes] [--static]
+                     [-o NAME] [--rankdir auto|LR|TB] [--modes] [--static]
 
         The cell runs unchanged (same namespace, prints, last-expression
         output, tracebacks). Variables are drawn as ovals with their value
@@ -176,7 +177,8 @@ class DezeroMagics(Magics):
               help=f"draw at most N nodes, those nearest the variable (default {DEFAULT_MAX_NODES}); "
                    "its creator is always drawn whole")
     @argument("-o", "--output", metavar="NAME", default=None, help="store the Trace object in the variable NAME")
-    @argument("--rankdir", choices=("LR", "TB"), default="LR", help="left to right (LR) or top to bottom (TB)")
+    @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
+              help="left to right (LR), top to bottom (TB), or auto (default): TB when only it fits")
     @argument("--static", action="store_true", help="show the static SVG only, without widgets")
     @argument("expr", nargs="+", help="a variable (or expression) whose graph to draw")
     @line_magic("dezero")
@@ -185,7 +187,7 @@ class DezeroMagics(Magics):
 
         Usage::
 
-            %dezero [-v] [--max-nodes N] [-o NAME] [--rankdir LR|TB] VAR
+            %dezero [-v] [--max-nodes N] [-o NAME] [--rankdir auto|LR|TB] VAR
 
         Examples::
 

@@ -62,7 +62,8 @@ class Trace:
         return text
 
     def dot(self):
-        return to_dot(self.graph, verbose=self.verbose, rankdir=self.rankdir)
+        rankdir = self.layout.rankdir if self.rankdir == "auto" else self.rankdir  # as drawn
+        return to_dot(self.graph, verbose=self.verbose, rankdir=rankdir)
 
     def caption(self):
         g = self.graph

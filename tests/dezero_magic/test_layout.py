@@ -1,6 +1,6 @@
 import pytest
 
-from dezero_magic.graph import FuncNode, Graph, VarNode
+from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.layout import MARGIN, NODE_GAP, layout
 
 from graphs import chain, diamond
@@ -268,3 +268,39 @@ def test_a_function_fed_only_by_floating_functions_floats_with_them():
     g.functions["exp"] = FuncNode(id="exp", op="Exp", generation=1, inputs=["s"], outputs=["e"], order=99)
     at = layout(g).layers
     assert (at["x"], at["sin"], at["s"], at["cos"], at["exp"]) == (0, 1, 2, 3, 3)
+
+
+def _training_graph():
+    """x -> Linear -> Sigmoid -> Linear -> MSE, array previews on every node (step 43's cell)."""
+    g = Graph()
+    value = "(100, 10) [0.5488 0.7152 0.6028 …]"
+    for vid, gen in [("x", 0), ("W1", 0), ("b1", 0), ("h", 1), ("a", 2), ("W2", 2), ("b2", 2), ("p", 3),
+                     ("t", 3), ("loss", 4)]:
+        g.variables[vid] = VarNode(id=vid, label=vid, generation=gen, value=value, grad=value, leaf=gen == 0)
+    for fid, op, gen, ins, out in [("f0", "Linear", 0, ["x", "W1", "b1"], "h"), ("f1", "Sigmoid", 1, ["h"], "a"),
+                                   ("f2", "Linear", 2, ["a", "W2", "b2"], "p"),
+                                   ("f3", "MeanSquaredError", 3, ["p", "t"], "loss")]:
+        g.functions[fid] = FuncNode(id=fid, op=op, generation=gen, inputs=ins, outputs=[out], order=int(fid[1]))
+    g.steps = [BackwardStep(index=0, func="f3")]
+    return g
+
+
+def test_auto_draws_top_to_bottom_only_when_left_to_right_would_not_fit():
+    from dezero_magic.layout import FIT_PX
+
+    wide = _training_graph()
+    lr, auto = layout(wide, "LR"), layout(wide, "auto")
+    assert lr.width > FIT_PX                      # the 4-function training graph scrolls sideways in LR
+    assert auto.rankdir == "TB" and auto.width <= FIT_PX and auto.height <= 2 * FIT_PX
+    assert auto.positions == layout(wide, "TB").positions
+    small = step18()
+    assert layout(small, "auto").rankdir == "LR"  # fits: the book's direction
+    chain = Graph()
+    for i in range(301):
+        chain.variables[f"v{i}"] = VarNode(id=f"v{i}", label="", generation=i, value="0.5")
+    for i in range(300):
+        chain.functions[f"f{i}"] = FuncNode(id=f"f{i}", op="Sin", generation=i, inputs=[f"v{i}"],
+                                            outputs=[f"v{i + 1}"], order=i)
+    assert layout(chain, "auto").rankdir == "LR"  # too long either way: it scrolls inside its output
+    with pytest.raises(ValueError, match="'auto'"):
+        layout(small, "XY")
