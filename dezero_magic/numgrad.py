@@ -14,7 +14,7 @@ must be the one recorded. Every result says why when it is not available.
 Deterministic: the entries checked depend on the graph's sizes, not on
 timings, and an entry whose central difference is no valid reference (a
 kink at or within h of the point: relu at 0, a max-pooling tie) is left
-out, never reported as a wrong backward (see `_kinks`).
+out, never reported as a wrong backward (see `dezero_magic.kinks`).
 """
 import copy
 import time
@@ -24,6 +24,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from dezero_magic.kinks import find_kinks
 from dezero_magic.preview import data_of, snapshot
 
 EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
@@ -311,7 +312,8 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0):
     a = leaf.analytic.reshape(-1)[idx]
     n = flat_num[idx]
     off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
-    kinks = _kinks(funcs, y, values, flat, idx[off], a[off], sides, f0) if off.any() else {}
+    kinks = (find_kinks(lambda i, h: _shifted(funcs, y, values, flat, i, h), idx[off], a[off], sides, f0, EPS)
+             if off.any() else {})
     if kinks:
         keep = np.array([i not in kinks for i in idx])
         leaf.kinks, leaf.checked = len(kinks), int(keep.sum())
@@ -353,40 +355,6 @@ def _shifted(funcs, y, values, flat, i, h):
     finally:
         flat[i] = orig
     return fp, fm
-
-
-def _kinks(funcs, y, values, flat, suspects, analytic, sides, f0):
-    """{flat index: (left slope, right slope)} of the suspects (entries whose
-    central difference c misses backprop's a by D = |c - a|) where c is no
-    valid reference: f has a kink at the point (relu at 0, a max-pooling tie)
-    or within h of it (units of a conv layer that cross 0 when it moves).
-
-    Steps h/10 and h/100 decide (2 passes each, the second only while the
-    first looks smooth). At a smooth point c moves by about h^2 |f'''| / 6
-    and the one-sided slopes' gap, about h |f''|, shrinks tenfold a step; so
-    the miss is real, and stays a FAIL, only while c stays within D/4 of
-    itself and each gap is under D/4 or a fifth of the last. A kink at the
-    point keeps the gap (relu at 0: slopes 0 and 1 at any step); one within
-    h moves c or leaves a gap that shrinks too slowly; a NaN or Inf (f leaves
-    its domain) is no reference either. Rounding errs towards "not checked"."""
-    found = {}
-    with np.errstate(all="ignore"):
-        for i, a in zip(suspects, analytic):
-            fp, fm = sides[i]
-            right, left = (fp - f0) / EPS, (f0 - fm) / EPS
-            central, gap = (right + left) / 2, abs(right - left)
-            miss = abs(central - a) if np.isfinite(a) else np.inf   # a NaN grad at a smooth point FAILs
-            for step in (EPS / 10, EPS / 100):
-                fp, fm = _shifted(funcs, y, values, flat, i, step)
-                right2, left2 = (fp - f0) / step, (f0 - fm) / step
-                gap2 = abs(right2 - left2)
-                smooth = (abs((right2 + left2) / 2 - central) <= miss / 4
-                          and (gap2 <= miss / 4 or gap2 <= gap / 5))
-                if not smooth:   # also when a NaN made a comparison False
-                    found[int(i)] = (left, right)
-                    break
-                gap = gap2
-    return found
 
 
 def derivative_curves(trace, points=CURVE_POINTS, max_order=3):

@@ -1,0 +1,43 @@
+"""Kinks: entries where a central difference is no valid reference for a
+leaf grad (relu at 0, a max-pooling tie, a unit that crosses 0 within the
+step), so the Gradients check reports them as "not differentiable here"
+instead of calling a correct backward wrong. Used by `numgrad`.
+
+`shifted(i, h)` gives (f with entry i raised by h, f with it lowered by h);
+`sides[i]` is that pair at the check's step `eps`; `f0` is f at the point.
+"""
+import numpy as np
+
+
+def find_kinks(shifted, suspects, analytic, sides, f0, eps):
+    """{flat index: (left slope, right slope)} of the suspects (entries whose
+    central difference c misses backprop's a by D = |c - a|) where c is no
+    valid reference: f has a kink at the point (relu at 0, a max-pooling tie)
+    or within h of it (units of a conv layer that cross 0 when it moves).
+
+    Steps h/10 and h/100 decide (2 passes each, the second only while the
+    first looks smooth). At a smooth point c moves by about h^2 |f'''| / 6
+    and the one-sided slopes' gap, about h |f''|, shrinks tenfold a step; so
+    the miss is real, and stays a FAIL, only while c stays within D/4 of
+    itself and each gap is under D/4 or a fifth of the last. A kink at the
+    point keeps the gap (relu at 0: slopes 0 and 1 at any step); one within
+    h moves c or leaves a gap that shrinks too slowly; a NaN or Inf (f leaves
+    its domain) is no reference either. Rounding errs towards "not checked"."""
+    found = {}
+    with np.errstate(all="ignore"):
+        for i, a in zip(suspects, analytic):
+            fp, fm = sides[i]
+            right, left = (fp - f0) / eps, (f0 - fm) / eps
+            central, gap = (right + left) / 2, abs(right - left)
+            miss = abs(central - a) if np.isfinite(a) else np.inf   # a NaN grad at a smooth point FAILs
+            for step in (eps / 10, eps / 100):
+                fp, fm = shifted(i, step)
+                right2, left2 = (fp - f0) / step, (f0 - fm) / step
+                gap2 = abs(right2 - left2)
+                smooth = (abs((right2 + left2) / 2 - central) <= miss / 4
+                          and (gap2 <= miss / 4 or gap2 <= gap / 5))
+                if not smooth:   # also when a NaN made a comparison False
+                    found[int(i)] = (left, right)
+                    break
+                gap = gap2
+    return found
