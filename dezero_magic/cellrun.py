@@ -125,24 +125,6 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     return trace
 
 
-def run_body_once(shell, body):
-    """A zero-argument callable running the body, output suppressed, in a fresh
-    shallow copy of the user namespace (so the names keep the cell's own
-    results; objects the body mutates are still changed); it returns that
-    copy and raises what the body raises (used by --modes)."""
-    from IPython.utils.capture import capture_output
-
-    code = compile(shell.transform_cell(body), "<%%dezero --modes>", "exec")
-
-    def run_body():
-        namespace = dict(shell.user_ns)
-        with capture_output(display=True):
-            exec(code, namespace)  # noqa: S102
-        return namespace
-
-    return run_body
-
-
 def cell_source(body):
     """What the nested run executes. LINE_ONE keeps the cell's own line
     numbers; a body that starts with another cell magic (`%%time` on the
@@ -274,6 +256,7 @@ class TracedRun:
                         trace.graph.notes.append(note)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes
+                    from dezero_magic.rerun import run_body_once
 
                     trace.mode_results = measure_modes(run_body_once(shell, self.body))
                 if opts.output:

@@ -8,16 +8,21 @@ allocated when it ended (while the namespace it ran in is still held), both
 relative to what was allocated just before it. NumPy reports its array
 buffers to tracemalloc, so the figures include the arrays.
 
-Guarantees: `Config` is restored after every run and on every exit;
+Guarantees: `Config` is restored after every run and on every exit, and
+NumPy's and `random`'s global generators after the last run; a run with
+`run_body.prepare` measures a namespace prepared before its start is read;
 tracemalloc is stopped only if this module started it (a user's own tracing
 keeps running, only its peak is reset); an exception in a re-run is recorded
 in that mode's result and never raised, so the cell's own result stands.
 """
 import gc
+import random
 import time
 import tracemalloc
 from dataclasses import dataclass
 from typing import Optional
+
+import numpy as np
 
 from dezero.config import Config
 from dezero_magic.memory import human_bytes
@@ -47,18 +52,27 @@ class ModeResult:
 
 
 def _measure_one(run_body, key, label, settings):
+    result = ModeResult(key, label)
+    prepare = getattr(run_body, "prepare", None)
+    namespace = None
+    if prepare is not None:
+        # Before the start is read: copies of the user's objects are not this run's memory.
+        try:
+            namespace = prepare()
+        except Exception as exc:  # noqa: BLE001 - recorded for this mode; the cell's own run stands
+            result.error = f"{type(exc).__name__}: {exc}"
+            return result
     for name, value in settings.items():
         setattr(Config, name, value)
     gc.collect()  # garbage of earlier runs must not count against this one
     start, _ = tracemalloc.get_traced_memory()
     tracemalloc.reset_peak()
     began = time.perf_counter()
-    result = ModeResult(key, label)
     kept = None
     try:
         # What run_body returns (the namespace it ran in) is held until the
         # retained memory is read: that is what the cell keeps.
-        kept = run_body()
+        kept = run_body(namespace) if prepare is not None else run_body()
         current, peak = tracemalloc.get_traced_memory()
         result.peak_bytes = max(0, peak - start)
         result.retained_bytes = max(0, current - start)
@@ -74,13 +88,15 @@ def measure_modes(run_body, modes=MODES):
     """Run `run_body()` once per mode; a list of ModeResult in the order of `modes`.
 
     run_body: a zero-argument callable running the cell body (see
-    `dezero_magic.cellrun.run_body_once`); what it returns is held while the
+    `dezero_magic.rerun.run_body_once`); what it returns is held while the
     retained memory is read.
     """
     if not callable(run_body):
         raise TypeError(f"measure_modes(run_body): run_body must be a callable with no arguments, "
                         f"got {type(run_body).__name__}")
     saved = {name: getattr(Config, name) for name in _SAVED}
+    # The re-runs draw random numbers too; later cells must draw what they would have.
+    numpy_state, random_state = np.random.get_state(), random.getstate()
     started_here = not tracemalloc.is_tracing()
     results = []
     try:
@@ -97,6 +113,8 @@ def measure_modes(run_body, modes=MODES):
             setattr(Config, name, value)
         if started_here and tracemalloc.is_tracing():
             tracemalloc.stop()
+        np.random.set_state(numpy_state)
+        random.setstate(random_state)
         gc.collect()
     return results
 
