@@ -192,8 +192,10 @@ def _loss(out):
     return float(np.sum(out))
 
 
-def check_gradients(trace):
-    """GradCheck of the trace's live leaves against central differences."""
+def check_gradients(trace, within_s=None):
+    """GradCheck of the trace's live leaves against central differences.
+    With `within_s`: None instead when the passes would take longer (the
+    caller then checks later, when the user asks)."""
     prepared = _prepare(trace)
     if isinstance(prepared, str):
         return GradCheck(False, "Numerical gradients are not available because " + prepared + ".")
@@ -227,6 +229,8 @@ def check_gradients(trace):
     # A guard for what the count misses (big matmuls: much arithmetic on few
     # numbers); timed twice before refusing, as a first pass also warms caches.
     passes = 2 * per_leaf * len(base)
+    if within_s is not None and one_run * passes > within_s:
+        return None
     if one_run * passes > SLOW_LIMIT_S:
         began = time.perf_counter()
         with np.errstate(all="ignore"):

@@ -79,6 +79,17 @@ def view_for(trace):
         view = _optional_view(title, module_name, factory, trace, lazy=title in BUILT_WHEN_OPENED)
         if view is not None:
             pages.append((title, view))
+    if any(title == "Gradients" for title, _ in pages):
+        _early_gradients(trace)
     tab = ViewTab(pages, caption, kit, _failed)
     tab.add_class(style.VIEW_CLASS)
     return tab
+
+
+def _early_gradients(trace):
+    """A cheap gradient check now (see gradients_tab.early_check); its
+    failure is the tab's to show, when opened."""
+    try:
+        importlib.import_module("dezero_magic.widgets.gradients_tab").early_check(trace)
+    except Exception:  # noqa: BLE001 - the tab checks again, and says why, when opened
+        pass

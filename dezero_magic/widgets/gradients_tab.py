@@ -121,14 +121,29 @@ def plot_html(curves):
                        title="f around the point", klass="dz-gradients-plot")
 
 
+EARLY_S = 0.1   # a check expected to take longer waits until the tab is opened
+
+
+def early_check(trace):
+    """Check now, while the cell's objects are surely alive, when it is cheap:
+    a tab opened after a later cell rebound y could no longer re-run it.
+    Costlier checks (a CNN: ~1 s) wait for the tab, so no cell pays for them."""
+    if hasattr(trace, "early_gradients"):
+        return
+    check = check_gradients(trace, within_s=EARLY_S)
+    curves = derivative_curves(trace) if check is not None and check.available else None
+    trace.early_gradients = (check, curves) if check is not None else None
+
+
 def gradients_view(trace):
     """VBox: the gradient-check table and, for scalar -> scalar, the plot."""
-    check = check_gradients(trace)
+    early = getattr(trace, "early_gradients", None)
+    check, curves = early if early is not None else (check_gradients(trace), None)
     table = widgets.HTML(style.CSS + table_html(check))
     children = [table]
     plot = None
     if check.available:
-        html = plot_html(derivative_curves(trace))
+        html = plot_html(curves if curves is not None else derivative_curves(trace))
         if html:
             plot = widgets.HTML(html)
             children.append(plot)

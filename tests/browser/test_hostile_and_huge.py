@@ -155,9 +155,12 @@ def test_hostile_names_set_no_flag_and_add_no_markup(ran):
         page.evaluate(FRAME_ROUND_TRIP)
         assert page.evaluate("window.__pwned") is None
         assert page.evaluate(PAYLOAD_IN_DOM) == []
-    # the gradient table, which names x and y, was among the pages searched
+    # the gradient table names x and y: built when its tab opened, it reaches the page as text
+    output.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Gradients").first.click()
     expect(output.locator(".dz-gradients-table").get_by_text("window.__pwned=2", exact=False).first) \
-        .to_be_attached()
+        .to_be_attached(timeout=60_000)
+    assert page.evaluate("window.__pwned") is None
+    assert page.evaluate(PAYLOAD_IN_DOM) == []
     # hovering a node shows its <title> (the name) as a tooltip, never markup
     tabs = output.locator(".lm-TabBar-tab, .p-TabBar-tab")
     if tabs.count():

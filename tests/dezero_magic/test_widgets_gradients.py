@@ -81,24 +81,48 @@ def _open_gradients(view):
     return view.views["Gradients"]
 
 
-def test_a_cell_pays_for_the_check_only_when_the_tab_is_opened(shell, monkeypatch):
+def _counted(monkeypatch):
     calls = []
     real = gradients_tab.check_gradients
-    monkeypatch.setattr(gradients_tab, "check_gradients", lambda trace: calls.append(trace) or real(trace))
+    monkeypatch.setattr(gradients_tab, "check_gradients",
+                        lambda trace, **kw: calls.append(trace) or real(trace, **kw))
+    return calls
+
+
+def test_a_cheap_check_is_made_with_the_cell_and_survives_later_cells(shell, monkeypatch):
+    # A lecturer goes back to an earlier cell's Gradients tab after later cells
+    # rebound x and y: the check was made while they were alive.
+    calls = _counted(monkeypatch)
     trace = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 3\ny.backward()')
-    view = dzw.view_for(trace)            # the cell displayed its view as well
-    assert calls == [] and "Gradients" not in view._built
+    view = dzw.view_for(trace)            # the cell displayed its view
+    assert calls == [trace] and "Gradients" not in view._built
+    shell.run_cell("x = y = None")
     page = _open_gradients(view)
-    assert calls == [trace]
-    assert view._boxes["Gradients"].children == (page, view.caption)
+    assert calls == [trace]               # not checked again
     assert "The 1 checked leaf grad passes" in text_of(page.table.value)
+    assert page.plot is not None          # the f, f', f'' plot was made then too
     view.selected_index = 0
     view.selected_index = list(view.titles).index("Gradients")
     assert calls == [trace]               # built once
     lifecycle.close_view(view)
 
 
-def test_a_tab_opened_after_x_changed_says_so_rather_than_fail(shell):
+def test_a_costly_check_waits_for_the_tab(shell, monkeypatch):
+    # (a CNN's check takes ~1 s: no cell pays it unless its tab is opened)
+    monkeypatch.setattr(gradients_tab, "EARLY_S", 0.0)
+    calls = _counted(monkeypatch)
+    trace = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 3\ny.backward()')
+    view = dzw.view_for(trace)
+    assert calls == [trace] and trace.early_gradients is None     # measured, found costly, deferred
+    page = _open_gradients(view)
+    assert calls == [trace, trace]
+    assert view._boxes["Gradients"].children == (page, view.caption)
+    assert "The 1 checked leaf grad passes" in text_of(page.table.value)
+    lifecycle.close_view(view)
+
+
+def test_a_deferred_tab_opened_after_x_changed_says_so_rather_than_fail(shell, monkeypatch):
+    monkeypatch.setattr(gradients_tab, "EARLY_S", 0.0)
     view = dzw.view_for(run_traced(shell, "x = Variable(np.ones(5), name='x')\ny = F.sum(F.exp(x))\n"
                                           "y.backward()"))
     shell.run_cell("x.data += 1.0")       # a later cell, before anyone opened the tab
@@ -108,7 +132,8 @@ def test_a_tab_opened_after_x_changed_says_so_rather_than_fail(shell):
     lifecycle.close_view(view)
 
 
-def test_a_tab_opened_after_a_second_backward_does_not_fail(shell):
+def test_a_deferred_tab_opened_after_a_second_backward_does_not_fail(shell, monkeypatch):
+    monkeypatch.setattr(gradients_tab, "EARLY_S", 0.0)
     view = dzw.view_for(run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 3\ny.backward()'))
     shell.run_cell("y.backward()")        # x.grad is 24 now: the book's step 14
     text = text_of(_open_gradients(view).table.value)
