@@ -118,9 +118,12 @@ class DezeroMagics(Magics):
         The cell runs unchanged (same namespace, prints, last-expression
         output, tracebacks). Variables are drawn as ovals with their value
         and grad, functions as boxes; the fill shows |grad|. A cell that
-        trains in a loop shows the graph of its last backward pass. Your
-        own book-style Variable/Function classes are drawn too, with the
-        order in which their backward methods ran.
+        trains in a loop shows the graph of its last backward pass; what
+        ran after it (an evaluation) is counted in a note, not drawn; a
+        second-order backward (create_graph=True) keeps the graph of y
+        with the graph of its grad. Your own book-style Variable/Function
+        classes are drawn too, with the order in which their backward
+        methods ran. A wide graph is drawn top to bottom (--rankdir auto).
 
         Examples::
 
