@@ -90,18 +90,18 @@ def test_run_body_must_be_callable():
         measure_modes("x = 1")
 
 
-def test_static_view_shows_the_measurements(shell):
-    # --static has no Memory tab: the measured table goes into text/plain and text/html.
+def _static_modes_bundle(shell, body):
     from IPython.utils.capture import capture_output
 
-    cell = ("%%dezero --static --modes\n"
-            "x = Variable(np.ones(1000), name='x')\n"
-            "y = F.sum(F.exp(x))\n"
-            "y.backward()\n"
-            "print(x.grad.data[0] if x.grad is not None else '<none>')\n")
     with capture_output(display=True) as cap:
-        assert shell.run_cell(cell).success
-    data = cap.outputs[-1].data
+        assert shell.run_cell("%%dezero --static --modes\n" + body).success
+    return cap.outputs[-1].data
+
+
+def test_static_view_shows_the_measurements(shell):
+    # --static has no Memory tab: the measured table goes into text/plain and text/html.
+    data = _static_modes_bundle(shell, "x = Variable(np.ones(1000), name='x')\ny = F.sum(F.exp(x))\n"
+                                       "y.backward()\nprint(x.grad.data[0] if x.grad is not None else '<none>')\n")
     text, html = data["text/plain"], data["text/html"]
     assert "memory per mode, measured (tracemalloc)" in text
     for _, label, _ in MODES:
@@ -112,17 +112,8 @@ def test_static_view_shows_the_measurements(shell):
 
 
 def test_static_view_escapes_a_reruns_error(shell):
-    from IPython.utils.capture import capture_output
-
-    cell = ("%%dezero --static --modes\n"
-            "x = Variable(np.array(3.0))\n"
-            "y = x * x\n"
-            "y.backward()\n"
-            "if not dezero.Config.enable_backprop:\n"
-            "    raise ValueError('<b>no graph</b>')\n")
-    with capture_output(display=True) as cap:
-        assert shell.run_cell(cell).success
-    data = cap.outputs[-1].data
+    data = _static_modes_bundle(shell, "x = Variable(np.array(3.0))\ny = x * x\ny.backward()\n"
+                                       "if not dezero.Config.enable_backprop:\n    raise ValueError('<b>no graph</b>')\n")
     assert "the re-run raised ValueError: <b>no graph</b>" in data["text/plain"]
     assert "<b>no graph</b>" not in data["text/html"]
     assert "&lt;b&gt;no graph&lt;/b&gt;" in data["text/html"]
