@@ -65,7 +65,7 @@ def _var_label(v, verbose):
     return name
 
 
-def _dot_var(v, verbose):
+def _dot_var(v, verbose=False):  # the book calls _dot_var(x) in step 26
     return f"{id(v)} [label={dot_label(_var_label(v, verbose))}, color=orange, style=filled]\n"
 
 

@@ -75,18 +75,29 @@ def cut(text, limit=MAX_CHARS):
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def _var_size(node, show_shapes, grads_may_show=False):
+def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):
     lines = var_lines(node, True, True, show_shapes)
     if node.grad is None and (node.grad_freed or grads_may_show):
         # The stepper draws grads the final graph no longer has ("grad freed",
-        # or a grad mid-backward); it has the data's shape, so size it like the value,
-        # but never narrower than the "grad freed" the final graph draws (a value "4" is shorter).
-        grad_line = "grad " + (node.value or "freed")
+        # or a grad mid-backward): the longest its steps show, else one like the value
+        # (it has the data's shape); never narrower than the final graph's "grad freed".
+        grad_line = "grad " + (stepped_grad or node.value or "freed")
         lines.append(max(grad_line, FREED_LINE, key=len) if node.grad_freed else grad_line)
     chars = max(len(cut(s)) for s in lines)
     width = max(56.0, chars * CHAR_PX * 1.2 + 24)  # an oval needs room at its ends
     height = max(40.0, len(lines) * LINE_PX + 18)
     return width, height
+
+
+def _stepped_grads(steps):
+    """{variable id: the longest grad text a backward step shows for it}."""
+    longest = {}
+    for step in steps:
+        for shown in (step.gys, step.totals):
+            for vid, text in shown.items():
+                if len(text) > len(longest.get(vid, "")):
+                    longest[vid] = text
+    return longest
 
 
 def _func_size(node):
@@ -245,7 +256,8 @@ def layout(graph, rankdir="LR", show_shapes=False):
     if rankdir not in ("LR", "TB", "auto"):
         raise ValueError(f"rankdir must be 'LR', 'TB' or 'auto', got {rankdir!r}")
     stepped = bool(graph.steps)
-    sizes = {vid: _var_size(v, show_shapes, stepped) for vid, v in graph.variables.items()}
+    longest = _stepped_grads(graph.steps)
+    sizes = {vid: _var_size(v, show_shapes, stepped, longest.get(vid)) for vid, v in graph.variables.items()}
     sizes.update({fid: _func_size(f) for fid, f in graph.functions.items()})
     layer = _layers(graph)
     steps, chains = _lanes(graph, layer)

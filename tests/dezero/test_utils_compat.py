@@ -81,3 +81,14 @@ def test_the_book_reaches_utils_through_the_package():
     import dezero
 
     assert dezero.utils.get_conv_outsize(4, 3, 1, 1) == 4
+
+
+def test_the_books_step_26_call_of_dot_var():
+    # the book calls _dot_var(x) and _dot_var(x, verbose=True)
+    import numpy as np
+
+    from dezero import Variable
+    from dezero.utils import _dot_var
+
+    x = Variable(np.random.randn(2, 3), name="x")
+    assert 'label="x"' in _dot_var(x) and "(2, 3) float64" in _dot_var(x, verbose=True)

@@ -304,3 +304,18 @@ def test_auto_draws_top_to_bottom_only_when_left_to_right_would_not_fit():
     assert layout(chain, "auto").rankdir == "LR"  # too long either way: it scrolls inside its output
     with pytest.raises(ValueError, match="'auto'"):
         layout(small, "XY")
+
+
+def test_an_oval_fits_the_longest_grad_the_stepper_shows_in_it():
+    # b's grad was freed; mid-backward the stepper drew "grad -1.033" in an
+    # oval sized for "grad 4" (its value) -- now sized for what it shows.
+    g = Graph(variables={"a": VarNode(id="a", label="a", value="2"),
+                         "b": VarNode(id="b", label="", value="4", grad_freed=True)},
+              functions={"f": FuncNode(id="f", op="Square", inputs=["a"], outputs=["b"])})
+    g.steps = [BackwardStep(index=0, func="f", gys={"b": "-1.033"}, totals={"a": "-4.132"})]
+    from dezero_magic.layout import CHAR_PX
+
+    width = layout(g).sizes["b"][0]
+    assert width >= len("grad -1.033") * CHAR_PX
+    g.steps[0].gys = {"b": "1"}
+    assert layout(g).sizes["b"][0] < width
