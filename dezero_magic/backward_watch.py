@@ -148,15 +148,26 @@ class BackwardWatch:
     def __init__(self):
         self.calls = []
         self.elided = 0
+        self.last_pass_at = 0  # index in `calls` where the last Variable.backward began
         self._open = []       # (frame, call) of backward calls not yet returned
+        self._passes = []     # frames of students' Variable.backward calls not yet returned
         self._old = None
 
     def _profile(self, frame, event, arg):
         if event == "call":
-            if frame.f_code.co_name != "backward":
-                return
+            name = frame.f_code.co_name
+            if not name.startswith("backward"):
+                return  # (a notebook may patch in `Variable.backward = backward_step14`)
             obj = frame.f_locals.get("self")
-            if obj is None or isinstance(obj, DezeroFunction) or not is_function_like(obj):
+            if obj is None or isinstance(obj, DezeroFunction):
+                return
+            if name != "backward" or not is_function_like(obj):
+                if hasattr(obj, "creator") and hasattr(obj, "data"):
+                    # A student's Variable.backward; the outermost begins a pass
+                    # (step 7's recursive one calls itself for every input).
+                    if not self._passes:
+                        self.last_pass_at = len(self.calls)
+                    self._passes.append(frame)
                 return
             gys = [snapshot(data_of(g)) for g in _args(frame)]
             call = BackwardCall(obj, gys, _queue(frame))
@@ -166,11 +177,18 @@ class BackwardWatch:
             if len(self.calls) > MAX_CALLS:
                 del self.calls[0]
                 self.elided += 1
+                self.last_pass_at = max(0, self.last_pass_at - 1)
             self._open.append((frame, call))
+        elif event == "return" and self._passes and self._passes[-1] is frame:
+            self._passes.pop()
         elif event == "return" and self._open and self._open[-1][0] is frame:
             call = self._open.pop()[1]
             values = arg if isinstance(arg, (tuple, list)) else (arg,)
             call.gxs = [snapshot(data_of(g)) for g in values]
+
+    def last_pass(self):
+        """(the calls of the last backward pass, how many earlier calls are not among them)."""
+        return self.calls[self.last_pass_at:], self.elided + self.last_pass_at
 
     def __enter__(self):
         self._old = sys.getprofile()
@@ -180,6 +198,7 @@ class BackwardWatch:
     def __exit__(self, *exc):
         sys.setprofile(self._old)
         self._open.clear()
+        self._passes.clear()
         if self.calls and self.calls[-1].pending is None and self.calls[-1].queue is not None:
             self.calls[-1].pending = list(self.calls[-1].queue)
         return False

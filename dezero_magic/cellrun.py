@@ -102,7 +102,9 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
-    calls = watch.calls if watch else []
+    # The last pass only, as for dezero: an earlier pass (before a cleargrad)
+    # is counted, and its grads do not read as overwritten by the last one.
+    calls, earlier = watch.last_pass() if watch else ([], 0)
 
     def rebound(n):
         return calls or before is None or _rebound(n, ns, before)
@@ -110,7 +112,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     roots = [ns[n] for n in names if n in ns and is_variable_like(ns.get(n)) and rebound(n)]
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
-                                             elided_calls=watch.elided if watch else 0)
+                                             elided_calls=earlier)
     if not graph.variables and not graph.functions:
         note = creatorless_note(names, ns, rebound)
         if note is not None:

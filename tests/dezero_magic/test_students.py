@@ -230,3 +230,19 @@ def test_steps_2_to_6_variables_without_creator_are_told_what_step_7_adds(shell,
     # Not for other objects with .data (a numpy array) or a cell that rebound no variable.
     for code in ("n = np.ones(3)", "class Box:\n    pass\nb = Box()", "k = x.data * 2"):
         assert run(shell, displayed, code).graph.notes == [], code
+
+
+def test_only_the_last_backward_pass_is_drawn_and_checked(shell, displayed):
+    # 02's step-14 cell: a pass, the grad cleared, a second pass. The five
+    # grads x received in all are not "overwritten" into 3: the first pass is
+    # counted, not drawn, and its grads are not summed with the second's.
+    shell.run_cell(STEP14.replace("class Variable:", "ACCUMULATE = True\nclass Variable:"))
+    shell.run_cell("def backward_step14(self):\n    return Variable._book_backward(self)\n"
+                   "Variable._book_backward = Variable.backward\nVariable.backward = backward_step14")
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(x, x)\ny.backward()\n"
+                                  "x.grad = None\ny = add(add(x, x), x)\ny.backward()")
+    g = trace.graph
+    assert float(shell.user_ns["x"].grad) == 3.0
+    assert g.notes == [], g.notes
+    assert sorted(f.op for f in g.functions.values()) == ["Add", "Add"] and len(g.steps) == 2
+    assert g.elided_steps == 1 and "1 earlier backward step not kept" in trace.caption()
