@@ -11,7 +11,7 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
-from dezero_magic.adapters import graph_from_objects, is_variable_like
+from dezero_magic.adapters import graph_from_objects, is_variable_like, lacks_creator, no_creator_note
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic.trace import Trace
@@ -206,6 +206,8 @@ class DezeroMagics(Magics):
         except Exception as exc:  # noqa: BLE001 - reported as a usage error
             raise UsageError(f"%dezero {expr}: evaluating it raised {type(exc).__name__}: {exc}") from None
         if not is_variable_like(value):
+            if lacks_creator(value, self.shell.user_ns):
+                raise UsageError(f"%dezero {expr}: " + no_creator_note([expr], [value]))
             raise UsageError(f"%dezero {expr}: its value is {_a(type(value).__name__)}, not a Variable; "
                              "%dezero draws the graph that produced a Variable, e.g. %dezero y")
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,

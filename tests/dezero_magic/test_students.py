@@ -210,10 +210,21 @@ def test_retain_grad_note_and_the_students_backward_decides(shell, displayed):
     kept = run(shell, displayed,
                "x0.cleargrad()\nt = add(x0, x1)\ny = add(x0, t)\ny.backward(retain_grad=True)")
     assert float(shell.user_ns["t"].grad) == 1.0 and kept.graph.notes == []
+    # step 16's backward has no retain_grad: the advice would raise a TypeError
+    shell.run_cell(STEP17.replace("class Variable:", "GENERATIONS = True\nclass Variable:"))
+    old = run(shell, displayed, flags="--retain-grad", code="x = Variable(np.array(2.0))\ny = square(x)\n"
+                                                             "y.backward()")
+    [note] = old.graph.notes
+    assert "has no retain_grad argument yet, so it keeps every grad anyway" in note
+    assert "y.backward(retain_grad=True)" not in note
 
 
 def test_steps_2_to_6_variables_without_creator_are_told_what_step_7_adds(shell, displayed):
     shell.run_cell(STEP6)
+    shell.run_cell("w = Square()(Variable(np.array(2.0)))")
+    error = shell.run_cell("%dezero w").error_in_exec          # the line magic says the same
+    assert "%dezero w: Your Variable w has no `creator` attribute yet" in str(error)
+    assert "not a Variable" not in str(error)
     trace = run(shell, displayed, flags="--static",
                 code="x = Variable(np.array(3.0))\nA = Square()\ny = A(x)\n"
                      "y.grad = np.array(1.0)\nx.grad = A.backward(y.grad)\nn = np.ones(3)")
