@@ -19,7 +19,8 @@ from dezero import Variable
 # ## 1. The graph
 #
 # Ovals are variables (value and gradient), boxes are functions. `-b y` calls `y.backward()` after
-# the cell, so the gradients appear on the graph; the fill of a variable shows the size of its grad.
+# the cell, so x's gradient appears on the graph; the other variables' gradients are freed once used
+# (they read "grad freed"), and §3 keeps them. The fill of a variable shows the size of its grad.
 # Hover a node for its value and grad.
 
 # %%
@@ -49,9 +50,10 @@ print("y =", y.data, " dy/dx =", x.grad.data)
 # %% [markdown]
 # ## 3. Gradients
 #
-# The Matyas function, one of the optimisation test functions of step 24. The gradients table lists
-# every variable's value and gradient; `--retain-grad` keeps the gradients of the intermediate
-# variables too (normally they are freed as soon as they have been used).
+# The Matyas function, one of the optimisation test functions of step 24. `--retain-grad` keeps the
+# gradients of the intermediate variables (normally they are freed as soon as they have been used),
+# so the graph shows every variable's value and gradient; the Gradients tab checks the leaves'
+# gradients (x and y) against numerical ones.
 
 # %%
 %%dezero --retain-grad

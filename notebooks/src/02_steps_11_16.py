@@ -275,12 +275,14 @@ y.backward()
 print("generation order: y =", y.data, " x.grad =", x.grad)
 
 # %% [markdown]
-# ## Side by side
+# ## The two orders
 #
 # The order in which the backward methods actually ran, as `%%dezero` recorded it (`-o old`,
-# `-o new` kept the two traces):
+# `-o new` kept the two traces), one graph above the other:
 
 # %%
+from html import escape
+
 from IPython.display import HTML
 
 
@@ -293,9 +295,9 @@ print("list (step 14):      ", ", ".join(old_order))
 print("generations (step 16):", ", ".join(new_order))
 assert old_order == ["D", "C", "A", "B", "A"]
 assert new_order[0] == "D" and new_order[-1] == "A" and len(new_order) == 4
-HTML('<div style="display:flex;gap:2em;flex-wrap:wrap">'
-     f'<div><b>list order: {", ".join(old_order)}</b>{old.svg()}</div>'
-     f'<div><b>generation order: {", ".join(new_order)}</b>{new.svg()}</div></div>')
+HTML(f'<div><b>{escape("list order: " + ", ".join(old_order))}</b><br>{old.svg()}</div>'
+     f'<div style="margin-top:1.5em"><b>{escape("generation order: " + ", ".join(new_order))}</b><br>'
+     f'{new.svg()}</div>')
 
 # %% [markdown]
 # ## The same graph with the `dezero` package

@@ -138,7 +138,9 @@ y = square(square(x))
 # ## Step 18.1 — `retain_grad`: drop the gradients of intermediate variables
 #
 # With the package now. After `backward()` only the leaves (`x0`, `x1`) keep their gradients;
-# `retain_grad=True` keeps every one. The gradient tab of the two cells shows the difference.
+# `retain_grad=True` keeps every one. The graphs show the difference: `t` and `y` read "grad freed"
+# in the first cell and "grad 1" in the second. (The Gradients tab checks only the leaves' gradients,
+# the same in both cells.)
 
 # %%
 %%dezero
@@ -193,7 +195,8 @@ print(y, y.creator)
 # %% [markdown]
 # ## All modes at once
 #
-# `--modes` runs the cell once per memory mode and charts what each keeps, measured in bytes.
+# `--modes` runs the cell once per memory mode and shows what each keeps, measured in bytes (a
+# chart in the Memory tab, a table in exported pages).
 
 # %%
 %%dezero --modes

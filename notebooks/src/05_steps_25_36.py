@@ -34,7 +34,7 @@ print(t.dot())
 # ## Step 27 — Taylor series of sin
 #
 # `my_sin` adds terms until they are smaller than `threshold`: a smaller threshold, a deeper graph.
-# Our own `Sin` class sits next to the Taylor version for comparison.
+# Our own `Sin` class gives the exact value to compare with (printed, not drawn).
 
 # %%
 import math

@@ -106,10 +106,11 @@ train_set = Spiral(train=True)
 test_set = Spiral(train=False)
 print(len(train_set), train_set[0])
 
+# NumPy's global generator shuffles the data (already when the loader is built) and draws the
+# weights, so seed it first.
+np.random.seed(0)
 train_loader = DataLoader(train_set, batch_size=30)
 test_loader = DataLoader(test_set, batch_size=30, shuffle=False)
-
-np.random.seed(0)   # the data loader shuffles with NumPy's global generator
 model = MLP((10, 3))
 optimizer = SGD(lr=1.0).setup(model)
 
@@ -152,7 +153,8 @@ plt.show()
 # ## One training step, as a graph
 #
 # The forward and backward pass of one mini-batch through the trained network: `Linear` layers,
-# the sigmoid, softmax cross-entropy. Parameters are the leaves whose gradients the optimizer uses.
+# the sigmoid, softmax cross-entropy. Parameters are the leaves whose gradients the optimizer uses
+# (the batch `x` is drawn with a gradient too: dezero computes it, the optimizer ignores it).
 
 # %%
 %%dezero -v
