@@ -62,14 +62,21 @@ class Layout:
 def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
     """The text lines drawn in a variable's oval (shared with the renderer)."""
     lines = [node.label] if node.label else []
+    value, grad = node.value, node.grad
     if show_shapes:
         shape = "(" + ", ".join(str(n) for n in node.shape) + ("," if len(node.shape) == 1 else "") + ")"
         lines.append(f"{shape} {node.dtype}")
-    if show_values and node.value:
-        lines.append(node.value)
-    if show_grads and node.grad is not None:
-        lines.append("grad " + node.grad)
+        # A cut preview starts with the shape ("(2, 3) [1 2 …]"): said once is enough.
+        value, grad = (_without(text, shape + " ") for text in (value, grad))
+    if show_values and value:
+        lines.append(value)
+    if show_grads and grad is not None:
+        lines.append("grad " + grad)
     return lines or [""]
+
+
+def _without(text, prefix):
+    return text[len(prefix):] if text and text.startswith(prefix) else text
 
 
 def cut(text, limit=MAX_CHARS):

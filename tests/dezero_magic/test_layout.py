@@ -319,3 +319,12 @@ def test_an_oval_fits_the_longest_grad_the_stepper_shows_in_it():
     assert width >= len("grad -1.033") * CHAR_PX
     g.steps[0].gys = {"b": "1"}
     assert layout(g).sizes["b"][0] < width
+
+
+def test_with_shapes_a_cut_preview_does_not_repeat_the_shape():
+    from dezero_magic.layout import var_lines
+
+    node = VarNode(id="v", label="W", shape=(2, 3), dtype="float64", value="(2, 3) [1 2 3 4 …]",
+                   grad="(2, 3) [0.5 0.5 0.5 0.5 …]")
+    assert var_lines(node, show_shapes=True) == ["W", "(2, 3) float64", "[1 2 3 4 …]", "grad [0.5 0.5 0.5 0.5 …]"]
+    assert var_lines(node) == ["W", "(2, 3) [1 2 3 4 …]", "grad (2, 3) [0.5 0.5 0.5 0.5 …]"]
