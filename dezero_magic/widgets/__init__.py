@@ -20,7 +20,7 @@ import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
-from dezero_magic.widgets.backward_tab import BackwardView
+from dezero_magic.widgets.backward_tab import BackwardView, early_replay
 from dezero_magic.widgets.graph_tab import GraphView
 from dezero_magic.widgets.lazy_tab import ViewTab
 
@@ -79,17 +79,23 @@ def view_for(trace):
         view = _optional_view(title, module_name, factory, trace, lazy=title in BUILT_WHEN_OPENED)
         if view is not None:
             pages.append((title, view))
-    if any(title == "Gradients" for title, _ in pages):
-        _early_gradients(trace)
+    _early(trace, gradients=any(title == "Gradients" for title, _ in pages))
     tab = ViewTab(pages, caption, kit, _failed)
     tab.add_class(style.VIEW_CLASS)
     return tab
 
 
-def _early_gradients(trace):
-    """A cheap gradient check now (see gradients_tab.early_check); its
-    failure is the tab's to show, when opened."""
+def _early(trace, gradients):
+    """What the lazy tabs need from the live objects, made now when it is
+    cheap (gradients_tab.early_check, backward_tab.early_replay): after Run
+    All, later cells have rebound x and y before anyone opens a tab. A
+    failure here is the tab's to show, when opened."""
     try:
-        importlib.import_module("dezero_magic.widgets.gradients_tab").early_check(trace)
-    except Exception:  # noqa: BLE001 - the tab checks again, and says why, when opened
+        early_replay(trace)
+    except Exception:  # noqa: BLE001 - the switch replays again, and says why, when flipped
         pass
+    if gradients:
+        try:
+            importlib.import_module("dezero_magic.widgets.gradients_tab").early_check(trace)
+        except Exception:  # noqa: BLE001 - the tab checks again, and says why, when opened
+            pass

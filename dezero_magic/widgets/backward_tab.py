@@ -134,7 +134,8 @@ class BackwardView(TraceView):
 
     def _book(self):
         if self._replay is None:
-            self._replay = replay(self.trace)  # once, when first asked for
+            early = getattr(self.trace, "early_replay", None)
+            self._replay = early if early is not None else replay(self.trace)  # once, when first asked for
         return self._replay
 
     # -- drawing ------------------------------------------------------------------
@@ -246,3 +247,14 @@ def comparison_html(graph, rp):
 
 def backward_view(trace, kit=None):
     return BackwardView(trace, kit)
+
+
+EARLY_REPLAY_FUNCTIONS = 100   # a lecture graph; a bigger one replays when its switch is flipped
+
+
+def early_replay(trace):
+    """Replay the book's list order now, while the cell's objects surely live:
+    a tab opened after Run All, when later cells have rebound y, could no
+    longer compute the replay's grads (the step-15 lesson: 96, not 64)."""
+    if not hasattr(trace, "early_replay") and len(trace.graph.functions) <= EARLY_REPLAY_FUNCTIONS:
+        trace.early_replay = replay(trace)

@@ -164,3 +164,16 @@ def test_the_first_button_names_the_order_it_plays(shell, displayed):
     assert shell.run_cell("%%dezero\n" + STEP17 + "GENERATIONS = False\n" + DIAMOND_RUN).success
     own = [label for label, _ in BackwardView(displayed[-1]).mode.options]
     assert own[0] == "your code's order (as it ran)" and "generation" not in own[0]
+
+
+def test_the_book_replay_survives_later_cells_that_rebind_y(shell, displayed):
+    # Run All: the next cells rebind a and y before anyone flips the switch;
+    # the replay was made with the cell's view, while they lived (64 vs 96 WRONG).
+    t = run_traced(shell, "x = Variable(np.array(2.0))\na = F.square(x)\ny = F.square(a) + F.square(a)\n"
+                   "y.backward()")
+    view = view_for(t)                        # the cell displayed its view
+    shell.run_cell("a = y = None")
+    back = view.views["Backward"]
+    back.mode.value = "book"
+    comparison = text_of(back.comparison.value)
+    assert "64" in comparison and "96" in comparison and "WRONG" in comparison
