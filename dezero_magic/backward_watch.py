@@ -134,7 +134,7 @@ def _args(frame):
 def _queue(frame):
     """The book's `funcs` list in the calling `Variable.backward`, as ids in pop order."""
     caller = frame.f_back
-    if caller is None or caller.f_code.co_name != "backward":
+    if caller is None or not caller.f_code.co_name.startswith("backward"):
         return None
     funcs = caller.f_locals.get("funcs")
     if not isinstance(funcs, list):

@@ -13,7 +13,7 @@ from dezero_magic.layout import layout as compute_layout
 from dezero_magic.modes import results_html, results_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.dot import to_dot
-from dezero_magic.render.svg import render_svg
+from dezero_magic.render.svg import render_svg, with_fresh_ids
 from dezero_magic.render.text import counts, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -49,7 +49,8 @@ class Trace:
         if not options:
             if self._svg is None:
                 self._svg = render_svg(self.graph, self.layout, show_shapes=self.verbose)
-            return self._svg
+                return self._svg
+            return with_fresh_ids(self._svg)  # drawn once; each copy on the page gets its own ids
         options.setdefault("show_shapes", self.verbose)
         return render_svg(self.graph, self.layout, **options)
 

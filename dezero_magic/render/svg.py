@@ -248,3 +248,16 @@ def _legend(uid, y0, top, nonfinite):
                      f'dominant-baseline="central">{esc(NONFINITE_TEXT)}</text></g>')
         x += 44 + len(NONFINITE_TEXT) * CHAR_PX
     return "".join(parts), x
+
+
+def with_fresh_ids(svg):
+    """`svg` (from render_svg) with ids no other drawing on the page has: the
+    same graph shown twice (its widget and `trace.svg()` in another cell)
+    would share marker and gradient ids, and the copy whose SVG is hidden
+    (a switched-away tab) takes the arrowheads of the other with it."""
+    start = svg.find('id="dz')
+    if start < 0:
+        return svg
+    start += len('id="')
+    old, new = svg[start:svg.index("-", start)], f"dz{next(_ids)}"
+    return svg.replace(f"#{old}-", f"#{new}-").replace(f'id="{old}-', f'id="{new}-')

@@ -110,3 +110,23 @@ def test_caption_counts_add_up_for_a_long_pass():
     assert caption == ("99 functions, 100 variables; 99 of 5,000 backward steps drawn (3,800 farthest from "
                        "the output not recorded); 4,901 function calls not drawn")
     assert Trace(g, static=True).text().splitlines()[0] == "dezero graph: " + caption
+
+
+def test_each_copy_of_the_svg_has_ids_of_its_own():
+    # 02's "two orders" cell shows old.svg() under old's own widget: shared
+    # marker ids let the hidden copy take the arrowheads with it.
+    import re
+
+    from dezero_magic.graph import FuncNode, Graph, VarNode
+
+    g = Graph()
+    g.variables["v0"] = VarNode(id="v0", label="x", grad="1", grad_absmax=1.0)
+    g.variables["v1"] = VarNode(id="v1", label="y", generation=1, grad="1", grad_absmax=1.0)
+    g.functions["f0"] = FuncNode(id="f0", op="Exp", inputs=["v0"], outputs=["v1"])
+    t = Trace(g, static=True)
+    first, second = t.svg(), t.svg()
+    ids = [set(re.findall(r'id="(dz\d+-\w+)"', svg)) for svg in (first, second)]
+    assert ids[0] and ids[1] and not ids[0] & ids[1]
+    for svg, defined in zip((first, second), ids):
+        assert set(re.findall(r"url\(#([^)]+)\)", svg)) <= defined
+    assert re.sub(r"dz\d+-", "", first) == re.sub(r"dz\d+-", "", second)   # the same drawing
