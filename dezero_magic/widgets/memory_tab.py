@@ -44,6 +44,12 @@ def _names(graph, ids):
             names.append(f"{producer[vid]} output ({vid})")
         else:
             names.append(vid)
+    seen = {}
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+    # Two variables of one name (a rebound a, two wrappers of one array): tell them apart.
+    names = [f"{name} ({vid})" if seen[name] > 1 and not name.endswith(f"({vid})") else name
+             for name, vid in zip(names, ids)]
     if len(names) > MAX_NAMES:
         names = names[:MAX_NAMES] + [f"and {len(names) - MAX_NAMES} more"]
     return ", ".join(names) if names else "none"

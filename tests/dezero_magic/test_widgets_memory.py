@@ -98,3 +98,13 @@ def test_names_are_escaped(shell):
                                          "y = F.sum(x * x)\ny.backward()"))
     assert "<b>x</b>" not in view.figures.value
     assert "&lt;b&gt;x&lt;/b&gt;" in view.figures.value
+
+
+def test_two_variables_of_one_name_are_told_apart():
+    from dezero_magic.graph import FuncNode, Graph, VarNode
+    from dezero_magic.widgets.memory_tab import _names
+
+    g = Graph(variables={"v1": VarNode(id="v1", label="a"), "v2": VarNode(id="v2", label="a"),
+                         "v3": VarNode(id="v3", label="x"), "v4": VarNode(id="v4", label="")},
+              functions={"f0": FuncNode(id="f0", op="Exp", inputs=["v3"], outputs=["v4"])})
+    assert _names(g, ["v3", "v1", "v2", "v4"]) == "x, a (v1), a (v2), Exp output (v4)"
