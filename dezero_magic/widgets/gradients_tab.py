@@ -47,13 +47,29 @@ def _result(leaf):
     return text
 
 
+def _sampled(leaf):
+    """Flat indices of the entries checked, when only some were (else None)."""
+    if leaf.numerical is None or leaf.checked >= leaf.size:
+        return None
+    return np.flatnonzero(~np.isnan(leaf.numerical.reshape(-1)))[:SHOWN]
+
+
+def _at(values, where):
+    """The entries `where` of `values`, so the two grad columns show the same entries."""
+    flat = np.asarray(values).reshape(-1)
+    return "entries " + " ".join(f"{flat[i]:.6g}" for i in where) + " …"
+
+
+def _analytic(leaf):
+    where = _sampled(leaf)
+    return _fmt(leaf.analytic) if where is None or leaf.analytic is None else _at(leaf.analytic, where)
+
+
 def _numerical(leaf):
     if leaf.numerical is None:
         return "-"
-    if leaf.checked < leaf.size:
-        checked = leaf.numerical.reshape(-1)
-        return "entries " + " ".join(f"{v:.6g}" for v in checked[~np.isnan(checked)][:SHOWN]) + " …"
-    return _fmt(leaf.numerical)
+    where = _sampled(leaf)
+    return _fmt(leaf.numerical) if where is None else _at(leaf.numerical, where)
 
 
 def table_html(check):
@@ -63,7 +79,7 @@ def table_html(check):
     rows = []
     for leaf in check.leaves:
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
-        rows.append((leaf.label, _fmt(leaf.value), _fmt(leaf.analytic), _numerical(leaf), err, _result(leaf)))
+        rows.append((leaf.label, _fmt(leaf.value), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
     summary = _summary(check)
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "

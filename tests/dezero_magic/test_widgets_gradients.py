@@ -2,6 +2,8 @@
 import base64
 import re
 
+import numpy as np
+
 import dezero_magic.widgets as dzw
 from dezero_magic.widgets import gradients_tab, lifecycle
 from dezero_magic.widgets.gradients_tab import gradients_view
@@ -164,3 +166,18 @@ def test_a_wrong_backward_through_relus_shows_fail(shell):
     text = text_of(gradients_view(run_traced(shell, WRONG_THROUGH_RELU)).table.value)
     assert _row(text, "x")[1] == "FAIL" and _row(text, "W")[1] == "pass"
     assert "1 of 3 checked leaf grads FAIL the check" in text    # x, W and the constant 2.0
+
+
+def test_when_some_entries_are_checked_both_columns_show_the_same_entries():
+    from dezero_magic.numgrad import LeafGrad
+    from dezero_magic.widgets.gradients_tab import _analytic, _numerical
+
+    analytic = np.arange(100.0)
+    numerical = np.full(100, np.nan)
+    numerical[[10, 40, 70]] = [10.0, 40.0, 70.0]
+    leaf = LeafGrad(var_id="v0", label="x", value=np.zeros(100), analytic=analytic, numerical=numerical,
+                    checked=3, size=100)
+    assert _analytic(leaf) == _numerical(leaf) == "entries 10 40 70 …"
+    whole = LeafGrad(var_id="v0", label="x", value=np.zeros(2), analytic=np.array([1.0, 2.0]),
+                     numerical=np.array([1.0, 2.0]), checked=2, size=2)
+    assert _analytic(whole) == _numerical(whole) == "shape (2,): [1 2]"
