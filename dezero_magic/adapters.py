@@ -246,14 +246,15 @@ def _steps(calls, funcs, fid, vid, items, graph):
         outs = [y for y in func_outputs(f)]
         step = BackwardStep(index=len(steps), func=fid[id(f)])
         step.gys = {vid[id(y)]: format_snapshot(s, items) for y, s in zip(outs, call.gys) if id(y) in vid}
+        given = {}  # an input used twice (add(x, x)) gets two grads in one step: both are shown
         for x, s in zip(ins, call.gxs or ()):
-            if id(x) not in vid or s is None:
-                continue
-            key = vid[id(x)]
-            step.gxs[key] = format_snapshot(s, items)
-            if key in received:
+            if id(x) in vid and s is not None:
+                given.setdefault(vid[id(x)], []).append(s)
+        for key, snaps in given.items():
+            step.gxs[key] = " + ".join(format_snapshot(s, items) for s in snaps)
+            if key in received or len(snaps) > 1:
                 step.accumulated.append(key)
-            received.setdefault(key, []).append(s)
+            received.setdefault(key, []).extend(snaps)
         if call.pending is not None:
             step.pending = [fid[k] for k in call.pending if k in fid]
             step.pending_total = len(call.pending)

@@ -206,7 +206,13 @@ class BackwardView(TraceView):
                 f"{var_name(graph, v)} = {g}" for v, g in gys.items())))
         for v, g in gxs.items():
             line = f"grad out to {var_name(graph, v)}: {g}"
-            if v in accumulated:
+            if v in accumulated and self.trace.source == "objects":
+                # Students' code: whether it adds or overwrites is not observed (the notes say
+                # when the final grad shows it overwrote); what it should do is said.
+                parts.append(style.badge("+=") + " " + esc(line + f" — more than one grad reaches "
+                                                                  f"{var_name(graph, v)}: they must be added "
+                                                                  f"(book step 14), together {grads.get(v, '?')}"))
+            elif v in accumulated:
                 parts.append(style.badge("+=") + " " + esc(line + f" — added to the grad it already had, "
                                                                   f"now {grads.get(v, '?')}"))
             else:

@@ -257,3 +257,24 @@ def test_only_the_last_backward_pass_is_drawn_and_checked(shell, displayed):
     assert g.notes == [], g.notes
     assert sorted(f.op for f in g.functions.values()) == ["Add", "Add"] and len(g.steps) == 2
     assert g.elided_steps == 1 and "1 earlier backward step not kept" in trace.caption()
+
+
+def test_the_stepper_shows_both_grads_of_an_input_used_twice(shell, displayed):
+    # Step 13's add(x, x): both grads reach x in one step. The stepper showed
+    # one, claimed it was "added", and after the fix summed 1 + 1 for x.grad = 3.
+    from dezero_magic.widgets.backward_tab import BackwardView, running_grads
+    from widget_html import text_of
+
+    shell.run_cell(STEP14.replace("class Variable:", "ACCUMULATE = False\nclass Variable:"))
+    bug = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(x, x)\ny.backward()")
+    [step] = bug.graph.steps
+    x = next(v.id for v in bug.graph.variables.values() if v.label == "x")
+    assert step.gxs[x] == "1 + 1" and step.accumulated == [x]
+    info = text_of(BackwardView(bug).info.value)
+    assert "grad out to x (v0): 1 + 1 — more than one grad reaches x (v0): they must be added (book step 14)" in info
+    assert "added to the grad it already had" not in info
+    shell.run_cell("ACCUMULATE = True")
+    fixed = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(add(x, x), x)\ny.backward()")
+    x = next(v.id for v in fixed.graph.variables.values() if v.label == "x")
+    grads, marked = running_grads(fixed.graph.steps, len(fixed.graph.steps))
+    assert grads[x] == "1 + 1 + 1" and x in marked and float(shell.user_ns["x"].grad) == 3.0
