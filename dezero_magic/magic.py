@@ -218,6 +218,7 @@ class DezeroMagics(Magics):
                                "(F.accuracy, say).")
         trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=args.rankdir,
                       verbose=args.verbose, static=args.static, source="objects")
+        trace.line_magic = True  # its backward (if any) ran unwatched, in another cell
         if args.output:
             self.shell.user_ns[args.output] = trace
         display(trace)

@@ -24,6 +24,8 @@ GRAD_ROWS = 20
 GENERATION, BOOK = "generation", "book"
 NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
                "Call y.backward() in the cell, or run it with %%dezero -b y.")
+NOT_WATCHED = ("%dezero draws a graph that already exists; its backward, if one ran, ran in another cell "
+               "and was not watched. Run that cell with %%dezero to step through its backward pass.")
 
 
 def short_name(graph, fid):
@@ -86,7 +88,8 @@ class BackwardView(TraceView):
         self._hold = False
         steps = trace.graph.steps
         if not steps:
-            self.message = widgets.HTML(style.block(esc(NO_BACKWARD)), style=kit.html, layout=kit.layout)
+            said = NOT_WATCHED if getattr(trace, "line_magic", False) else NO_BACKWARD
+            self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
         n = len(steps)

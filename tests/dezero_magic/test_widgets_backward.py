@@ -177,3 +177,11 @@ def test_the_book_replay_survives_later_cells_that_rebind_y(shell, displayed):
     back.mode.value = "book"
     comparison = text_of(back.comparison.value)
     assert "64" in comparison and "96" in comparison and "WRONG" in comparison
+
+
+def test_the_line_magic_says_its_backward_was_not_watched(shell, displayed):
+    shell.run_cell("x = Variable(np.array(2.0))\nloss = F.exp(x)\nloss.backward()")
+    assert shell.run_cell("%dezero loss").success
+    back = view_for(displayed[-1]).views["Backward"]
+    text = text_of(back.message.value)
+    assert "ran in another cell and was not watched" in text and "Call y.backward() in the cell" not in text
