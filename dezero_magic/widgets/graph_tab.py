@@ -101,6 +101,10 @@ def func_details(graph, fid):
     return style.table(rows)
 
 
+def _tick(change):
+    change["owner"].icon = "check" if change["new"] else ""
+
+
 class GraphView(TraceView):
     """Graph + toggles + node picker; `figure.value` is the current SVG."""
 
@@ -122,6 +126,10 @@ class GraphView(TraceView):
             style.block(esc(f"{cut} more nodes are not listed.")) if cut else "", **html)
         self.figure = widgets.HTML(**html)
         self.details = widgets.HTML(**html)
+        for w in (self.values, self.grads, self.shapes):
+            # A tick says "on" from the back of a lecture hall; the grey shade alone did not.
+            w.icon = "check" if w.value else ""
+            w.observe(_tick, names="value")
         for w in (self.values, self.grads, self.shapes, self.picker):
             w.observe(self._update, names="value")
         bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker], layout=kit.layout)

@@ -148,3 +148,14 @@ def test_optional_views_missing_or_failing_never_break_the_tab(trace, monkeypatc
     assert list(view.titles) == ["Graph", "Backward", "Memory"]
     message = view.views["Memory"].value
     assert "memory bug &lt;b&gt;" in message and "<b>" not in message
+
+
+def test_a_toggle_shows_a_tick_while_it_is_on(shell):
+    from dezero_magic.widgets.graph_tab import GraphView
+    from widget_html import run_traced
+
+    view = GraphView(run_traced(shell, "x = Variable(np.array(2.0))\ny = F.exp(x)\ny.backward()"))
+    assert (view.values.icon, view.grads.icon, view.shapes.icon) == ("check", "check", "")
+    view.values.value = False
+    view.shapes.value = True
+    assert (view.values.icon, view.shapes.icon) == ("", "check")
