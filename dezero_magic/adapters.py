@@ -17,20 +17,13 @@ import numpy as np
 
 from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
-from dezero_magic.naming import label_for, namespace_names
+from dezero_magic.naming import attr_of, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.render.text import cut_note
 
 
-def _get(obj, name):
-    try:
-        return getattr(obj, name, None)
-    except Exception:  # noqa: BLE001 - a user property that raises counts as absent
-        return None
-
-
 def is_variable_like(obj):
-    return (not isinstance(obj, type) and _get(obj, "data") is not None
+    return (not isinstance(obj, type) and attr_of(obj, "data") is not None
             and hasattr(obj, "creator"))
 
 
@@ -54,7 +47,7 @@ def lacks_creator(obj, namespace):
     """A variable of book steps 1-6: an object of a class the user defined
     (in the namespace's module, or named Variable) with `.data` and no
     `creator` attribute at all, so no graph can be rebuilt from it."""
-    if isinstance(obj, type) or _get(obj, "data") is None or _has(obj, "creator"):
+    if isinstance(obj, type) or attr_of(obj, "data") is None or _has(obj, "creator"):
         return False
     cls = type(obj)
     home = (namespace or {}).get("__name__", "__main__")
@@ -86,13 +79,13 @@ def _as_list(value):
 
 
 def func_inputs(f):
-    xs = _get(f, "inputs")
-    return [x for x in _as_list(xs if xs is not None else _get(f, "input")) if is_variable_like(x)]
+    xs = attr_of(f, "inputs")
+    return [x for x in _as_list(xs if xs is not None else attr_of(f, "input")) if is_variable_like(x)]
 
 
 def func_outputs(f):
-    ys = _get(f, "outputs")
-    return [y for y in _as_list(ys if ys is not None else _get(f, "output")) if is_variable_like(y)]
+    ys = attr_of(f, "outputs")
+    return [y for y in _as_list(ys if ys is not None else attr_of(f, "output")) if is_variable_like(y)]
 
 
 def _walk(roots, root_funcs, max_nodes):
@@ -107,7 +100,7 @@ def _walk(roots, root_funcs, max_nodes):
         if id(v) in vars_:
             continue
         vars_[id(v)] = v
-        f = _get(v, "creator")
+        f = attr_of(v, "creator")
         if f is None or id(f) in funcs:
             continue
         if len(vars_) + len(funcs) >= max_nodes:
@@ -128,18 +121,18 @@ def _generations(vars_, funcs):
             if id(f) in fgen:
                 continue
             if done:
-                gens = [fgen.get(id(_get(x, "creator")), -1) + 1 for x in func_inputs(f)]
+                gens = [fgen.get(id(attr_of(x, "creator")), -1) + 1 for x in func_inputs(f)]
                 fgen[id(f)] = max(gens, default=0)
                 continue
             visiting.add(id(f))
             stack.append((f, True))
             for x in func_inputs(f):
-                c = _get(x, "creator")
+                c = attr_of(x, "creator")
                 if c is not None and id(c) in funcs and id(c) not in fgen and id(c) not in visiting:
                     stack.append((c, False))
     vgen = {}
     for key, v in vars_.items():
-        c = _get(v, "creator")
+        c = attr_of(v, "creator")
         vgen[key] = fgen[id(c)] + 1 if c is not None and id(c) in fgen else 0
     return vgen, fgen
 
@@ -152,7 +145,7 @@ def _forward_order(roots, funcs, fgen):
     ran first)."""
     post = {}
     entered = set()
-    starts = [_get(r, "creator") for r in roots] + list(funcs.values())
+    starts = [attr_of(r, "creator") for r in roots] + list(funcs.values())
     for start in starts:
         if start is None or id(start) not in funcs or id(start) in entered:
             continue
@@ -167,7 +160,7 @@ def _forward_order(roots, funcs, fgen):
             entered.add(id(f))
             stack.append((f, True))
             for x in reversed(func_inputs(f)):
-                c = _get(x, "creator")
+                c = attr_of(x, "creator")
                 if c is not None and id(c) in funcs and id(c) not in entered:
                     stack.append((c, False))
     return sorted(funcs.values(), key=lambda f: (fgen[id(f)], post[id(f)]))
@@ -206,10 +199,10 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbos
     leaf_refs, output_refs = {}, []
     for key in vid:
         v = vars_[key]
-        snap = snapshot(data_of(_get(v, "data")))
-        grad = _get(v, "grad")
+        snap = snapshot(data_of(attr_of(v, "data")))
+        grad = attr_of(v, "grad")
         gsnap = snapshot(data_of(grad)) if grad is not None else None
-        creator = _get(v, "creator")
+        creator = attr_of(v, "creator")
         node = VarNode(
             id=vid[key], label=label_for(v, None, names),
             shape=snap.shape if snap else (), dtype=snap.dtype if snap else "",

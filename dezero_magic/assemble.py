@@ -177,8 +177,9 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
         output_refs = [ref] if ref is not None else []
     _add_notes(graph, tracer, chosen)
     if after:
+        verb = "is" if after == 1 else "are"
         graph.notes.append(f"{count_of(after, 'function call')} made after the last backward (an evaluation, "
-                           "say) {0} not drawn: the graph is that backward's.".format("is" if after == 1 else "are"))
+                           f"say) {verb} not drawn: the graph is that backward's.")
     if len(chosen) < len(calls):
         graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs

@@ -137,8 +137,7 @@ def _layers(graph):
     for f in functions:
         for v in f.inputs:
             g = maker.get(v)
-            if g is not None and (g.id not in floats or not (
-                    uses[v] == 1 and len(g.outputs) == 1 or _feeds_only(g, f, uses))):
+            if g is not None and (g.id not in floats or not _feeds_only(g, f, uses)):
                 break
         else:
             floats.add(f.id)

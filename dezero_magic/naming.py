@@ -58,7 +58,8 @@ def _name_params(layer, path, names, pathed, budget, depth):
             pathed.add(key)
 
 
-def _attr(obj, name):
+def attr_of(obj, name):
+    """getattr(obj, name, None) on a user's object, whose property may raise."""
     try:
         return getattr(obj, name, None)
     except Exception:  # noqa: BLE001 - a user property that raises counts as absent
@@ -81,10 +82,10 @@ def label_for(obj, first_name, names):
     if obj is None:
         return ""
     label = names.get(id(obj))
-    if label is None and _attr(obj, "creator") is None:
+    if label is None and attr_of(obj, "creator") is None:
         # From step 43 on the book passes numpy arrays (x, t) to layers and
         # losses; dezero wraps each in a Variable whose data IS that array.
         # (Only creator-less ones: a Function may return its input array.)
-        data = _attr(obj, "data")
+        data = attr_of(obj, "data")
         label = names.get(id(data)) if data is not None else None
     return label or ""

@@ -17,9 +17,11 @@ What it keeps (bounded memory, so a 300-epoch training cell does not keep
   at most --max-nodes nodes of the most recent calls, and the stepper
   shows the steps of drawn functions only.
 
-So the graph shown is "the graph of the last backward pass and what was
-computed after it began", or "the last `keep` forward calls" in a cell
-without backward.
+So the tracer keeps "the graph of the last backward pass and what was
+computed after it began" (with the graph a create_graph pass differentiated
+by it), or "the last `keep` forward calls" in a cell without backward; the
+assembly draws the calls up to the pass's end (`BackwardPass.end_order`)
+and counts the later ones (an evaluation) in a note.
 
 Raw calls: a forward call is only noted when it runs and resolved into a
 record later, for the window shown (`dezero_magic.raw_calls`).
