@@ -19,7 +19,7 @@ from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
-from dezero_magic.render.text import cut_note
+from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 
 
 def is_variable_like(obj):
@@ -89,12 +89,13 @@ def func_outputs(f):
 
 
 def _walk(roots, root_funcs, max_nodes):
-    """Breadth-first from the roots back through creators: (vars, funcs, cut)."""
+    """Breadth-first from the roots back through creators: (vars, funcs, how
+    many functions the cap left out)."""
     vars_, funcs = {}, {}
     queue = list(roots)
     for f in root_funcs:
         queue.extend(func_outputs(f) + func_inputs(f))
-    cut = 0
+    beyond = []  # creators left out by the cap
     while queue:
         v = queue.pop(0)
         if id(v) in vars_:
@@ -104,11 +105,28 @@ def _walk(roots, root_funcs, max_nodes):
         if f is None or id(f) in funcs:
             continue
         if len(vars_) + len(funcs) >= max_nodes:
-            cut += 1
+            beyond.append(f)
             continue
         funcs[id(f)] = f
         queue.extend(func_inputs(f) + func_outputs(f))
-    return vars_, funcs, cut
+    return vars_, funcs, _count_beyond(beyond, funcs)
+
+
+def _count_beyond(starts, drawn, limit=1_000_000):
+    """How many functions lie behind the cut: the caption says how many
+    calls are not drawn (a walk of ids only; at most `limit`)."""
+    seen = set()
+    stack = list(starts)
+    while stack and len(seen) < limit:
+        f = stack.pop()
+        if id(f) in seen or id(f) in drawn:
+            continue
+        seen.add(id(f))
+        for x in func_inputs(f):
+            c = attr_of(x, "creator")
+            if c is not None:
+                stack.append(c)
+    return len(seen)
 
 
 def _generations(vars_, funcs):
@@ -176,14 +194,18 @@ def _numbered(vars_, ordered):
     return {key: f"v{i}" for i, key in enumerate(dict.fromkeys(k for k in keys if k in vars_))}
 
 
-def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=300, verbose=False,
+def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbose=False,
                        complete=True, elided_calls=0):
     """Graph of everything `roots` (variable-like objects) were computed from,
-    plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs)."""
+    plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs).
+    `max_nodes` None: the default of `dezero_magic.node_budget`."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     root_funcs = [c.func() for c in calls if c.func() is not None]
-    vars_, funcs, cut = _walk([r for r in roots if is_variable_like(r)], root_funcs, max_nodes)
+    starts = [r for r in roots if is_variable_like(r)]
+    vars_, funcs, cut = _walk(starts, root_funcs, WHOLE_UP_TO if max_nodes is None else max_nodes)
+    if cut and max_nodes is None:
+        vars_, funcs, cut = _walk(starts, root_funcs, NEAREST)
     vgen, fgen = _generations(vars_, funcs)
     graph = Graph(complete=complete, elided_functions=cut)
     ordered = _forward_order(roots, funcs, fgen)

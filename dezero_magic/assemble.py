@@ -10,7 +10,8 @@ import weakref
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
-from dezero_magic.render.text import count_of, cut_note
+from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
+from dezero_magic.render.text import count_of
 from dezero_magic.records import (GENERATION, NO_GRAD, OP, ORDER, S_ACCUMULATED, S_FUNC, S_GXS, S_GYS,
                                   S_PENDING, S_PENDING_TOTAL, call_inputs, call_outputs, groups)
 
@@ -21,6 +22,15 @@ def _vid(v):
 
 def _fid(order):
     return f"f{order}"
+
+
+def _choose(calls, max_nodes):
+    """The calls drawn: the most recent ones whose nodes fit in `max_nodes`;
+    None: all of them if they fit WHOLE_UP_TO nodes, else NEAREST nodes'."""
+    if max_nodes is not None:
+        return _select(calls, max_nodes)
+    chosen = _select(calls, WHOLE_UP_TO)
+    return chosen if len(chosen) == len(calls) else _select(calls, NEAREST)
 
 
 def _select(calls, max_nodes):
@@ -77,8 +87,9 @@ def _final_totals(bpass, wanted):
     return totals
 
 
-def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, complete=True):
-    """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs)."""
+def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True):
+    """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs).
+    `max_nodes` None: the default of `dezero_magic.node_budget`."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     bpass = tracer.unfinished_pass() or tracer.last_pass
@@ -89,7 +100,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=300, verbose=False, comp
         # test_mode pass) is not part of its graph; drawn, it would bury it.
         before = [c for c in calls if c[ORDER] < bpass.end_order]
         after, calls = len(calls) - len(before), before
-    chosen = _select(calls, max_nodes) if calls else []
+    chosen = _choose(calls, max_nodes) if calls else []
     graph = Graph(complete=complete)
     graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen)) + after
     graph.elided_steps = tracer.elided_steps

@@ -16,7 +16,7 @@ from typing import Optional
 
 from dezero import events
 from dezero.config import no_grad, using_config
-from dezero_magic import backward_watch
+from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
 from dezero_magic.cell_names import names_in
 from dezero_magic.failure import failed_call_note
@@ -42,7 +42,7 @@ class CellOptions:
     retain_grad: bool = False
     no_grad: bool = False
     verbose: bool = False
-    max_nodes: int = 300
+    max_nodes: Optional[int] = None   # None: dezero_magic.node_budget's default
     output: Optional[str] = None
     rankdir: str = "auto"
     modes: bool = False
@@ -199,9 +199,9 @@ class TracedRun:
         self.body = body
         self.opts = opts
         self.source = cell_source(body)
-        # Calls and steps kept: 4 x what can be drawn (the drawn ones are the
-        # most recent calls and the first steps), at least 1,000.
-        window = max(1000, 4 * opts.max_nodes)
+        # Calls and steps kept (the drawn ones are the most recent calls and
+        # the first steps): see node_budget.window.
+        window = node_budget.window(opts.max_nodes)
         self.tracer = Tracer(keep=window, max_steps=window)
         self.code = shell.transform_cell(body)
         self.names = names_in(self.code)

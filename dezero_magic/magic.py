@@ -14,9 +14,9 @@ from IPython.display import display
 from dezero_magic.adapters import graph_from_objects, is_variable_like, lacks_creator, no_creator_note
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.cellrun import CellOptions, execute, execute_async
+from dezero_magic.node_budget import describe_default
 from dezero_magic.trace import Trace
 
-DEFAULT_MAX_NODES = 300
 
 
 def _check_name(name, option):
@@ -35,18 +35,29 @@ def _check_output(name, user_ns, code=None):
     would break the next `y.backward()`."""
     if name is None:
         return
+    taken = assigned_in(code)
+    free = _free_name(user_ns, taken)
     if name in _RESERVED or _RESERVED_PATTERN.fullmatch(name):
         raise UsageError(f"-o {name}: that name belongs to IPython; store the trace under a name of "
-                         "your own, e.g. -o t")
+                         f"your own, e.g. -o {free}")
     if name in user_ns and not isinstance(user_ns[name], Trace):
         raise UsageError(f"-o {name}: {name} already holds a {type(user_ns[name]).__name__}, which the trace "
-                         "would replace; pick a new name, e.g. -o t")
-    if name in assigned_in(code):
+                         f"would replace; pick a new name, e.g. -o {free}")
+    if name in taken:
         raise UsageError(f"-o {name}: the cell assigns {name} itself, and the trace would replace it; "
-                         "pick a new name, e.g. -o t")
+                         f"pick a new name, e.g. -o {free}")
     if name not in user_ns and hasattr(builtins, name):
         raise UsageError(f"-o {name}: that is a Python builtin, which the trace would hide; "
-                         "pick a new name, e.g. -o t")
+                         f"pick a new name, e.g. -o {free}")
+
+
+def _free_name(user_ns, taken):
+    """A name to suggest for -o: free in the namespace and in the cell (or
+    holding an earlier trace, which -o may replace)."""
+    for name in ("t", "trace", "tr", *(f"t{i}" for i in range(2, 1000))):
+        if name not in taken and (name not in user_ns or isinstance(user_ns[name], Trace)):
+            return name
+    return "my_trace"
 
 
 def _unquote(text):
@@ -62,7 +73,7 @@ def _a(noun):
 
 
 def _check_common(args):
-    if args.max_nodes < 1:
+    if args.max_nodes is not None and args.max_nodes < 1:
         raise UsageError(f"--max-nodes {args.max_nodes}: give a positive number of nodes, e.g. --max-nodes 200")
     _check_name(args.output, "-o/--output")
 
@@ -91,8 +102,8 @@ class DezeroMagics(Magics):
               help="run the cell under dezero.no_grad(): no graph is kept, calls are still traced")
     @argument("-v", "--verbose", action="store_true",
               help="draw shapes and dtypes on the variables and longer value previews")
-    @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-              help=f"draw at most N nodes, those nearest the output (default {DEFAULT_MAX_NODES}); "
+    @argument("--max-nodes", type=int, default=None, metavar="N",
+              help=f"draw at most N nodes, those nearest the output (default: {describe_default()}); "
                    "the last call is always drawn whole, with its inputs and outputs")
     @argument("-o", "--output", metavar="NAME", default=None,
               help="store the Trace object (graph, svg(), text(), dot()) in a new variable NAME "
@@ -176,8 +187,8 @@ class DezeroMagics(Magics):
 
     @magic_arguments("dezero")
     @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
-    @argument("--max-nodes", type=int, default=DEFAULT_MAX_NODES, metavar="N",
-              help=f"draw at most N nodes, those nearest the variable (default {DEFAULT_MAX_NODES}); "
+    @argument("--max-nodes", type=int, default=None, metavar="N",
+              help=f"draw at most N nodes, those nearest the variable (default: {describe_default()}); "
                    "its creator is always drawn whole")
     @argument("-o", "--output", metavar="NAME", default=None, help="store the Trace object in the variable NAME")
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",

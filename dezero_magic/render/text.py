@@ -64,9 +64,3 @@ def counts(graph):
 def _op(graph, fid):
     f = graph.functions.get(fid)
     return f.op if f is not None else fid
-
-
-def cut_note(max_nodes):
-    """Said when --max-nodes cut the graph (the caption counts what was left out)."""
-    return (f"The graph was cut at --max-nodes {max_nodes} (the part nearest the output is drawn); "
-            "give a larger --max-nodes to draw more.")

@@ -96,6 +96,15 @@ def test_output_name_never_replaces_what_the_user_has(shell, displayed, name, wh
     assert name == "z" or isinstance(line.error_in_exec, UsageError)
 
 
+def test_the_name_suggested_for_output_is_free(shell, displayed):
+    # The cell assigns t and trace, the namespace holds tr: the suggestion is none of them.
+    shell.run_cell("tr = 1")
+    result = shell.run_cell("%%dezero -o t\nt = Variable(np.array(2.0))\ntrace = F.exp(t)")
+    message = str(result.error_in_exec)
+    assert "the cell assigns t" in message and message.endswith("e.g. -o t2")
+    assert "t" not in shell.user_ns
+
+
 def test_output_name_may_be_reused_for_a_trace(shell, displayed):
     for _ in range(2):  # re-running the cell replaces its own trace
         assert shell.run_cell("%%dezero -o t\nx = Variable(np.array(2.0))\ny = F.exp(x)").success

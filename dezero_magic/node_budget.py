@@ -1,0 +1,33 @@
+"""How much of a graph is drawn when --max-nodes is not given.
+
+A lecture graph is never cut: the largest figures of the book (the Taylor
+series of sin to 1e-150 in step 27: 331 nodes; tanh's 6th derivative in
+step 35: 690) are drawn whole, up to WHOLE_UP_TO nodes (about 55 ms to lay
+out and draw, see benchmarks/README.md). A larger graph -- a long loop, not
+a picture anyone reads node by node -- is drawn as its NEAREST nodes nearest
+the output, and a note says so.
+"""
+WHOLE_UP_TO = 1000
+NEAREST = 300
+
+
+def describe_default():
+    """The default, as --max-nodes's help says it."""
+    return f"the whole graph up to {WHOLE_UP_TO:,} nodes, else the {NEAREST} nearest the output"
+
+
+def cut_note(max_nodes):
+    """Said when the graph was cut (the caption counts what was left out);
+    `max_nodes` None: by the default."""
+    if max_nodes is None:
+        return (f"The graph has more than {WHOLE_UP_TO:,} nodes, so the {NEAREST} nearest the output are "
+                f"drawn; give --max-nodes N to draw more (e.g. --max-nodes {2 * WHOLE_UP_TO}).")
+    return (f"The graph was cut at --max-nodes {max_nodes} (the part nearest the output is drawn); "
+            "give a larger --max-nodes to draw more.")
+
+
+def window(max_nodes):
+    """Calls and steps the tracer keeps: 4 x what can be drawn, at least
+    1,000 (enough to tell whether a graph fits WHOLE_UP_TO: 1,000 calls
+    make at least 2,000 nodes)."""
+    return max(1000, 4 * (NEAREST if max_nodes is None else max_nodes))
