@@ -115,7 +115,8 @@ def test_plot_without_graphviz_uses_the_fallback_when_set(monkeypatch, tmp_path)
 
     monkeypatch.setattr(dot.shutil, "which", lambda name: None)
     monkeypatch.setattr(dot, "svg_fallback", fallback)
-    result = MLP((2,)).plot(np.ones((1, 3), dtype=np.float32), to_file=tmp_path / "m.svg")
+    with pytest.warns(RuntimeWarning, match="not drawn by Graphviz"):  # the user is told why
+        result = MLP((2,)).plot(np.ones((1, 3), dtype=np.float32), to_file=tmp_path / "m.svg")
     assert calls == [((1, 2), tmp_path / "m.svg", True)]
     assert result == str(tmp_path / "m.svg")
 
