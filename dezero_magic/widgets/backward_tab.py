@@ -13,6 +13,7 @@ so hundreds of steps stay responsive.
 import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
+from dezero_magic.render.focus import focus
 from dezero_magic.render.svg import render_svg
 from dezero_magic.replay import replay
 from dezero_magic.widgets import style
@@ -66,6 +67,12 @@ def step_edges(graph, fid, gys=None, gxs=None):
 
 
 def queue_html(graph, queue, total, *, book=False):
+    # Set apart from the step panel beside it: side by side they read as one paragraph.
+    return f'<div class="dz-queue-panel" style="margin-left:24px;padding-left:16px;border-left:2px solid #bbbbbb">' \
+           f"{_queue_block(graph, queue, total, book)}</div>"
+
+
+def _queue_block(graph, queue, total, book):
     if not total:
         return style.block(esc("empty: this was the last step"), title="Queue")
     items = "".join(f"<li>{esc(func_name(graph, f))} — generation {esc(graph.functions[f].generation)}"
@@ -157,7 +164,10 @@ class BackwardView(TraceView):
         t = self.trace
         svg = render_svg(t.graph, t.layout, show_shapes=t.verbose, highlight_functions=[fid],
                          highlight_edges=edges, marked_variables=marked, grads_override=grads)
-        self.figure.value = style.figure(svg)
+        svg, focused = focus(svg, t.layout, fid)
+        note = (f"The part of the graph around {func_name(t.graph, fid)}, which this step pops (the graph "
+                "is larger than the screen; the Graph tab shows all of it).") if focused else None
+        self.figure.value = style.figure(svg, note)
 
     def _render_generation(self, k):
         graph, steps = self.trace.graph, self.trace.graph.steps

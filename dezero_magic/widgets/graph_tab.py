@@ -5,6 +5,7 @@ import ipywidgets as widgets
 
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.escape import esc
+from dezero_magic.render.focus import focus
 from dezero_magic.render.svg import render_svg
 from dezero_magic.widgets import style
 from dezero_magic.widgets.trace_view import TraceView
@@ -151,9 +152,14 @@ class GraphView(TraceView):
         else:
             svg = render_svg(graph, lay, show_values=self.values.value, show_grads=self.grads.value,
                              show_shapes=self.shapes.value)
+        note = None
         if picked:
             svg = picked_overlay(svg, lay, picked, picked in graph.functions)
-        self.figure.value = style.figure(svg)
+            svg, focused = focus(svg, lay, picked)
+            if focused:
+                note = ("The part of the graph around the node you picked (the graph is larger than the "
+                        "screen); pick no node to see all of it.")
+        self.figure.value = style.figure(svg, note)
         if picked in graph.functions:
             self.details.value = style.block(func_details(graph, picked), title="Details")
         elif picked in graph.variables:

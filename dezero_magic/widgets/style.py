@@ -49,9 +49,14 @@ def badge(text):
             f'padding:0 6px;border-radius:4px">{esc(text)}</span>')
 
 
-def figure(svg):
-    """The SVG in a scrolling box, so a wide graph never widens the notebook."""
-    return f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:720px">{svg}</div>'
+def figure(svg, note=None):
+    """The SVG in a scrolling box, so a wide graph never widens the notebook;
+    at most 70 % of the screen's height, so the page around it can still be
+    scrolled (a taller box caught the wheel on a 720-px projector). `note`
+    (escaped here) is said above it."""
+    head = (f'<div class="dz-figure-note" style="font-size:{FONT_PX}px;color:{MUTED};margin:2px 0 4px">'
+            f"{esc(note)}</div>") if note else ""
+    return f'{head}<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh">{svg}</div>'
 
 
 class Kit:

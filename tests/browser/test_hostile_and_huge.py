@@ -12,7 +12,9 @@ server's root and removed afterwards, is run with Run All Cells:
 * a `%%dezero` cell of 100,000 ops with a backward pass; once its output is
   on the screen the page must still answer: an animation-frame round trip
   and a click that selects a cell, each within 2 s. The figures measured
-  go to artifacts/huge_cell_responsiveness.json (see docs/RELIABILITY.md).
+  go to artifacts/huge_cell_responsiveness.json (see docs/RELIABILITY.md);
+* a graph wider than the screen: at every step of the stepper the popped
+  function is inside the visible part of the figure's box.
 """
 import json
 import re
@@ -59,6 +61,15 @@ for i in range(50_000):
 y.backward()
 """
 AFTER = "print('after the huge cell')"
+# Wider than any screen (about 9,000 px): the stepper must keep the popped function in view.
+WIDE = """\
+%%dezero --rankdir LR
+x = Variable(np.array(0.5))
+y = x
+for i in range(30):
+    y = F.sin(y) * 1.0
+y.backward()
+"""
 
 FRAME_ROUND_TRIP = """() => new Promise(resolve => {
     const t0 = performance.now();
@@ -83,7 +94,7 @@ PAYLOAD_IN_DOM = """() => {
 
 
 def _notebook_json():
-    cells = [SETUP, HOSTILE, HUGE, AFTER]
+    cells = [SETUP, HOSTILE, HUGE, AFTER, WIDE]
     return {
         "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
                    "outputs": [], "source": source} for i, source in enumerate(cells)],
@@ -182,3 +193,33 @@ def test_the_page_stays_responsive_after_the_huge_output(ran):
     expect(lab_page.output_of_cell(notebook, 3)).to_contain_text("after the huge cell")
     assert lab_page.widget_failures(notebook) == []
     assert lab_page.relevant_console_errors(page.console_errors) == []
+
+
+IN_VIEW = """(figure) => {
+    const box = figure.getBoundingClientRect();
+    const node = figure.querySelector('.dz-func.dz-highlight');
+    if (!node) return 'no highlighted function';
+    const r = node.getBoundingClientRect();
+    return r.width > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top
+        && r.bottom <= box.bottom ? 'in view' : JSON.stringify({box: [box.left, box.right, box.top, box.bottom],
+                                                                node: [r.left, r.right, r.top, r.bottom]});
+}"""
+
+
+def test_the_stepper_keeps_the_popped_function_in_view_on_a_wide_graph(ran):
+    page, notebook, _ = ran
+    output = lab_page.output_of_cell(notebook, 4)
+    expect(output.locator("svg [data-node-id]").first).to_be_attached(timeout=60_000)
+    output.scroll_into_view_if_needed()
+    output.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Backward").first.click()
+    expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
+    figure = output.locator(".dz-figure").filter(visible=True).first
+    expect(figure.locator(".dz-func.dz-highlight")).to_have_count(1, timeout=30_000)
+    step = output.get_by_text(re.compile(r"Step \d+ of \d+")).filter(visible=True).first
+    nxt = output.locator("button", has_text="next").first
+    for k in range(1, 5):
+        expect(step).to_contain_text(f"Step {k} of", timeout=30_000)
+        figure.scroll_into_view_if_needed()
+        assert figure.evaluate(IN_VIEW) == "in view", k
+        nxt.click()
+    assert lab_page.widget_failures(notebook) == []

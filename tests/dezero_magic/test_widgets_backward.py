@@ -185,3 +185,43 @@ def test_the_line_magic_says_its_backward_was_not_watched(shell, displayed):
     back = view_for(displayed[-1]).views["Backward"]
     text = text_of(back.message.value)
     assert "ran in another cell and was not watched" in text and "Call y.backward() in the cell" not in text
+
+
+def test_on_a_graph_wider_than_the_screen_each_step_shows_the_popped_function(shell, displayed):
+    import xml.etree.ElementTree as ET
+
+    from dezero_magic.widgets.graph_tab import GraphView
+
+    trace = run_traced(shell, "x = Variable(np.array(0.5))\ny = x\nfor i in range(40):\n"
+                              "    y = F.sin(y) * 1.0\ny.backward()", flags="--rankdir LR")
+    lay = trace.layout
+    assert lay.width > 3000
+
+    def in_view(html, nid):
+        svg = html[html.index("<svg"):html.index("</svg>") + 6]
+        x0, y0, w, h = map(float, ET.fromstring(svg).get("viewBox").split())
+        x, y = lay.positions[nid]
+        return x0 <= x <= x0 + w and y0 <= y <= y0 + h and w < lay.width
+
+    view = BackwardView(trace)
+    for k in (1, 2, len(trace.graph.steps) // 2, len(trace.graph.steps)):
+        view.slider.value = k
+        fid = trace.graph.steps[k - 1].func
+        assert highlighted(view.figure.value) == [fid]
+        assert in_view(view.figure.value, fid), k
+        assert "larger than the screen" in text_of(view.figure.value)
+    graph_view = GraphView(trace)
+    assert "viewBox=\"0 0" in graph_view.figure.value  # nothing picked: the whole graph
+    first = min(trace.graph.variables, key=lambda v: lay.positions[v][0])
+    last = max(trace.graph.variables, key=lambda v: lay.positions[v][0])
+    for picked in (first, last):
+        graph_view.picker.value = picked
+        assert in_view(graph_view.figure.value, picked)
+        assert "pick no node to see all of it" in text_of(graph_view.figure.value)
+
+
+def test_a_graph_that_fits_is_stepped_whole(diamond):
+    view = BackwardView(diamond)
+    assert "larger than the screen" not in text_of(view.figure.value)
+    lay = diamond.layout
+    assert f'viewBox="0 0 {lay.width:.0f}' in view.figure.value

@@ -26,9 +26,9 @@ def var_id(trace, label):
     return next(v.id for v in trace.graph.variables.values() if v.label == label)
 
 
-def run_traced(shell, code):
-    """Run `%%dezero -o _t` + code; the Trace."""
-    result = shell.run_cell("%%dezero -o _t\n" + code)
+def run_traced(shell, code, flags=""):
+    """Run `%%dezero -o _t [flags]` + code; the Trace."""
+    result = shell.run_cell(f"%%dezero -o _t {flags}\n" + code)
     assert result.success, result.error_in_exec
     return shell.user_ns["_t"]
 

@@ -1,0 +1,74 @@
+"""A drawing narrowed to the window around one node (`render.focus`): on a
+graph larger than the screen the stepper's popped function and the picked
+node are in view without scrolling."""
+import re
+import xml.etree.ElementTree as ET
+
+import numpy as np
+
+import dezero.functions as F
+from dezero import Variable
+from dezero.events import observing
+from dezero_magic.assemble import graph_from_tracer
+from dezero_magic.layout import layout as compute_layout
+from dezero_magic.render.focus import FIT_H, FIT_W, WINDOW_H, WINDOW_W, focus, window
+from dezero_magic.render.svg import render_svg
+from dezero_magic.tracer import Tracer
+
+
+def chain_graph(n, rankdir="LR"):
+    tracer = Tracer()
+    with observing(tracer):
+        y = Variable(np.array(0.5))
+        for _ in range(n):
+            y = F.sin(y)
+        y.backward()
+    graph, _, _ = graph_from_tracer(tracer, {"y": y})
+    return graph, compute_layout(graph, rankdir)
+
+
+def view_box(svg):
+    root = ET.fromstring(svg)
+    return [float(n) for n in root.get("viewBox").split()], root
+
+
+def test_a_graph_that_fits_is_left_whole():
+    graph, lay = chain_graph(4)  # ~1,400 px wide: shrunk to 75 % it fits a projected screen
+    svg = render_svg(graph, lay)
+    fid = next(iter(graph.functions))
+    assert window(lay, fid) is None
+    assert focus(svg, lay, fid) == (svg, False)
+
+
+def test_every_node_of_a_wide_graph_is_inside_its_window_and_the_window_inside_the_graph():
+    graph, lay = chain_graph(60)  # LR: about 60 x 2 nodes wide
+    assert lay.width > FIT_W
+    svg = render_svg(graph, lay)
+    for nid in list(graph.functions) + list(graph.variables):
+        (x, y), (w, h) = lay.positions[nid], lay.sizes[nid]
+        focused, done = focus(svg, lay, nid)
+        assert done
+        (x0, y0, ww, wh), root = view_box(focused)  # still well-formed SVG
+        assert ww <= WINDOW_W and wh <= WINDOW_H
+        assert 0 <= x0 and x0 + ww <= lay.width + 0.5 and 0 <= y0 and y0 + wh <= lay.height + 0.5
+        assert x0 <= x - w / 2 and x + w / 2 <= x0 + ww, (nid, x0, x, w)
+        assert y0 <= y - h / 2 and y + h / 2 <= y0 + wh
+        assert root.get("width") == f"{ww:.0f}" and f"width:{ww:.0f}px" in root.get("style")
+        # the nodes themselves are untouched: one root tag changed, nothing else
+        assert focused[focused.index(">") + 1:] == svg[svg.index(">") + 1:]
+
+
+def test_the_node_sits_left_of_the_middle_where_a_narrow_box_still_shows_it():
+    graph, lay = chain_graph(60)
+    middle = sorted(graph.functions, key=lambda f: lay.positions[f][0])[30]
+    (x0, _, ww, _), _ = view_box(focus(render_svg(graph, lay), lay, middle)[0])
+    assert 0.3 * ww <= lay.positions[middle][0] - x0 <= 0.5 * ww
+
+
+def test_a_tall_graph_is_narrowed_vertically():
+    graph, lay = chain_graph(60, "TB")
+    assert lay.height > FIT_H
+    last = max(graph.functions, key=lambda f: lay.positions[f][1])
+    (_, y0, _, wh), _ = view_box(focus(render_svg(graph, lay), lay, last)[0])
+    assert y0 > 0 and y0 <= lay.positions[last][1] <= y0 + wh
+    assert re.search(r'class="dz-graph"', focus(render_svg(graph, lay), lay, last)[0])
