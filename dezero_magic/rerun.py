@@ -1,8 +1,10 @@
 """The --modes re-runs of a cell body, which must not change what the cell did.
 
-Each re-run gets a namespace of its own: the user's names, with their dezero
-objects and arrays deep-copied (one memo for all names, so a model and the
-optimizer that holds it stay one model). Without the copies a re-run would
+Each re-run gets a namespace of its own: the user's names, with the dezero
+objects and arrays that the cell's code mentions deep-copied (one memo for
+all names, so a model and the optimizer that holds it stay one model; names
+the cell never mentions are not copied: an earlier cell's deep graph, the
+step-35 derivatives say, would only cost time, or exceed the recursion limit). Without the copies a re-run would
 add to `x.grad` of an earlier cell's x, or train the model once more per
 mode. Copies are made before the measurement starts (`prepare`), so they are
 not counted as the run's memory. NumPy's and `random`'s global generators
@@ -13,6 +15,7 @@ import copy
 import numpy as np
 
 from dezero.core import Variable
+from dezero_magic.cell_names import names_in
 from dezero.layers import Layer
 from dezero.optimizers import Optimizer
 
@@ -38,11 +41,14 @@ def run_body_once(shell, body):
     that namespace and raises what the body raises (used by --modes)."""
     from IPython.utils.capture import capture_output
 
-    code = compile(shell.transform_cell(body), "<%%dezero --modes>", "exec")
+    source = shell.transform_cell(body)
+    code = compile(source, "<%%dezero --modes>", "exec")
+    mentioned = set(names_in(source))
 
     def prepare():
         namespace = dict(shell.user_ns)
-        mine = {k: v for k, v in namespace.items() if not k.startswith("_") and _copied(v)}
+        mine = {k: namespace[k] for k in mentioned
+                if k in namespace and not k.startswith("_") and _copied(namespace[k])}
         try:
             namespace.update(copy.deepcopy(mine))
         except Exception as exc:  # noqa: BLE001 - told as this run's error, the user's objects untouched

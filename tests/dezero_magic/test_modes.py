@@ -140,3 +140,18 @@ def test_the_reruns_leave_the_users_objects_as_the_cell_left_them(shell):
     following = shell.run_cell("np.random.rand()").result
     np.random.seed(5)
     assert (np.random.rand(), np.random.rand()) == (mine, following)
+
+
+def test_an_earlier_cells_deep_graph_that_the_cell_never_mentions_is_not_copied(shell):
+    # Step 35's derivatives leave a graph too deep for copy.deepcopy in the
+    # namespace; a --modes cell that does not use it must still re-run.
+    shell.run_cell("x = Variable(np.array(1.0))\ny = F.tanh(x)\ny.backward(create_graph=True)\n"
+                   "for i in range(5):\n    gx = x.grad\n    x.cleargrad()\n    gx.backward(create_graph=True)\n"
+                   "deep = x\nfor i in range(3000):\n    deep = deep * 1.0\n")
+    assert shell.run_cell(CELL).success
+    results = shell.user_ns["_t"].mode_results
+    assert results and all(r.ok for r in results), results
+    # a cell that does mention it: a clear error for the re-runs, the cell itself fine
+    assert shell.run_cell("%%dezero --modes -o _t\nz = deep * 2.0\nz.backward()").success
+    failed = [r for r in shell.user_ns["_t"].mode_results if not r.ok]
+    assert failed and "could not copy your objects" in str(failed[0].error)
