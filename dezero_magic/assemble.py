@@ -158,6 +158,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         elif v in received:
             if not retain and not leaf:
                 node.grad_freed = True
+        if bpass is not None and v in bpass.carried:
+            node.grad_carried = True
             if obj is None and v in totals:
                 gsnap = from_summary(totals[v])
         if gsnap is not None:
@@ -248,6 +250,13 @@ def _steps(bpass, graph, items):
 
 def _add_notes(graph, tracer, chosen):
     notes = graph.notes
+    carried = [v.label for v in graph.variables.values() if v.grad_carried and v.leaf and v.label]
+    if carried:
+        names = ", ".join(dict.fromkeys(carried))
+        first = carried[0]
+        notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
+                     f"last backward, which added to it. Call {first}.cleargrad() before backward "
+                     f"(as step 34 does) to get this pass's grad alone.")
     if tracer.backward_passes > 1:
         if tracer.last_pass.differentiates:
             notes.append(f"{tracer.backward_passes} backward passes ran; the last one differentiated the "

@@ -309,6 +309,14 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0):
     if leaf.analytic is None:
         leaf.reason = "the variable has no grad (no backward ran, or it was cleared)"
         return leaf
+    if node is not None and node.grad_carried:
+        # the pass added to a grad kept from an earlier backward: the sum of two passes'
+        # grads is not this output's derivative, and a FAIL would blame a correct backward
+        leaf.reason = ("its grad also holds an earlier backward's (it was not cleared before the last "
+                       f"backward, which added to it); call {label}.cleargrad() before backward to check it"
+                       if node.label else "its grad also holds an earlier backward's (it was not cleared "
+                       "before the last backward, which added to it)")
+        return leaf
     if leaf.analytic.shape != data.shape:
         leaf.reason = f"its grad has shape {leaf.analytic.shape}, the data {data.shape}"
         leaf.passed = False

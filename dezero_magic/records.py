@@ -72,6 +72,7 @@ class BackwardPass:
         self.steps = []               # step records
         self.funcs = set()            # ORDERs of the calls this pass popped
         self.received = set()         # vids that got a grad in this pass
+        self.carried = set()          # vids whose grad from before the pass was added to (not cleared)
         self.elided_steps = 0
         self.failed_at = None         # ORDER of the call whose backward raised, if known
         self.differentiates = False   # it ran through the grads' graph the previous pass made

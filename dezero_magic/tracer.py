@@ -199,6 +199,11 @@ class Tracer(RawCalls, Observer):
                 acc += (vid, *(summarise(array_of(total)) if total is not None else snap))
             else:
                 received.add(vid)
+                total = getattr(function.inputs[i], "grad", None)
+                if total is not None and total is not gx and call[VIDS:VIDS + n_in].count(vid) == 1:
+                    # A grad kept from an earlier backward (not cleared): this one was added to it.
+                    bpass.carried.add(vid)
+                    acc += (vid, *summarise(array_of(total)))
         n = len(pending)
         queued = ()
         if n:

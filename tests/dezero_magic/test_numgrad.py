@@ -313,3 +313,54 @@ def test_too_big_or_too_slow_graphs_say_why(shell, monkeypatch):
     monkeypatch.setattr(numgrad, "MAX_FUNCTIONS", 2)
     check = check_gradients(t)
     assert not check.available and "more than 2 functions" in check.reason
+
+
+# Steps 33-34: the second derivative. `2` in `2 * x ** 2` is a constant nobody
+# clears: both passes give it a grad, and the second adds to the first.
+SECOND_DERIVATIVE = """x = Variable(np.array(2.0), name="x")
+y = x ** 4 - 2 * x ** 2
+y.backward(create_graph=True)
+gx = x.grad
+{clear}gx.backward()
+"""
+
+
+def test_a_grad_kept_from_an_earlier_backward_is_not_failed_but_explained(shell):
+    t = run_traced(shell, SECOND_DERIVATIVE.format(clear="x.cleargrad()\n"))
+    check = check_gradients(t)
+    assert check.available, check.reason
+    x = _leaf(check, "x")
+    assert x.passed and float(x.analytic) == 44.0           # 12 x^2 - 4 at 2: the book's answer
+    assert not [leaf for leaf in check.leaves if leaf.passed is False]
+    # (the second graph has a constant 2 of its own: only the first one's grad was kept)
+    two = [leaf for leaf in check.leaves if float(leaf.value) == 2.0 and leaf.passed is None]
+    assert len(two) == 1 and two[0].label != "x"
+    assert float(two[0].analytic) == -8.0 and float(two[0].numerical) == pytest.approx(-4.0)
+    assert "earlier backward" in two[0].reason
+    node = t.graph.variables[two[0].var_id]
+    assert node.grad_carried and not t.graph.variables[x.var_id].grad_carried
+    # the stepper shows the true total: the -4 of this pass added to the -4 kept
+    step = next(s for s in t.graph.steps if two[0].var_id in s.gxs)
+    assert step.gxs[two[0].var_id] == "-4" and step.totals[two[0].var_id] == "-8"
+    assert two[0].var_id in step.accumulated
+    assert not any("cleargrad" in n for n in t.graph.notes)  # x was cleared: nothing to say about it
+
+
+def test_forgetting_cleargrad_is_told_with_what_to_do(shell):
+    t = run_traced(shell, SECOND_DERIVATIVE.format(clear=""))
+    note = [n for n in t.graph.notes if "x.cleargrad()" in n]
+    assert note and note[0].startswith("The grad of x also holds an earlier backward's")
+    x = _leaf(check_gradients(t), "x")
+    assert x.passed is None and "x.cleargrad()" in x.reason
+    assert float(x.analytic) == 24.0 + 44.0                 # 4x^3 - 4x, plus 12x^2 - 4
+
+
+@pytest.mark.parametrize("code", [
+    "x = Variable(np.array(3.0), name='x')\ny = x + x\ny.backward()",                 # both inputs x
+    "x = Variable(np.array(3.0), name='x')\na = x * x\ny = a + a\ny.backward()",
+    "x = Variable(np.array(3.0), name='x')\ny = x ** 2\ny.backward()\nx.cleargrad()\ny = x ** 3\ny.backward()",
+])
+def test_grads_made_in_the_pass_itself_are_not_taken_for_kept_ones(shell, code):
+    t = run_traced(shell, code)
+    assert not any(v.grad_carried for v in t.graph.variables.values())
+    assert all(leaf.passed for leaf in check_gradients(t).leaves if leaf.label == "x")
