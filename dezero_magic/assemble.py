@@ -266,7 +266,7 @@ def _add_notes(graph, tracer, chosen):
             notes.append(f"{tracer.backward_passes} backward passes ran; the last one is shown.")
     no_grad = sum(1 for c in chosen if c[NO_GRAD])
     if no_grad:
-        notes.append(f"{no_grad} calls ran with backprop disabled (no_grad): "
+        notes.append(f"{count_of(no_grad, 'call')} ran with backprop disabled (no_grad): "
                      "dezero kept no graph for them; drawn from the trace only.")
     if tracer.error is not None:
         notes.append(f"The tracer stopped early: {tracer.error!r}")

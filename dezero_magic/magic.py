@@ -41,7 +41,7 @@ def _check_output(name, user_ns, code=None):
         raise UsageError(f"-o {name}: that name belongs to IPython; store the trace under a name of "
                          f"your own, e.g. -o {free}")
     if name in user_ns and not isinstance(user_ns[name], Trace):
-        raise UsageError(f"-o {name}: {name} already holds a {type(user_ns[name]).__name__}, which the trace "
+        raise UsageError(f"-o {name}: {name} already holds {_a(type(user_ns[name]).__name__)}, which the trace "
                          f"would replace; pick a new name, e.g. -o {free}")
     if name in taken:
         raise UsageError(f"-o {name}: the cell assigns {name} itself, and the trace would replace it; "

@@ -35,7 +35,7 @@ MODE_LABELS = {
     DEFAULT: "retain_grad=False (default)",
     RETAIN: "retain_grad=True",
     NO_GRAD: "no_grad",
-    NO_WEAKREFS: "weakrefs off (step 16)",
+    NO_WEAKREFS: "no weakrefs (before step 17)",
 }
 # (key, title): "data" counts only arrays no live Function holds, so its title says so;
 # a student read "data 8 B" as the size of every input.

@@ -213,3 +213,12 @@ def test_a_call_that_raised_is_named_with_its_inputs(shell, displayed):
     # an error outside any Function: no such note
     shell.run_cell("%%dezero\nx = Variable(np.ones(2))\ny = F.sin(x)\n1 / 0")
     assert not any("The cell raised in" in n for n in displayed[-1].graph.notes)
+
+
+def test_messages_read_as_english(shell, displayed):
+    shell.run_cell("arr = np.ones(3)")
+    result = shell.run_cell("%%dezero -o arr\nz = 1")
+    assert "arr already holds an ndarray," in str(result.error_in_exec)
+    assert shell.run_cell("%%dezero -o _t\nfrom dezero import no_grad\nx = Variable(np.array(2.0))\n"
+                          "with no_grad():\n    y = F.exp(x)").success
+    assert "1 call ran with backprop disabled" in " ".join(shell.user_ns["_t"].graph.notes)
