@@ -68,8 +68,8 @@ def _unquote(text):
 
 
 def _a(noun):
-    """'a float', 'an int'."""
-    return f"an {noun}" if noun[:1].lower() in "aeiou" else f"a {noun}"
+    """'a float', 'an int', 'an ndarray' (said en-dee-array)."""
+    return f"an {noun}" if noun[:1].lower() in "aeiou" or noun.startswith("nd") else f"a {noun}"
 
 
 def _check_common(args):
