@@ -230,7 +230,10 @@ def _steps(bpass, graph, items):
                     gys[o] = fmt(s)
             gxs = groups(rec[S_GXS])
             accumulated = groups(rec[S_ACCUMULATED])
-            shown = {_vid(v): fmt(s) for v, s in gxs}
+            shown = {}
+            for v, s in gxs:  # an input used twice (x + x, x / x) gets a grad per use: both are shown
+                key, text = _vid(v), fmt(s)
+                shown[key] = f"{shown[key]} + {text}" if key in shown else text
             totals = dict(shown)
             totals.update((_vid(v), fmt(s)) for v, s in accumulated)
             steps.append(BackwardStep(

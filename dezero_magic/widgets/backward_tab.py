@@ -174,7 +174,9 @@ class BackwardView(TraceView):
         step = steps[k - 1]
         grads, marked = running_grads(steps, k)
         self._draw(step.func, step_edges(graph, step.func, step.gys, step.gxs), grads, marked)
-        self.info.value = style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads),
+        before = running_grads(steps, k - 1)[0]
+        self.info.value = style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
+                                                      fid=step.func, before=before),
                                       title=f"Step {k} of {len(steps)}: {func_name(graph, step.func)} is popped")
         self.queue.value = queue_html(graph, step.pending, step.pending_total)
         if self.trace.source == "objects":
@@ -211,15 +213,25 @@ class BackwardView(TraceView):
         self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True)
         self.comparison.value = comparison_html(graph, rp)
 
-    def _step_text(self, gys, gxs, accumulated, grads):
+    def _step_text(self, gys, gxs, accumulated, grads, fid=None, before=None):
         graph = self.trace.graph
         parts = []
         if gys:
             parts.append("grads in (its outputs): " + esc(", ".join(
                 f"{var_name(graph, v)} = {g}" for v, g in gys.items())))
+        inputs = graph.functions[fid].inputs if fid in graph.functions else []
         for v, g in gxs.items():
             line = f"grad out to {var_name(graph, v)}: {g}"
-            if v in accumulated and self.trace.source == "objects":
+            uses = inputs.count(v)
+            node = graph.variables.get(v)
+            had = before is not None and (v in before or bool(node and node.grad_carried))
+            if (v in accumulated and uses > 1 and before is not None and not had
+                    and self.trace.source != "objects"):
+                # x + x: one grad per use, summed here; nothing came before this step
+                parts.append(style.badge("+=") + " " + esc(
+                    f"grad out to {var_name(graph, v)}, used {uses} times by {graph.functions[fid].op}: "
+                    f"one grad per use, added up: {g} = {grads.get(v, '?')}"))
+            elif v in accumulated and self.trace.source == "objects":
                 # Students' code: whether it adds or overwrites is not observed (the notes say
                 # when the final grad shows it overwrote); what it should do is said.
                 parts.append(style.badge("+=") + " " + esc(line + f" — more than one grad reaches "

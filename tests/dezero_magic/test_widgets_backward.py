@@ -225,3 +225,21 @@ def test_a_graph_that_fits_is_stepped_whole(diamond):
     assert "larger than the screen" not in text_of(view.figure.value)
     lay = diamond.layout
     assert f'viewBox="0 0 {lay.width:.0f}' in view.figure.value
+
+
+@pytest.mark.parametrize("code, said", [
+    ("y = x + x", "used 2 times by Add: one grad per use, added up: 1 + 1 = 2"),
+    ("y = x / x", "used 2 times by Div: one grad per use, added up: 0.3333 + -0.3333 = 0"),
+])
+def test_an_input_used_twice_shows_both_grads_and_their_sum(shell, displayed, code, said):
+    trace = run_traced(shell, f"x = Variable(np.array(3.0), name='x')\n{code}\ny.backward()")
+    view = BackwardView(trace)
+    text = text_of(view.info.value)
+    assert said in text and "already had" not in text
+
+
+def test_an_input_used_twice_that_already_had_a_grad_says_so(shell, displayed):
+    trace = run_traced(shell, "x = Variable(np.array(3.0), name='x')\ny = (x + x) * x\ny.backward()")
+    view = BackwardView(trace)
+    view.slider.value = 2
+    assert "3 + 3 — added to the grad it already had, now 12" in text_of(view.info.value)
