@@ -71,18 +71,79 @@ def bar_chart_png(groups, series, title):
 
 
 def curves_png(xs, curves, x0, names, title):
-    """Lines of `curves` (order -> values) over xs, the point x0 marked."""
-    fig = _figure(8, 4.5)
-    ax = fig.add_subplot()
-    for i, (order, values) in enumerate(sorted(curves.items())):
-        ax.plot(xs, values, LINE_STYLES[i % len(LINE_STYLES)], color=_colour(i), linewidth=2.5,
-                label=names[order])
-    ax.axvline(x0, color=palette.HIGHLIGHT_STROKE, linewidth=1.5)
-    ax.axhline(0, color="#777777", linewidth=0.8)
-    ax.set_xlabel("x", fontsize=FONT_PT)
-    ax.set_title(title, fontsize=FONT_PT + 1)
-    ax.tick_params(labelsize=FONT_PT - 1)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=FONT_PT, loc="best")
+    """Lines of `curves` (order -> values) over xs, the point x0 marked: on
+    one plot when their ranges near x0 are alike, else one panel each; the
+    y range is the one near x0 (exp(x^2)^2's third derivative reaches 3e8
+    at the window's edge and drew every curve as a flat line at x0)."""
+    ordered = sorted(curves.items())
+    if not ranges_differ(xs, [values for _, values in ordered], x0):
+        fig = _figure(8, 4.5)
+        ax = fig.add_subplot()
+        for i, (order, values) in enumerate(ordered):
+            ax.plot(xs, values, LINE_STYLES[i % len(LINE_STYLES)], color=_colour(i), linewidth=2.5,
+                    label=names[order])
+        _frame(ax, x0, xs, [v for _, v in ordered])
+        ax.set_xlabel("x", fontsize=FONT_PT)
+        ax.set_title(title, fontsize=FONT_PT + 1)
+        ax.legend(fontsize=FONT_PT, loc="best")
+        fig.tight_layout()
+        return _png(fig)
+    fig = _figure(8, 1.2 + 1.7 * len(ordered))
+    axes = fig.subplots(len(ordered), 1, sharex=True, squeeze=False)[:, 0]
+    for i, ((order, values), ax) in enumerate(zip(ordered, axes)):
+        ax.plot(xs, values, LINE_STYLES[i % len(LINE_STYLES)], color=_colour(i), linewidth=2.5)
+        ax.set_ylabel(names[order], fontsize=FONT_PT, rotation=0, ha="right", va="center")
+        _frame(ax, x0, xs, [values])
+    axes[0].set_title(title, fontsize=FONT_PT + 1)
+    axes[-1].set_xlabel("x", fontsize=FONT_PT)
     fig.tight_layout()
     return _png(fig)
+
+
+def _frame(ax, x0, xs, series):
+    ax.axvline(x0, color=palette.HIGHLIGHT_STROKE, linewidth=1.5)
+    ax.axhline(0, color="#777777", linewidth=0.8)
+    ax.tick_params(labelsize=FONT_PT - 1)
+    ax.grid(alpha=0.3)
+    limits = framed(xs, series, x0)
+    if limits is not None:
+        ax.set_ylim(*limits)
+
+
+def framed(xs, series, x0, factor=5.0):
+    """The y limits that frame x0's neighbourhood when far away the curves
+    grow so much (`factor` times its range) that near x0 they would read as
+    flat; None when the whole range reads well."""
+    near, whole = _near(xs, series, x0), _near(xs, series, x0, everywhere=True)
+    if near is None or whole is None:
+        return None
+    lo, hi = near
+    if whole[1] - whole[0] <= factor * max(hi - lo, 1e-12):
+        return None
+    pad = 0.15 * (hi - lo) if hi > lo else max(1.0, abs(hi))
+    return lo - pad, hi + pad
+
+
+def _near(xs, series, x0, everywhere=False):
+    """(low, high) of the values within a quarter of the window from x0 (or
+    everywhere): a curve that grows far away is cut at the frame rather
+    than flattening what happens at the point. None when none is finite."""
+    import numpy as np
+
+    xs = np.asarray(xs, dtype=float)
+    inside = np.abs(xs - x0) <= (np.inf if everywhere else (xs[-1] - xs[0]) / 4)
+    parts = [np.asarray(v, dtype=float)[inside] for v in series]
+    values = np.concatenate(parts) if parts else np.array([])
+    values = values[np.isfinite(values)]
+    return (float(values.min()), float(values.max())) if values.size else None
+
+
+def ranges_differ(xs, series, x0, factor=20.0):
+    """Whether, near x0, one curve's largest |value| is `factor` times
+    another's: on a shared axis the smaller one would read as a flat line."""
+    spans = []
+    for values in series:
+        near = _near(xs, [values], x0)
+        if near is not None and max(abs(near[0]), abs(near[1])) > 0:
+            spans.append(max(abs(near[0]), abs(near[1])))
+    return len(spans) > 1 and max(spans) > factor * min(spans)

@@ -181,3 +181,41 @@ def test_when_some_entries_are_checked_both_columns_show_the_same_entries():
     whole = LeafGrad(var_id="v0", label="x", value=np.zeros(2), analytic=np.array([1.0, 2.0]),
                      numerical=np.array([1.0, 2.0]), checked=2, size=2)
     assert _analytic(whole) == _numerical(whole) == "shape (2,): [1 2]"
+
+
+def _png_size(png):
+    import struct
+
+    return struct.unpack(">II", png[16:24])  # IHDR: width, height
+
+
+def test_curves_whose_scales_differ_get_a_panel_each_framed_near_the_point():
+    import numpy as np
+
+    from dezero_magic.widgets.plots import curves_png, framed, ranges_differ
+
+    xs = np.linspace(-1.5, 2.5, 61)
+    steep = {0: np.exp(2 * xs ** 2), 1: 4 * xs * np.exp(2 * xs ** 2), 3: 1e3 * xs ** 3 * np.exp(2 * xs ** 2)}
+    gentle = {0: np.sin(xs) * xs, 1: np.sin(xs) + xs * np.cos(xs)}
+    names = {0: "f(x)", 1: "f'(x)", 2: "f''(x)", 3: "f'''(x)"}
+    assert ranges_differ(xs, list(steep.values()), 0.5)
+    assert not ranges_differ(xs, list(gentle.values()), 0.5)
+    low, high = framed(xs, [steep[0]], 0.5)
+    assert low < np.exp(0.5) < high < np.exp(2 * 2.5 ** 2) / 100  # f at the point is inside, the far end cut
+    assert framed(xs, [gentle[0]], 0.5) is None
+    one = _png_size(curves_png(xs, gentle, 0.5, names, "t"))
+    panels = _png_size(curves_png(xs, steep, 0.5, names, "t"))
+    assert one[0] == panels[0] and panels[1] > 1.3 * one[1]  # three panels stacked
+
+
+def test_the_plot_caption_says_when_it_uses_panels(shell, displayed):
+    from dezero_magic.numgrad import derivative_curves
+    from dezero_magic.widgets.gradients_tab import plot_html
+
+    steep = run_traced(shell, "x = Variable(np.array(0.5), name='x')\ny = F.square(F.exp(F.square(x)))\n"
+                              "y.backward()")
+    text = text_of(plot_html(derivative_curves(steep)))
+    assert "one panel each" in text and "leaves the frame" in text
+    gentle = run_traced(shell, "x = Variable(np.array(0.5), name='x')\ny = F.sin(x) * x\ny.backward()")
+    text = text_of(plot_html(derivative_curves(gentle)))
+    assert "one panel each" not in text and "leaves the frame" not in text
