@@ -19,6 +19,7 @@ from dezero_magic.render.escape import esc
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 LEGEND_PX = 34
 NONFINITE_TEXT = "NaN or Inf in value or grad"
+GONE_TEXT = "no longer exists after the cell"
 _ids = itertools.count()
 _NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
 
@@ -139,8 +140,9 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         if g is not None and a is not None:
             absmaxes[v.id] = a
     top = max(absmaxes.values(), default=0.0)
+    drawn = [v for v in graph.variables.values() if v.id in layout.positions]
     legend = _legend(uid, layout.height, top if show_grads and absmaxes else None,
-                     any(v.nonfinite for v in graph.variables.values() if v.id in layout.positions))
+                     any(v.nonfinite for v in drawn), any(not v.alive for v in drawn))
     width, height = layout.width, layout.height
     if legend:
         width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
@@ -224,11 +226,12 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     return "".join(out)
 
 
-def _legend(uid, y0, top, nonfinite):
+def _legend(uid, y0, top, nonfinite, gone=False):
     """The row under the graph: the |grad| scale up to `top` (None: no grads drawn)
-    and, when a drawn node is in the warning colour, a swatch saying what it means.
+    and, when a drawn node is in the warning colour or has the dotted outline of
+    a variable that no longer exists, a swatch saying what it means.
     Returns (SVG text, right end in px), or None when there is nothing to explain."""
-    if top is None and not nonfinite:
+    if top is None and not nonfinite and not gone:
         return None
     y = y0 + 8
     parts, x = [], MARGIN
@@ -246,8 +249,14 @@ def _legend(uid, y0, top, nonfinite):
                      f'fill="{palette.WARNING_FILL}" stroke="{palette.WARNING_STROKE}" stroke-width="3" '
                      f'stroke-dasharray="6 3"/><text x="{x + 44:.1f}" y="{y + 9:.1f}" '
                      f'dominant-baseline="central">{esc(NONFINITE_TEXT)}</text></g>')
-        x += 44 + len(NONFINITE_TEXT) * CHAR_PX
-    return "".join(parts), x
+        x += 44 + len(NONFINITE_TEXT) * CHAR_PX + 28
+    if gone:
+        parts.append(f'<g class="dz-legend-gone"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" '
+                     f'fill="{palette.NO_GRAD_FILL}" stroke="#333333" stroke-width="1.5" '
+                     f'stroke-dasharray="2 3"/><text x="{x + 44:.1f}" y="{y + 9:.1f}" '
+                     f'dominant-baseline="central">{esc(GONE_TEXT)}</text></g>')
+        x += 44 + len(GONE_TEXT) * CHAR_PX + 28
+    return "".join(parts), x - 28
 
 
 def with_fresh_ids(svg):

@@ -119,3 +119,26 @@ def test_legend_text_is_escaped(monkeypatch):
     out = render_svg(g, layout(g))
     assert "<b>" not in out and "&lt;b&gt;NaN &amp; Inf&lt;/b&gt;" in out
     assert legend_rows(out)[2].find("s:text", NS).text == "<b>NaN & Inf</b>"
+
+
+def test_the_dotted_outline_of_a_variable_that_is_gone_is_explained_only_when_drawn():
+    from dezero_magic.render.svg import GONE_TEXT
+
+    g = chain(2)
+    assert ET.fromstring(render_svg(g, layout(g))).find(".//s:g[@class='dz-legend-gone']", NS) is None
+    g.variables["v1"].alive = False
+    g.variables["v2"].nonfinite = True
+    lay = layout(g, "TB")
+    root = ET.fromstring(render_svg(g, lay))
+    gone = root.find(".//s:g[@class='dz-legend-gone']", NS)
+    assert gone.find("s:text", NS).text == GONE_TEXT
+    assert gone.find("s:ellipse", NS).get("stroke-dasharray") == "2 3"  # as the node it explains
+    node = root.find(".//s:g[@data-node-id='v1']/s:ellipse", NS)
+    assert node.get("stroke-dasharray") == "2 3"
+    # beside the other legends, inside the canvas
+    warn = root.find(".//s:g[@class='dz-legend-nonfinite']", NS)
+    assert float(gone.find("s:ellipse", NS).get("cx")) > float(warn.find("s:text", NS).get("x"))
+    text = gone.find("s:text", NS)
+    assert float(text.get("x")) + len(text.text) * CHAR_PX <= float(root.get("width"))
+    del lay.positions["v1"]
+    assert ET.fromstring(render_svg(g, lay)).find(".//s:g[@class='dz-legend-gone']", NS) is None
