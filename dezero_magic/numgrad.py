@@ -160,7 +160,9 @@ def _prepare(trace):
     """(y, funcs, leaves) or a reason string."""
     y = _output(trace)
     if y is None:
-        return "the output variable no longer exists (nothing refers to it after the cell)"
+        return ("the output of the last backward no longer exists: nothing refers to it after the cell (the "
+                "name that held it was reassigned, as a loop's `gx = x.grad` does, or deleted); keep a name "
+                "on it (e.g. `out = gx`) to check its gradients")
     if getattr(y, "creator", None) is None:
         return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
     funcs = _functions(y)
