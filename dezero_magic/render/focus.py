@@ -1,4 +1,4 @@
-"""A window of a drawn graph around one node.
+"""A window of a drawn graph around one node, or all of it fitted to the box.
 
 The views put their SVG in a scrolling box, and an ipywidgets HTML value
 that changes is drawn anew, scrolled back to its top-left corner: on a
@@ -48,3 +48,13 @@ def focus(svg, layout, node_id):
     tag += (f' width="{w:.0f}" height="{h:.0f}" viewBox="{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}" '
             f'style="width:{w:.0f}px;height:{h:.0f}px">')
     return svg[:root.start()] + tag + svg[root.end():], True
+
+
+def fitted(svg):
+    """`svg` scaled down to fit its box whole, width and height (the Graph
+    tab's "fit" toggle: an overview of a graph larger than the screen, its
+    text too small to read from afar but its shape all there)."""
+    root = _ROOT.search(svg)
+    tag = re.sub(r'\sstyle="[^"]*"', "", root.group(0))[:-1]
+    tag += ' style="width:100%;height:auto;max-height:68vh">'
+    return svg[:root.start()] + tag + svg[root.end():]

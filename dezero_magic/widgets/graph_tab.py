@@ -5,7 +5,7 @@ import ipywidgets as widgets
 
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import focus
+from dezero_magic.render.focus import fitted, focus, window
 from dezero_magic.render.svg import render_svg
 from dezero_magic.widgets import style
 from dezero_magic.widgets.trace_view import TraceView
@@ -118,6 +118,8 @@ class GraphView(TraceView):
         self.grads = widgets.ToggleButton(value=True, description="grads", tooltip="show grads", **big)
         self.shapes = widgets.ToggleButton(value=bool(trace.verbose), description="shapes",
                                            tooltip="show shapes and dtypes", **big)
+        self.fit = widgets.ToggleButton(value=False, description="fit",
+                                        tooltip="shrink the whole graph to fit the box (an overview)", **big)
         options, cut = node_options(trace.graph)
         self.picker = widgets.Dropdown(options=[("(pick a node)", "")] + options, value="",
                                        description="node", layout=widgets.Layout(width="440px"),
@@ -127,13 +129,15 @@ class GraphView(TraceView):
             style.block(esc(f"{cut} more nodes are not listed.")) if cut else "", **html)
         self.figure = widgets.HTML(**html)
         self.details = widgets.HTML(**html)
-        for w in (self.values, self.grads, self.shapes):
+        for w in (self.values, self.grads, self.shapes, self.fit):
             # A tick says "on" from the back of a lecture hall; the grey shade alone did not.
             w.icon = "check" if w.value else ""
             w.observe(_tick, names="value")
-        for w in (self.values, self.grads, self.shapes, self.picker):
+        for w in (self.values, self.grads, self.shapes, self.fit, self.picker):
             w.observe(self._update, names="value")
-        bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker], layout=kit.layout)
+        # "fit" only where there is something to fit: a graph larger than the screen
+        tools = [self.values, self.grads, self.shapes] + ([self.fit] if window(trace.layout, _any(trace)) else [])
+        bar = widgets.HBox(tools + [self.picker], layout=kit.layout)
         self.children = [bar, self.picker_note, self.figure, self.details]
         self._update()
 
@@ -155,10 +159,14 @@ class GraphView(TraceView):
         note = None
         if picked:
             svg = picked_overlay(svg, lay, picked, picked in graph.functions)
+        if self.fit.value:
+            svg = fitted(svg)
+            note = "The whole graph, shrunk to fit: turn fit off to read it at full size."
+        elif picked:
             svg, focused = focus(svg, lay, picked)
             if focused:
                 note = ("The part of the graph around the node you picked (the graph is larger than the "
-                        "screen); pick no node to see all of it.")
+                        "screen); pick no node, or turn fit on, to see all of it.")
         self.figure.value = style.figure(svg, note)
         if picked in graph.functions:
             self.details.value = style.block(func_details(graph, picked), title="Details")
@@ -167,6 +175,11 @@ class GraphView(TraceView):
         else:
             self.details.value = style.block(esc("Pick a node above to see its data, grad, shape, "
                                                  "dtype, bytes, generation and creator."))
+
+
+def _any(trace):
+    """A drawn node (whether the graph needs a window at all does not depend on which)."""
+    return next(iter(trace.layout.positions), None)
 
 
 def graph_view(trace, kit=None):

@@ -217,14 +217,26 @@ def test_on_a_graph_wider_than_the_screen_each_step_shows_the_popped_function(sh
     for picked in (first, last):
         graph_view.picker.value = picked
         assert in_view(graph_view.figure.value, picked)
-        assert "pick no node to see all of it" in text_of(graph_view.figure.value)
+        assert "pick no node, or turn fit on, to see all of it" in text_of(graph_view.figure.value)
+    # fit: the whole graph shrunk into the box, the picked node still outlined
+    assert graph_view.fit in graph_view.children[0].children
+    graph_view.fit.value = True
+    html = graph_view.figure.value
+    assert f'viewBox="0 0 {lay.width:.0f}' in html and "width:100%" in html and "dz-picked" in html
+    assert "shrunk to fit" in text_of(html) and graph_view.fit.icon == "check"
+    graph_view.fit.value = False
+    assert in_view(graph_view.figure.value, last)
 
 
 def test_a_graph_that_fits_is_stepped_whole(diamond):
+    from dezero_magic.widgets.graph_tab import GraphView
+
     view = BackwardView(diamond)
     assert "larger than the screen" not in text_of(view.figure.value)
     lay = diamond.layout
     assert f'viewBox="0 0 {lay.width:.0f}' in view.figure.value
+    whole = GraphView(diamond)
+    assert whole.fit not in whole.children[0].children  # nothing to fit
 
 
 @pytest.mark.parametrize("code, said", [
