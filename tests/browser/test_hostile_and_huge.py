@@ -223,3 +223,20 @@ def test_the_stepper_keeps_the_popped_function_in_view_on_a_wide_graph(ran):
         assert figure.evaluate(IN_VIEW) == "in view", k
         nxt.click()
     assert lab_page.widget_failures(notebook) == []
+
+
+def test_fit_shrinks_a_wide_graph_into_its_box(ran):
+    page, notebook, _ = ran
+    output = lab_page.output_of_cell(notebook, 4)
+    output.scroll_into_view_if_needed()
+    output.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Graph").first.click()
+    figure = output.locator(".dz-figure").filter(visible=True).first
+    svg = figure.locator("svg.dz-graph")
+    wide = svg.bounding_box()
+    assert wide["width"] > figure.bounding_box()["width"]  # at full size it scrolls
+    output.locator("button", has_text="fit").first.click()
+    expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
+    box = figure.bounding_box()
+    fitted = figure.locator("svg.dz-graph").bounding_box()
+    assert fitted["width"] <= box["width"] + 1 and fitted["height"] <= box["height"] + 1
+    assert page.evaluate(FRAME_ROUND_TRIP) < RESPONSIVE_S * 1000
