@@ -18,7 +18,7 @@ import numpy as np
 from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, label_for, namespace_names
-from dezero_magic.preview import data_of, format_snapshot, snapshot
+from dezero_magic.preview import Snapshot, data_of, format_number, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 
 
@@ -195,10 +195,12 @@ def _numbered(vars_, ordered):
 
 
 def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbose=False,
-                       complete=True, elided_calls=0):
+                       complete=True, elided_calls=0, partial_pass=False):
     """Graph of everything `roots` (variable-like objects) were computed from,
     plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs).
-    `max_nodes` None: the default of `dezero_magic.node_budget`."""
+    `max_nodes` None: the default of `dezero_magic.node_budget`. `partial_pass`:
+    the first calls of the pass were not kept, so no grad is checked against
+    the sum of those received (the sum would be of some of them)."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     root_funcs = [c.func() for c in calls if c.func() is not None]
@@ -218,7 +220,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         graph.functions[fid[id(f)]] = FuncNode(
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order)
-    leaf_refs, output_refs = {}, []
+    leaf_refs, output_refs, live = {}, [], {}
     for key in vid:
         v = vars_[key]
         snap = snapshot(data_of(attr_of(v, "data")))
@@ -232,6 +234,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             leaf=creator is None, nbytes=snap.nbytes if snap else 0,
             nonfinite=bool((snap and snap.nonfinite) or (gsnap and gsnap.nonfinite)))
         if gsnap is not None:
+            live[node.id] = gsnap
             node.grad = format_snapshot(gsnap, items)
             node.grad_absmax = gsnap.absmax
             node.grad_nbytes = gsnap.nbytes
@@ -244,7 +247,9 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             leaf_refs[node.id] = ref
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
-    graph.steps = _steps(calls, funcs, fid, vid, items, graph)
+    graph.steps, received, held = _steps(calls, funcs, fid, vid, items, graph)
+    if not partial_pass:
+        _note_sums(graph, received, held, live)
     graph.elided_steps = elided_calls
     if cut:
         graph.notes.append(cut_note(max_nodes))
@@ -252,7 +257,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
 
 
 def _steps(calls, funcs, fid, vid, items, graph):
-    steps, received = [], {}
+    steps, received, held = [], {}, {}
     for call in calls:
         f = call.func()
         if f is None or id(f) not in fid:
@@ -261,6 +266,9 @@ def _steps(calls, funcs, fid, vid, items, graph):
         outs = [y for y in func_outputs(f)]
         step = BackwardStep(index=len(steps), func=fid[id(f)])
         step.gys = {vid[id(y)]: format_snapshot(s, items) for y, s in zip(outs, call.gys) if id(y) in vid}
+        for x in ins:  # the grad each input had before the pass, if any
+            if id(x) in call.held and id(x) in vid:
+                held.setdefault(vid[id(x)], call.held[id(x)])
         given = {}  # an input used twice (add(x, x)) gets two grads in one step: both are shown
         for x, s in zip(ins, call.gxs or ()):
             if id(x) in vid and s is not None:
@@ -274,9 +282,8 @@ def _steps(calls, funcs, fid, vid, items, graph):
             step.pending = [fid[k] for k in call.pending if k in fid]
             step.pending_total = len(call.pending)
         steps.append(step)
-    _note_overwrites(graph, received)
     _note_early_pop(graph, steps)
-    return steps
+    return steps, received, held
 
 
 def _note_early_pop(graph, steps):
@@ -316,27 +323,74 @@ def _label(graph, vid):
     return (node.label if node is not None else "") or vid
 
 
-def _note_overwrites(graph, received):
-    """Step 14's bug, told: several grads reached a variable but its grad is
-    not their sum (the student's `x.grad = gx` overwrote instead of adding)."""
+SHOWN = 6  # values a note lists; the rest are counted, so a note stays a line
+
+
+def listed(texts):
+    """`a, b, c`, or the first SHOWN and `… and N more`."""
+    texts = list(texts)
+    more = len(texts) - SHOWN
+    return ", ".join(texts[:SHOWN]) + (f", … and {more} more" if more > 0 else "")
+
+
+def _values(snaps):
+    """The snapshots' numbers, flat and at full precision, cut to the length
+    all of them carry (the whole array up to SNAPSHOT_ITEMS elements, else
+    its first ones); None when they cannot be compared."""
+    if any(s is None or s.head is None or s.head.dtype.kind not in "iufc" or s.shape != snaps[0].shape
+           for s in snaps):
+        return None
+    n = min(s.head.size for s in snaps)
+    return [s.head.reshape(-1)[:n] for s in snaps]
+
+
+def _is_sum(total, terms):
+    """Whether `total` is the sum of `terms` but for floating-point rounding,
+    which can reach a few ulps of the terms' magnitudes per addition (1e-6
+    at least: a float32 step in float64 code); None when a NaN or Inf makes
+    it untellable."""
+    eps = max((np.finfo(t.dtype).eps for t in [total, *terms] if t.dtype.kind in "fc"), default=0.0)
+    expected = sum(t.astype(complex if t.dtype.kind == "c" else float) for t in terms)
+    if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(total))):
+        return None
+    scale = sum(np.abs(t) for t in terms) + np.abs(total)
+    return bool(np.all(np.abs(total - expected) <= max(1e-6, 4 * len(terms) * eps) * scale))
+
+
+def _texts(final, total, like):
+    """x.grad and the sum as previews, or with 12 digits where the previews'
+    4 would read alike though the values differ."""
+    texts = [format_snapshot(Snapshot(like.shape, v.dtype, 0, v, like.size)) for v in (final, total)]
+    if texts[0] == texts[1]:
+        texts = [listed(format_number(x, 12) for x in v.tolist()) for v in (final, total)]
+    return texts
+
+
+def _note_sums(graph, received, held, live):
+    """Step 14, told from the numbers: the grads that reached a variable
+    against its live grad (full precision, not the rounded text on the node):
+    a grad left from an earlier backward (no cleargrad), or a later grad that
+    overwrote an earlier one (`x.grad = gx`)."""
     for key, snaps in received.items():
-        node = graph.variables.get(key)
-        if len(snaps) < 2 or node is None or node.grad is None:
+        node, before = graph.variables.get(key), held.get(key)
+        if node is None or live.get(key) is None or (len(snaps) < 2 and before is None):
             continue
-        if not all(s is not None and s.complete and s.shape == snaps[0].shape for s in snaps):
+        values = _values([live[key], *snaps])
+        if values is None or _is_sum(values[0], values[1:]) is not False:
             continue
-        expected = sum(s.head.astype(float) for s in snaps)
-        last = snaps[-1].head.astype(float)
-        try:
-            final = np.asarray(float(node.grad)) if node.grad and " " not in node.grad else None
-        except ValueError:
-            final = None
-        if final is None or np.allclose(final, expected):
-            continue
+        final, terms = values[0], values[1:]
+        earlier = _values([live[key], before]) if before is not None else None
         name = node.label or key
-        shown = ", ".join(format_snapshot(s) for s in snaps)
-        note = (f"{name} received {len(snaps)} grads ({shown}) but {name}.grad is {node.grad}, "
-                f"not their sum {format_snapshot(snapshot(expected))}")
-        if np.allclose(final, last):
-            note += ": a later grad overwrote an earlier one (step 14: add them, x.grad = x.grad + gx)."
+        grad, total = _texts(final, sum(terms), live[key])
+        note = (f"{name} received {len(snaps)} grad{'s' if len(snaps) > 1 else ''} "
+                f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad is {grad}, ")
+        if earlier is not None and _is_sum(final, terms + earlier[1:]):
+            note += (f"their sum {total} plus what it held before: {name}.grad already held "
+                     f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
+                     "before backward (step 14).")
+        elif _is_sum(final, terms[-1:]):
+            note += (f"not their sum {total}: a later grad overwrote an earlier one "
+                     "(step 14: add them, x.grad = x.grad + gx).")
+        else:
+            note += f"not their sum {total}."
         graph.notes.append(note)

@@ -8,7 +8,9 @@ classes (not dezero's), and always removed afterwards. The hook looks at
 Python `call`/`return` events only: a call of a method named `backward`
 whose `self` is function-like (has `input`/`inputs` and `output`/`outputs`)
 and is not a dezero Function is one backward step; its arguments are the
-output grads, its return value the input grads.
+output grads, its return value the input grads. A backward called while
+the same object's backward is still running (`super().backward(gy)` in a
+subclass) is part of that step, not another one.
 
 Why not wrap the classes' `backward` methods: classes the cell itself
 defines do not exist before the cell runs, and a class redefined halfway
@@ -28,6 +30,8 @@ import types
 import weakref
 
 from dezero.core import Function as DezeroFunction
+from dezero_magic.adapters import func_inputs
+from dezero_magic.naming import attr_of
 from dezero_magic.cell_names import names_in
 from dezero_magic.preview import data_of, snapshot
 
@@ -104,7 +108,7 @@ def needed(cell, namespace, names=None):
 class BackwardCall:
     """One observed call of a student's `Function.backward`."""
 
-    __slots__ = ("func_ref", "func_id", "gys", "gxs", "queue", "pending")
+    __slots__ = ("func_ref", "func_id", "gys", "gxs", "queue", "pending", "held")
 
     def __init__(self, func, gys, queue):
         try:
@@ -116,6 +120,7 @@ class BackwardCall:
         self.gxs = None       # snapshots of the returned grads, one per input
         self.queue = queue    # ids of the functions left in the caller's `funcs` list
         self.pending = None   # ids, in pop order, still queued after this step
+        self.held = {}        # id of an input -> snapshot of the grad it held before the pass
 
     def func(self):
         return self.func_ref() if self.func_ref is not None else None
@@ -149,6 +154,8 @@ class BackwardWatch:
         self.calls = []
         self.elided = 0
         self.last_pass_at = 0  # index in `calls` where the last Variable.backward began
+        self.pass_cut = False  # the last pass's first calls were dropped (MAX_CALLS)
+        self._seen = set()     # ids of the inputs met in this pass (their grad before it is kept)
         self._open = []       # (frame, call) of backward calls not yet returned
         self._passes = []     # frames of students' Variable.backward calls not yet returned
         self._old = None
@@ -167,16 +174,22 @@ class BackwardWatch:
                     # (step 7's recursive one calls itself for every input).
                     if not self._passes:
                         self.last_pass_at = len(self.calls)
+                        self.pass_cut = False
+                        self._seen.clear()
                     self._passes.append(frame)
                 return
+            if self._open and any(c.func_id == id(obj) for _, c in self._open):
+                return  # super().backward(gy) inside the step already recorded
             gys = [snapshot(data_of(g)) for g in _args(frame)]
             call = BackwardCall(obj, gys, _queue(frame))
+            self._note_held(call, obj)
             if self.calls and self.calls[-1].pending is None and call.queue is not None:
                 self.calls[-1].pending = [call.func_id] + call.queue
             self.calls.append(call)
             if len(self.calls) > MAX_CALLS:
                 del self.calls[0]
                 self.elided += 1
+                self.pass_cut = self.pass_cut or self.last_pass_at == 0
                 self.last_pass_at = max(0, self.last_pass_at - 1)
             self._open.append((frame, call))
         elif event == "return" and self._passes and self._passes[-1] is frame:
@@ -185,6 +198,21 @@ class BackwardWatch:
             call = self._open.pop()[1]
             values = arg if isinstance(arg, (tuple, list)) else (arg,)
             call.gxs = [snapshot(data_of(g)) for g in values]
+
+    def _note_held(self, call, func):
+        """The grad each input held when the pass first reached it: the book
+        assigns an input's grad only after a backward that takes it returns,
+        so that is the grad from before the pass (a leftover without
+        cleargrad, step 14)."""
+        xs = attr_of(func, "inputs")
+        xs = xs if isinstance(xs, (list, tuple)) else func_inputs(func)  # step 7's single `input`
+        seen = self._seen
+        for x in xs:
+            if id(x) not in seen:
+                seen.add(id(x))
+                grad = attr_of(x, "grad")
+                if grad is not None:
+                    call.held[id(x)] = snapshot(data_of(grad))
 
     def last_pass(self):
         """(the calls of the last backward pass, how many earlier calls are not among them)."""
@@ -199,6 +227,7 @@ class BackwardWatch:
         sys.setprofile(self._old)
         self._open.clear()
         self._passes.clear()
+        self._seen.clear()
         if self.calls and self.calls[-1].pending is None and self.calls[-1].queue is not None:
             self.calls[-1].pending = list(self.calls[-1].queue)
         return False

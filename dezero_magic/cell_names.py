@@ -6,13 +6,20 @@ Code that does not parse (IPython syntax left in) mentions nothing.
 """
 import ast
 
+_INNER = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
+          ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _parse(code):
+    try:
+        return ast.parse(code or "")
+    except SyntaxError:
+        return None
+
 
 def _names(code):
-    try:
-        tree = ast.parse(code or "")
-    except SyntaxError:
-        return []
-    return [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
+    tree = _parse(code)
+    return [] if tree is None else [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
 
 
 def names_in(code):
@@ -23,3 +30,42 @@ def names_in(code):
 def assigned_in(code):
     """Names the code binds (assignments, loop targets, anywhere in it)."""
     return {n.id for n in _names(code) if isinstance(n.ctx, ast.Store)}
+
+
+def _outer_parts(node):
+    """The parts of a def, lambda, class or comprehension that run in the
+    enclosing scope: decorators, defaults, annotations, bases, and a
+    comprehension's first iterable."""
+    if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+        args = node.args
+        defaults = list(args.defaults) + [d for d in args.kw_defaults if d is not None]
+        if isinstance(node, ast.Lambda):
+            return defaults
+        every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+        notes = [a.annotation for a in every if a is not None and a.annotation is not None]
+        return node.decorator_list + defaults + notes + ([node.returns] if node.returns else [])
+    if isinstance(node, ast.ClassDef):
+        return node.decorator_list + node.bases + [k.value for k in node.keywords]
+    return [node.generators[0].iter]
+
+
+def top_level_names(code):
+    """Names the code reads or binds in its own (module) scope, in order of
+    first appearance: a students' graph's roots. Names local to a def,
+    lambda, class body or comprehension are left out (book code reuses x,
+    x0, x1 as parameters: `def add(x0, x1)` must not pull in an earlier
+    cell's x0); names a def declares `global` are kept."""
+    tree = _parse(code)
+    if tree is None:
+        return []
+    found, stack = [], [tree]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            found.append(node.id)
+        if isinstance(node, _INNER):
+            stack.extend(reversed(_outer_parts(node)))
+        else:
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+    declared = (name for g in ast.walk(tree) if isinstance(g, ast.Global) for name in g.names)
+    return list(dict.fromkeys(found + list(declared)))

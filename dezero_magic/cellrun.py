@@ -18,7 +18,7 @@ from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
-from dezero_magic.cell_names import names_in
+from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note
 from dezero_magic.naming import namespace_names
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
@@ -95,7 +95,9 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     Those are the variables the cell (re)bound; all it mentions when their
     backward ran in the cell (`y.backward()` on an earlier cell's y). An
     earlier cell's graph is never shown as this one's. `names`: those the
-    cell mentions (`cell_names.names_in`). `switched`: the student's Config
+    cell reads or binds at its top level (`cell_names.top_level_names`: a
+    def's parameter `w` is no root, whatever an earlier cell bound to `w`).
+    `switched`: the student's Config
     that --no-grad switched off, if any (see `student_flags.flag_notes`)."""
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
@@ -105,6 +107,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     # The last pass only, as for dezero: an earlier pass (before a cleargrad)
     # is counted, and its grads do not read as overwritten by the last one.
     calls, earlier = watch.last_pass() if watch else ([], 0)
+    partial = bool(watch and watch.pass_cut)
 
     def rebound(n):
         return calls or before is None or _rebound(n, ns, before)
@@ -112,7 +115,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     roots = [ns[n] for n in names if n in ns and is_variable_like(ns.get(n)) and rebound(n)]
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
-                                             elided_calls=earlier)
+                                             elided_calls=earlier, partial_pass=partial)
     if not graph.variables and not graph.functions:
         note = creatorless_note(names, ns, rebound)
         if note is not None:
@@ -205,6 +208,7 @@ class TracedRun:
         self.tracer = Tracer(keep=window, max_steps=window)
         self.code = shell.transform_cell(body)
         self.names = names_in(self.code)
+        self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def
         needed = backward_watch.needed(self.code, shell.user_ns, self.names)
         self.watch = backward_watch.BackwardWatch() if needed else None
         self.before = bindings(self.names, shell.user_ns)
@@ -249,7 +253,7 @@ class TracedRun:
         trace = None
         if result.error_before_exec is None:
             try:
-                trace = build_trace(shell, self.names, self.tracer, self.watch, opts,
+                trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched)
                 if result.error_in_exec is not None:

@@ -295,3 +295,49 @@ a = square(x)
 y = add(square(a), square(a))
 y.backward()
 '''
+
+# Step 20: Mul and `*` on the student's Variable (after STEP17 or STEP18).
+BOOK_MUL = '''
+class Mul(Function):
+    def forward(self, x0, x1):
+        return x0 * x1
+    def backward(self, gy):
+        x0, x1 = self.inputs[0].data, self.inputs[1].data
+        return gy * x1, gy * x0
+
+def mul(x0, x1):
+    return Mul()(x0, x1)
+
+Variable.__mul__ = mul
+'''
+
+# Step 15's lecture diamond with the student's own subclasses, each backward
+# printing its name and handing on to the book's with super().
+SUPER_DIAMOND = '''
+class A(Square):
+    def backward(self, gy):
+        print("A")
+        return super().backward(gy)
+
+class B(Square):
+    def backward(self, gy):
+        print("B")
+        return super().backward(gy)
+
+class C(Square):
+    def backward(self, gy):
+        print("C")
+        return super().backward(gy)
+
+class D(Add):
+    def backward(self, gy):
+        print("D")
+        return super().backward(gy)
+
+x = Variable(np.array(0.5))
+a = A()(x)
+b = B()(a)
+c = C()(a)
+y = D()(b, c)
+y.backward()
+'''

@@ -208,7 +208,7 @@ def test_retain_grad_note_and_the_students_backward_decides(shell, displayed):
             "keeps; call y.backward(retain_grad=True) in your code (book step 18).") in trace.graph.notes
     assert not any("--no-grad" in n for n in trace.graph.notes)
     kept = run(shell, displayed,
-               "x0.cleargrad()\nt = add(x0, x1)\ny = add(x0, t)\ny.backward(retain_grad=True)")
+               "x0.cleargrad(); x1.cleargrad()\nt = add(x0, x1)\ny = add(x0, t)\ny.backward(retain_grad=True)")
     assert float(shell.user_ns["t"].grad) == 1.0 and kept.graph.notes == []
     # step 16's backward has no retain_grad: the advice would raise a TypeError
     shell.run_cell(STEP17.replace("class Variable:", "GENERATIONS = True\nclass Variable:"))

@@ -1,0 +1,119 @@
+"""The notes %%dezero writes about students' own classes (steps 13-16):
+right code gets none, each note says what the numbers show, and a note
+stays a line. QA found each case in a student's notebook."""
+import pytest
+
+from dezero_magic import backward_watch
+from dezero_magic.cell_names import top_level_names
+from student_code import BOOK_MUL, DIAMOND_RUN, STEP14, STEP17, SUPER_DIAMOND
+from test_students import ops_in_backward_order, run
+
+STEP14_ADDING = STEP14.replace("class Variable:", "ACCUMULATE = True\nclass Variable:")
+STEP14_OVERWRITING = STEP14.replace("class Variable:", "ACCUMULATE = False\nclass Variable:")
+STEP16 = STEP17.replace("class Variable:", "GENERATIONS = True\nclass Variable:")
+
+
+def var(trace, label):
+    return next(v for v in trace.graph.variables.values() if v.label == label)
+
+
+@pytest.mark.parametrize("code", [
+    "x = Variable(np.array(1/3))\ny = x * x\ny.backward()",
+    DIAMOND_RUN.replace("2.0", "1/3"),       # a gets 2/9 twice: 0.4444 + 0.4444 reads as 0.8889
+])
+def test_right_grads_whose_previews_round_get_no_note(shell, displayed, code):
+    # The note compared the 4-digit text on the node ("0.6667") with the sum
+    # at full precision, and told a student whose code was right that x.grad
+    # (0.6667) was "not their sum 0.6667".
+    shell.run_cell(STEP16 + BOOK_MUL)
+    trace = run(shell, displayed, code)
+    assert trace.graph.steps and trace.graph.notes == [], trace.graph.notes
+
+
+def test_an_overwritten_grad_is_still_told_at_full_precision(shell, displayed):
+    shell.run_cell(STEP14_OVERWRITING)
+    trace = run(shell, displayed, "x = Variable(np.array(1/3))\ny = add(square(x), square(x))\ny.backward()")
+    assert ("x received 2 grads (0.6667, 0.6667) but x.grad is 0.6667, not their sum 1.333: a later grad "
+            "overwrote an earlier one") in trace.graph.notes[0]
+
+
+def test_a_grad_off_by_less_than_the_preview_shows_gets_digits_that_differ(shell, displayed):
+    shell.run_cell(STEP14_ADDING.replace("x.grad = x.grad + gx", "x.grad = x.grad + gx + 1e-5"))
+    trace = run(shell, displayed, "x = Variable(np.array(1/3))\ny = add(square(x), square(x))\ny.backward()")
+    [note] = trace.graph.notes
+    assert "but x.grad is 1.33334333333, not their sum 1.33333333333." in note
+
+
+def test_a_backward_that_calls_super_is_one_step(shell, displayed):
+    # The profile hook saw A.backward and then Square.backward (through
+    # super()) and counted each step twice: "D D C C A A B B A A".
+    shell.run_cell(STEP14_ADDING)
+    trace = run(shell, displayed, SUPER_DIAMOND)
+    assert ops_in_backward_order(trace) == ["D", "C", "A", "B", "A"]
+    assert not any("received" in n for n in trace.graph.notes), trace.graph.notes
+    [note] = trace.graph.notes
+    assert note.startswith("The A that made a ran its backward (it ran 2 times) before the B")
+    assert float(var(trace, "x").grad) == pytest.approx(float(shell.user_ns["x"].grad), rel=1e-3)
+
+
+def test_parameters_of_the_cells_defs_are_no_roots(shell, displayed):
+    # Book code reuses w, x0, x1 as parameter names; an earlier cell's
+    # variables of those names were drawn as stray leaves.
+    shell.run_cell(STEP16)
+    shell.run_cell("w = Variable(np.array(7.0))\nx0 = Variable(np.array(5.0))\nx1 = Variable(np.array(6.0))")
+    trace = run(shell, displayed, "def f(w):\n    return square(w)\n\n"
+                                  "def add2(x0, x1):\n    return add(x0, x1)\n\n"
+                                  "a = Variable(np.array(3.0))\nb = add2(f(a), a)\nb.backward()")
+    g = trace.graph
+    assert sorted(v.value for v in g.variables.values()) == ["12", "3", "9"]
+    assert not {"w", "x0", "x1"} & {v.label for v in g.variables.values()}
+    # An earlier cell's variable the cell reads at its top level is still drawn.
+    again = run(shell, displayed, "b = square(x0)\nb.backward()")
+    assert var(again, "x0").value == "5"
+
+
+def test_top_level_names_leave_out_what_is_local_to_defs_classes_and_comprehensions():
+    code = ("@deco\ndef f(w, k=default):\n    global g\n    return square(w)\n"
+            "class A(Base):\n    z = q\n"
+            "ys = [square(x) for x in xs]\nh = lambda x1: x1\na = f(v)\n")
+    assert top_level_names(code) == ["deco", "default", "Base", "ys", "xs", "h", "a", "f", "v", "g"]
+    assert top_level_names("x = (") == []
+
+
+def test_a_grad_left_from_an_earlier_backward_is_told_as_a_leftover(shell, displayed):
+    # Book step 14 without cleargrad: the second pass adds 3 to the 2 x held.
+    # The note said "not their sum 3" and nothing about why.
+    shell.run_cell(STEP14_ADDING)
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(x, x)\ny.backward()\n"
+                                  "y = add(add(x, x), x)\ny.backward()")
+    [note] = trace.graph.notes
+    assert note == ("x received 3 grads (1, 1, 1) but x.grad is 5, their sum 3 plus what it held before: "
+                    "x.grad already held 2 from an earlier backward; call x.cleargrad() before backward "
+                    "(step 14).")
+    # The earlier backward may be an earlier cell's; one grad is enough to tell.
+    shell.run_cell("x = Variable(np.array(3.0))\ny = square(x)\ny.backward()")
+    later = run(shell, displayed, "y = square(x)\ny.backward()")
+    assert later.graph.notes == ["x received 1 grad (6) but x.grad is 12, their sum 6 plus what it held "
+                                 "before: x.grad already held 6 from an earlier backward; call x.cleargrad() "
+                                 "before backward (step 14)."]
+
+
+def test_a_note_lists_a_few_grads_and_counts_the_rest(shell, displayed):
+    shell.run_cell(STEP14_OVERWRITING)
+    trace = run(shell, displayed, "x = Variable(np.array(1.0))\ny = add(x, x)\n"
+                                  "for i in range(19):\n    y = add(y, x)\ny.backward()")
+    [note] = [n for n in trace.graph.notes if "received" in n]
+    assert note.startswith("x received 21 grads (1, 1, 1, 1, 1, 1, … and 15 more) but x.grad is 1, "
+                           "not their sum 21")
+    assert len(note) < 200
+
+
+def test_no_sum_is_checked_when_the_pass_lost_its_first_steps(shell, displayed, monkeypatch):
+    # An endless backward (one Square instance used twice) keeps only its
+    # last calls: the grads kept are not all x received, so their sum says nothing.
+    monkeypatch.setattr(backward_watch, "MAX_CALLS", 10)
+    shell.run_cell(STEP14_ADDING)
+    trace = run(shell, displayed, "x = Variable(np.array(1.0))\ny = add(x, x)\n"
+                                  "for i in range(19):\n    y = add(y, x)\ny.backward()")
+    assert float(shell.user_ns["x"].grad) == 21.0 and trace.graph.elided_steps == 10
+    assert trace.graph.notes == [], trace.graph.notes
