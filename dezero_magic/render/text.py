@@ -31,7 +31,8 @@ def render_text(graph, max_lines=60):
             lines.append(f"  {v.label or v.id} = {v.value}   grad {v.grad if v.grad is not None else '—'}")
     if graph.steps:
         order = " ".join(_op(graph, s.func) for s in graph.steps[:max_lines])
-        lines.append(f"backward order: {order}")
+        more = len(graph.steps) - max_lines
+        lines.append(f"backward order: {order}" + (f" … and {more:,} more" if more > 0 else ""))
     lines.extend("note: " + n for n in graph.notes)
     return "\n".join(lines)
 

@@ -46,3 +46,10 @@ def test_counts_of_one_are_singular():
     g2 = chain(2)
     g2.steps = [BackwardStep(index=i, func=f"f{1 - i}") for i in range(2)]
     assert render_text(g2).splitlines()[0] == "dezero graph: 2 functions, 3 variables; 2 backward steps"
+
+
+def test_a_long_backward_order_is_cut_and_counted():
+    g = chain(3)
+    g.steps = [BackwardStep(index=i, func=f"f{i % 3}") for i in range(2000)]  # a student's endless loop
+    line = next(l for l in render_text(g, max_lines=10).splitlines() if l.startswith("backward order:"))
+    assert line.count(" ") < 30 and line.endswith("… and 1,990 more")

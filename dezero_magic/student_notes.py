@@ -1,0 +1,118 @@
+"""What the graph of students' own classes tells about their code, as notes:
+step 14 (a grad left from an earlier backward, or overwritten instead of
+added) and step 15 (a function popped before its output's grad was
+complete). Read from the steps `backward_watch` recorded and the live grads.
+"""
+import numpy as np
+
+from dezero_magic.preview import Snapshot, format_number, format_snapshot
+
+
+def note_early_pop(graph, steps):
+    """Step 15's bug, told: a function ran its backward before every function
+    that uses its output had given that output its grad (a plain list pops in
+    the wrong order: D, C, A, B, A), so the grads it passed back are wrong."""
+    first = {}
+    for step in steps:
+        first.setdefault(step.func, step.index)
+    users = {}
+    for f in graph.functions.values():
+        for v in f.inputs:
+            users.setdefault(v, []).append(f)
+    for step in steps:
+        func = graph.functions.get(step.func)
+        if func is None:
+            continue
+        for out in func.outputs:
+            late = [u for u in users.get(out, ()) if first.get(u.id, -1) > step.index]
+            if not late:
+                continue
+            name = _label(graph, out)
+            user = late[0]
+            made = ", ".join(_label(graph, v) for v in user.outputs)
+            repeats = sum(1 for s in steps if s.func == step.func)
+            again = f" (it ran {repeats} times)" if repeats > 1 else ""
+            graph.notes.append(
+                f"The {func.op} that made {name} ran its backward{again} before the {user.op} that uses "
+                f"{name} (making {made}) had given {name} its grad, so {name}'s grad was incomplete and "
+                "the grads passed back from there are wrong. Book step 16 fixes "
+                "it: with generations, a function waits until every user of its output has run.")
+            return
+
+
+def _label(graph, vid):
+    node = graph.variables.get(vid)
+    return (node.label if node is not None else "") or vid
+
+
+SHOWN = 6  # values a note lists; the rest are counted, so a note stays a line
+
+
+def listed(texts):
+    """`a, b, c`, or the first SHOWN and `… and N more`."""
+    texts = list(texts)
+    more = len(texts) - SHOWN
+    return ", ".join(texts[:SHOWN]) + (f", … and {more} more" if more > 0 else "")
+
+
+def _values(snaps):
+    """The snapshots' numbers, flat and at full precision, cut to the length
+    all of them carry (the whole array up to SNAPSHOT_ITEMS elements, else
+    its first ones); None when they cannot be compared."""
+    if any(s is None or s.head is None or s.head.dtype.kind not in "iufc" or s.shape != snaps[0].shape
+           for s in snaps):
+        return None
+    n = min(s.head.size for s in snaps)
+    return [s.head.reshape(-1)[:n] for s in snaps]
+
+
+def _is_sum(total, terms):
+    """Whether `total` is the sum of `terms` but for floating-point rounding,
+    which can reach a few ulps of the terms' magnitudes per addition (1e-6
+    at least: a float32 step in float64 code); None when a NaN or Inf makes
+    it untellable."""
+    eps = max((np.finfo(t.dtype).eps for t in [total, *terms] if t.dtype.kind in "fc"), default=0.0)
+    expected = sum(t.astype(complex if t.dtype.kind == "c" else float) for t in terms)
+    if not (np.all(np.isfinite(expected)) and np.all(np.isfinite(total))):
+        return None
+    scale = sum(np.abs(t) for t in terms) + np.abs(total)
+    return bool(np.all(np.abs(total - expected) <= max(1e-6, 4 * len(terms) * eps) * scale))
+
+
+def _texts(final, total, like):
+    """x.grad and the sum as previews, or with 12 digits where the previews'
+    4 would read alike though the values differ."""
+    texts = [format_snapshot(Snapshot(like.shape, v.dtype, 0, v, like.size)) for v in (final, total)]
+    if texts[0] == texts[1]:
+        texts = [listed(format_number(x, 12) for x in v.tolist()) for v in (final, total)]
+    return texts
+
+
+def note_sums(graph, received, held, live):
+    """Step 14, told from the numbers: the grads that reached a variable
+    against its live grad (full precision, not the rounded text on the node):
+    a grad left from an earlier backward (no cleargrad), or a later grad that
+    overwrote an earlier one (`x.grad = gx`)."""
+    for key, snaps in received.items():
+        node, before = graph.variables.get(key), held.get(key)
+        if node is None or live.get(key) is None or (len(snaps) < 2 and before is None):
+            continue
+        values = _values([live[key], *snaps])
+        if values is None or _is_sum(values[0], values[1:]) is not False:
+            continue
+        final, terms = values[0], values[1:]
+        earlier = _values([live[key], before]) if before is not None else None
+        name = node.label or key
+        grad, total = _texts(final, sum(terms), live[key])
+        note = (f"{name} received {len(snaps)} grad{'s' if len(snaps) > 1 else ''} "
+                f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad is {grad}, ")
+        if earlier is not None and _is_sum(final, terms + earlier[1:]):
+            note += (f"their sum {total} plus what it held before: {name}.grad already held "
+                     f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
+                     "before backward (step 14).")
+        elif _is_sum(final, terms[-1:]):
+            note += (f"not their sum {total}: a later grad overwrote an earlier one "
+                     "(step 14: add them, x.grad = x.grad + gx).")
+        else:
+            note += f"not their sum {total}."
+        graph.notes.append(note)
