@@ -158,10 +158,10 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         elif v in received:
             if not retain and not leaf:
                 node.grad_freed = True
-        if bpass is not None and v in bpass.carried:
-            node.grad_carried = True
             if obj is None and v in totals:
                 gsnap = from_summary(totals[v])
+        if bpass is not None and v in bpass.carried:
+            node.grad_carried = True
         if gsnap is not None:
             node.grad = format_snapshot(gsnap, items)
             node.grad_absmax = gsnap.absmax
@@ -177,7 +177,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
             id=fid, op=call[OP], generation=call[GENERATION],
             inputs=[_vid(v) for v in call_inputs(call)], outputs=[_vid(v) for v in call_outputs(call)],
             order=call[ORDER], kept_nbytes=_bytes_kept(func) if func is not None else 0,
-            no_grad=bool(call[NO_GRAD]),
+            no_grad=bool(call[NO_GRAD]), label=names.get(id(func), "") if func is not None else "",
         )
 
     if bpass is not None:

@@ -130,3 +130,13 @@ def test_each_copy_of_the_svg_has_ids_of_its_own():
     for svg, defined in zip((first, second), ids):
         assert set(re.findall(r"url\(#([^)]+)\)", svg)) <= defined
     assert re.sub(r"dz\d+-", "", first) == re.sub(r"dz\d+-", "", second)   # the same drawing
+
+
+def test_a_variable_gone_after_the_cell_shows_the_grad_its_pass_recorded(shell):
+    # retain_grad keeps the intermediate grads; `del y` then frees y and the square
+    # (nothing else holds them): their grads are known from the recorded steps only.
+    shell.run_cell("%%dezero -o _t --static\nx = Variable(np.array(2.0), name='x')\n"
+                   "y = F.exp(F.square(x))\ny.backward(retain_grad=True)\ndel y")
+    g = shell.user_ns["_t"].graph
+    gone = {v.id: v.grad for v in g.variables.values() if not v.alive}
+    assert sorted(gone.values()) == ["1", "54.6"], gone
