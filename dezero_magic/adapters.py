@@ -218,7 +218,8 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         consumed.update(ins)
         graph.functions[fid[id(f)]] = FuncNode(
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
-            outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order)
+            outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order,
+            label=names.get(id(f), ""))
     leaf_refs, output_refs, live = {}, [], {}
     for key in vid:
         v = vars_[key]

@@ -38,6 +38,18 @@ class FuncNode:
     order: int = 0               # position in forward order
     kept_nbytes: int = 0         # bytes of inputs this function keeps for backward
     no_grad: bool = False        # ran with backprop disabled: dezero made no graph for it
+    label: str = ""              # the user-namespace name of the Function object (`A = Square()`), if any
+
+    @property
+    def title(self):
+        """What its box says: `A: Square` when a name refers to it (the book's
+        step 15 calls its functions A, B, C, D), else the op."""
+        return f"{self.label}: {self.op}" if self.label else self.op
+
+    @property
+    def short(self):
+        """The name alone when it has one (`D C A B A` reads as the book's)."""
+        return self.label or self.op
 
 
 @dataclass

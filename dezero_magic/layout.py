@@ -109,7 +109,7 @@ def _stepped_grads(steps):
 
 
 def _func_size(node):
-    return max(56.0, len(cut(node.op)) * CHAR_PX + 24), 34.0
+    return max(56.0, len(cut(node.title)) * CHAR_PX + 24), 34.0
 
 
 def _layers(graph):

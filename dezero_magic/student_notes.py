@@ -33,7 +33,7 @@ def note_early_pop(graph, steps):
             repeats = sum(1 for s in steps if s.func == step.func)
             again = f" (it ran {repeats} times)" if repeats > 1 else ""
             graph.notes.append(
-                f"The {func.op} that made {name} ran its backward{again} before the {user.op} that uses "
+                f"The {func.title} that made {name} ran its backward{again} before the {user.title} that uses "
                 f"{name} (making {made}) had given {name} its grad, so {name}'s grad was incomplete and "
                 "the grads passed back from there are wrong. Book step 16 fixes "
                 "it: with generations, a function waits until every user of its output has run.")

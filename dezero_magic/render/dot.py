@@ -20,7 +20,7 @@ def to_dot(graph, verbose=False, rankdir="LR"):
         out.append(f"{dot_string(v.id)} [label={dot_string(_var_label(v, verbose))}, "
                    'color=orange, style=filled]')
     for f in graph.functions.values():
-        out.append(f"{dot_string(f.id)} [label={dot_string(f.op)}, color=lightblue, "
+        out.append(f"{dot_string(f.id)} [label={dot_string(f.title)}, color=lightblue, "
                    "style=filled, shape=box]")
     for src, dst in graph.edges():
         out.append(f"{dot_string(src)} -> {dot_string(dst)}")

@@ -98,7 +98,7 @@ def _func_title(f, graph):
     def names(ids):
         return ", ".join((graph.variables[i].label or i) if i in graph.variables else i for i in ids)
 
-    parts = [f.op, f"generation {f.generation}", f"({names(f.inputs)}) -> ({names(f.outputs)})"]
+    parts = [f.title, f"generation {f.generation}", f"({names(f.inputs)}) -> ({names(f.outputs)})"]
     if f.kept_nbytes:
         parts.append(f"keeps {f.kept_nbytes} bytes of inputs for backward")
     return "\n".join(parts)
@@ -182,7 +182,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
                    f"<title>{esc(_func_title(f, graph))}</title>"
                    f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" '
                    f'rx="3" fill="{palette.FUNC_FILL}" stroke="{stroke}" stroke-width="{4 if hl else 1.5}"/>'
-                   + _text_block(x, y, [f.op], "#000000", "dz-op") + "</g>")
+                   + _text_block(x, y, [f.title], "#000000", "dz-op") + "</g>")
     for v in graph.variables.values():
         if v.id not in layout.positions:
             continue

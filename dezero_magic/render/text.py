@@ -21,7 +21,7 @@ def render_text(graph, max_lines=60):
     for f in funcs[:max_lines]:
         ins = ", ".join(_name(graph, v) for v in f.inputs)
         outs = ", ".join(_name(graph, v) for v in f.outputs)
-        lines.append(f"  [gen {f.generation}] {f.op}({ins}) -> {outs}")
+        lines.append(f"  [gen {f.generation}] {f.title}({ins}) -> {outs}")
     if len(funcs) > max_lines:
         lines.append(f"  ... {count_of(len(funcs) - max_lines, 'more function')}")
     leaves = [v for v in graph.variables.values() if v.leaf]
@@ -64,4 +64,4 @@ def counts(graph):
 
 def _op(graph, fid):
     f = graph.functions.get(fid)
-    return f.op if f is not None else fid
+    return f.short if f is not None else fid

@@ -35,7 +35,7 @@ def short_name(graph, fid):
     if f is None:
         return fid
     outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
-    return f"{f.op}→{','.join(outs)}" if outs else f.op
+    return f"{f.title}→{','.join(outs)}" if outs else f.title
 
 
 def running_grads(steps, k, seeds=None):

@@ -20,7 +20,7 @@ def func_name(graph, fid):
     if f is None:
         return fid
     outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
-    return f"{f.op} → {', '.join(outs)} ({fid})" if outs else f"{f.op} ({fid})"
+    return f"{f.title} → {', '.join(outs)} ({fid})" if outs else f"{f.title} ({fid})"
 
 
 def var_name(graph, vid):
