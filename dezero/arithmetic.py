@@ -6,7 +6,7 @@ of different shapes differentiates correctly.
 import numpy as np
 
 from dezero.config import Config
-from dezero.core import Function, Variable, as_array
+from dezero.core import Function, Variable, as_array, foreign_variable_error
 from dezero.cuda import array_types, get_array_module
 
 _ndarray = np.ndarray
@@ -93,7 +93,13 @@ class Pow(Function):
         self.c = c
 
     def forward(self, x):
-        return x**self.c
+        try:
+            return x**self.c
+        except TypeError:  # (a try costs nothing until it raises)
+            error = foreign_variable_error(self.c)
+            if error is not None:
+                raise error from None
+            raise
 
     def backward(self, gy):
         (x,) = self.inputs
@@ -157,6 +163,9 @@ def _constant(x, data):
     if not isinstance(arr, array_types):
         arr = xp.asarray(arr)
     if arr.dtype.kind not in "biufc":
+        error = foreign_variable_error(x)
+        if error is not None:
+            raise error
         raise TypeError(
             f"a Variable cannot be combined with {type(x).__name__} {x!r:.40}; "
             "use a number, a numeric ndarray or a Variable"

@@ -29,8 +29,43 @@ def as_variable(obj):
     if not isinstance(obj, array_types):
         obj = as_array(obj)
         if not isinstance(obj, array_types):
+            # Numbers and arrays never get here: the check costs their path nothing.
+            error = foreign_variable_error(obj)
+            if error is not None:
+                raise error
             obj = np.asarray(obj)
     return Variable(obj)
+
+
+# What a student's Variable holds: an array, or the NumPy scalar of a 0-d op
+# when their code has no as_array (book step 9) yet.
+_DATA_TYPES = array_types + (np.generic,)
+
+
+def foreign_variable_error(obj):
+    """The TypeError for a Variable-like object that is not dezero's (a
+    student's own book-style Variable typed into a notebook cell: it has a
+    `data` array), else None. Call it on error paths only: np.asarray would
+    make such an object a 0-d object array and fail far from the cause."""
+    try:
+        data = getattr(obj, "data", None)
+    except Exception:  # noqa: BLE001 - a property that raises: not a Variable-like object
+        return None
+    if isinstance(obj, Variable) or not isinstance(data, _DATA_TYPES):
+        return None
+    cls = type(obj)
+    where = f"{cls.__module__}.{cls.__qualname__}"
+    whose = "your notebook's own" if cls.__module__ == "__main__" else "your own"
+    try:
+        shown = repr(obj)
+        shown = shown if len(shown) <= 40 else shown[:39] + "…"
+    except Exception:  # noqa: BLE001 - a repr that raises must not hide this message
+        shown = f"a {cls.__name__} object"
+    return TypeError(
+        f"{shown} is an instance of {where}, {whose} {cls.__name__} class, not dezero.Variable; "
+        "dezero cannot mix the two. Use one or the other: pass its array (.data) to dezero, or "
+        f"make it with dezero.Variable(np.array(...)) instead of {cls.__name__}(...)"
+    )
 
 
 class Variable:
@@ -47,6 +82,9 @@ class Variable:
     def __init__(self, data, name=None):
         if type(data) is not _array_type and data is not None:
             if not isinstance(data, array_types):
+                error = foreign_variable_error(data)
+                if error is not None:
+                    raise error
                 raise TypeError(
                     f"Variable data must be a numpy.ndarray, got {type(data).__name__} "
                     f"({data!r:.40}); wrap it first, e.g. Variable(np.array({data!r:.40}))"

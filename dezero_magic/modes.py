@@ -14,7 +14,15 @@ NumPy's and `random`'s global generators after the last run; a run with
 tracemalloc is stopped only if this module started it (a user's own tracing
 keeps running, only its peak is reset); an exception in a re-run is recorded
 in that mode's result and never raised, so the cell's own result stands.
+
+A student's own book-style classes read their own step-18 `Config`, not
+dezero's: when the cell may run them (`run_body.students`, see
+`dezero_magic.rerun`), each mode is set on that Config too, for the
+settings it has (restored likewise); a mode that could not reach their
+classes says so in its row (`ModeResult.note`): that run did what the
+default run does.
 """
+import contextlib
 import gc
 import random
 import time
@@ -26,6 +34,7 @@ import numpy as np
 
 from dezero.config import Config
 from dezero_magic.memory import human_bytes
+from dezero_magic.student_flags import students_config
 
 # (key, label shown to users, Config settings of the run)
 MODES = (
@@ -34,6 +43,7 @@ MODES = (
     ("no_grad", "no_grad", {"enable_backprop": False, "retain_grad": False}),
 )
 _SAVED = ("enable_backprop", "retain_grad", "train")
+_DEFAULT = MODES[0][2]
 
 
 @dataclass
@@ -45,6 +55,7 @@ class ModeResult:
     retained_bytes: Optional[int] = None  # still allocated when the run ended, above the start
     seconds: float = 0.0
     error: Optional[str] = None           # "TypeError: ..." when this run raised
+    note: Optional[str] = None            # why this mode did not reach a student's own classes
 
     @property
     def ok(self):
@@ -84,16 +95,64 @@ def _measure_one(run_body, key, label, settings):
     return result
 
 
+@contextlib.contextmanager
+def _on_students_config(cls, settings):
+    """`settings` on a student's own Config class (None: nothing), for the
+    names it has, restored on every exit (an inherited value by removing the
+    class's own copy, as `student_flags.backprop_off` does). Yields the
+    names set; a class that refuses keeps the rest unset."""
+    saved = {}
+    try:
+        for name, value in settings.items():
+            if cls is not None and hasattr(cls, name):
+                own, previous = name in vars(cls), getattr(cls, name)
+                setattr(cls, name, value)
+                saved[name] = (own, previous)
+    except Exception:  # noqa: BLE001 - a metaclass that forbids it must not break the runs
+        pass
+    try:
+        yield set(saved)
+    finally:
+        for name, (own, previous) in saved.items():
+            if own:
+                setattr(cls, name, previous)
+            else:
+                delattr(cls, name)
+
+
+def _students_note(students, config, settings, switched):
+    """Why a mode did not reach a student's classes, or None when it did."""
+    missing = [n for n, v in settings.items() if v != _DEFAULT.get(n) and n not in switched]
+    if students is None or not missing:
+        return None
+    same = "so this run did what the default run did"
+    if students.defines_config:
+        return ("not applied to your classes: this cell defines their Config anew in every run, so it "
+                f"could not be switched before the run; define Config in an earlier cell ({same})")
+    if config is None:
+        current = students.namespace.get("Config")
+        if isinstance(current, type) and issubclass(current, Config):
+            return None  # their code reads dezero's Config, which was switched
+        return ("not applied to your classes: your code has no Config.enable_backprop or retain_grad "
+                f"yet (book step 18 adds them), {same}")
+    why = (" (in book step 18 retain_grad is an argument of backward, which the cell's own call sets)"
+           if "retain_grad" in missing else "")
+    return f"not applied to your classes: your Config has no {', '.join(missing)}{why}, {same}"
+
+
 def measure_modes(run_body, modes=MODES):
     """Run `run_body()` once per mode; a list of ModeResult in the order of `modes`.
 
     run_body: a zero-argument callable running the cell body (see
     `dezero_magic.rerun.run_body_once`); what it returns is held while the
-    retained memory is read.
+    retained memory is read. Its `students` attribute, if any, names the
+    student's classes the cell runs (`rerun.StudentsUse`).
     """
     if not callable(run_body):
         raise TypeError(f"measure_modes(run_body): run_body must be a callable with no arguments, "
                         f"got {type(run_body).__name__}")
+    students = getattr(run_body, "students", None)
+    config = None if students is None or students.defines_config else students_config(students.namespace)
     saved = {name: getattr(Config, name) for name in _SAVED}
     # The re-runs draw random numbers too; later cells must draw what they would have.
     numpy_state, random_state = np.random.get_state(), random.getstate()
@@ -104,7 +163,10 @@ def measure_modes(run_body, modes=MODES):
             tracemalloc.start()
         for key, label, settings in modes:
             try:
-                results.append(_measure_one(run_body, key, label, settings))
+                with _on_students_config(config, settings) as switched:
+                    result = _measure_one(run_body, key, label, settings)
+                result.note = _students_note(students, config, settings, switched)
+                results.append(result)
             finally:
                 for name, value in saved.items():
                     setattr(Config, name, value)
@@ -128,10 +190,12 @@ def result_rows(results):
     table and the static HTML/text show the same numbers)."""
     rows = []
     for r in results:
+        note = f"; {r.note}" if r.note else ""
         if r.ok:
-            rows.append((r.label, human_bytes(r.peak_bytes), human_bytes(r.retained_bytes), f"{r.seconds:.3f} s"))
+            rows.append((r.label, human_bytes(r.peak_bytes), human_bytes(r.retained_bytes),
+                         f"{r.seconds:.3f} s{note}"))
         else:
-            rows.append((r.label, "-", "-", f"the re-run raised {r.error}"))
+            rows.append((r.label, "-", "-", f"the re-run raised {r.error}{note}"))
     return rows
 
 

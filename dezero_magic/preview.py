@@ -154,6 +154,14 @@ DIGITS = 4          # significant digits of a preview, unless more are needed (s
 _MAX_DIGITS = 15    # beyond: str, the shortest text that reads back as the same number (16-17 digits)
 
 
+_TEXT_CHARS = 16    # a non-number's text in a preview: a student's `variable(-0.25)` fits whole
+
+
+def _brief(text):
+    """`text` cut to _TEXT_CHARS, the cut marked: a dropped `)` would misread."""
+    return text if len(text) <= _TEXT_CHARS else text[:_TEXT_CHARS - 1] + "…"
+
+
 def format_number(x, digits=DIGITS):
     """One number as previews write it: `digits` significant digits, `1.000` for
     a value rounded to 1 but not 1, `nan`/`inf`, ints and bools exact."""
@@ -165,7 +173,7 @@ def format_number(x, digits=DIGITS):
         if isinstance(x, (complex, np.complexfloating)):
             return f"{complex(x) + 0j:.{digits}g}"  # + 0j turns a -0.0 part into 0.0
         if not isinstance(x, np.floating):
-            return str(x)[:12]  # strings, bytes, dates: shown as they are, briefly
+            return _brief(str(x))  # strings, bytes, dates, objects: shown as they are, briefly
         x = float(x)
     if x == 0:
         x = 0.0  # -0.0 (a ReLU mask times a negative) would read "-0", as if it were below zero

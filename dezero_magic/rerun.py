@@ -6,39 +6,100 @@ all names, so a model and the optimizer that holds it stay one model; names
 the cell never mentions are not copied: an earlier cell's deep graph, the
 step-35 derivatives say, would only cost time, or exceed the recursion limit). Without the copies a re-run would
 add to `x.grad` of an earlier cell's x, or train the model once more per
-mode. Copies are made before the measurement starts (`prepare`), so they are
+mode. A student's own book-style Variable and Function objects (classes typed
+into cells, which dezero's types do not cover) are copied as well: else a
+re-run's backward adds to their x.grad too. Copies are made before the
+measurement starts (`prepare`), so they are
 not counted as the run's memory. NumPy's and `random`'s global generators
 are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
+import ast
 import copy
 
 import numpy as np
 
 from dezero.core import Variable
-from dezero_magic.cell_names import names_in
+from dezero_magic.backward_watch import needed
+from dezero_magic.cell_names import assigned_in, names_in
 from dezero.layers import Layer
 from dezero.optimizers import Optimizer
+from dezero_magic.naming import attr_of
 
 _COPIED = (Variable, Layer, Optimizer, np.ndarray)
+_ITEMS = 16  # items of a list or dict looked at for a student's objects (isinstance looks at all)
+
+
+def _has(obj, name):
+    try:
+        getattr(obj, name)
+    except AttributeError:
+        return False
+    except Exception:  # noqa: BLE001 - a property that raises is still there
+        return True
+    return True
+
+
+def _students(value):
+    """A student's own Variable (a NumPy `data`, and `grad` or `creator`)
+    or Function (`forward` and `backward` methods) object, not dezero's."""
+    home = getattr(type(value), "__module__", None) or ""
+    if isinstance(value, type) or home.split(".")[0] in ("dezero", "dezero_magic"):
+        return False
+    if isinstance(attr_of(value, "data"), (np.ndarray, np.generic)):
+        return _has(value, "grad") or _has(value, "creator")
+    return callable(attr_of(value, "forward")) and callable(attr_of(value, "backward"))
 
 
 def _copied(value):
-    if isinstance(value, _COPIED):
+    if isinstance(value, _COPIED) or _students(value):
         return True
     if isinstance(value, (list, tuple)):
-        return any(isinstance(v, _COPIED) for v in value)
+        return any(isinstance(v, _COPIED) for v in value) or any(map(_students, value[:_ITEMS]))
     if isinstance(value, dict):
-        return any(isinstance(v, _COPIED) for v in value.values())
+        values = list(value.values())
+        return any(isinstance(v, _COPIED) for v in values) or any(map(_students, values[:_ITEMS]))
     try:
         return type(value).__module__.startswith("dezero.dataloaders")  # its position moves when iterated
     except Exception:  # noqa: BLE001 - an odd type: not ours to copy
         return False
 
 
+class StudentsUse:
+    """How a cell uses a student's own classes, for `dezero_magic.modes`:
+    `namespace` is where their `Config` is looked up (their Functions read
+    it from there, a re-run's copy of the namespace holds the same class);
+    `defines_config`: the cell defines its own Config, made anew each run."""
+
+    def __init__(self, namespace, defines_config):
+        self.namespace = namespace
+        self.defines_config = defines_config
+
+
+def _students_use(source, namespace, mentioned):
+    """A StudentsUse when the cell may run a student's classes, else None."""
+    if not (needed(source, namespace, mentioned)
+            or any(_students(namespace[k]) for k in mentioned if k in namespace)):
+        return None
+    return StudentsUse(namespace, _defines_config(source))
+
+
+def _defines_config(source):
+    """`class Config:` or `Config = ...` in the cell (assigned_in sees names only)."""
+    if "Config" in assigned_in(source):
+        return True
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return False
+    return any(isinstance(n, ast.ClassDef) and n.name == "Config" for n in ast.walk(tree))
+
+
 def run_body_once(shell, body):
     """A callable running the body once, output suppressed, in a namespace
     from `run_body.prepare()` (made for it when none is given); it returns
-    that namespace and raises what the body raises (used by --modes)."""
+    that namespace and raises what the body raises (used by --modes).
+    `run_body.students`: a StudentsUse when the cell may run a student's own
+    classes (their Config is switched per mode then), else None."""
     from IPython.utils.capture import capture_output
 
     source = shell.transform_cell(body)
@@ -63,4 +124,5 @@ def run_body_once(shell, body):
         return namespace
 
     run_body.prepare = prepare
+    run_body.students = _students_use(source, shell.user_ns, mentioned)
     return run_body
