@@ -18,7 +18,7 @@ from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
-from dezero_magic.student_notes import note_early_pop, note_sums
+from dezero_magic.student_notes import note_early_pop, note_grad_counts, note_sums
 
 
 def is_variable_like(obj):
@@ -257,7 +257,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
 
 
 def _steps(calls, funcs, fid, vid, items, graph):
-    steps, received, held = [], {}, {}
+    steps, received, held, miscounted = [], {}, {}, {}
     for call in calls:
         f = call.func()
         if f is None or id(f) not in fid:
@@ -269,6 +269,8 @@ def _steps(calls, funcs, fid, vid, items, graph):
         for x in ins:  # the grad each input had before the pass, if any
             if id(x) in call.held and id(x) in vid:
                 held.setdefault(vid[id(x)], call.held[id(x)])
+        if call.gxs is not None and len(call.gxs) != len(ins):
+            miscounted.setdefault(step.func, (len(call.gxs), [vid.get(id(x)) for x in ins[len(call.gxs):]]))
         given = {}  # an input used twice (add(x, x)) gets two grads in one step: both are shown
         for x, s in zip(ins, call.gxs or ()):
             if id(x) in vid and s is not None:
@@ -283,4 +285,5 @@ def _steps(calls, funcs, fid, vid, items, graph):
             step.pending_total = len(call.pending)
         steps.append(step)
     note_early_pop(graph, steps)
+    note_grad_counts(graph, miscounted)
     return steps, received, held

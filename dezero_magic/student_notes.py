@@ -116,3 +116,25 @@ def note_sums(graph, received, held, live):
         else:
             note += f"not their sum {total}."
         graph.notes.append(note)
+
+
+def note_grad_counts(graph, miscounted):
+    """A backward that returned more or fewer grads than its function has
+    inputs (`return gy` for Add's two): zip() in the student's loop pairs
+    them silently, so an input got no grad, or a grad was dropped."""
+    for fid, (returned, missing) in miscounted.items():
+        func = graph.functions.get(fid)
+        if func is None:
+            continue
+        n_in = len(func.inputs)
+        grads = f"{returned} grad{'s' if returned != 1 else ''}"
+        if returned < n_in:
+            names = listed(_label(graph, v) for v in missing if v is not None) or "the last inputs"
+            graph.notes.append(
+                f"{func.title}.backward returned {grads} for its {n_in} inputs, so {names} got none: "
+                "return one grad per input, as a tuple (book step 11: `return gy, gy` for Add).")
+        else:
+            graph.notes.append(
+                f"{func.title}.backward returned {grads} for its {n_in} input"
+                f"{'s' if n_in != 1 else ''}: the extra ones were dropped; return one grad "
+                "per input.")

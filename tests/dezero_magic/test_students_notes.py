@@ -117,3 +117,25 @@ def test_no_sum_is_checked_when_the_pass_lost_its_first_steps(shell, displayed, 
                                   "for i in range(19):\n    y = add(y, x)\ny.backward()")
     assert float(shell.user_ns["x"].grad) == 21.0 and trace.graph.elided_steps == 10
     assert trace.graph.notes == [], trace.graph.notes
+
+
+@pytest.mark.parametrize("returns, said", [
+    ("gy", "Add2.backward returned 1 grad for its 2 inputs, so x1 got none: return one grad per input, "
+           "as a tuple"),
+    ("gy, gy, gy", "Add2.backward returned 3 grads for its 2 inputs: the extra ones were dropped"),
+])
+def test_a_backward_that_returns_the_wrong_number_of_grads_is_told(shell, displayed, returns, said):
+    # zip() in the student's loop pairs grads with inputs silently: x1 showed "grad —", unexplained.
+    shell.run_cell(STEP14_ADDING)
+    trace = run(shell, displayed, "class Add2(Function):\n    def forward(self, x0, x1):\n        return x0 + x1\n"
+                                  f"    def backward(self, gy):\n        return {returns}\n"
+                                  "x0 = Variable(np.array(2.0))\nx1 = Variable(np.array(3.0))\n"
+                                  "y = Add2()(x0, x1)\ny.backward()")
+    assert [n for n in trace.graph.notes if said in n], trace.graph.notes
+
+
+def test_a_right_number_of_grads_gets_no_such_note(shell, displayed):
+    shell.run_cell(STEP14_ADDING)
+    trace = run(shell, displayed, "x0 = Variable(np.array(2.0))\nx1 = Variable(np.array(3.0))\n"
+                                  "y = add(square(x0), x1)\ny.backward()")
+    assert not [n for n in trace.graph.notes if "backward returned" in n]
