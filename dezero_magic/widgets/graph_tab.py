@@ -32,7 +32,9 @@ def node_options(graph, limit=PICKER_LIMIT):
     """(label, id) pairs for the picker: functions in forward order, then variables."""
     funcs = sorted(graph.functions.values(), key=lambda f: f.order)
     options = [(f"function {func_name(graph, f.id)}", f.id) for f in funcs]
-    options += [(f"variable {var_name(graph, vid)}", vid) for vid in graph.variables]
+    # with its value: a list of "unnamed (v17)" says nothing about which one to pick
+    options += [(f"variable {var_name(graph, vid)}" + (f" = {v.value}" if v.value else ""), vid)
+                for vid, v in graph.variables.items()]
     return options[:limit], max(0, len(options) - limit)
 
 

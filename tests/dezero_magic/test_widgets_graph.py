@@ -159,3 +159,10 @@ def test_a_toggle_shows_a_tick_while_it_is_on(shell):
     view.values.value = False
     view.shapes.value = True
     assert (view.values.icon, view.shapes.icon) == ("", "check")
+
+
+def test_the_picker_lists_variables_with_their_values(shell, displayed):
+    t = run_traced(shell, "x = Variable(np.array(2.0), name='x')\ny = 3.0 * x ** 2\ny.backward()")
+    labels = [label for label, _ in GraphView(t).picker.options]
+    assert "variable x (v0) = 2" in labels
+    assert any(label.startswith("variable unnamed (v") and label.endswith(" = 3") for label in labels)
