@@ -77,9 +77,12 @@ def table_html(check):
     if not check.available:
         return style.block(esc(check.reason), title="Gradient check")
     rows = []
-    for leaf in check.leaves:
+    # Named leaves (x, W) first: the constants a formula makes (2 in 2 * x) follow, and on
+    # Goldstein-Price they are twenty rows that used to bury x and y.
+    for leaf in sorted(check.leaves, key=lambda leaf: leaf.label == leaf.var_id):
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
-        rows.append((leaf.label, _fmt(leaf.value), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
+        label = f"{leaf.label} (no name)" if leaf.label == leaf.var_id else leaf.label
+        rows.append((label, _fmt(leaf.value), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
     summary = _summary(check)
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "

@@ -219,3 +219,12 @@ def test_the_plot_caption_says_when_it_uses_panels(shell, displayed):
     gentle = run_traced(shell, "x = Variable(np.array(0.5), name='x')\ny = F.sin(x) * x\ny.backward()")
     text = text_of(plot_html(derivative_curves(gentle)))
     assert "one panel each" not in text and "leaves the frame" not in text
+
+
+def test_named_leaves_come_first_and_constants_say_they_have_no_name(shell, displayed):
+    t = run_traced(shell, "y_ = Variable(np.array(1.0), name='y_')\nx = Variable(np.array(2.0), name='x')\n"
+                          "z = 3.0 * x ** 2 + 5.0 * y_\nz.backward()")
+    html = gradients_tab.table_html(gradients_tab.check_gradients(t))
+    rows = re.findall(r"<tr>(.*?)</tr>", html)[1:]
+    firsts = [text_of(re.findall(r"<td[^>]*>(.*?)</td>", r)[0]).strip() for r in rows]
+    assert set(firsts[:2]) == {"y_", "x"} and all(f.endswith("(no name)") for f in firsts[2:]) and len(firsts) == 4
