@@ -248,6 +248,13 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
     graph.steps, received, held = _steps(calls, funcs, fid, vid, items, graph)
+    # Had a grad in the pass and has none now: the student's backward freed it
+    # (step 18's retain_grad=False), as the Memory tab and the nodes should say.
+    had = set(received).union(*(s.gys for s in graph.steps)) if graph.steps else set()
+    for key in had:
+        node = graph.variables.get(key)
+        if node is not None and node.grad is None and not node.leaf and node.alive:
+            node.grad_freed = True
     if not partial_pass:
         note_sums(graph, received, held, live)
     graph.elided_steps = elided_calls

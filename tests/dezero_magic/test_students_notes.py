@@ -139,3 +139,20 @@ def test_a_right_number_of_grads_gets_no_such_note(shell, displayed):
     trace = run(shell, displayed, "x0 = Variable(np.array(2.0))\nx1 = Variable(np.array(3.0))\n"
                                   "y = add(square(x0), x1)\ny.backward()")
     assert not [n for n in trace.graph.notes if "backward returned" in n]
+
+
+def test_grads_the_students_step_18_backward_freed_are_shown_as_freed(shell, displayed):
+    from dezero_magic.memory import DEFAULT, mode_figures
+    from student_code import STEP18
+
+    shell.run_cell(STEP18)
+    trace = run(shell, displayed, "x = Variable(np.array(2.0))\nt = square(x)\ny = square(t)\ny.backward()")
+    assert shell.user_ns["t"].grad is None and shell.user_ns["x"].grad is not None
+    freed = {v.label for v in trace.graph.variables.values() if v.grad_freed}
+    assert freed == {"t", "y"}
+    figures = {f.mode: f for f in mode_figures(trace.graph)}[DEFAULT]
+    assert {trace.graph.variables[v].label for v in figures.grads_freed} == {"t", "y"}
+    # kept with retain_grad=True: nothing is called freed
+    trace = run(shell, displayed, "x = Variable(np.array(2.0))\nt = square(x)\ny = square(t)\n"
+                                  "y.backward(retain_grad=True)")
+    assert not any(v.grad_freed for v in trace.graph.variables.values())
