@@ -75,6 +75,13 @@ def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
     return lines or [""]
 
 
+def without_shape(node, text):
+    """`text` (a value or grad preview) without the shape it starts with,
+    when the shape is drawn on its own line (-v)."""
+    shape = "(" + ", ".join(str(n) for n in node.shape) + ("," if len(node.shape) == 1 else "") + ")"
+    return _without(text, shape + " ")
+
+
 def _without(text, prefix):
     return text[len(prefix):] if text and text.startswith(prefix) else text
 
@@ -94,6 +101,13 @@ def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):
     chars = max(len(cut(s)) for s in lines)
     width = max(56.0, chars * CHAR_PX * 1.2 + 24)  # an oval needs room at its ends
     height = max(40.0, len(lines) * LINE_PX + 18)
+    # A line off the centre meets the oval where it is narrower: wide enough
+    # that each line's corners (glyphs ~0.7 em tall) stay inside.
+    n, ry = len(lines), height / 2
+    for i, s in enumerate(lines):
+        dy = abs(i - (n - 1) / 2) * LINE_PX + 0.35 * FONT_PX
+        room = max(0.3, 1 - (dy / ry) ** 2) ** 0.5
+        width = max(width, (len(cut(s)) * CHAR_PX + 12) / room)
     return width, height
 
 

@@ -11,7 +11,7 @@ import itertools
 import re
 from collections import Counter
 
-from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, cut, var_lines
+from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, cut, var_lines, without_shape
 from dezero_magic.preview import format_number
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
@@ -205,7 +205,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
             dash = dash or ' stroke-dasharray="2 3"'
         lines = var_lines(v, show_values, False, show_shapes)
         if show_grads and g is not None:
-            lines.append("grad " + g)
+            lines.append("grad " + (without_shape(v, g) if show_shapes else g))
         elif show_grads and v.grad_freed and grads_override is None:  # an override says what is known
             lines.append(FREED_LINE)
         out.append(f'<g class="{classes}" data-node-id="{esc(v.id)}">'

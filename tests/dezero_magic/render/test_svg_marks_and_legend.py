@@ -142,3 +142,23 @@ def test_the_dotted_outline_of_a_variable_that_is_gone_is_explained_only_when_dr
     assert float(text.get("x")) + len(text.text) * CHAR_PX <= float(root.get("width"))
     del lay.positions["v1"]
     assert ET.fromstring(render_svg(g, lay)).find(".//s:g[@class='dz-legend-gone']", NS) is None
+
+
+@pytest.mark.parametrize("rankdir", ["LR", "TB"])
+def test_every_line_of_a_verbose_oval_lies_inside_it_and_the_grad_does_not_repeat_the_shape(rankdir):
+    g = freed_chain()
+    g.variables["x"] = VarNode(id="x", label="x", value="(2, 2) [1 2 3 4]", grad="(2, 2) [3 5 7 9]",
+                               grad_absmax=9.0, shape=(2, 2), dtype="float64")
+    root = ET.fromstring(render_svg(g, layout(g, rankdir, show_shapes=True), show_shapes=True))
+    for el in root.findall(".//s:g[@class='dz-node dz-var']", NS):
+        oval = el.find("s:ellipse", NS)
+        cx, cy, rx, ry = (float(oval.get(k)) for k in ("cx", "cy", "rx", "ry"))
+        texts = [t for t in el.iter(TEXT)]
+        if el.get("data-node-id") == "x":
+            assert [t.text for t in texts] == ["x", "(2, 2) float64", "[1 2 3 4]", "grad [3 5 7 9]"]
+        for t in texts:
+            x, y = float(t.get("x")), float(t.get("y"))
+            half_w, half_h = len(t.text) * CHAR_PX / 2, 0.35 * FONT_PX
+            for px, py in [(x - half_w, y - half_h), (x + half_w, y - half_h),
+                           (x - half_w, y + half_h), (x + half_w, y + half_h)]:
+                assert inside_oval(px, py, cx, cy, rx, ry), (el.get("data-node-id"), t.text)
