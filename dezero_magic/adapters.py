@@ -15,7 +15,7 @@ import weakref
 
 from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
-from dezero_magic.naming import attr_of, label_for, namespace_names
+from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 from dezero_magic.student_notes import note_early_pop, note_grad_counts, note_sums
@@ -32,21 +32,11 @@ def is_students(obj):
     return not isinstance(obj, DezeroVariable)
 
 
-def _has(obj, name):
-    try:
-        getattr(obj, name)
-    except AttributeError:
-        return False
-    except Exception:  # noqa: BLE001 - a property that raises is still there
-        return True
-    return True
-
-
 def lacks_creator(obj, namespace):
     """A variable of book steps 1-6: an object of a class the user defined
     (in the namespace's module, or named Variable) with `.data` and no
     `creator` attribute at all, so no graph can be rebuilt from it."""
-    if isinstance(obj, type) or attr_of(obj, "data") is None or _has(obj, "creator"):
+    if isinstance(obj, type) or attr_of(obj, "data") is None or has_attr(obj, "creator"):
         return False
     cls = type(obj)
     home = (namespace or {}).get("__name__", "__main__")

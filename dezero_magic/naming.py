@@ -66,6 +66,18 @@ def attr_of(obj, name):
         return None
 
 
+def has_attr(obj, name):
+    """hasattr on a user's object: a property that raises is still there
+    (hasattr would say it is not, and swallow more than AttributeError)."""
+    try:
+        getattr(obj, name)
+    except AttributeError:
+        return False
+    except Exception:  # noqa: BLE001 - a property that raises is still there
+        return True
+    return True
+
+
 def label_for(obj, first_name, names):
     """`obj.name` if set (`model.l0.W` when it is a layer's parameter of that
     name), else the name recorded first, else the namespace name, else, for a

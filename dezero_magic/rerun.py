@@ -23,20 +23,10 @@ from dezero_magic.backward_watch import needed
 from dezero_magic.cell_names import assigned_in, names_in
 from dezero.layers import Layer
 from dezero.optimizers import Optimizer
-from dezero_magic.naming import attr_of
+from dezero_magic.naming import attr_of, has_attr
 
 _COPIED = (Variable, Layer, Optimizer, np.ndarray)
 _ITEMS = 16  # items of a list or dict looked at for a student's objects (isinstance looks at all)
-
-
-def _has(obj, name):
-    try:
-        getattr(obj, name)
-    except AttributeError:
-        return False
-    except Exception:  # noqa: BLE001 - a property that raises is still there
-        return True
-    return True
 
 
 def _students(value):
@@ -46,7 +36,7 @@ def _students(value):
     if isinstance(value, type) or home.split(".")[0] in ("dezero", "dezero_magic"):
         return False
     if isinstance(attr_of(value, "data"), (np.ndarray, np.generic)):
-        return _has(value, "grad") or _has(value, "creator")
+        return has_attr(value, "grad") or has_attr(value, "creator")
     return callable(attr_of(value, "forward")) and callable(attr_of(value, "backward"))
 
 

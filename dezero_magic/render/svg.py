@@ -245,18 +245,21 @@ def _legend(uid, y0, top, nonfinite, gone=False):
         x += 218 + len(top_text) * CHAR_PX + 28
     if nonfinite:
         # Drawn as the nodes are (fill, dashed outline), so the swatch is recognisably "that oval".
-        parts.append(f'<g class="dz-legend-nonfinite"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" '
-                     f'fill="{palette.WARNING_FILL}" stroke="{palette.WARNING_STROKE}" stroke-width="3" '
-                     f'stroke-dasharray="6 3"/><text x="{x + 44:.1f}" y="{y + 9:.1f}" '
-                     f'dominant-baseline="central">{esc(NONFINITE_TEXT)}</text></g>')
+        parts.append(_swatch("dz-legend-nonfinite", x, y, f'fill="{palette.WARNING_FILL}" '
+                             f'stroke="{palette.WARNING_STROKE}" stroke-width="3" stroke-dasharray="6 3"',
+                             NONFINITE_TEXT))
         x += 44 + len(NONFINITE_TEXT) * CHAR_PX + 28
     if gone:
-        parts.append(f'<g class="dz-legend-gone"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" '
-                     f'fill="{palette.NO_GRAD_FILL}" stroke="#333333" stroke-width="1.5" '
-                     f'stroke-dasharray="2 3"/><text x="{x + 44:.1f}" y="{y + 9:.1f}" '
-                     f'dominant-baseline="central">{esc(GONE_TEXT)}</text></g>')
+        parts.append(_swatch("dz-legend-gone", x, y, f'fill="{palette.NO_GRAD_FILL}" stroke="#333333" '
+                             'stroke-width="1.5" stroke-dasharray="2 3"', GONE_TEXT))
         x += 44 + len(GONE_TEXT) * CHAR_PX + 28
     return "".join(parts), x - 28
+
+
+def _swatch(klass, x, y, look, text):
+    """A small oval drawn with `look` (SVG attributes) and the escaped `text` beside it."""
+    return (f'<g class="{klass}"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" {look}/>'
+            f'<text x="{x + 44:.1f}" y="{y + 9:.1f}" dominant-baseline="central">{esc(text)}</text></g>')
 
 
 def with_fresh_ids(svg):
