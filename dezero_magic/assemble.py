@@ -98,11 +98,11 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     if bpass is not None and bpass.end_order is not None and bpass.steps:
         # What ran after the last backward (evaluation under no_grad, a
         # test_mode pass) is not part of its graph; drawn, it would bury it.
-        before = [c for c in calls if c[ORDER] < bpass.end_order]
-        after, calls = len(calls) - len(before), before
+        calls = [c for c in calls if c[ORDER] < bpass.end_order]
+        after = tracer.forward_calls - bpass.calls_at_end  # also those the window let go
     chosen = _choose(calls, max_nodes) if calls else []
     graph = Graph(complete=complete)
-    graph.elided_functions = tracer.elided_functions + (len(calls) - len(chosen)) + after
+    graph.elided_functions = max(0, tracer.forward_calls - sum(1 for c in chosen if c[ORDER] >= 0))
     graph.elided_steps = tracer.elided_steps
     graph.unrecorded_steps = bpass.elided_steps if bpass else 0
     graph.pass_steps = len(bpass.steps) + bpass.elided_steps if bpass else 0

@@ -65,7 +65,6 @@ class RawCalls:
         self._edge = self._raw[:drop]
         self._edge_index = None
         del self._raw[:drop]
-        self._elided += drop
 
     def _flush(self):
         """Resolve the raw calls into records (vids, first sights), the last

@@ -77,3 +77,4 @@ class BackwardPass:
         self.failed_at = None         # ORDER of the call whose backward raised, if known
         self.differentiates = False   # it ran through the grads' graph the previous pass made
         self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)
+        self.calls_at_end = 0         # forward calls made in the cell when the pass ended

@@ -10,6 +10,8 @@ What it keeps (bounded memory, so a 300-epoch training cell does not keep
 * without backward, a window of the last `keep` forward calls (older ones
   are counted as elided; lists are cut in batches, so they hold at most
   4 * `keep` calls between cuts and `kept_calls()` gives the last `keep`);
+  after a backward, the last pass's graph is never cut to make room for
+  the calls made after it (an evaluation: up to `keep` of those are kept);
 * the steps of the last backward pass only (earlier passes are counted in
   `elided_steps`), and of that pass the first `max_steps` (default `keep`)
   steps: those nearest the output, where the drawn nodes are. `%%dezero`
@@ -89,7 +91,6 @@ class Tracer(RawCalls, Observer):
         self.order = 0
         self._earlier = 0         # records made in backward for calls made earlier (orders -1, -2, ...)
         self.forward_calls = 0
-        self._elided = 0          # calls dropped from self.calls
         self.elided_steps = 0
         self.backward_passes = 0
         self.last_pass = None
@@ -231,6 +232,7 @@ class Tracer(RawCalls, Observer):
         if bpass.create_graph:
             self._flush()  # the grads' graph it made gets its orders now
         bpass.end_order = self.order  # (a pass without create_graph noted no calls: nothing to flush)
+        bpass.calls_at_end = self.forward_calls
         if not bpass.steps or not completed:
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
@@ -253,7 +255,6 @@ class Tracer(RawCalls, Observer):
             (kept if c[ORDER] >= start or c[ORDER] in funcs else dropped).append(c)
         self.calls = kept
         if dropped:
-            self._count_elided(dropped)
             # Forgotten in batches, and only when the cell goes on computing
             # (on_backward_begin, _trim): a training loop drops a few calls a
             # pass, and a cell that ends here needs no forgetting at all.
@@ -283,20 +284,24 @@ class Tracer(RawCalls, Observer):
 
     # -- bounds -------------------------------------------------------
     def _trim(self):
-        """Cut the window back to the last `keep` calls. It runs once every
-        3 * `keep` calls, so its scans cost O(1) a call."""
-        drop = len(self.calls) - self.keep
-        dropped = self.calls[:drop]
-        del self.calls[:drop]
-        self._count_elided(dropped)
+        """Cut the window back to the last `keep` calls, and the last pass's
+        graph (calls before its end: an evaluation after the last backward,
+        1,000 predictions say, must not push out the graph that is shown).
+        It runs once every 2 * `keep` calls or more, so its scans cost O(1) a call."""
+        end = self._shown_end()
+        if end is None:
+            drop = len(self.calls) - self.keep
+            dropped = self.calls[:drop]
+            del self.calls[:drop]
+        else:
+            shown = [c for c in self.calls if c[ORDER] < end]
+            later = [c for c in self.calls if c[ORDER] >= end]
+            cut_shown, cut_later = max(0, len(shown) - self.keep), max(0, len(later) - self.keep)
+            dropped = shown[:cut_shown] + later[:cut_later]
+            self.calls = shown[cut_shown:] + later[cut_later:]
         self._forget(dropped + self._limbo)
         self._limbo = []
         self._limbo_orders = set()
-
-    def _count_elided(self, dropped):
-        # Records made in backward (negative orders) are not calls of this
-        # window: counted where they were (or not at all, before the cell).
-        self._elided += sum(1 for c in dropped if c[ORDER] >= 0)
 
     def _forget(self, dropped):
         """Forget the variables and functions of `dropped` call records that
@@ -328,10 +333,24 @@ class Tracer(RawCalls, Observer):
         variables.compact()
 
     # -- results ------------------------------------------------------
+    def _shown_end(self):
+        """ORDER where the last finished pass's graph ends (calls before it
+        are that graph), or None when no pass finished with steps."""
+        bpass = self.last_pass
+        if bpass is None or self._passes or not bpass.steps or bpass.end_order is None:
+            return None
+        return bpass.end_order
+
     def kept_calls(self):
-        """The call records the graph is built from, in forward order."""
+        """The call records the graph is built from, in forward order: the
+        last `keep`, or the last pass's graph and the last `keep` calls after it."""
         self._flush()
-        return self.calls[-self.keep:]
+        end = self._shown_end()
+        if end is None:
+            return self.calls[-self.keep:]
+        shown = [c for c in self.calls if c[ORDER] < end]
+        later = [c for c in self.calls if c[ORDER] >= end]
+        return shown[-self.keep:] + later[-self.keep:]
 
     def var_info(self, vid, call=None):
         """(summary, generation, has_creator, name) of `vid`, from `call`
@@ -362,9 +381,8 @@ class Tracer(RawCalls, Observer):
 
     @property
     def elided_functions(self):
-        """Forward calls recorded but not kept (see the module docstring)."""
-        self._flush()
-        return self._elided + max(0, len(self.calls) - self.keep)
+        """Forward calls of the cell that `kept_calls` leaves out."""
+        return max(0, self.forward_calls - sum(1 for c in self.kept_calls() if c[ORDER] >= 0))
 
     @property
     def saw_backward(self):

@@ -675,3 +675,33 @@ def test_an_evaluation_after_the_last_backward_is_counted_not_drawn():
     assert not any(f.no_grad for f in g.functions.values())
     assert any(n.startswith("8 function calls made after the last backward") for n in g.notes)
     assert g.elided_functions == 2 * 3 + 8
+
+
+@pytest.mark.parametrize("after", [10, 1300, 6000])
+@pytest.mark.parametrize("no_grad_eval", [True, False])
+def test_calls_after_the_last_backward_never_push_its_graph_out(after, no_grad_eval):
+    # Step 59 predicts 1,000 points after training: its graph was drawn empty
+    # (the window held the evaluation only) and the note counted 1,200 calls.
+    import dezero
+    import dezero.functions as F
+    from dezero import Variable
+    from dezero.events import observing
+    from dezero_magic.assemble import graph_from_tracer
+
+    tracer = Tracer(keep=1200, max_steps=1200)
+    with observing(tracer):
+        x = Variable(np.ones(3), name="x")
+        h = x
+        for _ in range(5):
+            h = F.tanh(h)
+        y = F.sum(h)
+        y.backward()
+        with dezero.using_config("enable_backprop", not no_grad_eval):
+            for _ in range(after):
+                F.tanh(x)
+    graph, _, _ = graph_from_tracer(tracer, {"x": x, "y": y})
+    assert sorted(f.op for f in graph.functions.values()) == ["Sum"] + ["Tanh"] * 5
+    assert len(graph.steps) == 6 and graph.elided_functions == after
+    assert any(n.startswith(f"{after:,} function calls made after the last backward") for n in graph.notes)
+    # bounded: cut in batches back to the graph and `keep` calls after it
+    assert len(tracer.calls) <= 4 * tracer.keep + 6 and tracer.recorded_variables() < 8 * tracer.keep
