@@ -125,13 +125,13 @@ def framed(xs, series, x0, factor=5.0):
 
 
 def _near(xs, series, x0, everywhere=False):
-    """(low, high) of the values within a quarter of the window from x0 (or
+    """(low, high) of the values within an eighth of the window from x0 (or
     everywhere): a curve that grows far away is cut at the frame rather
     than flattening what happens at the point. None when none is finite."""
     import numpy as np
 
     xs = np.asarray(xs, dtype=float)
-    inside = np.abs(xs - x0) <= (np.inf if everywhere else (xs[-1] - xs[0]) / 4)
+    inside = np.abs(xs - x0) <= (np.inf if everywhere else (xs[-1] - xs[0]) / 8)
     parts = [np.asarray(v, dtype=float)[inside] for v in series]
     values = np.concatenate(parts) if parts else np.array([])
     values = values[np.isfinite(values)]
