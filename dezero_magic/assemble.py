@@ -8,6 +8,7 @@ keeps them as tuples of atoms, see `dezero_magic.tracer`).
 import weakref
 
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
+from dezero_magic.memory import DEFAULT, NO_GRAD as NO_GRAD_MODE, RETAIN
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
@@ -31,6 +32,15 @@ def _choose(calls, max_nodes):
         return _select(calls, max_nodes)
     chosen = _select(calls, WHOLE_UP_TO)
     return chosen if len(chosen) == len(calls) else _select(calls, NEAREST)
+
+
+def _ran_as(bpass, chosen):
+    """The memory mode (`dezero_magic.memory`) the recorded run was in."""
+    if bpass is not None:
+        return RETAIN if bpass.retain_grad else DEFAULT
+    if chosen and all(c[NO_GRAD] for c in chosen):
+        return NO_GRAD_MODE
+    return DEFAULT
 
 
 def _select(calls, max_nodes):
@@ -101,7 +111,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         calls = [c for c in calls if c[ORDER] < bpass.end_order]
         after = tracer.forward_calls - bpass.calls_at_end  # also those the window let go
     chosen = _choose(calls, max_nodes) if calls else []
-    graph = Graph(complete=complete)
+    graph = Graph(complete=complete, ran_as=_ran_as(bpass, chosen))
     graph.elided_functions = max(0, tracer.forward_calls - sum(1 for c in chosen if c[ORDER] >= 0))
     graph.elided_steps = tracer.elided_steps
     graph.unrecorded_steps = bpass.elided_steps if bpass else 0

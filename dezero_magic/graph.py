@@ -75,6 +75,7 @@ class Graph:
     pass_steps: int = 0          # steps the shown pass took in all (0: as many as recorded)
     unrecorded_steps: int = 0    # steps of the shown pass beyond the tracer's cap (farthest from the output)
     notes: List[str] = field(default_factory=list)  # what a viewer should be told
+    ran_as: Optional[str] = None  # memory mode the cell ran in ("default", "retain_grad", "no_grad"); None: unknown
 
     def edges(self):
         """(source id, target id) pairs: input var -> function -> output var."""

@@ -116,12 +116,21 @@ def memory_view(trace):
     figs = {f.mode: f for f in mode_figures(graph)}
     scale = max((f.bytes_of(k) for f in figs.values() for k, _ in CATEGORIES), default=0)
     panels = {f.label: figures_html(graph, f, scale) for f in figs.values()}
-    buttons = widgets.ToggleButtons(options=list(panels), value=MODE_LABELS[DEFAULT],
+    ran = MODE_LABELS.get(graph.ran_as)
+    # It opens on the mode the cell ran in, marked: a --retain-grad cell opened on the default
+    # and listed as freed the grads its Graph tab showed.
+    options = [(label + (" (this run)" if label == ran else ""), label) for label in panels]
+    buttons = widgets.ToggleButtons(options=options, value=ran or MODE_LABELS[DEFAULT],
                                     description="Mode:", style={"button_width": "auto"})
-    panel = widgets.HTML(style.CSS + panels[buttons.value])
+    head = ""
+    if trace.source == "objects":
+        head = style.block(esc("Your own classes: these are what dezero's modes (steps 17-18) would keep "
+                               "for this graph. Your code frees what it frees; the Graph tab shows which "
+                               "grads it kept."))
+    panel = widgets.HTML(style.CSS + head + panels[buttons.value])
 
     def show(change):
-        panel.value = style.CSS + panels[change["new"]]
+        panel.value = style.CSS + head + panels[change["new"]]
 
     buttons.observe(show, names="value")
     children = [buttons, panel]

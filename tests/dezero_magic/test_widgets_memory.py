@@ -1,4 +1,5 @@
 """The Memory view, driven through its widget models."""
+import pytest
 import re
 
 from dezero_magic.memory import DATA_TITLE, MODE_LABELS
@@ -108,3 +109,28 @@ def test_two_variables_of_one_name_are_told_apart():
                          "v3": VarNode(id="v3", label="x"), "v4": VarNode(id="v4", label="")},
               functions={"f0": FuncNode(id="f0", op="Exp", inputs=["v3"], outputs=["v4"])})
     assert _names(g, ["v3", "v1", "v2", "v4"]) == "x, a (v1), a (v2), Exp output (v4)"
+
+
+@pytest.mark.parametrize("flags, code, ran", [
+    ("", "x = Variable(np.ones(3), name='x')\ny = F.sum(F.exp(x))\ny.backward()", "default"),
+    ("--retain-grad", "x = Variable(np.ones(3), name='x')\ny = F.sum(F.exp(x))\ny.backward()", "retain_grad"),
+    ("", "x = Variable(np.ones(3), name='x')\ny = F.sum(F.exp(x))\ny.backward(retain_grad=True)",
+     "retain_grad"),
+    ("--no-grad", "x = Variable(np.ones(3), name='x')\ny = F.sum(F.exp(x))", "no_grad"),
+])
+def test_the_tab_opens_on_the_mode_the_cell_ran_in_and_marks_it(shell, displayed, flags, code, ran):
+    view = memory_view(run_traced(shell, code, flags=flags))
+    assert view.modes.value == MODE_LABELS[ran]
+    marked = [label for label, _ in view.modes.options if label.endswith("(this run)")]
+    assert marked == [MODE_LABELS[ran] + " (this run)"]
+
+
+def test_students_classes_are_told_the_modes_are_dezeros(shell, displayed):
+    from student_code import STEP17
+
+    shell.run_cell(STEP17 + "GENERATIONS = True\n")
+    view = memory_view(run_traced(shell, "x = Variable(np.array(2.0))\ny = square(x)\ny.backward()"))
+    assert "Your own classes: these are what dezero's modes" in text_of(view.figures.value)
+    assert not [label for label, _ in view.modes.options if "(this run)" in label]
+    view.modes.value = MODE_LABELS["retain_grad"]
+    assert "Your own classes" in text_of(view.figures.value)
