@@ -1,6 +1,7 @@
 """The Memory view, driven through its widget models."""
-import pytest
 import re
+
+import pytest
 
 from dezero_magic.memory import DATA_TITLE, MODE_LABELS
 from dezero_magic.widgets.memory_tab import COUNTED_ONCE, memory_view
