@@ -280,6 +280,8 @@ def _steps(calls, funcs, fid, vid, items, graph):
         if call.pending is not None:
             step.pending = [fid[k] for k in call.pending if k in fid]
             step.pending_total = len(call.pending)
+        else:
+            step.queue_seen = False
         steps.append(step)
     note_early_pop(graph, steps)
     note_grad_counts(graph, miscounted)

@@ -61,6 +61,7 @@ class BackwardStep:
     accumulated: List[str] = field(default_factory=list)  # input ids whose grad was added to
     pending: List[str] = field(default_factory=list)    # FuncNode ids, in the order they will pop
     pending_total: int = 0       # length of the whole queue (pending may be cut)
+    queue_seen: bool = True      # False: the backward keeps no queue (step 7's recursion calls the next one)
     totals: Dict[str, str] = field(default_factory=dict)  # input id -> its whole grad after this step
 
 

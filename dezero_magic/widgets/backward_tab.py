@@ -66,10 +66,18 @@ def step_edges(graph, fid, gys=None, gxs=None):
     return [(fid, v) for v in outs] + [(v, fid) for v in ins]
 
 
+NO_QUEUE = ("none: this backward calls the next function's backward itself (a recursion, as in the "
+            "book's step 7), so no function waits in a list")
+
+
 def queue_html(graph, queue, total, *, book=False):
+    return _panel(_queue_block(graph, queue, total, book))
+
+
+def _panel(html):
     # Set apart from the step panel beside it: side by side they read as one paragraph.
     return f'<div class="dz-queue-panel" style="margin-left:24px;padding-left:16px;border-left:2px solid #bbbbbb">' \
-           f"{_queue_block(graph, queue, total, book)}</div>"
+           f"{html}</div>"
 
 
 def _queue_block(graph, queue, total, book):
@@ -178,7 +186,8 @@ class BackwardView(TraceView):
         self.info.value = style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
                                                       fid=step.func, before=before),
                                       title=f"Step {k} of {len(steps)}: {func_name(graph, step.func)} is popped")
-        self.queue.value = queue_html(graph, step.pending, step.pending_total)
+        self.queue.value = (queue_html(graph, step.pending, step.pending_total) if step.queue_seen
+                            else _panel(style.block(esc(NO_QUEUE), title="Queue")))
         if self.trace.source == "objects":
             text = ("These are the steps your own backward() ran, in the order it ran them. Switch to the "
                     "book's steps 8–14 to replay this graph with the list algorithm.")

@@ -156,3 +156,20 @@ def test_grads_the_students_step_18_backward_freed_are_shown_as_freed(shell, dis
     trace = run(shell, displayed, "x = Variable(np.array(2.0))\nt = square(x)\ny = square(t)\n"
                                   "y.backward(retain_grad=True)")
     assert not any(v.grad_freed for v in trace.graph.variables.values())
+
+
+def test_a_recursive_backward_has_no_queue_and_a_loop_has_one(shell, displayed):
+    from dezero_magic.widgets.backward_tab import NO_QUEUE, BackwardView
+    from student_code import STEP7, STEP7_RUN
+    from widget_html import text_of
+
+    view = BackwardView(run(shell, displayed, STEP7 + STEP7_RUN))
+    assert view.slider.max == 3
+    for k in (1, 3):
+        view.slider.value = k
+        assert NO_QUEUE in text_of(view.queue.value) and "last step" not in text_of(view.queue.value)
+    shell.run_cell(STEP16)
+    view = BackwardView(run(shell, displayed, DIAMOND_RUN))
+    assert "in the order it will be popped" in text_of(view.queue.value)
+    view.slider.value = view.slider.max
+    assert "empty: this was the last step" in text_of(view.queue.value)
