@@ -92,7 +92,9 @@ def note_sums(graph, received, held, live):
     """Step 14, told from the numbers: the grads that reached a variable
     against its live grad (full precision, not the rounded text on the node):
     a grad left from an earlier backward (no cleargrad), or a later grad that
-    overwrote an earlier one (`x.grad = gx`)."""
+    overwrote an earlier one (`x.grad = gx`). Several leftovers make one
+    note: backward ran again on a graph whose grads nobody cleared."""
+    leftovers = []
     for key, snaps in received.items():
         node, before = graph.variables.get(key), held.get(key)
         if node is None or live.get(key) is None or (len(snaps) < 2 and before is None):
@@ -110,12 +112,22 @@ def note_sums(graph, received, held, live):
             note += (f"their sum {total} plus what it held before: {name}.grad already held "
                      f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
                      "before backward (step 14).")
+            leftovers.append((name, note))
+            continue
         elif _is_sum(final, terms[-1:]):
             note += (f"not their sum {total}: a later grad overwrote an earlier one "
                      "(step 14: add them, x.grad = x.grad + gx).")
         else:
             note += f"not their sum {total}."
         graph.notes.append(note)
+    if len(leftovers) == 1:
+        graph.notes.append(leftovers[0][1])
+    elif leftovers:
+        names = listed(name for name, _ in leftovers)
+        graph.notes.append(
+            f"The grads of {names} each hold this backward's grads added to what they held before: "
+            "backward ran again on a graph whose grads nobody cleared (twice on the same y, say). Call "
+            "cleargrad() on the variables before backward (step 14), or make the graph anew.")
 
 
 def note_grad_counts(graph, miscounted):

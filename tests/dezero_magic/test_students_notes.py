@@ -173,3 +173,10 @@ def test_a_recursive_backward_has_no_queue_and_a_loop_has_one(shell, displayed):
     assert "in the order it will be popped" in text_of(view.queue.value)
     view.slider.value = view.slider.max
     assert "empty: this was the last step" in text_of(view.queue.value)
+
+
+def test_backward_run_twice_on_one_graph_is_one_note(shell, displayed):
+    shell.run_cell(STEP16)
+    trace = run(shell, displayed, DIAMOND_RUN + "y.backward()\n")
+    leftover = [n for n in trace.graph.notes if "held before" in n or "already held" in n]
+    assert len(leftover) == 1 and "backward ran again on a graph whose grads nobody cleared" in leftover[0]
