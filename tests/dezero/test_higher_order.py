@@ -106,3 +106,51 @@ def test_grad_of_a_grad_with_several_inputs():
     gyx = dezero.grad(gy, x)
     assert gxy.data == pytest.approx(6 * 1.5 * 0.25)
     assert gyx.data == pytest.approx(6 * 1.5 * 0.25)
+
+
+@pytest.mark.parametrize("c, at, expected", [
+    (2, 0.0, [0.0, 2.0, 0.0, 0.0]),
+    (3, 0.0, [0.0, 0.0, 6.0, 0.0]),
+    (2, 1.5, [3.0, 2.0, 0.0, 0.0]),
+])
+def test_derivatives_of_a_power_past_its_degree_are_zero_not_nan(c, at, expected):
+    # c * x ** (c - 1) reached x ** 0, whose grad was computed as 0 * x ** -1: NaN at 0.
+    x = Variable(np.array(at))
+    g = x ** c
+    got = []
+    for _ in range(4):
+        g = dezero.grad(g, x, create_graph=True)
+        got.append(float(g.data))
+    assert got == expected
+    torch = pytest.importorskip("torch")
+    t = torch.tensor(at, dtype=torch.float64, requires_grad=True)
+    tg, oracle = t ** c, []
+    for _ in range(4):
+        if tg is None or not tg.requires_grad:  # torch's derivative became a constant: the next is 0
+            tg = None
+            oracle.append(0.0)
+            continue
+        (tg,) = torch.autograd.grad(tg, t, create_graph=True)
+        oracle.append(tg.detach().item())
+    assert got == oracle
+
+
+def test_the_book_idiom_through_sin_times_a_power_has_no_nan_at_zero():
+    x = Variable(np.linspace(-1, 1, 5))
+    y = F.sin(x) * x ** 2
+    y.backward(create_graph=True)
+    for _ in range(3):
+        gx = x.grad
+        x.cleargrad()
+        gx.backward(create_graph=True)
+    assert np.all(np.isfinite(x.grad.data))
+    x0 = 0.0  # d4/dx4 (x^2 sin x) = x^2 sin x - 8x cos x - 12 sin x: 0 at x = 0
+    assert float(x.grad.data[2]) == pytest.approx(x0)
+
+
+def test_x_to_the_zero_has_zero_grad_with_and_without_a_graph():
+    for create_graph in (False, True):
+        x = Variable(np.array([0.0, 2.0]))
+        y = F.sum(x ** 0)
+        y.backward(create_graph=create_graph)
+        assert x.grad.data.tolist() == [0.0, 0.0]
