@@ -56,7 +56,16 @@ def gradient_check(f, *inputs, rtol=1e-4, atol=1e-5, eps=1e-4):
     the numerical and the analytic gradients.
     """
     xs = [Variable(np.array(as_variable(x).data, dtype=np.float64)) for x in inputs]
-    num = numerical_grad(f, *xs, eps=eps)
+    try:
+        num = numerical_grad(f, *xs, eps=eps)
+    except (TypeError, ValueError, IndexError) as exc:
+        if len(inputs) > 1 and hasattr(exc, "add_note"):
+            # The book's helper passed extra arguments through; this one differentiates them all
+            # (labels become float Variables): the error alone would not say so.
+            exc.add_note("gradient_check differentiates every argument after f (each becomes a float64 "
+                         "Variable); pass the others (labels, sizes) through a lambda, e.g. "
+                         "gradient_check(lambda x: F.softmax_cross_entropy(x, t), x)")
+        raise
     out = f(*xs)
     outs = out if isinstance(out, (list, tuple)) else [out]
     total = None

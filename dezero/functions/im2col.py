@@ -50,7 +50,8 @@ def im2col_array(img, kernel_size, stride, pad, to_matrix=True, pad_value=0):
         for dx in range(kw):
             col[:, :, dy, dx] = padded[:, :, dy:dy + sh * oh:sh, dx:dx + sw * ow:sw]
     if to_matrix:
-        col = col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, -1)
+        # columns given, not -1: an empty batch (n = 0) cannot infer them
+        col = col.transpose(0, 4, 5, 1, 2, 3).reshape(n * oh * ow, c * kh * kw)
     return col
 
 

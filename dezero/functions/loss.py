@@ -33,7 +33,7 @@ class MeanSquaredError(Function):
     def backward(self, gy):
         x0, x1 = self.inputs
         diff = x0 - x1
-        gx = gy * diff * (2.0 / self.n)
+        gx = gy * diff * (2.0 / max(self.n, 1))  # an empty batch: empty grads, no ZeroDivisionError
         return sum_to(gx, x0.shape), sum_to(-gx, x1.shape)
 
 
@@ -80,7 +80,7 @@ class SoftmaxCrossEntropy(Function):
         xp = cuda.get_array_module(x.data)
         labels = _labels(t.data, n, xp)
         t_onehot = xp.eye(num_classes, dtype=x.dtype)[labels]
-        gx = (softmax(x) - t_onehot) * (gy * (1.0 / n))
+        gx = (softmax(x) - t_onehot) * (gy * (1.0 / max(n, 1)))  # (empty batch: empty grads)
         return gx, None  # labels are not differentiable
 
 
@@ -121,7 +121,7 @@ class SigmoidCrossEntropy(Function):
     def backward(self, gy):
         x, t = self.inputs
         n = _batch_size(x.shape)
-        scale = gy * (1.0 / n)
+        scale = gy * (1.0 / max(n, 1))  # (empty batch: empty grads)
         gx = (sigmoid(x) - t) * scale
         gt = -x * scale  # d/dt of (-x t); t is usually data, but soft targets may learn
         return sum_to(gx, x.shape), sum_to(gt, t.shape)

@@ -87,3 +87,15 @@ def test_benchmark_functions_values_and_grads(f, point, value, grads):
     assert z.data == value
     assert (x.grad.data, y.grad.data) == grads
     assert gradient_check(f, np.array(point[0] + 0.1), np.array(point[1] - 0.2), rtol=1e-5)
+
+
+def test_an_extra_argument_gets_a_hint_to_use_a_lambda():
+    if not hasattr(Exception, "add_note"):
+        pytest.skip("exception notes are Python 3.11+")
+
+    x = np.random.default_rng(0).normal(size=(2, 3))
+    t = np.array([0, 2])
+    with pytest.raises(Exception) as info:
+        gradient_check(F.softmax_cross_entropy, x, t)
+    assert any("through a lambda" in note for note in getattr(info.value, "__notes__", []))
+    assert gradient_check(lambda v: F.softmax_cross_entropy(v, t), x)

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 import dezero.functions as F
-from dezero import gradient_check
+from dezero import Variable, gradient_check
 from dezero.functions.im2col import col2im_array, get_conv_outsize, im2col_array
 
 CONFIGS = [((1, 1, 3, 3), 2, 1, 0), ((2, 2, 4, 5), 3, 2, 1), ((1, 2, 5, 4), (2, 3), (1, 2), (1, 0))]
@@ -60,3 +60,12 @@ def test_kernel_that_does_not_fit_is_a_clear_error():
         F.im2col(np.ones((1, 1, 2, 2)), 3)
     with pytest.raises(ValueError, match="pair"):
         F.im2col(np.ones((1, 1, 2, 2)), (1, 1, 1))
+
+
+def test_im2col_and_conv2d_simple_take_an_empty_batch():
+    x = np.zeros((0, 2, 5, 5))
+    col = F.im2col(x, 3, 1, 1, to_matrix=True)
+    assert col.shape == (0, 2 * 3 * 3)
+    W = Variable(np.ones((4, 2, 3, 3)))
+    y = F.conv2d_simple(Variable(x), W, stride=1, pad=1)
+    assert y.shape == (0, 4, 5, 5)

@@ -107,3 +107,17 @@ def test_binary_cross_entropy(rng, torch_oracle, torch, shape):
 def test_binary_cross_entropy_never_logs_zero(dtype):
     y = F.binary_cross_entropy(np.array([0.0, 1.0], dtype=dtype), np.array([1.0, 0.0], dtype=dtype))
     assert np.isfinite(y.data) and y.data > 10
+
+
+@pytest.mark.parametrize("loss", ["softmax_cross_entropy", "mean_squared_error", "sigmoid_cross_entropy"])
+def test_an_empty_batch_gives_nan_loss_and_empty_grads_not_a_crash(loss):
+    import warnings
+
+    x = Variable(np.zeros((0, 3)))
+    t = np.zeros(0, dtype=int) if loss == "softmax_cross_entropy" else np.zeros((0, 3))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # 0 / 0, as NumPy and PyTorch give NaN
+        y = getattr(F, loss)(x, t)
+        assert np.isnan(float(y.data))
+        y.backward()
+    assert x.grad.shape == (0, 3)
