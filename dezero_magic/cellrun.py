@@ -25,6 +25,7 @@ from dezero_magic.student_flags import backprop_off, creatorless_note, flag_note
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
+from dezero_magic.interrupts import interrupts_shown_without_our_frames
 from dezero_magic.tracer import Tracer
 
 # Prepended to the body so traceback line numbers are the cell's own
@@ -235,6 +236,7 @@ class TracedRun:
                 stack.enter_context(self.watch)
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
             stack.enter_context(_quiet_as(self.shell, self.code))
+            stack.enter_context(interrupts_shown_without_our_frames(self.shell))
             yield
 
     def ran(self, result):

@@ -6,6 +6,7 @@ shape mismatch in matmul, say) is not in the graph; the note names it and
 its inputs, which are usually the cause.
 """
 from dezero.core import Function, Variable
+from dezero_magic.interrupts import is_magic_frame
 from dezero_magic.preview import format_snapshot, snapshot
 
 
@@ -16,14 +17,17 @@ def failed_call_note(error, names):
     name (`naming.namespace_names`)."""
     tb = getattr(error, "__traceback__", None)
     call = innermost = None
+    heard = False  # a tracer hook ran below the call: its forward had returned
     while tb is not None:
         frame = tb.tb_frame
         if isinstance(frame.f_locals.get("self"), Function):
             innermost = frame
             if frame.f_code.co_name == "__call__":
-                call = frame
+                call, heard = frame, False
+        elif call is not None and is_magic_frame(frame):
+            heard = True
         tb = tb.tb_next
-    if call is None or innermost.f_code.co_name == "backward":
+    if call is None or heard or innermost.f_code.co_name == "backward":
         return None
     function, inputs = call.f_locals["self"], call.f_locals.get("inputs")
     if not isinstance(inputs, (list, tuple)):
