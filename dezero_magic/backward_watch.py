@@ -196,7 +196,9 @@ class BackwardWatch:
             self._passes.pop()
         elif event == "return" and self._open and self._open[-1][0] is frame:
             call = self._open.pop()[1]
-            values = arg if isinstance(arg, (tuple, list)) else (arg,)
+            # As the book's loop reads it (`if not isinstance(gxs, tuple): gxs = (gxs,)`):
+            # a list returned is ONE grad, the first input's; the notes then say so.
+            values = arg if isinstance(arg, tuple) else (arg,)
             call.gxs = [snapshot(data_of(g)) for g in values]
 
     def _note_held(self, call, func):

@@ -180,3 +180,14 @@ def test_backward_run_twice_on_one_graph_is_one_note(shell, displayed):
     trace = run(shell, displayed, DIAMOND_RUN + "y.backward()\n")
     leftover = [n for n in trace.graph.notes if "held before" in n or "already held" in n]
     assert len(leftover) == 1 and "backward ran again on a graph whose grads nobody cleared" in leftover[0]
+
+
+def test_a_backward_that_returns_a_list_is_read_as_the_books_loop_reads_it(shell, displayed):
+    # `if not isinstance(gxs, tuple): gxs = (gxs,)`: the list is x0's one grad, x1 gets none.
+    shell.run_cell(STEP14_ADDING.replace("        return gy, gy\n", "        return [gy, gy]\n", 1))
+    trace = run(shell, displayed, "x0 = Variable(np.array(2.0))\nx1 = Variable(np.array(3.0))\n"
+                                  "y = add(x0, x1)\ny.backward()")
+    assert shell.user_ns["x1"].grad is None
+    assert [n for n in trace.graph.notes if "returned 1 grad for its 2 inputs, so x1 got none" in n]
+    step = trace.graph.steps[0]
+    assert list(step.gxs) == [var(trace, "x0").id]
