@@ -113,9 +113,13 @@ def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):
 
 def _stepped_grads(steps):
     """{variable id: the longest grad text a backward step shows for it}."""
-    longest = {}
+    longest, running = {}, {}
     for step in steps:
-        for shown in (step.gys, step.totals):
+        for vid, gx in step.gxs.items():
+            if not step.totals:
+                # Students' classes record no totals: the stepper shows "old + new" (its running_grads)
+                running[vid] = f"{running[vid]} + {gx}" if vid in step.accumulated and vid in running else gx
+        for shown in (step.gys, step.totals, running):
             for vid, text in shown.items():
                 if len(text) > len(longest.get(vid, "")):
                     longest[vid] = text

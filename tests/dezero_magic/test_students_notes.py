@@ -191,3 +191,17 @@ def test_a_backward_that_returns_a_list_is_read_as_the_books_loop_reads_it(shell
     assert [n for n in trace.graph.notes if "returned 1 grad for its 2 inputs, so x1 got none" in n]
     step = trace.graph.steps[0]
     assert list(step.gxs) == [var(trace, "x0").id]
+
+
+def test_the_stepper_sizes_ovals_for_the_sums_it_shows_of_students_grads(shell, displayed):
+    from dezero_magic.layout import CHAR_PX
+    from dezero_magic.widgets.backward_tab import BackwardView, running_grads
+
+    shell.run_cell(STEP16)
+    trace = run(shell, displayed, DIAMOND_RUN)
+    view = BackwardView(trace)
+    for k in range(1, view.slider.max + 1):
+        grads, _ = running_grads(trace.graph.steps, k)
+        for vid, text in grads.items():
+            width = trace.layout.sizes[vid][0]
+            assert len("grad " + text) * CHAR_PX * 1.1 < width, (k, vid, text, width)
