@@ -98,6 +98,8 @@ def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):
         # (it has the data's shape); never narrower than the final graph's "grad freed".
         grad_line = "grad " + (stepped_grad or node.value or "freed")
         lines.append(max(grad_line, FREED_LINE, key=len) if node.grad_freed else grad_line)
+    elif stepped_grad and node.grad is not None and len(stepped_grad) > len(node.grad):
+        lines[-1] = "grad " + stepped_grad  # a step shows more than the final grad ("32 + 64")
     chars = max(len(cut(s)) for s in lines)
     width = max(56.0, chars * CHAR_PX * 1.2 + 24)  # an oval needs room at its ends
     height = max(40.0, len(lines) * LINE_PX + 18)
