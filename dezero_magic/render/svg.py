@@ -25,10 +25,14 @@ _NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
 
 
 def _override_absmax(text):
-    """|value| of a scalar preview text, None when it is not one number."""
-    if text is None or not _NUMBER.match(text.strip()):
+    """|value| of a scalar preview text, or of a sum the stepper writes out
+    ("32 + 64"); None when it is neither."""
+    if text is None:
         return None
-    return abs(float(text))
+    terms = [t.strip() for t in text.split(" + ")]
+    if not all(_NUMBER.match(t) for t in terms):
+        return None
+    return abs(sum(float(t) for t in terms))
 
 
 FAN_PX = 16    # how far repeated edges (x + x) bulge apart, so each reads as its own arrow

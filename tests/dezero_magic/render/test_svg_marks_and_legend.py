@@ -162,3 +162,16 @@ def test_every_line_of_a_verbose_oval_lies_inside_it_and_the_grad_does_not_repea
             for px, py in [(x - half_w, y - half_h), (x + half_w, y - half_h),
                            (x - half_w, y + half_h), (x + half_w, y + half_h)]:
                 assert inside_oval(px, py, cx, cy, rx, ry), (el.get("data-node-id"), t.text)
+
+
+def test_a_grad_written_as_a_sum_is_coloured_by_its_value():
+    from dezero_magic.render.svg import _override_absmax
+
+    assert _override_absmax("32 + 64") == 96.0 and _override_absmax("-0.5") == 0.5
+    assert _override_absmax("[1 2] + [3 4]") is None and _override_absmax(None) is None
+    g = chain(2)
+    svg = render_svg(g, layout(g), grads_override={"v0": "32 + 64", "v2": "96"})
+    root = ET.fromstring(svg)
+    fills = {el.get("data-node-id"): el.find("s:ellipse", NS).get("fill")
+             for el in root.findall(".//s:g[@data-node-id]", NS) if el.find("s:ellipse", NS) is not None}
+    assert fills["v0"] == fills["v2"] != palette.NO_GRAD_FILL
