@@ -13,12 +13,14 @@ Students' objects record no call order, so functions and unnamed variables
 """
 import weakref
 
+import numpy as np
+
 from dezero.core import Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
-from dezero_magic.student_notes import note_early_pop, note_grad_counts, note_sums
+from dezero_magic.student_notes import note_early_pop, note_grad_counts, note_own_generations, note_sums
 
 
 def is_variable_like(obj):
@@ -173,6 +175,16 @@ def _forward_order(roots, funcs, fgen):
     return sorted(funcs.values(), key=lambda f: (fgen[id(f)], post[id(f)]))
 
 
+def _own_generation(f, computed):
+    """The generation the student's object says it has, when that is a
+    number other than the one its links give (a forgotten
+    `self.generation = func.generation + 1` leaves every function at 0)."""
+    own = attr_of(f, "generation")
+    if isinstance(own, bool) or not isinstance(own, (int, np.integer)) or own == computed:
+        return None
+    return int(own)
+
+
 def _numbered(vars_, ordered):
     """`v0`, `v1`, ... in forward order: each function's inputs, then its
     outputs; variables no drawn function touches come last."""
@@ -209,7 +221,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         graph.functions[fid[id(f)]] = FuncNode(
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order,
-            label=names.get(id(f), ""))
+            label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)]))
     leaf_refs, output_refs, live = {}, [], {}
     for key in vid:
         v = vars_[key]
@@ -288,4 +300,5 @@ def _steps(calls, funcs, fid, vid, items, graph):
         steps.append(step)
     note_early_pop(graph, steps)
     note_grad_counts(graph, miscounted)
+    note_own_generations(graph)
     return steps, received, held

@@ -39,6 +39,7 @@ class FuncNode:
     kept_nbytes: int = 0         # bytes of inputs this function keeps for backward
     no_grad: bool = False        # ran with backprop disabled: dezero made no graph for it
     label: str = ""              # the user-namespace name of the Function object (`A = Square()`), if any
+    own_generation: Optional[int] = None  # a student's object's own `generation`, when it differs from the links'
 
     @property
     def title(self):

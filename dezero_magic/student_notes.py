@@ -150,3 +150,19 @@ def note_grad_counts(graph, miscounted):
                 f"{func.title}.backward returned {grads} for its {n_in} input"
                 f"{'s' if n_in != 1 else ''}: the extra ones were dropped; return one grad "
                 "per input.")
+
+
+def note_own_generations(graph):
+    """Step 16 half done: the functions' own `generation` is not what their
+    links give (set_creator forgot `self.generation = func.generation + 1`),
+    so a backward that sorts by it pops them in the wrong order."""
+    off = [f for f in graph.functions.values() if f.own_generation is not None]
+    if not off:
+        return
+    shown = listed(f"{f.title} {f.own_generation} (should be {f.generation})"
+                   for f in sorted(off, key=lambda f: f.order))
+    graph.notes.append(
+        f"Your functions' own generation is not what the graph gives: {shown}. Variable.set_creator "
+        "must set self.generation = func.generation + 1, and Function.__call__ must take the largest "
+        "generation of its inputs (book step 16); a backward that sorts by generation pops in the "
+        "wrong order otherwise.")

@@ -70,6 +70,13 @@ NO_QUEUE = ("none: this backward calls the next function's backward itself (a re
             "book's step 7), so no function waits in a list")
 
 
+def _generation(f):
+    if f.own_generation is None:
+        return f"generation {f.generation}"
+    # a student's object: its own number is what their backward sorted by
+    return f"generation {f.own_generation} in your code (by the links: {f.generation})"
+
+
 def queue_html(graph, queue, total, *, book=False):
     return _panel(_queue_block(graph, queue, total, book))
 
@@ -83,7 +90,7 @@ def _panel(html):
 def _queue_block(graph, queue, total, book):
     if not total:
         return style.block(esc("empty: this was the last step"), title="Queue")
-    items = "".join(f"<li>{esc(func_name(graph, f))} — generation {esc(graph.functions[f].generation)}"
+    items = "".join(f"<li>{esc(func_name(graph, f))} — {esc(_generation(graph.functions[f]))}"
                     "</li>" for f in queue[:QUEUE_SHOWN] if f in graph.functions)
     more = total - min(len(queue), QUEUE_SHOWN)
     tail = f"<div>{esc(f'… and {more} more')}</div>" if more > 0 else ""

@@ -206,3 +206,21 @@ def test_the_stepper_sizes_ovals_for_the_sums_it_shows_of_students_grads(shell, 
         for vid, text in grads.items():
             width = trace.layout.sizes[vid][0]
             assert len("grad " + text) * CHAR_PX * 1.1 < width, (k, vid, text, width)
+
+
+def test_a_forgotten_generation_is_told_and_the_queue_shows_the_students_numbers(shell, displayed):
+    from dezero_magic.widgets.backward_tab import BackwardView
+    from widget_html import text_of
+
+    forgot = STEP16.replace("        self.generation = func.generation + 1\n", "")
+    assert forgot != STEP16
+    shell.run_cell(forgot)
+    trace = run(shell, displayed, DIAMOND_RUN)
+    note = [n for n in trace.graph.notes if n.startswith("Your functions' own generation")]
+    assert note and "self.generation = func.generation + 1" in note[0] and "(should be 1)" in note[0]
+    queue = text_of(BackwardView(trace).queue.value)
+    assert "generation 0 in your code (by the links: 1)" in queue
+    shell.run_cell(STEP16)  # done right: nothing to say
+    trace = run(shell, displayed, DIAMOND_RUN)
+    assert not [n for n in trace.graph.notes if "own generation" in n]
+    assert "in your code" not in text_of(BackwardView(trace).queue.value)
