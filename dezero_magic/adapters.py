@@ -20,7 +20,8 @@ from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
-from dezero_magic.student_notes import note_early_pop, note_grad_counts, note_own_generations, note_sums
+from dezero_magic.student_notes import (note_early_pop, note_grad_counts, note_own_generations, note_reused,
+                                        note_sums)
 
 
 def is_variable_like(obj):
@@ -175,6 +176,17 @@ def _forward_order(roots, funcs, fgen):
     return sorted(funcs.values(), key=lambda f: (fgen[id(f)], post[id(f)]))
 
 
+def _orphans(vars_, funcs, fid, vid):
+    """(function id, variable id) for variables whose creator's outputs are
+    others: one Function object called twice keeps only its last call."""
+    found = []
+    for key, v in vars_.items():
+        f = attr_of(v, "creator")
+        if f is not None and id(f) in funcs and key in vid and not any(y is v for y in func_outputs(f)):
+            found.append((fid[id(f)], vid[key]))
+    return found
+
+
 def _own_generation(f, computed):
     """The generation the student's object says it has, when that is a
     number other than the one its links give (a forgotten
@@ -249,6 +261,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             leaf_refs[node.id] = ref
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
+    note_reused(graph, _orphans(vars_, funcs, fid, vid))
     graph.steps, received, held = _steps(calls, funcs, fid, vid, items, graph)
     # Had a grad in the pass and has none now: the student's backward freed it
     # (step 18's retain_grad=False), as the Memory tab and the nodes should say.

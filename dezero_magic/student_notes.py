@@ -166,3 +166,22 @@ def note_own_generations(graph):
         "must set self.generation = func.generation + 1, and Function.__call__ must take the largest "
         "generation of its inputs (book step 16); a backward that sorts by generation pops in the "
         "wrong order otherwise.")
+
+
+def note_reused(graph, orphans):
+    """One Function object called twice (`f = Square(); b = f(f(x))`): it
+    remembers only its last call, so what an earlier call made hangs loose
+    and the backward never reaches that call's input."""
+    by_func = {}
+    for fid, vid in orphans:
+        by_func.setdefault(fid, []).append(vid)
+    for fid, vids in by_func.items():
+        func = graph.functions.get(fid)
+        if func is None:
+            continue
+        made = listed(_label(graph, v) for v in vids)
+        graph.notes.append(
+            f"One {func.op} object ({func.title}) was called more than once: {made} came from an earlier "
+            "call, but a Function keeps only its last call's input and output, so the graph (and the "
+            f"backward) through that earlier call is lost. Make a new one per call: {func.op}()(x), or a "
+            "function like square(x) (book step 9).")

@@ -224,3 +224,13 @@ def test_a_forgotten_generation_is_told_and_the_queue_shows_the_students_numbers
     trace = run(shell, displayed, DIAMOND_RUN)
     assert not [n for n in trace.graph.notes if "own generation" in n]
     assert "in your code" not in text_of(BackwardView(trace).queue.value)
+
+
+def test_one_function_object_called_twice_is_told(shell, displayed):
+    shell.run_cell(STEP16)
+    trace = run(shell, displayed, "sq = Square()\nx = Variable(np.array(3.0))\na = sq(x)\nb = sq(a)\n"
+                                  "b.backward()")
+    note = [n for n in trace.graph.notes if n.startswith("One Square object (sq: Square) was called more than once")]
+    assert note and "a came from an earlier call" in note[0], trace.graph.notes
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\na = square(x)\nb = square(a)\nb.backward()")
+    assert not [n for n in trace.graph.notes if "called more than once" in n]
