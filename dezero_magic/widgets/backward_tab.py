@@ -25,6 +25,8 @@ GRAD_ROWS = 20
 GENERATION, BOOK = "generation", "book"
 NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
                "Call y.backward() in the cell, or run it with %%dezero -b y.")
+NO_BACKWARD_METHOD = ("Your Variable class has no backward() method yet, so there is no backward pass to step "
+                      "through: book step 7 adds it (before, each function's backward is called by hand).")
 NOT_WATCHED = ("%dezero draws a graph that already exists; its backward, if one ran, ran in another cell "
                "and was not watched. Run that cell with %%dezero to step through its backward pass.")
 
@@ -70,6 +72,12 @@ NO_QUEUE = ("none: this backward calls the next function's backward itself (a re
             "book's step 7), so no function waits in a list")
 
 
+def _no_backward_method(trace):
+    """Whether the student's output objects have no backward() to call (steps 1-6)."""
+    outputs = [y for y in (r() for r in trace.output_refs) if y is not None]
+    return bool(outputs) and not any(callable(getattr(y, "backward", None)) for y in outputs)
+
+
 def _generation(f):
     if f.own_generation is None:
         return f"generation {f.generation}"
@@ -111,6 +119,8 @@ class BackwardView(TraceView):
         steps = trace.graph.steps
         if not steps:
             said = NOT_WATCHED if getattr(trace, "line_magic", False) else NO_BACKWARD
+            if trace.source == "objects" and not getattr(trace, "line_magic", False) and _no_backward_method(trace):
+                said = NO_BACKWARD_METHOD
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return

@@ -234,3 +234,22 @@ def test_one_function_object_called_twice_is_told(shell, displayed):
     assert note and "a came from an earlier call" in note[0], trace.graph.notes
     trace = run(shell, displayed, "x = Variable(np.array(3.0))\na = square(x)\nb = square(a)\nb.backward()")
     assert not [n for n in trace.graph.notes if "called more than once" in n]
+
+
+def test_a_variable_without_backward_yet_is_told_so_in_the_backward_tab(shell, displayed):
+    import re
+
+    from dezero_magic.widgets.backward_tab import NO_BACKWARD, NO_BACKWARD_METHOD, BackwardView
+    from student_code import STEP7
+    from widget_html import text_of
+
+    # step 7 before its Variable.backward: creators, but nothing to call
+    before = re.sub(r"    def backward\(self\):\n(        .*\n|\n)*?(?=class Function)", "", STEP7, count=1)
+    assert "def backward(self):" not in before.split("class Function")[0]
+    shell.run_cell(before)
+    trace = run(shell, displayed, "A = Square()\nx = Variable(np.array(0.5))\ny = A(x)")
+    assert trace.graph.functions and not trace.graph.steps
+    assert NO_BACKWARD_METHOD in text_of(BackwardView(trace).message.value)
+    shell.run_cell(STEP7)  # with it, and no backward run: the usual advice
+    trace = run(shell, displayed, "A = Square()\nx = Variable(np.array(0.5))\ny = A(x)")
+    assert NO_BACKWARD[:40] in text_of(BackwardView(trace).message.value)
