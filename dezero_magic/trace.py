@@ -13,7 +13,7 @@ from dezero_magic.layout import layout as compute_layout
 from dezero_magic.modes import results_html, results_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.dot import to_dot
-from dezero_magic.render.svg import render_svg, with_fresh_ids
+from dezero_magic.render.svg import render_svg, with_caption, with_fresh_ids
 from dezero_magic.render.text import counts, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -86,7 +86,10 @@ class Trace:
                 + "</div>")
 
     def _static_bundle(self):
-        return {"image/svg+xml": self.svg(), "text/html": self.html(), "text/plain": self.text()}
+        # The SVG alone carries the caption line: a viewer that shows only it must
+        # still say when the graph is incomplete or cut.
+        svg = with_caption(self.svg(), self.caption(), warning=not self.graph.complete)
+        return {"image/svg+xml": svg, "text/html": self.html(), "text/plain": self.text()}
 
     def _widget_bundle(self):
         """The interactive view's bundle, or None (no widgets, turned off, or it failed)."""

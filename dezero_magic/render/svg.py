@@ -277,3 +277,29 @@ def with_fresh_ids(svg):
     start += len('id="')
     old, new = svg[start:svg.index("-", start)], f"dz{next(_ids)}"
     return svg.replace(f"#{old}-", f"#{new}-").replace(f'id="{old}-', f'id="{new}-')
+
+
+_ROOT = re.compile(r"<svg\b[^>]*>")
+CAPTION_PX = 26
+
+
+def with_caption(svg, text, warning=False):
+    """`svg` (from render_svg) with `text` written under the drawing: the SVG
+    alone (image/svg+xml, shown by viewers that take no HTML) then says when a
+    graph is incomplete or cut, as the HTML caption does. The canvas grows to
+    hold the line."""
+    root = _ROOT.search(svg)
+    tag = root.group(0)
+    width = float(re.search(r'\swidth="([\d.]+)"', tag).group(1))
+    height = float(re.search(r'\sheight="([\d.]+)"', tag).group(1))
+    new_w, new_h = max(width, len(text) * CHAR_PX + 2 * MARGIN), height + CAPTION_PX
+    tag = re.sub(r'\s(width|height|viewBox|style)="[^"]*"', "", tag)[:-1]
+    tag += (f' width="{new_w:.0f}" height="{new_h:.0f}" viewBox="0 0 {new_w:.0f} {new_h:.0f}" '
+            f'style="width:max(100%, {0.75 * new_w:.0f}px);max-width:{new_w:.0f}px;height:auto">')
+    colour, weight = (palette.WARNING_STROKE, ' font-weight="bold"') if warning else ("#333333", "")
+    line = (f'<text class="dz-svg-caption" x="{MARGIN}" y="{height + CAPTION_PX / 2:.1f}" fill="{colour}"'
+            f'{weight} dominant-baseline="central">{esc(text)}</text>')
+    end = svg.rfind("</svg>")
+    # a white ground under all of it: the drawing's own covers the drawing only
+    ground = f'<rect width="{new_w:.0f}" height="{new_h:.0f}" fill="#ffffff"/>'
+    return svg[:root.start()] + tag + ground + svg[root.end():end] + line + svg[end:]

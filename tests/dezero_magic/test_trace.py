@@ -140,3 +140,25 @@ def test_a_variable_gone_after_the_cell_shows_the_grad_its_pass_recorded(shell):
     g = shell.user_ns["_t"].graph
     gone = {v.id: v.grad for v in g.variables.values() if not v.alive}
     assert sorted(gone.values()) == ["1", "54.6"], gone
+
+
+def test_the_svg_alone_says_when_the_graph_is_incomplete_or_cut(shell):
+    import xml.etree.ElementTree as ET
+
+    from IPython.utils.capture import capture_output
+
+    ns = {"s": "http://www.w3.org/2000/svg"}
+    with capture_output():
+        shell.run_cell("%%dezero -o _t --static --max-nodes 20\nx = Variable(np.array(0.5))\ny = x\n"
+                       "for i in range(50):\n    y = F.sin(y)\ny.backward()")
+    svg = shell.user_ns["_t"]._repr_mimebundle_()["image/svg+xml"]
+    root = ET.fromstring(svg)  # still one well-formed SVG
+    caption = root.find(".//s:text[@class='dz-svg-caption']", ns)
+    assert "not drawn" in caption.text and float(caption.get("y")) < float(root.get("height"))
+    assert root.get("viewBox") == f"0 0 {root.get('width')} {root.get('height')}"
+    with capture_output():
+        shell.run_cell("%%dezero -o _t --static\nx = Variable(np.array(0.5))\ny = F.exp(x)\nraise ValueError('late')")
+    svg = shell.user_ns["_t"]._repr_mimebundle_()["image/svg+xml"]
+    caption = ET.fromstring(svg).find(".//s:text[@class='dz-svg-caption']", ns)
+    assert caption.text.startswith("INCOMPLETE") and caption.get("font-weight") == "bold"
+    assert "dz-svg-caption" not in shell.user_ns["_t"].html()  # the HTML has its own caption
