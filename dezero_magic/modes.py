@@ -215,7 +215,7 @@ def results_text(results):
 def results_html(results, esc):
     """The --modes table as plain HTML (the static view; `esc` escapes text)."""
     head = "".join(f"<th style='text-align:left;padding:2px 10px'>{esc(h)}</th>" for h in HEADER)
-    body = "".join("<tr>" + "".join(f"<td style='padding:2px 10px'>{esc(c)}</td>" for c in row) + "</tr>"
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:2px 10px'>{esc(c)}</td>" for c in row) + "</tr>"
                    for row in result_rows(results))
     return (f'<div class="dz-modes" style="font-size:14px"><div>Memory per mode, {esc(MEASURED)}</div>'
             f"<table><tr>{head}</tr>{body}</table></div>")

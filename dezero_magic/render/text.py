@@ -27,8 +27,13 @@ def render_text(graph, max_lines=60):
     leaves = [v for v in graph.variables.values() if v.leaf]
     if any(v.grad is not None for v in leaves):
         lines.append("grads of the leaves:")
+        # named leaves first: a Taylor series' 46 constants buried x
+        leaves = sorted(leaves, key=lambda v: not v.label)
         for v in leaves[:max_lines]:
             lines.append(f"  {v.label or v.id} = {v.value}   grad {v.grad if v.grad is not None else '—'}")
+        if len(leaves) > max_lines:
+            more = len(leaves) - max_lines
+            lines.append(f"  ... {more:,} more {'leaf' if more == 1 else 'leaves'}")
     if graph.steps:
         order = " ".join(_op(graph, s.func) for s in graph.steps[:max_lines])
         more = len(graph.steps) - max_lines

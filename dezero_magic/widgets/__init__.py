@@ -18,6 +18,7 @@ import importlib
 
 import ipywidgets as widgets
 
+from dezero_magic.modes import results_html
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_tab import BackwardView, early_replay
@@ -40,6 +41,10 @@ def caption_widget(trace, kit=None):
     notes = "".join(f"<li>{esc(n)}</li>" for n in list(g.notes) + list(trace.notices))
     body = (f'<div class="dz-caption" style="color:{colour};font-weight:{"normal" if g.complete else "bold"}">'
             f"{esc(trace.caption())}</div>" + (f'<ul class="dz-notes" style="margin:2px 0">{notes}</ul>' if notes else ""))
+    if getattr(trace, "mode_results", None):
+        # Measured once, in the kernel: under the view, so a saved or exported page keeps the
+        # numbers (the Memory tab is built only when opened, which needs the running kernel).
+        body += results_html(trace.mode_results, esc)
     kit = kit or style.Kit()
     return widgets.HTML(style.CSS + style.block(body), style=kit.html, layout=kit.layout)
 

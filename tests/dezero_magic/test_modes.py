@@ -169,3 +169,11 @@ def test_a_cell_that_rebinds_earlier_names_is_measured_as_one_that_makes_them_ne
         assert again[mode].retained_bytes >= 0.8 * fresh[mode].retained_bytes, mode
     # with the default mode a graph of 100,000 floats per variable is kept: x, its grad, 2 squares
     assert again["default"].retained_bytes > 3 * 800_000
+
+
+def test_the_measured_table_is_under_the_view_so_exports_keep_it(shell):
+    from dezero_magic.widgets import caption_widget
+
+    assert shell.run_cell(CELL).success
+    text = caption_widget(shell.user_ns["_t"]).value
+    assert "Memory per mode" in text and "retained after the run" in text and "KiB" in text

@@ -53,3 +53,15 @@ def test_a_long_backward_order_is_cut_and_counted():
     g.steps = [BackwardStep(index=i, func=f"f{i % 3}") for i in range(2000)]  # a student's endless loop
     line = next(l for l in render_text(g, max_lines=10).splitlines() if l.startswith("backward order:"))
     assert line.count(" ") < 30 and line.endswith("… and 1,990 more")
+
+
+def test_named_leaves_come_first_and_a_long_list_says_how_many_more():
+    g = chain(3)
+    from dezero_magic.graph import VarNode
+
+    for i in range(70):
+        g.variables[f"c{i}"] = VarNode(id=f"c{i}", value=str(i), grad="1")
+    g.variables["v0"].label = "x"
+    lines = render_text(g, max_lines=10).splitlines()
+    start = lines.index("grads of the leaves:")
+    assert lines[start + 1].startswith("  x = ") and lines[start + 11] == "  ... 61 more leaves"
