@@ -44,6 +44,7 @@ LANE_PX = 10             # across size of the slot an edge takes in a layer it s
 # Lanes a graph may get, beyond which the longest skipping edges are drawn direct:
 # 200 constants of `y = sin(y) + 0.1` all sit in layer 0 and would need ~80,000.
 LANE_BUDGET = 400
+DRAWN_PER_LANE = 8       # lane points drawn (shared ones once per edge) per lane of the budget
 
 
 @dataclass
@@ -213,17 +214,24 @@ def _lanes(graph, layer):
             long.append((layer[b] - layer[a], len(long), a, b, copy))
         else:
             steps.append((a, b))
+    # Two budgets: lanes the ordering sweeps place (a shared one is placed
+    # once: x feeding the 46 Pows of step 27's Taylor series spent a single
+    # budget, and its longest edges ran straight through nodes), and points
+    # drawn (every edge is its own path, along the trunk too).
     budget = max(LANE_BUDGET, len(layer))
+    drawn = DRAWN_PER_LANE * budget
     chains, made = {}, set()
     for span, _, a, b, copy in sorted(long):
-        if span - 1 > budget:
-            steps.append((a, b))
-            continue
-        budget -= span - 1  # what the edge costs to draw, shared or not
         # Edges from one source share lanes (a trunk): a parameter used at
         # every step of an unrolled RNN is one line with a branch to each use,
         # not one parallel wire per use. Copies (x + x) get a trunk each.
         ids = [("lane", a, copy, at) for at in range(layer[a] + 1, layer[b])]
+        new = sum(1 for lane in ids if lane not in made)
+        if new > budget or len(ids) > drawn:
+            steps.append((a, b))
+            continue
+        budget -= new
+        drawn -= len(ids)
         path = [a] + ids
         steps.extend(pair for pair in zip(path, path[1:]) if pair[1] not in made)
         steps.append((ids[-1], b))

@@ -1,7 +1,7 @@
 import pytest
 
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
-from dezero_magic.layout import MARGIN, NODE_GAP, layout
+from dezero_magic.layout import DRAWN_PER_LANE, LANE_BUDGET, MARGIN, NODE_GAP, layout
 
 from graphs import chain, diamond
 
@@ -140,8 +140,11 @@ def test_lanes_are_budgeted_so_many_long_edges_stay_fast():
     for i in range(0, 400, 2):
         g.functions[f"f{i}"].inputs.append("x")
     lay = layout(g)
-    lanes = sum(len(points) for points in lay.waypoints.values()) // 2
-    assert 0 < lanes <= max(len(lay.positions), 400)
+    drawn = sum(len(points) for points in lay.waypoints.values()) // 2
+    budget = max(len(lay.positions), LANE_BUDGET)
+    assert 0 < drawn <= DRAWN_PER_LANE * budget
+    placed = {p for points in lay.waypoints.values() for p in points[::2]}  # a shared lane is one place
+    assert len(placed) <= budget
     assert ("x", "f2", 0) in lay.waypoints and ("x", "f398", 0) not in lay.waypoints  # shortest first
 
 

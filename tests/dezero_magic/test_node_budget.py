@@ -100,3 +100,15 @@ def test_the_help_says_the_default_and_the_window_can_tell_whether_a_graph_fits(
     # the tracer keeps enough calls to tell whether a graph fits WHOLE_UP_TO
     assert node_budget.window(None) * 2 > WHOLE_UP_TO
     assert node_budget.window(5000) == 20000
+
+
+def test_every_long_edge_of_the_taylor_graph_goes_around_the_nodes(shell):
+    # x feeds a Pow in every term: the lane budget was spent per edge (not per
+    # shared lane), and the longest edges ran straight through the nodes between.
+    trace = traced(shell, TAYLOR)
+    g, lay = trace.graph, trace.layout
+    x = next(v.id for v in g.variables.values() if v.label == "x")
+    long_edges = [(x, f.id) for f in g.functions.values() if x in f.inputs
+                  and abs(lay.layers[f.id] - lay.layers[x]) > 1]
+    assert len(long_edges) > 20
+    assert all((a, b, 0) in lay.waypoints for a, b in long_edges)
