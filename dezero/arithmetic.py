@@ -104,7 +104,7 @@ class Pow(Function):
     def backward(self, gy):
         (x,) = self.inputs
         c = self.c
-        if type(c) in (int, float) and c == 0:
+        if (type(c) in (int, float) or isinstance(c, np.number)) and c == 0:
             # x ** 0 is constant: its grad is 0, not 0 * x ** -1 (NaN at x = 0, where
             # the 3rd derivative of x ** 2 is taken in the book's step 33-35 idioms).
             return gy * 0.0 if Config.enable_backprop else _grad(gy.data * 0.0)

@@ -89,7 +89,7 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     observed = bool(_observers)
     step_hooks = None
     if observed:
-        events.notify("on_backward_begin", list(outputs), retain_grad, create_graph)
+        events.notify_backward_begin(list(outputs), retain_grad, create_graph, collects=store is not None)
         step_hooks = events.step_hooks()
         if not create_graph:
             events.mute_internal_forward()

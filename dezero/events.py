@@ -131,6 +131,26 @@ def remove_observer(observer):
     _rebuild_forward_hooks()
 
 
+_begin_collects = [False]  # set while observers hear on_backward_begin of a dezero.grad() pass
+
+
+def notify_backward_begin(outputs, retain_grad, create_graph, collects=False):
+    """on_backward_begin for the observers; `collects`: the pass keeps its
+    grads apart from `Variable.grad` (`dezero.grad`), see `pass_collects_elsewhere`."""
+    _begin_collects[0] = collects
+    try:
+        notify("on_backward_begin", outputs, retain_grad, create_graph)
+    finally:
+        _begin_collects[0] = False
+
+
+def pass_collects_elsewhere():
+    """Read in on_backward_begin: whether the pass beginning keeps its grads
+    apart from `Variable.grad` (`dezero.grad`), so a `.grad` an observer sees
+    during it is not that pass's (a stale one from an earlier backward)."""
+    return _begin_collects[0]
+
+
 def mute_internal_forward():
     """A backward pass without create_graph begins: observers that do not
     want its internal forward calls stop hearing forward calls until

@@ -187,14 +187,33 @@ def _orphans(vars_, funcs, fid, vid):
     return found
 
 
-def _own_generation(f, computed):
-    """The generation the student's object says it has, when that is a
-    number other than the one its links give (a forgotten
-    `self.generation = func.generation + 1` leaves every function at 0)."""
-    own = attr_of(f, "generation")
-    if isinstance(own, bool) or not isinstance(own, (int, np.integer)) or own == computed:
-        return None
-    return int(own)
+def _int_attr(obj, name):
+    value = attr_of(obj, name)
+    return int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else None
+
+
+def _generation_slips(vars_, funcs):
+    """[(variable key, its own generation, what step 16 makes it)] for
+    students' variables whose `generation` is not their creator's + 1 (a
+    set_creator without `self.generation = func.generation + 1`). Checked
+    link by link on the objects' own numbers, so a graph cut by the budget
+    or unchained (whose far creators are not drawn) is never blamed."""
+    slips = []
+    for key, v in vars_.items():
+        f = attr_of(v, "creator")
+        if f is None or id(f) not in funcs or not is_students(v):
+            continue
+        own, made_by = _int_attr(v, "generation"), _int_attr(f, "generation")
+        if own is not None and made_by is not None and own != made_by + 1:
+            slips.append((key, own, made_by + 1))
+    return slips
+
+
+def _own_generation(f, computed, slips):
+    """The generation the student's function says it has, shown beside the
+    one its links give when the graph has generation slips; else None."""
+    own = _int_attr(f, "generation") if slips else None
+    return None if own is None or own == computed else own
 
 
 def _numbered(vars_, ordered):
@@ -222,6 +241,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     if cut and max_nodes is None:
         vars_, funcs, cut = _walk(starts, root_funcs, NEAREST)
     vgen, fgen = _generations(vars_, funcs)
+    slips = _generation_slips(vars_, funcs)
     graph = Graph(complete=complete, elided_functions=cut)
     ordered = _forward_order(roots, funcs, fgen)
     vid = _numbered(vars_, ordered)
@@ -233,7 +253,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         graph.functions[fid[id(f)]] = FuncNode(
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order,
-            label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)]))
+            label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)], slips))
     leaf_refs, output_refs, live = {}, [], {}
     for key in vid:
         v = vars_[key]
@@ -270,8 +290,10 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         node = graph.variables.get(key)
         if node is not None and node.grad is None and not node.leaf and node.alive:
             node.grad_freed = True
-    if not partial_pass:
+    if not partial_pass and not cut:
+        # (a cut graph draws only some of the functions that gave a variable grads)
         note_sums(graph, received, held, live)
+    note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
         graph.notes.append(cut_note(max_nodes))
@@ -313,5 +335,4 @@ def _steps(calls, funcs, fid, vid, items, graph):
         steps.append(step)
     note_early_pop(graph, steps)
     note_grad_counts(graph, miscounted)
-    note_own_generations(graph)
     return steps, received, held

@@ -55,8 +55,10 @@ def interrupts_shown_without_our_frames(shell):
         return
     old_tb = shell.CustomTB
     shell.set_custom_exc((KeyboardInterrupt,), _show)
+    ours = shell.CustomTB
     try:
         yield
     finally:
-        shell.custom_exceptions = ()
-        shell.CustomTB = old_tb
+        if shell.CustomTB is ours:  # a handler the cell set itself stays
+            shell.custom_exceptions = ()
+            shell.CustomTB = old_tb

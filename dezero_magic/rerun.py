@@ -15,6 +15,7 @@ are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
 import ast
 import copy
+import weakref
 
 import numpy as np
 
@@ -84,6 +85,31 @@ def _defines_config(source):
     return any(isinstance(n, ast.ClassDef) and n.name == "Config" for n in ast.walk(tree))
 
 
+class _Gone:
+    """Something a dead weak reference can have pointed at."""
+
+
+def _repoint_weak_outputs(memo):
+    """copy.deepcopy keeps weakref.ref objects as they are: a copied
+    Function's `outputs` still pointed at the user's variables, and a
+    re-run's backward freed THEIR grads (retain_grad=False). Point them at
+    the copies; an output that was not copied gets a dead reference, as if
+    it had been dropped (dezero then gives it a zero grad)."""
+    for obj in list(memo.values()):
+        outputs = getattr(obj, "__dict__", {}).get("outputs")
+        if not isinstance(outputs, list) or not any(isinstance(r, weakref.ref) for r in outputs):
+            continue
+        repointed = []
+        for r in outputs:
+            if not isinstance(r, weakref.ref):
+                repointed.append(r)
+                continue
+            target = r()
+            twin = memo.get(id(target)) if target is not None else None
+            repointed.append(weakref.ref(twin) if twin is not None else weakref.ref(_Gone()))
+        obj.__dict__["outputs"] = repointed
+
+
 def run_body_once(shell, body):
     """A callable running the body once, output suppressed, in a namespace
     from `run_body.prepare()` (made for it when none is given); it returns
@@ -101,7 +127,9 @@ def run_body_once(shell, body):
         mine = {k: namespace[k] for k in mentioned
                 if k in namespace and not k.startswith("_") and _copied(namespace[k])}
         try:
-            namespace.update(copy.deepcopy(mine))
+            memo = {}
+            namespace.update(copy.deepcopy(mine, memo))
+            _repoint_weak_outputs(memo)
         except Exception as exc:  # noqa: BLE001 - told as this run's error, the user's objects untouched
             raise RuntimeError(f"could not copy your objects for the re-run ({type(exc).__name__}: {exc}); "
                                "nothing was re-run") from None

@@ -152,20 +152,18 @@ def note_grad_counts(graph, miscounted):
                 "per input.")
 
 
-def note_own_generations(graph):
-    """Step 16 half done: the functions' own `generation` is not what their
-    links give (set_creator forgot `self.generation = func.generation + 1`),
-    so a backward that sorts by it pops them in the wrong order."""
-    off = [f for f in graph.functions.values() if f.own_generation is not None]
-    if not off:
+def note_own_generations(graph, slips):
+    """Step 16 half done: a variable's own `generation` is not its creator's
+    + 1 (set_creator forgot `self.generation = func.generation + 1`), so a
+    backward that sorts by generation pops in the wrong order. `slips`:
+    (variable id, its generation, what it should be)."""
+    if not slips:
         return
-    shown = listed(f"{f.title} {f.own_generation} (should be {f.generation})"
-                   for f in sorted(off, key=lambda f: f.order))
+    shown = listed(f"{_label(graph, v)} {own} (should be {due})" for v, own, due in slips)
     graph.notes.append(
-        f"Your functions' own generation is not what the graph gives: {shown}. Variable.set_creator "
-        "must set self.generation = func.generation + 1, and Function.__call__ must take the largest "
-        "generation of its inputs (book step 16); a backward that sorts by generation pops in the "
-        "wrong order otherwise.")
+        f"Your variables' generation is not their creator's generation + 1: {shown}. "
+        "Variable.set_creator must set self.generation = func.generation + 1 (book step 16); a backward "
+        "that sorts by generation pops in the wrong order otherwise.")
 
 
 def note_reused(graph, orphans):

@@ -57,7 +57,7 @@ any graph; dezero does not even report them to the tracer
 import operator
 import weakref
 
-from dezero.events import Observer
+from dezero.events import Observer, pass_collects_elsewhere
 from dezero_magic.preview import summarise
 from dezero_magic.raw_calls import RawCalls
 from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, S_PENDING, VIDS, BackwardPass,
@@ -164,7 +164,9 @@ class Tracer(RawCalls, Observer):
             g = getattr(y, "grad", None)
             if g is not None:
                 seeds[vid] = summarise(array_of(g))
-        self._passes.append(BackwardPass(vids, seeds, retain_grad, create_graph, self.order))
+        bpass = BackwardPass(vids, seeds, retain_grad, create_graph, self.order)
+        bpass.collects = pass_collects_elsewhere()
+        self._passes.append(bpass)
         self._skip = not create_graph
 
     def on_backward_step(self, function, gys, gxs, pending):
@@ -196,11 +198,12 @@ class Tracer(RawCalls, Observer):
             snap = summarise(array_of(gx))
             out += (vid, *snap)
             if vid in received:
-                total = getattr(function.inputs[i], "grad", None)  # None when grad() collects elsewhere
+                # (dezero.grad keeps its sums apart: .grad is not this pass's)
+                total = None if bpass.collects else getattr(function.inputs[i], "grad", None)
                 acc += (vid, *(summarise(array_of(total)) if total is not None else snap))
             else:
                 received.add(vid)
-                total = getattr(function.inputs[i], "grad", None)
+                total = None if bpass.collects else getattr(function.inputs[i], "grad", None)
                 if total is not None and total is not gx and call[VIDS:VIDS + n_in].count(vid) == 1:
                     # A grad kept from an earlier backward (not cleared): this one was added to it.
                     bpass.carried.add(vid)

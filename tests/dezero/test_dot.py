@@ -15,6 +15,7 @@ import dezero.functions as F
 from dezero import Function, Variable, dot
 from dezero.benchmark_functions import goldstein
 
+
 NASTY = 'a"b\\c<script>&amp;</script>\nline2'
 
 

@@ -154,3 +154,10 @@ def test_x_to_the_zero_has_zero_grad_with_and_without_a_graph():
         y = F.sum(x ** 0)
         y.backward(create_graph=create_graph)
         assert x.grad.data.tolist() == [0.0, 0.0]
+
+
+def test_a_numpy_zero_exponent_has_zero_grad_too():
+    x = Variable(np.array(0.0))
+    y = x ** np.float64(0)
+    y.backward()
+    assert float(x.grad.data) == 0.0

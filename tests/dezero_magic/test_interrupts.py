@@ -66,3 +66,17 @@ def test_an_interrupt_in_a_hook_shows_no_frame_of_the_magic(shell, monkeypatch):
     assert "never returned" not in shown  # the Sin had returned: its hook was running
     assert shell.custom_exceptions == ()
     assert sys.getprofile() is None
+
+
+def test_a_handler_the_cell_sets_itself_is_kept(shell):
+    def mine(self, etype, value, tb, tb_offset=None):
+        return []
+
+    try:
+        shell.user_ns["mine"] = mine
+        assert shell.run_cell("%%dezero --static\nget_ipython().set_custom_exc((ZeroDivisionError,), mine)\n"
+                              "x = Variable(np.array(1.0))").success
+        assert shell.custom_exceptions == (ZeroDivisionError,)
+    finally:
+        shell.set_custom_exc((), None)
+        shell.custom_exceptions = ()

@@ -177,3 +177,14 @@ def test_the_measured_table_is_under_the_view_so_exports_keep_it(shell):
     assert shell.run_cell(CELL).success
     text = caption_widget(shell.user_ns["_t"]).value
     assert "Memory per mode" in text and "retained after the run" in text and "KiB" in text
+
+
+def test_the_reruns_never_free_the_users_own_grads(shell):
+    # deepcopy kept each copied Function's weak `outputs`: a re-run's backward
+    # read and then freed (retain_grad=False) the grads of the user's a and y.
+    shell.run_cell("x = Variable(np.array(2.0))\na = F.square(x)\ny = F.exp(a)")
+    assert shell.run_cell("%%dezero --retain-grad --modes -o _t\ny.backward()").success
+    assert all(r.ok for r in shell.user_ns["_t"].mode_results), shell.user_ns["_t"].mode_results
+    a, y = shell.user_ns["a"], shell.user_ns["y"]
+    assert a.grad is not None and y.grad is not None
+    assert float(a.grad.data) == pytest.approx(np.exp(4.0))

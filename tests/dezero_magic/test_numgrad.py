@@ -365,3 +365,12 @@ def test_grads_made_in_the_pass_itself_are_not_taken_for_kept_ones(shell, code):
     t = run_traced(shell, code)
     assert not any(v.grad_carried for v in t.graph.variables.values())
     assert all(leaf.passed for leaf in check_gradients(t).leaves if leaf.label == "x")
+
+
+def test_dezero_grad_after_a_backward_is_not_taken_for_an_uncleared_grad(shell):
+    # grad() keeps its sums apart and leaves x.grad as the earlier backward set it.
+    t = run_traced(shell, "x = Variable(np.array(3.0), name='x')\ny = x ** 2\ny.backward()\n"
+                          "g = dezero.grad(y, x)")
+    assert not any(v.grad_carried for v in t.graph.variables.values())
+    assert not any("cleargrad" in n for n in t.graph.notes)
+    assert _leaf(check_gradients(t), "x").passed

@@ -216,14 +216,33 @@ def test_a_forgotten_generation_is_told_and_the_queue_shows_the_students_numbers
     assert forgot != STEP16
     shell.run_cell(forgot)
     trace = run(shell, displayed, DIAMOND_RUN)
-    note = [n for n in trace.graph.notes if n.startswith("Your functions' own generation")]
+    note = [n for n in trace.graph.notes if n.startswith("Your variables' generation")]
     assert note and "self.generation = func.generation + 1" in note[0] and "(should be 1)" in note[0]
     queue = text_of(BackwardView(trace).queue.value)
     assert "generation 0 in your code (by the links: 1)" in queue
     shell.run_cell(STEP16)  # done right: nothing to say
     trace = run(shell, displayed, DIAMOND_RUN)
-    assert not [n for n in trace.graph.notes if "own generation" in n]
+    assert not [n for n in trace.graph.notes if "generation" in n]
     assert "in your code" not in text_of(BackwardView(trace).queue.value)
+
+
+@pytest.mark.parametrize("code, magic", [
+    # a graph cut by the node budget: its far creators are not drawn
+    ("x = Variable(np.array(1.0))\ny = x\nfor i in range(600):\n    y = add(y, x)\ny.backward()", "%%dezero"),
+])
+def test_right_generations_and_sums_are_not_blamed_on_a_cut_graph(shell, displayed, code, magic):
+    shell.run_cell(STEP16)
+    trace = run(shell, displayed, code)
+    assert trace.graph.elided_functions > 0
+    assert not [n for n in trace.graph.notes if "generation" in n or "not their sum" in n], trace.graph.notes
+    assert float(shell.user_ns["x"].grad) == 601.0
+
+
+def test_dezero_graphs_unchained_or_cut_get_no_generation_note(shell, displayed):
+    shell.run_cell("x = Variable(np.array(1.0))\nh = x\nfor i in range(5):\n    h = F.tanh(h)\n"
+                   "h.unchain_backward()\ny = F.sin(h) * 2")
+    shell.run_cell("%dezero y")
+    assert not [n for n in displayed[-1].graph.notes if "generation" in n]
 
 
 def test_one_function_object_called_twice_is_told(shell, displayed):
