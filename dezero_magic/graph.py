@@ -24,6 +24,7 @@ class VarNode:
     alive: bool = True           # the object still existed after the cell
     grad_freed: bool = False     # its grad was dropped by retain_grad=False
     grad_carried: bool = False   # the shown pass added its grad to one kept from an earlier backward
+    grad_overwritten: bool = False  # a student's backward replaced an earlier grad (x.grad = gx, step 13)
     nbytes: int = 0              # bytes of the data
     grad_nbytes: int = 0         # bytes of the grad, 0 when none is kept
 

@@ -115,6 +115,7 @@ def note_sums(graph, received, held, live):
             leftovers.append((name, note))
             continue
         elif _is_sum(final, terms[-1:]):
+            node.grad_overwritten = True  # the stepper then shows what their code kept
             note += (f"not their sum {total}: a later grad overwrote an earlier one "
                      "(step 14: add them, x.grad = x.grad + gx).")
         else:

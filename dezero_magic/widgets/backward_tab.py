@@ -40,7 +40,7 @@ def short_name(graph, fid):
     return f"{f.title}→{','.join(outs)}" if outs else f.title
 
 
-def running_grads(steps, k, seeds=None):
+def running_grads(steps, k, seeds=None, overwritten=()):
     """Grad text per variable after the first `k` steps, and the variables
     added to a second time. Steps without `totals` (students' classes, whose
     running grad is not recorded) show the sum as 'old + new'."""
@@ -51,6 +51,8 @@ def running_grads(steps, k, seeds=None):
         for vid, gx in step.gxs.items():
             if vid in totals:
                 grads[vid] = totals[vid]
+            elif vid in overwritten:
+                grads[vid] = gx.split(" + ")[-1]  # their x.grad = gx kept the last grad only
             elif vid in step.accumulated and vid in grads:
                 grads[vid] = f"{grads[vid]} + {gx}"
             else:
@@ -197,9 +199,11 @@ class BackwardView(TraceView):
     def _render_generation(self, k):
         graph, steps = self.trace.graph, self.trace.graph.steps
         step = steps[k - 1]
-        grads, marked = running_grads(steps, k)
+        # a student's backward that overwrote a grad (step 13): shown as their code kept it
+        over = {v.id for v in graph.variables.values() if v.grad_overwritten}
+        grads, marked = running_grads(steps, k, overwritten=over)
         self._draw(step.func, step_edges(graph, step.func, step.gys, step.gxs), grads, marked)
-        before = running_grads(steps, k - 1)[0]
+        before = running_grads(steps, k - 1, overwritten=over)[0]
         self.info.value = style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
                                                       fid=step.func, before=before),
                                       title=f"Step {k} of {len(steps)}: {func_name(graph, step.func)} is popped")
@@ -257,6 +261,11 @@ class BackwardView(TraceView):
                 parts.append(style.badge("+=") + " " + esc(
                     f"grad out to {var_name(graph, v)}, used {uses} times by {graph.functions[fid].op}: "
                     f"one grad per use, added up: {g} = {grads.get(v, '?')}"))
+            elif v in accumulated and node is not None and node.grad_overwritten:
+                parts.append(style.badge("+=") + " " + esc(
+                    line + f" — your backward kept only the last grad (x.grad = gx): "
+                           f"{node.label or v}.grad ends as {node.grad}; book step 14 adds them: "
+                           "x.grad = x.grad + gx"))
             elif v in accumulated and self.trace.source == "objects":
                 # Students' code: whether it adds or overwrites is not observed (the notes say
                 # when the final grad shows it overwrote); what it should do is said.

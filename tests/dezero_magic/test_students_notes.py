@@ -272,3 +272,19 @@ def test_a_variable_without_backward_yet_is_told_so_in_the_backward_tab(shell, d
     shell.run_cell(STEP7)  # with it, and no backward run: the usual advice
     trace = run(shell, displayed, "A = Square()\nx = Variable(np.array(0.5))\ny = A(x)")
     assert NO_BACKWARD[:40] in text_of(BackwardView(trace).message.value)
+
+
+def test_the_stepper_shows_an_overwritten_grad_as_the_students_code_kept_it(shell, displayed):
+    from dezero_magic.widgets.backward_tab import BackwardView
+    from widget_html import text_of
+
+    shell.run_cell(STEP14_OVERWRITING)
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(x, x)\ny.backward()")
+    assert float(shell.user_ns["x"].grad) == 1.0  # the step-13 bug: 1, not 2
+    view = BackwardView(trace)
+    view.slider.value = view.slider.max
+    text = text_of(view.info.value)
+    assert "your backward kept only the last grad (x.grad = gx): x.grad ends as 1" in text
+    x = var(trace, "x")
+    assert f'data-node-id="{x.id}"' in view.figure.value
+    assert "grad 1 + 1" not in text_of(view.figure.value) and "grad 1" in text_of(view.figure.value)
