@@ -64,6 +64,7 @@ class GradCheck:
     output_label: str = ""
     notes: List[str] = field(default_factory=list)
     backward_ran: bool = True               # the trace recorded backward steps
+    can_backward: bool = True               # the output has a backward() (a student's, before step 7, has not)
 
 
 @dataclass
@@ -242,7 +243,8 @@ def check_gradients(trace, within_s=None):
         return GradCheck(False, f"Numerical gradients are not available because the graph is too slow to "
                                 f"re-run: one forward pass of its {len(funcs)} functions took {one_run:.2f} s "
                                 f"(timed), and {passes} passes would be needed.")
-    result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph))
+    result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph),
+                       can_backward=callable(getattr(y, "backward", None)))
     if np.size(y.data) != 1:
         result.notes.append("The output is not a scalar: these are the grads of sum(output), "
                             "as backward() starts from ones.")

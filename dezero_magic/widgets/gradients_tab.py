@@ -117,6 +117,9 @@ def _summary(check):
         return esc("Nothing was checked: the function is not differentiable at this point (the slopes "
                    "from left and right differ), so no numerical gradient can confirm or refute backprop.")
     if not check.backward_ran and all(leaf.analytic is None for leaf in check.leaves):
+        if not check.can_backward:
+            return esc("Nothing to check: your Variable class has no backward() yet (book step 7 adds it), "
+                       "so the leaves have no grad to compare.")
         y = check.output_label if check.output_label.isidentifier() else "y"
         return esc("Nothing to check: no backward ran in this cell, so the leaves have no grad to compare "
                    f"(call {y}.backward() in the cell, or use %%dezero -b {y}).")

@@ -288,3 +288,18 @@ def test_the_stepper_shows_an_overwritten_grad_as_the_students_code_kept_it(shel
     x = var(trace, "x")
     assert f'data-node-id="{x.id}"' in view.figure.value
     assert "grad 1 + 1" not in text_of(view.figure.value) and "grad 1" in text_of(view.figure.value)
+
+
+def test_the_gradients_tab_says_a_variable_has_no_backward_yet(shell, displayed):
+    import re
+
+    from dezero_magic.numgrad import check_gradients
+    from dezero_magic.widgets.gradients_tab import table_html
+    from student_code import STEP7
+    from widget_html import text_of
+
+    before = re.sub(r"    def backward\(self\):\n(        .*\n|\n)*?(?=class Function)", "", STEP7, count=1)
+    shell.run_cell(before)
+    trace = run(shell, displayed, "A = Square()\nx = Variable(np.array(0.5))\ny = A(x)")
+    text = text_of(table_html(check_gradients(trace)))
+    assert "your Variable class has no backward() yet (book step 7 adds it)" in text and "-b" not in text
