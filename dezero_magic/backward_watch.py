@@ -206,10 +206,8 @@ class BackwardWatch:
         assigns an input's grad only after a backward that takes it returns,
         so that is the grad from before the pass (a leftover without
         cleargrad, step 14)."""
-        xs = attr_of(func, "inputs")
-        xs = xs if isinstance(xs, (list, tuple)) else func_inputs(func)  # step 7's single `input`
         seen = self._seen
-        for x in xs:
+        for x in func_inputs(func):  # `inputs`, or step 7's single `input`
             if id(x) not in seen:
                 seen.add(id(x))
                 grad = attr_of(x, "grad")

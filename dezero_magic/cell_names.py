@@ -28,8 +28,20 @@ def names_in(code):
 
 
 def assigned_in(code):
-    """Names the code binds (assignments, loop targets, anywhere in it)."""
-    return {n.id for n in _names(code) if isinstance(n.ctx, ast.Store)}
+    """Names the code binds anywhere in it: assignments, loop targets, and
+    the names of classes, functions and imports it defines."""
+    tree = _parse(code)
+    if tree is None:
+        return set()
+    bound = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+            bound.add(n.id)
+        elif isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
+            bound.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in n.names)
+    return bound
 
 
 def _outer_parts(node):

@@ -65,10 +65,9 @@ def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
     lines = [node.label] if node.label else []
     value, grad = node.value, node.grad
     if show_shapes:
-        shape = "(" + ", ".join(str(n) for n in node.shape) + ("," if len(node.shape) == 1 else "") + ")"
-        lines.append(f"{shape} {node.dtype}")
+        lines.append(f"{_shape_text(node.shape)} {node.dtype}")
         # A cut preview starts with the shape ("(2, 3) [1 2 …]"): said once is enough.
-        value, grad = (_without(text, shape + " ") for text in (value, grad))
+        value, grad = (without_shape(node, text) for text in (value, grad))
     if show_values and value:
         lines.append(value)
     if show_grads and grad is not None:
@@ -76,14 +75,14 @@ def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
     return lines or [""]
 
 
+def _shape_text(shape):
+    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
 def without_shape(node, text):
     """`text` (a value or grad preview) without the shape it starts with,
     when the shape is drawn on its own line (-v)."""
-    shape = "(" + ", ".join(str(n) for n in node.shape) + ("," if len(node.shape) == 1 else "") + ")"
-    return _without(text, shape + " ")
-
-
-def _without(text, prefix):
+    prefix = _shape_text(node.shape) + " "
     return text[len(prefix):] if text and text.startswith(prefix) else text
 
 

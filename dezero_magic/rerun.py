@@ -13,7 +13,6 @@ measurement starts (`prepare`), so they are
 not counted as the run's memory. NumPy's and `random`'s global generators
 are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
-import ast
 import copy
 import weakref
 
@@ -71,18 +70,7 @@ def _students_use(source, namespace, mentioned):
     if not (needed(source, namespace, mentioned)
             or any(_students(namespace[k]) for k in mentioned if k in namespace)):
         return None
-    return StudentsUse(namespace, _defines_config(source))
-
-
-def _defines_config(source):
-    """`class Config:` or `Config = ...` in the cell (assigned_in sees names only)."""
-    if "Config" in assigned_in(source):
-        return True
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return False
-    return any(isinstance(n, ast.ClassDef) and n.name == "Config" for n in ast.walk(tree))
+    return StudentsUse(namespace, "Config" in assigned_in(source))
 
 
 class _Gone:

@@ -197,13 +197,12 @@ class Tracer(RawCalls, Observer):
             vid = call[VIDS + i]
             snap = summarise(array_of(gx))
             out += (vid, *snap)
+            # (dezero.grad keeps its sums apart: .grad is not this pass's)
+            total = None if bpass.collects else getattr(function.inputs[i], "grad", None)
             if vid in received:
-                # (dezero.grad keeps its sums apart: .grad is not this pass's)
-                total = None if bpass.collects else getattr(function.inputs[i], "grad", None)
                 acc += (vid, *(summarise(array_of(total)) if total is not None else snap))
             else:
                 received.add(vid)
-                total = None if bpass.collects else getattr(function.inputs[i], "grad", None)
                 if total is not None and total is not gx and call[VIDS:VIDS + n_in].count(vid) == 1:
                     # A grad kept from an earlier backward (not cleared): this one was added to it.
                     bpass.carried.add(vid)
@@ -291,17 +290,7 @@ class Tracer(RawCalls, Observer):
         graph (calls before its end: an evaluation after the last backward,
         1,000 predictions say, must not push out the graph that is shown).
         It runs once every 2 * `keep` calls or more, so its scans cost O(1) a call."""
-        end = self._shown_end()
-        if end is None:
-            drop = len(self.calls) - self.keep
-            dropped = self.calls[:drop]
-            del self.calls[:drop]
-        else:
-            shown = [c for c in self.calls if c[ORDER] < end]
-            later = [c for c in self.calls if c[ORDER] >= end]
-            cut_shown, cut_later = max(0, len(shown) - self.keep), max(0, len(later) - self.keep)
-            dropped = shown[:cut_shown] + later[:cut_later]
-            self.calls = shown[cut_shown:] + later[cut_later:]
+        self.calls, dropped = self._window()
         self._forget(dropped + self._limbo)
         self._limbo = []
         self._limbo_orders = set()
@@ -344,16 +333,23 @@ class Tracer(RawCalls, Observer):
             return None
         return bpass.end_order
 
-    def kept_calls(self):
-        """The call records the graph is built from, in forward order: the
-        last `keep`, or the last pass's graph and the last `keep` calls after it."""
-        self._flush()
+    def _window(self):
+        """(kept, dropped) of `calls`: the last `keep`, or, after a finished
+        pass, the last `keep` of its graph and the last `keep` made after it."""
         end = self._shown_end()
-        if end is None:
-            return self.calls[-self.keep:]
-        shown = [c for c in self.calls if c[ORDER] < end]
-        later = [c for c in self.calls if c[ORDER] >= end]
-        return shown[-self.keep:] + later[-self.keep:]
+        parts = [self.calls] if end is None else [[c for c in self.calls if c[ORDER] < end],
+                                                   [c for c in self.calls if c[ORDER] >= end]]
+        kept, dropped = [], []
+        for part in parts:
+            cut = max(0, len(part) - self.keep)
+            dropped += part[:cut]
+            kept += part[cut:]
+        return kept, dropped
+
+    def kept_calls(self):
+        """The call records the graph is built from, in forward order (`_window`)."""
+        self._flush()
+        return self._window()[0]
 
     def var_info(self, vid, call=None):
         """(summary, generation, has_creator, name) of `vid`, from `call`
@@ -381,11 +377,6 @@ class Tracer(RawCalls, Observer):
         """How many variables the tracer holds records of (its memory bound)."""
         self._flush()
         return len(self.variables)
-
-    @property
-    def elided_functions(self):
-        """Forward calls of the cell that `kept_calls` leaves out."""
-        return max(0, self.forward_calls - sum(1 for c in self.kept_calls() if c[ORDER] >= 0))
 
     @property
     def saw_backward(self):

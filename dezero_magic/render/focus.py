@@ -7,9 +7,8 @@ out of sight after every click. A focused drawing is the same SVG with its
 viewBox narrowed to a window that holds that node, at full size, so it is
 in view without scrolling (no JavaScript needed).
 """
-import re
-
 from dezero_magic.layout import FIT_PX
+from dezero_magic.render.svg import with_root
 
 # Shown whole: a graph that fits a projected screen once the SVG shrinks it
 # to 75 % (render.svg), as --rankdir auto reckons (layout.FIT_PX), and not
@@ -19,9 +18,6 @@ FIT_W, FIT_H = FIT_PX, 640
 # is in view in a box of ~500 px or more (JupyterLab's side bar open).
 WINDOW_W, WINDOW_H = 1100, 480
 AT_X, AT_Y = 0.4, 0.4
-
-_ROOT = re.compile(r"<svg\b[^>]*>")
-_SIZE = re.compile(r'\s(width|height|viewBox|style)="[^"]*"')
 
 
 def window(layout, node_id):
@@ -43,18 +39,12 @@ def focus(svg, layout, node_id):
     if box is None:
         return svg, False
     x0, y0, w, h = box
-    root = _ROOT.search(svg)
-    tag = _SIZE.sub("", root.group(0))[:-1]
-    tag += (f' width="{w:.0f}" height="{h:.0f}" viewBox="{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}" '
-            f'style="width:{w:.0f}px;height:{h:.0f}px">')
-    return svg[:root.start()] + tag + svg[root.end():], True
+    return with_root(svg, width=f"{w:.0f}", height=f"{h:.0f}", view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}",
+                     style=f"width:{w:.0f}px;height:{h:.0f}px"), True
 
 
 def fitted(svg):
     """`svg` scaled down to fit its box whole, width and height (the Graph
     tab's "fit" toggle: an overview of a graph larger than the screen, its
     text too small to read from afar but its shape all there)."""
-    root = _ROOT.search(svg)
-    tag = re.sub(r'\sstyle="[^"]*"', "", root.group(0))[:-1]
-    tag += ' style="width:100%;height:auto;max-height:68vh">'
-    return svg[:root.start()] + tag + svg[root.end():]
+    return with_root(svg, style="width:100%;height:auto;max-height:68vh")

@@ -24,6 +24,12 @@ _ids = itertools.count()
 _NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
 
 
+def _fit_style(width):
+    # Shrink a slightly-too-wide graph to fit its cell, but never below 75 % (the text
+    # must stay readable on a projector): wider graphs scroll instead.
+    return f"width:max(100%, {0.75 * width:.0f}px);max-width:{width:.0f}px;height:auto"
+
+
 def _override_absmax(text):
     """|value| of a scalar preview text, or of a sum the stepper writes out
     ("32 + 64"); None when it is neither."""
@@ -151,10 +157,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     if legend:
         width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" '
-           # Shrink a slightly-too-wide graph to fit its cell, but never below 75 % (the text
-           # must stay readable on a projector): wider graphs scroll instead.
-           f'style="width:max(100%, {0.75 * width:.0f}px);max-width:{width:.0f}px;height:auto" '
+           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" style="{_fit_style(width)}" '
            f'font-family="{FONT}" font-size="{FONT_PX}">',
            f'<defs><marker id="{uid}-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
@@ -283,23 +286,35 @@ _ROOT = re.compile(r"<svg\b[^>]*>")
 CAPTION_PX = 26
 
 
+def root_attrs(svg):
+    """{name: value} of the root <svg> tag's attributes."""
+    return dict(re.findall(r'\s([\w:-]+)="([^"]*)"', _ROOT.search(svg).group(0)))
+
+
+def with_root(svg, prefix="", **attrs):
+    """`svg` with its root tag's attributes `attrs` set (view_box for
+    viewBox), and `prefix` (SVG text) drawn first, under everything."""
+    root = _ROOT.search(svg)
+    names = {k: "viewBox" if k == "view_box" else k for k in attrs}
+    tag = re.sub(r'\s(' + "|".join(names.values()) + r')="[^"]*"', "", root.group(0))[:-1]
+    tag += "".join(f' {names[k]}="{v}"' for k, v in attrs.items()) + ">"
+    return svg[:root.start()] + tag + prefix + svg[root.end():]
+
+
 def with_caption(svg, text, warning=False):
     """`svg` (from render_svg) with `text` written under the drawing: the SVG
     alone (image/svg+xml, shown by viewers that take no HTML) then says when a
     graph is incomplete or cut, as the HTML caption does. The canvas grows to
     hold the line."""
-    root = _ROOT.search(svg)
-    tag = root.group(0)
-    width = float(re.search(r'\swidth="([\d.]+)"', tag).group(1))
-    height = float(re.search(r'\sheight="([\d.]+)"', tag).group(1))
+    attrs = root_attrs(svg)
+    width, height = float(attrs["width"]), float(attrs["height"])
     new_w, new_h = max(width, len(text) * CHAR_PX + 2 * MARGIN), height + CAPTION_PX
-    tag = re.sub(r'\s(width|height|viewBox|style)="[^"]*"', "", tag)[:-1]
-    tag += (f' width="{new_w:.0f}" height="{new_h:.0f}" viewBox="0 0 {new_w:.0f} {new_h:.0f}" '
-            f'style="width:max(100%, {0.75 * new_w:.0f}px);max-width:{new_w:.0f}px;height:auto">')
     colour, weight = (palette.WARNING_STROKE, ' font-weight="bold"') if warning else ("#333333", "")
     line = (f'<text class="dz-svg-caption" x="{MARGIN}" y="{height + CAPTION_PX / 2:.1f}" fill="{colour}"'
             f'{weight} dominant-baseline="central">{esc(text)}</text>')
     end = svg.rfind("</svg>")
+    svg = svg[:end] + line + svg[end:]
     # a white ground under all of it: the drawing's own covers the drawing only
-    ground = f'<rect width="{new_w:.0f}" height="{new_h:.0f}" fill="#ffffff"/>'
-    return svg[:root.start()] + tag + ground + svg[root.end():end] + line + svg[end:]
+    return with_root(svg, f'<rect width="{new_w:.0f}" height="{new_h:.0f}" fill="#ffffff"/>',
+                     width=f"{new_w:.0f}", height=f"{new_h:.0f}", view_box=f"0 0 {new_w:.0f} {new_h:.0f}",
+                     style=_fit_style(new_w))

@@ -222,3 +222,9 @@ def test_messages_read_as_english(shell, displayed):
     assert shell.run_cell("%%dezero -o _t\nfrom dezero import no_grad\nx = Variable(np.array(2.0))\n"
                           "with no_grad():\n    y = F.exp(x)").success
     assert "1 call ran with backprop disabled" in " ".join(shell.user_ns["_t"].graph.notes)
+
+
+@pytest.mark.parametrize("body", ["class t:\n    pass", "def t():\n    pass", "import math as t"])
+def test_output_name_a_cell_defines_as_a_class_def_or_import_is_refused(shell, displayed, body):
+    result = shell.run_cell(f"%%dezero -o t\n{body}")
+    assert isinstance(result.error_in_exec, UsageError) and "the cell assigns t" in str(result.error_in_exec)
