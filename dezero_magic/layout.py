@@ -25,6 +25,8 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Dict, List, Tuple
 
+from dezero_magic.running_grads import running
+
 FONT_PX = 14
 CHAR_PX = 8.4            # average glyph width of a 14px sans-serif font
 LINE_PX = 18
@@ -113,18 +115,16 @@ def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):
     return width, height
 
 
-def _stepped_grads(steps):
-    """{variable id: the longest grad text a backward step shows for it}."""
-    longest, running = {}, {}
-    for step in steps:
-        for vid, gx in step.gxs.items():
-            if not step.totals:
-                # Students' classes record no totals: the stepper shows "old + new" (its running_grads)
-                running[vid] = f"{running[vid]} + {gx}" if vid in step.accumulated and vid in running else gx
-        for shown in (step.gys, step.totals, running):
-            for vid, text in shown.items():
-                if len(text) > len(longest.get(vid, "")):
-                    longest[vid] = text
+def _stepped_grads(graph):
+    """{variable id: the longest grad text a backward step shows for it}
+    (the stepper's own running grads, so every oval holds what it draws)."""
+    overwritten = {v.id for v in graph.variables.values() if v.grad_overwritten}
+    longest = {}
+    for step, (grads, _) in zip(graph.steps, running(graph.steps, overwritten=overwritten)):
+        for vid in chain(step.gys, step.gxs):  # only what this step changed
+            text = grads.get(vid, "")
+            if len(text) > len(longest.get(vid, "")):
+                longest[vid] = text
     return longest
 
 
@@ -290,7 +290,7 @@ def layout(graph, rankdir="LR", show_shapes=False):
     if rankdir not in ("LR", "TB", "auto"):
         raise ValueError(f"rankdir must be 'LR', 'TB' or 'auto', got {rankdir!r}")
     stepped = bool(graph.steps)
-    longest = _stepped_grads(graph.steps)
+    longest = _stepped_grads(graph)
     sizes = {vid: _var_size(v, show_shapes, stepped, longest.get(vid)) for vid, v in graph.variables.items()}
     sizes.update({fid: _func_size(f) for fid, f in graph.functions.items()})
     layer = _layers(graph)

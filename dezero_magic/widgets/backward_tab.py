@@ -16,6 +16,7 @@ from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus
 from dezero_magic.render.svg import render_svg
 from dezero_magic.replay import replay
+from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
 from dezero_magic.widgets.graph_tab import func_name, var_name
 from dezero_magic.widgets.trace_view import TraceView
@@ -38,27 +39,6 @@ def short_name(graph, fid):
         return fid
     outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
     return f"{f.title}→{','.join(outs)}" if outs else f.title
-
-
-def running_grads(steps, k, seeds=None, overwritten=()):
-    """Grad text per variable after the first `k` steps, and the variables
-    added to a second time. Steps without `totals` (students' classes, whose
-    running grad is not recorded) show the sum as 'old + new'."""
-    grads, marked = dict(seeds or {}), set()
-    for step in steps[:k]:
-        grads.update(getattr(step, "gys", None) or {})
-        totals = step.totals or {}
-        for vid, gx in step.gxs.items():
-            if vid in totals:
-                grads[vid] = totals[vid]
-            elif vid in overwritten:
-                grads[vid] = gx.split(" + ")[-1]  # their x.grad = gx kept the last grad only
-            elif vid in step.accumulated and vid in grads:
-                grads[vid] = f"{grads[vid]} + {gx}"
-            else:
-                grads[vid] = gx
-        marked.update(step.accumulated)
-    return grads, marked
 
 
 def step_edges(graph, fid, gys=None, gxs=None):
