@@ -19,7 +19,7 @@ from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
 from dezero_magic.cell_names import names_in, top_level_names
-from dezero_magic.failure import failed_call_note
+from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
@@ -259,9 +259,11 @@ class TracedRun:
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched)
                 if result.error_in_exec is not None:
-                    note = failed_call_note(result.error_in_exec, namespace_names(shell.user_ns))
-                    if note is not None:
-                        trace.graph.notes.append(note)
+                    error = result.error_in_exec
+                    for note in (failed_call_note(error, namespace_names(shell.user_ns)),
+                                 numpy_scalar_note(error)):
+                        if note is not None:
+                            trace.graph.notes.append(note)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes
                     from dezero_magic.rerun import run_body_once

@@ -37,6 +37,23 @@ def failed_call_note(error, names):
             f"returned): {type(error).__name__}: {error}")
 
 
+# NumPy 2 made float()/int() of an array with dimensions an error; the
+# book's steps 59-60 call float(y.data) on a (1, 1) array, written for NumPy 1.
+_NUMPY_SCALAR = "only 0-dimensional arrays can be converted to Python scalars"
+
+
+def numpy_scalar_note(error):
+    """A note for the TypeError NumPy 2 raises on float(array) (None for any
+    other error): what changed, and what to write instead."""
+    if not isinstance(error, TypeError) or _NUMPY_SCALAR not in str(error):
+        return None
+    return ("NumPy raised this, not dezero: since NumPy 2, float() and int() take only an array "
+            "without dimensions. The book's code (steps 59-60: float(y.data) where y.data has "
+            "shape (1, 1)) was written for NumPy 1. For one value write y.data.item() "
+            "(or float(y.data.item())); for several, pick one (y.data[0, 0]) or reduce them "
+            "first (y.data.sum()).")
+
+
 def _describe(x, names):
     data = x.data if isinstance(x, Variable) else x
     name = (getattr(x, "name", None) or names.get(id(x)) or names.get(id(data))) if x is not None else None

@@ -2,6 +2,7 @@
 import sys
 import types
 
+import numpy as np
 import pytest
 from IPython.core.error import UsageError
 
@@ -213,6 +214,23 @@ def test_a_call_that_raised_is_named_with_its_inputs(shell, displayed):
     # an error outside any Function: no such note
     shell.run_cell("%%dezero\nx = Variable(np.ones(2))\ny = F.sin(x)\n1 / 0")
     assert not any("The cell raised in" in n for n in displayed[-1].graph.notes)
+
+
+def test_the_books_float_of_a_1x1_array_under_numpy_2_gets_a_hint(shell, displayed):
+    # Step 59's prediction loop: float(y.data) with y.data of shape (1, 1)
+    # raised only a deprecation warning before NumPy 2.
+    try:
+        float(np.ones((1, 1)))
+        pytest.skip("this NumPy still converts a (1, 1) array with float()")
+    except TypeError:
+        pass
+    result = shell.run_cell("%%dezero\nx = Variable(np.ones((1, 1)))\ny = F.sin(x)\nfloat(y.data)")
+    assert not result.success and isinstance(result.error_in_exec, TypeError)
+    notes = " ".join(displayed[-1].graph.notes)
+    assert "NumPy raised this, not dezero" in notes and "y.data.item()" in notes
+    # any other TypeError: no such note
+    shell.run_cell("%%dezero\nx = Variable(np.ones(2))\ny = F.sin(x)\nlen(3)")
+    assert not any("NumPy raised this" in n for n in displayed[-1].graph.notes)
 
 
 def test_messages_read_as_english(shell, displayed):
