@@ -13,7 +13,7 @@ import numpy as np
 from dezero_magic.numgrad import EPS, check_gradients, derivative_curves
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
-from dezero_magic.widgets.plots import curves_png, framed, img_tag, ranges_differ
+from dezero_magic.widgets.plots import curves_layout, curves_png, img_tag
 
 HEADER = ("variable", "value", "analytic grad (backprop)", "numerical grad (central difference)",
           "relative error", "result")
@@ -135,12 +135,12 @@ def plot_html(curves):
     png = curves_png(curves.xs, values, curves.x0, ORDER_NAMES,
                      title=f"f and its derivatives around x = {curves.x0:.4g} ({how})")
     shown = ", ".join(ORDER_NAMES[k] for k in sorted(values))
-    panels = " (one panel each: their scales differ too much to share an axis)" \
-        if ranges_differ(curves.xs, list(values.values()), curves.x0) else ""
-    caption = esc(f"{shown} on [{curves.xs[0]:.4g}, {curves.xs[-1]:.4g}]{panels}; derivatives by {how}; "
-                  f"the vertical line marks x = {curves.x0:.4g}" + (
-                      "; the y range is the one near it, so a curve that grows fast further away "
-                      "leaves the frame." if any(framed(curves.xs, [v], curves.x0) for v in values.values()) else "."))
+    panels, framed = curves_layout(curves.xs, [values[k] for k in sorted(values)], curves.x0)
+    caption = esc(f"{shown} on [{curves.xs[0]:.4g}, {curves.xs[-1]:.4g}]"
+                  + (" (one panel each: their scales differ too much to share an axis)" if panels else "")
+                  + f"; derivatives by {how}; the vertical line marks x = {curves.x0:.4g}"
+                  + ("; the y range is the one near it, so a curve that grows fast further away "
+                     "leaves the frame." if framed else "."))
     notes = "".join(f"<li>{esc(n)}</li>" for n in curves.notes)
     return style.block(img_tag(png, "f and its derivatives") + f"<div>{caption}</div>"
                        + (f"<ul>{notes}</ul>" if notes else ""),

@@ -70,13 +70,23 @@ def bar_chart_png(groups, series, title):
     return _png(fig)
 
 
+def curves_layout(xs, series, x0):
+    """(panels, framed): whether the curves get one panel each (their ranges
+    near x0 differ too much to share an axis) and whether any axis is framed
+    near x0 (`framed`); the plot and its caption both read this one decision."""
+    panels = ranges_differ(xs, series, x0)
+    groups = [[v] for v in series] if panels else [series]
+    return panels, any(framed(xs, group, x0) is not None for group in groups)
+
+
 def curves_png(xs, curves, x0, names, title):
     """Lines of `curves` (order -> values) over xs, the point x0 marked: on
     one plot when their ranges near x0 are alike, else one panel each; the
     y range is the one near x0 (exp(x^2)^2's third derivative reaches 3e8
     at the window's edge and drew every curve as a flat line at x0)."""
     ordered = sorted(curves.items())
-    if not ranges_differ(xs, [values for _, values in ordered], x0):
+    panels, _ = curves_layout(xs, [values for _, values in ordered], x0)
+    if not panels:
         fig = _figure(8, 4.5)
         ax = fig.add_subplot()
         for i, (order, values) in enumerate(ordered):

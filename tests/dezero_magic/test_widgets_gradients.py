@@ -192,7 +192,7 @@ def _png_size(png):
 def test_curves_whose_scales_differ_get_a_panel_each_framed_near_the_point():
     import numpy as np
 
-    from dezero_magic.widgets.plots import curves_png, framed, ranges_differ
+    from dezero_magic.widgets.plots import curves_layout, curves_png, framed, ranges_differ
 
     xs = np.linspace(-1.5, 2.5, 61)
     steep = {0: np.exp(2 * xs ** 2), 1: 4 * xs * np.exp(2 * xs ** 2), 3: 1e3 * xs ** 3 * np.exp(2 * xs ** 2)}
@@ -203,6 +203,11 @@ def test_curves_whose_scales_differ_get_a_panel_each_framed_near_the_point():
     low, high = framed(xs, [steep[0]], 0.5)
     assert low < np.exp(0.5) < high < np.exp(2 * 2.5 ** 2) / 100  # f at the point is inside, the far end cut
     assert framed(xs, [gentle[0]], 0.5) is None
+    assert curves_layout(xs, list(steep.values()), 0.5) == (True, True)
+    assert curves_layout(xs, list(gentle.values()), 0.5) == (False, False)
+    # one shared axis, framed because of the curve that grows far away
+    shared = [xs, xs + 1e-3 * np.exp(4 * xs ** 2)]
+    assert curves_layout(xs, shared, 0.5) == (False, True)
     one = _png_size(curves_png(xs, gentle, 0.5, names, "t"))
     panels = _png_size(curves_png(xs, steep, 0.5, names, "t"))
     assert one[0] == panels[0] and panels[1] > 1.3 * one[1]  # three panels stacked
