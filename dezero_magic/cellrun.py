@@ -25,7 +25,7 @@ from dezero_magic.student_flags import backprop_off, creatorless_note, flag_note
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
-from dezero_magic.interrupts import interrupts_shown_without_our_frames
+from dezero_magic.interrupts import interrupts_shown_without_our_frames, is_magic_frame
 from dezero_magic.tracer import Tracer
 
 # Prepended to the body so traceback line numbers are the cell's own
@@ -51,7 +51,9 @@ class CellOptions:
 
 
 def _call_backward(shell, expr):
-    """Evaluate `-b EXPR` and call .backward() on it; returns an error message or None."""
+    """Evaluate `-b EXPR` and call .backward() on it. Returns None, a message
+    (the option was wrong: no value, or no .backward()), or the exception
+    that .backward() raised (the user's code failed: shown as a traceback)."""
     try:
         value = eval(expr, shell.user_ns)  # noqa: S307 - the user's own expression, in their namespace
     except Exception as exc:  # noqa: BLE001 - reported as the option's error
@@ -62,9 +64,20 @@ def _call_backward(shell, expr):
                 "give an expression whose value is a Variable, e.g. -b loss")
     try:
         method()
-    except Exception as exc:  # noqa: BLE001
-        return f"-b {expr}: {expr}.backward() raised {type(exc).__name__}: {exc}"
+    except Exception as exc:  # noqa: BLE001 - the user's backward failed: their traceback, not a message
+        return exc
     return None
+
+
+def _show_backward_failure(shell, expr, exc):
+    """The traceback of a -b backward that raised, from the user's code on
+    (their own Function.backward, with its line), as a cell that called
+    EXPR.backward() itself would show it."""
+    print(f"%%dezero -b {expr}: {expr}.backward() raised (the cell itself had run):", file=sys.stderr)
+    tb = exc.__traceback__
+    while tb is not None and tb.tb_next is not None and is_magic_frame(tb.tb_frame):
+        tb = tb.tb_next
+    shell.showtraceback((type(exc), exc, tb))
 
 
 def bindings(names, namespace):
@@ -216,6 +229,7 @@ class TracedRun:
         self.outer = getattr(shell.displayhook, "exec_result", None)
         self.result = None
         self.backward_error = None
+        self.backward_called = False  # -b called EXPR.backward() (the re-runs of --modes call it too)
         self.switched = None          # the student's Config that --no-grad switched off
 
     @contextlib.contextmanager
@@ -244,7 +258,15 @@ class TracedRun:
         self.result = result
         watched = self.watch is not None and self.watch.calls
         if self.opts.backward and result.success and not self.tracer.saw_backward and not watched:
-            self.backward_error = _call_backward(self.shell, self.opts.backward)
+            self.backward_called = True
+            error = _call_backward(self.shell, self.opts.backward)
+            if isinstance(error, BaseException):
+                # The user's backward failed: the cell fails with their exception.
+                if self.outer is not None:
+                    _show_backward_failure(self.shell, self.opts.backward, error)
+                result.error_in_exec = error
+            else:
+                self.backward_error = error
 
     def show(self, display):
         shell, opts, result, outer = self.shell, self.opts, self.result, self.outer
@@ -266,9 +288,13 @@ class TracedRun:
                             trace.graph.notes.append(note)
                 if opts.modes and result.success:
                     from dezero_magic.modes import measure_modes
-                    from dezero_magic.rerun import run_body_once
+                    from dezero_magic.rerun import CannotRerun, run_body_once
 
-                    trace.mode_results = measure_modes(run_body_once(shell, self.body))
+                    backward = opts.backward if self.backward_called else None
+                    try:
+                        trace.mode_results = measure_modes(run_body_once(shell, self.body, backward))
+                    except CannotRerun as exc:
+                        trace.graph.notes.append(str(exc))
                 if opts.output:
                     shell.user_ns[opts.output] = trace
                 display(trace)

@@ -44,6 +44,7 @@ MODES = (
 )
 _SAVED = ("enable_backprop", "retain_grad", "train")
 _DEFAULT = MODES[0][2]
+INTERRUPTED = "not measured: the re-runs were interrupted (Stop)"  # a ModeResult.error
 
 
 @dataclass
@@ -165,12 +166,17 @@ def measure_modes(run_body, modes=MODES):
     try:
         if started_here:
             tracemalloc.start()
-        for key, label, settings in modes:
+        for i, (key, label, settings) in enumerate(modes):
             try:
                 with _on_students_config(config, settings) as switched:
                     result = _measure_one(run_body, key, label, settings)
                 result.note = _students_note(students, config, settings, switched)
                 results.append(result)
+            except KeyboardInterrupt:
+                # Stop pressed during a re-run: the cell's own run had finished, so
+                # its graph is still shown, with the modes measured until then.
+                results += [ModeResult(k, lbl, error=INTERRUPTED) for k, lbl, _ in modes[i:]]
+                break
             finally:
                 for name, value in saved.items():
                     setattr(Config, name, value)
@@ -198,6 +204,8 @@ def result_rows(results):
         if r.ok:
             rows.append((r.label, human_bytes(r.peak_bytes), human_bytes(r.retained_bytes),
                          f"{r.seconds:.3f} s{note}"))
+        elif r.error == INTERRUPTED:
+            rows.append((r.label, "-", "-", r.error))
         else:
             rows.append((r.label, "-", "-", f"the re-run raised {r.error}{note}"))
     return rows

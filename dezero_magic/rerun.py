@@ -73,6 +73,10 @@ def _students_use(source, namespace, mentioned):
     return StudentsUse(namespace, "Config" in assigned_in(source))
 
 
+class CannotRerun(Exception):
+    """The cell ran, but --modes cannot run it again (its message says why)."""
+
+
 class _Gone:
     """Something a dead weak reference can have pointed at."""
 
@@ -98,16 +102,25 @@ def _repoint_weak_outputs(memo):
         obj.__dict__["outputs"] = repointed
 
 
-def run_body_once(shell, body):
+def run_body_once(shell, body, backward=None):
     """A callable running the body once, output suppressed, in a namespace
     from `run_body.prepare()` (made for it when none is given); it returns
     that namespace and raises what the body raises (used by --modes).
+    `backward`: the -b expression whose .backward() the cell's own run got
+    from the magic; each re-run calls it too, or it measures another cell.
     `run_body.students`: a StudentsUse when the cell may run a student's own
     classes (their Config is switched per mode then), else None."""
     from IPython.utils.capture import capture_output
 
     source = shell.transform_cell(body)
-    code = compile(source, "<%%dezero --modes>", "exec")
+    try:
+        code = compile(source, "<%%dezero --modes>", "exec")
+    except SyntaxError as exc:
+        # The cell itself ran (IPython runs top-level await): only re-running it here cannot.
+        raise CannotRerun("--modes did not measure this cell: it uses top-level await, which the "
+                          "re-runs cannot run; put that code in an async def, or measure a cell "
+                          "without await") if "await" in str(exc) else exc from None
+    then = compile(f"({backward}).backward()", "<%%dezero --modes -b>", "exec") if backward else None
     mentioned = set(names_in(source))
 
     def prepare():
@@ -127,6 +140,8 @@ def run_body_once(shell, body):
         namespace = prepare() if namespace is None else namespace
         with capture_output(display=True):
             exec(code, namespace)  # noqa: S102
+            if then is not None:
+                exec(then, namespace)  # noqa: S102
         return namespace
 
     run_body.prepare = prepare

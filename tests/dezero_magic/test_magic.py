@@ -246,3 +246,23 @@ def test_messages_read_as_english(shell, displayed):
 def test_output_name_a_cell_defines_as_a_class_def_or_import_is_refused(shell, displayed, body):
     result = shell.run_cell(f"%%dezero -o t\n{body}")
     assert isinstance(result.error_in_exec, UsageError) and "the cell assigns t" in str(result.error_in_exec)
+
+
+def test_a_b_backward_that_raises_shows_the_users_traceback_and_fails_the_cell(shell, displayed):
+    # A student debugging their own backward (steps 6-7) needs its line, as when
+    # the cell calls y.backward() itself; it was a one-line UsageError.
+    from IPython.utils.capture import capture_output
+
+    shell.run_cell("class Buggy(dezero.Function):\n    def forward(self, x):\n        return x ** 2\n"
+                   "    def backward(self, gy):\n        return 2 * self.inputs[0].data * gy * undefined_name")
+    with capture_output() as cap:
+        result = shell.run_cell("%%dezero -b y\nx = Variable(np.array(3.0))\ny = Buggy()(x)")
+    assert not result.success and isinstance(result.error_in_exec, NameError)
+    shown = cap.stdout + cap.stderr
+    assert "undefined_name" in shown and "backward" in shown and "-b y: y.backward() raised" in shown
+    assert "cellrun.py" not in shown and "UsageError" not in shown
+    assert displayed and not displayed[-1].graph.complete  # the graph, marked incomplete
+    # a wrong option is still the option's error
+    result = shell.run_cell("%%dezero -b nothing_here\nx = Variable(np.array(3.0))")
+    assert isinstance(result.error_in_exec, UsageError) and "evaluating it raised NameError" in str(
+        result.error_in_exec)

@@ -79,10 +79,22 @@ def test_config_restored_when_the_body_is_interrupted():
     def body():
         raise KeyboardInterrupt
 
-    with pytest.raises(KeyboardInterrupt):
-        measure_modes(body)
+    results = measure_modes(body)
+    assert not any(r.ok for r in results) and all("interrupted" in r.error for r in results)
     assert Config.enable_backprop is True and Config.retain_grad is False
     assert not tracemalloc.is_tracing()
+
+
+def test_stop_pressed_during_the_reruns_still_shows_the_cells_graph(shell):
+    # The cell's own run is the first; a re-run is interrupted (Stop pressed).
+    shell.user_ns["_runs"] = [0]
+    result = shell.run_cell("%%dezero --modes -o _t\n_runs[0] += 1\nx = Variable(np.array(2.0))\n"
+                            "y = F.exp(x)\ny.backward()\nif _runs[0] == 2:\n    raise KeyboardInterrupt")
+    assert result.success, result.error_in_exec
+    trace = shell.user_ns["_t"]
+    assert len(trace.graph.functions) == 1
+    assert [r.ok for r in trace.mode_results] == [False, False, False]
+    assert "interrupted" in trace.text()
 
 
 def test_run_body_must_be_callable():
@@ -188,3 +200,42 @@ def test_the_reruns_never_free_the_users_own_grads(shell):
     a, y = shell.user_ns["a"], shell.user_ns["y"]
     assert a.grad is not None and y.grad is not None
     assert float(a.grad.data) == pytest.approx(np.exp(4.0))
+
+
+def test_the_reruns_call_the_backward_that_b_asked_for(shell):
+    # Without it retain_grad=True kept no more than the default: there was no backward.
+    result = shell.run_cell("%%dezero --modes -b y -o _t\nx = Variable(np.ones(20_000), name='x')\n"
+                            "y = F.sum(F.square(F.square(F.square(x))))")
+    assert result.success, result.error_in_exec
+    results = _by_mode(shell.user_ns["_t"].mode_results)
+    assert all(r.ok for r in results.values()), [r.error for r in results.values()]
+    assert results["retain_grad"].retained_bytes - results["default"].retained_bytes > 1.8 * 160_000
+    # the user's own x got exactly one backward (the re-runs used copies)
+    assert np.array_equal(shell.user_ns["x"].grad.data, 8 * np.ones(20_000))
+
+
+def test_a_cell_with_top_level_await_shows_its_graph_and_says_why_modes_did_not_measure(shell, displayed):
+    result = shell.run_cell("%%dezero --modes -o _t\nimport asyncio\nawait asyncio.sleep(0)\n"
+                            "x = Variable(np.array(2.0))\ny = x * x\ny.backward()")
+    assert result.success, result.error_in_exec
+    trace = shell.user_ns["_t"]
+    assert len(trace.graph.functions) == 1 and trace.mode_results is None
+    assert any("top-level await" in n for n in trace.graph.notes)
+
+
+def test_stop_during_the_reruns_keeps_the_graph_and_the_modes_measured_so_far(shell):
+    calls = []
+
+    def run_body(namespace=None):
+        calls.append(1)
+        if len(calls) == 2:
+            raise KeyboardInterrupt
+        return {}
+
+    before = (Config.enable_backprop, Config.retain_grad)
+    results = measure_modes(run_body)
+    assert [r.mode for r in results] == [key for key, _, _ in MODES]
+    assert results[0].ok and not results[1].ok and not results[2].ok and len(calls) == 2
+    assert "interrupted" in results[1].error and (Config.enable_backprop, Config.retain_grad) == before
+    from dezero_magic.modes import results_text
+    assert "the re-run raised" not in results_text(results).splitlines()[3]

@@ -103,8 +103,8 @@ def test_a_students_config_is_restored_when_a_rerun_is_interrupted():
             return body
 
     run_body = run_body_once(Shell(), "f = Square()\nseen.append(Config.enable_backprop)\nraise KeyboardInterrupt")
-    with pytest.raises(KeyboardInterrupt):
-        measure_modes(run_body, modes=[MODES[2]])
+    results = measure_modes(run_body, modes=[MODES[2]])  # Stop ends the measurement, not the cell
+    assert "interrupted" in results[0].error
     assert Shell.user_ns["seen"] == [False] and vars(Config)["enable_backprop"] is True
 
 
