@@ -231,7 +231,11 @@ class Function:
             ys = self.forward(*[x.data for x in inputs])
 
         if type(ys) is not tuple:
-            single = Variable(ys if type(ys) is _array_type else as_array(ys))
+            if type(ys) is not _array_type:
+                if ys is None:
+                    raise _returned_none(self)
+                ys = as_array(ys)
+            single = Variable(ys)
             if Config.enable_backprop:
                 if n == 1:
                     generation = x0.generation
@@ -257,6 +261,8 @@ class Function:
 
     def _call_multi(self, inputs, ys):
         """The rest of __call__ for a forward that returned a tuple."""
+        if any(y is None for y in ys):
+            raise _returned_none(self)
         outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
         if Config.enable_backprop:
             generation = max([x.generation for x in inputs]) if inputs else 0
@@ -284,3 +290,10 @@ class Function:
             f"{type(self).__name__}.backward is not implemented: define "
             "backward(self, gy) returning the input grads"
         )
+
+
+def _returned_none(function):
+    # A forward without `return` made Variable(None), which failed later, far from the cause.
+    name = type(function).__name__
+    return TypeError(f"{name}.forward returned None: a forward must return its output array(s); "
+                     f"did {name}.forward forget `return`?")

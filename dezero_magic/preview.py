@@ -101,6 +101,11 @@ def snapshot(data):
     return Snapshot(data.shape, data.dtype, data.nbytes, head, size, absmax, nonfinite, measured=True)
 
 
+# Variable(None) (the book allows it; a student's forward without `return`
+# makes one): drawn as "None", never an unpacking error in the hot path.
+_NO_DATA = ((), "None", None, 0)
+
+
 def summarise(data):
     """The hot-path summary of `data`: a tuple of atoms (shape, dtype, head
     bytes, size) that the cyclic GC untracks, so millions of them cost no
@@ -114,7 +119,7 @@ def summarise(data):
         flat = data.ravel() if data.flags.c_contiguous else data.flat  # ravel: a view here
         return (data.shape, data.dtype, flat[:SNAPSHOT_ITEMS].tobytes(), size)
     if data is None:
-        return None
+        return _NO_DATA
     try:
         arr = np.asarray(data) if isinstance(data, (np.generic, int, float, complex, bool)) else None
     except Exception:  # noqa: BLE001 - an odd scalar: keep its type only

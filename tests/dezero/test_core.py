@@ -189,3 +189,20 @@ def test_unchain_backward_cuts_links():
     # the inner Functions lost their outputs' creators too: nothing to walk from y
     y.backward()
     assert x.grad is None
+
+
+def test_a_forward_without_return_is_told_where_it_happened():
+    class Cube(Function):
+        def forward(self, x):
+            y = x ** 3  # noqa: F841 - the student's missing `return`
+
+    class Pair(Function):
+        def forward(self, x):
+            return x, None
+
+    x = Variable(np.array(1.0))
+    with pytest.raises(TypeError, match=r"Cube.forward returned None.*forget `return`"):
+        Cube()(x)
+    with pytest.raises(TypeError, match="Pair.forward returned None"):
+        Pair()(x)
+    assert x.creator is None and x.grad is None

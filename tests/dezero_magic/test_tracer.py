@@ -7,9 +7,10 @@ import pytest
 
 import dezero
 import dezero.functions as F
-from dezero import Config, Variable, no_grad
+from dezero import Config, Function, Variable, no_grad
 from dezero.events import observers, observing
 from dezero_magic.assemble import graph_from_tracer
+from dezero_magic.records import VIDS
 from dezero_magic.tracer import Tracer
 
 
@@ -705,3 +706,21 @@ def test_calls_after_the_last_backward_never_push_its_graph_out(after, no_grad_e
     assert any(n.startswith(f"{after:,} function calls made after the last backward") for n in graph.notes)
     # bounded: cut in batches back to the graph and `keep` calls after it
     assert len(tracer.calls) <= 4 * tracer.keep + 6 and tracer.recorded_variables() < 8 * tracer.keep
+
+
+def test_a_variable_without_data_is_recorded_not_a_tracer_crash():
+    # Variable(None) is legal (book step 2); as an input it made the hot path
+    # unpack None and the tracer removed itself.
+    class Fill(Function):
+        def forward(self, x):
+            return np.zeros(2) if x is None else x
+
+    tracer = Tracer()
+    with observing(tracer):
+        x = Variable(None)
+        y = Fill()(x)
+        Fill()(y)
+    assert tracer.error is None and len(tracer.kept_calls()) == 2
+    from dezero_magic.preview import format_snapshot, from_summary
+    summary = tracer.var_info(tracer.kept_calls()[0][VIDS])[0]
+    assert format_snapshot(from_summary(summary)) == "None"
