@@ -2,9 +2,10 @@
 
 Two fixes to the book's version: names are escaped, so a variable named
 `a"b` or `<script>` can neither break the DOT file nor the SVG Graphviz makes
-from it; and without Graphviz's `dot` program `plot_dot_graph` no longer
-fails silently: it draws an SVG with dezero_magic's built-in renderer (and
-warns), or, when that package is absent too, says what to install.
+from it (characters XML forbids and lone surrogates become U+FFFD); and
+without Graphviz's `dot` program `plot_dot_graph` no longer fails silently:
+it draws an SVG with dezero_magic's built-in renderer (and warns), or, when
+that package is absent too, says what to install.
 """
 import os
 import re
@@ -13,8 +14,9 @@ import subprocess
 import sys
 import warnings
 
-# Characters XML 1.0 forbids: Graphviz would copy them into an invalid SVG.
-_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# Characters XML 1.0 forbids: Graphviz would copy them into an invalid SVG;
+# and lone surrogates (U+D800-U+DFFF), which cannot be encoded to feed `dot`.
+_XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 

@@ -4,18 +4,20 @@ Used for students' own book-style classes (steps 7-24 typed into cells)
 and for `%dezero VAR` (a variable made in an earlier cell). A variable is
 an object with `.data` and `.creator`; a function is the creator, with
 `input`/`inputs` and `output`/`outputs` (objects or weakrefs, one or a
-list), as in the book's steps 7, 11 and 17. Generations are computed from
-the links (early steps have none). Backward steps come from
+list), as in the book's steps 7, 11 and 17. dezero's objects keep their own
+generations; students' are computed from the links (early steps have none).
+Backward steps come from
 `backward_watch.BackwardWatch` calls, matched to the functions by identity.
 Students' objects record no call order, so functions and unnamed variables
 (`v0`, `v1`, ...) are numbered in a forward order rebuilt from the links
 (`_forward_order`).
 """
 import weakref
+from collections import deque
 
 import numpy as np
 
-from dezero.core import Variable as DezeroVariable
+from dezero.core import Function as DezeroFunction, Variable as DezeroVariable
 from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
@@ -80,48 +82,94 @@ def func_outputs(f):
     return [y for y in _as_list(ys if ys is not None else attr_of(f, "output")) if is_variable_like(y)]
 
 
-def _walk(roots, root_funcs, max_nodes):
-    """Breadth-first from the roots back through creators: (vars, funcs, how
-    many functions the cap left out)."""
-    vars_, funcs = {}, {}
-    queue = list(roots)
+def _seeds(roots, root_funcs):
+    """Where the walk starts: the roots, then the variables of the functions
+    the backward pass called (a students' graph may have no root name)."""
+    seeds = list(roots)
     for f in root_funcs:
-        queue.extend(func_outputs(f) + func_inputs(f))
-    beyond = []  # creators left out by the cap
-    while queue:
-        v = queue.pop(0)
-        if id(v) in vars_:
-            continue
-        vars_[id(v)] = v
+        seeds.extend(func_outputs(f) + func_inputs(f))
+    return seeds
+
+
+def _walk(seeds, max_nodes, later=()):
+    """Breadth-first from the seeds back through creators, nearest the
+    output first (`later` seeds once the others are walked): (vars, funcs,
+    whether anything was left out). A function is drawn with all its inputs
+    and outputs or not at all, and the walk stops at the first that does not
+    fit in `max_nodes`, as the cell magic's budget does (`assemble._select`);
+    the first one (the first seed's creator) is drawn whole even past it."""
+    vars_, funcs = {}, {}
+    queue, later = deque(seeds), deque(later)
+    while queue or later:
+        v = queue.popleft() if queue else later.popleft()
+        if id(v) not in vars_:  # a seed: those reached through a function are drawn with it
+            if vars_ and len(vars_) + len(funcs) >= max_nodes:
+                return vars_, funcs, True
+            vars_[id(v)] = v
         f = attr_of(v, "creator")
         if f is None or id(f) in funcs:
             continue
-        if len(vars_) + len(funcs) >= max_nodes:
-            beyond.append(f)
-            continue
+        around = func_inputs(f) + func_outputs(f)
+        new = {id(x) for x in around if id(x) not in vars_}
+        if funcs and len(vars_) + len(funcs) + 1 + len(new) > max_nodes:
+            return vars_, funcs, True
         funcs[id(f)] = f
-        queue.extend(func_inputs(f) + func_outputs(f))
-    return vars_, funcs, _count_beyond(beyond, funcs)
+        for x in around:
+            vars_.setdefault(id(x), x)
+        queue.extend(around)
+    return vars_, funcs, False
 
 
-def _count_beyond(starts, drawn, limit=1_000_000):
-    """How many functions lie behind the cut: the caption says how many
-    calls are not drawn (a walk of ids only; at most `limit`)."""
-    seen = set()
-    stack = list(starts)
-    while stack and len(seen) < limit:
-        f = stack.pop()
-        if id(f) in seen or id(f) in drawn:
+def _reachable(seeds, limit=1_000_000):
+    """Every function the walk could reach (id -> function, at most
+    `limit`: the caption counts those not drawn) and the ids of the
+    variables some function takes as input (seeds that are not are the
+    outputs, walked first)."""
+    found, consumed, seen = {}, set(), set()
+    stack = list(seeds)
+    while stack and len(found) < limit:
+        v = stack.pop()
+        if id(v) in seen:
             continue
-        seen.add(id(f))
-        for x in func_inputs(f):
-            c = attr_of(x, "creator")
-            if c is not None:
-                stack.append(c)
-    return len(seen)
+        seen.add(id(v))
+        f = attr_of(v, "creator")
+        if f is None or id(f) in found:
+            continue
+        found[id(f)] = f
+        ins = func_inputs(f)
+        consumed.update(id(x) for x in ins)
+        stack.extend(ins + func_outputs(f))
+    return found, consumed
 
 
-def _generations(vars_, funcs):
+def _budgeted(roots, root_funcs, max_nodes):
+    """(vars, funcs, cut, how many functions were left out, every function
+    reached) within the budget; `max_nodes` None: the default of
+    `dezero_magic.node_budget`."""
+    seeds = _seeds(roots, root_funcs)
+    vars_, funcs, cut = _walk(seeds, WHOLE_UP_TO if max_nodes is None else max_nodes)
+    if not cut:
+        return vars_, funcs, False, 0, funcs
+    reached, consumed = _reachable(seeds)
+    # Outputs first: a cell's names come in order of appearance (x before y),
+    # and the inputs of the backward's functions would pull in far leaves.
+    first = [v for v in seeds if id(v) not in consumed]
+    later = [v for v in seeds if id(v) in consumed]
+    vars_, funcs, cut = _walk(first, NEAREST if max_nodes is None else max_nodes, later)
+    left_out = sum(1 for key in reached if key not in funcs)
+    return vars_, funcs, cut, left_out, reached
+
+
+def _dezero_generation(obj):
+    """dezero's own `generation` (Function or Variable), as the cell magic
+    shows it; None for students' objects, numbered from the links."""
+    return _int_attr(obj, "generation") if isinstance(obj, (DezeroVariable, DezeroFunction)) else None
+
+
+def _generations(vars_, funcs, scope):
+    """(variable gens, function gens). Students' functions are numbered from
+    the links, through every function in `scope` (all those reached: a cut
+    graph keeps the whole graph's numbers); dezero's keep their own."""
     fgen = {}
     visiting = set()
     for start in funcs.values():
@@ -129,6 +177,10 @@ def _generations(vars_, funcs):
         while stack:
             f, done = stack.pop()
             if id(f) in fgen:
+                continue
+            own = _dezero_generation(f)
+            if own is not None:
+                fgen[id(f)] = own
                 continue
             if done:
                 gens = [fgen.get(id(attr_of(x, "creator")), -1) + 1 for x in func_inputs(f)]
@@ -138,12 +190,13 @@ def _generations(vars_, funcs):
             stack.append((f, True))
             for x in func_inputs(f):
                 c = attr_of(x, "creator")
-                if c is not None and id(c) in funcs and id(c) not in fgen and id(c) not in visiting:
+                if c is not None and id(c) in scope and id(c) not in fgen and id(c) not in visiting:
                     stack.append((c, False))
     vgen = {}
     for key, v in vars_.items():
+        own = _dezero_generation(v)
         c = attr_of(v, "creator")
-        vgen[key] = fgen[id(c)] + 1 if c is not None and id(c) in fgen else 0
+        vgen[key] = own if own is not None else fgen[id(c)] + 1 if c is not None and id(c) in fgen else 0
     return vgen, fgen
 
 
@@ -237,12 +290,10 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     names = namespace_names(namespace)
     root_funcs = [c.func() for c in calls if c.func() is not None]
     starts = [r for r in roots if is_variable_like(r)]
-    vars_, funcs, cut = _walk(starts, root_funcs, WHOLE_UP_TO if max_nodes is None else max_nodes)
-    if cut and max_nodes is None:
-        vars_, funcs, cut = _walk(starts, root_funcs, NEAREST)
-    vgen, fgen = _generations(vars_, funcs)
+    vars_, funcs, cut, left_out, reached = _budgeted(starts, root_funcs, max_nodes)
+    vgen, fgen = _generations(vars_, funcs, reached)
     slips = _generation_slips(vars_, funcs)
-    graph = Graph(complete=complete, elided_functions=cut)
+    graph = Graph(complete=complete, elided_functions=left_out)
     ordered = _forward_order(roots, funcs, fgen)
     vid = _numbered(vars_, ordered)
     fid = {id(f): f"f{i}" for i, f in enumerate(ordered)}

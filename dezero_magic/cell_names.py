@@ -27,9 +27,16 @@ def names_in(code):
     return list(dict.fromkeys(n.id for n in _names(code)))
 
 
+# match/case patterns that bind a name (`case tq`, `case [x, *rest]`,
+# `case {**rest}`, `case Point() as p`); the name is None for `_` and `*_`
+_PATTERNS = tuple(getattr(ast, kind) for kind in ("MatchAs", "MatchStar") if hasattr(ast, kind))
+_MAPPING = getattr(ast, "MatchMapping", ())
+
+
 def assigned_in(code):
-    """Names the code binds anywhere in it: assignments, loop targets, and
-    the names of classes, functions and imports it defines."""
+    """Names the code binds anywhere in it: assignments, loop targets,
+    match/case captures, and the names of classes, functions and imports it
+    defines."""
     tree = _parse(code)
     if tree is None:
         return set()
@@ -41,6 +48,10 @@ def assigned_in(code):
             bound.add(n.name)
         elif isinstance(n, (ast.Import, ast.ImportFrom)):
             bound.update((a.asname or a.name).split(".")[0] for a in n.names)
+        elif isinstance(n, _PATTERNS) and n.name is not None:
+            bound.add(n.name)
+        elif isinstance(n, _MAPPING) and n.rest is not None:
+            bound.add(n.rest)
     return bound
 
 

@@ -11,8 +11,10 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from dezero.layers import Layer
 from dezero_magic.adapters import graph_from_objects, is_variable_like, lacks_creator, no_creator_note
 from dezero_magic.cell_names import assigned_in
+from dezero_magic.naming import attr_of, has_attr
 from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic.node_budget import describe_default
 from dezero_magic.trace import Trace
@@ -67,9 +69,70 @@ def _unquote(text):
     return text
 
 
+# Initialisms are read letter by letter: these letters' names start with a vowel sound.
+_AN_LETTERS = "AEFHILMNORSX"
+_INITIALISM = re.compile(r"[A-Z]{2,}")
+
+
 def _a(noun):
-    """'a float', 'an int', 'an ndarray' (said en-dee-array)."""
-    return f"an {noun}" if noun[:1].lower() in "aeiou" or noun.startswith("nd") else f"a {noun}"
+    """'a float', 'an int', 'an ndarray' (said en-dee-array), 'an MLP',
+    'a GRU': the article goes by the sound of the class name."""
+    if _INITIALISM.match(noun):  # MLP, RNN, LSTM, SGD, GRU
+        return f"an {noun}" if noun[0] in _AN_LETTERS else f"a {noun}"
+    vowel = noun[:1].lower() in "aeiou" and not noun.lower().startswith(("uni", "use", "usu", "eu", "one"))
+    return f"an {noun}" if vowel or noun.startswith("nd") else f"a {noun}"
+
+
+def _no_data(expr, value, user_ns):
+    """Why `%dezero expr` has nothing to draw when its value's .data is None."""
+    owner = _owner(value, user_ns)
+    if owner is not None:
+        layer, attr = owner
+        cls = type(layer).__name__
+        if type(layer).__module__.startswith("dezero."):  # dezero's lazy layers (Linear(out_size), ...)
+            why = f"{_a(cls)} layer creates {attr} on its first call, when it sees the input's size"
+        else:
+            why = f"the {cls} layer that holds it as {attr} has not set its .data"
+        return f"{expr} has no data yet ({why}); call the layer, then draw its output, e.g. %dezero y"
+    if attr_of(value, "creator") is not None:  # computed, then its data dropped
+        return f"{expr}'s .data is None, and %dezero draws only variables that hold data"
+    return (f"{expr} holds no data ({type(value).__name__}(None): its .data is None), so there is no "
+            "graph behind it; give it an array, e.g. Variable(np.array(1.0))")
+
+
+def _owner(value, user_ns, depth=4):
+    """(layer, attribute) of the namespace's Layer that holds `value` as a
+    parameter (`lin.W`), or None."""
+    layers = [(v, depth) for k, v in list(user_ns.items()) if isinstance(v, Layer) and not str(k).startswith("_")]
+    seen = set()
+    while layers:
+        layer, left = layers.pop()
+        if id(layer) in seen:
+            continue
+        seen.add(id(layer))
+        for attr in list(getattr(layer, "_params", ())):
+            held = layer.__dict__.get(attr)
+            if held is value:
+                return layer, attr
+            if isinstance(held, Layer) and left > 1:
+                layers.append((held, left - 1))
+    return None
+
+
+def _with_hint(message, line):
+    """argparse's "unrecognized arguments: * 2)" with what was meant: the
+    magic line splits at spaces, and a comment is not Python there."""
+    if "unrecognized arguments:" not in message:
+        return message
+    extra = message.split("unrecognized arguments:", 1)[1].strip()
+    hints = []
+    if not extra.startswith("#") and re.search(r"(^|\s)(-b|--backward)(\s|=)", line):
+        hints.append('quote an expression that has spaces: -b "F.sum(y * 2)"')
+    if "#" in extra:
+        hints.append("a comment cannot follow the options on the %%dezero line; put it in the cell")
+    if not hints:
+        return message
+    return f"{message} ({'; '.join(hints)}). The cell was not run."
 
 
 def _check_common(args):
@@ -162,7 +225,10 @@ class DezeroMagics(Magics):
             raise UsageError(backward_error)
 
     def _cell_options(self, line, cell=None):
-        args = parse_argstring(self.dezero_cell, line)
+        try:
+            args = parse_argstring(self.dezero_cell, line)
+        except UsageError as exc:
+            raise UsageError(_with_hint(str(exc), line)) from None
         _check_common(args)
         code = None
         if args.output and cell:
@@ -189,7 +255,7 @@ class DezeroMagics(Magics):
     @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
     @argument("--max-nodes", type=int, default=None, metavar="N",
               help=f"draw at most N nodes, those nearest the variable (default: {describe_default()}); "
-                   "its creator is always drawn whole")
+                   "its creator is always drawn whole, with its inputs, even past N")
     @argument("-o", "--output", metavar="NAME", default=None, help="store the Trace object in the variable NAME")
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
               help="left to right (LR), top to bottom (TB), or auto (default): TB when only it fits")
@@ -217,6 +283,8 @@ class DezeroMagics(Magics):
         except Exception as exc:  # noqa: BLE001 - reported as a usage error
             raise UsageError(f"%dezero {expr}: evaluating it raised {type(exc).__name__}: {exc}") from None
         if not is_variable_like(value):
+            if not isinstance(value, type) and has_attr(value, "data") and attr_of(value, "data") is None:
+                raise UsageError(f"%dezero {expr}: " + _no_data(expr, value, self.shell.user_ns))
             if lacks_creator(value, self.shell.user_ns):
                 raise UsageError(f"%dezero {expr}: " + no_creator_note([expr], [value]))
             raise UsageError(f"%dezero {expr}: its value is {_a(type(value).__name__)}, not a Variable; "

@@ -4,6 +4,8 @@ Only the namespace's top-level names are looked at, plus the items of short
 lists and tuples (`xs[0]`) and the parameters of layers and models
 (`model.l0.W`), so the cost is one pass over the namespace.
 """
+import re
+
 from dezero.layers import Layer
 
 # IPython's own entries; `_`-prefixed names (_, __, _3, _i3 ...) are skipped too.
@@ -11,6 +13,14 @@ _SKIP = {"In", "Out", "exit", "quit", "get_ipython"}
 _MAX_ITEMS = 16
 _MAX_PARAMS = 256   # parameters named per layer found in the namespace
 _MAX_DEPTH = 4      # model.l0.W is depth 2
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def printable(text):
+    """`text` with lone surrogates (U+D800-U+DFFF) as U+FFFD: a name may hold
+    any Python string, but a label goes into every output (text/plain and
+    widget state included), which the kernel must encode as UTF-8."""
+    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
 
 
 def namespace_names(namespace):
@@ -27,6 +37,7 @@ def namespace_names(namespace):
     for key, value in list(namespace.items()):
         if not isinstance(key, str) or key.startswith("_") or key in _SKIP:
             continue
+        key = printable(key)  # (globals()["a\ud800"] = f binds one; it names a Function's box too)
         names.setdefault(id(value), key)
         if isinstance(value, (list, tuple)) and 0 < len(value) <= _MAX_ITEMS:
             for i, item in enumerate(value):
@@ -81,7 +92,12 @@ def has_attr(obj, name):
 def label_for(obj, first_name, names):
     """`obj.name` if set (`model.l0.W` when it is a layer's parameter of that
     name), else the name recorded first, else the namespace name, else, for a
-    Variable without a creator, the namespace name of its data array."""
+    Variable without a creator, the namespace name of its data array; with
+    lone surrogates replaced (`printable`)."""
+    return printable(_label(obj, first_name, names))
+
+
+def _label(obj, first_name, names):
     if obj is not None:
         name = getattr(obj, "name", None)
         if isinstance(name, str) and name:

@@ -6,8 +6,10 @@ Names, class names and previews are user data: a variable named
 import html
 import re
 
-# Characters XML 1.0 forbids (a name may hold any Python string).
-_INVALID_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff"
+# Characters XML 1.0 forbids (a name may hold any Python string), and lone
+# surrogates (U+D800-U+DFFF), which no UTF-8 output can encode: the kernel
+# could not even send the graph.
+_INVALID_CHARS = "\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff"
 _XML_INVALID = re.compile(f"[{_INVALID_CHARS}]")
 # Anything esc() would change; most labels and numbers hold none of it.
 _NEEDS_ESCAPE = re.compile(f"[&<>\"'{_INVALID_CHARS}]")
