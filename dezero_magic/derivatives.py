@@ -1,25 +1,38 @@
 """f and its higher derivatives around a point (the book's step 34), for the
-Gradients view's plot. Used by `numgrad.derivative_curves`.
+Gradients view's plot. Used by `numgrad.derivative_curves`. No plot when f
+or x is NaN/Inf or complex at the point: an axis on [nan, nan], or f's real
+part, would be a figure of nothing true.
 
 For dezero's own Functions the graph is replayed on a fresh Variable
 (`copy.copy(function)(...)`, so the user's graph is untouched) and
 differentiated with `dezero.grad(..., create_graph=True)`; each order is
 checked at the point against a central difference of the order below and
-left out, with a note, when that check fails (a backward dezero cannot
-differentiate). Students' own classes get f and a central-difference f'.
+left out, with a note saying why, when that check fails (a backward dezero
+cannot differentiate) or cannot be made (NaN/Inf near the point). Students'
+own classes get f and a central-difference f'.
 """
 import copy
+from dataclasses import dataclass, field
+from typing import List, Optional
 
 import numpy as np
+
+from dezero_magic.reevaluate import links as _links
 
 MAX_REPLAY_FUNCTIONS = 100   # the plot replays the graph at every point
 EPS = 1e-4
 
 
-def _links(f):
-    from dezero_magic.numgrad import _links as links
-
-    return links(f)
+@dataclass
+class Curves:
+    """f and its derivatives on `xs` around the point x0 (order 0 is f)."""
+    available: bool
+    reason: str = ""
+    x0: float = 0.0
+    xs: Optional[np.ndarray] = None
+    curves: dict = field(default_factory=dict)   # order -> values on xs
+    analytic: bool = True                        # derivatives by dezero.grad (else numerical)
+    notes: List[str] = field(default_factory=list)
 
 
 def _replay(funcs, x, y, xv):
@@ -53,26 +66,35 @@ def _derivatives_at(funcs, x, y, value, max_order):
 
 
 def _checked_orders(funcs, x, y, x0, max_order):
-    """Orders whose value at x0 matches a central difference of the order below."""
+    """(orders whose value at x0 matches a central difference of the order
+    below, orders dezero computed, why the next order is not shown: None
+    when every computed order is)."""
     at = _derivatives_at(funcs, x, y, x0, max_order)
     lo = _derivatives_at(funcs, x, y, x0 - EPS, max_order)
     hi = _derivatives_at(funcs, x, y, x0 + EPS, max_order)
-    good = 0
+    computed = len(at) - 1
     for k in range(1, len(at)):
+        why = f"Derivative {k} is not shown: "
         if k - 1 >= min(len(lo), len(hi)):
-            break
+            return k - 1, computed, why + ("dezero could not compute the one below it within h of the point, "
+                                           "so no central difference can check it.")
         numeric = (hi[k - 1] - lo[k - 1]) / (2 * EPS)
+        # NaN/Inf compares unequal to everything: it says nothing of the backward
+        if not np.isfinite(at[k]):
+            return k - 1, computed, why + "dezero gives NaN/Inf for it at the point."
+        if not np.isfinite(numeric):
+            return k - 1, computed, why + ("the one below it is NaN/Inf within h of the point, so no central "
+                                           "difference can check it.")
         if not np.isclose(at[k], numeric, rtol=1e-3, atol=1e-4 * max(1.0, abs(numeric))):
-            break
-        good = k
-    return good, len(at) - 1
+            return k - 1, computed, why + ("at the point it differs from a central difference of the one below "
+                                           "(a backward dezero cannot differentiate twice).")
+    return computed, computed, None
 
 
 def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
-    """A `numgrad.Curves` for the scalar function y(x) on xs."""
+    """Curves for the scalar function y(x) on xs."""
     from dezero import Function, Variable
     from dezero.config import using_config
-    from dezero_magic.numgrad import Curves
 
     shape = np.shape(x.data)
     result = Curves(True, x0=x0, xs=xs)
@@ -89,15 +111,11 @@ def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
         if dezero_graph and len(funcs) <= MAX_REPLAY_FUNCTIONS:
             with using_config("enable_backprop", True):
                 try:
-                    good, computed = _checked_orders(funcs, x, y, x0, max_order)
+                    good, _, why = _checked_orders(funcs, x, y, x0, max_order)
                 except Exception as exc:  # noqa: BLE001 - the plot of f alone is still right
-                    good, computed = 0, 0
-                    result.notes.append(f"Derivatives not shown: replaying the graph raised "
-                                        f"{type(exc).__name__}: {exc}.")
-                if good < max_order and computed > good:
-                    result.notes.append(f"Derivative {good + 1} is not shown: at the point it differs from a "
-                                        "central difference of the one below (a backward dezero cannot "
-                                        "differentiate twice).")
+                    good, why = 0, f"Derivatives not shown: replaying the graph raised {type(exc).__name__}: {exc}."
+                if why:
+                    result.notes.append(why)
                 elif good < max_order:
                     result.notes.append(f"Derivatives beyond order {good} are not shown: dezero could not "
                                         "compute them (create_graph).")
@@ -117,3 +135,28 @@ def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
                    else f"more than {MAX_REPLAY_FUNCTIONS} functions")
             result.notes.append(f"f' by central difference ({why}).")
     return result
+
+
+def curves_around(funcs, x, y, points, max_order, evaluate):
+    """Curves of y(x) on `points` points around x's value (x and y: scalars)."""
+    data = np.asarray(x.data)
+    why = _no_curve(data, np.asarray(y.data))
+    if why:
+        return Curves(False, f"The plot is not available because {why}.")
+    x0 = float(data.reshape(-1)[0])
+    width = 2.0 * max(1.0, abs(x0))
+    xs = np.linspace(x0 - width, x0 + width, points)
+    if not np.isfinite(xs).all():
+        return Curves(False, "The plot is not available because the range around the point overflows.")
+    return curves_for(funcs, x, y, x0, xs, max_order, evaluate)
+
+
+def _no_curve(data, out):
+    """Why f cannot be drawn around this scalar input ("" when it can)."""
+    if data.dtype.kind != "f":
+        return "the input is complex" if data.dtype.kind == "c" else "the input is not floating point"
+    if np.iscomplexobj(out):
+        return "the output is complex"
+    if not np.isfinite(data).all():
+        return "the input is NaN/Inf"
+    return "" if np.isfinite(out).all() else "f is NaN/Inf at this point"

@@ -1,7 +1,8 @@
 """Kinks: entries where a central difference is no valid reference for a
 leaf grad (relu at 0, a max-pooling tie, a unit that crosses 0 within the
 step), so the Gradients check reports them as "not differentiable here"
-instead of calling a correct backward wrong. Used by `numgrad`.
+instead of calling a correct backward wrong; and the words for every entry
+left out (kinks, NaN/Inf in f near the point or in the input). Used by `numgrad`.
 
 `shifted(i, h)` gives (f with entry i raised by h, f with it lowered by h);
 `sides[i]` is that pair at the check's step `eps`; `f0` is f at the point.
@@ -41,3 +42,45 @@ def find_kinks(shifted, suspects, analytic, sides, f0, eps):
                     break
                 gap = gap2
     return found
+
+
+def split_kinks(found):
+    """(the kinks proper: both one-sided slopes finite; how many entries are
+    no reference because f is NaN/Inf at x+h or x-h: f leaves its domain
+    there, which is not a kink and is not told as one)."""
+    real = {i: s for i, s in found.items() if np.isfinite(s[0]) and np.isfinite(s[1])}
+    return real, len(found) - len(real)
+
+
+def _entries(n):
+    return f"{n} {'entry' if n == 1 else 'entries'}"
+
+
+def left_out(kinks, edges, bad):
+    """Why some entries were not checked ("" when none were left out)."""
+    parts = []
+    if kinks:
+        parts.append(f"{_entries(kinks)} not checked: not differentiable there (the slopes from left and "
+                     "right differ within h)")
+    if edges:
+        parts.append(f"{_entries(edges)} not checked: f is NaN/Inf within h of {'it' if edges == 1 else 'them'}, "
+                     "so no central difference exists there")
+    if bad:
+        parts.append(f"{_entries(bad)} not checked: {'it is' if bad == 1 else 'they are'} NaN/Inf")
+    return "; ".join(parts)
+
+
+def all_left_out(kinks, edges, bad, size):
+    """Why none of the sampled entries was checked. kinks: {index: (left, right) slope}."""
+    if kinks and not edges and not bad:
+        if size == 1:
+            left, right = next(iter(kinks.values()))
+            return f"the slope from the left is {left:.4g}, from the right {right:.4g}"
+        where = "the sampled entry sits" if len(kinks) == 1 else f"all {len(kinks)} sampled entries sit"
+        return f"{where} at or within h of a kink (the slopes from left and right differ)"
+    if edges and not kinks and not bad:
+        if size == 1:
+            return "f is NaN/Inf within h of this point (it leaves its domain), so no numerical gradient is possible"
+        where = "the sampled entry" if edges == 1 else f"all {edges} sampled entries"
+        return f"f is NaN/Inf within h of {where} (it leaves its domain), so no numerical gradient is possible"
+    return left_out(len(kinks), edges, bad)

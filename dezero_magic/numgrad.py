@@ -13,19 +13,26 @@ must be the one recorded. Every result says why when it is not available.
 
 Deterministic: the entries checked depend on the graph's sizes, not on
 timings, and an entry whose central difference is no valid reference (a
-kink at or within h of the point: relu at 0, a max-pooling tie) is left
-out, never reported as a wrong backward (see `dezero_magic.kinks`).
+kink at or within h of the point: relu at 0, a max-pooling tie; NaN/Inf in
+the entry, or in f at or within h of it) is left out and said so, never
+reported as a wrong backward (see `dezero_magic.kinks`). Complex data is
+not checked: a real step says nothing of a complex gradient, and casting
+it to real would drop its imaginary part. The re-evaluation itself lives in
+`dezero_magic.reevaluate`, the plot's derivatives in `dezero_magic.derivatives`.
 """
-import copy
 import time
-import weakref
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
 
-from dezero_magic.kinks import find_kinks
+from dezero_magic.derivatives import Curves, curves_around
+from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
 from dezero_magic.preview import data_of, snapshot
+from dezero_magic.reevaluate import evaluate as _evaluate
+from dezero_magic.reevaluate import evaluate_all as _evaluate_all
+from dezero_magic.reevaluate import functions
+from dezero_magic.reevaluate import links as _links
 
 EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
 RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
@@ -38,7 +45,7 @@ MAX_FORWARD_CALLS = 20_000  # budget of Function.forward calls for one check
 # 28 ms); element-wise ops go ~15 times faster a number.
 NUMBERS_BUDGET = 60_000_000
 SLOW_LIMIT_S = 5.0         # refused when a timed pass predicts the passes take longer
-CURVE_POINTS = 61
+CURVE_POINTS = 61          # points of the f / derivatives plot
 
 
 @dataclass
@@ -54,6 +61,7 @@ class LeafGrad:
     passed: Optional[bool] = None
     reason: str = ""                        # why it was not checked
     kinks: int = 0                          # entries left out: f has a kink at or within h of them
+    nonfinite: int = 0                      # entries left out: NaN/Inf in them, or in f at or within h
 
 
 @dataclass
@@ -65,78 +73,7 @@ class GradCheck:
     notes: List[str] = field(default_factory=list)
     backward_ran: bool = True               # the trace recorded backward steps
     can_backward: bool = True               # the output has a backward() (a student's, before step 7, has not)
-
-
-@dataclass
-class Curves:
-    """f and its derivatives on `xs` around the point x0 (order 0 is f)."""
-    available: bool
-    reason: str = ""
-    x0: float = 0.0
-    xs: Optional[np.ndarray] = None
-    curves: dict = field(default_factory=dict)   # order -> values on xs
-    analytic: bool = True                        # derivatives by dezero.grad (else numerical)
-    notes: List[str] = field(default_factory=list)
-
-
-def _deref(obj):
-    return obj() if isinstance(obj, weakref.ref) else obj
-
-
-def _links(f):
-    """(inputs, outputs) of a Function: dezero's lists, or the book's early
-    single `input`/`output`; dead outputs stay as None (positions matter)."""
-    ins = getattr(f, "inputs", None)
-    if ins is None:
-        ins = [getattr(f, "input", None)]
-    outs = getattr(f, "outputs", None)
-    if outs is None:
-        outs = [getattr(f, "output", None)]
-    return [x for x in ins if x is not None], [_deref(y) for y in outs]
-
-
-def _functions(y):
-    """The Functions that made `y`, inputs before users (iterative post-order)."""
-    order, seen = [], set()
-    start = getattr(y, "creator", None)
-    stack = [(start, False)] if start is not None else []
-    while stack:
-        f, expanded = stack.pop()
-        if expanded:
-            order.append(f)
-            continue
-        if id(f) in seen:
-            continue
-        seen.add(id(f))
-        stack.append((f, True))
-        for x in _links(f)[0]:
-            c = getattr(x, "creator", None)
-            if c is not None and id(c) not in seen:
-                stack.append((c, False))
-        if len(seen) > MAX_FUNCTIONS:
-            return None
-    return order
-
-
-def _evaluate(funcs, y, values):
-    """y's data re-computed with `values` (id(variable) -> array) in place of those variables' data."""
-    vals = _evaluate_all(funcs, values)
-    return vals[id(y)] if id(y) in vals else np.asarray(y.data)
-
-
-def _evaluate_all(funcs, values):
-    """`values` plus every Function output re-computed from them (id -> array)."""
-    vals = dict(values)
-    for f in funcs:
-        ins, outs = _links(f)
-        xs = [vals[id(x)] if id(x) in vals else np.asarray(x.data) for x in ins]
-        ys = copy.copy(f).forward(*xs)  # a copy: attributes forward sets land on the copy
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        for o, v in zip(outs, ys):
-            if o is not None:
-                vals[id(o)] = np.asarray(v)
-    return vals
+    unchecked: str = ""                     # why no leaf could be checked at all (f is NaN/Inf, complex output)
 
 
 def _output(trace):
@@ -166,7 +103,7 @@ def _prepare(trace):
                 "on it (e.g. `out = gx`) to check its gradients")
     if getattr(y, "creator", None) is None:
         return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
-    funcs = _functions(y)
+    funcs = functions(y, MAX_FUNCTIONS)
     if funcs is None:
         return f"the graph has more than {MAX_FUNCTIONS} functions; re-evaluating it here would take too long"
     reachable = {id(x) for f in funcs for x in _links(f)[0]}
@@ -177,10 +114,54 @@ def _prepare(trace):
 
 
 def _float_leaf(x):
+    """A float64 copy of x's data; None for data with no real gradient to
+    step (ints, bools, complex: casting complex to real would drop its imaginary part)."""
     data = np.asarray(x.data)
-    if data.dtype.kind not in "fc":
+    if data.dtype.kind != "f":
         return None
     return data.astype(np.float64)
+
+
+def _not_float(data):
+    """Why a leaf whose data is not floating point is not checked."""
+    if data.dtype.kind == "c":
+        return f"complex data ({data.dtype}): this check steps and compares real numbers only"
+    return f"{data.dtype} data has no gradient"
+
+
+def _finite_entries(data, count):
+    """(entries to check, spread evenly over the finite ones; how many entries are NaN/Inf)."""
+    # min and max carry any NaN or Inf: no full-size temporary for the common, finite case
+    if data.size == 0 or (np.isfinite(data.min()) and np.isfinite(data.max())):
+        return _entries(data.size, count), 0
+    finite = np.flatnonzero(np.isfinite(data))
+    return finite[_entries(finite.size, count)], data.size - finite.size
+
+
+F_NONFINITE = "f is NaN/Inf at this point, so no numerical gradient is possible"
+COMPLEX_OUTPUT = "the output is complex, and this check compares real numbers only"
+
+
+def _nothing_to_step(unchecked, bad, size):
+    """Why no entry of a float leaf was checked, when f or the leaf is NaN/Inf (or f complex)."""
+    if not bad:
+        return unchecked
+    some = f" ({bad} of {size} entries)" if size > 1 else ""
+    if not unchecked:   # f is finite, and every entry of this input is NaN/Inf
+        return f"this input is NaN/Inf{some}, so no numerical gradient is possible"
+    if unchecked == F_NONFINITE:
+        return f"this input is NaN/Inf{some} and f is NaN/Inf at this point, so no numerical gradient is possible"
+    return unchecked
+
+
+def _unusable(out):
+    """Why no central difference is possible at all for this output ("" when one is)."""
+    if np.iscomplexobj(out):
+        return COMPLEX_OUTPUT
+    with np.errstate(all="ignore"):
+        if not np.isfinite(_loss(out)):
+            return F_NONFINITE
+    return ""
 
 
 def _entries(size, count):
@@ -219,6 +200,25 @@ def check_gradients(trace, within_s=None):
                                 "forward does not reproduce the output: the data changed since the graph "
                                 "was recorded (an optimizer step, or a later cell), or a function is "
                                 "random (dropout, say).")
+    unchecked = _unusable(again)
+    per_leaf = 0 if unchecked else _budget(funcs, base, computed, one_run, within_s)
+    if not isinstance(per_leaf, int):
+        return per_leaf     # None (check later) or a GradCheck saying why not
+    result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph),
+                       can_backward=callable(getattr(y, "backward", None)))
+    if np.size(y.data) != 1:
+        result.notes.append("The output is not a scalar: these are the grads of sum(output), "
+                            "as backward() starts from ones.")
+    result.unchecked = unchecked
+    f0 = None if unchecked else _loss(again)
+    for vid, x in leaves:
+        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked))
+    return result
+
+
+def _budget(funcs, base, computed, one_run, within_s):
+    """Entries to check per leaf; None when the passes would take longer
+    than `within_s`, or a GradCheck saying why there will be none."""
     # Entries per leaf: at most MAX_ENTRIES, fewer when their passes (2 an
     # entry) would compute more than NUMBERS_BUDGET numbers in all.
     numbers = max(1, sum(int(np.size(v)) for v in computed.values()))
@@ -243,15 +243,7 @@ def check_gradients(trace, within_s=None):
         return GradCheck(False, f"Numerical gradients are not available because the graph is too slow to "
                                 f"re-run: one forward pass of its {len(funcs)} functions took {one_run:.2f} s "
                                 f"(timed), and {passes} passes would be needed.")
-    result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph),
-                       can_backward=callable(getattr(y, "backward", None)))
-    if np.size(y.data) != 1:
-        result.notes.append("The output is not a scalar: these are the grads of sum(output), "
-                            "as backward() starts from ones.")
-    f0 = _loss(again)
-    for vid, x in leaves:
-        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0))
-    return result
+    return per_leaf
 
 
 def _backward_ran(graph):
@@ -279,16 +271,17 @@ def _label(trace, y):
     return "the output"
 
 
-def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0):
+def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
     node = trace.graph.variables.get(vid)
     label = node.label if node is not None and node.label else vid
     data = base.get(id(x))
     leaf = LeafGrad(vid, label, np.asarray(x.data), size=int(np.size(x.data)))
     grad = getattr(x, "grad", None)
     if grad is not None:
-        leaf.analytic = np.asarray(getattr(grad, "data", grad), dtype=np.float64)
+        g = np.asarray(getattr(grad, "data", grad))
+        leaf.analytic = g if g.dtype.kind == "c" else g.astype(np.float64)  # complex: shown, never cast
     if data is None:
-        leaf.reason = f"{np.asarray(x.data).dtype} data has no gradient"
+        leaf.reason = _not_float(np.asarray(x.data))
         return leaf
     if grad is not None and _grad_changed(node, grad):
         # another backward added to it (a later cell's, or --modes re-running this
@@ -296,12 +289,16 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0):
         leaf.reason = ("its grad changed since the graph was recorded (another backward added to it "
                        "or replaced it); re-run the cell to check it")
         return leaf
+    idx, bad = _finite_entries(data, per_leaf)
+    leaf.nonfinite = bad
+    if unchecked or (bad and not idx.size):
+        leaf.reason = _nothing_to_step(unchecked, bad, data.size)
+        return leaf
     flat_num = np.full(data.size, np.nan)
     work = data.copy()
     flat = work.reshape(-1)
     values = dict(base)
     values[id(x)] = work
-    idx = _entries(data.size, per_leaf)
     sides = {}                              # flat index -> (f(x+h), f(x-h)), for the kink test
     with np.errstate(all="ignore"):
         for i in idx:
@@ -330,19 +327,16 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0):
     off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
     kinks = (find_kinks(lambda i, h: _shifted(funcs, y, values, flat, i, h), idx[off], a[off], sides, f0, EPS)
              if off.any() else {})
+    real, edges = split_kinks(kinks)
+    leaf.kinks, leaf.nonfinite = len(real), bad + edges
+    leaf.reason = left_out(len(real), edges, bad)
     if kinks:
         keep = np.array([i not in kinks for i in idx])
-        leaf.kinks, leaf.checked = len(kinks), int(keep.sum())
+        leaf.checked = int(keep.sum())
         if not keep.any():
-            left, right = next(iter(kinks.values()))
-            where = ("the sampled entry sits" if len(kinks) == 1 else f"all {len(kinks)} sampled entries sit")
-            leaf.reason = (f"the slope from the left is {left:.4g}, from the right {right:.4g}"
-                           if leaf.size == 1 else
-                           f"{where} at or within h of a kink (the slopes from left and right differ)")
+            leaf.reason = all_left_out(real, edges, bad, leaf.size)
             return leaf
         a, n = a[keep], n[keep]
-        leaf.reason = (f"{len(kinks)} {'entry' if len(kinks) == 1 else 'entries'} not checked: "
-                       "not differentiable there (the slopes from left and right differ within h)")
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
     leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
     leaf.passed = bool(np.allclose(a, n, rtol=RTOL, atol=ATOL))
@@ -381,12 +375,4 @@ def derivative_curves(trace, points=CURVE_POINTS, max_order=3):
     y, funcs, leaves = prepared
     if len(leaves) != 1 or np.size(leaves[0][1].data) != 1 or np.size(y.data) != 1:
         return Curves(False, "The plot is shown for a scalar function of one scalar input only.")
-    x = leaves[0][1]
-    if _float_leaf(x) is None:
-        return Curves(False, "The plot is not available because the input is not floating point.")
-    x0 = float(np.asarray(x.data).reshape(-1)[0])
-    width = 2.0 * max(1.0, abs(x0))
-    xs = np.linspace(x0 - width, x0 + width, points)
-    from dezero_magic.derivatives import curves_for  # the create_graph part, kept apart
-
-    return curves_for(funcs, x, y, x0, xs, max_order, _evaluate)
+    return curves_around(funcs, leaves[0][1], y, points, max_order, _evaluate)

@@ -21,8 +21,14 @@ generation order, and — when the live objects are still reachable through
 `trace.output_refs` — the grads both orders produce, computed by calling the
 real functions' `backward` with backprop disabled. The user's `.grad`s are
 never read or written: the grads live in a dict of this module.
+
+The grads cost what the cell's backward cost, twice (once where the orders
+agree: the same pops give the same grads): a replay that would handle more
+than REPLAY_NUMBERS numbers shows the order only and says so, and grads are
+compared a chunk at a time, never with temporaries of a whole array's size.
 """
 import heapq
+import math
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional
 
@@ -35,6 +41,8 @@ from dezero_magic.preview import data_of, format_snapshot, snapshot
 
 POP_LIMIT = 2000     # the list algorithm repeats shared subgraphs: exponential in the worst case
 QUEUE_SHOWN = 12     # queue entries kept per step (the rest are counted)
+REPLAY_NUMBERS = 100_000_000  # numbers the popped functions' inputs and outputs hold, both orders: ~1 s
+CHUNK = 1 << 16      # entries compared at a time
 
 
 @dataclass
@@ -107,9 +115,10 @@ def _start(graph):
     return graph.steps[0].func if graph.steps and graph.steps[0].func in graph.functions else None
 
 
-def replay(trace):
+def replay(trace, late=""):
     """The list algorithm on `trace.graph`, with grads when the objects live;
-    None when no backward pass was recorded."""
+    None when no backward pass was recorded. `late`: why it runs now rather
+    than with the cell (said in its status)."""
     graph = trace.graph
     start = _start(graph)
     if start is None:
@@ -130,6 +139,9 @@ def replay(trace):
                     repeated=[f for f, n in counts.items() if n > 1], truncated=truncated,
                     steps=steps, start=start)
     _add_grads(trace, result)
+    if late:
+        result.status = (f"replayed when first asked for, not when the cell ran ({late}: too much to replay "
+                         f"for a view that may never be opened); {result.status}")
     return result
 
 
@@ -238,15 +250,30 @@ def _preview(a):
     return format_snapshot(snapshot(a))
 
 
+def work(graph, order):
+    """Numbers that the inputs and outputs of the functions popped in `order`
+    hold (recorded shapes): what replaying their backward handles."""
+    size = {vid: math.prod(v.shape) for vid, v in graph.variables.items()}
+    return sum(size.get(v, 1) for fid in order for v in graph.functions[fid].inputs + graph.functions[fid].outputs)
+
+
 def _add_grads(trace, result):
     graph = trace.graph
+    same = result.diverges_at is None and not result.truncated
+    numbers = work(graph, result.order) + (0 if same else work(graph, result.generation_order))
+    if numbers > REPLAY_NUMBERS:
+        result.status = (f"the grads were not computed: calling the functions' backward again would handle "
+                         f"about {numbers:,} numbers (this replay stops at {REPLAY_NUMBERS:,}), so only the "
+                         "order is shown")
+        return
     try:
         objs, y = match_live(trace, result.start)
         node = graph.functions[result.start]
         seeds = {vid: np.ones_like(np.asarray(data_of(y.data)))
                  for vid in node.outputs if objs.get(vid) is y}
-        right, _ = run_grads(graph, objs, result.generation_order, seeds)
         wrong, per_step = run_grads(graph, objs, result.order, seeds)
+        # the same pops in the same order compute the same grads: no second run, nothing to compare
+        right = wrong if same else run_grads(graph, objs, result.generation_order, seeds)[0]
     except _Unavailable as exc:
         result.status = str(exc)
         return
@@ -261,7 +288,7 @@ def _add_grads(trace, result):
     result.seeds = {k: _preview(v) for k, v in seeds.items()}
     result.book_grads = {k: _preview(v) for k, v in wrong.items()}
     result.correct_grads = {k: _preview(v) for k, v in right.items()}
-    result.wrong = [k for k in right if k in wrong and not _same(right[k], wrong[k])]
+    result.wrong = [] if same else [k for k in right if k in wrong and not _same(right[k], wrong[k])]
     result.wrong += [k for k in wrong if k not in right]
     result.status = ("grads computed by calling each function's backward again on the live objects, "
                      "with backprop disabled; your variables' .grad were not touched")
@@ -271,6 +298,25 @@ def _add_grads(trace, result):
 
 def _same(a, b):
     try:
-        return np.shape(a) == np.shape(b) and bool(np.allclose(a, b, equal_nan=True))
+        if np.shape(a) != np.shape(b):
+            return False
+        return all(bool(np.allclose(x, y, equal_nan=True)) for x, y in _chunks(np.asarray(a), np.asarray(b)))
     except TypeError:
         return a is b
+
+
+def _chunks(a, b):
+    """Matching views of a and b of at most CHUNK entries (allclose makes
+    several temporaries of its inputs' size); slices, never copies (a grad
+    may be a broadcast view, which flattening would copy whole)."""
+    if a.size <= CHUNK or a.ndim == 0:
+        yield a, b
+        return
+    row = a.size // a.shape[0]
+    if row > CHUNK:
+        for i in range(a.shape[0]):
+            yield from _chunks(a[i], b[i])
+        return
+    step = CHUNK // row
+    for i in range(0, a.shape[0], step):
+        yield a[i:i + step], b[i:i + step]

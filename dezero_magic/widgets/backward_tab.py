@@ -19,6 +19,7 @@ from dezero_magic.replay import replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
 from dezero_magic.widgets.graph_tab import func_name, var_name
+from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.trace_view import TraceView
 
 QUEUE_SHOWN = 12
@@ -152,7 +153,8 @@ class BackwardView(TraceView):
     def _book(self):
         if self._replay is None:
             early = getattr(self.trace, "early_replay", None)
-            self._replay = early if early is not None else replay(self.trace)  # once, when first asked for
+            self._replay = (early if early is not None  # else once, when first asked for
+                            else replay(self.trace, late=getattr(self.trace, "replay_late", "")))
         return self._replay
 
     # -- drawing ------------------------------------------------------------------
@@ -301,6 +303,16 @@ EARLY_REPLAY_FUNCTIONS = 100   # a lecture graph; a bigger one replays when its 
 def early_replay(trace):
     """Replay the book's list order now, while the cell's objects surely live:
     a tab opened after Run All, when later cells have rebound y, could no
-    longer compute the replay's grads (the step-15 lesson: 96, not 64)."""
-    if not hasattr(trace, "early_replay") and len(trace.graph.functions) <= EARLY_REPLAY_FUNCTIONS:
+    longer compute the replay's grads (the step-15 lesson: 96, not 64).
+    Only when that is cheap: a big graph, or big arrays, replay when the
+    switch is first flipped (`trace.replay_late` says why, and the replay
+    says so), so a cell whose view nobody opens never pays for it."""
+    if hasattr(trace, "early_replay") or hasattr(trace, "replay_late"):
+        return
+    functions, numbers = len(trace.graph.functions), too_big_to_make_early(trace)
+    if functions > EARLY_REPLAY_FUNCTIONS:
+        trace.replay_late = f"the graph has {functions} functions"
+    elif numbers:
+        trace.replay_late = f"its variables hold {numbers:,} numbers"
+    else:
         trace.early_replay = replay(trace)

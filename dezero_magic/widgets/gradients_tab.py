@@ -10,9 +10,10 @@ gone, or changed since the graph was recorded, says why.
 import ipywidgets as widgets
 import numpy as np
 
-from dezero_magic.numgrad import EPS, check_gradients, derivative_curves
+from dezero_magic.numgrad import EPS, F_NONFINITE, check_gradients, derivative_curves
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
+from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.plots import curves_layout, curves_png, img_tag
 
 HEADER = ("variable", "value", "analytic grad (backprop)", "numerical grad (central difference)",
@@ -35,7 +36,7 @@ def _fmt(a):
 
 
 def _result(leaf):
-    if leaf.passed is None and leaf.kinks:
+    if leaf.passed is None and leaf.kinks and not leaf.nonfinite:
         return f"not differentiable here, not checked: {leaf.reason}"
     if leaf.passed is None:
         return f"not checked: {leaf.reason}"
@@ -51,7 +52,8 @@ def _sampled(leaf):
     """Flat indices of the entries checked, when only some were (else None)."""
     if leaf.numerical is None or leaf.checked >= leaf.size:
         return None
-    return np.flatnonzero(~np.isnan(leaf.numerical.reshape(-1)))[:SHOWN]
+    where = np.flatnonzero(~np.isnan(leaf.numerical.reshape(-1)))[:SHOWN]
+    return where if where.size else None   # every sampled entry NaN: the whole preview says so
 
 
 def _at(values, where):
@@ -87,6 +89,9 @@ def table_html(check):
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
                "Pass: equal within rtol 1e-4, atol 1e-5.")
+    if any(leaf.nonfinite for leaf in check.leaves) or check.unchecked == F_NONFINITE:
+        explain += (" Where f or the input is NaN/Inf at the point or within h of it, no central difference "
+                    "exists: not checked.")
     if any(leaf.kinks for leaf in check.leaves):
         explain += (" Where f has a kink at or within h of the point (relu at 0, a max-pooling tie), the "
                     "slopes from left and right differ and no numerical grad is a reference: not checked.")
@@ -113,6 +118,12 @@ def _summary(check):
         if skipped:
             text += f" {skipped} not checked (see the result column)."
         return esc(text)
+    if check.unchecked:
+        holds = any(leaf.nonfinite for leaf in check.leaves) and check.unchecked == F_NONFINITE
+        return esc(f"Nothing was checked: {check.unchecked}" + (" (an input holds NaN/Inf)." if holds else "."))
+    if all(leaf.passed is None and leaf.nonfinite for leaf in check.leaves):
+        return esc("Nothing was checked: f or the input is NaN/Inf at the point or within h of it, so no "
+                   "central difference exists (see the result column).")
     if kinks == len(check.leaves):
         return esc("Nothing was checked: the function is not differentiable at this point (the slopes "
                    "from left and right differ), so no numerical gradient can confirm or refute backprop.")
@@ -155,6 +166,9 @@ def early_check(trace):
     a tab opened after a later cell rebound y could no longer re-run it.
     Costlier checks (a CNN: ~1 s) wait for the tab, so no cell pays for them."""
     if hasattr(trace, "early_gradients"):
+        return
+    if too_big_to_make_early(trace):   # not even one forward pass now: it alone may take longer than the cell
+        trace.early_gradients = None
         return
     check = check_gradients(trace, within_s=EARLY_S)
     curves = derivative_curves(trace) if check is not None and check.available else None

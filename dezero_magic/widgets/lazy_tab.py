@@ -8,7 +8,14 @@ shared note and the caption. Pages drawn from the recorded graph alone
 (Backward, Memory) look the same whenever they are built; a page that reads
 the user's live objects (Gradients) must itself check that they are still
 as the graph recorded them, and say so when they are not.
+
+What a page needs from the live objects is made when the view is displayed
+(after Run All, later cells rebind x and y before anyone opens a tab), but
+only while that is cheap: `too_big_to_make_early` says when the cell's
+arrays are so big that it waits for the tab (a 10^7-element input: the
+Backward replay alone cost 1.5 s and 0.5 GB at display).
 """
+import math
 from collections.abc import Mapping
 
 import ipywidgets as widgets
@@ -16,8 +23,25 @@ import ipywidgets as widgets
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import lifecycle, style
 
+# Numbers in the recorded graph's variables beyond which nothing is computed
+# from the live objects at display time: a replay or a check handles each of
+# them a few times (~10 ms a million), and nobody may open the tab.
+EARLY_NUMBERS = 1_000_000
+
 NOT_BUILT = ("This view is built when its tab is first opened; that needs the running kernel "
              "(re-run the cell if the kernel has restarted).")
+
+
+def graph_numbers(graph):
+    """How many numbers the recorded graph's variables hold (from their recorded shapes)."""
+    return sum(math.prod(v.shape) for v in graph.variables.values())
+
+
+def too_big_to_make_early(trace):
+    """How many numbers the graph holds when that is too many to compute a
+    page's results at display time (else 0)."""
+    numbers = graph_numbers(trace.graph)
+    return numbers if numbers > EARLY_NUMBERS else 0
 
 
 class PageViews(Mapping):

@@ -233,3 +233,60 @@ def test_named_leaves_come_first_and_constants_say_they_have_no_name(shell, disp
     rows = re.findall(r"<tr>(.*?)</tr>", html)[1:]
     firsts = [text_of(re.findall(r"<td[^>]*>(.*?)</td>", r)[0]).strip() for r in rows]
     assert set(firsts[:2]) == {"y_", "x"} and all(f.endswith("(no name)") for f in firsts[2:]) and len(firsts) == 4
+
+
+def _shown_with_the_cell(shell, code):
+    """The Gradients page of the view the cell displays, opened, and the check's own warnings."""
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        view = dzw.view_for(run_traced(shell, code))
+        page = _open_gradients(view)
+    ours = [f"{w.filename}: {w.message}" for w in caught if "dezero_magic" in w.filename]
+    lifecycle.close_view(view)
+    return page, ours
+
+
+def test_complex_data_says_so_and_prints_no_warning(shell, displayed):
+    page, warned = _shown_with_the_cell(shell, "x = Variable(np.array([1+2j, 3j]), name='x')\n"
+                                               "y = F.sum(x * x)\ny.backward()")
+    text = text_of(page.table.value)
+    assert warned == []                                           # was a ComplexWarning from numgrad
+    assert "not checked: complex data" in text
+    assert "does not reproduce the output" not in text and "random" not in text
+
+
+def test_an_inf_input_is_not_called_a_kink(shell, displayed):
+    page, _ = _shown_with_the_cell(shell, "x = Variable(np.array([np.inf, 1.0]), name='x')\n"
+                                          "y = F.sum(F.exp(x) * x)\ny.backward()")
+    text = text_of(page.table.value)
+    assert "not checked: this input is NaN/Inf (1 of 2 entries) and f is NaN/Inf at this point, so no " \
+           "numerical gradient is possible" in text
+    assert "Nothing was checked: f is NaN/Inf at this point" in text
+    assert "kink" not in text and "not differentiable" not in text and "slopes" not in text
+
+
+def test_a_nan_input_gets_no_slopes_no_plot_and_no_false_reason(shell, displayed):
+    page, _ = _shown_with_the_cell(shell, "x = Variable(np.array(np.nan), name='x')\n"
+                                          "y = F.sum(F.exp(x) * x)\ny.backward()")
+    text = text_of(page.table.value)
+    assert "no numerical gradient is possible" in text and "slope from the left" not in text
+    assert page.plot is None                                     # was a plot "on [nan, nan]"
+    assert "cannot differentiate twice" not in text
+
+
+def test_every_entry_nan_within_h_is_summed_up_as_such(shell, displayed):
+    text = text_of(gradients_view(run_traced(shell, "x = Variable(np.array(2e-5), name='x')\ny = F.log(x)\n"
+                                                    "y.backward()")).table.value)
+    assert "not checked: f is NaN/Inf within h of this point" in text and "not differentiable" not in text
+    assert "Nothing was checked: f or the input is NaN/Inf at the point or within h of it" in text
+
+
+def test_a_sampled_entry_with_a_nan_difference_still_shows_a_value():
+    from dezero_magic.numgrad import LeafGrad
+    from dezero_magic.widgets.gradients_tab import _numerical
+
+    leaf = LeafGrad(var_id="v0", label="x", value=np.array(2e-5), analytic=np.array(5e4),
+                    numerical=np.array(np.nan), checked=0, size=1, nonfinite=1)
+    assert _numerical(leaf) == "nan"                              # was "entries  …"

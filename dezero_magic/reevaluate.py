@@ -1,0 +1,74 @@
+"""Re-running a recorded graph's forward from the user's live Functions, on
+copies: what the Gradients check (`numgrad`) and its plot (`derivatives`)
+evaluate f with.
+
+Each Function's `forward` is called on a shallow copy with the arrays given,
+so the user's Variables, their grads and the Functions' own attributes are
+never changed. Works on dezero's Functions and on students' own classes
+(the book's early single `input`/`output`).
+"""
+import copy
+import weakref
+
+import numpy as np
+
+
+def _deref(obj):
+    return obj() if isinstance(obj, weakref.ref) else obj
+
+
+def links(f):
+    """(inputs, outputs) of a Function: dezero's lists, or the book's early
+    single `input`/`output`; dead outputs stay as None (positions matter)."""
+    ins = getattr(f, "inputs", None)
+    if ins is None:
+        ins = [getattr(f, "input", None)]
+    outs = getattr(f, "outputs", None)
+    if outs is None:
+        outs = [getattr(f, "output", None)]
+    return [x for x in ins if x is not None], [_deref(y) for y in outs]
+
+
+def functions(y, limit):
+    """The Functions that made `y`, inputs before users (iterative post-order);
+    None when there are more than `limit`."""
+    order, seen = [], set()
+    start = getattr(y, "creator", None)
+    stack = [(start, False)] if start is not None else []
+    while stack:
+        f, expanded = stack.pop()
+        if expanded:
+            order.append(f)
+            continue
+        if id(f) in seen:
+            continue
+        seen.add(id(f))
+        stack.append((f, True))
+        for x in links(f)[0]:
+            c = getattr(x, "creator", None)
+            if c is not None and id(c) not in seen:
+                stack.append((c, False))
+        if len(seen) > limit:
+            return None
+    return order
+
+
+def evaluate(funcs, y, values):
+    """y's data re-computed with `values` (id(variable) -> array) in place of those variables' data."""
+    vals = evaluate_all(funcs, values)
+    return vals[id(y)] if id(y) in vals else np.asarray(y.data)
+
+
+def evaluate_all(funcs, values):
+    """`values` plus every Function output re-computed from them (id -> array)."""
+    vals = dict(values)
+    for f in funcs:
+        ins, outs = links(f)
+        xs = [vals[id(x)] if id(x) in vals else np.asarray(x.data) for x in ins]
+        ys = copy.copy(f).forward(*xs)  # a copy: attributes forward sets land on the copy
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        for o, v in zip(outs, ys):
+            if o is not None:
+                vals[id(o)] = np.asarray(v)
+    return vals
