@@ -14,13 +14,15 @@ import weakref
 from dataclasses import dataclass
 from typing import Optional
 
+import numpy as np
+
 from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
-from dezero_magic.naming import namespace_names
+from dezero_magic.naming import attr_of, namespace_names
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
@@ -60,6 +62,10 @@ def _call_backward(shell, expr):
         return f"-b {expr}: evaluating it raised {type(exc).__name__}: {exc}"
     method = getattr(value, "backward", None)
     if not callable(method):
+        if is_students(value) and isinstance(attr_of(value, "data"), (np.ndarray, np.generic)):
+            # Their Variable before book step 7: "not a Variable" would contradict itself.
+            return (f"-b {expr}: your {type(value).__name__} class has no backward() method yet (book "
+                    "step 7 adds it); call the functions' backward methods in the cell, as in step 6")
         return (f"-b {expr}: its value is of type {type(value).__name__}, which has no .backward(); "
                 "give an expression whose value is a Variable, e.g. -b loss")
     try:

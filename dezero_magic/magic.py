@@ -177,7 +177,8 @@ class DezeroMagics(Magics):
     @argument("--modes", action="store_true",
               help="run the cell AGAIN once per memory mode (default, retain_grad=True, no_grad), "
                    "side effects included (prints are hidden, files written or objects changed are "
-                   "done again), and chart the memory each run measured (tracemalloc)")
+                   "done again; with -b, each run calls EXPR.backward() too; not for a cell with "
+                   "top-level await), and chart the memory each run measured (tracemalloc)")
     @argument("--static", action="store_true",
               help="show the static SVG only, without the interactive widgets")
     @cell_magic("dezero")

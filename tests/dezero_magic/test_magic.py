@@ -266,3 +266,14 @@ def test_a_b_backward_that_raises_shows_the_users_traceback_and_fails_the_cell(s
     result = shell.run_cell("%%dezero -b nothing_here\nx = Variable(np.array(3.0))")
     assert isinstance(result.error_in_exec, UsageError) and "evaluating it raised NameError" in str(
         result.error_in_exec)
+
+
+def test_b_on_a_students_variable_before_step_7_says_what_is_missing(shell, displayed):
+    shell.run_cell("class Variable:\n    def __init__(self, data):\n        self.data = data\n        self.grad = None")
+    result = shell.run_cell("%%dezero -b y\ny = Variable(np.array(2.0))")
+    message = str(result.error_in_exec)
+    assert isinstance(result.error_in_exec, UsageError) and "has no backward() method yet (book step 7" in message
+    assert "give an expression whose value is a Variable" not in message
+    shell.run_cell("from dezero import Variable")
+    result = shell.run_cell("%%dezero -b z\nz = 3")
+    assert "its value is of type int, which has no .backward()" in str(result.error_in_exec)
