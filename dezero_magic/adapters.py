@@ -333,7 +333,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
     note_reused(graph, _orphans(vars_, funcs, fid, vid))
-    graph.steps, received, held = _steps(calls, funcs, fid, vid, items, graph)
+    graph.steps, received, held, popped = _steps(calls, funcs, fid, vid, items, graph)
     # Had a grad in the pass and has none now: the student's backward freed it
     # (step 18's retain_grad=False), as the Memory tab and the nodes should say.
     had = set(received).union(*(s.gys for s in graph.steps)) if graph.steps else set()
@@ -343,7 +343,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             node.grad_freed = True
     if not partial_pass and not cut:
         # (a cut graph draws only some of the functions that gave a variable grads)
-        note_sums(graph, received, held, live)
+        note_sums(graph, received, held, live, popped)
     note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
@@ -352,7 +352,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
 
 
 def _steps(calls, funcs, fid, vid, items, graph):
-    steps, received, held, miscounted = [], {}, {}, {}
+    steps, received, held, popped, miscounted = [], {}, {}, {}, {}
     for call in calls:
         f = call.func()
         if f is None or id(f) not in fid:
@@ -361,6 +361,9 @@ def _steps(calls, funcs, fid, vid, items, graph):
         outs = [y for y in func_outputs(f)]
         step = BackwardStep(index=len(steps), func=fid[id(f)])
         step.gys = {vid[id(y)]: format_snapshot(s, items) for y, s in zip(outs, call.gys) if id(y) in vid}
+        for y in outs:  # popped with grads still to come: step 18's engine frees what it has
+            if id(y) in vid and vid[id(y)] in received:
+                popped.setdefault(vid[id(y)], len(received[vid[id(y)]]))
         for x in ins:  # the grad each input had before the pass, if any
             if id(x) in call.held and id(x) in vid:
                 held.setdefault(vid[id(x)], call.held[id(x)])
@@ -386,4 +389,4 @@ def _steps(calls, funcs, fid, vid, items, graph):
         steps.append(step)
     note_early_pop(graph, steps)
     note_grad_counts(graph, miscounted)
-    return steps, received, held
+    return steps, received, held, popped

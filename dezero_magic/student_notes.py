@@ -88,12 +88,14 @@ def _texts(final, total, like):
     return texts
 
 
-def note_sums(graph, received, held, live):
+def note_sums(graph, received, held, live, popped=None):
     """Step 14, told from the numbers: the grads that reached a variable
     against its live grad (full precision, not the rounded text on the node):
     a grad left from an earlier backward (no cleargrad), or a later grad that
     overwrote an earlier one (`x.grad = gx`). Several leftovers make one
-    note: backward ran again on a graph whose grads nobody cleared."""
+    note: backward ran again on a graph whose grads nobody cleared.
+    `held`: key -> the grad it held before the pass; `popped`: key -> how
+    many grads it had received when its creator's backward ran."""
     leftovers = []
     for key, snaps in received.items():
         node, before = graph.variables.get(key), held.get(key)
@@ -101,6 +103,11 @@ def note_sums(graph, received, held, live):
             continue
         values = _values([live[key], *snaps])
         if values is None or _is_sum(values[0], values[1:]) is not False:
+            continue
+        early = (popped or {}).get(key)
+        if early and _is_sum(values[0], values[1 + early:]):
+            # Its creator ran before the last grads came (the early-pop note
+            # says so) and their retain_grad=False freed what it had: no overwrite.
             continue
         final, terms = values[0], values[1:]
         earlier = _values([live[key], before]) if before is not None else None

@@ -303,3 +303,19 @@ def test_the_gradients_tab_says_a_variable_has_no_backward_yet(shell, displayed)
     trace = run(shell, displayed, "A = Square()\nx = Variable(np.array(0.5))\ny = A(x)")
     text = text_of(table_html(check_gradients(trace)))
     assert "your Variable class has no backward() yet (book step 7 adds it)" in text and "-b" not in text
+
+
+def test_a_grad_their_step_18_backward_freed_before_the_last_grad_came_is_no_overwrite(shell, displayed):
+    # The step-16 typo (generation not +1) pops a's creator early; retain_grad=False
+    # then frees a.grad, and the last grad alone is what a holds: their code adds.
+    from student_code import STEP18
+
+    shell.run_cell(STEP18.replace("self.generation = func.generation + 1", "self.generation = func.generation"))
+    cell = "x = Variable(np.array(2.0))\na = square(x)\ny = add(square(a), square(a))\ny.backward({})"
+    for retain in ("", "retain_grad=True"):
+        notes = " ".join(run(shell, displayed, cell.format(retain)).graph.notes)
+        assert "overwrote" not in notes and "generation" in notes and "incomplete" in notes, notes
+    # a real overwrite (x.grad = gx) in the same situation is still told
+    shell.run_cell(STEP18.replace("x.grad = gx if x.grad is None else x.grad + gx", "x.grad = gx"))
+    notes = " ".join(run(shell, displayed, cell.format("retain_grad=True")).graph.notes)
+    assert "a later grad overwrote an earlier one" in notes
