@@ -230,13 +230,17 @@ def _forward_order(roots, funcs, fgen):
 
 
 def _orphans(vars_, funcs, fid, vid):
-    """(function id, variable id) for variables whose creator's outputs are
-    others: one Function object called twice keeps only its last call."""
+    """(function id, variable id, whether it is that function's input) for
+    variables whose creator's outputs are others: one Function object called
+    twice keeps only its last call, or set_creator was called on the input."""
     found = []
     for key, v in vars_.items():
         f = attr_of(v, "creator")
         if f is not None and id(f) in funcs and key in vid and not any(y is v for y in func_outputs(f)):
-            found.append((fid[id(f)], vid[key]))
+            # (f(f(x)) also has an input made by f, but there f's output names f)
+            on_input = (any(x is v for x in func_inputs(f))
+                        and not any(attr_of(y, "creator") is f for y in func_outputs(f)))
+            found.append((fid[id(f)], vid[key], on_input))
     return found
 
 

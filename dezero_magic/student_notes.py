@@ -178,9 +178,18 @@ def note_reused(graph, orphans):
     """One Function object called twice (`f = Square(); b = f(f(x))`): it
     remembers only its last call, so what an earlier call made hangs loose
     and the backward never reaches that call's input."""
-    by_func = {}
-    for fid, vid in orphans:
-        by_func.setdefault(fid, []).append(vid)
+    by_func, own_input = {}, []
+    for fid, vid, is_input in orphans:
+        (own_input if is_input else by_func.setdefault(fid, [])).append(vid)
+    if own_input:
+        # `input.set_creator(self)` (step 7 typo): each input names as creator
+        # the function it went INTO, and the outputs have none.
+        names = listed(_label(graph, v) for v in own_input)
+        graph.notes.append(
+            f"The creator of {names} is the function {'they were' if len(own_input) > 1 else 'it was'} "
+            "given to as input, not the one that made it: Function.__call__ calls set_creator on its "
+            "input. It must be output.set_creator(self) (book step 7); the outputs have no creator "
+            "now, so backward from them stops at once.")
     for fid, vids in by_func.items():
         func = graph.functions.get(fid)
         if func is None:

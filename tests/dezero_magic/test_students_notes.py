@@ -319,3 +319,15 @@ def test_a_grad_their_step_18_backward_freed_before_the_last_grad_came_is_no_ove
     shell.run_cell(STEP18.replace("x.grad = gx if x.grad is None else x.grad + gx", "x.grad = gx"))
     notes = " ".join(run(shell, displayed, cell.format("retain_grad=True")).graph.notes)
     assert "a later grad overwrote an earlier one" in notes
+
+
+def test_set_creator_called_on_the_input_is_told_as_such_not_as_a_reused_function(shell, displayed):
+    from student_code import STEP7
+
+    assert "output.set_creator(self)" in STEP7
+    shell.run_cell(STEP7.replace("output.set_creator(self)", "input.set_creator(self)"))
+    trace = run(shell, displayed, "x = Variable(np.array(0.5))\na = Square()(x)\nb = Square()(a)")
+    notes = " ".join(trace.graph.notes)
+    assert "called more than once" not in notes
+    assert "The creator of x, a is the function they were given to as input" in notes
+    assert "output.set_creator(self)" in notes
