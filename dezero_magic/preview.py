@@ -187,6 +187,9 @@ def format_number(x, digits=DIGITS):
         # A rounded value written like an integer ("1" for a grad of 0.9999999) would claim
         # an exactness it lacks; numpy's trailing zeros ("1.000") say "rounded", same width.
         text = f"{x:#.{digits}g}"
+        if text.endswith("."):
+            # 8103.08 would read "8103.": one more digit says "not an integer" plainly.
+            text = f"{x:#.{digits + 1}g}"
     return text
 
 

@@ -115,6 +115,9 @@ def test_a_rounded_value_never_reads_as_an_exact_integer():
     assert format_snapshot(snapshot(np.array(2.5))) == "2.5"
     assert format_snapshot(snapshot(np.array(np.inf))) == "inf"
     assert format_snapshot(snapshot(np.array(3, dtype=np.int64))) == "3"
+    # four digits before the point leave no room for trailing zeros: one more digit, no bare "8103."
+    assert format_snapshot(snapshot(np.array(8103.08))) == "8103.1"
+    assert format_snapshot(snapshot(np.array(999.9999))) == "1000.0"
 
 
 def test_negative_zero_is_written_as_zero():
