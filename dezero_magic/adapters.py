@@ -22,13 +22,14 @@ from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
 from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
-from dezero_magic.student_notes import (note_early_pop, note_grad_counts, note_own_generations, note_reused,
-                                        note_sums)
+from dezero_magic.student_notes import (note_early_pop, note_grad_counts, note_odd_values, note_own_generations,
+                                         note_reused, note_sums)
 
 
 def is_variable_like(obj):
-    return (not isinstance(obj, type) and attr_of(obj, "data") is not None
-            and hasattr(obj, "creator"))
+    # (data None with a creator: a student's forward without `return` made it; it is drawn)
+    return (not isinstance(obj, type) and hasattr(obj, "creator")
+            and (attr_of(obj, "data") is not None or attr_of(obj, "creator") is not None))
 
 
 def is_students(obj):
@@ -309,7 +310,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order,
             label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)], slips))
-    leaf_refs, output_refs, live = {}, [], {}
+    leaf_refs, output_refs, live, odd = {}, [], {}, []
     for key in vid:
         v = vars_[key]
         snap = snapshot(data_of(attr_of(v, "data")))
@@ -328,6 +329,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             node.grad_absmax = gsnap.absmax
             node.grad_nbytes = gsnap.nbytes
         graph.variables[node.id] = node
+        odd.append((node, v))
         try:
             ref = weakref.ref(v)
         except TypeError:
@@ -336,6 +338,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             leaf_refs[node.id] = ref
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
+    note_odd_values(graph, odd)
     note_reused(graph, _orphans(vars_, funcs, fid, vid))
     graph.steps, received, held, popped = _steps(calls, funcs, fid, vid, items, graph)
     # Had a grad in the pass and has none now: the student's backward freed it

@@ -5,6 +5,7 @@ complete). Read from the steps `backward_watch` recorded and the live grads.
 """
 import numpy as np
 
+from dezero_magic.naming import attr_of
 from dezero_magic.preview import Snapshot, format_number, format_snapshot
 
 
@@ -200,3 +201,29 @@ def note_reused(graph, orphans):
             "call, but a Function keeps only its last call's input and output, so the graph (and the "
             f"backward) through that earlier call is lost. Make a new one per call: {func.op}()(x), or a "
             "function like square(x) (book step 9).")
+
+
+def note_odd_values(graph, pairs):
+    """(node, the student's variable) pairs: a value of None made by a
+    function (a forward without `return`) and a grad that is a tuple (a
+    step-7 backward returning `(gx,)`) are told, with the fix; the node's
+    value and grad then read as what they are."""
+    empty, tuples = [], []
+    for node, v in pairs:
+        creator = attr_of(v, "creator")
+        if attr_of(v, "data") is None:
+            node.value = "None"
+            if creator is not None:
+                empty.append((node.id, type(creator).__name__))
+        if isinstance(attr_of(v, "grad"), tuple) and node.grad:
+            node.grad = f"tuple {node.grad}"
+            tuples.append(node.id)
+    for vid, op in empty:
+        name = _label(graph, vid)
+        graph.notes.append(f"{name}.data is None: {op}.forward returned None. Did {op}.forward forget "
+                           "`return`? (Then every function after it gets None too.)")
+    if tuples:
+        graph.notes.append(
+            f"The grad of {listed(_label(graph, v) for v in tuples)} is a tuple, not an array: a backward "
+            "returned (gx,) where your backward loop stores what it returns as it is. In book step 7 a "
+            "backward returns one array (from step 13 on, the loop unpacks a tuple of grads).")

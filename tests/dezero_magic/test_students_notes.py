@@ -331,3 +331,26 @@ def test_set_creator_called_on_the_input_is_told_as_such_not_as_a_reused_functio
     assert "called more than once" not in notes
     assert "The creator of x, a is the function they were given to as input" in notes
     assert "output.set_creator(self)" in notes
+
+
+def test_a_forward_without_return_is_drawn_as_none_and_told(shell, displayed):
+    from student_code import STEP7
+
+    shell.run_cell(STEP7 + "\nclass Cube(Function):\n    def forward(self, x):\n        y = x ** 3\n"
+                   "    def backward(self, gy):\n        return 3 * self.input.data ** 2 * gy\n")
+    trace = run(shell, displayed, "x = Variable(np.array(2.0))\ny = Cube()(x)")
+    assert [f.op for f in trace.graph.functions.values()] == ["Cube"]  # (y and its creator were left out)
+    y = var(trace, "y")
+    assert y.value == "None"
+    assert any(n.startswith("y.data is None: Cube.forward returned None") for n in trace.graph.notes)
+
+
+def test_a_tuple_grad_is_drawn_as_a_tuple_and_told(shell, displayed):
+    from student_code import STEP7
+
+    shell.run_cell(STEP7 + "\nclass Square2(Function):\n    def forward(self, x):\n        return x ** 2\n"
+                   "    def backward(self, gy):\n        return (2 * self.input.data * gy,)\n")
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\na = Square2()(x)\ny = Exp()(a)\n"
+                                  "y.grad = np.array(1.0)\ny.backward()")
+    assert var(trace, "x").grad.startswith("tuple ")
+    assert any("The grad of x is a tuple, not an array" in n for n in trace.graph.notes)
