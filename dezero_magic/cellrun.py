@@ -212,6 +212,23 @@ def _quiet_as(shell, code):
             del hook.quiet
 
 
+# The frames the magic puts under the cell's code (run_cell inside run_cell):
+# a recursion that just fits in a plain cell must fit here too (step 7's
+# recursive backward on a long chain raised RecursionError only under %%dezero).
+HEADROOM = 40
+
+
+@contextlib.contextmanager
+def _recursion_headroom():
+    old = sys.getrecursionlimit()
+    sys.setrecursionlimit(old + HEADROOM)
+    try:
+        yield
+    finally:
+        if sys.getrecursionlimit() == old + HEADROOM:  # a limit the cell set itself stays
+            sys.setrecursionlimit(old)
+
+
 class TracedRun:
     """One `%%dezero` cell: the observers and Config around the nested run
     (`listening`), then the graph shown (`show`). `execute` and
@@ -257,6 +274,7 @@ class TracedRun:
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
             stack.enter_context(_quiet_as(self.shell, self.code))
             stack.enter_context(interrupts_shown_without_our_frames(self.shell))
+            stack.enter_context(_recursion_headroom())
             yield
 
     def ran(self, result):

@@ -228,3 +228,25 @@ def test_an_earlier_cells_graph_is_never_shown_as_this_ones(shell):
     _, cap = run(shell, "%%dezero --static\ndef f(v):\n    return y * x")
     [out] = traces(cap)
     assert out.data["text/plain"] == EMPTY
+
+
+def test_a_recursion_that_fits_a_plain_cell_fits_a_dezero_cell(shell, displayed):
+    # The magic runs the cell a few frames deeper (step 7's recursive backward
+    # on a long chain raised RecursionError only under %%dezero).
+    import sys
+
+    shell.run_cell("import sys\ndef down(n):\n    return 0 if n == 0 else 1 + down(n - 1)\n"
+                   "def room():\n    f, n = sys._getframe(), 0\n    while f is not None:\n"
+                   "        n, f = n + 1, f.f_back\n    return sys.getrecursionlimit() - n")
+    assert shell.run_cell("_plain = room()").success
+    limit = sys.getrecursionlimit()
+    deep = shell.user_ns["_plain"] - 30  # (C calls count too: some margin)
+    assert shell.run_cell(f"down({deep})").success
+    result = shell.run_cell(f"%%dezero\n_magic = room()\n_r = down({deep})")
+    assert result.success, result.error_in_exec
+    assert shell.user_ns["_magic"] >= shell.user_ns["_plain"]
+    assert sys.getrecursionlimit() == limit
+    # a limit the cell sets itself stays
+    shell.run_cell(f"%%dezero\nsys.setrecursionlimit({limit + 7})")
+    assert sys.getrecursionlimit() == limit + 7
+    sys.setrecursionlimit(limit)
