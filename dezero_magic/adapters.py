@@ -338,7 +338,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             leaf_refs[node.id] = ref
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
-    note_odd_values(graph, odd)
+    note_odd_values(graph, odd, [(fid[id(f)], attr_of(f, "inputs")) for f in ordered])
     note_reused(graph, _orphans(vars_, funcs, fid, vid))
     graph.steps, received, held, popped = _steps(calls, funcs, fid, vid, items, graph)
     # Had a grad in the pass and has none now: the student's backward freed it

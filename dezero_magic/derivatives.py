@@ -11,12 +11,12 @@ left out, with a note saying why, when that check fails (a backward dezero
 cannot differentiate) or cannot be made (NaN/Inf near the point). Students'
 own classes get f and a central-difference f'.
 """
-import copy
 from dataclasses import dataclass, field
 from typing import List, Optional
 
 import numpy as np
 
+from dezero_magic.isolation import copy_function, is_dezero_own
 from dezero_magic.reevaluate import links as _links
 
 MAX_REPLAY_FUNCTIONS = 100   # the plot replays the graph at every point
@@ -40,7 +40,7 @@ def _replay(funcs, x, y, xv):
     new = {id(x): xv}
     for f in funcs:
         ins, outs = _links(f)
-        ys = copy.copy(f)(*[new.get(id(i), i) for i in ins])
+        ys = copy_function(f)(*[new.get(id(i), i) for i in ins])
         ys = ys if isinstance(ys, (list, tuple)) else [ys]
         for o, v in zip(outs, ys):
             if o is not None:

@@ -2,15 +2,27 @@
 copies: what the Gradients check (`numgrad`) and its plot (`derivatives`)
 evaluate f with.
 
-Each Function's `forward` is called on a shallow copy with the arrays given,
-so the user's Variables, their grads and the Functions' own attributes are
-never changed. Works on dezero's Functions and on students' own classes
-(the book's early single `input`/`output`).
+Each Function's `forward` is called on a copy with the arrays given
+(`isolation.copy_function`: its array attributes copied too, as BatchNorm
+updates its running mean in place), so the user's Variables, their grads and
+the Functions' own attributes are never changed. Works on dezero's Functions
+and on students' own classes (the book's early single `input`/`output`);
+which of them may run, and when, the callers decide (`dezero_magic.isolation`).
 """
-import copy
 import weakref
 
 import numpy as np
+
+from dezero_magic.isolation import copy_function
+
+
+class _Passes:
+    """Forward passes made so far (read before and after a check: how often it re-ran the graph)."""
+    count = 0
+
+
+def passes():
+    return _Passes.count
 
 
 def _deref(obj):
@@ -61,11 +73,12 @@ def evaluate(funcs, y, values):
 
 def evaluate_all(funcs, values):
     """`values` plus every Function output re-computed from them (id -> array)."""
+    _Passes.count += 1
     vals = dict(values)
     for f in funcs:
         ins, outs = links(f)
         xs = [vals[id(x)] if id(x) in vals else np.asarray(x.data) for x in ins]
-        ys = copy.copy(f).forward(*xs)  # a copy: attributes forward sets land on the copy
+        ys = copy_function(f).forward(*xs)  # a copy: what forward sets or updates lands on the copy
         if not isinstance(ys, tuple):
             ys = (ys,)
         for o, v in zip(outs, ys):

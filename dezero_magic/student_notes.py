@@ -203,11 +203,18 @@ def note_reused(graph, orphans):
             "function like square(x) (book step 9).")
 
 
-def note_odd_values(graph, pairs):
+def note_odd_values(graph, pairs, inputs=()):
     """(node, the student's variable) pairs: a value of None made by a
     function (a forward without `return`) and a grad that is a tuple (a
     step-7 backward returning `(gx,)`) are told, with the fix; the node's
-    value and grad then read as what they are."""
+    value and grad then read as what they are. `inputs`: (function id, its
+    `inputs` attribute), where arrays stored instead of Variables are told."""
+    for fid, xs in inputs:
+        if isinstance(xs, (list, tuple)) and xs and all(isinstance(x, np.ndarray) for x in xs):
+            op = graph.functions[fid].op
+            graph.notes.append(f"{op}'s inputs are arrays, not Variables: Function.__call__ stored the data "
+                               "(self.inputs = xs) where it must keep the Variables (self.inputs = inputs), "
+                               f"so the graph and the backward stop at {op}.")
     empty, tuples = [], []
     for node, v in pairs:
         creator = attr_of(v, "creator")

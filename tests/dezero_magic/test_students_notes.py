@@ -354,3 +354,13 @@ def test_a_tuple_grad_is_drawn_as_a_tuple_and_told(shell, displayed):
                                   "y.grad = np.array(1.0)\ny.backward()")
     assert var(trace, "x").grad.startswith("tuple ")
     assert any("The grad of x is a tuple, not an array" in n for n in trace.graph.notes)
+
+
+def test_arrays_stored_as_a_functions_inputs_are_told(shell, displayed):
+    assert STEP14.count("        self.inputs = inputs\n") == 1
+    shell.run_cell(STEP14_ADDING.replace("        self.inputs = inputs\n", "        self.inputs = xs\n"))
+    trace = run(shell, displayed, "x0 = Variable(np.array(2.0))\nx1 = Variable(np.array(3.0))\ny = add(x0, x1)")
+    assert any(n.startswith("Add's inputs are arrays, not Variables") for n in trace.graph.notes), trace.graph.notes
+    shell.run_cell(STEP14_ADDING)
+    trace = run(shell, displayed, "x0 = Variable(np.array(2.0))\nx1 = Variable(np.array(3.0))\ny = add(x0, x1)")
+    assert not any("are arrays, not Variables" in n for n in trace.graph.notes)
