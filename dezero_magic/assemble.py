@@ -137,6 +137,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     # Grads of variables that died are known only from the steps.
     dead = {v for v, obj in alive.items() if obj is None and v in received}
     totals = _final_totals(bpass, dead) if bpass is not None else {}
+    changed = []  # leaves whose value changed after the drawn forward used it (an optimizer step)
     for v, obj in alive.items():
         info = tracer.var_info(v, producer.get(v))
         if info is None:
@@ -179,6 +180,9 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         graph.variables[node.id] = node
         if leaf and obj is not None:
             leaf_refs[node.id] = weakref.ref(obj)
+            now = summarise(data_of(getattr(obj, "data", None)))
+            if summary is not None and now[:3] != summary[:3]:
+                changed.append((node, now))
 
     for call in chosen:
         func = None if call[NO_GRAD] else _function_of(resolve, call)
@@ -199,6 +203,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
     _add_notes(graph, tracer, chosen)
+    if changed:
+        graph.notes.append(_changed_note(changed))
     if after:
         verb = "is" if after == 1 else "are"
         graph.notes.append(f"{count_of(after, 'function call')} made after the last backward (an evaluation, "
@@ -206,6 +212,14 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     if len(chosen) < len(calls):
         graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs
+
+
+def _changed_note(changed):
+    """print(W) after training differs from the W drawn: say which is which."""
+    shown = [f"{node.label or node.id} is now {format_snapshot(from_summary(now))}" for node, now in changed[:3]]
+    more = f" (and {len(changed) - 3} more)" if len(changed) > 3 else ""
+    return ("Values shown are those the drawn forward used; some changed after it (an optimizer step, "
+            f"say): {', '.join(shown)}{more}.")
 
 
 def _steps(bpass, graph, items):

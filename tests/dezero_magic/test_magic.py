@@ -277,3 +277,18 @@ def test_b_on_a_students_variable_before_step_7_says_what_is_missing(shell, disp
     shell.run_cell("from dezero import Variable")
     result = shell.run_cell("%%dezero -b z\nz = 3")
     assert "its value is of type int, which has no .backward()" in str(result.error_in_exec)
+
+
+def test_parameters_an_optimizer_changed_after_the_drawn_forward_are_told(shell, displayed):
+    # print(W) after training differed from the W drawn, and nothing said why.
+    shell.run_cell("%%dezero\nW = Variable(np.array(1.0), name='W')\nxs = np.array(2.0)\n"
+                   "for i in range(3):\n    loss = F.square(W * xs - 1.0)\n    W.cleargrad()\n"
+                   "    loss.backward()\n    W.data -= 0.1 * W.grad.data")
+    graph = displayed[-1].graph
+    W = [v for v in graph.variables.values() if v.label == "W"][0]
+    now = float(shell.user_ns["W"].data)
+    assert W.value != f"{now:.4g}"
+    note = [n for n in graph.notes if n.startswith("Values shown are those the drawn forward used")]
+    assert note and f"W is now {now:.4g}" in note[0], graph.notes
+    shell.run_cell("%%dezero\nx = Variable(np.array(2.0), name='x')\ny = x * x\ny.backward()")
+    assert not any("Values shown are" in n for n in displayed[-1].graph.notes)
