@@ -4,12 +4,14 @@ or x is NaN/Inf or complex at the point: an axis on [nan, nan], or f's real
 part, would be a figure of nothing true.
 
 For dezero's own Functions the graph is replayed on a fresh Variable
-(`copy.copy(function)(...)`, so the user's graph is untouched) and
+(`isolation.copy_function(function)(...)`, so the user's graph is untouched) and
 differentiated with `dezero.grad(..., create_graph=True)`; each order is
 checked at the point against a central difference of the order below and
 left out, with a note saying why, when that check fails (a backward dezero
-cannot differentiate) or cannot be made (NaN/Inf near the point). Students'
-own classes get f and a central-difference f'.
+cannot differentiate) or cannot be made (NaN/Inf near the point). A graph
+with the user's own classes (students' classes, a Function subclass typed
+into a cell) gets f and a central-difference f': their forward alone runs
+again, and only when the user asked for it (see `dezero_magic.isolation`).
 """
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -32,6 +34,7 @@ class Curves:
     xs: Optional[np.ndarray] = None
     curves: dict = field(default_factory=dict)   # order -> values on xs
     analytic: bool = True                        # derivatives by dezero.grad (else numerical)
+    hidden_lines: int = 0                        # lines the re-runs printed, kept from the cell's output
     notes: List[str] = field(default_factory=list)
 
 
@@ -107,7 +110,8 @@ def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
 
     with np.errstate(all="ignore"):
         result.curves[0] = np.array([f_at(v) for v in xs])
-        dezero_graph = isinstance(x, Variable) and all(isinstance(f, Function) for f in funcs)
+        dezero_classes = all(isinstance(f, Function) for f in funcs)
+        dezero_graph = isinstance(x, Variable) and dezero_classes and all(is_dezero_own(f) for f in funcs)
         if dezero_graph and len(funcs) <= MAX_REPLAY_FUNCTIONS:
             with using_config("enable_backprop", True):
                 try:
@@ -131,8 +135,12 @@ def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
         else:
             result.analytic = False
             result.curves[1] = np.array([(f_at(v + EPS) - f_at(v - EPS)) / (2 * EPS) for v in xs])
-            why = ("your own classes: dezero.grad cannot differentiate them" if not dezero_graph
-                   else f"more than {MAX_REPLAY_FUNCTIONS} functions")
+            if not dezero_classes:
+                why = "your own classes: dezero.grad cannot differentiate them"
+            elif not dezero_graph:
+                why = "your own Function classes: dezero.grad would run their backward again, many times"
+            else:
+                why = f"more than {MAX_REPLAY_FUNCTIONS} functions"
             result.notes.append(f"f' by central difference ({why}).")
     return result
 
@@ -140,7 +148,7 @@ def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
 def curves_around(funcs, x, y, points, max_order, evaluate):
     """Curves of y(x) on `points` points around x's value (x and y: scalars)."""
     data = np.asarray(x.data)
-    why = _no_curve(data, np.asarray(y.data))
+    why = no_curve(data, np.asarray(y.data))
     if why:
         return Curves(False, f"The plot is not available because {why}.")
     x0 = float(data.reshape(-1)[0])
@@ -151,7 +159,7 @@ def curves_around(funcs, x, y, points, max_order, evaluate):
     return curves_for(funcs, x, y, x0, xs, max_order, evaluate)
 
 
-def _no_curve(data, out):
+def no_curve(data, out):
     """Why f cannot be drawn around this scalar input ("" when it can)."""
     if data.dtype.kind != "f":
         return "the input is complex" if data.dtype.kind == "c" else "the input is not floating point"

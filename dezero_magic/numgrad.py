@@ -3,13 +3,18 @@ backprop), and f with its derivatives for a scalar function of one scalar.
 
 Pure: no widgets. Works while the trace's output Variable is alive
 (`trace.output_refs`): the graph is re-evaluated from the live Functions
-reached through `creator` links. Each evaluation calls `forward` on a
-shallow copy of each Function with float64 copies of the leaves' data, so
-the user's Variables, their grads and the Functions' own attributes are
-never changed. It may run long after the cell (the Gradients tab is built
+reached through `creator` links. Each evaluation calls `forward` on a copy
+of each Function (its arrays copied too: BatchNorm updates its running mean
+in place) with float64 copies of the leaves' data, so the user's Variables,
+their grads and the Functions' own attributes are never changed; what it
+prints is hidden and the global random generators are restored
+(`dezero_magic.isolation`). A graph with the user's own classes is re-run
+only with `run_own_code=True` (the user asked): their forward may do more
+than compute. It may run long after the cell (the Gradients tab is built
 when first opened), so it checks that the objects are still as the graph
 recorded them: the forward must reproduce the output, and each leaf's grad
-must be the one recorded. Every result says why when it is not available.
+must be the one recorded and come from this output's backward
+(`dezero_magic.grad_origin`). Every result says why when it is not available.
 
 Deterministic: the entries checked depend on the graph's sizes, not on
 timings, and an entry whose central difference is no valid reference (a
@@ -26,13 +31,17 @@ from typing import List, Optional
 
 import numpy as np
 
-from dezero_magic.derivatives import Curves, curves_around
+from dezero_magic.derivatives import Curves, curves_around, no_curve
+from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
+from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
-from dezero_magic.preview import data_of, snapshot
 from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
-from dezero_magic.reevaluate import functions
+from dezero_magic.reevaluate import functions, passes
 from dezero_magic.reevaluate import links as _links
+# F_NONFINITE is re-exported: the Gradients view and tests read it here
+from dezero_magic.stepped_entries import (F_NONFINITE, finite_entries, float_leaf, loss, not_float,  # noqa: F401
+                                            nothing_to_step, unusable)
 
 EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
 RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
@@ -62,6 +71,7 @@ class LeafGrad:
     reason: str = ""                        # why it was not checked
     kinks: int = 0                          # entries left out: f has a kink at or within h of them
     nonfinite: int = 0                      # entries left out: NaN/Inf in them, or in f at or within h
+    differs: bool = False                   # %dezero NAME: differs, but its grad may be another backward's
 
 
 @dataclass
@@ -74,6 +84,12 @@ class GradCheck:
     backward_ran: bool = True               # the trace recorded backward steps
     can_backward: bool = True               # the output has a backward() (a student's, before step 7, has not)
     unchecked: str = ""                     # why no leaf could be checked at all (f is NaN/Inf, complex output)
+    line_magic: bool = False                # %dezero NAME: the grads are whatever the last backward left
+    own_classes: List[str] = field(default_factory=list)  # the user's classes in the graph (their code re-runs)
+    waiting: bool = False                   # not run yet: it re-runs the user's own classes, when they ask
+    planned_runs: int = 0                   # forward passes that check would make (about)
+    runs: int = 0                           # forward passes this check made (counted)
+    hidden_lines: int = 0                   # lines the re-runs printed, kept from the cell's output
 
 
 def _output(trace):
@@ -96,6 +112,8 @@ def _leaves(trace):
 
 def _prepare(trace):
     """(y, funcs, leaves) or a reason string."""
+    if not trace.graph.functions:
+        return _no_graph(trace.graph)
     y = _output(trace)
     if y is None:
         return ("the output of the last backward no longer exists: nothing refers to it after the cell (the "
@@ -113,78 +131,98 @@ def _prepare(trace):
     return y, funcs, leaves
 
 
-def _float_leaf(x):
-    """A float64 copy of x's data; None for data with no real gradient to
-    step (ints, bools, complex: casting complex to real would drop its imaginary part)."""
-    data = np.asarray(x.data)
-    if data.dtype.kind != "f":
-        return None
-    return data.astype(np.float64)
+def _no_graph(graph):
+    """Why a cell that recorded no function has nothing to check."""
+    # cellrun notes a student's Variable without `creator` (book steps 1-6) on an empty graph
+    if any("`creator`" in note for note in graph.notes):
+        return ("your Variable class has no `creator` yet (book steps 1-6): nothing links a variable to the "
+                "function that made it, so there is no graph to re-run; compare by hand until book step 7 adds "
+                "it (numerical_diff of step 4 next to the grads your backward calls gave)")
+    return "no Function was called in this cell, so there is no graph to differentiate"
 
 
-def _not_float(data):
-    """Why a leaf whose data is not floating point is not checked."""
-    if data.dtype.kind == "c":
-        return f"complex data ({data.dtype}): this check steps and compares real numbers only"
-    return f"{data.dtype} data has no gradient"
-
-
-def _finite_entries(data, count):
-    """(entries to check, spread evenly over the finite ones; how many entries are NaN/Inf)."""
-    # min and max carry any NaN or Inf: no full-size temporary for the common, finite case
-    if data.size == 0 or (np.isfinite(data.min()) and np.isfinite(data.max())):
-        return _entries(data.size, count), 0
-    finite = np.flatnonzero(np.isfinite(data))
-    return finite[_entries(finite.size, count)], data.size - finite.size
-
-
-F_NONFINITE = "f is NaN/Inf at this point, so no numerical gradient is possible"
-COMPLEX_OUTPUT = "the output is complex, and this check compares real numbers only"
-
-
-def _nothing_to_step(unchecked, bad, size):
-    """Why no entry of a float leaf was checked, when f or the leaf is NaN/Inf (or f complex)."""
-    if not bad:
-        return unchecked
-    some = f" ({bad} of {size} entries)" if size > 1 else ""
-    if not unchecked:   # f is finite, and every entry of this input is NaN/Inf
-        return f"this input is NaN/Inf{some}, so no numerical gradient is possible"
-    if unchecked == F_NONFINITE:
-        return f"this input is NaN/Inf{some} and f is NaN/Inf at this point, so no numerical gradient is possible"
-    return unchecked
-
-
-def _unusable(out):
-    """Why no central difference is possible at all for this output ("" when one is)."""
-    if np.iscomplexobj(out):
-        return COMPLEX_OUTPUT
-    with np.errstate(all="ignore"):
-        if not np.isfinite(_loss(out)):
-            return F_NONFINITE
-    return ""
-
-
-def _entries(size, count):
-    """`count` flat indices spread evenly over an array of `size` (all when it is small)."""
-    if size <= count:
-        return np.arange(size)
-    return np.unique(np.linspace(0, size - 1, count).round().astype(int))
-
-
-def _loss(out):
-    """backward() seeds ones: the grads are those of sum(output)."""
-    return float(np.sum(out))
-
-
-def check_gradients(trace, within_s=None):
+def check_gradients(trace, within_s=None, run_own_code=False):
     """GradCheck of the trace's live leaves against central differences.
     With `within_s`: None instead when the passes would take longer (the
-    caller then checks later, when the user asks)."""
+    caller then checks later, when the user asks). A graph with the user's
+    own classes runs only with `run_own_code`; else the GradCheck, made from
+    the graph alone, is `waiting` and says what would run (`own_classes`,
+    `planned_runs`), or why there is nothing to compare."""
     prepared = _prepare(trace)
     if isinstance(prepared, str):
         return GradCheck(False, "Numerical gradients are not available because " + prepared + ".")
     y, funcs, leaves = prepared
-    base = {id(x): d for _, x in leaves if (d := _float_leaf(x)) is not None}
+    own = own_classes(funcs)
+    if own and not run_own_code:
+        return _without_running(trace, y, leaves, own)
+    before = passes()
+    with isolated() as hidden:
+        result = _check(trace, y, funcs, leaves, within_s)
+    if result is not None:
+        result.own_classes, result.runs, result.hidden_lines = own, passes() - before, hidden.lines
+    return result
+
+
+def _plotted(leaves, y):
+    """Whether the plot applies: a scalar function of one scalar input."""
+    return len(leaves) == 1 and np.size(leaves[0][1].data) == 1 and np.size(y.data) == 1
+
+
+def planned_runs(leaves, y):
+    """About how many forward passes a check and its plot make: one to
+    reproduce the output, two an entry checked, three a point of a plot by
+    central differences (kinks add up to four an entry that misses)."""
+    entries = sum(min(int(np.size(x.data)), MAX_ENTRIES) for _, x in leaves if float_leaf(x) is not None)
+    return 1 + 2 * entries + (3 * CURVE_POINTS if _plotted(leaves, y) else 0)
+
+
+def _head(trace, vid, x):
+    """(LeafGrad with value and analytic grad, its graph node, the grad object)."""
+    node = trace.graph.variables.get(vid)
+    label = node.label if node is not None and node.label else vid
+    leaf = LeafGrad(vid, label, np.asarray(x.data), size=int(np.size(x.data)))
+    grad = getattr(x, "grad", None)
+    if grad is not None:
+        g = np.asarray(getattr(grad, "data", grad))
+        leaf.analytic = g if g.dtype.kind == "c" else g.astype(np.float64)  # complex: shown, never cast
+    return leaf, node, grad
+
+
+def _without_running(trace, y, leaves, own):
+    """The check of a graph with the user's own classes, before they asked
+    to re-run them: each leaf's reason when it could not be compared anyway
+    (no backward ran, no grad), WAITING for the others; `waiting` and what
+    re-running would take when some leaf waits."""
+    judged = []
+    for vid, x in leaves:
+        leaf, node, grad = _head(trace, vid, x)
+        data = np.asarray(x.data)
+        if data.dtype.kind != "f":
+            leaf.reason = not_float(data)
+        elif grad is not None and grad_changed(node, grad):
+            leaf.reason = CHANGED
+        else:
+            leaf.reason = not_compared(trace, node, vid, leaf.label, grad)
+        judged.append(leaf)
+    result = _result(trace, y)
+    result.leaves, result.own_classes = judged, own
+    if not all(leaf.reason for leaf in judged):
+        result.waiting, result.planned_runs = True, planned_runs(leaves, y)
+        for leaf in judged:
+            leaf.reason = leaf.reason or WAITING
+    return result
+
+
+WAITING = "it needs your forward to run again, so it waits for the button below"
+
+
+def _result(trace, y):
+    return GradCheck(True, output_label=_label(trace, y), backward_ran=backward_ran(trace.graph),
+                     can_backward=callable(getattr(y, "backward", None)), line_magic=line_magic(trace))
+
+
+def _check(trace, y, funcs, leaves, within_s):
+    base = {id(x): d for _, x in leaves if (d := float_leaf(x)) is not None}
     try:
         began = time.perf_counter()
         with np.errstate(all="ignore"):
@@ -200,17 +238,16 @@ def check_gradients(trace, within_s=None):
                                 "forward does not reproduce the output: the data changed since the graph "
                                 "was recorded (an optimizer step, or a later cell), or a function is "
                                 "random (dropout, say).")
-    unchecked = _unusable(again)
+    unchecked = unusable(again)
     per_leaf = 0 if unchecked else _budget(funcs, base, computed, one_run, within_s)
     if not isinstance(per_leaf, int):
         return per_leaf     # None (check later) or a GradCheck saying why not
-    result = GradCheck(True, output_label=_label(trace, y), backward_ran=_backward_ran(trace.graph),
-                       can_backward=callable(getattr(y, "backward", None)))
+    result = _result(trace, y)
     if np.size(y.data) != 1:
         result.notes.append("The output is not a scalar: these are the grads of sum(output), "
                             "as backward() starts from ones.")
     result.unchecked = unchecked
-    f0 = None if unchecked else _loss(again)
+    f0 = None if unchecked else loss(again)
     for vid, x in leaves:
         result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked))
     return result
@@ -231,23 +268,19 @@ def _budget(funcs, base, computed, one_run, within_s):
                                 f"stops at {NUMBERS_BUDGET:,} numbers).")
     # A guard for what the count misses (big matmuls: much arithmetic on few
     # numbers); timed twice before refusing, as a first pass also warms caches.
-    passes = 2 * per_leaf * len(base)
-    if within_s is not None and one_run * passes > within_s:
+    needed = 2 * per_leaf * len(base)
+    if within_s is not None and one_run * needed > within_s:
         return None
-    if one_run * passes > SLOW_LIMIT_S:
+    if one_run * needed > SLOW_LIMIT_S:
         began = time.perf_counter()
         with np.errstate(all="ignore"):
             _evaluate_all(funcs, base)
         one_run = min(one_run, time.perf_counter() - began)
-    if one_run * passes > SLOW_LIMIT_S:
+    if one_run * needed > SLOW_LIMIT_S:
         return GradCheck(False, f"Numerical gradients are not available because the graph is too slow to "
                                 f"re-run: one forward pass of its {len(funcs)} functions took {one_run:.2f} s "
-                                f"(timed), and {passes} passes would be needed.")
+                                f"(timed), and {needed} passes would be needed.")
     return per_leaf
-
-
-def _backward_ran(graph):
-    return bool(graph.steps or graph.elided_steps or graph.unrecorded_steps)
 
 
 def _label(trace, y):
@@ -272,27 +305,20 @@ def _label(trace, y):
 
 
 def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
-    node = trace.graph.variables.get(vid)
-    label = node.label if node is not None and node.label else vid
+    leaf, node, grad = _head(trace, vid, x)
     data = base.get(id(x))
-    leaf = LeafGrad(vid, label, np.asarray(x.data), size=int(np.size(x.data)))
-    grad = getattr(x, "grad", None)
-    if grad is not None:
-        g = np.asarray(getattr(grad, "data", grad))
-        leaf.analytic = g if g.dtype.kind == "c" else g.astype(np.float64)  # complex: shown, never cast
     if data is None:
-        leaf.reason = _not_float(np.asarray(x.data))
+        leaf.reason = not_float(np.asarray(x.data))
         return leaf
-    if grad is not None and _grad_changed(node, grad):
+    if grad is not None and grad_changed(node, grad):
         # another backward added to it (a later cell's, or --modes re-running this
         # one): comparing it now would FAIL a correct cell
-        leaf.reason = ("its grad changed since the graph was recorded (another backward added to it "
-                       "or replaced it); re-run the cell to check it")
+        leaf.reason = CHANGED
         return leaf
-    idx, bad = _finite_entries(data, per_leaf)
+    idx, bad = finite_entries(data, per_leaf)
     leaf.nonfinite = bad
     if unchecked or (bad and not idx.size):
-        leaf.reason = _nothing_to_step(unchecked, bad, data.size)
+        leaf.reason = nothing_to_step(unchecked, bad, data.size)
         return leaf
     flat_num = np.full(data.size, np.nan)
     work = data.copy()
@@ -307,21 +333,14 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
             flat_num[i] = (fp - fm) / (2 * EPS)
     leaf.numerical = flat_num.reshape(data.shape)
     leaf.checked = len(idx)
-    if leaf.analytic is None:
-        leaf.reason = "the variable has no grad (no backward ran, or it was cleared)"
-        return leaf
-    if node is not None and node.grad_carried:
-        # the pass added to a grad kept from an earlier backward: the sum of two passes'
-        # grads is not this output's derivative, and a FAIL would blame a correct backward
-        leaf.reason = ("its grad also holds an earlier backward's (it was not cleared before the last "
-                       f"backward, which added to it); call {label}.cleargrad() before backward to check it"
-                       if node.label else "its grad also holds an earlier backward's (it was not cleared "
-                       "before the last backward, which added to it)")
+    why = not_compared(trace, node, vid, leaf.label, grad)
+    if why:
+        leaf.reason = why
         return leaf
     if leaf.analytic.shape != data.shape:
         leaf.reason = f"its grad has shape {leaf.analytic.shape}, the data {data.shape}"
         leaf.passed = False
-        return leaf
+        return _elsewhere(trace, y, leaf)
     a = leaf.analytic.reshape(-1)[idx]
     n = flat_num[idx]
     off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
@@ -340,18 +359,16 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
     leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
     leaf.passed = bool(np.allclose(a, n, rtol=RTOL, atol=ATOL))
+    return _elsewhere(trace, y, leaf)
+
+
+def _elsewhere(trace, y, leaf):
+    """Under `%dezero NAME` a mismatch is no wrong backward: the grad is
+    whatever the last backward left, which may not have started at NAME."""
+    if leaf.passed is False and line_magic(trace):
+        leaf.passed, leaf.differs = None, True
+        leaf.reason = differs(_label(trace, y)) + (f" ({leaf.reason})" if leaf.reason else "")
     return leaf
-
-
-def _grad_changed(node, grad):
-    """Whether a leaf's grad is not the one the graph recorded when it was
-    drawn (size and max |grad| compared: a second backward doubles it)."""
-    if node is None:
-        return False
-    if node.grad is None:
-        return True
-    now = snapshot(data_of(grad))
-    return now is None or (now.nbytes, now.absmax) != (node.grad_nbytes, node.grad_absmax)
 
 
 def _shifted(funcs, y, values, flat, i, h):
@@ -359,20 +376,29 @@ def _shifted(funcs, y, values, flat, i, h):
     orig = flat[i]
     try:
         flat[i] = orig + h
-        fp = _loss(_evaluate(funcs, y, values))
+        fp = loss(_evaluate(funcs, y, values))
         flat[i] = orig - h
-        fm = _loss(_evaluate(funcs, y, values))
+        fm = loss(_evaluate(funcs, y, values))
     finally:
         flat[i] = orig
     return fp, fm
 
 
-def derivative_curves(trace, points=CURVE_POINTS, max_order=3):
-    """f and its derivatives around the point, for a scalar output of one scalar leaf."""
+def derivative_curves(trace, points=CURVE_POINTS, max_order=3, run_own_code=False):
+    """f and its derivatives around the point, for a scalar output of one
+    scalar leaf; a graph with the user's own classes only with `run_own_code`."""
     prepared = _prepare(trace)
     if isinstance(prepared, str):
         return Curves(False, "The plot is not available because " + prepared + ".")
     y, funcs, leaves = prepared
-    if len(leaves) != 1 or np.size(leaves[0][1].data) != 1 or np.size(y.data) != 1:
+    if not _plotted(leaves, y):
         return Curves(False, "The plot is shown for a scalar function of one scalar input only.")
-    return curves_around(funcs, leaves[0][1], y, points, max_order, _evaluate)
+    why = no_curve(np.asarray(leaves[0][1].data), np.asarray(y.data))
+    if why:
+        return Curves(False, f"The plot is not available because {why}.")
+    if own_classes(funcs) and not run_own_code:
+        return Curves(False, "The plot needs your own code to run again.")
+    with isolated() as hidden:
+        curves = curves_around(funcs, leaves[0][1], y, points, max_order, _evaluate)
+    curves.hidden_lines = hidden.lines
+    return curves

@@ -20,7 +20,13 @@ that order from the Graph alone (plain data), where it diverges from the
 generation order, and — when the live objects are still reachable through
 `trace.output_refs` — the grads both orders produce, computed by calling the
 real functions' `backward` with backprop disabled. The user's `.grad`s are
-never read or written: the grads live in a dict of this module.
+never read or written: the grads live in a dict of this module. The
+backward methods run on copies (`isolation.copy_function`), their prints
+hidden and the global random generators restored (`isolation.isolated`);
+a graph with the user's own classes (a student's, a Function subclass typed
+into a cell) is replayed with grads only with `run_own_code=True`, when the
+user asked (the Backward tab's switch), as their code may do more than
+compute: without it the replay gives the order alone and says why.
 
 The grads cost what the cell's backward cost, twice (once where the orders
 agree: the same pops give the same grads): a replay that would handle more
@@ -37,7 +43,9 @@ import numpy as np
 from dezero.config import no_grad
 from dezero.core import Function, Variable
 from dezero_magic.adapters import func_inputs, func_outputs
+from dezero_magic.isolation import copy_function, isolated, own_classes
 from dezero_magic.preview import data_of, format_snapshot, snapshot
+from dezero_magic.reevaluate import functions
 
 POP_LIMIT = 2000     # the list algorithm repeats shared subgraphs: exponential in the worst case
 QUEUE_SHOWN = 12     # queue entries kept per step (the rest are counted)
@@ -70,6 +78,8 @@ class Replay:
     correct_grads: Optional[Dict[str, str]] = None  # final grads, generation order
     wrong: List[str] = field(default_factory=list)  # var ids whose list-algorithm grad is wrong
     status: str = ""                  # how the grads were obtained, or why they were not
+    own_classes: List[str] = field(default_factory=list)  # the user's classes whose backward it calls
+    ran_own_code: bool = False        # their backward ran again for the grads (the user asked)
 
 
 def _creators(graph):
@@ -115,10 +125,11 @@ def _start(graph):
     return graph.steps[0].func if graph.steps and graph.steps[0].func in graph.functions else None
 
 
-def replay(trace, late=""):
-    """The list algorithm on `trace.graph`, with grads when the objects live;
-    None when no backward pass was recorded. `late`: why it runs now rather
-    than with the cell (said in its status)."""
+def replay(trace, late="", run_own_code=False):
+    """The list algorithm on `trace.graph`, with grads when the objects live
+    (and, for the user's own classes, `run_own_code`); None when no backward
+    pass was recorded. `late`: why it runs now rather than with the cell
+    (said in its status)."""
     graph = trace.graph
     start = _start(graph)
     if start is None:
@@ -138,7 +149,7 @@ def replay(trace, late=""):
     result = Replay(order=order, generation_order=gen, diverges_at=diverges,
                     repeated=[f for f, n in counts.items() if n > 1], truncated=truncated,
                     steps=steps, start=start)
-    _add_grads(trace, result)
+    _add_grads(trace, result, run_own_code)
     if late:
         result.status = (f"replayed when first asked for, not when the cell ran ({late}: too much to replay "
                          f"for a view that may never be opened); {result.status}")
@@ -204,7 +215,12 @@ def _match_from(graph, creator, f0, fid0):
 
 def _call_backward(f, gys):
     """f.backward on arrays: dezero Functions take Variables (backprop off),
-    students' classes of steps 6–24 take arrays."""
+    students' classes of steps 6–24 take arrays. On a copy: what a backward
+    sets on its Function stays off the user's."""
+    try:
+        f = copy_function(f)
+    except Exception:  # noqa: BLE001 - an object that cannot be copied runs as it is
+        pass
     if isinstance(f, Function):
         with no_grad():
             gxs = f.backward(*[Variable(np.asarray(g)) for g in gys])
@@ -257,7 +273,17 @@ def work(graph, order):
     return sum(size.get(v, 1) for fid in order for v in graph.functions[fid].inputs + graph.functions[fid].outputs)
 
 
-def _add_grads(trace, result):
+def own_code_of(trace):
+    """The user's own classes among the recorded graph's live functions
+    ([] when none, or the objects are gone); read from the objects, nothing runs."""
+    for ref in trace.output_refs:
+        y = ref() if ref is not None else None
+        if y is not None and getattr(y, "creator", None) is not None:
+            return own_classes(functions(y, POP_LIMIT) or [])
+    return []
+
+
+def _add_grads(trace, result, run_own_code=False):
     graph = trace.graph
     same = result.diverges_at is None and not result.truncated
     numbers = work(graph, result.order) + (0 if same else work(graph, result.generation_order))
@@ -266,14 +292,23 @@ def _add_grads(trace, result):
                          f"about {numbers:,} numbers (this replay stops at {REPLAY_NUMBERS:,}), so only the "
                          "order is shown")
         return
+    hidden = None
     try:
         objs, y = match_live(trace, result.start)
+        result.own_classes = own_classes(objs[fid] for fid in graph.functions if fid in objs)
+        if result.own_classes and not run_own_code:
+            result.status = (f"the grads were not computed: that calls the backward of your own classes "
+                             f"({', '.join(result.own_classes)}) again, which runs only when you ask for it; "
+                             "only the order is shown")
+            return
         node = graph.functions[result.start]
         seeds = {vid: np.ones_like(np.asarray(data_of(y.data)))
                  for vid in node.outputs if objs.get(vid) is y}
-        wrong, per_step = run_grads(graph, objs, result.order, seeds)
-        # the same pops in the same order compute the same grads: no second run, nothing to compare
-        right = wrong if same else run_grads(graph, objs, result.generation_order, seeds)[0]
+        with isolated() as hidden:
+            result.ran_own_code = bool(result.own_classes)
+            wrong, per_step = run_grads(graph, objs, result.order, seeds)
+            # the same pops in the same order compute the same grads: no second run, nothing to compare
+            right = wrong if same else run_grads(graph, objs, result.generation_order, seeds)[0]
     except _Unavailable as exc:
         result.status = str(exc)
         return
@@ -292,6 +327,12 @@ def _add_grads(trace, result):
     result.wrong += [k for k in wrong if k not in right]
     result.status = ("grads computed by calling each function's backward again on the live objects, "
                      "with backprop disabled; your variables' .grad were not touched")
+    if result.ran_own_code:
+        calls = len(result.order) + (0 if same else len(result.generation_order))
+        printed = f" ({hidden.lines} lines)" if hidden.lines else ""
+        result.status += (f"; for this, the backward of your own classes ran again ({calls} backward calls in "
+                          f"all): what it printed is hidden{printed}, but other effects of your code (a list "
+                          "it appends to, say) happened again")
     if result.truncated:
         result.status += f"; stopped after {POP_LIMIT} pops, so the list algorithm's grads are partial"
 

@@ -93,7 +93,9 @@ def view_for(trace):
 def _early(trace, gradients):
     """What the lazy tabs need from the live objects, made now when it is
     cheap (gradients_tab.early_check, backward_tab.early_replay): after Run
-    All, later cells have rebound x and y before anyone opens a tab. A
+    All, later cells have rebound x and y before anyone opens a tab. Only
+    dezero's own functions run now, on copies, their output hidden: the
+    user's own classes run when they ask (`dezero_magic.isolation`). A
     failure here is the tab's to show, when opened."""
     try:
         early_replay(trace)

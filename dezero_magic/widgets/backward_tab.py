@@ -5,7 +5,11 @@ output grads to its inputs too; the queue is listed in the order it will be
 popped, with generations; the grads that have arrived so far are drawn on
 the nodes, and a grad that was added to a second time is marked (step 14).
 A switch replays the same graph with the book's earlier algorithm
-(steps 8–14: a list, pop the last; `dezero_magic.replay`).
+(steps 8–14: a list, pop the last; `dezero_magic.replay`). The replay of
+dezero's own functions is made with the view; one that calls the user's own
+classes' backward (a student's, a Function subclass typed into a cell) is
+made only when the switch is flipped, and says so beforehand (their code may
+do more than compute; `dezero_magic.isolation`).
 
 Only the current step is rendered (one SVG per step, never all up front),
 so hundreds of steps stay responsive.
@@ -15,7 +19,7 @@ import ipywidgets as widgets
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus
 from dezero_magic.render.svg import render_svg
-from dezero_magic.replay import replay
+from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
 from dezero_magic.widgets.graph_tab import func_name, var_name
@@ -31,6 +35,13 @@ NO_BACKWARD_METHOD = ("Your Variable class has no backward() method yet, so ther
                       "through: book step 7 adds it (before, each function's backward is called by hand).")
 NOT_WATCHED = ("%dezero draws a graph that already exists; its backward, if one ran, ran in another cell "
                "and was not watched. Run that cell with %%dezero to step through its backward pass.")
+NO_CREATOR = ("Your Variable class has no `creator` yet (book steps 1–6), so no graph was recorded and there is "
+              "no backward pass to step through: each function's backward is called by hand, one after the "
+              "other (step 6). Book step 7 adds `creator` and Variable.backward(), which runs them for you; "
+              "then this tab steps through the pass.")
+OWN_CODE = ("Flipping this switch calls the backward methods of your own classes ({}) again, to replay their "
+            "grads in the book's order: what they print is hidden, but other effects of your code (a list it "
+            "appends to, say) happen again.")
 
 
 def short_name(graph, fid):
@@ -53,6 +64,13 @@ def step_edges(graph, fid, gys=None, gxs=None):
 
 NO_QUEUE = ("none: this backward calls the next function's backward itself (a recursion, as in the "
             "book's step 7), so no function waits in a list")
+
+
+def _creatorless(trace):
+    """A student's steps 1-6 cell: nothing recorded, and the cell's note says its Variables have no `creator`."""
+    g = trace.graph
+    return (trace.source == "objects" and not g.functions and not g.variables
+            and any("`creator`" in note for note in g.notes))
 
 
 def _no_backward_method(trace):
@@ -104,6 +122,8 @@ class BackwardView(TraceView):
             said = NOT_WATCHED if getattr(trace, "line_magic", False) else NO_BACKWARD
             if trace.source == "objects" and not getattr(trace, "line_magic", False) and _no_backward_method(trace):
                 said = NO_BACKWARD_METHOD
+            elif _creatorless(trace):
+                said = NO_CREATOR
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
@@ -113,9 +133,13 @@ class BackwardView(TraceView):
         own = trace.source == "objects"
         first = ("your code's order (as it ran)", "the order your own backward() ran the functions in") if own \
             else ("generation order", "dezero's backward (step 16 on)")
+        # (what the switch would run of theirs is said before it is flipped)
+        self.own_code = [] if getattr(trace, "early_replay", None) is not None else own_code_of(trace)
+        book_tip = ("the book's earlier algorithm: calls your backward methods again (prints hidden)"
+                    if self.own_code else "the book's earlier algorithm")
         self.mode = widgets.ToggleButtons(
             options=[(first[0], GENERATION), ("book steps 8–14: list, pop last", BOOK)],
-            value=GENERATION, tooltips=[first[1], "the book's earlier algorithm"],
+            value=GENERATION, tooltips=[first[1], book_tip],
             style={"button_width": "auto"}, layout=kit.layout)
         self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play",
                                  layout=kit.layout, style=kit.description)
@@ -153,8 +177,11 @@ class BackwardView(TraceView):
     def _book(self):
         if self._replay is None:
             early = getattr(self.trace, "early_replay", None)
-            self._replay = (early if early is not None  # else once, when first asked for
-                            else replay(self.trace, late=getattr(self.trace, "replay_late", "")))
+            # else once, when first asked for: the switch is the user asking, so
+            # their own classes' backward may run then (output hidden)
+            self._replay = (early if early is not None
+                            else replay(self.trace, late=getattr(self.trace, "replay_late", ""),
+                                        run_own_code=True))
         return self._replay
 
     # -- drawing ------------------------------------------------------------------
@@ -198,6 +225,8 @@ class BackwardView(TraceView):
             text = ("Generation order: a function runs only after every function that uses its outputs, so "
                     "each grad is complete when it is passed on. Switch to the book's steps 8–14 to see the "
                     "list algorithm.")
+        if self.own_code:
+            text += " " + OWN_CODE.format(", ".join(self.own_code))
         self.comparison.value = style.block(esc(text))
 
     def _render_book(self, k):
@@ -306,7 +335,8 @@ def early_replay(trace):
     longer compute the replay's grads (the step-15 lesson: 96, not 64).
     Only when that is cheap: a big graph, or big arrays, replay when the
     switch is first flipped (`trace.replay_late` says why, and the replay
-    says so), so a cell whose view nobody opens never pays for it."""
+    says so), so a cell whose view nobody opens never pays for it. Nor
+    does it run the user's own classes' backward: that waits for the switch."""
     if hasattr(trace, "early_replay") or hasattr(trace, "replay_late"):
         return
     functions, numbers = len(trace.graph.functions), too_big_to_make_early(trace)
@@ -315,4 +345,6 @@ def early_replay(trace):
     elif numbers:
         trace.replay_late = f"its variables hold {numbers:,} numbers"
     else:
-        trace.early_replay = replay(trace)
+        made = replay(trace)   # runs dezero's own backward only
+        # the user's own classes' backward runs when the switch is flipped, not now
+        trace.early_replay = None if made is not None and made.own_classes else made

@@ -5,14 +5,19 @@ f and its derivatives around the point (step 34).
 The numbers come from `dezero_magic.numgrad` (central differences on the
 recorded graph's live Functions). The view is built when its tab is first
 opened (it re-runs the forward dozens of times); a view whose objects are
-gone, or changed since the graph was recorded, says why.
+gone, or changed since the graph was recorded, says why. A graph of
+dezero's own functions is checked with the cell when that is cheap; one
+with the user's own classes is checked only when they press the button the
+view offers instead, as their forward may do more than compute (what it
+prints is hidden; see `dezero_magic.isolation`).
 """
 import ipywidgets as widgets
 import numpy as np
 
-from dezero_magic.numgrad import EPS, F_NONFINITE, check_gradients, derivative_curves
+from dezero_magic.numgrad import EPS, F_NONFINITE, GradCheck, check_gradients, derivative_curves
+from dezero_magic.reevaluate import passes
 from dezero_magic.render.escape import esc
-from dezero_magic.widgets import style
+from dezero_magic.widgets import lifecycle, style
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.plots import curves_layout, curves_png, img_tag
 
@@ -20,6 +25,9 @@ HEADER = ("variable", "value", "analytic grad (backprop)", "numerical grad (cent
           "relative error", "result")
 ORDER_NAMES = {0: "f(x)", 1: "f'(x)", 2: "f''(x)", 3: "f'''(x)"}
 SHOWN = 4
+OWN_CODE = ("This graph has your own classes ({names}). Checking its grads against numerical ones runs your "
+            "forward again, about {runs} times, so it is not done until you ask for it.")
+HIDDEN = "What your code prints then is hidden, but its other effects (a list it appends to, say) happen again."
 
 
 def _fmt(a):
@@ -36,6 +44,8 @@ def _fmt(a):
 
 
 def _result(leaf):
+    if leaf.differs:
+        return f"differs, not judged: {leaf.reason}"
     if leaf.passed is None and leaf.kinks and not leaf.nonfinite:
         return f"not differentiable here, not checked: {leaf.reason}"
     if leaf.passed is None:
@@ -104,6 +114,8 @@ def table_html(check):
 
 def _summary(check):
     """One line under the table: what was checked and what it found (escaped)."""
+    if check.waiting:
+        return esc(OWN_CODE.format(names=", ".join(check.own_classes), runs=check.planned_runs))
     checked = [leaf for leaf in check.leaves if leaf.passed is not None]
     fails = sum(leaf.passed is False for leaf in checked)
     kinks = sum(leaf.passed is None and leaf.kinks > 0 for leaf in check.leaves)
@@ -112,6 +124,9 @@ def _summary(check):
         what = ("The 1 checked leaf grad FAILS" if len(checked) == 1
                 else f"{fails} of {len(checked)} checked leaf grads FAIL")
         return style.warning(f"{what} the check: a backward is wrong (or grads were added up twice)")
+    differ = sum(leaf.differs for leaf in check.leaves)
+    if differ:
+        return esc(_differ_summary(check, differ, len(checked)))
     if checked:
         text = ("The 1 checked leaf grad passes." if len(checked) == 1
                 else f"All {len(checked)} checked leaf grads pass.")
@@ -127,6 +142,11 @@ def _summary(check):
     if kinks == len(check.leaves):
         return esc("Nothing was checked: the function is not differentiable at this point (the slopes "
                    "from left and right differ), so no numerical gradient can confirm or refute backprop.")
+    if not check.backward_ran and not check.line_magic and any(leaf.analytic is not None for leaf in check.leaves):
+        y = check.output_label if check.output_label.isidentifier() else "y"
+        return esc("Nothing was checked: no backward ran in this cell, so the leaves' grads are from an earlier "
+                   f"backward, not derivatives of {check.output_label} (to check them, clear them with "
+                   f"cleargrad() and call {y}.backward() in the cell).")
     if not check.backward_ran and all(leaf.analytic is None for leaf in check.leaves):
         if not check.can_backward:
             return esc("Nothing to check: your Variable class has no backward() yet (book step 7 adds it), "
@@ -135,6 +155,17 @@ def _summary(check):
         return esc("Nothing to check: no backward ran in this cell, so the leaves have no grad to compare "
                    f"(call {y}.backward() in the cell, or use %%dezero -b {y}).")
     return esc("Nothing was checked: no leaf has a grad that can be compared (see the result column).")
+
+
+def _differ_summary(check, differ, checked):
+    out = check.output_label
+    some = "1 leaf grad differs" if differ == 1 else f"{differ} leaf grads differ"
+    text = (f"{some} from the numerical derivative of {out}, which says nothing of a wrong backward here: "
+            f"%dezero shows the grads as the last backward left them, and that backward may not have started "
+            f"at {out}. Run the backward from {out} in a %%dezero cell to check it.")
+    if checked:
+        text += f" {checked} other{'s' if checked > 1 else ''} pass{'es' if checked == 1 else ''}."
+    return text
 
 
 def plot_html(curves):
@@ -164,7 +195,9 @@ EARLY_S = 0.1   # a check expected to take longer waits until the tab is opened
 def early_check(trace):
     """Check now, while the cell's objects are surely alive, when it is cheap:
     a tab opened after a later cell rebound y could no longer re-run it.
-    Costlier checks (a CNN: ~1 s) wait for the tab, so no cell pays for them."""
+    Costlier checks (a CNN: ~1 s) wait for the tab, so no cell pays for them.
+    A graph with the user's own classes is not re-run here (check_gradients
+    runs dezero's own code alone unless asked): the tab offers it instead."""
     if hasattr(trace, "early_gradients"):
         return
     if too_big_to_make_early(trace):   # not even one forward pass now: it alone may take longer than the cell
@@ -176,10 +209,22 @@ def early_check(trace):
 
 
 def gradients_view(trace):
-    """VBox: the gradient-check table and, for scalar -> scalar, the plot."""
+    """VBox: the gradient-check table and, for scalar -> scalar, the plot;
+    for a graph with the user's own classes, first a button that runs the
+    check (`box.run`)."""
     early = getattr(trace, "early_gradients", None)
     check, curves = early if early is not None else (check_gradients(trace), None)
-    table = widgets.HTML(style.CSS + table_html(check))
+    box = widgets.VBox()
+    box.run = None
+    if check.waiting:
+        _offer(box, trace, check)
+    else:
+        _show(box, trace, check, curves)
+    return box
+
+
+def _show(box, trace, check, curves, ran=""):
+    table = widgets.HTML(style.CSS + table_html(check) + ran)
     children = [table]
     plot = None
     if check.available:
@@ -187,6 +232,40 @@ def gradients_view(trace):
         if html:
             plot = widgets.HTML(html)
             children.append(plot)
-    box = widgets.VBox(children)
+    box.children = children
     box.check, box.table, box.plot = check, table, plot
-    return box
+
+
+def _offer(box, trace, check):
+    """The check of the user's own code, offered: the table as far as it goes
+    without running their code, a button, and what pressing it does."""
+    names = ", ".join(check.own_classes)
+    note = widgets.HTML(style.CSS + table_html(check))
+    button = widgets.Button(description=f"check by running your forward again ({check.planned_runs} runs)",
+                            tooltip=f"re-runs the forward of {names} on copies of the leaves' data",
+                            layout=widgets.Layout(width="auto"))
+    beside = widgets.HTML(esc(HIDDEN))
+    button.on_click(lambda _b: _run_own(box, trace))
+    box.children = [note, widgets.HBox([button, beside])]
+    box.check, box.table, box.plot, box.run = check, note, None, button
+
+
+def _run_own(box, trace):
+    """The check and its plot, now that the user asked for their code to run."""
+    offered = list(box.children)
+    before = passes()
+    try:
+        check = check_gradients(trace, run_own_code=True)
+        curves = derivative_curves(trace, run_own_code=True) if check.available else None
+    except Exception as exc:  # noqa: BLE001 - shown here, as a page's failure is
+        check, curves = GradCheck(False, f"The check failed ({type(exc).__name__}: {exc})."), None
+    runs = passes() - before
+    hidden = check.hidden_lines + (curves.hidden_lines if curves is not None else 0)
+    said = (f"Run when you asked: your forward ran again in {runs} passes of the graph (counted)"
+            + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
+            + "; other effects of your code happened again.")
+    _show(box, trace, check, curves, ran=f'<div style="color:{style.MUTED}">{esc(said)}</div>')
+    box.run = None
+    for w in offered:
+        lifecycle.close_view(w)
+

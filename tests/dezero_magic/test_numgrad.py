@@ -36,9 +36,14 @@ def test_cube_at_two_gives_twelve(shell):
     assert check.output_label == "y"
 
 
+def _asked(trace):
+    """The check of a graph with the test's own Function classes, as when the user presses its button."""
+    return check_gradients(trace, run_own_code=True)
+
+
 def test_a_buggy_backward_fails(shell):
     t = run_traced(shell, BUGGY_CUBE)
-    x = _leaf(check_gradients(t), "x")
+    x = _leaf(_asked(t), "x")
     assert float(x.analytic) == 4.0     # 2 * x * gy at x = 2
     assert float(x.numerical) == pytest.approx(12.0, rel=1e-7)
     assert x.passed is False and x.kinks == 0
@@ -157,7 +162,7 @@ y.backward()
 def test_a_wrong_backward_through_relus_still_fails(shell):
     t = run_traced(shell, WRONG_THROUGH_RELU)
     assert np.abs(shell.user_ns["z"].data).min() > 1e-3   # no unit within h of relu's kink
-    check = check_gradients(t)
+    check = _asked(t)
     x, w = _leaf(check, "x"), _leaf(check, "W")
     assert x.passed is False and x.kinks == 0 and x.rel_error == pytest.approx(0.5, rel=1e-4)
     assert w.passed is True and w.kinks == 0
@@ -167,7 +172,7 @@ def test_a_wrong_backward_of_a_linear_function_fails(shell):
     # f is linear in x: the one-sided slopes differ by rounding only
     t = run_traced(shell, WRONG_THROUGH_RELU.split("np.random.seed")[0]
                    + 'x = Variable(np.array([1.0, -2.0]), name="x")\ny = F.sum(Doubling()(x))\ny.backward()')
-    x = _leaf(check_gradients(t), "x")
+    x = _leaf(_asked(t), "x")
     assert x.passed is False and x.kinks == 0
     np.testing.assert_allclose(x.numerical, [1.0, 1.0], rtol=1e-9)
 
@@ -175,7 +180,7 @@ def test_a_wrong_backward_of_a_linear_function_fails(shell):
 def test_a_steep_smooth_function_is_not_taken_for_a_kink(shell):
     # its one-sided slopes differ by about h * f'' (10% here) but the gap
     # shrinks with the step, so a wrong backward still FAILs
-    x = _leaf(check_gradients(run_traced(shell, STEEP_BUGGY)), "x")
+    x = _leaf(_asked(run_traced(shell, STEEP_BUGGY)), "x")
     assert x.passed is False and x.kinks == 0
 
 
@@ -256,13 +261,13 @@ def test_a_grad_added_to_by_a_later_cell_is_not_failed(shell):
 def test_students_own_classes(shell):
     shell.run_cell(STEP7)
     t = run_traced(shell, STEP7_RUN)
-    check = check_gradients(t)
+    check = _asked(t)
     assert check.available, check.reason
     (leaf,) = check.leaves
     # y = exp(x^2)^2 at 0.5: dy/dx = 4x exp(2x^2)
     assert float(leaf.numerical) == pytest.approx(4 * 0.5 * np.exp(0.5), rel=1e-6)
     assert leaf.passed
-    curves = derivative_curves(t)
+    curves = derivative_curves(t, run_own_code=True)
     assert curves.available and not curves.analytic and set(curves.curves) == {0, 1}
 
 
@@ -284,10 +289,22 @@ def test_sin_curves(shell):
         np.testing.assert_allclose(c.curves[k], expected, atol=1e-12)
 
 
-def test_buggy_backward_derivative_left_out(shell):
+def test_a_user_function_is_plotted_by_its_forward_alone_and_only_when_asked(shell):
+    # dezero.grad would call the buggy backward again at every point of the plot
     t = run_traced(shell, BUGGY_CUBE)
-    c = derivative_curves(t)
-    assert 1 not in c.curves
+    assert not derivative_curves(t).available
+    c = derivative_curves(t, run_own_code=True)
+    assert c.available and not c.analytic and set(c.curves) == {0, 1}
+    np.testing.assert_allclose(c.curves[1], 3 * c.xs ** 2, atol=1e-6)     # f' of x^3, not the buggy 2x
+    assert any("would run their backward again" in n for n in c.notes)
+
+
+def test_a_wrong_derivative_of_dezeros_own_function_is_left_out_of_the_plot(shell, monkeypatch):
+    from dezero.functions.elementwise import Sin
+
+    monkeypatch.setattr(Sin, "backward", lambda self, gy: gy * 2.0)   # a dezero bug: sin' is not 2
+    c = derivative_curves(run_traced(shell, 'x = Variable(np.array(0.5), name="x")\ny = F.sin(x)\ny.backward()'))
+    assert c.available and c.analytic and 1 not in c.curves
     assert any("Derivative 1 is not shown" in n for n in c.notes)
 
 

@@ -67,7 +67,7 @@ def test_book_order_diverges_and_its_grad_is_wrong(shell, displayed):
     trace = shell.user_ns["t"]
     x = shell.user_ns["x"]
     grad_before = x.grad
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     assert ops(trace, rp.order) == ["D", "C", "A", "B", "A"]
     assert ops(trace, rp.generation_order) == ["D", "C", "B", "A"]
     assert rp.generation_order == [s.func for s in trace.graph.steps]   # the engine's recorded order
@@ -93,7 +93,7 @@ def test_book_grad_against_torch(shell, displayed):
     xt = torch.tensor(0.5, dtype=torch.float64, requires_grad=True)
     a = xt * xt
     (torch.exp(a) + a * a).backward()
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     assert float(rp.correct_grads[label_id(trace, "x")]) == pytest.approx(xt.grad.item(), rel=1e-3)
     assert float(rp.book_grads[label_id(trace, "x")]) != pytest.approx(xt.grad.item(), rel=1e-2)
 
@@ -101,7 +101,7 @@ def test_book_grad_against_torch(shell, displayed):
 def test_per_step_grads_mark_the_second_addition(shell, displayed):
     assert shell.run_cell(ABCD_RUN).success
     trace = shell.user_ns["t"]
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     va = trace.graph.functions[rp.order[2]].outputs[0]   # a, made by A (a local of f: unlabelled)
     vx = label_id(trace, "x")
     assert rp.steps[2].accumulated == [] and vx in rp.steps[2].gxs          # A, first time
@@ -120,7 +120,7 @@ def test_freed_objects_give_the_order_only(shell, displayed):
     gc.collect()
     if any(r() is not None for r in trace.output_refs):
         pytest.skip("something else keeps the output alive")
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     assert ops(trace, rp.order) == ["D", "C", "A", "B", "A"]
     assert rp.book_grads is None and rp.correct_grads is None
     assert "no longer exists" in rp.status and "only the order" in rp.status
@@ -131,7 +131,7 @@ def test_students_classes_step17(shell, displayed):
     assert result.success
     trace = displayed[-1]
     x = shell.user_ns["x"]
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     assert [trace.graph.functions[f].op for f in rp.order] == ["Add", "Square", "Square", "Square", "Square"]
     vx = next(v for v, node in trace.graph.variables.items() if node.leaf)
     assert rp.correct_grads[vx] == "64" and rp.book_grads[vx] == "96"
@@ -156,7 +156,7 @@ def test_exponential_replay_is_cut(shell, displayed):
     assert shell.run_cell("%%dezero -o t\ny = x = Variable(np.array(1.0))\nfor _ in range(12):\n"
                           "    y = y + y\ny.backward()").success
     trace = shell.user_ns["t"]
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     assert rp.truncated and len(rp.order) == POP_LIMIT and len(rp.generation_order) == 12
     assert "partial" in rp.status
     assert float(rp.correct_grads[next(v.id for v in trace.graph.variables.values() if v.leaf)]) == 4096
@@ -177,6 +177,18 @@ def test_unchained_graph_gives_the_order_only(shell, displayed):
     assert shell.run_cell(ABCD_RUN).success
     trace = shell.user_ns["t"]
     shell.user_ns["y"].creator.inputs[1].unchain()   # c loses its creator C after the cell
-    rp = replay(trace)
+    rp = replay(trace, run_own_code=True)   # (the test's own classes: as the switch asks)
     assert ops(trace, rp.order) == ["D", "C", "A", "B", "A"]
     assert rp.book_grads is None and "unchained" in rp.status
+
+
+def test_the_users_own_classes_are_replayed_only_when_asked(shell, displayed):
+    assert shell.run_cell(ABCD_RUN).success
+    trace = shell.user_ns["t"]
+    rp = replay(trace)                        # at display time: nothing of theirs runs
+    assert ops(trace, rp.order) == ["D", "C", "A", "B", "A"]
+    assert rp.book_grads is None and sorted(rp.own_classes) == ["A", "B", "C", "D"] and not rp.ran_own_code
+    assert "runs only when you ask for it; only the order is shown" in rp.status
+    asked = replay(trace, run_own_code=True)
+    assert asked.ran_own_code and asked.book_grads is not None
+    assert "other effects of your code (a list it appends to, say) happened again" in asked.status
