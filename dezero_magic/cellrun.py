@@ -140,6 +140,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
         note = creatorless_note(names, ns, rebound)
         if note is not None:
             graph.notes.append(note)
+            graph.creatorless = True
     elif calls or any(is_students(r) for r in roots):
         graph.notes.extend(flag_notes(opts, ns, switched))
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,

@@ -48,7 +48,7 @@ def not_compared(trace, node, vid, label, grad):
         whose = f"{label}.grad" if node is not None and node.label else "its grad"
         return (f"{whose} is from an earlier backward, not from this cell: no backward ran in this cell, "
                 "so it is no derivative of this output")
-    if node is not None and (node.grad_carried or (trace.source == "objects" and _told_carried(graph, node, vid))):
+    if node is not None and node.grad_carried:
         # the pass added to a grad kept from an earlier backward: the sum of two passes'
         # grads is not this output's derivative, and a FAIL would blame a correct backward
         if node.label:
@@ -57,23 +57,6 @@ def not_compared(trace, node, vid, label, grad):
         return ("its grad also holds an earlier backward's (it was not cleared before the last backward, which "
                 "added to it)")
     return ""
-
-
-MANY_CARRIED = " each hold this backward's grads added to what they held before"
-
-
-def _told_carried(graph, node, vid):
-    """A student's variable whose grad held an earlier backward's: the graph
-    has no flag for it there (only dezero's tracer sets `grad_carried`), but
-    `student_notes.note_sums` tells it in a note, which is read here."""
-    name = node.label or vid
-    for note in graph.notes:
-        if note.startswith(f"{name} received ") and f" {name}.grad already held " in note:
-            return True
-        if note.startswith("The grads of ") and MANY_CARRIED in note:
-            if name in note[len("The grads of "):note.index(MANY_CARRIED)].split(", "):
-                return True
-    return False
 
 
 def _no_grad(graph, vid):

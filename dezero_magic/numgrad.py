@@ -133,8 +133,7 @@ def _prepare(trace):
 
 def _no_graph(graph):
     """Why a cell that recorded no function has nothing to check."""
-    # cellrun notes a student's Variable without `creator` (book steps 1-6) on an empty graph
-    if any("`creator`" in note for note in graph.notes):
+    if graph.creatorless:  # a student's Variable without `creator` (book steps 1-6)
         return ("your Variable class has no `creator` yet (book steps 1-6): nothing links a variable to the "
                 "function that made it, so there is no graph to re-run; compare by hand until book step 7 adds "
                 "it (numerical_diff of step 4 next to the grads your backward calls gave)")

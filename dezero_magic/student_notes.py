@@ -117,6 +117,7 @@ def note_sums(graph, received, held, live, popped=None):
         note = (f"{name} received {len(snaps)} grad{'s' if len(snaps) > 1 else ''} "
                 f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad is {grad}, ")
         if earlier is not None and _is_sum(final, terms + earlier[1:]):
+            node.grad_carried = True  # (the Gradients check then does not compare it)
             note += (f"their sum {total} plus what it held before: {name}.grad already held "
                      f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
                      "before backward (step 14).")

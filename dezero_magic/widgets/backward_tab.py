@@ -67,10 +67,9 @@ NO_QUEUE = ("none: this backward calls the next function's backward itself (a re
 
 
 def _creatorless(trace):
-    """A student's steps 1-6 cell: nothing recorded, and the cell's note says its Variables have no `creator`."""
+    """A student's steps 1-6 cell: nothing recorded, its Variables have no `creator`."""
     g = trace.graph
-    return (trace.source == "objects" and not g.functions and not g.variables
-            and any("`creator`" in note for note in g.notes))
+    return trace.source == "objects" and not g.functions and not g.variables and g.creatorless
 
 
 def _no_backward_method(trace):
