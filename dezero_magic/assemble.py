@@ -205,6 +205,11 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     _add_notes(graph, tracer, chosen)
     if changed:
         graph.notes.append(_changed_note(changed))
+    earlier = [v.label or v.id for v in graph.variables.values() if v.grad is not None]
+    if earlier and not tracer.saw_backward:
+        graph.notes.append(f"The grads shown ({', '.join(earlier[:4])}{', ...' if len(earlier) > 4 else ''}) "
+                           "are from an earlier backward: no backward ran in this cell, so they are no "
+                           "derivatives of this graph's output.")
     if after:
         verb = "is" if after == 1 else "are"
         graph.notes.append(f"{count_of(after, 'function call')} made after the last backward (an evaluation, "

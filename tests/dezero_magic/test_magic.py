@@ -292,3 +292,12 @@ def test_parameters_an_optimizer_changed_after_the_drawn_forward_are_told(shell,
     assert note and f"W is now {now:.4g}" in note[0], graph.notes
     shell.run_cell("%%dezero\nx = Variable(np.array(2.0), name='x')\ny = x * x\ny.backward()")
     assert not any("Values shown are" in n for n in displayed[-1].graph.notes)
+
+
+def test_grads_shown_in_a_cell_without_backward_are_said_to_be_earlier(shell, displayed):
+    shell.run_cell("x = Variable(np.array(2.0), name='x')\ny = x ** 2\ny.backward()")
+    shell.run_cell("%%dezero\nz = x ** 3")
+    notes = displayed[-1].graph.notes
+    assert any(n.startswith("The grads shown (x) are from an earlier backward") for n in notes), notes
+    shell.run_cell("%%dezero\nx.cleargrad()\nz = x ** 3\nz.backward()")
+    assert not any("from an earlier backward" in n for n in displayed[-1].graph.notes)
