@@ -83,7 +83,9 @@ y.backward()
 # Students type the book's own `Variable` and `Function` into cells (steps 1–10). `%%dezero` draws
 # those too: anything with `.data` and `.creator` is a variable, its creator with `input`/`inputs`
 # and `output`/`outputs` is a function, and the order in which *your* `backward` methods ran is the
-# backward pass.
+# backward pass. The view never runs your code again by itself: the Gradients tab's check and the
+# Backward tab's book-order replay run your `forward`/`backward` only when you press their button or
+# switch (their prints are hidden).
 
 # %%
 class MyVariable:
