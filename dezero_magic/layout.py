@@ -37,10 +37,10 @@ MAX_CHARS = 24           # longer lines are cut by the renderer
 FREED_LINE = "grad freed"  # what the renderer draws for a grad retain_grad=False dropped
 SWEEPS = 4
 # "auto" draws left to right unless that is wider than a notebook's output
-# column on a projector (~1,150 px at 1280) shows at the SVG's smallest
-# scale (75 %), while top to bottom fits it and stays within two such
-# widths' height (a long chain scrolls better sideways, inside its own
-# output, than down the whole notebook).
+# column on a projector (~1,060 px at 1280) shows at the SVG's smallest scale
+# (64 %, render.screen; a 1024-px screen's box shows its output end), while top
+# to bottom fits it and stays within two such widths' height (a long chain
+# scrolls better sideways, inside its own output, than down the whole notebook).
 FIT_PX = 1500
 LANE_PX = 10             # across size of the slot an edge takes in a layer it skips
 # Lanes a graph may get, beyond which the longest skipping edges are drawn direct:

@@ -4,7 +4,9 @@ Variables are ovals and functions boxes, as the book draws them. A
 variable's fill shows |grad| on a viridis-like scale (relative to the
 largest |grad| drawn); NaN/Inf get a warning colour and a dashed outline.
 Every element carries `data-node-id` and the classes `dz-var` / `dz-func`
-/ `dz-highlight` / `dz-marked` so front ends and browser tests can find it.
+/ `dz-highlight` / `dz-marked` so front ends and browser tests can find it;
+the root says its `data-rankdir`, so the box it is shown in knows which
+end is the output (`render.screen`).
 Every string is escaped.
 """
 import itertools
@@ -15,6 +17,7 @@ from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, c
 from dezero_magic.preview import format_number
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
+from dezero_magic.render.screen import WHOLE_W, whole_style
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 LEGEND_PX = 34
@@ -22,12 +25,6 @@ NONFINITE_TEXT = "NaN or Inf in value or grad"
 GONE_TEXT = "no longer exists after the cell"
 _ids = itertools.count()
 _NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
-
-
-def _fit_style(width):
-    # Shrink a slightly-too-wide graph to fit its cell, but never below 75 % (the text
-    # must stay readable on a projector): wider graphs scroll instead.
-    return f"width:max(100%, {0.75 * width:.0f}px);max-width:{width:.0f}px;height:auto"
 
 
 def _override_absmax(text):
@@ -157,8 +154,8 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     if legend:
         width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
-           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" style="{_fit_style(width)}" '
-           f'font-family="{FONT}" font-size="{FONT_PX}">',
+           f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" style="{whole_style(width)}" '
+           f'data-rankdir="{esc(layout.rankdir)}" font-family="{FONT}" font-size="{FONT_PX}">',
            f'<defs><marker id="{uid}-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
            f'<marker id="{uid}-h" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
@@ -228,7 +225,12 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
                        f'dominant-baseline="central">+=</text></g>')
         out.append("</g>")
     if legend:
-        out.append(legend[0])
+        shift = width - MARGIN - legend[1]
+        if layout.rankdir == "LR" and layout.width > WHOLE_W and shift > 0:
+            # under the output end, which a box too narrow for the graph shows (render.screen)
+            out.append(f'<g transform="translate({shift:.0f},0)">{legend[0]}</g>')
+        else:
+            out.append(legend[0])
     out.append("</svg>")
     return "".join(out)
 
@@ -317,4 +319,4 @@ def with_caption(svg, text, warning=False):
     # a white ground under all of it: the drawing's own covers the drawing only
     return with_root(svg, f'<rect width="{new_w:.0f}" height="{new_h:.0f}" fill="#ffffff"/>',
                      width=f"{new_w:.0f}", height=f"{new_h:.0f}", view_box=f"0 0 {new_w:.0f} {new_h:.0f}",
-                     style=_fit_style(new_w))
+                     style=whole_style(new_w))

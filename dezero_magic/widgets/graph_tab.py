@@ -5,13 +5,16 @@ import ipywidgets as widgets
 
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import fitted, focus, window
+from dezero_magic.render.focus import fitted, focus, needs_window
 from dezero_magic.render.svg import render_svg
 from dezero_magic.widgets import style
 from dezero_magic.widgets.trace_view import TraceView
 
 PICKER_LIMIT = 1000   # options in the node picker; a longer list is cut (and says so)
 PICK_COLOUR = "#000000"
+# Said over a graph that may not fit its box: the box starts at the output end, and
+# nothing else shows that there is more of it (the scroll bar may be hidden).
+CUT_NOTE = "If this graph is cut off, its output end is shown: scroll the box, or turn fit on, to see the rest."
 
 
 def func_name(graph, fid):
@@ -123,9 +126,12 @@ class GraphView(TraceView):
         self.fit = widgets.ToggleButton(value=False, description="fit",
                                         tooltip="shrink the whole graph to fit the box (an overview)", **big)
         options, cut = node_options(trace.graph)
+        # Takes the room the toggles leave, and wraps below them when that is too little: at a
+        # fixed 440 px it squeezed the toggles ("val...") on a 1024-px screen.
         self.picker = widgets.Dropdown(options=[("(pick a node)", "")] + options, value="",
-                                       description="node", layout=widgets.Layout(width="440px"),
-                                       style=kit.description)
+                                       description="node", style=kit.description,
+                                       layout=widgets.Layout(flex="1 1 320px", min_width="320px",
+                                                             max_width="440px", width="auto"))
         html = {"style": kit.html, "layout": kit.layout}
         self.picker_note = widgets.HTML(
             style.block(esc(f"{cut} more nodes are not listed.")) if cut else "", **html)
@@ -137,10 +143,9 @@ class GraphView(TraceView):
             w.observe(_tick, names="value")
         for w in (self.values, self.grads, self.shapes, self.fit, self.picker):
             w.observe(self._update, names="value")
-        # "fit" only where there is something to fit: a graph larger than the screen
-        tools = [self.values, self.grads, self.shapes] + ([self.fit] if window(trace.layout, _any(trace)) else [])
-        bar = widgets.HBox(tools + [self.picker], layout=kit.layout)
-        self.children = [bar, self.picker_note, self.figure, self.details]
+        self.bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker],
+                                layout=widgets.Layout(flex_flow="row wrap"))
+        self.children = [self.bar, self.picker_note, self.figure, self.details]
         self._update()
 
     def _layout(self, shapes):
@@ -169,6 +174,12 @@ class GraphView(TraceView):
             if focused:
                 note = ("The part of the graph around the node you picked (the graph is larger than the "
                         "screen); pick no node, or turn fit on, to see all of it.")
+        elif needs_window(lay):
+            note = CUT_NOTE
+        if needs_window(lay) and self.fit not in self.bar.children:
+            # "fit" only where there is something to fit: a graph that can be larger than its box
+            # (shown from then on: turning shapes on can make it so)
+            self.bar.children = self.bar.children[:3] + (self.fit,) + self.bar.children[3:]
         self.figure.value = style.figure(svg, note)
         if picked in graph.functions:
             self.details.value = style.block(func_details(graph, picked), title="Details")
@@ -177,11 +188,6 @@ class GraphView(TraceView):
         else:
             self.details.value = style.block(esc("Pick a node above to see its data, grad, shape, "
                                                  "dtype, bytes, generation and creator."))
-
-
-def _any(trace):
-    """A drawn node (whether the graph needs a window at all does not depend on which)."""
-    return next(iter(trace.layout.positions), None)
 
 
 def graph_view(trace, kit=None):

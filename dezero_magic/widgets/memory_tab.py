@@ -23,6 +23,12 @@ MAX_NAMES = 12
 CATEGORY_COLOURS = {"data": palette.STOPS[1], "grads": palette.STOPS[2], "kept": palette.STOPS[0]}
 COMPUTED = "computed from the recorded arrays' sizes"
 # Why a cell's input may be missing from DATA_TITLE (QA: "data 8 B" beside a 1,176 B input).
+MEMORY_CLASS = "dz-memory-view"
+# The caption under every page repeats the --modes table (there it survives an
+# export, where this tab is never built); under this tab, which shows the
+# table already, the caption's copy is hidden. A browser without :has() shows both.
+ONE_TABLE_CSS = (f"<style>.widget-vbox:has(> .{MEMORY_CLASS} .dz-memory-measured) > .widget-html .dz-modes"
+                 "{display:none}</style>")
 COUNTED_ONCE = (f"Each array is counted once: one a Function keeps for its backward is under "
                 f"'kept for backward', even when a name of yours holds it too; '{DATA_TITLE}' "
                 "is what no Function holds.")
@@ -136,8 +142,9 @@ def memory_view(trace):
     children = [buttons, panel]
     measured = None
     if getattr(trace, "mode_results", None):
-        measured = widgets.HTML(measured_html(trace.mode_results))
+        measured = widgets.HTML(ONE_TABLE_CSS + measured_html(trace.mode_results))
         children.append(measured)
     box = widgets.VBox(children)
+    box.add_class(MEMORY_CLASS)
     box.modes, box.figures, box.measured = buttons, panel, measured
     return box

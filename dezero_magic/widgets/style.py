@@ -1,13 +1,26 @@
 """Projector styling shared by the views: large type, dark ink on white,
 colours from `render.palette` (colour-blind safe). CSS only — the views are
-standard ipywidgets controls, no custom JavaScript."""
+standard ipywidgets controls, no custom JavaScript.
+
+Text takes JupyterLab's theme colours where there are any (the fallbacks
+are for front ends without them): in JupyterLab Dark, #111 ink sat on
+#212121 (1.2:1). The graph itself keeps its own white card.
+"""
+import re
+
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
+from dezero_magic.render.screen import end_first
 
 FONT_PX = 16
-INK = "#111111"
-MUTED = "#333333"
+INK = "var(--jp-content-font-color0, #111111)"
+MUTED = "var(--jp-content-font-color1, #333333)"
+# The palette's warning brown reads on white (5:1) but not on a dark theme (3.9:1 on #111):
+# CSS below swaps in its light orange there.
+WARNING_INK = f"var(--dz-warning-ink, {palette.WARNING_STROKE})"
 VIEW_CLASS = "dz-view"
+# The dark themes: JupyterLab's (it marks the body) and VS Code's.
+_DARK = f'body[data-jp-theme-light="false"] .{VIEW_CLASS}, body.vscode-dark .{VIEW_CLASS}'
 
 # Scoped to the view's own class so nothing else in the notebook changes.
 CSS = (
@@ -17,6 +30,10 @@ CSS = (
     f".{VIEW_CLASS} .widget-dropdown select, .{VIEW_CLASS} .widget-inline-hbox .widget-label, "
     f".{VIEW_CLASS} .lm-TabBar-tab {{font-size:{FONT_PX}px; color:{INK};}}"
     f".{VIEW_CLASS} .widget-button, .{VIEW_CLASS} .widget-toggle-button {{height:auto; min-height:34px;}}"
+    # ipywidgets' own rule for the tab labels outranks the one above: 4.4:1 on a projector
+    f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {{color:{MUTED};}}"
+    f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current {{color:{INK};}}"
+    f"{_DARK} {{--dz-warning-ink:{palette.WARNING_FILL};}}"
     "</style>"
 )
 
@@ -40,7 +57,7 @@ def table(rows, header=None):
 
 def warning(text):
     """Escaped text in the palette's warning colour, bold (not colour alone)."""
-    return f'<span style="color:{palette.WARNING_STROKE};font-weight:bold">{esc(text)}</span>'
+    return f'<span style="color:{WARNING_INK};font-weight:bold">{esc(text)}</span>'
 
 
 def badge(text):
@@ -52,11 +69,25 @@ def badge(text):
 def figure(svg, note=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
-    scrolled (a taller box caught the wheel on a 720-px projector). `note`
+    scrolled (a taller box caught the wheel on a 720-px projector). A graph
+    larger than its box shows its output end first (`render.screen`). `note`
     (escaped here) is said above it."""
     head = (f'<div class="dz-figure-note" style="font-size:{FONT_PX}px;color:{MUTED};margin:2px 0 4px">'
             f"{esc(note)}</div>") if note else ""
-    return f'{head}<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh">{svg}</div>'
+    flow = end_first(_rankdir(svg))
+    return (f'{head}<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;display:flex;'
+            f'flex-direction:{flow};align-items:flex-start">{svg}</div>')
+
+
+_ROOT = re.compile(r"<svg\b[^>]*>")
+_RANKDIR = re.compile(r'\sdata-rankdir="([A-Z]+)"')
+
+
+def _rankdir(svg):
+    """The drawing's rankdir, from its root tag (render.svg writes it); LR if unsaid."""
+    root = _ROOT.search(svg)
+    found = _RANKDIR.search(root.group(0)) if root else None
+    return found.group(1) if found else "LR"
 
 
 class Kit:

@@ -1,6 +1,7 @@
 """A drawing narrowed to the window around one node (`render.focus`): on a
 graph larger than the screen the stepper's popped function and the picked
-node are in view without scrolling."""
+node are in view without scrolling, in the smallest box sized for
+(`render.screen.BOX_PX`: a 1024-px screen, or 1280 px with the file browser open)."""
 import re
 import xml.etree.ElementTree as ET
 
@@ -11,7 +12,8 @@ from dezero import Variable
 from dezero.events import observing
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.layout import layout as compute_layout
-from dezero_magic.render.focus import FIT_H, FIT_W, WINDOW_H, WINDOW_W, focus, window
+from dezero_magic.render.focus import FIT_H, FIT_W, WINDOW_H, WINDOW_W, focus, needs_window, window
+from dezero_magic.render.screen import BOX_PX, MIN_SCALE
 from dezero_magic.render.svg import render_svg
 from dezero_magic.tracer import Tracer
 
@@ -33,7 +35,8 @@ def view_box(svg):
 
 
 def test_a_graph_that_fits_is_left_whole():
-    graph, lay = chain_graph(4)  # ~1,400 px wide: shrunk to 75 % it fits a projected screen
+    graph, lay = chain_graph(3)  # ~1,070 px wide: shrunk to MIN_SCALE it fits the smallest box
+    assert lay.width * MIN_SCALE <= BOX_PX
     svg = render_svg(graph, lay)
     fid = next(iter(graph.functions))
     assert window(lay, fid) is None
@@ -58,11 +61,36 @@ def test_every_node_of_a_wide_graph_is_inside_its_window_and_the_window_inside_t
         assert focused[focused.index(">") + 1:] == svg[svg.index(">") + 1:]
 
 
-def test_the_node_sits_left_of_the_middle_where_a_narrow_box_still_shows_it():
+def test_the_node_sits_in_the_middle_where_a_narrow_box_still_shows_it():
+    # A box narrower than the window shows the window's right end (render.screen.end_first):
+    # a node in the middle is in view down to about half the window.
     graph, lay = chain_graph(60)
     middle = sorted(graph.functions, key=lambda f: lay.positions[f][0])[30]
     (x0, _, ww, _), _ = view_box(focus(render_svg(graph, lay), lay, middle)[0])
-    assert 0.3 * ww <= lay.positions[middle][0] - x0 <= 0.5 * ww
+    assert 0.45 * ww <= lay.positions[middle][0] - x0 <= 0.55 * ww
+
+
+def test_a_graph_of_1300_px_gets_windows_no_wider_than_the_smallest_box():
+    # QA: a 1,431-px graph was drawn whole, at 75 %, in an ~805-px box (1024-px screen):
+    # its output, which backward step 1 pops, was 124-269 px out of sight on the right;
+    # the 1,100-px window of a larger graph was cut by the box as well.
+    graph, lay = chain_graph(4)
+    assert 1300 <= lay.width <= 1500
+    assert needs_window(lay) and FIT_W * MIN_SCALE <= BOX_PX and WINDOW_W <= BOX_PX
+    last = max(graph.functions, key=lambda f: lay.positions[f][0])
+    x0, _, ww, _ = window(lay, last)
+    assert ww <= BOX_PX
+    (x, _), (w, _) = lay.positions[last], lay.sizes[last]
+    assert x0 <= x - w / 2 and x + w / 2 <= x0 + ww
+    out = max(graph.variables, key=lambda v: lay.positions[v][0])     # the output: the window ends with it
+    assert lay.positions[out][0] + lay.sizes[out][0] / 2 <= x0 + ww
+
+
+def test_a_window_is_drawn_at_full_size_and_kept_whole_in_its_box():
+    graph, lay = chain_graph(60)
+    focused, _ = focus(render_svg(graph, lay), lay, next(iter(graph.functions)))
+    style = ET.fromstring(focused).get("style")
+    assert "flex:none" in style and "margin-right:auto" in style   # never squeezed by the figure box
 
 
 def test_a_tall_graph_is_narrowed_vertically():
