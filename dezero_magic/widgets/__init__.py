@@ -37,7 +37,7 @@ BUILT_WHEN_OPENED = ("Backward", "Gradients", "Memory")
 def caption_widget(trace, kit=None):
     """The trace's caption and notes, escaped, in projector type (plus the view's CSS)."""
     g = trace.graph
-    colour = style.MUTED if g.complete else "#b35806"
+    colour = style.MUTED if g.complete else style.WARNING_INK
     notes = "".join(f"<li>{esc(n)}</li>" for n in list(g.notes) + list(trace.notices))
     body = (f'<div class="dz-caption" style="color:{colour};font-weight:{"normal" if g.complete else "bold"}">'
             f"{esc(trace.caption())}</div>" + (f'<ul class="dz-notes" style="margin:2px 0">{notes}</ul>' if notes else ""))
