@@ -6,19 +6,57 @@ It holds the Graph (plain data), weakrefs to the output and leaf Variables
 text/plain, so every front end and every export shows the graph; when the
 widgets package is importable its live view is merged in (front ends that
 run widgets show it, saved notebooks keep the SVG).
+
+The text/html also carries the SVG as a picture for untrusted notebooks
+(see `_untrusted_picture`): JupyterLab shows an untrusted notebook's
+text/html sanitized, which drops inline SVG and leaves its labels as run-on
+text, but keeps a `data:` URL in a style attribute.
 """
+import base64
 import importlib
+import re
+import secrets
 
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.modes import results_html, results_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.dot import to_dot
-from dezero_magic.render.svg import render_svg, with_caption, with_fresh_ids
+from dezero_magic.render.svg import render_svg, root_attrs, with_caption, with_fresh_ids
 from dezero_magic.render.text import counts, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 EMPTY = ("No dezero computation was recorded in this cell (no Function was called "
          "and no variable of the cell has a creator).")
+_PIXELS = re.compile(r"^\d+(\.\d+)?$")
+# The picture doubles what text/html weighs; a graph this large (~500 nodes)
+# is no picture to read anyway: untrusted, it reads as before (labels as text).
+PICTURE_MAX_CHARS = 400_000
+
+
+def _untrusted_picture(svg, box):
+    """`<style>` + picture for the text/html of an output whose element id is `box`.
+
+    A front end that renders the HTML as it is (trusted JupyterLab, VS Code,
+    nbconvert's HTML) applies the <style>: the inline SVG shows, the picture
+    is hidden. JupyterLab's sanitizer (untrusted notebooks: a file from
+    someone else, an `nbconvert --execute` result) removes the <style> and
+    the inline SVG, whose labels would read as run-on text; the figure stays
+    hidden by its own style attribute and the picture, the same SVG as a
+    CSS background from a `data:` URL, shows instead. (Not an <img>: our
+    HTML has none, so a test can tell that an <img> came from a payload.)
+    `box` is random: two notebooks on one page never share it.
+    """
+    attrs = root_attrs(svg)
+    width, height = attrs.get("width", ""), attrs.get("height", "")
+    if not (_PIXELS.match(width) and _PIXELS.match(height)) or len(svg) > PICTURE_MAX_CHARS:
+        return "", ""
+    data = base64.b64encode(svg.encode("utf-8", "replace")).decode("ascii")
+    style = (f"<style>#{box} > .dz-figure{{display:block !important}}"
+             f"#{box} > .dz-untrusted{{display:none}}</style>")
+    picture = (f'<div class="dz-untrusted" style="overflow:auto;max-width:100%">'
+               f'<div style="width:{width}px;height:{height}px;background-repeat:no-repeat;'
+               f'background-image:url(data:image/svg+xml;base64,{data})"></div></div>')
+    return style, picture
 
 
 class Trace:
@@ -78,8 +116,12 @@ class Trace:
     def html(self):
         notes = "".join(f"<li>{esc(n)}</li>" for n in self.graph.notes + self.notices)
         style = "color:#b35806;font-weight:bold" if not self.graph.complete else "color:#333"
-        return (f'<div class="dz-trace"><div class="dz-figure" style="overflow:auto;max-width:100%">'
-                f"{self.svg()}</div>"
+        svg, box = self.svg(), f"dz-static-{secrets.token_hex(6)}"
+        reveal, picture = _untrusted_picture(svg, box)
+        hidden = "display:none;" if picture else ""  # until `reveal` shows it
+        return (f'<div class="dz-trace" id="{box}">{reveal}'
+                f'<div class="dz-figure" style="{hidden}overflow:auto;max-width:100%">{svg}</div>'
+                f"{picture}"
                 f'<div class="dz-caption" style="{style};font-size:14px">{esc(self.caption())}</div>'
                 + (f'<ul class="dz-notes" style="font-size:14px">{notes}</ul>' if notes else "")
                 + (results_html(self.mode_results, esc) if self.mode_results else "")

@@ -15,3 +15,15 @@ if [ ! -x .venv/bin/python ]; then
 fi
 .venv/bin/python -m pip install -q --disable-pip-version-check -e ".[${extras}]" "$@"
 export PATH="$PWD/.venv/bin:$PATH"
+# JupyterLab saves no widget state by default, so a saved notebook reopened
+# without its kernel reads "Error displaying widget: model not found" where
+# each graph was. Turn on the jupyterlab-manager's "Save Widget State
+# Automatically" for this environment: a settings override (a default, which
+# the user's own Settings still change) in JupyterLab's app directory.
+if .venv/bin/python -c "import jupyterlab" 2>/dev/null; then
+  dz_lab_dir="$(.venv/bin/python -c 'from jupyterlab.commands import get_app_dir; print(get_app_dir())')"
+  mkdir -p "$dz_lab_dir/settings/overrides.d"
+  printf '%s\n' '{"@jupyter-widgets/jupyterlab-manager:plugin": {"saveState": true}}' \
+    > "$dz_lab_dir/settings/overrides.d/dezero-magic.json"
+  unset dz_lab_dir
+fi

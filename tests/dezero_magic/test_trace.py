@@ -162,3 +162,26 @@ def test_the_svg_alone_says_when_the_graph_is_incomplete_or_cut(shell):
     caption = ET.fromstring(svg).find(".//s:text[@class='dz-svg-caption']", ns)
     assert caption.text.startswith("INCOMPLETE") and caption.get("font-weight") == "bold"
     assert "dz-svg-caption" not in shell.user_ns["_t"].html()  # the HTML has its own caption
+
+
+def test_the_html_carries_a_picture_of_the_svg_for_untrusted_viewers_up_to_a_size(monkeypatch):
+    # An untrusted JupyterLab strips <style> and inline SVG: the picture (a data: URL
+    # background) shows there, the <style> keeps it hidden everywhere else.
+    import base64
+    import re
+
+    import dezero_magic.trace as trace_module
+
+    t = Trace(diamond(), static=True)
+    html = t._repr_mimebundle_()["text/html"]
+    box = re.search(r'class="dz-trace" id="(dz-static-[0-9a-f]{12})"', html).group(1)
+    assert f"#{box} > .dz-figure{{display:block !important}}" in html and "display:none;overflow" in html
+    data = re.search(r"url\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
+    picture, svg = base64.b64decode(data).decode(), t.svg()
+    unique_ids = re.compile(r'dz\d+-')  # each drawing gets its own marker ids
+    assert unique_ids.sub("", picture) == unique_ids.sub("", svg)
+    assert "<img" not in html
+    # a graph whose SVG is over the cap: no picture, the figure shown as before
+    monkeypatch.setattr(trace_module, "PICTURE_MAX_CHARS", 10)
+    html = Trace(diamond(), static=True)._repr_mimebundle_()["text/html"]
+    assert "dz-untrusted" not in html and "display:none" not in html
