@@ -133,3 +133,22 @@ def relevant_console_errors(messages):
 def output_of_cell(notebook, index):
     """The output area of the index-th code cell (0-based)."""
     return notebook.locator(".jp-CodeCell").nth(index).locator(".jp-OutputArea")
+
+
+def write_scratch_notebook(root, prefix, name, cells):
+    """Write `cells` (code sources) as a notebook `name` into a new folder
+    tests/browser/_tmp_<prefix>_<random>/ under the repository `root`;
+    returns (folder, path). The caller removes the folder."""
+    import json
+
+    folder = root / "tests" / "browser" / f"_tmp_{prefix}_{uuid.uuid4().hex[:8]}"
+    folder.mkdir()
+    path = folder / name
+    path.write_text(json.dumps({
+        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
+                   "outputs": [], "source": source} for i, source in enumerate(cells)],
+        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
+                                    "name": "python3"}, "language_info": {"name": "python"}},
+        "nbformat": 4, "nbformat_minor": 5,
+    }))
+    return folder, path

@@ -20,7 +20,6 @@ import json
 import re
 import shutil
 import time
-import uuid
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -93,24 +92,11 @@ PAYLOAD_IN_DOM = """() => {
 }"""
 
 
-def _notebook_json():
-    cells = [SETUP, HOSTILE, HUGE, AFTER, WIDE]
-    return {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-                   "outputs": [], "source": source} for i, source in enumerate(cells)],
-        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                    "name": "python3"}, "language_info": {"name": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
-
-
 @pytest.fixture(scope="module")
 def ran(browser, lab_server):
     """The notebook after Run All Cells, with the time each step took."""
-    folder = REPO / "tests" / "browser" / f"_tmp_hostile_{uuid.uuid4().hex[:8]}"
-    folder.mkdir()
-    path = folder / "hostile_and_huge.ipynb"
-    path.write_text(json.dumps(_notebook_json()))
+    folder, path = lab_page.write_scratch_notebook(REPO, "hostile", "hostile_and_huge.ipynb",
+                                                   [SETUP, HOSTILE, HUGE, AFTER, WIDE])
     page = lab_page.new_page(browser)
     context = page.context
     try:

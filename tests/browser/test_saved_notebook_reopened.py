@@ -18,7 +18,6 @@ import json
 import re
 import shutil
 import time
-import uuid
 
 import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
@@ -39,16 +38,6 @@ CELLS = [
     '%%dezero\nw = Variable(np.array([1.0, 2.0]), name="lecture_w")\nz = F.sum(F.tanh(w) * w)\nz.backward()',
 ]
 DEZERO_CELLS = (1, 2)  # code-cell indices of the %%dezero cells, in NAMES order
-
-
-def _notebook_json():
-    return {
-        "cells": [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {},
-                   "outputs": [], "source": source} for i, source in enumerate(CELLS)],
-        "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)", "language": "python",
-                                    "name": "python3"}, "language_info": {"name": "python"}},
-        "nbformat": 4, "nbformat_minor": 5,
-    }
 
 
 def _menu(page, menu, item):
@@ -86,10 +75,7 @@ def _graph_shown(notebook, where):
 def saved(browser, lab_server):
     """The notebook run, saved, its kernel shut down and its tab closed:
     (page, path, the saved file's JSON)."""
-    folder = REPO / "tests" / "browser" / f"_tmp_reopen_{uuid.uuid4().hex[:8]}"
-    folder.mkdir()
-    path = folder / "reopen.ipynb"
-    path.write_text(json.dumps(_notebook_json()))
+    folder, path = lab_page.write_scratch_notebook(REPO, "reopen", "reopen.ipynb", CELLS)
     page = lab_page.new_page(browser)
     try:
         notebook = lab_page.open_notebook(page, lab_server, path.relative_to(REPO).as_posix())

@@ -9,10 +9,8 @@ under the server's root and removed afterwards, is run with Run All Cells;
 each test then looks at what is on the screen (bounding boxes, computed
 colours). Screenshots go to artifacts/small-screen-*.png.
 """
-import json
 import re
 import shutil
-import uuid
 
 import pytest
 from playwright.sync_api import expect
@@ -131,22 +129,10 @@ LOW_CONTRAST = """(root) => {
 }"""
 
 
-def _notebook_json():
-    cells = [{"cell_type": "code", "execution_count": None, "id": f"c{i}", "metadata": {}, "outputs": [],
-              "source": source} for i, source in enumerate(CELLS)]
-    return {"cells": cells, "metadata": {"kernelspec": {"display_name": "Python 3 (ipykernel)",
-                                                        "language": "python", "name": "python3"},
-                                         "language_info": {"name": "python"}},
-            "nbformat": 4, "nbformat_minor": 5}
-
-
 @pytest.fixture(scope="module")
 def ran(browser, lab_server):
     """The page and the notebook after Run All Cells."""
-    folder = REPO / "tests" / "browser" / f"_tmp_small_{uuid.uuid4().hex[:8]}"
-    folder.mkdir()
-    path = folder / "small_screen.ipynb"
-    path.write_text(json.dumps(_notebook_json()))
+    folder, path = lab_page.write_scratch_notebook(REPO, "small", "small_screen.ipynb", CELLS)
     ARTIFACTS.mkdir(exist_ok=True)
     page = lab_page.new_page(browser)
     context = page.context
