@@ -20,6 +20,7 @@ import secrets
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.modes import results_html, results_text
 from dezero_magic.render.escape import esc
+from dezero_magic.render.screen import end_first
 from dezero_magic.render.dot import to_dot
 from dezero_magic.render.svg import render_svg, root_attrs, with_caption, with_fresh_ids
 from dezero_magic.render.text import counts, render_text
@@ -51,7 +52,7 @@ def _untrusted_picture(svg, box):
     if not (_PIXELS.match(width) and _PIXELS.match(height)) or len(svg) > PICTURE_MAX_CHARS:
         return "", ""
     data = base64.b64encode(svg.encode("utf-8", "replace")).decode("ascii")
-    style = (f"<style>#{box} > .dz-figure{{display:block !important}}"
+    style = (f"<style>#{box} > .dz-figure{{display:flex !important}}"
              f"#{box} > .dz-untrusted{{display:none}}</style>")
     picture = (f'<div class="dz-untrusted" style="overflow:auto;max-width:100%">'
                f'<div style="width:{width}px;height:{height}px;background-repeat:no-repeat;'
@@ -118,9 +119,12 @@ class Trace:
         style = "color:#b35806;font-weight:bold" if not self.graph.complete else "color:#333"
         svg, box = self.svg(), f"dz-static-{secrets.token_hex(6)}"
         reveal, picture = _untrusted_picture(svg, box)
-        hidden = "display:none;" if picture else ""  # until `reveal` shows it
+        shown = "display:none;" if picture else "display:flex;"  # (none: until `reveal` shows it)
+        # A graph wider than its box shows its output end first, as in the widgets (render.screen).
+        flow = end_first(self.layout.rankdir)
         return (f'<div class="dz-trace" id="{box}">{reveal}'
-                f'<div class="dz-figure" style="{hidden}overflow:auto;max-width:100%">{svg}</div>'
+                f'<div class="dz-figure" style="{shown}flex-direction:{flow};align-items:flex-start;'
+                f'overflow:auto;max-width:100%">{svg}</div>'
                 f"{picture}"
                 f'<div class="dz-caption" style="{style};font-size:14px">{esc(self.caption())}</div>'
                 + (f'<ul class="dz-notes" style="font-size:14px">{notes}</ul>' if notes else "")

@@ -175,7 +175,8 @@ def test_the_html_carries_a_picture_of_the_svg_for_untrusted_viewers_up_to_a_siz
     t = Trace(diamond(), static=True)
     html = t._repr_mimebundle_()["text/html"]
     box = re.search(r'class="dz-trace" id="(dz-static-[0-9a-f]{12})"', html).group(1)
-    assert f"#{box} > .dz-figure{{display:block !important}}" in html and "display:none;overflow" in html
+    assert f"#{box} > .dz-figure{{display:flex !important}}" in html and "display:none;flex-direction" in html
+    assert "flex-direction:row-reverse" in html  # a wide graph shows its output end first, as the widgets do
     data = re.search(r"url\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
     picture, svg = base64.b64decode(data).decode(), t.svg()
     unique_ids = re.compile(r'dz\d+-')  # each drawing gets its own marker ids
