@@ -26,8 +26,7 @@ import pytest
 
 import lab_page  # noqa: E402 - found through the sys.path entry above
 
-REPO = Path(__file__).resolve().parents[2]
-ARTIFACTS = REPO / "artifacts"
+from lab_page import ARTIFACTS, REPO  # noqa: E402,F401 - the tests' paths, kept in lab_page
 
 # JupyterLab user settings (one file per plugin). Autosave is off so that
 # running the tour in the browser never writes outputs into the committed

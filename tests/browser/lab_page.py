@@ -6,6 +6,7 @@ state, so a test fails when a person would see something wrong.
 import re
 import time
 import uuid
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -19,6 +20,11 @@ IGNORED_CONSOLE = (
     # later pages (same server, same workspace) still asks for it once.
     re.compile(r"status of 404 .*/api/contents/tests/browser/_tmp_"),
 )
+
+# Here, not in conftest.py: `from conftest import ...` found another folder's
+# conftest when a run collected tests/dezero_magic or tests/notebooks first.
+REPO = Path(__file__).resolve().parents[2]
+ARTIFACTS = REPO / "artifacts"
 
 PROMPT_DONE = re.compile(r"^\[\d+\]:$")
 

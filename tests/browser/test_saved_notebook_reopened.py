@@ -24,7 +24,7 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 
 import lab_page
-from conftest import ARTIFACTS, REPO
+from lab_page import ARTIFACTS, REPO
 
 pytestmark = pytest.mark.browser
 

@@ -16,7 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 import lab_page
-from conftest import ARTIFACTS, REPO
+from lab_page import ARTIFACTS, REPO
 from dezero_magic.widgets.lazy_tab import NOT_BUILT
 
 pytestmark = pytest.mark.browser

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import expect
 
 import lab_page
-from conftest import ARTIFACTS, REPO
+from lab_page import ARTIFACTS, REPO
 
 pytestmark = pytest.mark.browser
 
