@@ -305,6 +305,10 @@ class TracedRun:
                 trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched)
+                if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
+                    size = len(trace.svg())
+                    if size > node_budget.HEAVY_CHARS:
+                        trace.graph.notes.append(node_budget.heavy_note(size, opts.max_nodes))
                 if result.error_in_exec is not None:
                     error = result.error_in_exec
                     for note in (failed_call_note(error, namespace_names(shell.user_ns)),

@@ -31,3 +31,14 @@ def window(max_nodes):
     1,000 (enough to tell whether a graph fits WHOLE_UP_TO: 1,000 calls
     make at least 2,000 nodes)."""
     return max(1000, 4 * (NEAREST if max_nodes is None else max_nodes))
+
+
+HEAVY_CHARS = 2_000_000  # an SVG this large (~3,000 nodes) weighs on a saved notebook
+
+
+def heavy_note(svg_chars, max_nodes):
+    """Said when --max-nodes drew a graph whose SVG is over HEAVY_CHARS: the
+    output holds it several times (SVG, HTML, the widgets' saved state)."""
+    return (f"This drawing is {svg_chars / 1e6:.1f} MB of SVG (--max-nodes {max_nodes}), and a saved "
+            "notebook holds it several times (the static SVG and HTML, the widgets' state); a smaller "
+            "--max-nodes keeps the notebook light.")

@@ -112,3 +112,14 @@ def test_every_long_edge_of_the_taylor_graph_goes_around_the_nodes(shell):
                   and abs(lay.layers[f.id] - lay.layers[x]) > 1]
     assert len(long_edges) > 20
     assert all((a, b, 0) in lay.waypoints for a, b in long_edges)
+
+
+def test_a_drawing_of_megabytes_is_told_to_weigh_on_the_notebook(shell, displayed, monkeypatch):
+    from dezero_magic import node_budget
+
+    monkeypatch.setattr(node_budget, "HEAVY_CHARS", 10_000)
+    shell.run_cell("%%dezero --max-nodes 5000\nx = Variable(np.array(1.0))\ny = x\nfor _ in range(100):\n"
+                   "    y = F.sin(y)")
+    assert any("MB of SVG (--max-nodes 5000)" in n for n in displayed[-1].graph.notes)
+    shell.run_cell("%%dezero\nx = Variable(np.array(1.0))\ny = x\nfor _ in range(100):\n    y = F.sin(y)")
+    assert not any("MB of SVG" in n for n in displayed[-1].graph.notes)  # the default draws <= 1,000 nodes
