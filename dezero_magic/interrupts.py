@@ -12,6 +12,7 @@ import os
 import types
 
 _HERE = os.path.dirname(os.path.abspath(__file__)) + os.sep
+_DEZERO = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "dezero") + os.sep
 
 
 def is_magic_frame(frame):
@@ -25,7 +26,8 @@ def _ours(node):
 
 def trimmed(tb):
     """A copy of traceback `tb` without its innermost frames that are the
-    magic's own; `tb` itself when it ends elsewhere."""
+    magic's own (and the dezero frames that called them); `tb` itself when
+    it ends elsewhere."""
     nodes = []
     while tb is not None:
         nodes.append(tb)
@@ -33,6 +35,11 @@ def trimmed(tb):
     keep = len(nodes)
     while keep > 1 and _ours(nodes[keep - 1]):
         keep -= 1
+    if keep < len(nodes):
+        # dezero's frames that were only calling the magic's hook (Function.__call__
+        # notifying observers): the interrupt is then shown at the user's own line.
+        while keep > 1 and nodes[keep - 1].tb_frame.f_code.co_filename.startswith(_DEZERO):
+            keep -= 1
     if keep == len(nodes):
         return nodes[0] if nodes else None
     copy = None
