@@ -141,6 +141,7 @@ class BackwardView(TraceView):
             value=GENERATION, tooltips=[first[1], book_tip],
             style={"button_width": "auto"}, layout=kit.layout)
         self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play",
+                                 tooltip="play: one step every 1.5 s; stop; repeat from step 1 at the end",
                                  layout=kit.layout, style=kit.description)
         self.slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=False,
                                         layout=widgets.Layout(width="420px"))

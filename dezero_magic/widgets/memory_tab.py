@@ -125,7 +125,7 @@ def memory_view(trace):
     ran = MODE_LABELS.get(graph.ran_as)
     # It opens on the mode the cell ran in, marked: a --retain-grad cell opened on the default
     # and listed as freed the grads its Graph tab showed.
-    options = [(label + (" (this run)" if label == ran else ""), label) for label in panels]
+    options = [(_marked(label) if label == ran else label, label) for label in panels]
     buttons = widgets.ToggleButtons(options=options, value=ran or MODE_LABELS[DEFAULT],
                                     description="Mode:", style={"button_width": "auto"})
     head = ""
@@ -148,3 +148,8 @@ def memory_view(trace):
     box.add_class(MEMORY_CLASS)
     box.modes, box.figures, box.measured = buttons, panel, measured
     return box
+
+
+def _marked(label):
+    """The mode the cell ran in: 'retain_grad=False (default, this run)', not '... (default) (this run)'."""
+    return label[:-1] + ", this run)" if label.endswith(")") else label + " (this run)"

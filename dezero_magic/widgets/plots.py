@@ -6,6 +6,7 @@ nothing is told by colour alone.
 """
 import base64
 import io
+import math
 
 from dezero_magic.memory import human_bytes
 from dezero_magic.render import palette
@@ -44,6 +45,19 @@ def img_tag(png, alt):
     return f'<img src="data:image/png;base64,{data}" alt="{esc(alt)}" style="max-width:100%">'
 
 
+def byte_step(top, ticks=5):
+    """A tick step for a bytes axis up to `top`: 1, 2 or 5 x a power of ten of
+    the unit human_bytes writes (KiB, MiB...), so ticks read 20 KiB, 40 KiB
+    (decimal steps of 100,000 B read 97.7 KiB, 195.3 KiB)."""
+    unit = 1
+    while top / unit >= 1024 and unit < 1024 ** 4:
+        unit *= 1024
+    raw = max(top / unit / ticks, 1e-9)
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 5, 10) if m * power >= raw)
+    return max(step, 1) * unit if unit > 1 else max(step, 1)
+
+
 def bar_chart_png(groups, series, title):
     """Grouped bars: `groups` on the x axis, one bar per series (name -> values in bytes)."""
     fig = _figure(8, 4.2)
@@ -58,8 +72,10 @@ def bar_chart_png(groups, series, title):
             ax.annotate(human_bytes(v), (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                         ha="center", va="bottom", fontsize=FONT_PT - 2)
     ax.set_xticks(range(len(groups)), groups, fontsize=FONT_PT)
-    from matplotlib.ticker import FuncFormatter
+    from matplotlib.ticker import FuncFormatter, MultipleLocator
 
+    top = max([max(values, default=0) for values in series.values()], default=0) * 1.3
+    ax.yaxis.set_major_locator(MultipleLocator(byte_step(top)))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _pos: human_bytes(max(v, 0))))
     ax.set_ylabel("bytes", fontsize=FONT_PT)
     ax.set_title(title, fontsize=FONT_PT + 1)

@@ -122,8 +122,10 @@ def test_two_variables_of_one_name_are_told_apart():
 def test_the_tab_opens_on_the_mode_the_cell_ran_in_and_marks_it(shell, displayed, flags, code, ran):
     view = memory_view(run_traced(shell, code, flags=flags))
     assert view.modes.value == MODE_LABELS[ran]
-    marked = [label for label, _ in view.modes.options if label.endswith("(this run)")]
-    assert marked == [MODE_LABELS[ran] + " (this run)"]
+    marked = [label for label, _ in view.modes.options if label.endswith("this run)")]
+    label = MODE_LABELS[ran]
+    assert marked == [label[:-1] + ", this run)" if label.endswith(")") else label + " (this run)"]
+    assert ") (" not in marked[0]  # not "(default) (this run)"
 
 
 def test_students_classes_are_told_the_modes_are_dezeros(shell, displayed):
@@ -132,6 +134,16 @@ def test_students_classes_are_told_the_modes_are_dezeros(shell, displayed):
     shell.run_cell(STEP17 + "GENERATIONS = True\n")
     view = memory_view(run_traced(shell, "x = Variable(np.array(2.0))\ny = square(x)\ny.backward()"))
     assert "Your own classes: these are what dezero's modes" in text_of(view.figures.value)
-    assert not [label for label, _ in view.modes.options if "(this run)" in label]
+    assert not [label for label, _ in view.modes.options if "this run)" in label]
     view.modes.value = MODE_LABELS["retain_grad"]
     assert "Your own classes" in text_of(view.figures.value)
+
+
+def test_the_bytes_axis_ticks_at_round_binary_units():
+    # decimal steps of 100,000 B read 97.7 KiB, 195.3 KiB on the chart
+    from dezero_magic.memory import human_bytes
+    from dezero_magic.widgets.plots import byte_step
+
+    for top, first in ((400_000, "100.0 KiB"), (130_000, "50.0 KiB"), (5_000_000, "1.0 MiB"), (500, "100 B")):
+        step = byte_step(top)
+        assert human_bytes(step) == first and 2 <= top / step <= 10, (top, step)
