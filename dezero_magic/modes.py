@@ -195,6 +195,21 @@ MEASURED = "measured (tracemalloc): the cell was run again once per mode"
 HEADER = ("mode", "peak", "retained after the run", "time")
 
 
+NOISE_BYTES = 64 * 1024  # the interpreter's own allocations move a run's figures by a few KiB
+
+
+def noise_note(results):
+    """Said when every run allocated so little that the interpreter's own
+    allocations decide which mode reads larger (step 18's scalars: 8-byte
+    arrays), else None."""
+    measured = [r for r in results if r.ok]
+    if len(measured) < 2 or max(max(r.peak_bytes, r.retained_bytes) for r in measured) >= NOISE_BYTES:
+        return None
+    return ("These runs allocate so little (under 64 KiB) that the interpreter's own allocations, a few "
+            "KiB that differ from run to run, decide which mode reads larger; give the variables bigger "
+            "arrays (np.ones(100_000), say) to see what each mode keeps.")
+
+
 def result_rows(results):
     """One row of strings a mode, as HEADER names the columns (the widget's
     table and the static HTML/text show the same numbers)."""
@@ -217,7 +232,8 @@ def results_text(results):
     widths = [max(len(row[i]) for row in rows) for i in range(len(HEADER) - 1)]
     lines = [f"memory per mode, {MEASURED}:"]
     lines += ["  " + "  ".join(cell.ljust(w) for cell, w in zip(row, widths)) + "  " + row[-1] for row in rows]
-    return "\n".join(lines)
+    note = noise_note(results)
+    return "\n".join(lines + ([f"  ({note})"] if note else []))
 
 
 def results_html(results, esc):
@@ -225,5 +241,6 @@ def results_html(results, esc):
     head = "".join(f"<th style='text-align:left;padding:2px 10px'>{esc(h)}</th>" for h in HEADER)
     body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:2px 10px'>{esc(c)}</td>" for c in row) + "</tr>"
                    for row in result_rows(results))
+    note = noise_note(results)
     return (f'<div class="dz-modes" style="font-size:14px"><div>Memory per mode, {esc(MEASURED)}</div>'
-            f"<table><tr>{head}</tr>{body}</table></div>")
+            f"<table><tr>{head}</tr>{body}</table>" + (f"<div>{esc(note)}</div>" if note else "") + "</div>")

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 
 from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes,
                                  mode_figures)
-from dezero_magic.modes import HEADER, MEASURED, result_rows
+from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
@@ -113,7 +113,9 @@ def measured_html(results):
                             title="Memory per mode, measured (tracemalloc)")
         chart = img_tag(png, "Measured peak and retained memory per mode")
     table = style.table(rows, header=HEADER)
-    return style.block(chart + table, title=f"Per mode, {MEASURED}", klass="dz-memory-measured")
+    note = noise_note(results)
+    said = f'<div style="margin:4px 0">{esc(note)}</div>' if note else ""
+    return style.block(chart + table + said, title=f"Per mode, {MEASURED}", klass="dz-memory-measured")
 
 
 def memory_view(trace):

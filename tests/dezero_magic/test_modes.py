@@ -239,3 +239,20 @@ def test_stop_during_the_reruns_keeps_the_graph_and_the_modes_measured_so_far(sh
     assert "interrupted" in results[1].error and (Config.enable_backprop, Config.retain_grad) == before
     from dezero_magic.modes import results_text
     assert "the re-run raised" not in results_text(results).splitlines()[3]
+
+
+def test_runs_too_small_to_measure_apart_are_said_to_be_noise(shell):
+    # Step 18's scalars: retain_grad=True read smaller than the default in some runs.
+    from dezero_magic.modes import results_text
+    from dezero_magic.widgets.memory_tab import measured_html
+
+    result = shell.run_cell("%%dezero --modes -b y -o _t\nx = Variable(np.array(2.0), name='x')\n"
+                            "a = F.square(x)\ny = F.exp(a) + a")
+    assert result.success, result.error_in_exec
+    results = shell.user_ns["_t"].mode_results
+    assert "the interpreter's own allocations" in results_text(results)
+    assert "the interpreter&#x27;s own allocations" in measured_html(results) or \
+        "the interpreter's own allocations" in measured_html(results)
+    # big arrays: no such note
+    shell.run_cell(CELL)
+    assert "the interpreter's own allocations" not in results_text(shell.user_ns["_t"].mode_results)
