@@ -92,7 +92,8 @@ class GradCheck:
     hidden_lines: int = 0                   # lines the re-runs printed, kept from the cell's output
 
 
-def _output(trace):
+def output_of(trace):
+    """The output the check differentiates, while it lives (None when gone)."""
     for ref in trace.output_refs:
         y = ref()
         if y is not None:
@@ -114,11 +115,11 @@ def _prepare(trace):
     """(y, funcs, leaves) or a reason string."""
     if not trace.graph.functions:
         return _no_graph(trace.graph)
-    y = _output(trace)
+    y = output_of(trace)
     if y is None:
-        return ("the output of the last backward no longer exists: nothing refers to it after the cell (the "
-                "name that held it was reassigned, as a loop's `gx = x.grad` does, or deleted); keep a name "
-                "on it (e.g. `out = gx`) to check its gradients")
+        return ("the output of the last backward no longer exists, and its graph with it: no name holds it "
+                "(it was never named, or the name was rebound, by a later cell or by the cell's own loop as "
+                "`gx = x.grad` does); keep a name on the output and run the cell again to check it")
     if getattr(y, "creator", None) is None:
         return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
     funcs = functions(y, MAX_FUNCTIONS)

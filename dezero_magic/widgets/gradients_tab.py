@@ -244,7 +244,11 @@ def _offer(box, trace, check):
     button = widgets.Button(description=f"check by running your forward again ({check.planned_runs} runs)",
                             tooltip=f"re-runs the forward of {names} on copies of the leaves' data",
                             layout=widgets.Layout(width="auto"))
-    beside = widgets.HTML(esc(HIDDEN))
+    # (The offer holds no reference to the graph: a student's step-17 weakref
+    # lesson must see y freed when rebound. So the check works while y lives.)
+    y = check.output_label if check.output_label.isidentifier() else "the output"
+    beside = widgets.HTML(esc(f"{HIDDEN} It needs {y} to still exist: press it before a later cell rebinds "
+                              f"{'that name' if y == 'the output' else y}."))
     button.on_click(lambda _b: _run_own(box, trace))
     box.children = [note, widgets.HBox([button, beside])]
     box.check, box.table, box.plot, box.run = check, note, None, button
@@ -261,10 +265,13 @@ def _run_own(box, trace):
         check, curves = GradCheck(False, f"The check failed ({type(exc).__name__}: {exc})."), None
     runs = passes() - before
     hidden = check.hidden_lines + (curves.hidden_lines if curves is not None else 0)
-    said = (f"Run when you asked: your forward ran again in {runs} passes of the graph (counted)"
-            + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
-            + "; other effects of your code happened again.")
-    _show(box, trace, check, curves, ran=f'<div style="color:{style.MUTED}">{esc(said)}</div>')
+    said = ""
+    if runs:  # (none ran: the table says why, e.g. the graph is gone)
+        said = (f"Run when you asked: your forward ran again in {runs} passes of the graph (counted)"
+                + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
+                + "; other effects of your code happened again.")
+        said = f'<div style="color:{style.MUTED}">{esc(said)}</div>'
+    _show(box, trace, check, curves, ran=said)
     box.run = None
     for w in offered:
         lifecycle.close_view(w)

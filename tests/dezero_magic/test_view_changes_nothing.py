@@ -162,3 +162,23 @@ def test_the_offer_and_its_answer_leave_no_widget_models_open(shell, displayed):
     view.views["Gradients"].run.click()             # the offer's widgets are replaced, and closed
     lifecycle.close_view(view)
     assert not set(_instances) - before, "the Gradients offer left widget models open"
+
+
+def test_a_gone_graph_is_said_to_be_gone_without_a_claim_that_code_ran(shell, displayed):
+    # A later cell rebinds y before the button is pressed. The offer holds no
+    # reference (step 17's lesson: y is freed when rebound), so it says so upfront,
+    # and after: it said "ran again in 0 passes ... other effects happened again".
+    import gc
+
+    shell.run_cell(MY_SIN)
+    _, view = _displayed_and_opened(shell, displayed, MY_SIN_CELL)
+    page = view.views["Gradients"]
+    beside = " ".join(text_of(w.value) for w in page.children[1].children[1:])
+    assert "It needs y to still exist: press it before a later cell rebinds y." in beside
+    shell.run_cell("y = None")
+    gc.collect()
+    page.run.click()
+    text = text_of(page.table.value)
+    assert "no longer exists" in text and "run the cell again to check it" in text
+    assert "ran again in" not in text and "happened again" not in text and "gx = x.grad`)" not in text
+    lifecycle.close_view(view)
