@@ -1,13 +1,13 @@
 """Live objects -> `Graph`, by duck typing, for graphs no tracer saw.
 
 Used for students' own book-style classes (steps 7-24 typed into cells)
-and for `%dezero VAR` (a variable made in an earlier cell). A variable is
-an object with `.data` and `.creator`; a function is the creator, with
-`input`/`inputs` and `output`/`outputs` (objects or weakrefs, one or a
-list), as in the book's steps 7, 11 and 17. dezero's objects keep their own
-generations; students' are computed from the links (early steps have none).
-Backward steps come from
-`backward_watch.BackwardWatch` calls, matched to the functions by identity.
+and for `%dezero VAR` (a variable made in an earlier cell). The objects'
+links are read as `links` reads them (a variable has `.data` and
+`.creator`, its creator `inputs`/`outputs`, as in the book's steps 7, 11
+and 17). dezero's objects keep their own generations; students' are
+computed from the links (early steps have none). Backward steps come from
+`backward_watch.BackwardWatch` calls (`student_steps`), and the notes on
+them from `student_notes` and `student_pass_notes`.
 Students' objects record no call order, so functions and unnamed variables
 (`v0`, `v1`, ...) are numbered in a forward order rebuilt from the links
 (`_forward_order`).
@@ -18,18 +18,15 @@ from collections import deque
 import numpy as np
 
 from dezero.core import Function as DezeroFunction, Variable as DezeroVariable
-from dezero_magic.graph import BackwardStep, FuncNode, Graph, VarNode
+from dezero_magic.graph import FuncNode, Graph, VarNode
+from dezero_magic.links import func_inputs, func_outputs, is_variable_like  # noqa: F401 - also for importers
 from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
-from dezero_magic.student_notes import (note_early_pop, note_grad_counts, note_odd_values, note_own_generations,
-                                         note_reused, note_sums)
-
-
-def is_variable_like(obj):
-    # (data None with a creator: a student's forward without `return` made it; it is drawn)
-    return (not isinstance(obj, type) and hasattr(obj, "creator")
-            and (attr_of(obj, "data") is not None or attr_of(obj, "creator") is not None))
+from dezero_magic.backward_watch import Pass
+from dezero_magic.student_notes import label_of, note_odd_values, note_own_generations, note_reused, note_sums
+from dezero_magic.student_pass_notes import note_changed_in_place, note_never_ran, note_returned_none, note_seedless
+from dezero_magic.student_steps import read_steps
 
 
 def is_students(obj):
@@ -59,28 +56,6 @@ def no_creator_note(names, objects):
             "so there is no graph to draw. Book step 7 adds it (`self.creator = None` in "
             f"`{cls}.__init__`, `output.set_creator(self)` in `Function.__call__`); then %%dezero draws "
             "the graph.")
-
-
-def _deref(obj):
-    return obj() if isinstance(obj, weakref.ref) else obj
-
-
-def _as_list(value):
-    if value is None:
-        return []
-    if isinstance(value, (list, tuple)):
-        return [_deref(v) for v in value]
-    return [_deref(value)]
-
-
-def func_inputs(f):
-    xs = attr_of(f, "inputs")
-    return [x for x in _as_list(xs if xs is not None else attr_of(f, "input")) if is_variable_like(x)]
-
-
-def func_outputs(f):
-    ys = attr_of(f, "outputs")
-    return [y for y in _as_list(ys if ys is not None else attr_of(f, "output")) if is_variable_like(y)]
 
 
 def _seeds(roots, root_funcs):
@@ -259,8 +234,8 @@ def _generation_slips(vars_, funcs):
     slips = []
     for key, v in vars_.items():
         f = attr_of(v, "creator")
-        if f is None or id(f) not in funcs or not is_students(v):
-            continue
+        if f is None or id(f) not in funcs or not is_students(v) or not any(y is v for y in func_outputs(f)):
+            continue  # (an earlier call's output of a reused function: note_reused tells it)
         own, made_by = _int_attr(v, "generation"), _int_attr(f, "generation")
         if own is not None and made_by is not None and own != made_by + 1:
             slips.append((key, own, made_by + 1))
@@ -339,18 +314,18 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         if ref is not None and node.id not in consumed and not node.leaf:
             output_refs.append(ref)
     note_odd_values(graph, odd, [(fid[id(f)], attr_of(f, "inputs")) for f in ordered])
-    note_reused(graph, _orphans(vars_, funcs, fid, vid))
-    graph.steps, received, held, popped = _steps(calls, funcs, fid, vid, items, graph)
+    orphans = _orphans(vars_, funcs, fid, vid)
+    note_reused(graph, orphans)
+    read = read_steps(calls, fid, vid, items, graph)
+    graph.steps = read.steps
     # Had a grad in the pass and has none now: the student's backward freed it
     # (step 18's retain_grad=False), as the Memory tab and the nodes should say.
-    had = set(received).union(*(s.gys for s in graph.steps)) if graph.steps else set()
+    had = set(read.received).union(*(s.gys for s in graph.steps)) if graph.steps else set()
     for key in had:
         node = graph.variables.get(key)
         if node is not None and node.grad is None and not node.leaf and node.alive:
             node.grad_freed = True
-    if not partial_pass and not cut:
-        # (a cut graph draws only some of the functions that gave a variable grads)
-        note_sums(graph, received, held, live, popped)
+    _pass_notes(graph, calls, read, live, vars_, fid, vid, whole=not partial_pass and not cut, orphans=orphans)
     note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
@@ -358,42 +333,32 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     return graph, output_refs, leaf_refs
 
 
-def _steps(calls, funcs, fid, vid, items, graph):
-    steps, received, held, popped, miscounted = [], {}, {}, {}, {}
-    for call in calls:
-        f = call.func()
-        if f is None or id(f) not in fid:
-            continue
-        ins = [x for x in func_inputs(f)]
-        outs = [y for y in func_outputs(f)]
-        step = BackwardStep(index=len(steps), func=fid[id(f)])
-        step.gys = {vid[id(y)]: format_snapshot(s, items) for y, s in zip(outs, call.gys) if id(y) in vid}
-        for y in outs:  # popped with grads still to come: step 18's engine frees what it has
-            if id(y) in vid and vid[id(y)] in received:
-                popped.setdefault(vid[id(y)], len(received[vid[id(y)]]))
-        for x in ins:  # the grad each input had before the pass, if any
-            if id(x) in call.held and id(x) in vid:
-                held.setdefault(vid[id(x)], call.held[id(x)])
-        if call.gxs is not None and len(call.gxs) != len(ins):
-            # (an input said to get none must have none: a student's loop may unpack lists itself)
-            missing = [x for x in ins[len(call.gxs):] if attr_of(x, "grad") is None]
-            if missing or len(call.gxs) > len(ins):
-                miscounted.setdefault(step.func, (len(call.gxs), [vid.get(id(x)) for x in missing]))
-        given = {}  # an input used twice (add(x, x)) gets two grads in one step: both are shown
-        for x, s in zip(ins, call.gxs or ()):
-            if id(x) in vid and s is not None:
-                given.setdefault(vid[id(x)], []).append(s)
-        for key, snaps in given.items():
-            step.gxs[key] = " + ".join(format_snapshot(s, items) for s in snaps)
-            if key in received or len(snaps) > 1:
-                step.accumulated.append(key)
-            received.setdefault(key, []).extend(snaps)
-        if call.pending is not None:
-            step.pending = [fid[k] for k in call.pending if k in fid]
-            step.pending_total = len(call.pending)
-        else:
-            step.queue_seen = False
-        steps.append(step)
-    note_early_pop(graph, steps)
-    note_grad_counts(graph, miscounted)
-    return steps, received, held, popped
+def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans):
+    """The notes on the backward pass (`calls`, as `backward_watch.Pass`):
+    those its steps and grads tell. `whole`: every function that gave a
+    variable grads is drawn and every call of the pass kept, so sums and
+    the functions never reached can be told."""
+    note_returned_none(graph, read)
+    start = calls.start_variable() if isinstance(calls, Pass) else None
+    start_key = vid.get(id(start)) if start is not None else None
+    note_seedless(graph, calls, start_key, read)
+    adds_in_place = getattr(calls, "adds_in_place", False)
+    note_changed_in_place(graph, read, adds_in_place)
+    if not whole or any(not on_input for *_, on_input in orphans):
+        # (a reused Function keeps one call's links: the backward may go round
+        # a cycle through it, e.g. f(f(x)), and its grads add up to nothing meant)
+        return
+    finals = {key: (snap, False) for key, snap in live.items()}
+    for key, snaps in read.received.items():
+        node = graph.variables.get(key)
+        if node is not None and node.grad_freed and key in read.taken and read.popped.get(key) == len(snaps):
+            finals[key] = (read.taken[key], True)  # freed after its creator took it, all grads in
+    owners = {}  # id of a grad array changed in place -> the variable it was given for
+    for key, array in read.changed_arrays:
+        owners.setdefault(id(array), key)  # (read holds the arrays: their ids stay theirs)
+    shared = {vid[k]: label_of(graph, owners[id(attr_of(v, "grad"))]) for k, v in vars_.items()
+              if owners and id(attr_of(v, "grad")) in owners and k in vid}
+    note_sums(graph, read.received, read.held, finals, read.popped, read.kept, shared,
+              adds_in_place and not read.own_change)  # (a backward that changed its gy may be the one)
+    if start_key is not None and calls.finished and not orphans:
+        note_never_ran(graph, start, read, fid, vid, looped=any(c.queue is not None for c in calls))

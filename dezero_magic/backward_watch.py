@@ -23,14 +23,22 @@ measures it.
 When the caller is the book's list-based loop (`funcs = [...]`,
 `f = funcs.pop()`, steps 12-16), the hook also reads that list to show the
 queue the algorithm holds at each step.
+
+A profile hook's `return` event comes both for a normal return and for an
+exception unwinding the frame (then its value is None): `_returned` tells
+them apart by the instruction the frame stopped at, so a backward that
+raised is recorded as raised, not as one that returned None.
 """
 import ast
+import dis
 import sys
 import types
 import weakref
 
+import numpy as np
+
 from dezero.core import Function as DezeroFunction
-from dezero_magic.adapters import func_inputs
+from dezero_magic.links import func_inputs
 from dezero_magic.naming import attr_of
 from dezero_magic.cell_names import names_in
 from dezero_magic.preview import data_of, snapshot
@@ -105,25 +113,100 @@ def needed(cell, namespace, names=None):
     return any(_touches(namespace[name], classes) for name in names if name in namespace)
 
 
+def _weak(obj):
+    try:
+        return weakref.ref(obj)
+    except TypeError:
+        return None
+
+
 class BackwardCall:
     """One observed call of a student's `Function.backward`."""
 
-    __slots__ = ("func_ref", "func_id", "gys", "gxs", "queue", "pending", "held")
+    __slots__ = ("func_ref", "func_id", "gys", "gxs", "queue", "pending", "held", "raised", "returned_none",
+                 "gy_refs", "changed", "own_change", "bare")
 
     def __init__(self, func, gys, queue):
-        try:
-            self.func_ref = weakref.ref(func)
-        except TypeError:
-            self.func_ref = None
+        self.func_ref = _weak(func)
         self.func_id = id(func)
         self.gys = gys
-        self.gxs = None       # snapshots of the returned grads, one per input
+        self.gxs = None       # snapshots of the returned grads, one per input (None: raised, or returned None)
         self.queue = queue    # ids of the functions left in the caller's `funcs` list
         self.pending = None   # ids, in pop order, still queued after this step
         self.held = {}        # id of an input -> snapshot of the grad it held before the pass
+        self.raised = False   # an exception left the backward
+        self.returned_none = False  # it returned None (a backward without `return`)
+        self.gy_refs = ()     # weakrefs to the grad arrays it was given (None where not an ndarray)
+        self.changed = {}     # index in gys -> snapshot: that array changed in place later in the pass
+        self.own_change = False  # the backward itself changed a grad array it was given
+        self.bare = set()     # ids of the inputs whose grad was None when it was called
 
     def func(self):
         return self.func_ref() if self.func_ref is not None else None
+
+    def gy_array(self, i):
+        """The grad array given as its i-th output grad, if still alive."""
+        ref = self.gy_refs[i] if i < len(self.gy_refs) else None
+        return ref() if ref is not None else None
+
+
+class Pass(list):
+    """The calls of one backward pass (a list, as before), with what is
+    known of the pass itself: `start`, a weakref to the variable whose
+    backward began it; `seedless`, its grad was None then; `finished`, the
+    outermost Variable.backward returned (did not raise, is not running);
+    `adds_in_place`, that Variable.backward's code has an in-place `+=`."""
+
+    def __init__(self, calls=(), start=None, seedless=False, finished=False, adds_in_place=False):
+        super().__init__(calls)
+        self.start = start
+        self.seedless = seedless
+        self.finished = finished
+        self.adds_in_place = adds_in_place
+
+    def start_variable(self):
+        return self.start() if self.start is not None else None
+
+
+_RETURNS = {dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap}
+
+
+def _returned(frame):
+    """Whether a frame at its `return` profile event returned normally: it
+    stopped at a return instruction (RETURN_VALUE, and from 3.12 on
+    RETURN_CONST; `co_code` holds the unspecialized opcodes, `f_lasti` is a
+    byte offset in 3.9 to 3.13). An exception unwinding the frame stops it
+    at the instruction that raised."""
+    code = frame.f_code.co_code
+    at = frame.f_lasti
+    return 0 <= at < len(code) and code[at] in _RETURNS
+
+
+# code object -> whether it (or a def inside it) has an in-place `+=`: read
+# once per Variable.backward, not once per pass (a training loop runs many)
+_IN_PLACE_ADDS = weakref.WeakKeyDictionary()
+
+
+def _adds_in_place(code):
+    found = _IN_PLACE_ADDS.get(code)
+    if found is None:
+        found = any(i.opname == "INPLACE_ADD" or (i.opname == "BINARY_OP" and i.argrepr == "+=")
+                    for i in dis.get_instructions(code))
+        found = found or any(_adds_in_place(c) for c in code.co_consts if isinstance(c, types.CodeType))
+        _IN_PLACE_ADDS[code] = found
+    return found
+
+
+def _changed(snap, array):
+    """Whether `array` no longer holds what `snap` took of it (the first
+    SNAPSHOT_ITEMS elements are compared: a change past them goes unseen)."""
+    if snap is None or snap.head is None or array.shape != snap.shape:
+        return False
+    try:
+        now = array.reshape(-1)[:snap.head.size]
+        return not np.array_equal(now, snap.head.reshape(-1), equal_nan=snap.head.dtype.kind in "fc")
+    except Exception:  # noqa: BLE001 - an odd dtype cannot be compared: no change is claimed
+        return False
 
 
 def _args(frame):
@@ -155,6 +238,7 @@ class BackwardWatch:
         self.elided = 0
         self.last_pass_at = 0  # index in `calls` where the last Variable.backward began
         self.pass_cut = False  # the last pass's first calls were dropped (MAX_CALLS)
+        self._pass = Pass()    # what is known of the last pass (its calls are taken at last_pass())
         self._seen = set()     # ids of the inputs met in this pass (their grad before it is kept)
         self._open = []       # (frame, call) of backward calls not yet returned
         self._passes = []     # frames of students' Variable.backward calls not yet returned
@@ -176,12 +260,17 @@ class BackwardWatch:
                         self.last_pass_at = len(self.calls)
                         self.pass_cut = False
                         self._seen.clear()
+                        self._pass = Pass(start=_weak(obj), seedless=attr_of(obj, "grad") is None)
+                    # (any of them: a wrapper `backward_step14` may call the book's loop)
+                    self._pass.adds_in_place = self._pass.adds_in_place or _adds_in_place(frame.f_code)
                     self._passes.append(frame)
                 return
             if self._open and any(c.func_id == id(obj) for _, c in self._open):
                 return  # super().backward(gy) inside the step already recorded
-            gys = [snapshot(data_of(g)) for g in _args(frame)]
+            args = _args(frame)
+            gys = [snapshot(data_of(g)) for g in args]
             call = BackwardCall(obj, gys, _queue(frame))
+            call.gy_refs = [_weak(g) if isinstance(g, np.ndarray) else None for g in args]
             self._note_held(call, obj)
             if self.calls and self.calls[-1].pending is None and call.queue is not None:
                 self.calls[-1].pending = [call.func_id] + call.queue
@@ -194,12 +283,39 @@ class BackwardWatch:
             self._open.append((frame, call))
         elif event == "return" and self._passes and self._passes[-1] is frame:
             self._passes.pop()
+            if not self._passes:
+                self._end_pass(_returned(frame))
         elif event == "return" and self._open and self._open[-1][0] is frame:
             call = self._open.pop()[1]
-            # As the book's loop reads it (`if not isinstance(gxs, tuple): gxs = (gxs,)`):
-            # a list returned is ONE grad, the first input's; the notes then say so.
-            values = arg if isinstance(arg, tuple) else (arg,)
-            call.gxs = [snapshot(data_of(g)) for g in values]
+            call.own_change = any(_changed(s, a) for s, a in self._given(call))
+            if arg is None and not _returned(frame):
+                call.raised = True
+            elif arg is None:
+                call.returned_none = True
+            else:
+                # As the book's loop reads it (`if not isinstance(gxs, tuple): gxs = (gxs,)`):
+                # a list returned is ONE grad, the first input's; the notes then say so.
+                values = arg if isinstance(arg, tuple) else (arg,)
+                call.gxs = [snapshot(data_of(g)) for g in values]
+
+    @staticmethod
+    def _given(call):
+        """(snapshot, the array now) of each grad array the call was given and that is still alive."""
+        for i, snap in enumerate(call.gys):
+            array = call.gy_array(i)
+            if array is not None:
+                yield snap, array
+
+    def _end_pass(self, finished):
+        """The outermost Variable.backward left: whether it returned, and which
+        grad arrays the pass changed in place after a backward was given them
+        (`x.grad += gx` where x.grad is an array a backward passed on)."""
+        self._pass.finished = finished
+        for call in self.calls[self.last_pass_at:]:
+            for i, snap in enumerate(call.gys):
+                array = call.gy_array(i)
+                if array is not None and _changed(snap, array):
+                    call.changed[i] = snapshot(array)
 
     def _note_held(self, call, func):
         """The grad each input held when the pass first reached it: the book
@@ -208,15 +324,19 @@ class BackwardWatch:
         cleargrad, step 14)."""
         seen = self._seen
         for x in func_inputs(func):  # `inputs`, or step 7's single `input`
+            grad = attr_of(x, "grad")
+            if grad is None:
+                call.bare.add(id(x))  # (retain_grad=False freed it, or none came yet)
             if id(x) not in seen:
                 seen.add(id(x))
-                grad = attr_of(x, "grad")
                 if grad is not None:
                     call.held[id(x)] = snapshot(data_of(grad))
 
     def last_pass(self):
-        """(the calls of the last backward pass, how many earlier calls are not among them)."""
-        return self.calls[self.last_pass_at:], self.elided + self.last_pass_at
+        """(the calls of the last backward pass as a `Pass`, how many earlier calls are not among them)."""
+        info = self._pass
+        calls = Pass(self.calls[self.last_pass_at:], info.start, info.seedless, info.finished, info.adds_in_place)
+        return calls, self.elided + self.last_pass_at
 
     def __enter__(self):
         self._old = sys.getprofile()

@@ -28,9 +28,9 @@ def note_early_pop(graph, steps):
             late = [u for u in users.get(out, ()) if first.get(u.id, -1) > step.index]
             if not late:
                 continue
-            name = _label(graph, out)
+            name = label_of(graph, out)
             user = late[0]
-            made = ", ".join(_label(graph, v) for v in user.outputs)
+            made = ", ".join(label_of(graph, v) for v in user.outputs)
             repeats = sum(1 for s in steps if s.func == step.func)
             again = f" (it ran {repeats} times)" if repeats > 1 else ""
             graph.notes.append(
@@ -41,7 +41,7 @@ def note_early_pop(graph, steps):
             return
 
 
-def _label(graph, vid):
+def label_of(graph, vid):
     node = graph.variables.get(vid)
     return (node.label if node is not None else "") or vid
 
@@ -89,41 +89,52 @@ def _texts(final, total, like):
     return texts
 
 
-def note_sums(graph, received, held, live, popped=None):
+def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, adds_in_place=False):
     """Step 14, told from the numbers: the grads that reached a variable
-    against its live grad (full precision, not the rounded text on the node):
-    a grad left from an earlier backward (no cleargrad), or a later grad that
-    overwrote an earlier one (`x.grad = gx`). Several leftovers make one
-    note: backward ran again on a graph whose grads nobody cleared.
-    `held`: key -> the grad it held before the pass; `popped`: key -> how
-    many grads it had received when its creator's backward ran."""
+    against its final grad (full precision, not the rounded text on the node):
+    a grad left from an earlier backward (no cleargrad), a later grad that
+    overwrote an earlier one (`x.grad = gx`), or an array added into in place.
+    Several leftovers make one note: backward ran again on a graph whose
+    grads nobody cleared. `finals`: key -> (its grad, whether that is the
+    grad its creator's backward took, retain_grad=False having freed it
+    since); `held`: key -> the grad it held before the pass; `popped`: key ->
+    how many grads it had received when its creator's backward ran; `kept`:
+    keys whose grad was still there when the next grad came after that;
+    `shared`: key -> the variable whose grad array, changed in place during
+    the pass, is its grad too; `adds_in_place`: the loop has a `+=`."""
     leftovers = []
     for key, snaps in received.items():
         node, before = graph.variables.get(key), held.get(key)
-        if node is None or live.get(key) is None or (len(snaps) < 2 and before is None):
+        final, taken = finals.get(key, (None, False))
+        if node is None or final is None or (len(snaps) < 2 and before is None):
             continue
-        values = _values([live[key], *snaps])
+        values = _values([final, *snaps])
         if values is None or _is_sum(values[0], values[1:]) is not False:
             continue
         early = (popped or {}).get(key)
-        if early and _is_sum(values[0], values[1 + early:]):
+        if early and key not in kept and _is_sum(values[0], values[1 + early:]):
             # Its creator ran before the last grads came (the early-pop note
             # says so) and their retain_grad=False freed what it had: no overwrite.
             continue
-        final, terms = values[0], values[1:]
-        earlier = _values([live[key], before]) if before is not None else None
+        values, terms = values[0], values[1:]
+        earlier = _values([final, before]) if before is not None else None
         name = node.label or key
-        grad, total = _texts(final, sum(terms), live[key])
+        grad, total = _texts(values, sum(terms), final)
+        now = f"was {grad} when its creator's backward took it" if taken else f"is {grad}"
         note = (f"{name} received {len(snaps)} grad{'s' if len(snaps) > 1 else ''} "
-                f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad is {grad}, ")
-        if earlier is not None and _is_sum(final, terms + earlier[1:]):
+                f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad {now}, ")
+        if earlier is not None and _is_sum(values, terms + earlier[1:]):
             node.grad_carried = True  # (the Gradients check then does not compare it)
             note += (f"their sum {total} plus what it held before: {name}.grad already held "
                      f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
                      "before backward (step 14).")
             leftovers.append((name, note))
             continue
-        elif _is_sum(final, terms[-1:]):
+        elif (shared or {}).get(key):
+            by = "your `+=` added into it" if adds_in_place else "it was changed"
+            note += (f"not their sum {total}: {name}.grad is the very array that was {shared[key]}'s grad, and "
+                     f"{by} in place (see the note on {shared[key]}); write x.grad = x.grad + gx (step 14).")
+        elif _is_sum(values, terms[-1:]):
             node.grad_overwritten = True  # the stepper then shows what their code kept
             note += (f"not their sum {total}: a later grad overwrote an earlier one "
                      "(step 14: add them, x.grad = x.grad + gx).")
@@ -151,7 +162,7 @@ def note_grad_counts(graph, miscounted):
         n_in = len(func.inputs)
         grads = f"{returned} grad{'s' if returned != 1 else ''}"
         if returned < n_in:
-            names = listed(_label(graph, v) for v in missing if v is not None) or "the last inputs"
+            names = listed(label_of(graph, v) for v in missing if v is not None) or "the last inputs"
             graph.notes.append(
                 f"{func.title}.backward returned {grads} for its {n_in} inputs, so {names} got none: "
                 "return one grad per input, as a tuple (book step 11: `return gy, gy` for Add).")
@@ -169,7 +180,7 @@ def note_own_generations(graph, slips):
     (variable id, its generation, what it should be)."""
     if not slips:
         return
-    shown = listed(f"{_label(graph, v)} {own} (should be {due})" for v, own, due in slips)
+    shown = listed(f"{label_of(graph, v)} {own} (should be {due})" for v, own, due in slips)
     graph.notes.append(
         f"Your variables' generation is not their creator's generation + 1: {shown}. "
         "Variable.set_creator must set self.generation = func.generation + 1 (book step 16); a backward "
@@ -186,7 +197,7 @@ def note_reused(graph, orphans):
     if own_input:
         # `input.set_creator(self)` (step 7 typo): each input names as creator
         # the function it went INTO, and the outputs have none.
-        names = listed(_label(graph, v) for v in own_input)
+        names = listed(label_of(graph, v) for v in own_input)
         graph.notes.append(
             f"The creator of {names} is the function {'they were' if len(own_input) > 1 else 'it was'} "
             "given to as input, not the one that made it: Function.__call__ calls set_creator on its "
@@ -196,7 +207,7 @@ def note_reused(graph, orphans):
         func = graph.functions.get(fid)
         if func is None:
             continue
-        made = listed(_label(graph, v) for v in vids)
+        made = listed(label_of(graph, v) for v in vids)
         graph.notes.append(
             f"One {func.op} object ({func.title}) was called more than once: {made} came from an earlier "
             "call, but a Function keeps only its last call's input and output, so the graph (and the "
@@ -227,11 +238,11 @@ def note_odd_values(graph, pairs, inputs=()):
             node.grad = f"tuple {node.grad}"
             tuples.append(node.id)
     for vid, op in empty:
-        name = _label(graph, vid)
+        name = label_of(graph, vid)
         graph.notes.append(f"{name}.data is None: {op}.forward returned None. Did {op}.forward forget "
                            "`return`? (Then every function after it gets None too.)")
     if tuples:
         graph.notes.append(
-            f"The grad of {listed(_label(graph, v) for v in tuples)} is a tuple, not an array: a backward "
+            f"The grad of {listed(label_of(graph, v) for v in tuples)} is a tuple, not an array: a backward "
             "returned (gx,) where your backward loop stores what it returns as it is. In book step 7 a "
             "backward returns one array (from step 13 on, the loop unpacks a tuple of grads).")

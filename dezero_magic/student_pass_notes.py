@@ -1,0 +1,121 @@
+"""Notes on a whole backward pass of students' own classes, told from what
+`backward_watch` saw of the pass (`Pass`) and its steps (`StepsRead`): a
+backward without `return`, a pass begun without the seed grad (step 7), a
+grad array changed in place (`x.grad += gx`, step 14), and functions the
+pass never reached (the `funcs.append` outside the loop over the inputs).
+"""
+from dezero_magic.links import func_inputs, func_outputs
+from dezero_magic.naming import attr_of
+from dezero_magic.preview import format_snapshot
+from dezero_magic.student_notes import label_of, listed
+
+
+def note_returned_none(graph, read):
+    """A backward that returned normally with None (one that raised is not
+    told): the book's loop hands None on as a grad, and the NEXT function's
+    backward is the one that fails, pointing at the wrong function."""
+    told = set()
+    for index, fid in read.returned_none:
+        func = graph.functions.get(fid)
+        if func is None or func.op in told:
+            continue
+        told.add(func.op)
+        # (told only when a later backward was given None for one of its inputs)
+        later = any(i > index and set(keys) & set(func.inputs) for i, keys in read.given_none.items())
+        graph.notes.append(f"{func.op}.backward returned None: did it forget `return`?"
+                           + (" (the next backward got None as its grad)" if later else ""))
+
+
+def note_seedless(graph, calls, start_key, read):
+    """Step 7 without the seed: the variable backward began from had no grad,
+    and its creator's backward was given that None."""
+    if getattr(calls, "seedless", False) and start_key is not None and start_key in read.first_given_none:
+        name = label_of(graph, start_key)
+        graph.notes.append(f"{name}.grad was None when backward began: set {name}.grad = np.array(1.0) first "
+                           "(book step 7; step 9's backward does it for you).")
+
+
+def note_changed_in_place(graph, read, adds_in_place):
+    """Grad arrays the pass changed in place after a backward was given them
+    (`changed`: the same array object, other numbers at the pass's end). The
+    book's `x.grad += gx` does it: after `x.grad = gx`, x.grad is the very
+    array a backward passed on (Add's `return gy, gy`), shared with others."""
+    seen, parts = set(), []
+    for key, op, then, now in read.changed:
+        if key not in seen:
+            seen.add(key)
+            parts.append((key, op, then, now))
+    if not parts:
+        return
+    if len(parts) == 1:
+        key, op, then, now = parts[0]
+        name = label_of(graph, key)
+        note = (f"{name}'s grad changed in place after {op}'s backward took it: from {format_snapshot(then)} "
+                f"to {format_snapshot(now)} by the end of the backward pass.")
+    else:
+        shown = listed(f"{label_of(graph, k)}'s from {format_snapshot(t)} to {format_snapshot(w)}"
+                       for k, _, t, w in parts)
+        note = (f"The grads of {listed(label_of(graph, k) for k, *_ in parts)} changed in place after their "
+                f"creators' backward took them: {shown} by the end of the backward pass.")
+    if adds_in_place and not read.own_change:
+        note += (" Your Variable.backward uses `+=`: `x.grad += gx` changes x.grad's array in place, and when a "
+                 "backward passes its gy on as it is (Add's `return gy, gy`), x.grad is that very array, shared "
+                 "with other grads. Write x.grad = x.grad + gx, which makes a new array (book step 14).")
+    else:
+        note += (" An in-place operation on a grad array (`+=`, `*=`) changes every grad that shares the array; "
+                 "make a new array instead (x.grad = x.grad + gx, book step 14).")
+    graph.notes.append(note)
+
+
+def _ancestors(start):
+    """The functions `start` was computed from, through creator links."""
+    found, stack, seen = {}, [start], set()
+    while stack:
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        f = attr_of(v, "creator")
+        if f is None or id(f) in found:
+            continue
+        found[id(f)] = f
+        stack.extend(func_inputs(f))
+    return found
+
+
+def note_never_ran(graph, start, read, fid, vid, looped):
+    """Functions that `start` (the variable the finished pass began from) was
+    computed from, whose output got its grad in the pass but whose backward
+    never ran: the student's Variable.backward did not go on to them (the
+    book's `if x.creator is not None: funcs.append(x.creator)` outside the
+    loop over the inputs queues the last input's creator only). Called only
+    for a whole graph and a whole pass that did not raise. `looped`: the
+    pass kept a `funcs` list (else step 7's recursion)."""
+    missed = []
+    for key, f in _ancestors(start).items():
+        if key in read.ran or key not in fid:
+            continue
+        got = [vid[id(y)] for y in func_outputs(f) if id(y) in vid and vid[id(y)] in read.received]
+        if got:
+            missed.append((fid[key], got, [vid[id(x)] for x in func_inputs(f) if id(x) in vid]))
+    if not missed:
+        return
+    what = listed(f"{graph.functions[f].op} (making {listed(label_of(graph, v) for v in got)})"
+                  for f, got, _ in missed)
+    inputs = list(dict.fromkeys(v for *_, vs in missed for v in vs))
+    # "no grad" only for inputs no step gave one and that hold none (retain_grad=False frees some)
+    bare = [v for v in inputs if v not in read.received and graph.variables[v].grad is None]
+    one = len(missed) == 1
+    verb = "never ran its backward" if one else "never ran their backward"
+    them = "it" if one else "them"
+    if bare and len(bare) == len(inputs):
+        so = f", so {listed(label_of(graph, v) for v in bare)} got no grad"
+    else:
+        so = f", so {listed(label_of(graph, v) for v in inputs)} got no grad from {them}"
+    if looped:
+        how = (f"your Variable.backward never queued {them}; the `if x.creator is not None:` that queues "
+               "x.creator must run for every input (inside the loop over the inputs, `for x, gx in zip(...)`).")
+    else:
+        how = (f"your Variable.backward never went on to {them}; it must go on to the creator of every input "
+               "(book step 7: x.backward() for the input).")
+    graph.notes.append(f"{what} {verb} in this pass{so}: {how}")
