@@ -39,9 +39,7 @@ from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
 from dezero_magic.reevaluate import functions, passes
 from dezero_magic.reevaluate import links as _links
-# F_NONFINITE is re-exported: the Gradients view and tests read it here
-from dezero_magic.stepped_entries import (F_NONFINITE, finite_entries, float_leaf, loss, not_float,  # noqa: F401
-                                            nothing_to_step, unusable)
+from dezero_magic.stepped_entries import finite_entries, float_leaf, loss, not_float, nothing_to_step, unusable
 
 EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
 RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check

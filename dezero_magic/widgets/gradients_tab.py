@@ -14,7 +14,8 @@ prints is hidden; see `dezero_magic.isolation`).
 import ipywidgets as widgets
 import numpy as np
 
-from dezero_magic.numgrad import EPS, F_NONFINITE, GradCheck, check_gradients, derivative_curves
+from dezero_magic.numgrad import EPS, GradCheck, check_gradients, derivative_curves
+from dezero_magic.stepped_entries import F_NONFINITE
 from dezero_magic.reevaluate import passes
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import lifecycle, style

@@ -4,7 +4,8 @@ import warnings
 
 import pytest
 
-from dezero_magic.numgrad import F_NONFINITE, check_gradients, derivative_curves
+from dezero_magic.numgrad import check_gradients, derivative_curves
+from dezero_magic.stepped_entries import F_NONFINITE
 from widget_html import run_traced
 
 COMPLEX = "x = Variable(np.array([1+2j, 3j]), name='x')\ny = F.sum(x * x)\ny.backward()"
