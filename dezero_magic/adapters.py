@@ -19,7 +19,7 @@ import numpy as np
 
 from dezero.core import Function as DezeroFunction, Variable as DezeroVariable
 from dezero_magic.graph import FuncNode, Graph, VarNode
-from dezero_magic.links import func_inputs, func_outputs, is_variable_like  # noqa: F401 - also for importers
+from dezero_magic.links import creators_reached, func_inputs, func_outputs, is_variable_like
 from dezero_magic.naming import attr_of, has_attr, label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
@@ -96,28 +96,6 @@ def _walk(seeds, max_nodes, later=()):
     return vars_, funcs, False
 
 
-def _reachable(seeds, limit=1_000_000):
-    """Every function the walk could reach (id -> function, at most
-    `limit`: the caption counts those not drawn) and the ids of the
-    variables some function takes as input (seeds that are not are the
-    outputs, walked first)."""
-    found, consumed, seen = {}, set(), set()
-    stack = list(seeds)
-    while stack and len(found) < limit:
-        v = stack.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
-        f = attr_of(v, "creator")
-        if f is None or id(f) in found:
-            continue
-        found[id(f)] = f
-        ins = func_inputs(f)
-        consumed.update(id(x) for x in ins)
-        stack.extend(ins + func_outputs(f))
-    return found, consumed
-
-
 def _budgeted(roots, root_funcs, max_nodes):
     """(vars, funcs, cut, how many functions were left out, every function
     reached) within the budget; `max_nodes` None: the default of
@@ -126,7 +104,8 @@ def _budgeted(roots, root_funcs, max_nodes):
     vars_, funcs, cut = _walk(seeds, WHOLE_UP_TO if max_nodes is None else max_nodes)
     if not cut:
         return vars_, funcs, False, 0, funcs
-    reached, consumed = _reachable(seeds)
+    reached = creators_reached(seeds, both_ways=True, limit=1_000_000)  # (the caption counts those not drawn)
+    consumed = {id(x) for f in reached.values() for x in func_inputs(f)}
     # Outputs first: a cell's names come in order of appearance (x before y),
     # and the inputs of the backward's functions would pull in far leaves.
     first = [v for v in seeds if id(v) not in consumed]

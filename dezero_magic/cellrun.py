@@ -19,7 +19,8 @@ import numpy as np
 from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
-from dezero_magic.adapters import graph_from_objects, is_students, is_variable_like
+from dezero_magic.adapters import graph_from_objects, is_students
+from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import attr_of, namespace_names

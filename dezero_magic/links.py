@@ -33,3 +33,21 @@ def func_inputs(f):
 def func_outputs(f):
     ys = attr_of(f, "outputs")
     return [y for y in _as_list(ys if ys is not None else attr_of(f, "output")) if is_variable_like(y)]
+
+
+def creators_reached(seeds, both_ways=False, limit=None):
+    """id -> function of the functions reached from `seeds` through creator
+    links: the creators of the seeds, of those functions' inputs (and, with
+    `both_ways`, of their outputs too), at most `limit` of them."""
+    found, seen, stack = {}, set(), list(seeds)
+    while stack and (limit is None or len(found) < limit):
+        v = stack.pop()
+        if id(v) in seen:
+            continue
+        seen.add(id(v))
+        f = attr_of(v, "creator")
+        if f is None or id(f) in found:
+            continue
+        found[id(f)] = f
+        stack.extend(func_inputs(f) + (func_outputs(f) if both_ways else []))
+    return found

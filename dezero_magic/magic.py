@@ -12,7 +12,8 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 from IPython.display import display
 
 from dezero.layers import Layer
-from dezero_magic.adapters import graph_from_objects, is_variable_like, lacks_creator, no_creator_note
+from dezero_magic.adapters import graph_from_objects, lacks_creator, no_creator_note
+from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr
 from dezero_magic.cellrun import CellOptions, execute, execute_async

@@ -37,7 +37,7 @@ from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
 from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
-from dezero_magic.reevaluate import functions, passes
+from dezero_magic.reevaluate import functions, passes, shifted
 from dezero_magic.reevaluate import links as _links
 from dezero_magic.stepped_entries import finite_entries, float_leaf, loss, not_float, nothing_to_step, unusable
 
@@ -326,7 +326,7 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
     sides = {}                              # flat index -> (f(x+h), f(x-h)), for the kink test
     with np.errstate(all="ignore"):
         for i in idx:
-            fp, fm = _shifted(funcs, y, values, flat, i, EPS)
+            fp, fm = shifted(funcs, y, values, flat, i, EPS)
             sides[i] = (fp, fm)
             flat_num[i] = (fp - fm) / (2 * EPS)
     leaf.numerical = flat_num.reshape(data.shape)
@@ -342,7 +342,7 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
     a = leaf.analytic.reshape(-1)[idx]
     n = flat_num[idx]
     off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
-    kinks = (find_kinks(lambda i, h: _shifted(funcs, y, values, flat, i, h), idx[off], a[off], sides, f0, EPS)
+    kinks = (find_kinks(lambda i, h: shifted(funcs, y, values, flat, i, h), idx[off], a[off], sides, f0, EPS)
              if off.any() else {})
     real, edges = split_kinks(kinks)
     leaf.kinks, leaf.nonfinite = len(real), bad + edges
@@ -367,19 +367,6 @@ def _elsewhere(trace, y, leaf):
         leaf.passed, leaf.differs = None, True
         leaf.reason = differs(_label(trace, y)) + (f" ({leaf.reason})" if leaf.reason else "")
     return leaf
-
-
-def _shifted(funcs, y, values, flat, i, h):
-    """(f with entry i raised by h, f with it lowered by h); the entry is restored."""
-    orig = flat[i]
-    try:
-        flat[i] = orig + h
-        fp = loss(_evaluate(funcs, y, values))
-        flat[i] = orig - h
-        fm = loss(_evaluate(funcs, y, values))
-    finally:
-        flat[i] = orig
-    return fp, fm
 
 
 def derivative_curves(trace, points=CURVE_POINTS, max_order=3, run_own_code=False):

@@ -14,6 +14,7 @@ import weakref
 import numpy as np
 
 from dezero_magic.isolation import copy_function
+from dezero_magic.stepped_entries import loss
 
 
 class _Passes:
@@ -85,3 +86,16 @@ def evaluate_all(funcs, values):
             if o is not None:
                 vals[id(o)] = np.asarray(v)
     return vals
+
+
+def shifted(funcs, y, values, flat, i, h):
+    """(f with entry i raised by h, f with it lowered by h); the entry is restored."""
+    orig = flat[i]
+    try:
+        flat[i] = orig + h
+        fp = loss(evaluate(funcs, y, values))
+        flat[i] = orig - h
+        fm = loss(evaluate(funcs, y, values))
+    finally:
+        flat[i] = orig
+    return fp, fm

@@ -42,7 +42,7 @@ import numpy as np
 
 from dezero.config import no_grad
 from dezero.core import Function, Variable
-from dezero_magic.adapters import func_inputs, func_outputs
+from dezero_magic.links import func_inputs, func_outputs
 from dezero_magic.isolation import copy_function, isolated, own_classes
 from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.reevaluate import functions

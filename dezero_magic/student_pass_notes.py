@@ -4,8 +4,7 @@ backward without `return`, a pass begun without the seed grad (step 7), a
 grad array changed in place (`x.grad += gx`, step 14), and functions the
 pass never reached (the `funcs.append` outside the loop over the inputs).
 """
-from dezero_magic.links import func_inputs, func_outputs
-from dezero_magic.naming import attr_of
+from dezero_magic.links import creators_reached, func_inputs, func_outputs
 from dezero_magic.preview import format_snapshot
 from dezero_magic.student_notes import label_of, listed
 
@@ -67,22 +66,6 @@ def note_changed_in_place(graph, read, adds_in_place):
     graph.notes.append(note)
 
 
-def _ancestors(start):
-    """The functions `start` was computed from, through creator links."""
-    found, stack, seen = {}, [start], set()
-    while stack:
-        v = stack.pop()
-        if id(v) in seen:
-            continue
-        seen.add(id(v))
-        f = attr_of(v, "creator")
-        if f is None or id(f) in found:
-            continue
-        found[id(f)] = f
-        stack.extend(func_inputs(f))
-    return found
-
-
 def note_never_ran(graph, start, read, fid, vid, looped):
     """Functions that `start` (the variable the finished pass began from) was
     computed from, whose output got its grad in the pass but whose backward
@@ -92,7 +75,7 @@ def note_never_ran(graph, start, read, fid, vid, looped):
     for a whole graph and a whole pass that did not raise. `looped`: the
     pass kept a `funcs` list (else step 7's recursion)."""
     missed = []
-    for key, f in _ancestors(start).items():
+    for key, f in creators_reached([start]).items():
         if key in read.ran or key not in fid:
             continue
         got = [vid[id(y)] for y in func_outputs(f) if id(y) in vid and vid[id(y)] in read.received]

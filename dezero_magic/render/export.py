@@ -6,7 +6,8 @@ still needs NumPy alone and never imports IPython.
 """
 import os
 
-from dezero_magic.adapters import graph_from_objects, is_variable_like
+from dezero_magic.adapters import graph_from_objects
+from dezero_magic.links import is_variable_like
 from dezero_magic.layout import layout
 from dezero_magic.render.svg import render_svg
 
