@@ -286,20 +286,31 @@ def _add_notes(graph, tracer, chosen):
     if carried:
         names = ", ".join(dict.fromkeys(carried))
         first = carried[0]
+        # Step 42's data Variables pile up grads nobody reads: say when it matters.
         notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
-                     f"last backward, which added to it. Call {first}.cleargrad() before backward "
-                     f"(as step 34 does) to get this pass's grad alone.")
+                     f"last backward, which added to it. Harmless unless you read it; to get this pass's "
+                     f"grad alone, call {first}.cleargrad() before backward (as step 34 does).")
     if tracer.backward_passes > 1:
-        if tracer.last_pass.differentiates:
+        chained = tracer.last_pass.differentiates
+        if chained == 1:
             notes.append(f"{tracer.backward_passes} backward passes ran; the last one differentiated the "
                          "graph an earlier pass built (create_graph=True): both graphs are drawn, the "
                          "steps are the last pass's.")
+        elif chained:
+            # Steps 33-36's loops: each pass differentiates the grads the pass before built.
+            notes.append(f"{tracer.backward_passes} backward passes ran; the last {chained} each differentiated "
+                         "the graph the pass before built (create_graph=True): the forward graph and every "
+                         "grads' graph built on it are drawn, the steps are the last pass's.")
         else:
             notes.append(f"{tracer.backward_passes} backward passes ran; the last one is shown.")
     no_grad = sum(1 for c in chosen if c[NO_GRAD])
     if no_grad:
         notes.append(f"{count_of(no_grad, 'call')} ran with backprop disabled (no_grad): "
                      "dezero kept no graph for them; drawn from the trace only.")
+    if tracer.foreign_events:
+        notes.append(f"Other threads ran dezero while the cell ran ({tracer.foreign_events:,} forward calls and "
+                     "backward passes, left out): only the cell's own thread is drawn. dezero's Config is "
+                     "shared by all threads (as in the book): while one runs a backward, the others build no graph.")
     if tracer.error is not None:
         notes.append(f"The tracer stopped early: {tracer.error!r}")
     bpass = tracer.last_pass

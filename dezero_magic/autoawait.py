@@ -18,9 +18,10 @@ CALL = "await get_ipython().magics_manager.registry['DezeroMagics'].dezero_cell_
 def _body_awaits(shell, body):
     try:
         transformed = shell.transform_cell(body)
+        # (compiling a 3,000-term expression raises RecursionError: that too is the ordinary way's to show)
+        return shell.should_run_async(body, transformed_cell=transformed)
     except Exception:  # noqa: BLE001 - a body IPython cannot transform runs the ordinary way and fails there
         return False
-    return shell.should_run_async(body, transformed_cell=transformed)
 
 
 def make_transform(shell):

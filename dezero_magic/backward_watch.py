@@ -69,8 +69,11 @@ def _defines_backward_class(cell):
 
 
 def _is_student_class(value):
-    return (isinstance(value, type) and not issubclass(value, DezeroFunction)
-            and callable(getattr(value, "backward", None)))
+    try:
+        return (isinstance(value, type) and not issubclass(value, DezeroFunction)
+                and callable(getattr(value, "backward", None)))
+    except Exception:  # noqa: BLE001 - a metaclass __getattr__ may raise anything: not a student's class
+        return False
 
 
 def _student_classes(namespace):
@@ -243,6 +246,7 @@ class BackwardWatch:
         self._open = []       # (frame, call) of backward calls not yet returned
         self._passes = []     # frames of students' Variable.backward calls not yet returned
         self._old = None
+        self.displaced = False  # the cell set its own profile hook (sys.setprofile, %prun): ours stopped
 
     def _profile(self, frame, event, arg):
         if event == "call":
@@ -344,7 +348,10 @@ class BackwardWatch:
         return self
 
     def __exit__(self, *exc):
-        sys.setprofile(self._old)
+        if sys.getprofile() == self._profile:
+            sys.setprofile(self._old)
+        else:
+            self.displaced = True  # the cell's own hook stays, as it would without %%dezero
         self._open.clear()
         self._passes.clear()
         self._seen.clear()

@@ -15,11 +15,13 @@ from dataclasses import dataclass
 from typing import Optional
 
 import numpy as np
+from IPython.core.error import UsageError
 
 from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import graph_from_objects, is_students
+from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
@@ -60,7 +62,7 @@ def _call_backward(shell, expr):
     try:
         value = eval(expr, shell.user_ns)  # noqa: S307 - the user's own expression, in their namespace
     except Exception as exc:  # noqa: BLE001 - reported as the option's error
-        return f"-b {expr}: evaluating it raised {type(exc).__name__}: {exc}"
+        return f"-b {expr}: evaluating it raised {described(exc)}"
     method = getattr(value, "backward", None)
     if not callable(method):
         if is_students(value) and isinstance(attr_of(value, "data"), (np.ndarray, np.generic)):
@@ -71,8 +73,8 @@ def _call_backward(shell, expr):
                 "give an expression whose value is a Variable, e.g. -b loss")
     try:
         method()
-    except Exception as exc:  # noqa: BLE001 - the user's backward failed: their traceback, not a message
-        return exc
+    except BaseException as exc:  # noqa: BLE001 - the user's backward failed (Ctrl-C and sys.exit too,
+        return exc                # as a plain cell shows them): their traceback, the graph drawn
     return None
 
 
@@ -137,6 +139,10 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
                                              elided_calls=earlier, partial_pass=partial)
+    if watch is not None and watch.displaced:
+        graph.notes.append("The cell set its own profile hook (sys.setprofile, %prun), which replaced the one "
+                           "%%dezero records your classes' backward calls with: the backward order after "
+                           "that point was not recorded. Your hook is kept.")
     if not graph.variables and not graph.functions:
         note = creatorless_note(names, ns, rebound)
         if note is not None:
@@ -248,7 +254,10 @@ class TracedRun:
         self.code = shell.transform_cell(body)
         self.names = names_in(self.code)
         self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def
-        needed = backward_watch.needed(self.code, shell.user_ns, self.names)
+        try:
+            needed = backward_watch.needed(self.code, shell.user_ns, self.names)
+        except Exception:  # noqa: BLE001 - a namespace object we cannot inspect: no watch, the cell still runs
+            needed = False
         self.watch = backward_watch.BackwardWatch() if needed else None
         self.before = bindings(self.names, shell.user_ns)
         self.outer = getattr(shell.displayhook, "exec_result", None)
@@ -261,6 +270,9 @@ class TracedRun:
     def listening(self):
         opts = self.opts
         with contextlib.ExitStack() as stack:
+            # Last out, even when the nested run itself raised (ipykernel's traceback of an
+            # exception whose __str__ raises): the outer cell's result must not stay reset.
+            stack.callback(self._restore_outer)
             if opts.retain_grad:
                 stack.enter_context(using_config("retain_grad", True))
             if opts.no_grad:
@@ -278,6 +290,16 @@ class TracedRun:
             stack.enter_context(interrupts_shown_without_our_frames(self.shell))
             stack.enter_context(_recursion_headroom())
             yield
+
+    def _usage_error_alone(self):
+        """IPython refused the body (`%%nosuchmagic` on the line below) and
+        nothing ran: its message is all there is to show."""
+        recorded = self.tracer.forward_calls or self.tracer.saw_backward or (self.watch and self.watch.calls)
+        return isinstance(self.result.error_in_exec, UsageError) and not recorded
+
+    def _restore_outer(self):
+        if self.outer is not None:
+            self.shell.displayhook.exec_result = self.outer  # the nested run_cell reset it to None
 
     def ran(self, result):
         """Inside `listening`, after the nested run: the -b backward, if asked for."""
@@ -297,11 +319,11 @@ class TracedRun:
     def show(self, display):
         shell, opts, result, outer = self.shell, self.opts, self.result, self.outer
         if outer is not None:
-            shell.displayhook.exec_result = outer  # the nested run_cell reset it to None
+            self._restore_outer()
             if result.result is not None:
                 outer.result = result.result     # the last expression's value, as a plain cell has it
         trace = None
-        if result.error_before_exec is None:
+        if result.error_before_exec is None and not self._usage_error_alone():
             try:
                 trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
@@ -329,8 +351,9 @@ class TracedRun:
                     shell.user_ns[opts.output] = trace
                 display(trace)
             except Exception as exc:  # noqa: BLE001 - our fault must never mask the cell's result
-                print(f"%%dezero: could not show the graph ({type(exc).__name__}: {exc}); "
-                      "the cell itself ran normally.")
+                cell = ("the cell itself ran normally" if result.error_in_exec is None
+                        else "the cell's own error is shown above")
+                print(f"%%dezero: could not show the graph ({described(exc)}); {cell}.")
         error = result.error_before_exec or result.error_in_exec
         if error is not None:
             if outer is not None:

@@ -18,6 +18,7 @@ from typing import List, Optional
 
 import numpy as np
 
+from dezero_magic.exc_text import described
 from dezero_magic.isolation import copy_function, is_dezero_own
 from dezero_magic.reevaluate import links as _links
 
@@ -117,7 +118,7 @@ def curves_for(funcs, x, y, x0, xs, max_order, evaluate):
                 try:
                     good, _, why = _checked_orders(funcs, x, y, x0, max_order)
                 except Exception as exc:  # noqa: BLE001 - the plot of f alone is still right
-                    good, why = 0, f"Derivatives not shown: replaying the graph raised {type(exc).__name__}: {exc}."
+                    good, why = 0, f"Derivatives not shown: replaying the graph raised {described(exc)}."
                 if why:
                     result.notes.append(why)
                 elif good < max_order:

@@ -6,6 +6,7 @@ shape mismatch in matmul, say) is not in the graph; the note names it and
 its inputs, which are usually the cause.
 """
 from dezero.core import Function, Variable
+from dezero_magic.exc_text import described, message
 from dezero_magic.interrupts import is_magic_frame
 from dezero_magic.preview import format_snapshot, snapshot
 
@@ -34,7 +35,7 @@ def failed_call_note(error, names):
         return None
     shown = ", ".join(_describe(x, names) for x in list(inputs)[:6])
     return (f"The cell raised in {type(function).__name__}({shown}), which is not drawn (it never "
-            f"returned): {type(error).__name__}: {error}")
+            f"returned): {described(error)}")
 
 
 # NumPy 2 made float()/int() of an array with dimensions an error; the
@@ -45,7 +46,7 @@ _NUMPY_SCALAR = "only 0-dimensional arrays can be converted to Python scalars"
 def numpy_scalar_note(error):
     """A note for the TypeError NumPy 2 raises on float(array) (None for any
     other error): what changed, and what to write instead."""
-    if not isinstance(error, TypeError) or _NUMPY_SCALAR not in str(error):
+    if not isinstance(error, TypeError) or _NUMPY_SCALAR not in message(error):
         return None
     return ("NumPy raised this, not dezero: since NumPy 2, float() and int() take only an array "
             "without dimensions. The book's code (steps 59-60: float(y.data) where y.data has "

@@ -13,6 +13,7 @@ from IPython.display import display
 
 from dezero.layers import Layer
 from dezero_magic.adapters import graph_from_objects, lacks_creator, no_creator_note
+from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr
@@ -283,7 +284,7 @@ class DezeroMagics(Magics):
         try:
             value = eval(expr, self.shell.user_ns)  # noqa: S307 - the user's own expression
         except Exception as exc:  # noqa: BLE001 - reported as a usage error
-            raise UsageError(f"%dezero {expr}: evaluating it raised {type(exc).__name__}: {exc}") from None
+            raise UsageError(f"%dezero {expr}: evaluating it raised {described(exc)}") from None
         if not is_variable_like(value):
             if not isinstance(value, type) and has_attr(value, "data") and attr_of(value, "data") is None:
                 raise UsageError(f"%dezero {expr}: " + _no_data(expr, value, self.shell.user_ns))

@@ -33,6 +33,7 @@ from typing import Optional
 import numpy as np
 
 from dezero.config import Config
+from dezero_magic.exc_text import described
 from dezero_magic.memory import human_bytes
 from dezero_magic.student_flags import students_config
 
@@ -72,7 +73,7 @@ def _measure_one(run_body, key, label, settings):
         try:
             namespace = prepare()
         except Exception as exc:  # noqa: BLE001 - recorded for this mode; the cell's own run stands
-            result.error = f"{type(exc).__name__}: {exc}"
+            result.error = described(exc)
             return result
     # The copies stay held while the run is measured: a body that rebinds
     # x would free the copy of x, and the freed bytes cancelled what the run
@@ -93,7 +94,7 @@ def _measure_one(run_body, key, label, settings):
         result.peak_bytes = max(0, peak - start)
         result.retained_bytes = max(0, current - start)
     except Exception as exc:  # noqa: BLE001 - recorded for this mode; the cell's own run stands
-        result.error = f"{type(exc).__name__}: {exc}"
+        result.error = described(exc)
     finally:
         result.seconds = time.perf_counter() - began
         del kept, held

@@ -32,6 +32,7 @@ from typing import List, Optional
 import numpy as np
 
 from dezero_magic.derivatives import Curves, curves_around, no_curve
+from dezero_magic.exc_text import described
 from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
 from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
@@ -228,7 +229,7 @@ def _check(trace, y, funcs, leaves, within_s):
         one_run = time.perf_counter() - began
     except Exception as exc:  # noqa: BLE001 - a user's forward that fails on a copy
         return GradCheck(False, f"Numerical gradients are not available because re-running the graph's "
-                                f"forward raised {type(exc).__name__}: {exc}.")
+                                f"forward raised {described(exc)}.")
     again = computed[id(y)] if id(y) in computed else np.asarray(y.data)
     if np.shape(again) != np.shape(y.data) or not np.allclose(again, y.data, rtol=1e-4, atol=1e-6,
                                                               equal_nan=True):

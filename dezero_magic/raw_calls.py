@@ -13,6 +13,7 @@ The state it uses is set up by `Tracer.__init__` (`_raw`, `_edge`,
 `_edge_index`, `variables`, `keep`, `order`, ...); a record is stored with
 `Tracer._append`, and a call of another kind goes to `Tracer._forward_general`.
 """
+import threading
 import weakref
 
 import numpy as np
@@ -21,6 +22,7 @@ from dezero_magic.preview import SNAPSHOT_ITEMS, summarise
 from dezero_magic.records import R_GENERATION, R_KEY, R_N_IN, R_OP, R_OUTPUT, R_SUMMARY, R_TOKENS
 
 _ref = weakref.ref
+_thread = threading.get_ident
 _ndarray = np.ndarray
 
 
@@ -32,6 +34,9 @@ class RawCalls:
         # only notes the call (see the module docstring).
         if self._skip:
             return  # inside a pass without create_graph (a nested one): not a graph
+        if _thread() != self.thread:
+            self.foreign_events += 1
+            return
         self.forward_calls += 1
         if len(outputs) != 1 or getattr(function, "inputs", None) is not inputs:
             self._flush()

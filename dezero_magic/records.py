@@ -76,6 +76,7 @@ class BackwardPass:
         self.collects = False         # dezero.grad(): .grad is not this pass's, never read
         self.elided_steps = 0
         self.failed_at = None         # ORDER of the call whose backward raised, if known
-        self.differentiates = False   # it ran through the grads' graph the previous pass made
+        self.differentiates = 0       # passes in a row, ending with this one, that each ran through the
+                                      # grads' graph the pass before made (0: it did not)
         self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)
         self.calls_at_end = 0         # forward calls made in the cell when the pass ended

@@ -42,6 +42,7 @@ import numpy as np
 
 from dezero.config import no_grad
 from dezero.core import Function, Variable
+from dezero_magic.exc_text import described
 from dezero_magic.links import func_inputs, func_outputs
 from dezero_magic.isolation import copy_function, isolated, own_classes
 from dezero_magic.preview import data_of, format_snapshot, snapshot
@@ -313,7 +314,7 @@ def _add_grads(trace, result, run_own_code=False):
         result.status = str(exc)
         return
     except Exception as exc:  # noqa: BLE001 - a user's backward may raise: say so, show the order
-        result.status = (f"calling the functions' backward again raised {type(exc).__name__}: {exc}; "
+        result.status = (f"calling the functions' backward again raised {described(exc)}; "
                          "only the order is shown")
         return
     for step, (gxs, totals, acc) in zip(result.steps, per_step):

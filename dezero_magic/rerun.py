@@ -23,6 +23,7 @@ from dezero_magic.backward_watch import needed
 from dezero_magic.cell_names import assigned_in, names_in
 from dezero.layers import Layer
 from dezero.optimizers import Optimizer
+from dezero_magic.exc_text import described
 from dezero_magic.naming import attr_of, has_attr
 
 _COPIED = (Variable, Layer, Optimizer, np.ndarray)
@@ -132,7 +133,7 @@ def run_body_once(shell, body, backward=None):
             namespace.update(copy.deepcopy(mine, memo))
             _repoint_weak_outputs(memo)
         except Exception as exc:  # noqa: BLE001 - told as this run's error, the user's objects untouched
-            raise RuntimeError(f"could not copy your objects for the re-run ({type(exc).__name__}: {exc}); "
+            raise RuntimeError(f"could not copy your objects for the re-run ({described(exc)}); "
                                "nothing was re-run") from None
         return namespace
 

@@ -96,7 +96,10 @@ class Trace:
     def text(self):
         g = self.graph
         # An empty graph with notes (a student's steps 1-6 Variable) says why instead.
-        text = ("\n".join(g.notes) or EMPTY) if not g.functions and not g.variables else render_text(g)
+        if not g.functions and not g.variables:
+            text = "\n".join(g.notes) or EMPTY
+        else:
+            text = render_text(g, shapes=self.verbose)
         if self.mode_results:
             text += "\n" + results_text(self.mode_results)
         return text

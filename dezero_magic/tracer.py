@@ -39,7 +39,8 @@ untracks such tuples when it first sees them, so a long cell does not make
 the collector walk millions of records.
 
 The collector: `%%dezero` also paces it around the cell, see
-`dezero_magic.gcpace`.
+`dezero_magic.gcpace`. Threads: only the one that made the tracer (the
+cell's) is heard; `foreign_events` counts the others' calls and passes.
 
 What is summarised when. At record time a value becomes `preview.summarise`'s
 tuple (shape, dtype, the first 16 elements as bytes, size): it keeps no
@@ -55,6 +56,7 @@ any graph; dezero does not even report them to the tracer
 (`Observer.forward_calls_in_backward`).
 """
 import operator
+import threading
 import weakref
 
 from dezero.events import Observer, pass_collects_elsewhere
@@ -98,6 +100,9 @@ class Tracer(RawCalls, Observer):
         self._skip = False        # inside a pass that records no graph: forward calls are internal
         self.last_output = None   # vid of the last forward call's last output
         self.error = None
+        # The cell's own thread: another thread's training loop is not this cell's graph.
+        self.thread = threading.get_ident()
+        self.foreign_events = 0   # forward calls and passes of other threads, left out
 
     # -- records ------------------------------------------------------
     def _call_of(self, function):
@@ -155,6 +160,9 @@ class Tracer(RawCalls, Observer):
                       len(vids) - n_in, *vids, *summaries))
 
     def on_backward_begin(self, outputs, retain_grad, create_graph):
+        if threading.get_ident() != self.thread:
+            self.foreign_events += 1
+            return
         self._flush()
         self._forget_limbo()
         self.backward_passes += 1
@@ -170,6 +178,8 @@ class Tracer(RawCalls, Observer):
         self._skip = not create_graph
 
     def on_backward_step(self, function, gys, gxs, pending):
+        if threading.get_ident() != self.thread:
+            return False  # (another thread's pass: not heard again)
         bpass = self._passes[-1]
         steps = bpass.steps
         if len(steps) >= self.max_steps:
@@ -217,6 +227,8 @@ class Tracer(RawCalls, Observer):
         return len(steps) < self.max_steps
 
     def on_backward_end(self, outputs, steps, completed):
+        if threading.get_ident() != self.thread:
+            return
         bpass = self._passes.pop()
         recorded = len(bpass.steps)
         unheard = max(0, steps - recorded)
@@ -240,7 +252,7 @@ class Tracer(RawCalls, Observer):
             # functions it never reached are still part of the graph shown.
             return
         if _differentiates(bpass, previous):
-            bpass.differentiates = True
+            bpass.differentiates = previous.differentiates + 1
             # A higher-order derivative (steps 33-36): this pass ran through
             # the graph the previous pass made, whose own graph (y's) is the
             # other half of the picture; nothing is dropped.

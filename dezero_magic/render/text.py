@@ -5,25 +5,35 @@ leaves' grads, then what was left out.
 """
 
 
-def _name(graph, vid):
+def _name(graph, vid, shapes=False):
     v = graph.variables.get(vid)
-    return (v.label or vid) if v is not None else vid
+    if v is None:
+        return vid
+    name = v.label or vid
+    # -v: shapes as the SVG shows them (steps 37-41's reshape and sums change them)
+    return f"{name} {v.shape}" if shapes and v.shape != () else name
 
 
-def render_text(graph, max_lines=60):
-    """The summary as one string (at most `max_lines` function lines)."""
+def render_text(graph, max_lines=60, shapes=False):
+    """The summary as one string (at most `max_lines` function lines: the
+    first few and those nearest the output, where the result is made).
+    `shapes`: name each non-scalar variable with its shape (-v)."""
     lines = []
     head = "dezero graph: " + counts(graph)
     if not graph.complete:
         head += " (INCOMPLETE: the cell raised)"
     lines.append(head)
     funcs = sorted(graph.functions.values(), key=lambda f: f.order)
-    for f in funcs[:max_lines]:
-        ins = ", ".join(_name(graph, v) for v in f.inputs)
-        outs = ", ".join(_name(graph, v) for v in f.outputs)
+    cut = len(funcs) - max_lines
+    first = max_lines // 4 if cut > 0 else len(funcs)
+    for i, f in enumerate(funcs):
+        if first <= i < first + cut:
+            if i == first:
+                lines.append(f"  ... {count_of(cut, 'more function')}")
+            continue
+        ins = ", ".join(_name(graph, v, shapes) for v in f.inputs)
+        outs = ", ".join(_name(graph, v, shapes) for v in f.outputs)
         lines.append(f"  [gen {f.generation}] {f.title}({ins}) -> {outs}")
-    if len(funcs) > max_lines:
-        lines.append(f"  ... {count_of(len(funcs) - max_lines, 'more function')}")
     leaves = [v for v in graph.variables.values() if v.leaf]
     if any(v.grad is not None for v in leaves):
         lines.append("grads of the leaves:")

@@ -14,6 +14,7 @@ prints is hidden; see `dezero_magic.isolation`).
 import ipywidgets as widgets
 import numpy as np
 
+from dezero_magic.exc_text import described
 from dezero_magic.numgrad import EPS, GradCheck, check_gradients, derivative_curves
 from dezero_magic.stepped_entries import F_NONFINITE
 from dezero_magic.reevaluate import passes
@@ -263,7 +264,7 @@ def _run_own(box, trace):
         check = check_gradients(trace, run_own_code=True)
         curves = derivative_curves(trace, run_own_code=True) if check.available else None
     except Exception as exc:  # noqa: BLE001 - shown here, as a page's failure is
-        check, curves = GradCheck(False, f"The check failed ({type(exc).__name__}: {exc})."), None
+        check, curves = GradCheck(False, f"The check failed ({described(exc)})."), None
     runs = passes() - before
     hidden = check.hidden_lines + (curves.hidden_lines if curves is not None else 0)
     said = ""

@@ -368,6 +368,7 @@ def test_forgetting_cleargrad_is_told_with_what_to_do(shell):
     t = run_traced(shell, SECOND_DERIVATIVE.format(clear=""))
     note = [n for n in t.graph.notes if "x.cleargrad()" in n]
     assert note and note[0].startswith("The grad of x also holds an earlier backward's")
+    assert "Harmless unless you read it" in note[0]
     x = _leaf(check_gradients(t), "x")
     assert x.passed is None and "x.cleargrad()" in x.reason
     assert float(x.analytic) == 24.0 + 44.0                 # 4x^3 - 4x, plus 12x^2 - 4

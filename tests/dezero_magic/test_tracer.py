@@ -606,6 +606,28 @@ def test_newtons_loop_with_create_graph_twice_keeps_only_the_last_iteration():
     assert tracer.last_pass.differentiates    # the last pass still shows both halves
 
 
+def test_tanh_higher_derivatives_say_how_many_graphs_are_drawn():
+    # Step 35: each pass differentiates the grads the pass before built, so
+    # more than two graphs are drawn and "both" would be wrong.
+    def cell():
+        x = Variable(np.array(1.0), name="x")
+        y = F.tanh(x)
+        x.cleargrad()
+        y.backward(create_graph=True)
+        for _ in range(3):
+            gx = x.grad
+            x.cleargrad()
+            gx.backward(create_graph=True)
+        return {"x": x, "y": y, "gx": gx}
+
+    tracer, g, *_ = trace(cell)
+    assert tracer.backward_passes == 4
+    assert tracer.last_pass.differentiates == 3
+    note = next(n for n in g.notes if "backward passes ran" in n)
+    assert "the last 3 each differentiated" in note and "every grads' graph" in note
+    assert "both" not in note
+
+
 def test_layer_parameters_are_labelled_by_where_they_live():
     # Every Linear names its weight W: in an MLP the two Ws must read apart.
     from dezero.models import MLP

@@ -65,3 +65,24 @@ def test_named_leaves_come_first_and_a_long_list_says_how_many_more():
     lines = render_text(g, max_lines=10).splitlines()
     start = lines.index("grads of the leaves:")
     assert lines[start + 1].startswith("  x = ") and lines[start + 11] == "  ... 61 more leaves"
+
+
+def test_a_long_graph_keeps_its_first_lines_and_the_output_end():
+    # Step 35's graphs run past the limit: the output (what was computed) must stay.
+    g = chain(30)
+    lines = render_text(g, max_lines=8).splitlines()
+    funcs = [l for l in lines if l.startswith("  [gen ")]
+    assert len(funcs) == 8
+    assert funcs[0] == "  [gen 0] Square(x0) -> x1"
+    assert funcs[-1] == "  [gen 29] Square(x29) -> x30"
+    cut = lines.index("  ... 22 more functions")
+    assert lines[cut - 1] == "  [gen 1] Square(x1) -> x2" and lines[cut + 1].startswith("  [gen 24] ")
+
+
+def test_shapes_are_named_on_request_and_scalars_stay_bare():
+    g = chain(2)
+    g.variables["v1"].shape = (1, 3)
+    assert "Square(x0) -> x1\n" in render_text(g) + "\n"
+    lines = render_text(g, shapes=True).splitlines()
+    assert lines[1] == "  [gen 0] Square(x0) -> x1 (1, 3)"
+    assert lines[2] == "  [gen 1] Square(x1 (1, 3)) -> x2"
