@@ -25,7 +25,8 @@ from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 from dezero_magic.backward_watch import Pass
 from dezero_magic.student_notes import label_of, note_odd_values, note_own_generations, note_reused, note_sums
-from dezero_magic.student_pass_notes import note_changed_in_place, note_never_ran, note_returned_none, note_seedless
+from dezero_magic.student_pass_notes import (note_changed_in_place, note_never_ran, note_raised, note_returned_none,
+                                              note_seedless)
 from dezero_magic.student_steps import read_steps
 
 
@@ -318,6 +319,7 @@ def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans):
     variable grads is drawn and every call of the pass kept, so sums and
     the functions never reached can be told."""
     note_returned_none(graph, read)
+    note_raised(graph, read)
     start = calls.start_variable() if isinstance(calls, Pass) else None
     start_key = vid.get(id(start)) if start is not None else None
     note_seedless(graph, calls, start_key, read)

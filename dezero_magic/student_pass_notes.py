@@ -25,6 +25,19 @@ def note_returned_none(graph, read):
                            + (" (the next backward got None as its grad)" if later else ""))
 
 
+def note_raised(graph, read):
+    """The backward an exception left, as dezero's own are told: the
+    traceback shows where, the graph which function that was. Not when it
+    was given None as a grad: the cause lies before it, and the notes on a
+    backward without `return` or a missing seed tell that."""
+    if read.raised is None or read.raised[0] in read.given_none:
+        return
+    func = graph.functions.get(read.raised[1])
+    if func is not None:
+        graph.notes.append(f"The backward of {func.title} ({func.id}) raised: the pass stopped there, so the "
+                           "steps after it never ran and the grads they would give are missing.")
+
+
 def note_seedless(graph, calls, start_key, read):
     """Step 7 without the seed: the variable backward began from had no grad,
     and its creator's backward was given that None."""

@@ -26,6 +26,7 @@ class StepsRead:
         self.given_none = {}      # step index -> output ids whose grad was given as None
         self.first_given_none = []  # output ids of the pass's first call given None
         self.ran = set()       # id() of the functions whose backward ran
+        self.raised = None     # (step index, FuncNode id) of the backward an exception left (the pass stopped)
 
 
 def read_steps(calls, fid, vid, items, graph):
@@ -55,6 +56,8 @@ def read_steps(calls, fid, vid, items, graph):
         read.own_change = read.own_change or call.own_change
         if call.returned_none:
             read.returned_none.append((step.index, step.func))
+        if call.raised and read.raised is None:
+            read.raised = (step.index, step.func)
         if call.gxs is not None and len(call.gxs) != len(ins):
             # (an input said to get none must have none: a student's loop may unpack lists itself)
             missing = [x for x in ins[len(call.gxs):] if attr_of(x, "grad") is None]
