@@ -13,14 +13,25 @@ _SKIP = {"In", "Out", "exit", "quit", "get_ipython"}
 _MAX_ITEMS = 16
 _MAX_PARAMS = 256   # parameters named per layer found in the namespace
 _MAX_DEPTH = 4      # model.l0.W is depth 2
-_SURROGATE = re.compile("[\ud800-\udfff]")
+# Lone surrogates, and the bidi embedding/override/isolate controls (an unclosed
+# RLO in a name reversed the text after it in the same line of ours).
+_UNPRINTABLE = re.compile("[\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+MAX_LABEL = 200  # characters: a 100 kB name made every output (and each step's widget update) MBs
+
+
+def _replacement(match):
+    return "\ufffd" if "\ud800" <= match.group(0) <= "\udfff" else ""
 
 
 def printable(text):
-    """`text` with lone surrogates (U+D800-U+DFFF) as U+FFFD: a name may hold
-    any Python string, but a label goes into every output (text/plain and
-    widget state included), which the kernel must encode as UTF-8."""
-    return _SURROGATE.sub("\ufffd", text) if _SURROGATE.search(text) else text
+    """`text` as a plain str (a str subclass's own __str__ may raise), with
+    lone surrogates (U+D800-U+DFFF) as U+FFFD and bidi controls removed: a
+    name may hold any Python string, but a label goes into every output
+    (text/plain and widget state included), which the kernel must encode as
+    UTF-8."""
+    if type(text) is not str and isinstance(text, str):
+        text = str.__str__(text)
+    return _UNPRINTABLE.sub(_replacement, text) if _UNPRINTABLE.search(text) else text
 
 
 def namespace_names(namespace):
@@ -94,7 +105,8 @@ def label_for(obj, first_name, names):
     name), else the name recorded first, else the namespace name, else, for a
     Variable without a creator, the namespace name of its data array; with
     lone surrogates replaced (`printable`)."""
-    return printable(_label(obj, first_name, names))
+    label = printable(_label(obj, first_name, names))
+    return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"
 
 
 def _label(obj, first_name, names):

@@ -9,6 +9,8 @@ import math
 
 import numpy as np
 
+from dezero_magic.naming import printable
+
 SNAPSHOT_ITEMS = 16
 
 
@@ -167,6 +169,15 @@ def _brief(text):
     return text if len(text) <= _TEXT_CHARS else text[:_TEXT_CHARS - 1] + "…"
 
 
+def _text_of(x):
+    """str(x) of an element of the user's (a student's object's __str__ may
+    raise), printable: a lone surrogate in a string array broke the widgets."""
+    try:
+        return printable(str(x))
+    except Exception:  # noqa: BLE001 - shown by its type, not lost with the graph
+        return f"<{type(x).__name__}>"
+
+
 def format_number(x, digits=DIGITS):
     """One number as previews write it: `digits` significant digits, `1.000` for
     a value rounded to 1 but not 1, `nan`/`inf`, ints and bools exact."""
@@ -178,7 +189,7 @@ def format_number(x, digits=DIGITS):
         if isinstance(x, (complex, np.complexfloating)):
             return f"{complex(x) + 0j:.{digits}g}"  # + 0j turns a -0.0 part into 0.0
         if not isinstance(x, np.floating):
-            return _brief(str(x))  # strings, bytes, dates, objects: shown as they are, briefly
+            return _brief(_text_of(x))  # strings, bytes, dates, objects: shown as they are, briefly
         x = float(x)
     if x == 0:
         x = 0.0  # -0.0 (a ReLU mask times a negative) would read "-0", as if it were below zero

@@ -26,5 +26,7 @@ def esc(text):
 def dot_string(text):
     """A double-quoted DOT string literal."""
     text = _XML_INVALID.sub("\ufffd", str(text))
+    # (Graphviz decodes entities: a name "a &lt;b&gt;" was drawn "a <b>")
+    text = text.replace("&", "&amp;")
     text = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\r", "")
     return '"' + text + '"'

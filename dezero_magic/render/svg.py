@@ -11,6 +11,7 @@ Every string is escaped.
 """
 import itertools
 import re
+import secrets
 from collections import Counter
 
 from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, cut, var_lines, without_shape
@@ -24,6 +25,9 @@ LEGEND_PX = 34
 NONFINITE_TEXT = "NaN or Inf in value or grad"
 GONE_TEXT = "no longer exists after the cell"
 _ids = itertools.count()
+# Per process: a restarted kernel's drawings share a page with the old outputs (and two
+# notebooks one page), where a second "dz0-a" would take the first one's arrowheads.
+_RUN = secrets.token_hex(3)
 _NUMBER = re.compile(r"^-?\d+(\.\d*)?(e[-+]?\d+)?$")
 
 
@@ -132,7 +136,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     ids drawn with an "accumulated" badge; grads_override: {var id: preview
     text or None} shown instead of the final grads (ids not in it show none).
     """
-    uid = f"dz{next(_ids)}"
+    uid = f"dz{_RUN}n{next(_ids)}"
     hl_funcs, hl_edges, marked = set(highlight_functions), set(map(tuple, highlight_edges)), set(marked_variables)
 
     def grad_of(v):
@@ -280,8 +284,9 @@ def with_fresh_ids(svg):
     if start < 0:
         return svg
     start += len('id="')
-    old, new = svg[start:svg.index("-", start)], f"dz{next(_ids)}"
-    return svg.replace(f"#{old}-", f"#{new}-").replace(f'id="{old}-', f'id="{new}-')
+    old, new = svg[start:svg.index("-", start)], f"dz{_RUN}n{next(_ids)}"
+    # In attributes only: a label may read "#dz3-a" too, and is the user's text.
+    return re.sub(f'(id="|url\\(#|href="#){re.escape(old)}-', lambda m: f"{m.group(1)}{new}-", svg)
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>")

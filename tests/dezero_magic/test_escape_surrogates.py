@@ -99,6 +99,56 @@ def test_a_surrogate_in_a_dezero_name_leaves_every_output_encodable(shell, cell)
     assert_sendable(widget_states(trace), "widget state")
 
 
+# QA round 2026-12-07 (escaping review): the ways a hostile message, value or name still broke an output.
+@pytest.mark.parametrize("cell", [
+    # an exception message with a surrogate: the note that names the failed call
+    "Bad = type('Bad', (Function,), {'forward': lambda self, x: (_ for _ in ()).throw(TypeError('<b>\\ud800'))})\n"
+    "z = Bad()(F.exp(Variable(np.array(2.0))))",
+    # a string array holding one: the node picker's option labels
+    "Ident = type('Ident', (Function,), {'forward': lambda self, x: x, 'backward': lambda self, gy: gy})\n"
+    "y = Ident()(Variable(np.array(['<b>\\ud800', 'b'])))",
+])
+def test_a_surrogate_in_a_message_or_a_value_leaves_every_output_sendable(shell, cell):
+    shell.run_cell("from dezero import Function")
+    with capture_output() as cap:
+        shell.run_cell("%%dezero -o t\n" + cell)
+    assert "could not" not in cap.stdout + cap.stderr
+    [out] = [o for o in cap.outputs if "image/svg+xml" in o.data]
+    assert_sendable(out.data, "the display bundle")
+    assert "\ufffd" in out.data["text/plain"] or "\ufffd" in out.data["image/svg+xml"]
+    assert_sendable(widget_states(shell.user_ns["t"]), "widget state")
+
+
+def test_a_str_subclass_name_and_a_raising_str_keep_the_graph(shell):
+    shell.run_cell("class S(str):\n    def __str__(self):\n        raise RuntimeError('no')\n"
+                   "    def __format__(self, spec):\n        raise RuntimeError('no')\n")
+    bundle = shown_bundle(shell, "%%dezero -o t\nx = Variable(np.array(2.0), name=S('x')); y = F.exp(x)\n"
+                                 "y.backward()")
+    trace = shell.user_ns["t"]
+    assert type(next(v.label for v in trace.graph.variables.values() if v.label == "x")) is str
+    assert "could not draw" not in bundle["text/plain"]
+    assert_sendable(widget_states(trace), "widget state")
+    # a student's value whose __str__ raises is shown by its type
+    shell.run_cell(STEP7)
+    shell.run_cell("class O:\n    def __str__(self):\n        raise RuntimeError('x')\n"
+                   "    def __pow__(self, o):\n        return self\n")
+    bundle = shown_bundle(shell, "%%dezero -o t\na = Square()(Variable(O()))\n")
+    assert "<O>" in shell.user_ns["t"].text() or "&lt;O&gt;" in bundle["image/svg+xml"]
+
+
+def test_bidi_controls_are_dropped_and_long_names_cut():
+    from dezero_magic.naming import MAX_LABEL, label_for
+
+    class Named:
+        name = "ab\u202ecd\u2066e"
+
+    assert label_for(Named(), None, {}) == "abcde"
+    Named.name = "n" * 100_000
+    label = label_for(Named(), None, {})
+    assert len(label) == MAX_LABEL and label.endswith("…")
+    assert dot_string("a &lt;b&gt;") == '"a &amp;lt;b&amp;gt;"'   # Graphviz would decode the entities
+
+
 def test_the_line_magic_on_a_surrogate_name(shell):
     shell.run_cell(f"x = Variable(np.array(2.0), name={BAD!r})\ny = F.exp(x)")
     bundle = shown_bundle(shell, "%dezero y")

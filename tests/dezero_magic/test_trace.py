@@ -125,11 +125,21 @@ def test_each_copy_of_the_svg_has_ids_of_its_own():
     g.functions["f0"] = FuncNode(id="f0", op="Exp", inputs=["v0"], outputs=["v1"])
     t = Trace(g, static=True)
     first, second = t.svg(), t.svg()
-    ids = [set(re.findall(r'id="(dz\d+-\w+)"', svg)) for svg in (first, second)]
+    ids = [set(re.findall(r'id="(dz[0-9a-f]+n\d+-\w+)"', svg)) for svg in (first, second)]
     assert ids[0] and ids[1] and not ids[0] & ids[1]
     for svg, defined in zip((first, second), ids):
         assert set(re.findall(r"url\(#([^)]+)\)", svg)) <= defined
-    assert re.sub(r"dz\d+-", "", first) == re.sub(r"dz\d+-", "", second)   # the same drawing
+    assert re.sub(r"dz[0-9a-f]+n\d+-", "", first) == re.sub(r"dz[0-9a-f]+n\d+-", "", second)   # the same drawing
+    # the ids carry this process's mark (a restarted kernel's drawings share the page with the old)
+    from dezero_magic.render import svg as svg_module
+    assert all(i.startswith(f"dz{svg_module._RUN}n") for i in ids[0] | ids[1])
+    # the user's text is not an id: a label that reads like the drawing's own is left as it is
+    from dezero_magic.render.svg import with_fresh_ids
+    own = next(iter(ids[0])).rsplit("-", 1)[0]
+    assert ">x<" in first
+    labelled = first.replace(">x<", f">#{own}-a<")
+    fresh = with_fresh_ids(labelled)
+    assert f">#{own}-a<" in fresh and f'id="{own}-' not in fresh
 
 
 def test_a_variable_gone_after_the_cell_shows_the_grad_its_pass_recorded(shell):
@@ -179,7 +189,7 @@ def test_the_html_carries_a_picture_of_the_svg_for_untrusted_viewers_up_to_a_siz
     assert "flex-direction:row-reverse" in html  # a wide graph shows its output end first, as the widgets do
     data = re.search(r"url\(data:image/svg\+xml;base64,([A-Za-z0-9+/=]+)\)", html).group(1)
     picture, svg = base64.b64decode(data).decode(), t.svg()
-    unique_ids = re.compile(r'dz\d+-')  # each drawing gets its own marker ids
+    unique_ids = re.compile(r'dz[0-9a-f]+n\d+-')  # each drawing gets its own marker ids
     assert unique_ids.sub("", picture) == unique_ids.sub("", svg)
     assert "<img" not in html
     # a graph whose SVG is over the cap: no picture, the figure shown as before
