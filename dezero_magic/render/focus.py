@@ -7,8 +7,8 @@ sight after every click. A focused drawing is the same SVG with its viewBox
 narrowed to a window that holds that node, at full size, so it is in view
 without scrolling (no JavaScript needed).
 """
-from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, window_style
-from dezero_magic.render.svg import with_root
+from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
+from dezero_magic.render.svg import root_attrs, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
 # render.screen.MIN_SCALE (wider, a node could be cut off: QA saw the output end
@@ -48,6 +48,14 @@ def focus(svg, layout, node_id):
     x0, y0, w, h = box
     return with_root(svg, width=f"{w:.0f}", height=f"{h:.0f}", view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}",
                      style=window_style(w, h)), True
+
+
+def enlarged(svg):
+    """`svg` (whole, or a window from `focus`) drawn render.screen.LARGE
+    times its size: the Graph tab's "large", text to read from the back of a
+    hall; the box scrolls, from the output end (or the window) first."""
+    attrs = root_attrs(svg)
+    return with_root(svg, style=large_style(float(attrs["width"]), float(attrs["height"])))
 
 
 def fitted(svg):

@@ -36,6 +36,14 @@ def window_style(width, height):
 
 FITTED_STYLE = f"width:100%;height:auto;max-height:68vh;{_ITEM}"
 
+# The Graph tab's "large": node text 14 px -> 21 px, for the back of a hall; the box scrolls.
+LARGE = 1.5
+
+
+def large_style(width, height):
+    """The root style of a drawing (or window) `width` x `height` drawn LARGE."""
+    return f"width:{LARGE * width:.0f}px;height:{LARGE * height:.0f}px;max-width:none;{_ITEM}"
+
 
 def end_first(rankdir):
     """The CSS flex-direction that shows a drawing's output end first when it

@@ -243,16 +243,18 @@ def _offer(box, trace, check):
     without running their code, a button, and what pressing it does."""
     names = ", ".join(check.own_classes)
     note = widgets.HTML(style.CSS + table_html(check))
+    # Projector type, on a row of its own: beside the note it was squeezed to "check by running your forward a…"
     button = widgets.Button(description=f"check by running your forward again ({check.planned_runs} runs)",
                             tooltip=f"re-runs the forward of {names} on copies of the leaves' data",
-                            layout=widgets.Layout(width="auto"))
+                            style=widgets.ButtonStyle(font_size=f"{style.FONT_PX}px"),
+                            layout=widgets.Layout(width="auto", max_width="100%"))
     # (The offer holds no reference to the graph: a student's step-17 weakref
     # lesson must see y freed when rebound. So the check works while y lives.)
     y = check.output_label if check.output_label.isidentifier() else "the output"
-    beside = widgets.HTML(esc(f"{HIDDEN} It needs {y} to still exist: press it before a later cell rebinds "
-                              f"{'that name' if y == 'the output' else y}."))
+    beside = widgets.HTML(style.block(esc(f"{HIDDEN} It needs {y} to still exist: press it before a later cell "
+                                          f"rebinds {'that name' if y == 'the output' else y}.")))
     button.on_click(lambda _b: _run_own(box, trace))
-    box.children = [note, widgets.HBox([button, beside])]
+    box.children = [note, button, beside]
     box.check, box.table, box.plot, box.run = check, note, None, button
 
 
@@ -272,7 +274,7 @@ def _run_own(box, trace):
         said = (f"Run when you asked: your forward ran again in {runs} passes of the graph (counted)"
                 + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
                 + "; other effects of your code happened again.")
-        said = f'<div style="color:{style.MUTED}">{esc(said)}</div>'
+        said = style.block(f'<div style="color:{style.MUTED}">{esc(said)}</div>')
     _show(box, trace, check, curves, ran=said)
     box.run = None
     for w in offered:

@@ -5,7 +5,7 @@ import ipywidgets as widgets
 
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import fitted, focus, needs_window
+from dezero_magic.render.focus import enlarged, fitted, focus, needs_window
 from dezero_magic.render.svg import render_svg
 from dezero_magic.widgets import style
 from dezero_magic.widgets.trace_view import TraceView
@@ -15,6 +15,8 @@ PICK_COLOUR = "#000000"
 # Said over a graph that may not fit its box: the box starts at the output end, and
 # nothing else shows that there is more of it (the scroll bar may be hidden).
 CUT_NOTE = "If this graph is cut off, its output end is shown: scroll the box, or turn fit on, to see the rest."
+
+LARGE_NOTE = "Drawn 1.5 times larger: scroll the box to see the rest, or turn large off."
 
 
 def func_name(graph, fid):
@@ -125,6 +127,10 @@ class GraphView(TraceView):
                                            tooltip="show shapes and dtypes", **big)
         self.fit = widgets.ToggleButton(value=False, description="fit",
                                         tooltip="shrink the whole graph to fit the box (an overview)", **big)
+        # The whole graph shrinks to its box, to ~9 px text on a 1024-px projector: a lecturer enlarges it.
+        self.large = widgets.ToggleButton(value=False, description="large",
+                                          tooltip="draw the graph 1.5 times larger, to read from the back of "
+                                                  "the room (scroll the box to see the rest)", **big)
         options, cut = node_options(trace.graph)
         # Takes the room the toggles leave, and wraps below them when that is too little: at a
         # fixed 440 px it squeezed the toggles ("val...") on a 1024-px screen.
@@ -137,13 +143,16 @@ class GraphView(TraceView):
             style.block(esc(f"{cut} more nodes are not listed.")) if cut else "", **html)
         self.figure = widgets.HTML(**html)
         self.details = widgets.HTML(**html)
-        for w in (self.values, self.grads, self.shapes, self.fit):
+        for w in (self.values, self.grads, self.shapes, self.fit, self.large):
             # A tick says "on" from the back of a lecture hall; the grey shade alone did not.
             w.icon = "check" if w.value else ""
             w.observe(_tick, names="value")
-        for w in (self.values, self.grads, self.shapes, self.fit, self.picker):
+        # fit and large undo each other (before _update, which then draws once per click)
+        self.fit.observe(lambda c: c["new"] and setattr(self.large, "value", False), names="value")
+        self.large.observe(lambda c: c["new"] and setattr(self.fit, "value", False), names="value")
+        for w in (self.values, self.grads, self.shapes, self.fit, self.large, self.picker):
             w.observe(self._update, names="value")
-        self.bar = widgets.HBox([self.values, self.grads, self.shapes, self.picker],
+        self.bar = widgets.HBox([self.values, self.grads, self.shapes, self.large, self.picker],
                                 layout=widgets.Layout(flex_flow="row wrap"))
         self.children = [self.bar, self.picker_note, self.figure, self.details]
         self._update()
@@ -176,6 +185,10 @@ class GraphView(TraceView):
                         "screen); pick no node, or turn fit on, to see all of it.")
         elif needs_window(lay):
             note = CUT_NOTE
+        if self.large.value and not self.fit.value:
+            svg = enlarged(svg)
+            if note in (None, CUT_NOTE):
+                note = LARGE_NOTE
         if needs_window(lay) and self.fit not in self.bar.children:
             # "fit" only where there is something to fit: a graph that can be larger than its box
             # (shown from then on: turning shapes on can make it so)

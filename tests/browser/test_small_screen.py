@@ -214,7 +214,7 @@ def test_fit_is_offered_and_the_toggles_keep_their_words(ran):
         _open_tab(output, "Graph")
         fit = output.locator("button", has_text=re.compile(r"^\s*fit\s*$")).filter(visible=True)
         expect(fit).to_have_count(1)
-        for word in ("values", "grads", "shapes", "fit"):
+        for word in ("values", "grads", "shapes", "fit", "large"):
             button = output.locator("button", has_text=word).filter(visible=True).first
             cut = button.evaluate("b => b.scrollWidth > b.clientWidth + 1 || "
                                   "[...b.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)")
@@ -229,6 +229,16 @@ def test_fit_is_offered_and_the_toggles_keep_their_words(ran):
         place = page.evaluate(PLACE, [figure.element_handle(), OUTPUTS[index]])
         assert place["found"] and place["inside"], place
         fit.first.click()
+        # "large": node text to read from the back of the hall (shrunk to the box it was ~9-11 px)
+        large = output.locator("button", has_text=re.compile(r"^\s*large\s*$")).filter(visible=True)
+        text_px = "f => Math.max(...[...f.querySelectorAll('svg.dz-graph g.dz-var text')].map(t => " \
+                  "t.getBoundingClientRect().height))"
+        before = _figure(output).evaluate(text_px)
+        large.first.click()
+        expect(output.get_by_text("1.5 times larger").first).to_be_visible(timeout=30_000)
+        after = _figure(output).evaluate(text_px)
+        assert after >= 1.4 * before and after >= 16, (index, before, after)
+        large.first.click()
 
 
 def test_the_picked_output_of_a_long_graph_is_in_the_box(ran):

@@ -66,7 +66,8 @@ def test_the_gradients_button_runs_their_forward_when_asked_and_hides_its_prints
     _, view = _displayed_and_opened(shell, displayed, MY_SIN_CELL)
     page = view.views["Gradients"]
     assert page.run is not None and page.run.description.startswith("check by running your forward again (")
-    offered = text_of(page.table.value) + " ".join(text_of(w.value) for w in page.children[1].children[1:])
+    offered = text_of(page.table.value) + " ".join(text_of(w.value) for w in page.children[2:])
+    assert page.children[1] is page.run and page.run.style.font_size == "16px"   # its own row, projector type
     assert "MySin" in offered and "prints then is hidden" in offered and "a list it appends to" in offered
     before = len(shell.user_ns["calls"])
     with capture_output() as out:
@@ -173,7 +174,7 @@ def test_a_gone_graph_is_said_to_be_gone_without_a_claim_that_code_ran(shell, di
     shell.run_cell(MY_SIN)
     _, view = _displayed_and_opened(shell, displayed, MY_SIN_CELL)
     page = view.views["Gradients"]
-    beside = " ".join(text_of(w.value) for w in page.children[1].children[1:])
+    beside = " ".join(text_of(w.value) for w in page.children[2:])
     assert "It needs y to still exist: press it before a later cell rebinds y." in beside
     shell.run_cell("y = None")
     gc.collect()

@@ -10,7 +10,7 @@ from dezero_magic.render.focus import needs_window
 from dezero_magic.render.screen import BOX_PX
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_tab import BackwardView
-from dezero_magic.widgets.graph_tab import CUT_NOTE, GraphView
+from dezero_magic.widgets.graph_tab import CUT_NOTE, LARGE_NOTE, GraphView
 from dezero_magic.widgets.memory_tab import MEMORY_CLASS, ONE_TABLE_CSS, memory_view
 
 from widget_html import highlighted, run_traced, text_of
@@ -32,6 +32,30 @@ def test_fit_is_offered_for_a_graph_that_can_overflow_an_800_px_box(shell):
     assert CUT_NOTE in text_of(view.figure.value)        # says where the rest of it is
     view.fit.value = True
     assert "width:100%" in ET.fromstring(_svg(view.figure.value)).get("style")
+
+
+def test_large_draws_the_graph_half_as_large_again_and_undoes_fit(shell):
+    # QA at 1024x768: the whole graph shrunk to its box read at ~9 px from the back of the hall.
+    t = run_traced(shell, TOUR_LOSS)
+    view = GraphView(t)
+    assert view.large in view.bar.children and not view.large.value
+    view.large.value = True
+    root = ET.fromstring(_svg(view.figure.value))
+    width, height = float(root.get("width")), float(root.get("height"))
+    assert root.get("style").startswith(f"width:{1.5 * width:.0f}px;height:{1.5 * height:.0f}px")
+    assert LARGE_NOTE in text_of(view.figure.value) and CUT_NOTE not in text_of(view.figure.value)
+    assert view.large.icon == "check"
+    view.fit.value = True                                # an overview: large goes off
+    assert not view.large.value and "width:100%" in ET.fromstring(_svg(view.figure.value)).get("style")
+    view.large.value = True
+    assert not view.fit.value
+    # a picked node's window is enlarged too, and still says it is a window
+    loss = next(v.id for v in t.graph.variables.values() if v.label == "loss")
+    view.picker.value = loss
+    root = ET.fromstring(_svg(view.figure.value))
+    w = float(root.get("viewBox").split()[2])
+    assert root.get("style").startswith(f"width:{1.5 * w:.0f}px") and "around the node you picked" in \
+        text_of(view.figure.value)
 
 
 def test_a_small_graph_offers_no_fit_and_no_note(shell):

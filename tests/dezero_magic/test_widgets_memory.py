@@ -43,6 +43,10 @@ def test_toggle_changes_the_figures(shell):
     buttons.value = MODE_LABELS["no_grad"]
     text = text_of(view.figures.value)
     assert _bytes(text, "kept for backward") == "0 B"
+    # every drawn bar has a grey edge (dark purple on a dark theme's #111 read 1.3:1); an empty one none
+    bars = re.findall(r'<div style="background:#[0-9a-f]{6};height:18px;width:(\d+)px([^"]*)"', view.figures.value)
+    assert bars and all(("border:1px solid #8a8a8a" in rest) == (width != "0") for width, rest in bars)
+    assert any(width == "0" for width, _ in bars)
     assert _bytes(text, "grads") == "8 B"
     assert re.search(r"No longer kept by functions.*:\s+x, a, b", text)
 
