@@ -22,15 +22,22 @@ from dezero_magic.render.svg import render_svg
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
+from dezero_magic.widgets.backward_queue import panel, queue_html, reserve, reserved_lines
 from dezero_magic.widgets.graph_tab import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.trace_view import TraceView
 
-QUEUE_SHOWN = 12
 GRAD_ROWS = 20
 GENERATION, BOOK = "generation", "book"
+# On the Play's box (its three buttons); says what ipywidgets' Play does, as _play_pressed leaves it.
+PLAY_TIP = ("▶ play: the next step every 1.5 s (from the last step, step 1 again); ❚❚ pause; "
+            "■ stop: back to step 1; ⟳ repeat (off until pressed): step 1 again after the last step")
 NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
                "Call y.backward() in the cell, or run it with %%dezero -b y.")
+# True with or without -b (the trace does not keep the options): a cell with -b y is not told to add it
+NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
+                      "to step through (a backward asked for with -b is called only once the cell has run "
+                      "without an error). Fix the error shown above and run the cell again.")
 NO_BACKWARD_METHOD = ("Your Variable class has no backward() method yet, so there is no backward pass to step "
                       "through: book step 7 adds it (before, each function's backward is called by hand).")
 NOT_WATCHED = ("%dezero draws a graph that already exists; its backward, if one ran, ran in another cell "
@@ -78,36 +85,6 @@ def _no_backward_method(trace):
     return bool(outputs) and not any(callable(getattr(y, "backward", None)) for y in outputs)
 
 
-def _generation(f):
-    if f.own_generation is None:
-        return f"generation {f.generation}"
-    # a student's object: its own number is what their backward sorted by
-    return f"generation {f.own_generation} in your code (by the links: {f.generation})"
-
-
-def queue_html(graph, queue, total, *, book=False):
-    return _panel(_queue_block(graph, queue, total, book))
-
-
-def _panel(html):
-    # Set apart from the step panel beside it: side by side they read as one paragraph.
-    return f'<div class="dz-queue-panel" style="margin-left:24px;padding-left:16px;border-left:2px solid #bbbbbb">' \
-           f"{html}</div>"
-
-
-def _queue_block(graph, queue, total, book):
-    if not total:
-        return style.block(esc("empty: this was the last step"), title="Queue")
-    items = "".join(f"<li>{esc(func_name(graph, f))} — {esc(_generation(graph.functions[f]))}"
-                    "</li>" for f in queue[:QUEUE_SHOWN] if f in graph.functions)
-    more = total - min(len(queue), QUEUE_SHOWN)
-    tail = f"<div>{esc(f'… and {more} more')}</div>" if more > 0 else ""
-    title = ("The list funcs, next pop first (this algorithm ignores generations)" if book
-             else "Queue, in the order it will be popped")
-    return style.block(f'<ol class="dz-queue" style="margin:0 0 0 1.4em;padding:0">{items}</ol>{tail}',
-                       title=title)
-
-
 class BackwardView(TraceView):
     """Stepper widgets: `mode`, `play`, `slider`, `prev`, `next`, `figure`, `info`, `queue`, `comparison`."""
 
@@ -123,10 +100,13 @@ class BackwardView(TraceView):
                 said = NO_BACKWARD_METHOD
             elif _creatorless(trace):
                 said = NO_CREATOR
+            elif not trace.graph.complete and not getattr(trace, "line_magic", False):
+                said = NO_BACKWARD_RAISED
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
         n = len(steps)
+        self._lines = {GENERATION: reserved_lines(steps)}   # from every step's lengths, once a mode
         # Students' own classes: the recorded steps are whatever their backward() did
         # (the step 15 bug pops D, C, A, B, A), so the first button names that, not generations.
         own = trace.source == "objects"
@@ -140,12 +120,16 @@ class BackwardView(TraceView):
             options=[(first[0], GENERATION), ("book steps 8–14: list, pop last", BOOK)],
             value=GENERATION, tooltips=[first[1], book_tip],
             style={"button_width": "auto"}, layout=kit.layout)
-        self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, description="play",
-                                 tooltip="play: one step every 1.5 s; stop; repeat from step 1 at the end",
+        # No description: the front end shows none for a Play, and with one it leaves out the tooltip.
+        self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, tooltip=PLAY_TIP,
                                  layout=kit.layout, style=kit.description)
         self.slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=False,
                                         layout=widgets.Layout(width="420px"))
-        self._link = widgets.link((self.play, "value"), (self.slider, "value"))  # kept: closed with the view
+        # Not widgets.link: a press of play is held back one interval (_play_pressed)
+        self._held = None
+        self.play.observe(self._play_pressed, names="playing")
+        self.play.observe(self._play_moved, names="value")
+        self.slider.observe(lambda change: setattr(self.play, "value", change["new"]), names="value")
         self.prev = widgets.Button(description="◀ prev", tooltip="previous step", style=kit.button,
                                   layout=kit.layout)
         self.next = widgets.Button(description="next ▶", tooltip="next step", style=kit.button, layout=kit.layout)
@@ -161,6 +145,20 @@ class BackwardView(TraceView):
         self._render()
 
     # -- navigation ---------------------------------------------------------------
+    def _play_pressed(self, change):
+        """ipywidgets' front end advances at once when play is pressed (but from the last step,
+        goes to step 1 and waits), in the message that says it plays, whose notifications come
+        `playing` first: _play_moved takes that step back, so this one stays up an interval too."""
+        if change["new"] and not change["old"] and self.play.value == self.slider.value + self.play.step:
+            self._held = self.slider.value
+
+    def _play_moved(self, change):
+        if self._held is not None:
+            held, self._held = self._held, None
+            self.play.value = held    # sent to the front end, whose timer goes on from here
+            return
+        self.slider.value = change["new"]
+
     def _go(self, delta):
         self.slider.value = min(self.slider.max, max(self.slider.min, self.slider.value + delta))
 
@@ -213,11 +211,16 @@ class BackwardView(TraceView):
         grads, marked = running_grads(steps, k, overwritten=over)
         self._draw(step.func, step_edges(graph, step.func, step.gys, step.gxs), grads, marked)
         before = running_grads(steps, k - 1, overwritten=over)[0]
-        self.info.value = style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
-                                                      fid=step.func, before=before),
-                                      title=f"Step {k} of {len(steps)}: {func_name(graph, step.func)} is popped")
-        self.queue.value = (queue_html(graph, step.pending, step.pending_total) if step.queue_seen
-                            else _panel(style.block(esc(NO_QUEUE), title="Queue")))
+        lines = self._lines[GENERATION]
+        # "of 119" alone, when the pass took 20,000, read as if it ended there
+        total = max(graph.pass_steps, len(steps))
+        of = f"of {len(steps)}" if total == len(steps) else f"of the {len(steps):,} drawn ({total:,} in all)"
+        self.info.value = reserve(style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
+                                                              fid=step.func, before=before),
+                                              title=f"Step {k} {of}: {func_name(graph, step.func)} is popped"),
+                                  lines)
+        self.queue.value = (queue_html(graph, step.pending, step.pending_total, lines=lines) if step.queue_seen
+                            else panel(style.block(esc(NO_QUEUE), title="Queue"), lines))
         if self.trace.source == "objects":
             text = ("These are the steps your own backward() ran, in the order it ran them. Switch to the "
                     "book's steps 8–14 to replay this graph with the list algorithm.")
@@ -237,11 +240,7 @@ class BackwardView(TraceView):
         step = rp.steps[k - 1]
         have = rp.book_grads is not None
         grads, marked = running_grads(rp.steps, k, rp.seeds) if have else ({}, set())
-        if have:
-            edges = step_edges(graph, step.func, None, step.gxs)
-        else:
-            edges = step_edges(graph, step.func)
-        self._draw(step.func, edges, grads, marked)
+        self._draw(step.func, step_edges(graph, step.func, None, step.gxs if have else None), grads, marked)
         title = f"Step {k} of {len(rp.steps)} (book, list algorithm): {func_name(graph, step.func)} is popped"
         text = self._step_text({v: grads.get(v, "") for v in graph.functions[step.func].outputs} if have else {},
                                step.gxs, step.accumulated, grads)
@@ -250,8 +249,9 @@ class BackwardView(TraceView):
                                  "time.") + "<br>" + text
         if not have:
             text += "<br>" + esc("Grads: " + rp.status)
-        self.info.value = style.block(text, title=title)
-        self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True)
+        lines = self._lines.get(BOOK) or self._lines.setdefault(BOOK, reserved_lines(rp.steps, book=True))
+        self.info.value = reserve(style.block(text, title=title), lines)
+        self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True, lines=lines)
         self.comparison.value = comparison_html(graph, rp)
 
     def _step_text(self, gys, gxs, accumulated, grads, fid=None, before=None):

@@ -33,7 +33,7 @@ i.e. when it is displayed):
 
 `close_view` closes everything a view made: its widgets, their Layout and
 style models, and links held as attributes (`Widget.close()` alone closes
-only the one model, not its children).
+only the one model, not its children); it stops a playing Play first.
 """
 from collections import OrderedDict, deque
 
@@ -140,12 +140,21 @@ def _owned(w):
 
 
 def close_view(view):
-    """Close `view` and every widget reachable from it (each once)."""
-    seen, todo = set(), [view]
+    """Close `view` and every widget reachable from it (each once), its Plays
+    stopped first: ipywidgets' front-end PlayModel keeps its timer when its
+    model closes, and each tick then throws "Syncing error: no comm channel
+    defined" (every interval, for good with repeat on). Messages reach the
+    front end in order, so it has paused before it reads the close."""
+    found, todo = {}, [view]
     while todo:
         w = todo.pop()
-        if id(w) in seen:
-            continue
-        seen.add(id(w))
-        todo.extend(_owned(w))
+        if id(w) not in found:
+            found[id(w)] = w
+            todo.extend(_owned(w))
+    for w in found.values():
+        if isinstance(w, widgets.Play) and w.comm is not None:
+            with w.hold_sync():   # one message; nothing is sent for a Play already at rest
+                w.repeat = False
+                w.playing = False
+    for w in found.values():
         w.close()

@@ -201,3 +201,31 @@ def test_100_reruns_of_one_cell_keep_memory_and_widgets_flat(shell, kernel):
     assert grown < 256 * 1024, f"+{grown} B between runs 10 and 100 ({readings})"
     assert readings[100][1] == readings[10][1], f"widget models: {readings}"
     assert lifecycle.live_views() == 1
+
+
+def _messages(widget, log):
+    """Log what `widget` sends to the front end from now on, as (model id, type, data)."""
+    mid = widget.model_id
+    widget.comm.publish_msg = lambda msg_type, data=None, *args, **kwargs: log.append((mid, msg_type, data))
+
+
+def test_a_playing_stepper_is_stopped_before_its_view_is_closed(shell, kernel, shown):
+    """QA: re-running a cell while its Backward tab played (repeat on) left the browser's
+    Play timer ticking on a closed model: "no comm channel defined" every 1.5 s, for good."""
+    kernel.execute(shell, SMALL, cell_id="cell-p")
+    view = shown[-1]
+    play = view.views["Backward"].play
+    kernel.execute(shell, SMALL, cell_id="cell-q")
+    idle = shown[-1].views["Backward"].play
+    play.set_state({"playing": True, "repeat": True})     # as the front end says it
+    log, ids = [], (play.model_id, idle.model_id)   # (gone once closed)
+    _messages(play, log)
+    _messages(idle, log)
+    kernel.execute(shell, SMALL, cell_id="cell-p")           # the re-run
+    kernel.execute(shell, SMALL, cell_id="cell-q")
+    mine = [(kind, data) for mid, kind, data in log if mid == ids[0]]
+    assert [kind for kind, _ in mine] == ["comm_msg", "comm_close"], mine
+    assert mine[0][1]["method"] == "update" and mine[0][1]["state"] == {"playing": False, "repeat": False}
+    assert not is_open(play) and not play.playing and not play.repeat
+    # a stepper at rest: closed without a word more
+    assert [kind for mid, kind, _ in log if mid == ids[1]] == ["comm_close"]

@@ -1,6 +1,9 @@
 """The Backward view (stepper and the book's steps 8–14 replay), driven through the widget models."""
+import re
+
 import pytest
 
+import dezero_magic.widgets.backward_queue as backward_queue
 import dezero_magic.widgets.backward_tab as backward_tab
 from dezero_magic.widgets import view_for
 from dezero_magic.widgets.backward_tab import BackwardView
@@ -123,9 +126,9 @@ def test_long_queue_is_cut_with_a_count(shell, displayed):
                    "    y = y + F.exp(x * float(i))\ny.backward()")
     view = BackwardView(t)
     longest = max(range(len(t.graph.steps)), key=lambda i: t.graph.steps[i].pending_total)
-    assert t.graph.steps[longest].pending_total > backward_tab.QUEUE_SHOWN
+    assert t.graph.steps[longest].pending_total > backward_queue.QUEUE_SHOWN
     view.slider.value = longest + 1
-    assert view.queue.value.count("<li>") <= backward_tab.QUEUE_SHOWN
+    assert view.queue.value.count("<li>") <= backward_queue.QUEUE_SHOWN
     assert "more" in text_of(view.queue.value)
 
 
@@ -255,3 +258,82 @@ def test_an_input_used_twice_that_already_had_a_grad_says_so(shell, displayed):
     view = BackwardView(trace)
     view.slider.value = 2
     assert "3 + 3 — added to the grad it already had, now 12" in text_of(view.info.value)
+
+
+def test_a_cell_that_raised_before_its_backward_does_not_ask_for_minus_b(shell, displayed):
+    # QA: `%%dezero -b y` that raised was told "... or run it with %%dezero -b y"
+    assert not shell.run_cell("%%dezero -o _t -b y\nx = Variable(np.array(2.0))\ny = F.exp(x)\n"
+                              "raise ValueError('before the backward')").success
+    text = text_of(BackwardView(shell.user_ns["_t"]).message.value)
+    assert "raised its error" in text and "run it with %%dezero -b y" not in text
+    assert "y.backward() in the cell" not in text
+
+
+@pytest.mark.parametrize("total, listed, said", [
+    (1, 0, "1 function queued, not drawn (beyond what the graph shows)"),
+    (3, 1, "… and 2 more, not drawn (beyond what the graph shows)"),
+    (40, 12, "… and 28 more"),
+    (40, 5, "… and 35 more, not drawn (beyond what the graph shows), or further down the queue"),
+    (40, 0, "40 functions queued, not drawn (beyond what the graph shows), or further down the queue"),
+    (4, 4, ""),
+])
+def test_what_the_queue_list_leaves_out_is_said(total, listed, said):
+    assert backward_queue._not_listed(total, listed) == said
+
+
+def test_a_pass_longer_than_drawn_says_so_and_lists_no_empty_queue(shell, displayed):
+    # 60 steps in all, 7 drawn: the last drawn step's queue holds a function that is not drawn
+    t = run_traced(shell, "x = Variable(np.array(0.5))\ny = x\nfor i in range(30):\n"
+                          "    y = F.sin(y) + 0.5\ny.backward()", flags="--max-nodes 20")
+    n = len(t.graph.steps)
+    assert n < t.graph.pass_steps == 60
+    view = BackwardView(t)
+    view.slider.value = n
+    assert f"Step {n} of the {n} drawn (60 in all):" in text_of(view.info.value)
+    queue = text_of(view.queue.value)
+    assert "<li>" not in view.queue.value and "and 1 more" not in queue
+    assert "1 function queued, not drawn (beyond what the graph shows)" in queue
+    assert "Step 1 of 4:" in text_of(BackwardView(run_traced(shell, DIAMOND)).info.value)  # all drawn: as before
+
+
+def _sent(widget):
+    """The messages `widget` sends to the front end from now on: [(type, data)]."""
+    sent = []
+    widget.comm.publish_msg = lambda msg_type, data=None, *args, **kwargs: sent.append((msg_type, data))
+    return sent
+
+
+def test_play_shows_the_current_step_for_one_interval_before_advancing(diamond):
+    view = BackwardView(diamond)
+    steps = diamond.graph.steps
+    assert view.play.description == "" and "every 1.5 s" in view.play.tooltip and view.play.interval == 1500
+    assert "off until pressed" in view.play.tooltip and not view.play.repeat
+    sent = _sent(view.play)
+    # what the front end sends when play is pressed at step 1: playing, and already step 2
+    view.play.set_state({"playing": True, "value": 2})
+    assert view.slider.value == 1 and highlighted(view.figure.value) == [steps[0].func]
+    assert view.play.value == 1 and any(kind == "comm_msg" and data.get("state", {}).get("value") == 1
+                                        for kind, data in sent), "the front end was not told to stay at 1"
+    view.play.set_state({"value": 2})                  # one interval later, its timer's next step
+    assert view.slider.value == 2 and highlighted(view.figure.value) == [steps[1].func]
+    view.play.set_state({"value": 3})
+    assert view.slider.value == 3
+    view.play.set_state({"playing": False})
+    view.slider.value = 4
+    view.play.set_state({"playing": True, "value": 1})  # from the last step: step 1 at once, as ipywidgets does
+    assert view.slider.value == 1 and view.play.value == 1
+
+
+def test_the_step_and_queue_panels_keep_one_height_while_playing(shell, displayed):
+    # Add has two inputs (3 lines), Sin one (2 lines): the boxes reserve the most
+    t = run_traced(shell, "x = Variable(np.array(0.5))\ny = F.sin(x) + F.sin(x * 2.0)\ny.backward()")
+    view = BackwardView(t)
+    for mode in ("generation", "book"):
+        view.mode.value = mode
+        heights = set()
+        for k in range(1, view.slider.max + 1):
+            view.slider.value = k
+            for html in (view.info.value, view.queue.value):
+                heights.update(re.findall(r'<div style="min-height:(\d+)px">', html))
+        assert len(heights) == 1, (mode, heights)
+        assert int(heights.pop()) >= 4 * backward_queue.LINE_PX    # the title, grads in, two grads out

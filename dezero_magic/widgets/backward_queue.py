@@ -1,0 +1,71 @@
+"""The Backward tab's queue panel: the functions waiting to be popped after a
+step, and the height both panels keep while playing (nothing below them jumps)."""
+from dezero_magic.render.escape import esc
+from dezero_magic.render.text import count_of
+from dezero_magic.widgets import style
+from dezero_magic.widgets.graph_tab import func_name
+
+QUEUE_SHOWN = 12
+
+
+def _generation(f):
+    if f.own_generation is None:
+        return f"generation {f.generation}"
+    # a student's object: its own number is what their backward sorted by
+    return f"generation {f.own_generation} in your code (by the links: {f.generation})"
+
+
+def queue_html(graph, queue, total, *, book=False, lines=0):
+    return panel(_queue_block(graph, queue, total, book), lines)
+
+
+def panel(html, lines=0):
+    # Set apart from the step panel beside it: side by side they read as one paragraph.
+    return f'<div class="dz-queue-panel" style="margin-left:24px;padding-left:16px;border-left:2px solid #bbbbbb">' \
+           f"{reserve(html, lines)}</div>"
+
+
+def _queue_block(graph, queue, total, book):
+    if not total:
+        return style.block(esc("empty: this was the last step"), title="Queue")
+    shown = [f for f in queue if f in graph.functions][:QUEUE_SHOWN]
+    items = "".join(f"<li>{esc(func_name(graph, f))} — {esc(_generation(graph.functions[f]))}</li>"
+                    for f in shown)
+    left = _not_listed(total, len(shown))
+    tail = f"<div>{esc(left)}</div>" if left else ""
+    title = ("The list funcs, next pop first (this algorithm ignores generations)" if book
+             else "Queue, in the order it will be popped")
+    listed = f'<ol class="dz-queue" style="margin:0 0 0 1.4em;padding:0">{items}</ol>' if items else ""
+    return style.block(listed + tail, title=title)
+
+
+def _not_listed(total, listed):
+    """What the queue's list leaves out, in words. It names drawn functions only, and the
+    recording keeps the first QUEUE_SHOWN to pop (the tracer's pending_limit; students' code:
+    all): a shorter list lacks some not drawn (a 20,000-op cell drawn near its output)."""
+    rest = total - listed
+    if rest <= 0:
+        return ""
+    if listed >= min(total, QUEUE_SHOWN):     # a full list: the rest wait further down
+        return f"… and {rest:,} more"
+    why = "not drawn (beyond what the graph shows)" + ("" if total <= QUEUE_SHOWN else ", or further down the queue")
+    return f"… and {rest:,} more, {why}" if listed else f"{count_of(rest, 'function')} queued, {why}"
+
+
+LINE_PX = style.FONT_PX * 1.45   # style.block's line height
+
+
+def reserved_lines(steps, book=False):
+    """The most lines the step or the queue panel takes over `steps` (at most a full queue's):
+    both keep that height while playing, so nothing below them jumps."""
+    most = 2
+    for s in steps:
+        # book: a grads-in line or the replay's status line, and the warning of a repeat
+        info = 1 + len(s.gxs) + (1 + s.repeat if book else bool(s.gys))
+        queue = 2 + min(s.queue_total if book else s.pending_total, QUEUE_SHOWN)
+        most = max(most, info, queue)
+    return min(most, 2 + QUEUE_SHOWN)
+
+
+def reserve(html, lines):
+    return f'<div style="min-height:{round(lines * LINE_PX + 4)}px">{html}</div>' if lines else html
