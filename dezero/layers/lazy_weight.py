@@ -36,7 +36,9 @@ class LazyWeightLayer(Layer):
 
     def _init_W(self, xp=np):
         shape, scale = self._weight_shape_scale()
-        W_data = xp.random.randn(*shape).astype(self.dtype) * scale
+        # Scaled in the layer's dtype, as NumPy 1 did for the book: under NumPy 2 a float64
+        # scale made the product float64, and the cast back moved 1 in 4 float32 weights by 1 ulp.
+        W_data = xp.random.randn(*shape).astype(self.dtype) * xp.asarray(scale, dtype=self.dtype)
         self.W.data = W_data.astype(self.dtype, copy=False)
 
     def _fits(self, x):

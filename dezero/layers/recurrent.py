@@ -2,7 +2,8 @@
 
 Fixed from the book (book repository issue #32): the hidden-to-hidden Linear
 maps hidden_size -> hidden_size; the book built it with the *input* size,
-which only worked when both sizes were equal or left lazy.
+which only worked when both sizes were equal or left lazy (left lazy, it
+still is: its input, h, gives it hidden_size).
 For truncated BPTT call `loss.unchain_backward()` after each backward; the
 hidden state then starts a fresh graph.
 """
@@ -17,7 +18,9 @@ class RNN(Layer):
     def __init__(self, hidden_size, in_size=None):
         super().__init__()
         self.x2h = Linear(hidden_size, in_size=in_size)
-        self.h2h = Linear(hidden_size, in_size=hidden_size, nobias=True)
+        # Lazy when x2h is, as in the book: its weights are drawn at the second step, after
+        # x2h's and the model's next layers', so a seeded run draws the book's numbers.
+        self.h2h = Linear(hidden_size, in_size=None if in_size is None else hidden_size, nobias=True)
         self.h = None
 
     def reset_state(self):

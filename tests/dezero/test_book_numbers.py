@@ -117,3 +117,21 @@ def test_step36_double_backprop():
     z.backward()
     print(x.grad)
     assert repr(x.grad) == "variable(100.0)"
+
+
+def test_seeded_layers_draw_the_books_weights():
+    # The book's dezero 0.0.13 on NumPy 1 (QA ran it side by side): a Linear's float32
+    # weights, and an RNN whose h2h draws after x2h (lazy), as the book's did.
+    import dezero.layers as L
+
+    np.random.seed(0)
+    W = L.Linear(10, in_size=3).W.data
+    assert W.dtype == np.float32 and W[0, 1] == np.float32(0.23103087)
+    expect = np.random.RandomState(0).randn(3, 10).astype(np.float32) * np.float32(np.sqrt(1 / 3))
+    assert np.array_equal(W, expect)   # scaled in float32: none 1 ulp off
+    np.random.seed(0)
+    rnn = L.RNN(2)
+    np.testing.assert_allclose(rnn(np.ones((1, 2))).data, [[0.95949, 0.95337]], atol=1e-5)
+    assert rnn.h2h.W.data is None       # drawn at the second step, as in the book
+    rnn(np.ones((1, 2)))
+    assert rnn.h2h.W.shape == (2, 2)
