@@ -17,7 +17,8 @@ from dezero.layers import Layer  # noqa: E402,F401
 from dezero.models import Model  # noqa: E402,F401
 from dezero import layers, models, optimizers  # noqa: E402,F401
 from dezero import dataloaders, datasets, transforms  # noqa: E402,F401
-from dezero.dataloaders import DataLoader  # noqa: E402,F401
+from dezero.dataloaders import DataLoader, SeqDataLoader  # noqa: E402,F401  (step 60 imports both from here)
+from dezero.datasets import Dataset  # noqa: E402,F401
 from dezero import utils  # noqa: E402,F401  (the book's `dezero.utils.get_conv_outsize(...)` path)
 
 __version__ = "0.1.0"

@@ -231,6 +231,9 @@ def setup_variable():
     Variable.__getitem__ = _getitem
     Variable.__matmul__ = _matmul
     Variable.__rmatmul__ = _rmatmul
+    # The book's names for x @ W: `dot`, and `matmaul`, as its setup_variable spells it
+    # (kept, so code typed from the book runs; `matmul` is the right spelling).
+    Variable.matmul = Variable.dot = Variable.matmaul = _matmul
     Variable.max = _max
     Variable.min = _min
 

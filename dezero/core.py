@@ -55,7 +55,8 @@ def foreign_variable_error(obj):
         return None
     cls = type(obj)
     where = f"{cls.__module__}.{cls.__qualname__}"
-    whose = "your notebook's own" if cls.__module__ == "__main__" else "your own"
+    whose = {"__main__": "your notebook's own", "dezero.core_simple": "the book's step-24 core's"}.get(
+        cls.__module__, "your own")
     try:
         shown = repr(obj)
         shown = shown if len(shown) <= 40 else shown[:39] + "…"
@@ -82,6 +83,8 @@ class Variable:
     def __init__(self, data, name=None):
         if type(data) is not _array_type and data is not None:
             if not isinstance(data, array_types):
+                if isinstance(data, Variable):
+                    raise _variable_in_data(data)
                 error = foreign_variable_error(data)
                 if error is not None:
                     raise error
@@ -129,7 +132,13 @@ class Variable:
         self.creator = None
 
     def unchain_backward(self):
-        """Cut every creator link behind this variable (truncated BPTT)."""
+        """Cut every creator link behind this variable (truncated BPTT).
+
+        Unlike the book's, this variable's own creator link is cut too:
+        nothing is left behind it at once (the book's kept its last Function,
+        and that Function's inputs, alive until the variable itself went), and
+        a later `backward()` on it reaches no function, as the book's reached
+        only that last one."""
         if self.creator is None:
             return
         funcs = [self.creator]
@@ -212,23 +221,30 @@ class Function:
         # Parameter or a number takes the general as_variable route); the
         # list handed to observers is made only when somebody listens.
         n = len(inputs)
-        if n == 1:
-            x0 = inputs[0]
-            if type(x0) is not Variable:
-                x0 = as_variable(x0)
-            inputs = [x0]
-            ys = self.forward(x0.data)
-        elif n == 2:
-            x0, x1 = inputs
-            if type(x0) is not Variable:
-                x0 = as_variable(x0)
-            if type(x1) is not Variable:
-                x1 = as_variable(x1)
-            inputs = [x0, x1]
-            ys = self.forward(x0.data, x1.data)
-        else:
-            inputs = [x if type(x) is Variable else as_variable(x) for x in inputs]
-            ys = self.forward(*[x.data for x in inputs])
+        try:  # (free unless raised: 3.11's exceptions cost nothing until one is)
+            if n == 1:
+                x0 = inputs[0]
+                if type(x0) is not Variable:
+                    x0 = as_variable(x0)
+                inputs = [x0]
+                ys = self.forward(x0.data)
+            elif n == 2:
+                x0, x1 = inputs
+                if type(x0) is not Variable:
+                    x0 = as_variable(x0)
+                if type(x1) is not Variable:
+                    x1 = as_variable(x1)
+                inputs = [x0, x1]
+                ys = self.forward(x0.data, x1.data)
+            else:
+                inputs = [x if type(x) is Variable else as_variable(x) for x in inputs]
+                ys = self.forward(*[x.data for x in inputs])
+        except TypeError as exc:
+            # NumPy's "loop of ufunc does not support argument 0 of type Variable" names no cause
+            bad = next((x for x in inputs if isinstance(getattr(x, "data", None), Variable)), None)
+            if bad is not None:
+                raise _variable_in_data(bad.data) from exc
+            raise
 
         if type(ys) is not tuple:
             if type(ys) is not _array_type:
@@ -290,6 +306,15 @@ class Function:
             f"{type(self).__name__}.backward is not implemented: define "
             "backward(self, gy) returning the input grads"
         )
+
+
+def _variable_in_data(data):
+    # Steps 28-29's `x.data -= lr * x.grad` with this core's Variable grads makes x.data a
+    # Variable; the next operation then wrapped it, far from the line that did it.
+    return TypeError(
+        f"Variable data must be a numpy.ndarray, got a Variable ({data!r:.40}): some Variable's .data "
+        "became a Variable, e.g. by `x.data -= lr * x.grad` (x.grad is a Variable in this core, an "
+        "array in step 24's dezero.core_simple); write `x.data -= lr * x.grad.data`")
 
 
 def _returned_none(function):

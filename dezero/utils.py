@@ -12,7 +12,8 @@ helpers live (listed below).
 Where each of the book's names lives here:
 
 * `get_dot_graph`, `plot_dot_graph`, `_dot_var`, `_dot_func`: `dezero.dot`
-  (its `_dot_var(v, verbose)` takes `verbose` as a required argument);
+  (`get_dot_graph` writes each variable once, the book's once per use: the
+  same drawing);
 * `sum_to` (on arrays, not Variables): `dezero.shapes.sum_to_array`;
   `reshape_sum_backward`: `dezero.shapes`;
 * `logsumexp` (on arrays): `dezero.functions.activation`;

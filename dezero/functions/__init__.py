@@ -15,12 +15,14 @@ from dezero.functions.activation import (  # noqa: F401
 )
 from dezero.functions.loss import (  # noqa: F401
     MeanSquaredError, SigmoidCrossEntropy, SoftmaxCrossEntropy, binary_cross_entropy,
-    mean_squared_error, sigmoid_cross_entropy, softmax_cross_entropy,
+    mean_squared_error, mean_squared_error_simple, sigmoid_cross_entropy, softmax_cross_entropy,
     softmax_cross_entropy_simple,
 )
 from dezero.functions.metrics import accuracy  # noqa: F401
 from dezero.functions.regularization import dropout  # noqa: F401
 from dezero.functions.normalization import BatchNorm, batch_norm  # noqa: F401
+
+batch_nrom = batch_norm  # the book's spelling (its L.BatchNorm calls F.batch_nrom): code typed from it runs
 from dezero.functions.im2col import Col2im, Im2col, col2im, im2col  # noqa: F401
 from dezero.functions.conv import (  # noqa: F401
     Conv2d, Conv2DGradW, Deconv2d, conv2d, conv2d_simple, deconv2d,

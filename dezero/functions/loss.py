@@ -41,6 +41,13 @@ def mean_squared_error(x0, x1):
     return MeanSquaredError()(x0, x1)
 
 
+def mean_squared_error_simple(x0, x1):
+    """Step 42's first version, composed of dezero's functions: its graph holds
+    every intermediate (step 43 replaces it with the one Function above)."""
+    diff = as_variable(x0) - as_variable(x1)
+    return sum(diff ** 2) / len(diff)
+
+
 def _labels(t, n, xp=np):
     """Class indices as a flat integer array of the scores' array module."""
     t = xp.asarray(t).ravel()

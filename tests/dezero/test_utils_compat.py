@@ -92,3 +92,37 @@ def test_the_books_step_26_call_of_dot_var():
 
     x = Variable(np.random.randn(2, 3), name="x")
     assert 'label="x"' in _dot_var(x) and "(2, 3) float64" in _dot_var(x, verbose=True)
+
+
+def test_the_books_other_names_and_import_paths():
+    # QA ran the book's dezero 0.0.13 beside this one: names its steps and code use.
+    import dezero
+    import dezero.functions as F
+    import dezero.functions_conv as FC
+    from dezero import Dataset, SeqDataLoader  # noqa: F401  (step 60)
+
+    assert SeqDataLoader is dezero.dataloaders.SeqDataLoader and Dataset is dezero.datasets.Dataset
+    assert FC.conv2d is F.conv2d and FC.pooling is F.pooling and FC.im2col is F.im2col
+    assert F.batch_nrom is F.batch_norm                      # the book's spelling
+    x = Variable(np.arange(6.0).reshape(2, 3))
+    W = Variable(np.ones((3, 2)))
+    for product in (x.dot(W), x.matmaul(W), x.matmul(W)):    # matmaul: as the book spells it
+        assert np.array_equal(product.data, x.data @ W.data)
+    t = Variable(np.ones((2, 3)))
+    simple, fused = F.mean_squared_error_simple(x, t), F.mean_squared_error(x, t)
+    assert simple.data == pytest.approx(fused.data) and simple.creator.__class__.__name__ == "Div"
+    simple.backward()
+    assert np.allclose(x.grad.data, 2 * (x.data - 1) / 2)    # d/dx sum((x-t)^2)/len, len = 2 rows
+
+
+def test_a_variable_in_data_is_told_where_it_came_from():
+    # Steps 28-29 typed on the full core: x.grad is a Variable, so x.data became one.
+    import dezero.functions as F
+
+    x = Variable(np.array(2.0))
+    (x ** 2).backward()
+    x.data -= 0.1 * x.grad
+    with pytest.raises(TypeError, match=r"x\.data -= lr \* x\.grad\.data"):
+        F.sin(x)
+    with pytest.raises(TypeError, match="core_simple"):
+        Variable(Variable(np.array(1.0)))

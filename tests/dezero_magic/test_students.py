@@ -278,3 +278,17 @@ def test_the_stepper_shows_both_grads_of_an_input_used_twice(shell, displayed):
     x = next(v.id for v in fixed.graph.variables.values() if v.label == "x")
     grads, marked = running_grads(fixed.graph.steps, len(fixed.graph.steps))
     assert grads[x] == "1 + 1 + 1" and x in marked and float(shell.user_ns["x"].grad) == 3.0
+
+
+def test_the_books_step_24_core_is_stepped_like_a_students_own(shell, displayed):
+    # Steps 28-29 import dezero.core_simple: it emits no events, so its backward is watched.
+    from dezero_magic.numgrad import check_gradients
+
+    shell.run_cell("from dezero.core_simple import Variable, setup_variable\nsetup_variable()")
+    trace = run(shell, displayed, "x = Variable(np.array(2.0))\ny = x ** 4 - 2 * x ** 2\ny.backward()")
+    assert trace.source == "objects"
+    assert [trace.graph.functions[s.func].op for s in trace.graph.steps] == ["Sub", "Mul", "Pow", "Pow"]
+    check = check_gradients(trace)
+    x = next(leaf for leaf in check.leaves if leaf.label == "x")
+    assert x.passed and float(x.analytic) == 24.0
+    shell.run_cell("from dezero import Variable")
