@@ -38,6 +38,8 @@ NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing 
 NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
                       "to step through (a backward asked for with -b is called only once the cell has run "
                       "without an error). Fix the error shown above and run the cell again.")
+NO_BOOK_REPLAY = ("The book's list algorithm cannot be replayed on this graph: the function the recorded "
+                  "pass began with is not drawn. Switch back to the recorded steps.")
 NO_BACKWARD_METHOD = ("Your Variable class has no backward() method yet, so there is no backward pass to step "
                       "through: book step 7 adds it (before, each function's backward is called by hand).")
 NOT_WATCHED = ("%dezero draws a graph that already exists; its backward, if one ran, ran in another cell "
@@ -163,7 +165,11 @@ class BackwardView(TraceView):
         self.slider.value = min(self.slider.max, max(self.slider.min, self.slider.value + delta))
 
     def _switch(self, change):
-        n = len(self._book().steps) if change["new"] == BOOK else len(self.trace.graph.steps)
+        if change["new"] == BOOK:
+            rp = self._book()
+            n = len(rp.steps) if rp is not None else 0
+        else:
+            n = len(self.trace.graph.steps)
         self._hold = True
         try:
             self.slider.value = 1
@@ -235,7 +241,9 @@ class BackwardView(TraceView):
     def _render_book(self, k):
         graph, rp = self.trace.graph, self._book()
         if rp is None or not rp.steps:
-            self.info.value = style.block(esc(NO_BACKWARD))
+            # (the generation steps exist: "no backward pass was recorded" would be false here)
+            self.info.value = style.block(esc(NO_BOOK_REPLAY))
+            self.queue.value = ""
             return
         step = rp.steps[k - 1]
         have = rp.book_grads is not None

@@ -337,3 +337,17 @@ def test_the_step_and_queue_panels_keep_one_height_while_playing(shell, displaye
                 heights.update(re.findall(r'<div style="min-height:(\d+)px">', html))
         assert len(heights) == 1, (mode, heights)
         assert int(heights.pop()) >= 4 * backward_queue.LINE_PX    # the title, grads in, two grads out
+
+
+def test_the_book_switch_on_a_graph_it_cannot_replay_says_so(shell, monkeypatch):
+    # replay() is None when the pass's first function is not drawn: no crash, no false "no backward".
+    t = run_traced(shell, "x = Variable(np.array(2.0))\ny = F.exp(F.sin(x))\ny.backward()")
+    view = BackwardView(t)
+    monkeypatch.setattr(view, "_replay", None)
+    monkeypatch.setattr(t, "early_replay", None, raising=False)
+    monkeypatch.setattr(backward_tab, "replay", lambda *a, **k: None)
+    view.mode.value = backward_tab.BOOK
+    assert "cannot be replayed" in text_of(view.info.value)
+    assert "No backward pass was recorded" not in text_of(view.info.value)
+    view.mode.value = backward_tab.GENERATION
+    assert "is popped" in text_of(view.info.value)
