@@ -75,6 +75,9 @@ print("exact: ", y.data, x.grad.data)
 # ## Step 28 — gradient descent on the Rosenbrock function
 #
 # The minimum is at (1, 1); with learning rate 0.001 gradient descent creeps along the valley.
+# The book's step 28 imports the step-24 core here (`from dezero.core_simple import Variable`),
+# where a grad is an array and `x0.data -= lr * x0.grad` works as printed; this notebook keeps the
+# full core, where the grad is a Variable: hence `x0.grad.data`.
 
 # %%
 def rosenbrock(x0, x1):
