@@ -2,6 +2,10 @@
 
 A Dataset holds `data` and `label` arrays that `prepare()` fills, and returns
 `(transform(data[i]), target_transform(label[i]))` for an integer index.
+
+The book's downloaded datasets beyond MNIST (ImageNet labels, CIFAR10,
+CIFAR100, Shakespear) are left out: this package downloads nothing (MNIST
+reads files you give it, see `dezero.mnist`).
 """
 import numpy as np
 

@@ -1,4 +1,8 @@
-"""Models (step 45): a Layer that can draw itself, Sequential and MLP."""
+"""Models (step 45): a Layer that can draw itself, Sequential and MLP.
+
+The book's pretrained models (VGG16, ResNet, SqueezeNet: step 58 and its
+extras) are left out: they download weights, and this package downloads
+nothing (see `dezero.utils.get_file`)."""
 import dezero.functions as F
 import dezero.layers as L
 from dezero.dot import plot_dot_graph
