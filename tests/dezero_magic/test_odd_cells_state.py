@@ -56,7 +56,9 @@ def test_another_threads_dezero_is_left_out_and_counted(shell):
         while not stop.is_set():
             loss = F.sin(w) * w
             w.cleargrad()
-            loss.backward()
+            # create_graph: a plain backward turns dezero's shared Config (the book's design)
+            # to no_grad for every thread while it runs, and the cell's own Exp could build no graph
+            loss.backward(create_graph=True)
             started.set()
 
     worker = threading.Thread(target=background, daemon=True)
