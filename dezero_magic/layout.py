@@ -89,7 +89,18 @@ def without_shape(node, text):
 
 
 def cut(text, limit=MAX_CHARS):
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """`text` in about `limit` characters, the cut marked. In an array it cuts between
+    elements, the first kept whole: "[3.973e-0…" read as 3.973 (it was 3.973e-06)."""
+    if len(text) <= limit:
+        return text
+    start = text.find("[") if text.startswith(("(", "[", "grad (", "grad [")) else -1  # a preview, no name
+    if 0 <= start < limit - 2:
+        gap = text.rfind(" ", start + 1, limit - 1)
+        first = min((i for i in (text.find(" ", start + 1), text.find("]", start + 1)) if i > 0), default=-1)
+        end = gap if gap > start + 1 else first if 0 < first <= limit + 8 else -1
+        if end > 0:
+            return text if end == len(text) - 1 else text[:end] + " …"
+    return text[: limit - 1] + "…"
 
 
 def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):

@@ -44,12 +44,28 @@ def render_text(graph, max_lines=60, shapes=False):
         if len(leaves) > max_lines:
             more = len(leaves) - max_lines
             lines.append(f"  ... {more:,} more {'leaf' if more == 1 else 'leaves'}")
+    lines.extend(_intermediate_grads(graph, max_lines))
     if graph.steps:
         order = " ".join(_op(graph, s.func) for s in graph.steps[:max_lines])
         more = len(graph.steps) - max_lines
         lines.append(f"backward order: {order}" + (f" … and {more:,} more" if more > 0 else ""))
     lines.extend("note: " + n for n in graph.notes)
     return "\n".join(lines)
+
+
+def _intermediate_grads(graph, limit):
+    """Lines on the grads of the variables functions made: kept (--retain-grad) or
+    freed after use (retain_grad=False), the difference steps 17-18 are about."""
+    inner = [v for v in graph.variables.values() if not v.leaf]
+    kept = [f"{v.label or v.id} = {v.grad}" for v in inner if v.grad is not None]
+    freed = [v.label or v.id for v in inner if v.grad is None and v.grad_freed]
+    lines = []
+    for head, items in (("intermediate grads: ", kept),
+                        ("intermediate grads freed after use (retain_grad=False): ", freed)):
+        if items:
+            more = f", … {len(items) - limit:,} more" if len(items) > limit else ""
+            lines.append(head + ", ".join(items[:limit]) + more)
+    return lines
 
 
 def count_of(n, noun):

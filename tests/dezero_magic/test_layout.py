@@ -331,3 +331,14 @@ def test_with_shapes_a_cut_preview_does_not_repeat_the_shape():
                    grad="(2, 3) [0.5 0.5 0.5 0.5 …]")
     assert var_lines(node, show_shapes=True) == ["W", "(2, 3) float64", "[1 2 3 4 …]", "grad [0.5 0.5 0.5 0.5 …]"]
     assert var_lines(node) == ["W", "(2, 3) [1 2 3 4 …]", "grad (2, 3) [0.5 0.5 0.5 0.5 …]"]
+
+
+def test_a_cut_preview_keeps_whole_elements():
+    # QA: "grad (10000,) [3.973e-0…" read as 3.973 (it was 3.973e-06)
+    from dezero_magic.layout import cut
+
+    assert cut("grad (10000,) [3.973e-06 3.1e-05 1.2e-07]") == "grad (10000,) [3.973e-06 …"
+    assert cut("grad (1, 2) [0.7269 -0.1234]") == "grad (1, 2) [0.7269 …"
+    assert cut("(1,) [0.123456789012345678]") == "(1,) [0.123456789012345678]"   # nothing more to cut
+    assert cut("model.layer_with_a_long_name[12]") == "model.layer_with_a_long…"  # a name: plain cut
+    assert cut("(3,) [1 2 3]") == "(3,) [1 2 3]"

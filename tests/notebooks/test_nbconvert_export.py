@@ -123,3 +123,28 @@ def test_export_has_no_error_output(which, request):
     assert "UsageError" not in exported_html
     assert 'class="output_error"' not in exported_html
     assert "jp-RenderedText" in exported_html  # the prints came through
+
+
+def _nbconvert(args, cwd):
+    env = dict(os.environ)
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    result = subprocess.run([sys.executable, "-m", "jupyter", "nbconvert", *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=400)
+    assert result.returncode == 0, f"nbconvert failed:\n{result.stdout}\n{result.stderr[-4000:]}"
+
+
+@pytest.mark.slow
+def test_a_notebook_saved_with_widget_state_exports_its_inline_svgs(tmp_path):
+    # A notebook saved in scripts/start.sh's JupyterLab holds the widgets' state, and
+    # store_widget_state=False acts only with --execute: USING.md's command for it.
+    _nbconvert(["--to", "notebook", "--execute", "--ExecutePreprocessor.timeout=180",
+                "--ExecutePreprocessor.kernel_name=python3", str(TOUR), "--output-dir", str(tmp_path),
+                "--output", "saved"], TOUR.parent)
+    saved = tmp_path / "saved.ipynb"
+    assert "widgets" in json.loads(saved.read_text(encoding="utf-8"))["metadata"]
+    _nbconvert(["--to", "html", "--ClearMetadataPreprocessor.enabled=True",
+                "--ClearMetadataPreprocessor.clear_notebook_metadata=True", str(saved)], tmp_path)
+    html = (tmp_path / "saved.html").read_text(encoding="utf-8")
+    graphs = [s for s in svg_blocks(html) if "data-node-id" in s]
+    assert len(graphs) >= _dezero_cells() and "application/vnd.jupyter.widget-view+json" not in html
+    _labels_and_ops(graphs)

@@ -86,3 +86,14 @@ def test_shapes_are_named_on_request_and_scalars_stay_bare():
     lines = render_text(g, shapes=True).splitlines()
     assert lines[1] == "  [gen 0] Square(x0) -> x1 (1, 3)"
     assert lines[2] == "  [gen 1] Square(x1 (1, 3)) -> x2"
+
+
+def test_the_text_tells_kept_from_freed_intermediate_grads():
+    # QA: with and without --retain-grad text/plain was byte-identical; the SVG differed.
+    g = chain(2)
+    assert "intermediate grads: x1 = 1.0, x2 = 2.0" in render_text(g)
+    for v in ("v1", "v2"):
+        g.variables[v].grad, g.variables[v].grad_freed = None, True
+    text = render_text(g)
+    assert "intermediate grads freed after use (retain_grad=False): x1, x2" in text
+    assert "intermediate grads: " not in text
