@@ -100,3 +100,15 @@ def test_a_tall_graph_is_narrowed_vertically():
     (_, y0, _, wh), _ = view_box(focus(render_svg(graph, lay), lay, last)[0])
     assert y0 > 0 and y0 <= lay.positions[last][1] <= y0 + wh
     assert re.search(r'class="dz-graph"', focus(render_svg(graph, lay), lay, last)[0])
+
+
+def test_a_windows_edges_cut_no_node():
+    # QA: the stepper's window cut ovals in half at its edges ("grad 1.662e-").
+    graph, lay = chain_graph(60)
+    spans = [(lay.positions[n][0] - lay.sizes[n][0] / 2, lay.positions[n][0] + lay.sizes[n][0] / 2)
+             for n in lay.positions]
+    for nid in list(graph.functions)[::7] + list(graph.variables)[::7]:
+        x0, _, ww, _ = window(lay, nid)
+        assert ww >= WINDOW_W / 2
+        for a, b in spans:
+            assert not a < x0 < b and not a < x0 + ww < b, (nid, x0, ww, a, b)
