@@ -328,6 +328,7 @@ class TracedRun:
                 trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched)
+                trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
                 if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
                     size = len(trace.svg())
                     if size > node_budget.HEAVY_CHARS:

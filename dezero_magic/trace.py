@@ -74,6 +74,7 @@ class Trace:
         self.source = source          # "dezero" (traced events) or "objects" (students' classes)
         self.mode_results = mode_results
         self.notices = []             # faults of ours, told briefly, never masking the cell
+        self.backward_expr = None     # the cell's -b EXPR, if given (set by cellrun)
         self._layout = None
         self._svg = None              # the plain SVG, drawn once for every mime type that shows it
 

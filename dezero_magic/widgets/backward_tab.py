@@ -34,10 +34,12 @@ PLAY_TIP = ("▶ play: the next step every 1.5 s (from the last step, step 1 aga
             "■ stop: back to step 1; ⟳ repeat (off until pressed): step 1 again after the last step")
 NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
                "Call y.backward() in the cell, or run it with %%dezero -b y.")
-# True with or without -b (the trace does not keep the options): a cell with -b y is not told to add it
+# A cell with -b y that raised is not told to add it (Trace.backward_expr: the -b given, if any)
 NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
                       "to step through (a backward asked for with -b is called only once the cell has run "
                       "without an error). Fix the error shown above and run the cell again.")
+RAISED_BEFORE_B = ("The cell raised its error before -b {expr} could call {expr}.backward(), so there is no "
+                   "backward pass to step through. Fix the error shown above and run the cell again.")
 NO_BOOK_REPLAY = ("The book's list algorithm cannot be replayed on this graph: the function the recorded "
                   "pass began with is not drawn. Switch back to the recorded steps.")
 NO_BACKWARD_METHOD = ("Your Variable class has no backward() method yet, so there is no backward pass to step "
@@ -103,7 +105,8 @@ class BackwardView(TraceView):
             elif _creatorless(trace):
                 said = NO_CREATOR
             elif not trace.graph.complete and not getattr(trace, "line_magic", False):
-                said = NO_BACKWARD_RAISED
+                expr = getattr(trace, "backward_expr", None)
+                said = RAISED_BEFORE_B.format(expr=expr) if expr else NO_BACKWARD_RAISED
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return

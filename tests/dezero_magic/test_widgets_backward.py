@@ -265,8 +265,13 @@ def test_a_cell_that_raised_before_its_backward_does_not_ask_for_minus_b(shell, 
     assert not shell.run_cell("%%dezero -o _t -b y\nx = Variable(np.array(2.0))\ny = F.exp(x)\n"
                               "raise ValueError('before the backward')").success
     text = text_of(BackwardView(shell.user_ns["_t"]).message.value)
-    assert "raised its error" in text and "run it with %%dezero -b y" not in text
-    assert "y.backward() in the cell" not in text
+    assert "raised its error before -b y could call y.backward()" in text
+    assert "run it with %%dezero -b y" not in text and "y.backward() in the cell" not in text
+    # without -b: no word of -b's expression
+    assert not shell.run_cell("%%dezero -o _t\nx = Variable(np.array(2.0))\ny = F.exp(x)\n"
+                              "raise ValueError('before the backward')").success
+    text = text_of(BackwardView(shell.user_ns["_t"]).message.value)
+    assert "raised its error" in text and "-b y could" not in text
 
 
 @pytest.mark.parametrize("total, listed, said", [
