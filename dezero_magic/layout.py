@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Dict, List, Tuple
 
+from dezero_magic.preview import shape_text
 from dezero_magic.running_grads import running
 
 FONT_PX = 14
@@ -67,7 +68,7 @@ def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
     lines = [node.label] if node.label else []
     value, grad = node.value, node.grad
     if show_shapes:
-        lines.append(f"{_shape_text(node.shape)} {node.dtype}")
+        lines.append(f"{shape_text(node.shape)} {node.dtype}")
         # A cut preview starts with the shape ("(2, 3) [1 2 …]"): said once is enough.
         value, grad = (without_shape(node, text) for text in (value, grad))
     if show_values and value:
@@ -77,14 +78,10 @@ def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
     return lines or [""]
 
 
-def _shape_text(shape):
-    return "(" + ", ".join(str(n) for n in shape) + ("," if len(shape) == 1 else "") + ")"
-
-
 def without_shape(node, text):
     """`text` (a value or grad preview) without the shape it starts with,
     when the shape is drawn on its own line (-v)."""
-    prefix = _shape_text(node.shape) + " "
+    prefix = shape_text(node.shape) + " "
     return text[len(prefix):] if text and text.startswith(prefix) else text
 
 

@@ -25,7 +25,8 @@ from dezero_magic.trace import Trace
 
 def _check_name(name, option):
     if name is not None and (not name.isidentifier() or keyword.iskeyword(name)):
-        raise UsageError(f"{option} {name!r}: give a Python variable name, e.g. {option} t")
+        short = option.split("/")[0]  # "-o/--output" -> "-o"
+        raise UsageError(f"{option} {name!r}: give a Python variable name, e.g. {short} t")
 
 
 # IPython's own names: storing a trace there breaks the session (Out[], _oh ...).
@@ -62,6 +63,18 @@ def _free_name(user_ns, taken):
         if name not in taken and (name not in user_ns or isinstance(user_ns[name], Trace)):
             return name
     return "my_trace"
+
+
+def _no_graph_note(expr):
+    """Why the line magic's variable has no graph behind it."""
+    if expr.replace(" ", "").endswith(".grad"):
+        # the graph of a grad is what steps 33-36 draw; a plain backward keeps none
+        return (f"{expr} has no creator: a backward() without create_graph=True computes grads without "
+                "recording a graph of them. Call backward(create_graph=True) (steps 33-36) and draw the grad "
+                "again.")
+    return (f"{expr} has no creator, so there is no graph behind it: it is a leaf you made, or it was "
+            "computed under no_grad() or by a function that keeps no graph (F.accuracy, say), or "
+            "unchain() / unchain_backward() cut it.")
 
 
 def _unquote(text):
@@ -259,18 +272,22 @@ class DezeroMagics(Magics):
     @argument("--max-nodes", type=int, default=None, metavar="N",
               help=f"draw at most N nodes, those nearest the variable (default: {describe_default()}); "
                    "its creator is always drawn whole, with its inputs, even past N")
-    @argument("-o", "--output", metavar="NAME", default=None, help="store the Trace object in the variable NAME")
+    @argument("-o", "--output", metavar="NAME", default=None,
+              help="store the Trace object (graph, svg(), html(), text(), dot(), caption()) in a new variable "
+                   "NAME (refused if NAME holds something else)")
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
               help="left to right (LR), top to bottom (TB), or auto (default): TB when only it fits")
     @argument("--static", action="store_true", help="show the static SVG only, without widgets")
-    @argument("expr", nargs="+", help="a variable (or expression) whose graph to draw")
+    @argument("expr", nargs="+", metavar="EXPR",
+              help="one variable or expression whose graph to draw (spaces allowed: %%dezero y * 2; one "
+                   "starting with - goes after --: %%dezero -- -y)")
     @line_magic("dezero")
     def dezero_line(self, line):
         """Draw the graph that produced an existing variable.
 
         Usage::
 
-            %dezero [-v] [--max-nodes N] [-o NAME] [--rankdir auto|LR|TB] VAR
+            %dezero [-v] [--max-nodes N] [-o NAME] [--rankdir auto|LR|TB] [--static] EXPR
 
         Examples::
 
@@ -280,7 +297,7 @@ class DezeroMagics(Magics):
         args = parse_argstring(self.dezero_line, line)
         _check_common(args)
         _check_output(args.output, self.shell.user_ns)
-        expr = " ".join(args.expr)
+        expr = _unquote(" ".join(args.expr))  # (as -b's: %dezero "y * 2" is the expression, not a str)
         try:
             value = eval(expr, self.shell.user_ns)  # noqa: S307 - the user's own expression
         except Exception as exc:  # noqa: BLE001 - reported as a usage error
@@ -295,9 +312,7 @@ class DezeroMagics(Magics):
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)
         if not graph.functions and getattr(value, "creator", None) is None:
-            graph.notes.append(f"{expr} has no creator, so there is no graph behind it: it is a leaf you made, "
-                               "or it was computed under no_grad() or by a function that keeps no graph "
-                               "(F.accuracy, say).")
+            graph.notes.append(_no_graph_note(expr))
         trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=args.rankdir,
                       verbose=args.verbose, static=args.static, source="objects")
         trace.line_magic = True  # its backward (if any) ran unwatched, in another cell

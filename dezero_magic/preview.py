@@ -178,6 +178,11 @@ def _text_of(x):
         return f"<{type(x).__name__}>"
 
 
+def shape_text(shape):
+    """A shape as Python writes a tuple: (), (3,), (2, 3) (the book's DOT labels too)."""
+    return str(tuple(int(n) for n in shape))
+
+
 def format_number(x, digits=DIGITS):
     """One number as previews write it: `digits` significant digits, `1.000` for
     a value rounded to 1 but not 1, `nan`/`inf`, ints and bools exact."""
@@ -269,5 +274,5 @@ def format_snapshot(snap, items=4):
     more = " …" if snap.size > items else ""
     text = f"[{shown}{more}]"
     if snap.size > items or len(snap.shape) > 1:
-        text = f"{tuple(int(n) for n in snap.shape)} {text}"
+        text = f"{shape_text(snap.shape)} {text}"
     return text

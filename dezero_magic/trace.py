@@ -78,6 +78,15 @@ class Trace:
         self._layout = None
         self._svg = None              # the plain SVG, drawn once for every mime type that shows it
 
+    def __getstate__(self):
+        # pickle/%store: the weak references to the cell's objects cannot be saved, and only the
+        # live re-checks need them; the graph is plain data (a re-loaded Trace draws and reads as before)
+        state = dict(self.__dict__)
+        state["output_refs"], state["leaf_refs"] = {}, {}
+        for name in ("early_replay",):
+            state.pop(name, None)
+        return state
+
     @property
     def layout(self):
         if self._layout is None:

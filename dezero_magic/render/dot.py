@@ -1,13 +1,13 @@
 """Graph -> Graphviz DOT source (as the book's `get_dot_graph` draws it:
 variables as orange ovals, functions as blue boxes). Every string escaped."""
+from dezero_magic.preview import shape_text
 from dezero_magic.render.escape import dot_string
 
 
 def _var_label(v, verbose):
     label = v.label
     if verbose:
-        shape = "(" + ", ".join(str(n) for n in v.shape) + ")"
-        label = (label + ": " if label else "") + f"{shape} {v.dtype}"
+        label = (label + ": " if label else "") + f"{shape_text(v.shape)} {v.dtype}"
     return label
 
 

@@ -18,7 +18,12 @@ def write_svg(output, to_file="graph.png", verbose=True, rankdir="LR", max_nodes
     returns the path written."""
     if not is_variable_like(output):
         raise TypeError(f"write_svg needs a Variable, got {type(output).__name__}")
-    path = os.path.splitext(os.fspath(to_file))[0] + ".svg"
+    to_file = os.fspath(to_file)
+    if to_file.endswith(("/", os.sep)) or os.path.isdir(to_file):
+        # ("out/" became the hidden file out/.svg, and an existing folder "out" a sibling out.svg)
+        raise IsADirectoryError(f"to_file={to_file!r} is a folder; give a file name, e.g. "
+                                f"{os.path.join(to_file, 'graph.png')!r}")
+    path = os.path.splitext(to_file)[0] + ".svg"
     graph, _, _ = graph_from_objects([output], None, max_nodes=max_nodes, verbose=verbose)
     svg = render_svg(graph, layout(graph, rankdir, show_shapes=verbose), show_shapes=verbose)
     folder = os.path.dirname(path)

@@ -15,7 +15,7 @@ import secrets
 from collections import Counter
 
 from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, cut, var_lines, without_shape
-from dezero_magic.preview import format_number
+from dezero_magic.preview import format_number, shape_text
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 from dezero_magic.render.screen import WHOLE_W, whole_style
@@ -89,8 +89,7 @@ def _edge_path(graph, layout, src, dst, copy=0, copies=1):
 
 
 def _var_title(v, grad):
-    shape = "(" + ", ".join(str(n) for n in v.shape) + ")"
-    parts = [v.label or "(unnamed variable)", f"shape {shape} {v.dtype}".rstrip(),
+    parts = [v.label or "(unnamed variable)", f"shape {shape_text(v.shape)} {v.dtype}".rstrip(),
              f"value {v.value}", f"grad {grad if grad is not None else '—'}",
              f"generation {v.generation}", "leaf" if v.leaf else "made by a function",
              f"data {v.nbytes} bytes"]

@@ -3,15 +3,16 @@
 One line per function in forward order with its generation, then the
 leaves' grads, then what was left out.
 """
+from dezero_magic.preview import shape_text
 
 
 def _name(graph, vid, shapes=False):
     v = graph.variables.get(vid)
     if v is None:
         return vid
-    name = v.label or vid
+    name = (v.label or vid).replace("\n", " ").replace("\r", " ")  # one graph line stays one text line
     # -v: shapes as the SVG shows them (steps 37-41's reshape and sums change them)
-    return f"{name} {v.shape}" if shapes and v.shape != () else name
+    return f"{name} {shape_text(v.shape)}" if shapes and v.shape != () else name
 
 
 def render_text(graph, max_lines=60, shapes=False):

@@ -4,6 +4,7 @@ works in every front end and on a projector remote)."""
 import ipywidgets as widgets
 
 from dezero_magic.layout import layout as compute_layout
+from dezero_magic.preview import shape_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import enlarged, fitted, focus, needs_window
 from dezero_magic.render.svg import render_svg
@@ -84,7 +85,7 @@ def var_details(graph, vid):
         grad = "freed after use (retain_grad=False)"
     else:
         grad = "none"
-    shape = "(" + ", ".join(str(n) for n in v.shape) + ("," if len(v.shape) == 1 else "") + ")"
+    shape = shape_text(v.shape)
     nbytes = f"{v.nbytes} (data)" + (f" + {v.grad_nbytes} (grad)" if v.grad_nbytes else "")
     rows = [("variable", var_name(graph, vid)), ("data", v.value or "—"), ("grad", grad),
             ("shape", shape), ("dtype", v.dtype or "—"), ("bytes", nbytes),

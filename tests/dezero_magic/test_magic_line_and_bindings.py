@@ -62,3 +62,34 @@ def test_the_quoted_expression_still_works_and_other_errors_keep_their_message(s
     result, _ = run(shell, "%%dezero --no-such-option\nz = 1")
     assert isinstance(result.error_in_exec, UsageError)
     assert "quote" not in str(result.error_in_exec) and "z" not in shell.user_ns
+
+
+def test_line_magic_qa_round(shell, tmp_path):
+    # QA round 2026-12-07 on the line magic and the Trace object.
+    import pickle
+
+    from IPython.utils.capture import capture_output
+
+    from dezero_magic.render.export import write_svg
+
+    shell.run_cell("x = Variable(np.array(2.0), name='x')\ny = F.exp(x)\ny.data = None\n"
+                   "b = Variable(np.ones(3), name='b')\nw = Variable(np.ones((2, 3)), name='w')\n"
+                   "z = F.sum(w + b)\nz.backward()\ng = x * x\ng.backward()")
+    with capture_output():
+        shell.run_cell("%dezero -o t y")
+    # dezero's own Exp did return its array: the data was set to None afterwards
+    assert not [n for n in shell.user_ns["t"].graph.notes if "forget `return`" in n]
+    with capture_output():
+        shell.run_cell("%dezero -v -o t z")
+    assert 'b: (3,) float64' in shell.user_ns["t"].dot()            # a 1-d shape as Python writes it
+    assert "shape (3,) float64" in shell.user_ns["t"].svg()
+    with capture_output():
+        shell.run_cell('%dezero -o t "z * 2"')                       # quoted, as -b takes it
+    assert [f.op for f in shell.user_ns["t"].graph.functions.values()][-1] == "Mul"
+    t = pickle.loads(pickle.dumps(shell.user_ns["t"]))               # %store / pickle: the graph travels
+    assert t.text() == shell.user_ns["t"].text() and t.output_refs == {}
+    with capture_output():
+        shell.run_cell("%dezero -o t x.grad")
+    assert any("create_graph=True" in n for n in shell.user_ns["t"].graph.notes)
+    with pytest.raises(IsADirectoryError, match="is a folder"):
+        write_svg(shell.user_ns["z"], to_file=str(tmp_path) + "/")
