@@ -92,3 +92,27 @@ def top_level_names(code):
             stack.extend(reversed(list(ast.iter_child_nodes(node))))
     declared = (name for g in ast.walk(tree) if isinstance(g, ast.Global) for name in g.names)
     return list(dict.fromkeys(found + list(declared)))
+
+
+def read_first(code):
+    """Names the code may read before it binds them (so their values come from
+    earlier cells): names loaded or deleted in a top-level statement no
+    earlier statement binds. Over-inclusive inside a statement (`y = f(y)`,
+    a def's body): a name in doubt counts as read first."""
+    tree = _parse(code)
+    if tree is None:
+        return names_in(code)
+    bound, first = set(), []
+    for stmt in tree.body:
+        nodes = list(ast.walk(stmt))
+        for n in nodes:
+            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store) and n.id not in bound:
+                first.append(n.id)
+        for n in nodes:
+            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
+                bound.add(n.id)
+            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in tree.body:
+                bound.add(n.name)
+            elif isinstance(n, (ast.Import, ast.ImportFrom)):
+                bound.update((a.asname or a.name).split(".")[0] for a in n.names)
+    return list(dict.fromkeys(first))

@@ -260,6 +260,15 @@ class TracedRun:
             needed = False
         self.watch = backward_watch.BackwardWatch() if needed else None
         self.before = bindings(self.names, shell.user_ns)
+        # --modes re-runs start from the state this cell starts from (copied now, before it runs)
+        self.snapshot = None
+        if opts.modes:
+            from dezero_magic.rerun import Snapshot
+
+            try:
+                self.snapshot = Snapshot(shell, body)
+            except Exception:  # noqa: BLE001 - a body IPython cannot transform: --modes says so later
+                self.snapshot = None
         self.outer = getattr(shell.displayhook, "exec_result", None)
         self.result = None
         self.backward_error = None
@@ -345,7 +354,8 @@ class TracedRun:
 
                     backward = opts.backward if self.backward_called else None
                     try:
-                        trace.mode_results = measure_modes(run_body_once(shell, self.body, backward))
+                        trace.mode_results = measure_modes(run_body_once(shell, self.body, backward,
+                                                                         snapshot=self.snapshot))
                     except CannotRerun as exc:
                         trace.graph.notes.append(str(exc))
                 if opts.output:

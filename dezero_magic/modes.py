@@ -192,7 +192,8 @@ def measure_modes(run_body, modes=MODES):
     return results
 
 
-MEASURED = "measured (tracemalloc): the cell was run again once per mode"
+MEASURED = ("measured (tracemalloc), above what existed before each run: the cell was run again once "
+            "per mode, on copies of what it reads from earlier cells")
 HEADER = ("mode", "peak", "retained after the run", "time")
 
 

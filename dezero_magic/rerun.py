@@ -1,6 +1,11 @@
 """The --modes re-runs of a cell body, which must not change what the cell did.
 
-Each re-run gets a namespace of its own: the user's names, with the dezero
+With a `Snapshot` (what `%%dezero --modes` passes): what the cell reads from
+earlier cells is copied before the cell's own run, and each re-run starts
+from fresh copies of that (lists, dicts and generators too; modules,
+functions and classes are shared, so a function of an earlier cell that
+changes its globals changes them again). Without one (the older path, kept
+for callers that have no snapshot): each re-run gets a namespace of its own: the user's names, with the dezero
 objects and arrays that the cell's code mentions deep-copied (one memo for
 all names, so a model and the optimizer that holds it stay one model; names
 the cell never mentions are not copied: an earlier cell's deep graph, the
@@ -14,13 +19,14 @@ not counted as the run's memory. NumPy's and `random`'s global generators
 are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
 import copy
+import types
 import weakref
 
 import numpy as np
 
 from dezero.core import Variable
 from dezero_magic.backward_watch import needed
-from dezero_magic.cell_names import assigned_in, names_in
+from dezero_magic.cell_names import assigned_in, names_in, read_first
 from dezero.layers import Layer
 from dezero.optimizers import Optimizer
 from dezero_magic.exc_text import described
@@ -53,6 +59,24 @@ def _copied(value):
         return type(value).__module__.startswith("dezero.dataloaders")  # its position moves when iterated
     except Exception:  # noqa: BLE001 - an odd type: not ours to copy
         return False
+
+
+def _from_snapshot(shell, snapshot, assigned):
+    """A re-run's namespace: the user's, with what the cell reads from earlier
+    cells as it was before the cell ran (fresh copies each run), and without
+    what the cell binds before reading (the own run's objects, which the
+    re-run would free as it rebinds them, under the measured start)."""
+    if snapshot.error is not None:
+        raise RuntimeError(snapshot.error)
+    namespace = dict(shell.user_ns)
+    for name in assigned:
+        if name not in snapshot.values:
+            namespace.pop(name, None)
+    values, error = _copies(snapshot.values)
+    if error is not None:
+        raise RuntimeError(error)
+    namespace.update(values)
+    return namespace
 
 
 class StudentsUse:
@@ -103,7 +127,49 @@ def _repoint_weak_outputs(memo):
         obj.__dict__["outputs"] = repointed
 
 
-def run_body_once(shell, body, backward=None):
+# Kept as they are in a snapshot: code and modules (a re-run calls the same functions).
+_SHARED = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType, type)
+
+
+class Snapshot:
+    """What a cell reads from earlier cells, copied BEFORE its own run (taken
+    only for --modes): every re-run starts from the state the cell started
+    from, not from what its own run left (an x.grad it added to, a name it
+    deleted), and a name the cell binds before reading it is not copied (an
+    80-function graph left in `y` by the own run exceeded the recursion limit).
+    Values that cannot be deep-copied are kept as they are, except dezero's
+    and students' objects, whose sharing would let a re-run change them."""
+
+    def __init__(self, shell, body):
+        source = shell.transform_cell(body)
+        ns = shell.user_ns
+        self.names = [k for k in read_first(source) if k in ns and not k.startswith("_")]
+        self.values, self.error = _copies({k: ns[k] for k in self.names})
+
+
+def _copies(values):
+    """(copies of `values`, None) or (None, the message why they cannot be copied):
+    one memo for all, so a model and the optimizer that holds it stay one model."""
+    copied = {k: v for k, v in values.items() if not isinstance(v, _SHARED)}
+    try:
+        memo = {}
+        out = copy.deepcopy(copied, memo)
+        _repoint_weak_outputs(memo)
+    except Exception:  # noqa: BLE001 - one at a time: an uncopyable object of the user's is shared
+        memo, out = {}, {}
+        for k, v in copied.items():
+            try:
+                out[k] = copy.deepcopy(v, memo)
+            except Exception as exc:  # noqa: BLE001 - told as this run's error when it matters
+                if _copied(v):
+                    return None, (f"could not copy your objects for the re-run ({described(exc)}); "
+                                  "nothing was re-run")
+                out[k] = v
+        _repoint_weak_outputs(memo)
+    return {**values, **out}, None
+
+
+def run_body_once(shell, body, backward=None, snapshot=None):
     """A callable running the body once, output suppressed, in a namespace
     from `run_body.prepare()` (made for it when none is given); it returns
     that namespace and raises what the body raises (used by --modes).
@@ -125,6 +191,8 @@ def run_body_once(shell, body, backward=None):
     mentioned = set(names_in(source))
 
     def prepare():
+        if snapshot is not None:
+            return _from_snapshot(shell, snapshot, assigned_in(source))
         namespace = dict(shell.user_ns)
         mine = {k: namespace[k] for k in mentioned
                 if k in namespace and not k.startswith("_") and _copied(namespace[k])}

@@ -39,9 +39,10 @@ def test_the_reruns_leave_a_students_function_objects_alone(shell):
 
 
 def test_modes_switch_a_students_step18_config(shell):
-    shell.run_cell(STEP18 + "x = Variable(np.array(2.0))\nseen = []")
-    results = modes_of(shell, "seen.append(Config.enable_backprop)\ny = square(x)\n"
-                              "seen.append(y.creator is not None)")
+    # (note: a bound method, shared with the re-runs; `seen` itself is copied for each)
+    shell.run_cell(STEP18 + "x = Variable(np.array(2.0))\nseen = []\nnote = seen.append")
+    results = modes_of(shell, "note(Config.enable_backprop)\ny = square(x)\n"
+                              "note(y.creator is not None)")
     # the traced run, then default, retain_grad, no_grad: the student's Functions made no graph under no_grad
     assert shell.user_ns["seen"] == [True, True, True, True, True, True, False, False]
     assert shell.user_ns["Config"].enable_backprop is True
@@ -56,8 +57,8 @@ def test_a_students_config_with_retain_grad_is_switched_and_restored(shell):
     shell.run_cell(STEP18.replace("class Config:\n    enable_backprop = True",
                                   "class Base:\n    enable_backprop = True\n    retain_grad = False\n"
                                   "class Config(Base):\n    pass")
-                   + "x = Variable(np.array(2.0))\nseen = []")
-    results = modes_of(shell, "y = square(x)\nseen.append((Config.enable_backprop, Config.retain_grad))")
+                   + "x = Variable(np.array(2.0))\nseen = []\nnote = seen.append")
+    results = modes_of(shell, "y = square(x)\nnote((Config.enable_backprop, Config.retain_grad))")
     assert shell.user_ns["seen"] == [(True, False), (True, False), (True, True), (False, False)]
     assert all(r.note is None for r in results.values())
     # Inherited values stay inherited: the subclass got no copies of its own.

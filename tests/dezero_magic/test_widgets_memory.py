@@ -86,7 +86,8 @@ def test_measured_chart_only_with_modes(shell):
     html = view.measured.value
     assert "data:image/png;base64," in html
     text = text_of(html)
-    assert "measured (tracemalloc)" in text and "the cell was run again once per mode" in text
+    assert "measured (tracemalloc), above what existed before each run" in text
+    assert "the cell was run again once per mode" in text
     for label in ("retain_grad=False (default)", "retain_grad=True", "no_grad"):
         assert label in text
 
