@@ -358,6 +358,9 @@ class TracedRun:
                                                                          snapshot=self.snapshot))
                     except CannotRerun as exc:
                         trace.graph.notes.append(str(exc))
+                elif opts.modes:
+                    trace.graph.notes.append("--modes did not measure this cell: it raised (the re-runs "
+                                             "would raise too); fix the error and run it again.")
                 if opts.output:
                     shell.user_ns[opts.output] = trace
                 display(trace)

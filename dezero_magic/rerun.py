@@ -19,6 +19,7 @@ not counted as the run's memory. NumPy's and `random`'s global generators
 are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
 import copy
+import sys
 import types
 import weakref
 
@@ -77,6 +78,20 @@ def _from_snapshot(shell, snapshot, assigned):
         raise RuntimeError(error)
     namespace.update(values)
     return namespace
+
+
+def _figures():
+    """Numbers of the open matplotlib figures (None when pyplot is not in use)."""
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    return set(pyplot.get_fignums()) if pyplot is not None else None
+
+
+def _close_new_figures(before):
+    # A re-run's plt.plot made a figure the inline backend showed after the graph, once per mode.
+    pyplot = sys.modules.get("matplotlib.pyplot")
+    if pyplot is not None:
+        for number in set(pyplot.get_fignums()) - (before or set()):
+            pyplot.close(number)
 
 
 class StudentsUse:
@@ -207,10 +222,14 @@ def run_body_once(shell, body, backward=None, snapshot=None):
 
     def run_body(namespace=None):
         namespace = prepare() if namespace is None else namespace
-        with capture_output(display=True):
-            exec(code, namespace)  # noqa: S102
-            if then is not None:
-                exec(then, namespace)  # noqa: S102
+        figures = _figures()
+        try:
+            with capture_output(display=True):
+                exec(code, namespace)  # noqa: S102
+                if then is not None:
+                    exec(then, namespace)  # noqa: S102
+        finally:
+            _close_new_figures(figures)
         return namespace
 
     run_body.prepare = prepare

@@ -294,3 +294,24 @@ def test_reruns_leave_lists_dicts_and_generators_as_the_cell_left_them(shell):
     ns = shell.user_ns
     assert ns["log"] == [0] and ns["counter"] == {"n": 1}
     assert ns["rng"].random() == ns["plain"].random()
+
+
+def test_a_reruns_plot_is_not_shown_again(shell):
+    # QA: with %matplotlib inline a re-run's figure showed after the graph.
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
+    assert shell.run_cell("%%dezero --modes\nimport matplotlib.pyplot as plt\nx = Variable(np.ones(3))\n"
+                          "y = F.sum(x)\ny.backward()\nplt.plot(x.data, x.grad.data)").success
+    assert len(plt.get_fignums()) == 1     # the cell's own figure only
+    plt.close("all")
+
+
+def test_a_cell_that_raised_says_modes_did_not_measure(shell):
+    assert not shell.run_cell("%%dezero --modes -o _t\nx = Variable(np.ones(3))\ny = F.sum(x)\n"
+                              "raise ValueError('mine')").success
+    assert shell.user_ns["_t"].mode_results is None
+    assert any(n.startswith("--modes did not measure this cell: it raised") for n in shell.user_ns["_t"].graph.notes)
