@@ -160,6 +160,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
             leaf=leaf,
             alive=obj is not None,
             nbytes=snap.nbytes if snap else 0,
+            named=obj is not None and id(obj) in names,
         )
         gsnap = None
         grad = getattr(obj, "grad", None) if obj is not None else None

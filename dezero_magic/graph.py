@@ -26,6 +26,7 @@ class VarNode:
     grad_carried: bool = False   # the shown pass added its grad to one kept from an earlier backward
     grad_overwritten: bool = False  # a student's backward replaced an earlier grad (x.grad = gx, step 13)
     nbytes: int = 0              # bytes of the data
+    named: bool = False          # a name of the user's (or a list item, a layer's attribute) held it after the cell
     grad_nbytes: int = 0         # bytes of the grad, 0 when none is kept
 
 

@@ -80,14 +80,16 @@ def _live_in_recording(graph, f):
     return f.kept_nbytes > 0 or inputs_bytes == 0
 
 
-def held_outside(graph):
+def held_outside(graph, named=False):
     """Ids of variables alive after the cell that no live function holds
-    (so the user's names or objects hold them)."""
+    (so the user's names or objects hold them); `named`: and those a name
+    of the user's holds (under no_grad, x held by the name x stays whether
+    or not Exp held it)."""
     kept = set()
     for f in _graph_functions(graph):
         if _live_in_recording(graph, f):
             kept.update(f.inputs)
-    return [v.id for v in graph.variables.values() if v.alive and v.id not in kept]
+    return [v.id for v in graph.variables.values() if v.alive and (v.id not in kept or named and v.named)]
 
 
 def dead_outputs(graph):
@@ -143,8 +145,8 @@ def _figures(graph, mode, held):
     fig = ModeFigures(mode, MODE_LABELS[mode])
     if mode == NO_GRAD:
         kept = set()
-        exist = set(held)
-        fig.released = [v for v in order if variables[v].alive and v not in exist]
+        fig.released = [v for v in order if variables[v].alive and v not in set(held)]
+        exist = set(held_outside(graph, named=True))  # (a released array a name holds is still there)
     else:
         live, kept = _closure(graph, held)
         if mode == NO_WEAKREFS:
@@ -177,6 +179,10 @@ def _figures(graph, mode, held):
     return fig
 
 
+# Functions whose backward hands on its gy itself, or a view of it (QA: Add's a, b and y grads are one array)
+_PASS_GY = {"Add", "Sub", "Sum", "SumTo", "BroadcastTo", "Reshape", "Transpose", "Flatten"}
+
+
 def _notes(graph, mode, fig):
     notes = []
     if mode == NO_GRAD:
@@ -187,6 +193,10 @@ def _notes(graph, mode, fig):
     elif mode == NO_WEAKREFS:
         notes.append("Functions hold their outputs strongly: unused outputs stay in reference "
                      "cycles until Python's cyclic garbage collector runs.")
+    if mode != NO_GRAD and any(f.op in _PASS_GY for f in graph.functions.values()):
+        notes.append("Each grad is counted at its own size; grads that are one array (Add passes its gy "
+                     "on to both inputs as it is) or a view (Sum's grad is a broadcast) are counted more "
+                     "than once, so grads may read higher than measured.")
     if graph.elided_functions:
         notes.append(f"Computed over the drawn graph only; {graph.elided_functions} earlier "
                      "function calls are not included.")
