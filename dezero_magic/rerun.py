@@ -18,6 +18,7 @@ measurement starts (`prepare`), so they are
 not counted as the run's memory. NumPy's and `random`'s global generators
 are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
+import contextlib
 import copy
 import sys
 import types
@@ -78,6 +79,28 @@ def _from_snapshot(shell, snapshot, assigned):
         raise RuntimeError(error)
     namespace.update(values)
     return namespace
+
+
+@contextlib.contextmanager
+def _as_user_ns(shell, namespace, swap):
+    """`namespace` for the body to run in. `swap`: put it in the user's own
+    namespace dict meanwhile (and back after, the re-run's names into
+    `namespace`), so that functions of earlier cells, whose globals ARE that
+    dict, find the copies and not the user's objects."""
+    if not swap:
+        yield namespace
+        return
+    user = shell.user_ns
+    saved = dict(user)
+    user.clear()
+    user.update(namespace)
+    try:
+        yield user
+    finally:
+        namespace.clear()
+        namespace.update(user)
+        user.clear()
+        user.update(saved)
 
 
 def _figures():
@@ -158,8 +181,35 @@ class Snapshot:
     def __init__(self, shell, body):
         source = shell.transform_cell(body)
         ns = shell.user_ns
-        self.names = [k for k in read_first(source) if k in ns and not k.startswith("_")]
+        names = [k for k in read_first(source) if k in ns and not k.startswith("_")]
+        # and what the functions it calls read (`loss = step()` with step() training an earlier
+        # cell's model: the re-runs run in the user's namespace, where step() finds the copies)
+        self.names = names + [k for k in _globals_read(ns, names) if k not in names]
         self.values, self.error = _copies({k: ns[k] for k in self.names})
+
+
+def _globals_read(ns, names, depth=3):
+    """Names of `ns` that the user's functions among `names` read (and the
+    functions those call, `depth` calls deep)."""
+    found, todo = [], [ns[k] for k in names if isinstance(ns.get(k), types.FunctionType)]
+    seen = set()
+    for _ in range(depth):
+        calls = []
+        for fn in todo:
+            if id(fn) in seen or getattr(fn, "__globals__", None) is not ns:
+                continue
+            seen.add(id(fn))
+            codes = [fn.__code__]
+            while codes:  # nested defs, lambdas and comprehensions have code objects of their own
+                code = codes.pop()
+                codes.extend(c for c in code.co_consts if isinstance(c, types.CodeType))
+                for k in code.co_names:
+                    if k in ns and not k.startswith("_") and k not in found:
+                        found.append(k)
+                        if isinstance(ns[k], types.FunctionType):
+                            calls.append(ns[k])
+        todo = calls
+    return found
 
 
 def _copies(values):
@@ -224,10 +274,10 @@ def run_body_once(shell, body, backward=None, snapshot=None):
         namespace = prepare() if namespace is None else namespace
         figures = _figures()
         try:
-            with capture_output(display=True):
-                exec(code, namespace)  # noqa: S102
+            with capture_output(display=True), _as_user_ns(shell, namespace, snapshot is not None) as ns:
+                exec(code, ns)  # noqa: S102
                 if then is not None:
-                    exec(then, namespace)  # noqa: S102
+                    exec(then, ns)  # noqa: S102
         finally:
             _close_new_figures(figures)
         return namespace

@@ -315,3 +315,23 @@ def test_a_cell_that_raised_says_modes_did_not_measure(shell):
                               "raise ValueError('mine')").success
     assert shell.user_ns["_t"].mode_results is None
     assert any(n.startswith("--modes did not measure this cell: it raised") for n in shell.user_ns["_t"].graph.notes)
+
+
+def test_a_function_of_an_earlier_cell_trains_the_copies_not_the_model(shell):
+    # QA: `def step(): ... opt.update()` in one cell, `%%dezero --modes` `loss = step()` in the next:
+    # the re-runs trained the user's model three more times (its globals are the user's namespace).
+    shell.run_cell("from dezero.models import MLP\nfrom dezero.optimizers import SGD\n"
+                   "np.random.seed(0)\nmodel = MLP((5, 1))\nopt = SGD(0.1).setup(model)\n"
+                   "xs, ts = np.random.rand(10, 2), np.random.rand(10, 1)\nsteps = []\n"
+                   "def step():\n    loss = F.mean_squared_error(model(xs), ts)\n    model.cleargrads()\n"
+                   "    loss.backward()\n    opt.update()\n    steps.append(1)\n    return loss\n"
+                   "model(xs)\nimport copy\ntwin = copy.deepcopy(model)\ntwin_opt = SGD(0.1).setup(twin)\n"
+                   "loss = F.mean_squared_error(twin(xs), ts)\ntwin.cleargrads()\nloss.backward()\n"
+                   "twin_opt.update()")
+    assert shell.run_cell("%%dezero --modes -o _t\nloss = step()").success
+    assert all(r.ok for r in shell.user_ns["_t"].mode_results), shell.user_ns["_t"].mode_results
+    ns = shell.user_ns
+    assert ns["steps"] == [1]                                          # one step, not four
+    for p, q in zip(ns["model"].params(), ns["twin"].params()):
+        assert np.array_equal(p.data, q.data)                           # trained once, as a plain cell
+    assert ns["step"].__globals__ is ns and "loss" in ns
