@@ -191,11 +191,11 @@ class DezeroMagics(Magics):
                    "or TB when LR would not fit a projected screen and TB does")
     @argument("--modes", action="store_true",
               help="run the cell AGAIN once per memory mode (default, retain_grad=True, no_grad), "
-                   "each run on copies of what the cell reads from earlier cells, as they were before "
-                   "it ran; other side effects happen again (prints are hidden; files written, input(), "
-                   "plots and functions of earlier cells that change their globals run again; with -b, "
-                   "each run calls EXPR.backward() too; not for a cell with top-level await), and chart "
-                   "the memory each run measured (tracemalloc)")
+                   "each run on copies of what the cell (and the functions it calls) reads from earlier "
+                   "cells, as they were before it ran; other side effects happen again (prints are "
+                   "hidden; files written and input() run again; with -b, each run calls "
+                   "EXPR.backward() too; not for a cell with top-level await), and chart the memory each "
+                   "run measured (tracemalloc)")
     @argument("--static", action="store_true",
               help="show the static SVG only, without the interactive widgets")
     @cell_magic("dezero")

@@ -3,8 +3,9 @@
 With a `Snapshot` (what `%%dezero --modes` passes): what the cell reads from
 earlier cells is copied before the cell's own run, and each re-run starts
 from fresh copies of that (lists, dicts and generators too; modules,
-functions and classes are shared, so a function of an earlier cell that
-changes its globals changes them again). Without one (the older path, kept
+functions and classes are shared). What functions of earlier cells that the
+cell calls read is copied too, and each re-run runs in the user's own
+namespace dict holding the copies, where those functions look. Without one (the older path, kept
 for callers that have no snapshot): each re-run gets a namespace of its own: the user's names, with the dezero
 objects and arrays that the cell's code mentions deep-copied (one memo for
 all names, so a model and the optimizer that holds it stay one model; names
