@@ -11,12 +11,13 @@ from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
 from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
 from IPython.display import display
 
+from dezero.core import Parameter
 from dezero.layers import Layer
 from dezero_magic.adapters import graph_from_objects, lacks_creator, no_creator_note
 from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import assigned_in
-from dezero_magic.naming import attr_of, has_attr
+from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic.node_budget import describe_default
 from dezero_magic.trace import Trace
@@ -65,8 +66,11 @@ def _free_name(user_ns, taken):
     return "my_trace"
 
 
-def _no_graph_note(expr):
+def _no_graph_note(expr, parameter=False):
     """Why the line magic's variable has no graph behind it."""
+    if parameter:
+        return (f"{expr} is a parameter: a leaf, made by its layer and changed by the optimizer, not by a "
+                "function, so there is no graph behind it; draw the loss it went into, e.g. %dezero loss.")
     if expr.replace(" ", "").endswith(".grad"):
         # the graph of a grad is what steps 33-36 draw; a plain backward keeps none
         return (f"{expr} has no creator: a backward() without create_graph=True computes grads without "
@@ -314,7 +318,11 @@ class DezeroMagics(Magics):
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)
         if not graph.functions and getattr(value, "creator", None) is None:
-            graph.notes.append(_no_graph_note(expr))
+            graph.notes.append(_no_graph_note(expr, isinstance(value, Parameter)))
+        used = {i for f in graph.functions.values() for i in f.inputs}
+        sinks = [v for v in graph.variables.values() if v.id not in used]
+        if len(sinks) == 1 and not sinks[0].label:
+            sinks[0].label = label_for(None, expr, {})  # `%dezero x.grad`: its node reads x.grad, not v5
         trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=args.rankdir,
                       verbose=args.verbose, static=args.static, source="objects")
         trace.line_magic = True  # its backward (if any) ran unwatched, in another cell

@@ -93,3 +93,17 @@ def test_line_magic_qa_round(shell, tmp_path):
     assert any("create_graph=True" in n for n in shell.user_ns["t"].graph.notes)
     with pytest.raises(IsADirectoryError, match="is a folder"):
         write_svg(shell.user_ns["z"], to_file=str(tmp_path) + "/")
+
+
+def test_the_line_magic_labels_an_unnamed_output_and_tells_a_parameter(shell):
+    from IPython.utils.capture import capture_output
+
+    shell.run_cell("from dezero.models import MLP\nx = Variable(np.array(2.0), name='x')\ny = x ** 3\n"
+                   "y.backward(create_graph=True)\nmodel = MLP((3, 1))\nmodel(np.ones((1, 2)))")
+    with capture_output():
+        shell.run_cell("%dezero -o t x.grad")
+    labels = [v.label for v in shell.user_ns["t"].graph.variables.values()]
+    assert "x.grad" in labels and not any(label.startswith("v") and label[1:].isdigit() for label in labels)
+    with capture_output():
+        shell.run_cell("%dezero -o t model.l0.W")
+    assert any(n.startswith("model.l0.W is a parameter") for n in shell.user_ns["t"].graph.notes)
