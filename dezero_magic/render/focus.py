@@ -36,19 +36,29 @@ def window(layout, node_id):
 
 
 def _whole_nodes(layout, node_id, axis, start, size):
-    """(start, size) along `axis` narrowed so that the window's edges cut no
-    node (QA: ovals cut in half, "grad 1.662e-"): a node across an edge is
-    left out. The window does not move (the stepper's output end stays in
-    it); unchanged if narrowing would lose `node_id` or half the window."""
+    """(start, size) along `axis` so that the window's edges cut no node (QA:
+    ovals cut in half, "grad 1.662e-"). Across (axis 0) a node on an edge is
+    left out: the window narrows, without moving (the stepper's output end
+    stays in it). Down (axis 1) the size stays (a window whose height changed
+    from step to step moved everything below the figure): it moves, by at
+    most a quarter, where neither edge cuts a node. Unchanged when that would
+    lose `node_id` (or half the window)."""
     spans = [(p[axis] - layout.sizes[n][axis] / 2, p[axis] + layout.sizes[n][axis] / 2)
              for n, p in layout.positions.items() if n in layout.sizes]
-    lo, hi = start, start + size
-    lo = max([b + 2 for a, b in spans if a < lo < b], default=lo)
-    hi = min([a - 2 for a, b in spans if a < hi < b], default=hi)
+    total = layout.width if axis == 0 else layout.height
     centre, half = layout.positions[node_id][axis], layout.sizes[node_id][axis] / 2
-    if hi - lo < size / 2 or centre - half < lo or centre + half > hi:
-        return start, size
-    return lo, hi - lo
+
+    def whole(lo, hi):
+        return (0 <= lo and hi <= total + 0.5 and lo <= centre - half and centre + half <= hi
+                and hi - lo >= size / 2 and not any(a < lo < b or a < hi < b for a, b in spans))
+
+    if axis == 0:
+        lo = max([b + 2 for a, b in spans if a < start < b], default=start)
+        hi = min([a - 2 for a, b in spans if a < start + size < b], default=start + size)
+        return (lo, hi - lo) if whole(lo, hi) else (start, size)
+    places = [start] + [b + 2 for _, b in spans] + [a - 2 - size for a, _ in spans]
+    near = [lo for lo in places if abs(lo - start) <= size / 4 and whole(lo, lo + size)]
+    return (min(near, key=lambda lo: abs(lo - start)) if near else start), size
 
 
 def needs_window(layout):

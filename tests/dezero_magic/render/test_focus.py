@@ -112,3 +112,11 @@ def test_a_windows_edges_cut_no_node():
         assert ww >= WINDOW_W / 2
         for a, b in spans:
             assert not a < x0 < b and not a < x0 + ww < b, (nid, x0, ww, a, b)
+
+
+def test_a_windows_height_is_the_same_for_every_node():
+    # A height that changed from step to step moved everything below the stepper's figure.
+    for rankdir in ("LR", "TB"):
+        graph, lay = chain_graph(60, rankdir)
+        heights = {window(lay, nid)[3] for nid in list(graph.functions) + list(graph.variables)}
+        assert len(heights) == 1, (rankdir, heights)
