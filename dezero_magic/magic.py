@@ -144,7 +144,7 @@ def _with_hint(message, line):
     if "unrecognized arguments:" not in message:
         return message
     extra = message.split("unrecognized arguments:", 1)[1].strip()
-    hints = []
+    hints = ["%%dezero? shows the help"] if re.search(r"(^|\s)(-h|--help)(\s|$)", line) else []
     if not extra.startswith("#") and re.search(r"(^|\s)(-b|--backward)(\s|=)", line):
         hints.append('quote an expression that has spaces: -b "F.sum(y * 2)"')
     if "#" in extra:
@@ -152,6 +152,16 @@ def _with_hint(message, line):
     if not hints:
         return message
     return f"{message} ({'; '.join(hints)}). The cell was not run."
+
+
+def _line_hint(message, line):
+    """The line magic's argparse message, with what was meant: help, or an
+    expression that starts with - (read as an option)."""
+    if re.search(r"(^|\s)(-h|--help)(\s|$)", line):
+        return f"{message} (%dezero? shows the help: usage, options, examples)"
+    if "required: expr" in message.lower() and line.strip().startswith("-"):
+        return f"{message} (an expression that starts with - goes after --: %dezero -- -y)"
+    return message
 
 
 def _check_common(args):
@@ -274,7 +284,8 @@ class DezeroMagics(Magics):
         return opts
 
     @magic_arguments("dezero")
-    @argument("-v", "--verbose", action="store_true", help="draw shapes and dtypes on the variables")
+    @argument("-v", "--verbose", action="store_true",
+              help="draw shapes and dtypes on the variables and longer value previews")
     @argument("--max-nodes", type=int, default=None, metavar="N",
               help=f"draw at most N nodes, those nearest the variable (default: {describe_default()}); "
                    "its creator is always drawn whole, with its inputs, even past N")
@@ -300,7 +311,10 @@ class DezeroMagics(Magics):
             %dezero y
             %dezero -v --rankdir TB loss
         """
-        args = parse_argstring(self.dezero_line, line)
+        try:
+            args = parse_argstring(self.dezero_line, line)
+        except UsageError as exc:
+            raise UsageError(_line_hint(str(exc), line)) from None
         _check_common(args)
         _check_output(args.output, self.shell.user_ns)
         expr = _unquote(" ".join(args.expr))  # (as -b's: %dezero "y * 2" is the expression, not a str)

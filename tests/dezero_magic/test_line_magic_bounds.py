@@ -143,3 +143,15 @@ def test_the_article_goes_by_the_sound_of_the_class_name(noun, said):
 def test_a_model_is_an_mlp(shell):
     shell.run_cell("import dezero.models as M\nmodel = M.MLP((3, 1))")
     assert "its value is an MLP, not a Variable" in usage_error(shell, "%dezero model")
+
+
+def test_help_and_a_leading_minus_get_a_hint(shell):
+    from IPython.core.error import UsageError
+
+    shell.run_cell("y = Variable(np.array(2.0))")
+    for line, hint in (("-h", "%dezero? shows the help"), ("--help y", "%dezero? shows the help"),
+                       ("-y", "goes after --: %dezero -- -y")):
+        with pytest.raises(UsageError, match=re.escape(hint)):
+            shell.run_line_magic("dezero", line)
+    result = shell.run_cell("%%dezero -h\nx = 1")
+    assert "%%dezero? shows the help" in str(result.error_in_exec)
