@@ -24,5 +24,8 @@ def to_dot(graph, verbose=False, rankdir="LR"):
                    "style=filled, shape=box]")
     for src, dst in graph.edges():
         out.append(f"{dot_string(src)} -> {dot_string(dst)}")
+    if graph.elided_functions:
+        # a cut graph's first variable would read as a leaf: say the graph goes on
+        out.append(f"label={dot_string(f'{graph.elided_functions:,} earlier function calls not drawn')}")
     out.append("}")
     return "\n".join(out) + "\n"

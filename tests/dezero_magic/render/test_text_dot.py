@@ -97,3 +97,10 @@ def test_the_text_tells_kept_from_freed_intermediate_grads():
     text = render_text(g)
     assert "intermediate grads freed after use (retain_grad=False): x1, x2" in text
     assert "intermediate grads: " not in text
+
+
+def test_the_dot_of_a_cut_graph_says_it_was_cut():
+    g = chain(2)
+    assert "label=" not in to_dot(g).split("\n")[-2]
+    g.elided_functions = 38
+    assert to_dot(g).split("\n")[-3] == 'label="38 earlier function calls not drawn"'
