@@ -12,20 +12,25 @@ class Config:
     retain_grad = False
 
 
-@contextlib.contextmanager
 def using_config(name, value):
     """Set `Config.<name>` to `value` inside a `with` block; always restored."""
-    if not hasattr(Config, name):
+    return setting(Config, name, value)
+
+
+@contextlib.contextmanager
+def setting(config, name, value):
+    """`using_config` on the settings class `config` (dezero.core_simple has its own)."""
+    if not hasattr(config, name):
         raise AttributeError(
             f"Config has no setting {name!r}; known settings: "
-            + ", ".join(k for k in vars(Config) if not k.startswith("_"))
+            + ", ".join(k for k in vars(config) if not k.startswith("_"))
         )
-    old_value = getattr(Config, name)
-    setattr(Config, name, value)
+    old_value = getattr(config, name)
+    setattr(config, name, value)
     try:
         yield
     finally:
-        setattr(Config, name, old_value)
+        setattr(config, name, old_value)
 
 
 def no_grad():

@@ -18,10 +18,11 @@ shape (3,). Use `dezero.Variable` for that.
 Where the book's code has a bug, the docstring of the part that carries the
 fix says so ("Book fix").
 """
-import contextlib
 import weakref
 
 import numpy as np
+
+from dezero.config import setting
 
 
 class Config:
@@ -30,14 +31,8 @@ class Config:
     enable_backprop = True
 
 
-@contextlib.contextmanager
 def using_config(name, value):
-    old_value = getattr(Config, name)
-    setattr(Config, name, value)
-    try:
-        yield
-    finally:
-        setattr(Config, name, old_value)
+    return setting(Config, name, value)
 
 
 def no_grad():
