@@ -4,6 +4,7 @@ from weakref import ref
 import numpy as np
 
 from dezero import events
+from dezero.array_box import ArrayBox
 from dezero.config import Config
 from dezero.cuda import array_types
 
@@ -69,7 +70,7 @@ def foreign_variable_error(obj):
     )
 
 
-class Variable:
+class Variable(ArrayBox):
     """A box for an ndarray that remembers the Function that created it.
 
     Attributes follow the book: `data`, `name`, `grad` (a Variable, so that
@@ -97,35 +98,6 @@ class Variable:
         self.grad = None
         self.creator = None
         self.generation = 0
-
-    @property
-    def shape(self):
-        return self.data.shape
-
-    @property
-    def ndim(self):
-        return self.data.ndim
-
-    @property
-    def size(self):
-        return self.data.size
-
-    @property
-    def dtype(self):
-        return self.data.dtype
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        if self.data is None:
-            return "variable(None)"
-        p = str(self.data).replace("\n", "\n" + " " * 9)
-        return "variable(" + p + ")"
-
-    def set_creator(self, func):
-        self.creator = func
-        self.generation = func.generation + 1
 
     def unchain(self):
         """Forget the creator: the graph behind this variable can be freed."""

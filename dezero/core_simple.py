@@ -22,6 +22,7 @@ import weakref
 
 import numpy as np
 
+from dezero.array_box import ArrayBox
 from dezero.config import setting
 
 
@@ -39,7 +40,7 @@ def no_grad():
     return using_config("enable_backprop", False)
 
 
-class Variable:
+class Variable(ArrayBox):
     """A box for an ndarray: `data`, `name`, `grad` (an ndarray), `creator`, `generation`."""
 
     __array_priority__ = 200  # so `ndarray * Variable` calls Variable.__rmul__
@@ -60,35 +61,6 @@ class Variable:
         self.grad = None
         self.creator = None
         self.generation = 0
-
-    @property
-    def shape(self):
-        return self.data.shape
-
-    @property
-    def ndim(self):
-        return self.data.ndim
-
-    @property
-    def size(self):
-        return self.data.size
-
-    @property
-    def dtype(self):
-        return self.data.dtype
-
-    def __len__(self):
-        return len(self.data)
-
-    def __repr__(self):
-        if self.data is None:
-            return "variable(None)"
-        p = str(self.data).replace("\n", "\n" + " " * 9)
-        return "variable(" + p + ")"
-
-    def set_creator(self, func):
-        self.creator = func
-        self.generation = func.generation + 1
 
     def cleargrad(self):
         self.grad = None
