@@ -210,7 +210,7 @@ print(gx)
 # %% [markdown]
 # ## Step 36 — double backprop
 #
-# $y = x^2$, $z = (dy/dx)^3 + y$; $dz/dx = 24x^3 + 2x = 100$ at $x = 2$. The gradient of a
+# $y = x^2$, $z = (dy/dx)^3 + y$; $dz/dx = 24x^2 + 2x = 100$ at $x = 2$. The gradient of a
 # gradient is an ordinary graph, so `%%dezero` shows it and steps through its backward pass.
 
 # %%
