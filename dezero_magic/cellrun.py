@@ -282,6 +282,8 @@ class TracedRun:
             # Last out, even when the nested run itself raised (ipykernel's traceback of an
             # exception whose __str__ raises): the outer cell's result must not stay reset.
             stack.callback(self._restore_outer)
+            if self.snapshot is not None:
+                stack.enter_context(self.snapshot.recording_input())  # --modes re-runs get its answers
             if opts.retain_grad:
                 stack.enter_context(using_config("retain_grad", True))
             if opts.no_grad:

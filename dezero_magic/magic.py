@@ -207,7 +207,8 @@ class DezeroMagics(Magics):
               help="run the cell AGAIN once per memory mode (default, retain_grad=True, no_grad), "
                    "each run on copies of what the cell (and the functions it calls) reads from earlier "
                    "cells, as they were before it ran; other side effects happen again (prints are "
-                   "hidden; files written and input() run again; with -b, each run calls "
+                   "hidden, input() gets the answers the cell's own run got, files are written again; "
+                   "with -b, each run calls "
                    "EXPR.backward() too; not for a cell with top-level await), and chart the memory each "
                    "run measured (tracemalloc)")
     @argument("--static", action="store_true",

@@ -19,6 +19,7 @@ measurement starts (`prepare`), so they are
 not counted as the run's memory. NumPy's and `random`'s global generators
 are restored by `dezero_magic.modes`, so later cells draw the same numbers.
 """
+import builtins
 import contextlib
 import copy
 import sys
@@ -79,6 +80,8 @@ def _from_snapshot(shell, snapshot, assigned):
     if error is not None:
         raise RuntimeError(error)
     namespace.update(values)
+    if "input" not in namespace:  # (a name of the user's own stays theirs)
+        namespace["input"] = snapshot.replayed_input()
     return namespace
 
 
@@ -187,6 +190,38 @@ class Snapshot:
         # cell's model: the re-runs run in the user's namespace, where step() finds the copies)
         self.names = names + [k for k in _globals_read(ns, names) if k not in names]
         self.values, self.error = _copies({k: ns[k] for k in self.names})
+        self.answers = []  # what input() returned in the cell's own run, given back to each re-run
+
+    @contextlib.contextmanager
+    def recording_input(self):
+        """Around the cell's own run: input() asks as always, and its answers are kept
+        (a kernel prompted four times, three answers thrown away)."""
+        asks = builtins.input
+
+        def input(prompt=""):  # noqa: A001 - stands in for the builtin
+            answer = asks(prompt)
+            self.answers.append(answer)
+            return answer
+
+        builtins.input = input
+        try:
+            yield
+        finally:
+            if builtins.input is input:
+                builtins.input = asks
+
+    def replayed_input(self):
+        """input() for a re-run: the own run's answers, in order."""
+        answers = iter(list(self.answers))
+
+        def input(prompt=""):  # noqa: A001 - stands in for the builtin
+            try:
+                return next(answers)
+            except StopIteration:
+                raise RuntimeError("the re-run asked input() more often than the cell's own run; "
+                                   "--modes does not ask you again") from None
+
+        return input
 
 
 def _globals_read(ns, names, depth=3):

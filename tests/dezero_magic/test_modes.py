@@ -335,3 +335,21 @@ def test_a_function_of_an_earlier_cell_trains_the_copies_not_the_model(shell):
     for p, q in zip(ns["model"].params(), ns["twin"].params()):
         assert np.array_equal(p.data, q.data)                           # trained once, as a plain cell
     assert ns["step"].__globals__ is ns and "loss" in ns
+
+
+def test_reruns_do_not_ask_input_again(shell, monkeypatch):
+    # QA: in a kernel a --modes cell with input() prompted four times, three answers thrown away.
+    import builtins
+
+    asked = []
+
+    def answer(prompt=""):
+        asked.append(prompt)
+        return "5"
+
+    monkeypatch.setattr(builtins, "input", answer)
+    assert shell.run_cell("%%dezero --modes -o _t\nn = int(input('how many? '))\n"
+                          "x = Variable(np.ones(n))\ny = F.sum(x)\ny.backward()").success
+    assert asked == ["how many? "] and shell.user_ns["n"] == 5
+    assert all(r.ok for r in shell.user_ns["_t"].mode_results), shell.user_ns["_t"].mode_results
+    assert builtins.input is answer and "input" not in shell.user_ns
