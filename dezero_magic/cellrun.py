@@ -14,23 +14,23 @@ import weakref
 from dataclasses import dataclass
 from typing import Optional
 
-import numpy as np
 from IPython.core.error import UsageError
 
 from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import graph_from_objects, is_students
+from dezero_magic.backward_option import call_backward, show_backward_failure
 from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
-from dezero_magic.naming import attr_of, namespace_names
+from dezero_magic.naming import namespace_names
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
-from dezero_magic.interrupts import interrupts_shown_without_our_frames, is_magic_frame
+from dezero_magic.interrupts import interrupts_shown_without_our_frames
 from dezero_magic.tracer import Tracer
 
 # Prepended to the body so traceback line numbers are the cell's own
@@ -53,40 +53,6 @@ class CellOptions:
     rankdir: str = "auto"
     modes: bool = False
     static: bool = False
-
-
-def _call_backward(shell, expr):
-    """Evaluate `-b EXPR` and call .backward() on it. Returns None, a message
-    (the option was wrong: no value, or no .backward()), or the exception
-    that .backward() raised (the user's code failed: shown as a traceback)."""
-    try:
-        value = eval(expr, shell.user_ns)  # noqa: S307 - the user's own expression, in their namespace
-    except Exception as exc:  # noqa: BLE001 - reported as the option's error
-        return f"-b {expr}: evaluating it raised {described(exc)}"
-    method = getattr(value, "backward", None)
-    if not callable(method):
-        if is_students(value) and isinstance(attr_of(value, "data"), (np.ndarray, np.generic)):
-            # Their Variable before book step 7: "not a Variable" would contradict itself.
-            return (f"-b {expr}: your {type(value).__name__} class has no backward() method yet (book "
-                    "step 7 adds it); call the functions' backward methods in the cell, as in step 6")
-        return (f"-b {expr}: its value is of type {type(value).__name__}, which has no .backward(); "
-                "give an expression whose value is a Variable, e.g. -b loss")
-    try:
-        method()
-    except BaseException as exc:  # noqa: BLE001 - the user's backward failed (Ctrl-C and sys.exit too,
-        return exc                # as a plain cell shows them): their traceback, the graph drawn
-    return None
-
-
-def _show_backward_failure(shell, expr, exc):
-    """The traceback of a -b backward that raised, from the user's code on
-    (their own Function.backward, with its line), as a cell that called
-    EXPR.backward() itself would show it."""
-    print(f"%%dezero -b {expr}: {expr}.backward() raised (the cell itself had run):", file=sys.stderr)
-    tb = exc.__traceback__
-    while tb is not None and tb.tb_next is not None and is_magic_frame(tb.tb_frame):
-        tb = tb.tb_next
-    shell.showtraceback((type(exc), exc, tb))
 
 
 def bindings(names, namespace):
@@ -318,11 +284,11 @@ class TracedRun:
         watched = self.watch is not None and self.watch.calls
         if self.opts.backward and result.success and not self.tracer.saw_backward and not watched:
             self.backward_called = True
-            error = _call_backward(self.shell, self.opts.backward)
+            error = call_backward(self.shell, self.opts.backward)
             if isinstance(error, BaseException):
                 # The user's backward failed: the cell fails with their exception.
                 if self.outer is not None:
-                    _show_backward_failure(self.shell, self.opts.backward, error)
+                    show_backward_failure(self.shell, self.opts.backward, error)
                 result.error_in_exec = error
             else:
                 self.backward_error = error

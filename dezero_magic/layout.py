@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 from typing import Dict, List, Tuple
 
-from dezero_magic.preview import shape_text
+from dezero_magic.node_text import FREED_LINE, cut, var_lines
 from dezero_magic.running_grads import running
 
 FONT_PX = 14
@@ -34,8 +34,6 @@ LINE_PX = 18
 LAYER_GAP = 56
 NODE_GAP = 22
 MARGIN = 16
-MAX_CHARS = 24           # longer lines are cut by the renderer
-FREED_LINE = "grad freed"  # what the renderer draws for a grad retain_grad=False dropped
 SWEEPS = 4
 # "auto" draws left to right unless that is wider than a notebook's output
 # column on a projector (~1,060 px at 1280) shows at the SVG's smallest scale
@@ -61,43 +59,6 @@ class Layout:
     # (source id, target id, copy) -> points an edge that skips layers passes, px;
     # copy counts repeats of the same pair in graph.edges() order (x + x has two).
     waypoints: Dict[Tuple[str, str, int], List[Tuple[float, float]]] = field(default_factory=dict)
-
-
-def var_lines(node, show_values=True, show_grads=True, show_shapes=False):
-    """The text lines drawn in a variable's oval (shared with the renderer)."""
-    lines = [node.label] if node.label else []
-    value, grad = node.value, node.grad
-    if show_shapes:
-        lines.append(f"{shape_text(node.shape)} {node.dtype}")
-        # A cut preview starts with the shape ("(2, 3) [1 2 …]"): said once is enough.
-        value, grad = (without_shape(node, text) for text in (value, grad))
-    if show_values and value:
-        lines.append(value)
-    if show_grads and grad is not None:
-        lines.append("grad " + grad)
-    return lines or [""]
-
-
-def without_shape(node, text):
-    """`text` (a value or grad preview) without the shape it starts with,
-    when the shape is drawn on its own line (-v)."""
-    prefix = shape_text(node.shape) + " "
-    return text[len(prefix):] if text and text.startswith(prefix) else text
-
-
-def cut(text, limit=MAX_CHARS):
-    """`text` in about `limit` characters, the cut marked. In an array it cuts between
-    elements, the first kept whole: "[3.973e-0…" read as 3.973 (it was 3.973e-06)."""
-    if len(text) <= limit:
-        return text
-    start = text.find("[") if text.startswith(("(", "[", "grad (", "grad [")) else -1  # a preview, no name
-    if 0 <= start < limit - 2:
-        gap = text.rfind(" ", start + 1, limit - 1)
-        first = min((i for i in (text.find(" ", start + 1), text.find("]", start + 1)) if i > 0), default=-1)
-        end = gap if gap > start + 1 else first if 0 < first <= limit + 8 else -1
-        if end > 0:
-            return text if end == len(text) - 1 else text[:end] + " …"
-    return text[: limit - 1] + "…"
 
 
 def _var_size(node, show_shapes, grads_may_show=False, stepped_grad=None):

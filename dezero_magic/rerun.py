@@ -1,23 +1,17 @@
 """The --modes re-runs of a cell body, which must not change what the cell did.
 
-With a `Snapshot` (what `%%dezero --modes` passes): what the cell reads from
-earlier cells is copied before the cell's own run, and each re-run starts
-from fresh copies of that (lists, dicts and generators too; modules,
-functions and classes are shared). What functions of earlier cells that the
-cell calls read is copied too, and each re-run runs in the user's own
-namespace dict holding the copies, where those functions look. Without one (the older path, kept
-for callers that have no snapshot): each re-run gets a namespace of its own: the user's names, with the dezero
-objects and arrays that the cell's code mentions deep-copied (one memo for
-all names, so a model and the optimizer that holds it stay one model; names
-the cell never mentions are not copied: an earlier cell's deep graph, the
-step-35 derivatives say, would only cost time, or exceed the recursion limit). Without the copies a re-run would
-add to `x.grad` of an earlier cell's x, or train the model once more per
-mode. A student's own book-style Variable and Function objects (classes typed
-into cells, which dezero's types do not cover) are copied as well: else a
-re-run's backward adds to their x.grad too. Copies are made before the
-measurement starts (`prepare`), so they are
-not counted as the run's memory. NumPy's and `random`'s global generators
-are restored by `dezero_magic.modes`, so later cells draw the same numbers.
+A `Snapshot` copies what the cell reads from earlier cells (and what the
+functions it calls read), before the cell's own run when `%%dezero --modes`
+takes it. Each re-run starts from fresh copies of that (dezero's and
+students' objects, arrays, lists, dicts, generators: one memo for all, so a
+model and the optimizer that holds it stay one model; modules, functions and
+classes are shared) and runs in the user's own namespace dict holding the
+copies, where functions of earlier cells look. Without the copies a re-run
+would add to `x.grad` of an earlier cell's x, or train the model once more
+per mode. Copies are made before the measurement starts (`prepare`), so they
+are not counted as the run's memory. NumPy's and `random`'s global
+generators are restored by `dezero_magic.modes`, so later cells draw the
+same numbers; input() is given the answers of the cell's own run.
 """
 import builtins
 import contextlib
@@ -86,14 +80,11 @@ def _from_snapshot(shell, snapshot, assigned):
 
 
 @contextlib.contextmanager
-def _as_user_ns(shell, namespace, swap):
-    """`namespace` for the body to run in. `swap`: put it in the user's own
-    namespace dict meanwhile (and back after, the re-run's names into
-    `namespace`), so that functions of earlier cells, whose globals ARE that
-    dict, find the copies and not the user's objects."""
-    if not swap:
-        yield namespace
-        return
+def _as_user_ns(shell, namespace):
+    """The user's own namespace dict holding `namespace` while the body runs
+    (and back after, the re-run's names into `namespace`): functions of
+    earlier cells, whose globals ARE that dict, find the copies and not the
+    user's objects."""
     user = shell.user_ns
     saved = dict(user)
     user.clear()
@@ -291,26 +282,18 @@ def run_body_once(shell, body, backward=None, snapshot=None):
     then = compile(f"({backward}).backward()", "<%%dezero --modes -b>", "exec") if backward else None
     mentioned = set(names_in(source))
 
+    if snapshot is None:
+        snapshot = Snapshot(shell, body)  # (taken now: the state the cell left, for callers without one)
+    assigned = assigned_in(source)
+
     def prepare():
-        if snapshot is not None:
-            return _from_snapshot(shell, snapshot, assigned_in(source))
-        namespace = dict(shell.user_ns)
-        mine = {k: namespace[k] for k in mentioned
-                if k in namespace and not k.startswith("_") and _copied(namespace[k])}
-        try:
-            memo = {}
-            namespace.update(copy.deepcopy(mine, memo))
-            _repoint_weak_outputs(memo)
-        except Exception as exc:  # noqa: BLE001 - told as this run's error, the user's objects untouched
-            raise RuntimeError(f"could not copy your objects for the re-run ({described(exc)}); "
-                               "nothing was re-run") from None
-        return namespace
+        return _from_snapshot(shell, snapshot, assigned)
 
     def run_body(namespace=None):
         namespace = prepare() if namespace is None else namespace
         figures = _figures()
         try:
-            with capture_output(display=True), _as_user_ns(shell, namespace, snapshot is not None) as ns:
+            with capture_output(display=True), _as_user_ns(shell, namespace) as ns:
                 exec(code, ns)  # noqa: S102
                 if then is not None:
                     exec(then, ns)  # noqa: S102

@@ -83,8 +83,7 @@ class Trace:
         # live re-checks need them; the graph is plain data (a re-loaded Trace draws and reads as before)
         state = dict(self.__dict__)
         state["output_refs"], state["leaf_refs"] = {}, {}
-        for name in ("early_replay",):
-            state.pop(name, None)
+        state.pop("early_replay", None)
         return state
 
     @property

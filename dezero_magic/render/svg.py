@@ -14,7 +14,8 @@ import re
 import secrets
 from collections import Counter
 
-from dezero_magic.layout import CHAR_PX, FONT_PX, FREED_LINE, LINE_PX, MARGIN, cut, var_lines, without_shape
+from dezero_magic.layout import CHAR_PX, FONT_PX, LINE_PX, MARGIN
+from dezero_magic.node_text import FREED_LINE, cut, var_lines, without_shape
 from dezero_magic.preview import format_number, shape_text
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc

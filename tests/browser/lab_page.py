@@ -3,7 +3,9 @@
 Everything here reads what is on the screen (the DOM), not the kernel's
 state, so a test fails when a person would see something wrong.
 """
+import contextlib
 import re
+import shutil
 import time
 import uuid
 from pathlib import Path
@@ -158,3 +160,24 @@ def write_scratch_notebook(root, prefix, name, cells):
         "nbformat": 4, "nbformat_minor": 5,
     }))
     return folder, path
+
+
+@contextlib.contextmanager
+def scratch_notebook_run(browser, lab_server, prefix, name, cells, timeout_s=180, screenshot=None):
+    """(page, notebook) of `cells` written as a scratch notebook (`write_scratch_notebook`),
+    opened and run to the end; afterwards `screenshot` (a file name in ARTIFACTS) is
+    taken, the page closed and the folder removed."""
+    folder, path = write_scratch_notebook(REPO, prefix, name, cells)
+    page = new_page(browser)
+    try:
+        notebook = open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
+        run_all_cells(page)
+        wait_all_executed(notebook, timeout_s=timeout_s)
+        wait_kernel_idle(page, timeout_s=60)
+        yield page, notebook
+    finally:
+        ARTIFACTS.mkdir(exist_ok=True)
+        if screenshot:
+            page.screenshot(path=str(ARTIFACTS / screenshot))
+        page.context.close()
+        shutil.rmtree(folder, ignore_errors=True)

@@ -10,14 +10,12 @@ folder under the server's root and removed afterwards, is run with Run All
 Cells; each test drives one cell's Backward tab as a person does.
 """
 import re
-import shutil
 import time
 
 import pytest
 from playwright.sync_api import expect
 
 import lab_page
-from lab_page import ARTIFACTS, REPO
 
 pytestmark = pytest.mark.browser
 
@@ -42,20 +40,9 @@ STEP = re.compile(r"Step \d+ of (the )?[\d,]+")
 
 @pytest.fixture(scope="module")
 def ran(browser, lab_server):
-    folder, path = lab_page.write_scratch_notebook(REPO, "playing", "rerun_while_playing.ipynb", CELLS)
-    page = lab_page.new_page(browser)
-    context = page.context
-    try:
-        notebook = lab_page.open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
-        lab_page.run_all_cells(page)
-        lab_page.wait_all_executed(notebook, timeout_s=180)
-        lab_page.wait_kernel_idle(page, timeout_s=60)
+    with lab_page.scratch_notebook_run(browser, lab_server, "playing", "rerun_while_playing.ipynb", CELLS,
+                                       screenshot="rerun-while-playing.png") as (page, notebook):
         yield page, notebook
-    finally:
-        ARTIFACTS.mkdir(exist_ok=True)
-        page.screenshot(path=str(ARTIFACTS / "rerun-while-playing.png"))
-        context.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _backward(output):

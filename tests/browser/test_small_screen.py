@@ -10,13 +10,12 @@ each test then looks at what is on the screen (bounding boxes, computed
 colours). Screenshots go to artifacts/small-screen-*.png.
 """
 import re
-import shutil
 
 import pytest
 from playwright.sync_api import Error, expect
 
 import lab_page
-from lab_page import ARTIFACTS, REPO
+from lab_page import ARTIFACTS
 from dezero_magic.widgets.lazy_tab import NOT_BUILT
 
 pytestmark = pytest.mark.browser
@@ -132,19 +131,9 @@ LOW_CONTRAST = """(root) => {
 @pytest.fixture(scope="module")
 def ran(browser, lab_server):
     """The page and the notebook after Run All Cells."""
-    folder, path = lab_page.write_scratch_notebook(REPO, "small", "small_screen.ipynb", CELLS)
-    ARTIFACTS.mkdir(exist_ok=True)
-    page = lab_page.new_page(browser)
-    context = page.context
-    try:
-        notebook = lab_page.open_notebook(page, lab_server, path.relative_to(REPO).as_posix())
-        lab_page.run_all_cells(page)
-        lab_page.wait_all_executed(notebook, timeout_s=240)
-        lab_page.wait_kernel_idle(page, timeout_s=60)
+    with lab_page.scratch_notebook_run(browser, lab_server, "small", "small_screen.ipynb", CELLS,
+                                       timeout_s=240) as (page, notebook):
         yield page, notebook
-    finally:
-        context.close()
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _screen(page, name):

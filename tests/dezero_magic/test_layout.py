@@ -335,7 +335,7 @@ def test_with_shapes_a_cut_preview_does_not_repeat_the_shape():
 
 def test_a_cut_preview_keeps_whole_elements():
     # QA: "grad (10000,) [3.973e-0…" read as 3.973 (it was 3.973e-06)
-    from dezero_magic.layout import cut
+    from dezero_magic.node_text import cut
 
     assert cut("grad (10000,) [3.973e-06 3.1e-05 1.2e-07]") == "grad (10000,) [3.973e-06 …"
     assert cut("grad (1, 2) [0.7269 -0.1234]") == "grad (1, 2) [0.7269 …"

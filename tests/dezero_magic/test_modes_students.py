@@ -98,12 +98,13 @@ def test_a_students_config_is_restored_when_a_rerun_is_interrupted():
             return gy
 
     class Shell:  # what run_body_once reads of a shell
-        user_ns = {"Config": Config, "Square": Square, "seen": []}
+        seen = []
+        user_ns = {"Config": Config, "Square": Square, "seen": seen, "note": seen.append}
 
         def transform_cell(self, body):
             return body
 
-    run_body = run_body_once(Shell(), "f = Square()\nseen.append(Config.enable_backprop)\nraise KeyboardInterrupt")
+    run_body = run_body_once(Shell(), "f = Square()\nnote(Config.enable_backprop)\nraise KeyboardInterrupt")
     results = measure_modes(run_body, modes=[MODES[2]])  # Stop ends the measurement, not the cell
     assert "interrupted" in results[0].error
     assert Shell.user_ns["seen"] == [False] and vars(Config)["enable_backprop"] is True
