@@ -19,6 +19,7 @@ from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
+from dezero_magic import node_budget
 from dezero_magic.node_budget import describe_default
 from dezero_magic.trace import Trace
 
@@ -165,8 +166,9 @@ def _line_hint(message, line):
 
 
 def _check_common(args):
-    if args.max_nodes is not None and args.max_nodes < 1:
-        raise UsageError(f"--max-nodes {args.max_nodes}: give a positive number of nodes, e.g. --max-nodes 200")
+    refused = node_budget.check(args.max_nodes)
+    if refused:
+        raise UsageError(refused)
     _check_name(args.output, "-o/--output")
 
 

@@ -9,11 +9,28 @@ the output, and a note says so.
 """
 WHOLE_UP_TO = 1000
 NEAREST = 300
+# The most --max-nodes may ask for: 5,000 nodes take ~0.7 s to lay out and
+# draw and ~7 MB of SVG; 20,000 took 4.6 s, and a browser showing such a
+# drawing (held several times by the output) stalls the lecture.
+MOST = 5000
 
 
 def describe_default():
     """The default, as --max-nodes's help says it."""
     return f"the whole graph up to {WHOLE_UP_TO:,} nodes, else the {NEAREST} nearest the output"
+
+
+def check(max_nodes):
+    """Why --max-nodes `max_nodes` is refused (None when it is fine)."""
+    if max_nodes is None:
+        return None
+    if max_nodes < 1:
+        return f"--max-nodes {max_nodes}: give a positive number of nodes, e.g. --max-nodes 200"
+    if max_nodes > MOST:
+        return (f"--max-nodes {max_nodes}: at most {MOST:,} nodes are drawn (a larger drawing takes seconds "
+                f"to lay out and stalls the browser that shows it); give --max-nodes {MOST} or less. A "
+                "whole large graph: dezero.utils.get_dot_graph(y) writes it as DOT text for Graphviz.")
+    return None
 
 
 def cut_note(max_nodes):

@@ -68,7 +68,7 @@ def test_keyboard_interrupt_restores_everything(shell, displayed):
 
 
 @pytest.mark.parametrize("line", ["--max-nodes 0", "--rankdir XY", "-o 1abc", "-b y+)",
-                                  "--no-such-option", "--max-nodes many"])
+                                  "--no-such-option", "--max-nodes many", "--max-nodes 100000"])
 def test_bad_options_raise_usage_error_and_do_not_run_the_cell(shell, line):
     result = shell.run_cell(f"%%dezero {line}\nran = True")
     assert isinstance(result.error_in_exec, UsageError)

@@ -123,3 +123,20 @@ def test_a_drawing_of_megabytes_is_told_to_weigh_on_the_notebook(shell, displaye
     assert any("MB of SVG (--max-nodes 5000)" in n for n in displayed[-1].graph.notes)
     shell.run_cell("%%dezero\nx = Variable(np.array(1.0))\ny = x\nfor _ in range(100):\n    y = F.sin(y)")
     assert not any("MB of SVG" in n for n in displayed[-1].graph.notes)  # the default draws <= 1,000 nodes
+
+
+def test_a_max_nodes_that_would_stall_the_browser_is_refused_with_what_to_do(shell, displayed):
+    from IPython.core.error import UsageError
+    from dezero_magic import node_budget
+
+    shell.run_cell("y = Variable(np.array(1.0)) * 2")
+    for line in ("%%dezero --max-nodes 100000\nran = 1", "%dezero --max-nodes 100000 y"):
+        result = shell.run_cell(line)
+        assert isinstance(result.error_in_exec, UsageError)
+        message = str(result.error_in_exec)
+        assert f"at most {node_budget.MOST:,} nodes" in message and f"--max-nodes {node_budget.MOST} or less" in message
+        assert "get_dot_graph" in message
+    assert "ran" not in shell.user_ns
+    # the ceiling itself is drawn
+    result = shell.run_cell(f"%%dezero --max-nodes {node_budget.MOST}\nran = F.sin(Variable(np.array(1.0)))")
+    assert result.success and displayed
