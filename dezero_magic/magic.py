@@ -197,7 +197,8 @@ class DezeroMagics(Magics):
     @argument("-v", "--verbose", action="store_true",
               help="draw shapes and dtypes on the variables and longer value previews")
     @argument("--max-nodes", type=int, default=None, metavar="N",
-              help=f"draw at most N nodes, those nearest the output (default: {describe_default()}); "
+              help=f"draw at most N nodes (N <= {node_budget.MOST:,}), those nearest the output "
+                   f"(default: {describe_default()}); "
                    "the last call is always drawn whole, with its inputs and outputs")
     @argument("-o", "--output", metavar="NAME", default=None,
               help="store the Trace object (graph, svg(), text(), dot()) in a new variable NAME "
@@ -290,7 +291,8 @@ class DezeroMagics(Magics):
     @argument("-v", "--verbose", action="store_true",
               help="draw shapes and dtypes on the variables and longer value previews")
     @argument("--max-nodes", type=int, default=None, metavar="N",
-              help=f"draw at most N nodes, those nearest the variable (default: {describe_default()}); "
+              help=f"draw at most N nodes (N <= {node_budget.MOST:,}), those nearest the variable "
+                   f"(default: {describe_default()}); "
                    "its creator is always drawn whole, with its inputs, even past N")
     @argument("-o", "--output", metavar="NAME", default=None,
               help="store the Trace object (graph, svg(), html(), text(), dot(), caption()) in a new variable "
