@@ -13,10 +13,17 @@ class CallWindow:
         graph (calls before its end: an evaluation after the last backward,
         1,000 predictions say, must not push out the graph that is shown).
         It runs once every 2 * `keep` calls or more, so its scans cost O(1) a call."""
+        self._long_cell()
         self.calls, dropped = self._window()
         self._forget(dropped + self._limbo)
         self._limbo = []
         self._limbo_orders = set()
+
+    def _long_cell(self):
+        """The cell has made thousands of calls: `on_long_cell` (%%dezero
+        paces the collector from here on, see `dezero_magic.gcpace`)."""
+        if self.on_long_cell is not None:
+            self.on_long_cell()
 
     def _forget(self, dropped):
         """Forget the variables and functions of `dropped` call records that

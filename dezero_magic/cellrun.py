@@ -259,7 +259,7 @@ class TracedRun:
                 if config is not None and stack.enter_context(backprop_off(config)):
                     self.switched = config
             stack.enter_context(events.observing(self.tracer))
-            stack.enter_context(paced_collector())
+            self.tracer.on_long_cell = stack.enter_context(paced_collector(now=False)).pace
             if self.watch is not None:
                 stack.enter_context(self.watch)
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))

@@ -66,6 +66,7 @@ class RawCalls:
     def _trim_raw(self):
         """Drop the oldest raw calls unresolved: a cell without backward
         keeps a window of the last `keep` calls at O(1) a call."""
+        self._long_cell()
         drop = len(self._raw) - self.keep
         self._edge = self._raw[:drop]
         self._edge_index = None

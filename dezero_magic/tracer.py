@@ -38,8 +38,8 @@ numpy dtypes; layouts in `dezero_magic.records`): CPython's cyclic GC
 untracks such tuples when it first sees them, so a long cell does not make
 the collector walk millions of records.
 
-The collector: `%%dezero` also paces it around the cell, see
-`dezero_magic.gcpace`. Threads: only the one that made the tracer (the
+The collector: `%%dezero` paces it once a cell has made thousands of
+calls (`on_long_cell`), see `dezero_magic.gcpace`. Threads: only the one that made the tracer (the
 cell's) is heard; `foreign_events` counts the others' calls and passes.
 
 What is summarised when. At record time a value becomes `preview.summarise`'s
@@ -104,6 +104,7 @@ class Tracer(RawCalls, CallWindow, Observer):
         # The cell's own thread: another thread's training loop is not this cell's graph.
         self.thread = threading.get_ident()
         self.foreign_events = 0   # forward calls and passes of other threads, left out
+        self.on_long_cell = None  # called (often) once the cell has made thousands of calls
 
     # -- records ------------------------------------------------------
     def _call_of(self, function):
@@ -290,6 +291,7 @@ class Tracer(RawCalls, CallWindow, Observer):
 
     def _forget_limbo(self):
         if len(self._limbo) > 256 + len(self.calls):
+            self._long_cell()
             self._forget(self._limbo)
             self._limbo = []
             self._limbo_orders = set()

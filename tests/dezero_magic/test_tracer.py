@@ -746,3 +746,62 @@ def test_a_variable_without_data_is_recorded_not_a_tracer_crash():
     from dezero_magic.preview import format_snapshot, from_summary
     summary = tracer.var_info(tracer.kept_calls()[0][VIDS])[0]
     assert format_snapshot(from_summary(summary)) == "None"
+
+
+def test_paced_collector_paces_only_once_asked_and_never_after_the_block():
+    from dezero_magic.gcpace import paced_collector
+
+    before = gc.get_threshold()
+    with paced_collector(10, now=False) as pacer:
+        assert gc.get_threshold() == before and not pacer.paced
+        pacer.pace()
+        pacer.pace()
+        assert gc.get_threshold()[0] == before[0] * 10
+    assert gc.get_threshold() == before
+    pacer.pace()  # a tracer read after the cell (its window cut) must not pace for good
+    assert gc.get_threshold() == before
+
+
+@pytest.mark.parametrize("n_ops, paced", [(300, False), (20000, True)])
+def test_a_dezero_cell_paces_the_collector_only_when_long(shell, monkeypatch, n_ops, paced):
+    # Step 17's lesson measures the memory cycles hold until a collection: a
+    # short cell runs with the collector as it is; a long one (thousands of
+    # calls) gets fewer, larger young collections.
+    seen = []
+    real = gc.set_threshold
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: (seen.append(t), real(*t)))
+    before = gc.get_threshold()
+    shell.run_cell(f"%%dezero --static\ny = Variable(np.array(1.0))\nfor _ in range({n_ops}):\n    y = y * 1.0\n"
+                   f"z = Variable(np.array(2.0))\nfor _ in range({n_ops}):\n    w = F.exp(z)")
+    assert bool(seen) == paced
+    assert gc.get_threshold() == before
+
+
+STEP16_CLASSES = """
+class Var:
+    def __init__(self, data):
+        self.data, self.grad, self.creator = data, None, None
+
+class Sq:
+    def __call__(self, x):
+        y = Var(x.data ** 2)
+        y.creator = self
+        self.inputs, self.outputs = [x], [y]  # strong refs both ways: a cycle
+        return y
+
+def sq(x):
+    return Sq()(x)
+"""
+
+
+def test_a_step_16_cycle_demo_measures_the_memory_it_does_plain(shell):
+    # Functions that hold their outputs strongly (the book's step 16): each
+    # iteration leaves a cycle that only the collector frees.
+    cell = ("import tracemalloc\ntracemalloc.start()\nfor i in range(100):\n"
+            "    x = Var(np.random.randn(10000))\n    y = sq(sq(sq(x)))\n"
+            "peak = tracemalloc.get_traced_memory()[1]\ntracemalloc.stop()\n")
+    shell.run_cell(STEP16_CLASSES)
+    shell.run_cell(cell)
+    plain = shell.user_ns["peak"]
+    shell.run_cell("%%dezero --static\n" + cell)
+    assert shell.user_ns["peak"] < 1.5 * plain
