@@ -3,7 +3,9 @@ only; running the cell lives in `cellrun`, drawing in `trace`/`render`."""
 import builtins
 import importlib.util
 import keyword
+import inspect
 import re
+import shlex
 import sys
 
 from IPython.core.error import UsageError
@@ -139,13 +141,32 @@ def _owner(value, user_ns, depth=4):
     return None
 
 
+def _asks_help(line):
+    """Whether the magic line asks for help (-h or --help among the options,
+    before a `--` that starts an expression)."""
+    try:
+        tokens = shlex.split(line)
+    except ValueError:  # an unclosed quote: argparse will say so
+        tokens = line.split()
+    if "--" in tokens:
+        tokens = tokens[:tokens.index("--")]
+    return "-h" in tokens or "--help" in tokens
+
+
+def _print_help(magic, not_run):
+    # The text `%%dezero?` shows: the docstring with usage and options.
+    text = inspect.cleandoc(magic.__doc__ or "")
+    print(text[2:].lstrip("\n") if text.startswith("::") else text)  # (reST's literal-block marker)
+    print(f"\n({not_run}: -h shows this help; remove it to run.)")
+
+
 def _with_hint(message, line):
     """argparse's "unrecognized arguments: * 2)" with what was meant: the
     magic line splits at spaces, and a comment is not Python there."""
     if "unrecognized arguments:" not in message:
         return message
     extra = message.split("unrecognized arguments:", 1)[1].strip()
-    hints = ["%%dezero? shows the help"] if re.search(r"(^|\s)(-h|--help)(\s|$)", line) else []
+    hints = []
     if not extra.startswith("#") and re.search(r"(^|\s)(-b|--backward)(\s|=)", line):
         hints.append('quote an expression that has spaces: -b "F.sum(y * 2)"')
     if "#" in extra:
@@ -156,10 +177,8 @@ def _with_hint(message, line):
 
 
 def _line_hint(message, line):
-    """The line magic's argparse message, with what was meant: help, or an
+    """The line magic's argparse message, with what was meant: an
     expression that starts with - (read as an option)."""
-    if re.search(r"(^|\s)(-h|--help)(\s|$)", line):
-        return f"{message} (%dezero? shows the help: usage, options, examples)"
     if "required: expr" in message.lower() and line.strip().startswith("-"):
         return f"{message} (an expression that starts with - goes after --: %dezero -- -y)"
     return message
@@ -247,6 +266,9 @@ class DezeroMagics(Magics):
 
         `%dezero y` draws the graph that produced an existing variable y.
         """
+        if _asks_help(line):
+            _print_help(self.dezero_cell, "The cell was not run")
+            return
         opts = self._cell_options(line, cell)
         _trace, backward_error = execute(self.shell, cell, opts, display)
         if backward_error:
@@ -255,6 +277,9 @@ class DezeroMagics(Magics):
     async def dezero_cell_async(self, line, cell):
         """`%%dezero` for a cell with top-level `await` (called by the input
         transform of `dezero_magic.autoawait`, not by users)."""
+        if _asks_help(line):
+            _print_help(self.dezero_cell, "The cell was not run")
+            return
         opts = self._cell_options(line, cell)
         _trace, backward_error = await execute_async(self.shell, cell, opts, display)
         if backward_error:
@@ -316,6 +341,9 @@ class DezeroMagics(Magics):
             %dezero y
             %dezero -v --rankdir TB loss
         """
+        if _asks_help(line):
+            _print_help(self.dezero_line, "Nothing was drawn")
+            return
         try:
             args = parse_argstring(self.dezero_line, line)
         except UsageError as exc:

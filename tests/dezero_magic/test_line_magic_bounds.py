@@ -145,13 +145,28 @@ def test_a_model_is_an_mlp(shell):
     assert "its value is an MLP, not a Variable" in usage_error(shell, "%dezero model")
 
 
-def test_help_and_a_leading_minus_get_a_hint(shell):
+def test_a_leading_minus_gets_a_hint(shell):
     from IPython.core.error import UsageError
 
     shell.run_cell("y = Variable(np.array(2.0))")
-    for line, hint in (("-h", "%dezero? shows the help"), ("--help y", "%dezero? shows the help"),
-                       ("-y", "goes after --: %dezero -- -y")):
-        with pytest.raises(UsageError, match=re.escape(hint)):
-            shell.run_line_magic("dezero", line)
-    result = shell.run_cell("%%dezero -h\nx = 1")
-    assert "%%dezero? shows the help" in str(result.error_in_exec)
+    with pytest.raises(UsageError, match=re.escape("goes after --: %dezero -- -y")):
+        shell.run_line_magic("dezero", "-y")
+
+
+@pytest.mark.parametrize("line, run", [("%%dezero -h\nran = 1", "The cell was not run"),
+                                       ("%%dezero --retain-grad --help\nran = 1", "The cell was not run"),
+                                       ("%dezero -h", "Nothing was drawn"), ("%dezero --help y", "Nothing was drawn")])
+def test_h_prints_the_help_and_runs_nothing(shell, displayed, capsys, line, run):
+    # A lecturer types -h as for any command line tool: the help, not an error.
+    shell.run_cell("y = Variable(np.array(2.0))")
+    result = shell.run_cell(line)
+    out = capsys.readouterr().out
+    assert result.success and "ran" not in shell.user_ns and not displayed
+    assert "--max-nodes N" in out and "Examples::" in out and f"({run}: -h shows this help" in out
+    assert not out.startswith("::")
+
+
+def test_h_inside_an_expression_is_no_help_request(shell, displayed):
+    shell.run_cell("h = Variable(np.array(2.0))")
+    shell.run_line_magic("dezero", "-- -h")
+    assert [f.op for f in displayed[-1].graph.functions.values()] == ["Neg"]
