@@ -293,6 +293,19 @@ class TracedRun:
             else:
                 self.backward_error = error
 
+    def _backward_option_notes(self):
+        """What became of -b, on the graph itself: its error is raised below
+        the whole view, off a projected screen."""
+        expr = self.opts.backward
+        if not expr or not self.result.success:
+            return []
+        if self.backward_error:
+            return [f"{self.backward_error}. The backward pass did not run: no grads are drawn."]
+        if not self.backward_called:
+            return [f"-b {expr} was not called: the cell ran a backward pass itself, and the graph of "
+                    "its last pass is drawn."]
+        return []
+
     def show(self, display):
         shell, opts, result, outer = self.shell, self.opts, self.result, self.outer
         if outer is not None:
@@ -306,6 +319,7 @@ class TracedRun:
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched)
                 trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
+                trace.graph.notes[:0] = self._backward_option_notes()
                 if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
                     size = len(trace.svg())
                     if size > node_budget.HEAVY_CHARS:

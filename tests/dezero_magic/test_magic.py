@@ -80,6 +80,9 @@ def test_backward_expression_that_fails_is_a_usage_error(shell, displayed):
     assert isinstance(result.error_in_exec, UsageError)
     assert "nothing_here" in str(result.error_in_exec)
     assert "y" in shell.user_ns and len(displayed) == 1
+    # The error is raised below the whole view: the graph says it too.
+    assert displayed[-1].graph.notes[0].startswith("-b nothing_here: evaluating it raised NameError")
+    assert "The backward pass did not run: no grads are drawn." in displayed[-1].graph.notes[0]
     result = shell.run_cell("%%dezero -b 3\nx = Variable(np.array(1.0))")
     assert "no .backward()" in str(result.error_in_exec)
 
@@ -301,3 +304,11 @@ def test_grads_shown_in_a_cell_without_backward_are_said_to_be_earlier(shell, di
     assert any(n.startswith("The grads shown (x) are from an earlier backward") for n in notes), notes
     shell.run_cell("%%dezero\nx.cleargrad()\nz = x ** 3\nz.backward()")
     assert not any("from an earlier backward" in n for n in displayed[-1].graph.notes)
+
+
+def test_a_b_the_cell_made_unneeded_is_said_on_the_graph(shell, displayed):
+    shell.run_cell("%%dezero -b loss\nx = Variable(np.array(1.0))\nfor _ in range(3):\n"
+                   "    y = x * 2\n    x.cleargrad()\n    y.backward()\nloss = x * 3")
+    assert "-b loss was not called: the cell ran a backward pass itself" in displayed[-1].graph.notes[0]
+    shell.run_cell("%%dezero -b loss\nx = Variable(np.array(1.0))\nloss = x * 3")
+    assert not any("-b loss" in n for n in displayed[-1].graph.notes)
