@@ -25,8 +25,9 @@ from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 from dezero_magic.backward_watch import Pass
 from dezero_magic.student_notes import label_of, note_odd_values, note_own_generations, note_reused, note_sums
-from dezero_magic.student_pass_notes import (note_changed_in_place, note_never_ran, note_raised, note_returned_none,
-                                              note_seedless)
+from dezero_magic.student_cell_notes import cell_error, lost_graph_note, raised_note
+from dezero_magic.student_pass_notes import (mark_freed, note_changed_in_place, note_loop_raised, note_never_ran,
+                                              note_raised, note_returned_none, note_seedless, show_values_used)
 from dezero_magic.student_steps import read_steps
 
 
@@ -34,6 +35,28 @@ def is_students(obj):
     """A variable-like object of a student's own class: dezero's Variables
     emit trace events, students' ones are drawn from the objects."""
     return not isinstance(obj, DezeroVariable)
+
+
+# Items of a list or tuple the cell bound that are looked at as roots: a
+# list of variables (step 11's `ys = f(xs)`) is short; a data set is not one.
+LISTED_ROOTS = 64
+
+
+def cell_roots(names, namespace, rebound):
+    """The variables the cell (re)bound (`rebound(name)`) under `names`, and
+    those a list or tuple it bound holds, one level deep (step 11's
+    `ys = Add()(xs)` returns a list): where the graph of students' classes
+    is drawn from."""
+    roots = []
+    for name in names:
+        value = namespace.get(name)
+        if value is None or not rebound(name):
+            continue
+        if is_variable_like(value):
+            roots.append(value)
+        elif isinstance(value, (list, tuple)):
+            roots.extend(v for v in value[:LISTED_ROOTS] if is_variable_like(v))
+    return roots
 
 
 def lacks_creator(obj, namespace):
@@ -296,21 +319,33 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     note_odd_values(graph, odd, [(fid[id(f)], attr_of(f, "inputs")) for f in ordered])
     orphans = _orphans(vars_, funcs, fid, vid)
     note_reused(graph, orphans)
-    read = read_steps(calls, fid, vid, items, graph)
+    read = read_steps(calls, fid, vid, items, graph, alive=funcs)
     graph.steps = read.steps
+    if calls and not graph.steps and not any(c.func() is not None for c in calls):
+        graph.notes.append(lost_graph_note(len(calls) + elided_calls, bool(vid)))
+    error_note = raised_note(cell_error(complete), bool(funcs))
+    if error_note is not None:
+        graph.notes.append(error_note)
     # Had a grad in the pass and has none now: the student's backward freed it
     # (step 18's retain_grad=False), as the Memory tab and the nodes should say.
-    had = set(read.received).union(*(s.gys for s in graph.steps)) if graph.steps else set()
-    for key in had:
-        node = graph.variables.get(key)
-        if node is not None and node.grad is None and not node.leaf and node.alive:
-            node.grad_freed = True
+    mark_freed(graph, read, getattr(calls, "finished", True), {vid[k]: vars_[k] for k in vid})
+    show_values_used(graph, getattr(calls, "used", {}), _leaves_used(odd, ordered, read.ran), items)
     _pass_notes(graph, calls, read, live, vars_, fid, vid, whole=not partial_pass and not cut, orphans=orphans)
     note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
         graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs
+
+
+def _leaves_used(pairs, ordered, ran):
+    """(node, variable, whether every drawn function it went into ran its
+    backward in the pass) of the drawn leaves that some drawn function used."""
+    into = {}
+    for f in ordered:
+        for x in func_inputs(f):
+            into.setdefault(id(x), set()).add(id(f))
+    return [(node, v, into[id(v)] <= ran) for node, v in pairs if node.leaf and id(v) in into]
 
 
 def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans):
@@ -320,6 +355,7 @@ def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans):
     the functions never reached can be told."""
     note_returned_none(graph, read)
     note_raised(graph, read)
+    note_loop_raised(graph, calls, read)
     start = calls.start_variable() if isinstance(calls, Pass) else None
     start_key = vid.get(id(start)) if start is not None else None
     note_seedless(graph, calls, start_key, read)

@@ -41,7 +41,7 @@ from dezero.core import Function as DezeroFunction
 from dezero_magic.links import func_inputs
 from dezero_magic.naming import attr_of
 from dezero_magic.cell_names import names_in
-from dezero_magic.preview import data_of, snapshot
+from dezero_magic.preview import SNAPSHOT_ITEMS, Snapshot, data_of, snapshot
 
 MAX_CALLS = 2000
 
@@ -129,12 +129,16 @@ def _weak(obj):
 class BackwardCall:
     """One observed call of a student's `Function.backward`."""
 
-    __slots__ = ("func_ref", "func_id", "gys", "gxs", "queue", "pending", "held", "raised", "returned_none",
-                 "gy_refs", "changed", "own_change", "bare")
+    __slots__ = ("func_ref", "func_id", "func_kind", "gys", "gxs", "queue", "pending", "held", "raised",
+                 "returned_none", "gy_refs", "changed", "own_change", "bare")
 
     def __init__(self, func, gys, queue):
         self.func_ref = _weak(func)
         self.func_id = id(func)
+        # A `__slots__` class without `__weakref__` cannot be weakly referenced: its
+        # calls are matched by id() and class name to the functions found alive in
+        # the drawn graph (`func_for`); a strong reference would keep them alive.
+        self.func_kind = type(func).__name__ if self.func_ref is None else None
         self.gys = gys
         self.gxs = None       # snapshots of the returned grads, one per input (None: raised, or returned None)
         self.queue = queue    # ids of the functions left in the caller's `funcs` list
@@ -150,6 +154,14 @@ class BackwardCall:
     def func(self):
         return self.func_ref() if self.func_ref is not None else None
 
+    def func_for(self, alive):
+        """The function called: by weakref, else (no weakref possible) the one of
+        `alive` (id() -> function, found in the drawn graph) with its id and class."""
+        if self.func_ref is not None:
+            return self.func_ref()
+        f = alive.get(self.func_id)
+        return f if f is not None and type(f).__name__ == self.func_kind else None
+
     def gy_array(self, i):
         """The grad array given as its i-th output grad, if still alive."""
         ref = self.gy_refs[i] if i < len(self.gy_refs) else None
@@ -161,14 +173,21 @@ class Pass(list):
     known of the pass itself: `start`, a weakref to the variable whose
     backward began it; `seedless`, its grad was None then; `finished`, the
     outermost Variable.backward returned (did not raise, is not running);
-    `adds_in_place`, that Variable.backward's code has an in-place `+=`."""
+    `adds_in_place`, that Variable.backward's code has an in-place `+=`;
+    `counts`, id of a function -> how many times its backward ran in the pass
+    (all of them, also those past the MAX_CALLS kept); `used`, id of a leaf
+    -> (weakref or None, `light_snapshot` of its data when the pass first
+    reached it): an optimizer step after the pass changes it."""
 
-    def __init__(self, calls=(), start=None, seedless=False, finished=False, adds_in_place=False):
+    def __init__(self, calls=(), start=None, seedless=False, finished=False, adds_in_place=False,
+                 counts=None, used=None):
         super().__init__(calls)
         self.start = start
         self.seedless = seedless
         self.finished = finished
         self.adds_in_place = adds_in_place
+        self.counts = {} if counts is None else counts
+        self.used = {} if used is None else used
 
     def start_variable(self):
         return self.start() if self.start is not None else None
@@ -201,6 +220,16 @@ def _adds_in_place(code):
         found = found or any(_adds_in_place(c) for c in code.co_consts if isinstance(c, types.CodeType))
         _IN_PLACE_ADDS[code] = found
     return found
+
+
+def light_snapshot(data):
+    """A Snapshot of `data` that copies at most SNAPSHOT_ITEMS elements and
+    measures nothing (`preview.snapshot` reduces a large array: too dear for
+    every leaf of every pass of a training loop)."""
+    if type(data) is not np.ndarray or data.size <= SNAPSHOT_ITEMS:
+        return snapshot(data)
+    return Snapshot(data.shape, data.dtype, data.nbytes, data.reshape(-1)[:SNAPSHOT_ITEMS].copy(), data.size,
+                    measured=True)
 
 
 def _changed(snap, array):
@@ -279,6 +308,8 @@ class BackwardWatch:
             call = BackwardCall(obj, gys, _queue(frame))
             call.gy_refs = [_weak(g) if isinstance(g, np.ndarray) else None for g in args]
             self._note_held(call, obj)
+            counts = self._pass.counts
+            counts[call.func_id] = counts.get(call.func_id, 0) + 1
             if self.calls and self.calls[-1].pending is None and call.queue is not None:
                 self.calls[-1].pending = [call.func_id] + call.queue
             self.calls.append(call)
@@ -338,11 +369,14 @@ class BackwardWatch:
                 seen.add(id(x))
                 if grad is not None:
                     call.held[id(x)] = snapshot(data_of(grad))
+                if attr_of(x, "creator") is None:  # a leaf: what the pass used, once per pass
+                    self._pass.used[id(x)] = (_weak(x), light_snapshot(data_of(attr_of(x, "data"))))
 
     def last_pass(self):
         """(the calls of the last backward pass as a `Pass`, how many earlier calls are not among them)."""
         info = self._pass
-        calls = Pass(self.calls[self.last_pass_at:], info.start, info.seedless, info.finished, info.adds_in_place)
+        calls = Pass(self.calls[self.last_pass_at:], info.start, info.seedless, info.finished, info.adds_in_place,
+                     info.counts, info.used)
         return calls, self.elided + self.last_pass_at
 
     def __enter__(self):

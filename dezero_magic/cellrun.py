@@ -19,13 +19,13 @@ from IPython.core.error import UsageError
 from dezero import events
 from dezero.config import no_grad, using_config
 from dezero_magic import backward_watch, node_budget
-from dezero_magic.adapters import graph_from_objects, is_students
+from dezero_magic.adapters import cell_roots, graph_from_objects, is_students
 from dezero_magic.backward_option import call_backward, show_backward_failure
 from dezero_magic.exc_text import described
-from dezero_magic.links import is_variable_like
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
+from dezero_magic.student_cell_notes import mixed_notes
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
@@ -91,6 +91,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete)
+        graph.notes.extend(mixed_notes(watch, ns, names, before))
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
     # The last pass only, as for dezero: an earlier pass (before a cleargrad)
@@ -101,7 +102,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     def rebound(n):
         return calls or before is None or _rebound(n, ns, before)
 
-    roots = [ns[n] for n in names if n in ns and is_variable_like(ns.get(n)) and rebound(n)]
+    roots = cell_roots(names, ns, rebound)
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
                                              elided_calls=earlier, partial_pass=partial)

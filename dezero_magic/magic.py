@@ -23,6 +23,7 @@ from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic import node_budget
 from dezero_magic.node_budget import describe_default
+from dezero_magic.student_cell_notes import own_no_graph_note
 from dezero_magic.trace import Trace
 
 
@@ -365,7 +366,8 @@ class DezeroMagics(Magics):
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)
         if not graph.functions and getattr(value, "creator", None) is None:
-            graph.notes.append(_no_graph_note(expr, isinstance(value, Parameter)))
+            graph.notes.append(own_no_graph_note(expr, value, self.shell.user_ns)
+                               or _no_graph_note(expr, isinstance(value, Parameter)))
         used = {i for f in graph.functions.values() for i in f.inputs}
         sinks = [v for v in graph.variables.values() if v.id not in used]
         if len(sinks) == 1 and not sinks[0].label:

@@ -6,10 +6,10 @@ Config off for the cell (restored on every exit), and the graph's notes say
 what each flag did -- or why it could not.
 """
 import contextlib
-import inspect
 
 from dezero.config import Config as DezeroConfig
 from dezero_magic.adapters import lacks_creator, no_creator_note
+from dezero_magic.student_notes import takes_retain_grad
 
 
 def students_config(namespace):
@@ -63,20 +63,13 @@ def flag_notes(opts, namespace, switched):
             notes.append("--no-grad sets dezero's Config only: your classes have no Config.enable_backprop "
                          "it could switch off (book step 18 adds it), so they built their graph as usual.")
     if opts.retain_grad:
-        if _takes_retain_grad(namespace.get("Variable")):
+        if takes_retain_grad(namespace.get("Variable")):
             notes.append("--retain-grad sets dezero's Config only: your Variable.backward decides itself which "
                          "grads it keeps; call y.backward(retain_grad=True) in your code (book step 18).")
         else:
             notes.append("--retain-grad sets dezero's Config only: your Variable.backward has no retain_grad "
                          "argument yet, so it keeps every grad anyway (book step 18 adds the choice).")
     return notes
-
-
-def _takes_retain_grad(cls):
-    try:
-        return "retain_grad" in inspect.signature(cls.backward).parameters
-    except Exception:  # noqa: BLE001 - no class, no backward, or no signature: no such argument
-        return False
 
 
 def creatorless_note(names, namespace, rebound):

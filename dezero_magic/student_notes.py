@@ -3,16 +3,20 @@ step 14 (a grad left from an earlier backward, or overwritten instead of
 added) and step 15 (a function popped before its output's grad was
 complete). Read from the steps `backward_watch` recorded and the live grads.
 """
+import inspect
+
 import numpy as np
 
 from dezero_magic.naming import attr_of
 from dezero_magic.preview import Snapshot, format_number, format_snapshot
 
 
-def note_early_pop(graph, steps):
+def note_early_pop(graph, steps, totals=None):
     """Step 15's bug, told: a function ran its backward before every function
     that uses its output had given that output its grad (a plain list pops in
-    the wrong order: D, C, A, B, A), so the grads it passed back are wrong."""
+    the wrong order: D, C, A, B, A), so the grads it passed back are wrong.
+    `totals`: function id -> how many times its backward ran in the whole
+    pass (the steps kept may be only some of them)."""
     first = {}
     for step in steps:
         first.setdefault(step.func, step.index)
@@ -31,8 +35,8 @@ def note_early_pop(graph, steps):
             name = label_of(graph, out)
             user = late[0]
             made = ", ".join(label_of(graph, v) for v in user.outputs)
-            repeats = sum(1 for s in steps if s.func == step.func)
-            again = f" (it ran {repeats} times)" if repeats > 1 else ""
+            repeats = max(sum(1 for s in steps if s.func == step.func), (totals or {}).get(step.func, 0))
+            again = f" (it ran {repeats:,} times)" if repeats > 1 else ""
             graph.notes.append(
                 f"The {func.title} that made {name} ran its backward{again} before the {user.title} that uses "
                 f"{name} (making {made}) had given {name} its grad, so {name}'s grad was incomplete and "
@@ -247,3 +251,11 @@ def note_odd_values(graph, pairs, inputs=()):
             f"The grad of {listed(label_of(graph, v) for v in tuples)} is a tuple, not an array: a backward "
             "returned (gx,) where your backward loop stores what it returns as it is. In book step 7 a "
             "backward returns one array (from step 13 on, the loop unpacks a tuple of grads).")
+
+
+def takes_retain_grad(cls):
+    """Whether `cls.backward` (a student's Variable) takes retain_grad (book step 18)."""
+    try:
+        return "retain_grad" in inspect.signature(cls.backward).parameters
+    except Exception:  # noqa: BLE001 - no class, no backward, or no signature: no such argument
+        return False

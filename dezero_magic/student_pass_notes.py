@@ -1,12 +1,17 @@
 """Notes on a whole backward pass of students' own classes, told from what
 `backward_watch` saw of the pass (`Pass`) and its steps (`StepsRead`): a
 backward without `return`, a pass begun without the seed grad (step 7), a
-grad array changed in place (`x.grad += gx`, step 14), and functions the
-pass never reached (the `funcs.append` outside the loop over the inputs).
+grad array changed in place (`x.grad += gx`, step 14), functions the
+pass never reached (the `funcs.append` outside the loop over the inputs),
+leaves changed after the pass used them, and grads that are gone.
 """
+import numpy as np
+
+from dezero_magic.backward_watch import light_snapshot
 from dezero_magic.links import creators_reached, func_inputs, func_outputs
-from dezero_magic.preview import format_snapshot
-from dezero_magic.student_notes import label_of, listed
+from dezero_magic.naming import attr_of
+from dezero_magic.preview import data_of, format_snapshot, snapshot
+from dezero_magic.student_notes import label_of, listed, takes_retain_grad
 
 
 def note_returned_none(graph, read):
@@ -34,8 +39,14 @@ def note_raised(graph, read):
         return
     func = graph.functions.get(read.raised[1])
     if func is not None:
-        graph.notes.append(f"The backward of {func.title} ({func.id}) raised: the pass stopped there, so the "
+        graph.notes.append(f"The backward of {_which(graph, func)} raised: the pass stopped there, so the "
                            "steps after it never ran and the grads they would give are missing.")
+
+
+def _which(graph, func):
+    """A function as the student sees it drawn (its box, and what it made), not by our node id."""
+    made = listed(label_of(graph, v) for v in func.outputs)
+    return f"{func.title} (making {made})" if made else func.title
 
 
 def note_seedless(graph, calls, start_key, read):
@@ -115,3 +126,87 @@ def note_never_ran(graph, start, read, fid, vid, looped):
         how = (f"your Variable.backward never went on to {them}; it must go on to the creator of every input "
                "(book step 7: x.backward() for the input).")
     graph.notes.append(f"{what} {verb} in this pass{so}: {how}")
+
+
+def _differs(then, now):
+    """Whether the array `now` no longer holds what the snapshot `then` took (its shape, or
+    its first SNAPSHOT_ITEMS elements: a change past them goes unseen)."""
+    if then is None or then.head is None or now is None:
+        return False
+    now = light_snapshot(now)
+    if now is None or now.head is None or now.shape != then.shape:
+        return now is not None and now.shape != then.shape
+    try:
+        n = min(now.head.size, then.head.size)
+        a, b = now.head.reshape(-1)[:n], then.head.reshape(-1)[:n]
+        return not np.array_equal(a, b, equal_nan=a.dtype.kind in "fc" and b.dtype.kind in "fc")
+    except Exception:  # noqa: BLE001 - an odd dtype cannot be compared: no change is claimed
+        return False
+
+
+def show_values_used(graph, used, leaves, items):
+    """A leaf changed after the last backward pass used it (`x.data -= lr *
+    x.grad`, steps 28-29): the node shows the value the pass used, as its
+    grad and the values made from it are that pass's, and a note says what it
+    is now, as for dezero's classes. `used`: Pass.used; `leaves`: (node, the
+    student's variable, whether every drawn function it went into ran its
+    backward in the pass: a newer forward from the new value is drawn as it is)."""
+    changed = []
+    for node, v, all_ran in leaves:
+        ref, then = used.get(id(v), (None, None))
+        if not all_ran or then is None or (ref is not None and ref() is not v):
+            continue
+        now = data_of(attr_of(v, "data"))
+        if _differs(then, now):
+            node.value = format_snapshot(then, items)
+            changed.append(f"{label_of(graph, node.id)} is now {format_snapshot(snapshot(now))}")
+    if changed:
+        graph.notes.append("Values shown are those your last backward pass used; some changed after it (an "
+                           f"optimizer step, say): {listed(changed)}.")
+
+
+def mark_freed(graph, read, finished, variables):
+    """Intermediate variables that got a grad in the pass and hold none now.
+    With a Variable.backward that takes retain_grad (step 18) they are drawn
+    as freed; without it, a note says their own code set it to None. Not when
+    the pass raised before storing the grad (a backward returned it, then the
+    loop failed): nothing was freed. `variables`: node id -> the variable."""
+    had = set(read.received).union(*(s.gys for s in graph.steps)) if graph.steps else set()
+    cleared, takes = [], {}
+    for key in sorted(had, key=lambda k: int(k[1:]) if k[1:].isdigit() else 0):
+        node = graph.variables.get(key)
+        if node is None or node.grad is not None or node.leaf or not node.alive or key not in variables:
+            continue
+        if not finished and read.taken.get(key) is None:
+            continue  # (its creator's backward was never given it: it may never have been stored)
+        cls = type(variables[key])
+        if cls not in takes:
+            takes[cls] = takes_retain_grad(cls)
+        if takes[cls]:
+            node.grad_freed = True
+        else:
+            cleared.append(key)
+    if cleared:
+        names = listed(label_of(graph, k) for k in cleared)
+        one = len(cleared) == 1
+        graph.notes.append(
+            f"{names} got {'its' if one else 'their'} grad in this backward pass, but {'its' if one else 'their'} "
+            f".grad is None now: your code set it back to None after the pass stored it (your Variable.backward "
+            "has no retain_grad argument, so it is not book step 18's freeing of intermediate grads).")
+
+
+def note_loop_raised(graph, calls, read):
+    """The student's Variable.backward itself raised (not a Function's
+    backward: note_raised tells that) after the last backward step returned,
+    so the grads that step returned were never stored (step 13's `gxs =
+    (gx,)` typo raises UnboundLocalError there)."""
+    if getattr(calls, "start", None) is None or calls.finished or read.raised is not None or not read.steps:
+        return
+    last = read.steps[-1]
+    func = graph.functions.get(last.func)
+    if func is None:
+        return
+    given = listed(label_of(graph, v) for v in last.gxs)
+    lost = f"the grads it returned (for {given}) were never stored" if given else "the pass stopped there"
+    graph.notes.append(f"Your Variable.backward raised after the backward of {_which(graph, func)} returned, so {lost} "
+                       "and the steps after it never ran (the traceback shows the line).")

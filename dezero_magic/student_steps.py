@@ -29,14 +29,17 @@ class StepsRead:
         self.raised = None     # (step index, FuncNode id) of the backward an exception left (the pass stopped)
 
 
-def read_steps(calls, fid, vid, items, graph):
+def read_steps(calls, fid, vid, items, graph, alive=None):
     """StepsRead of `calls` (BackwardWatch calls); `fid`/`vid`: id() of a
-    drawn function/variable -> its node id. Also adds the notes the steps
-    alone tell (an early pop, a wrong number of grads returned)."""
+    drawn function/variable -> its node id; `alive`: id() -> the drawn
+    functions (those without weakref support are matched through it).
+    Also adds the notes the steps alone tell (an early pop, a wrong number
+    of grads returned)."""
     read = StepsRead()
     steps, received, miscounted, decided = read.steps, read.received, {}, {}
+    alive = alive or {}
     for n, call in enumerate(calls):
-        f = call.func()
+        f = call.func_for(alive)
         if f is None or id(f) not in fid:
             continue
         read.ran.add(id(f))
@@ -79,7 +82,9 @@ def read_steps(calls, fid, vid, items, graph):
             step.queue_seen = False
         steps.append(step)
     read.kept = {key for key, kept in decided.items() if kept}
-    note_early_pop(graph, steps)
+    # every call of the pass was counted, also those past the calls kept
+    totals = {fid[key]: n for key, n in getattr(calls, "counts", {}).items() if key in fid}
+    note_early_pop(graph, steps, totals)
     note_grad_counts(graph, miscounted)
     return read
 

@@ -1,0 +1,140 @@
+"""Notes on what a `%%dezero` cell did with students' own classes as a
+whole, where the graph alone would mislead: the cell also used dezero's
+classes (only one graph is drawn), the backward ran on a graph no variable
+holds any more (made inside a def, or deleted), or a student's Function
+raised before it returned (nothing, or not all, to draw).
+"""
+import sys
+
+from dezero_magic.exc_text import described, message
+from dezero_magic.links import is_variable_like
+from dezero_magic.naming import attr_of
+from dezero_magic.render.text import count_of
+
+
+def _dezeros(cls):
+    module = getattr(cls, "__module__", None) or ""
+    # dezero.core_simple is the book's own step-24 core: drawn as a student's
+    return module.split(".")[0] in ("dezero", "dezero_magic") and module != "dezero.core_simple"
+
+
+def _is_students(obj):
+    return not _dezeros(type(obj))
+
+
+def _students_function(obj):
+    """A student's Function, also one whose __call__ raised before it stored
+    its inputs and outputs: its class has a `forward` and nothing of dezero's."""
+    try:
+        cls = type(obj)
+        return (callable(getattr(cls, "forward", None)) and not hasattr(obj, "creator")
+                and not any(_dezeros(c) for c in cls.__mro__))
+    except Exception:  # noqa: BLE001 - a user property that raises: not a function we can tell
+        return False
+
+
+def _rebound(name, namespace, before):
+    """Whether the cell bound `name` anew (`before`: cellrun.bindings' (id, weakref))."""
+    if before is None or name not in before:
+        return True
+    old_id, ref = before[name]
+    value = namespace[name]
+    return id(value) != old_id or (ref is not None and ref() is not value)
+
+
+def mixed_notes(watch, namespace, names, before=None):
+    """[the note] when a cell drawn from dezero's events also ran students'
+    own classes (their backward ran, or it bound one of their variables
+    with a creator), else []: one graph is drawn, dezero's, and the other's
+    is not, so say how to see it. `names`: those the cell binds or reads at
+    its top level; `before`: cellrun.bindings taken before the cell ran."""
+    if watch is None:
+        return []
+    own = [n for n in names if n in namespace and is_variable_like(namespace[n]) and _is_students(namespace[n])
+           and attr_of(namespace[n], "creator") is not None and _rebound(n, namespace, before)]
+    if not own and not watch.calls:
+        return []
+    draw = f"`%dezero {own[-1]}`" if own else "`%dezero NAME` on one of your variables"
+    return [f"This cell used both your own classes and dezero's: one graph is drawn, dezero's. To see the graph "
+            f"of your classes, draw it with {draw} in a cell of its own, or run their part in a %%dezero "
+            "cell of its own."]
+
+
+def lost_graph_note(calls_seen, drawn):
+    """The watch saw `calls_seen` backward calls of the student's classes,
+    but none of the last pass's functions is alive to draw: the graph was
+    made inside a def (freed when it returned), or deleted. `drawn`: other
+    nodes are drawn (what the cell's variables still hold)."""
+    held = ("what is drawn is only what your variables still hold" if drawn
+            else "there is nothing left to draw")
+    return (f"Your classes ran ({count_of(calls_seen, 'backward call')}), but no variable left in the notebook "
+            "holds the graph that backward ran on (it was made inside a function, or deleted with del), so "
+            f"{held}: keep the output in a variable (return it from the function) to see its graph.")
+
+
+def cell_error(complete):
+    """The exception the cell raised (IPython keeps it as sys.last_value when
+    it shows the traceback), or None when the cell finished."""
+    return None if complete else getattr(sys, "last_value", None)
+
+
+def _students_frames(error):
+    """The traceback's frames (outermost first) and the index of the
+    innermost one running a method of a student's Function, or None."""
+    frames, tb = [], getattr(error, "__traceback__", None)
+    while tb is not None:
+        frames.append(tb.tb_frame)
+        tb = tb.tb_next
+    for i in range(len(frames) - 1, -1, -1):
+        obj = frames[i].f_locals.get("self")
+        if obj is not None and _students_function(obj):
+            return frames, i
+    return frames, None
+
+
+# A forward returning one array where the book's step-11 __call__ iterates over
+# a tuple of them (`for y in ys`, `y, = ys`) raises with one of these
+_NOT_ITERABLE = ("object is not iterable", "cannot unpack non-iterable")
+
+
+def raised_note(error, drawn):
+    """Where the cell raised, when a student's Function's forward or
+    __call__ was running (its backward is told by the steps): it never
+    returned, so it is not drawn; with the usual cause when the exception
+    says a single value was iterated over in __call__. None otherwise.
+    `drawn`: some Function of the student's is drawn."""
+    if error is None:
+        return None
+    frames, at = _students_frames(error)
+    if at is None:
+        return None
+    frame = frames[at]
+    where = frame.f_code.co_name
+    if where == "backward":
+        return None
+    op = type(frame.f_locals["self"]).__name__
+    drawn_text = (", which is not drawn: it never returned" if drawn
+                  else " before any of your Functions finished, so no Function is drawn")
+    note = f"The cell raised in your {op}.{where}{drawn_text} ({described(error)})."
+    # (only comprehension frames below __call__: the iteration was __call__'s own)
+    own = all(f.f_code.co_name.startswith("<") for f in frames[at + 1:])
+    if (where == "__call__" and own and isinstance(error, TypeError)
+            and any(text in message(error) for text in _NOT_ITERABLE)):
+        note += (f" {op}.forward returned one value where your Function.__call__ goes through a tuple of them: "
+                 "return a tuple, `return (y,)` (book step 11), or let __call__ wrap a single one, "
+                 "`if not isinstance(ys, tuple): ys = (ys,)` (step 12).")
+    return note
+
+
+def own_no_graph_note(expr, value, namespace=None):
+    """`%dezero x` on a leaf of the student's own classes: why no graph is
+    behind it, in their terms (dezero's note names no_grad(), F.accuracy and
+    unchain(), which their classes do not have). None for dezero's variables."""
+    if not _is_students(value):
+        return None
+    config = (namespace or {}).get("Config")
+    own_config = isinstance(config, type) and not _dezeros(config) and hasattr(config, "enable_backprop")
+    also = " or made while your Config.enable_backprop was False (no_grad, book step 18)" if own_config else ""
+    return (f"{expr} has no creator, so there is no graph behind it: it is a leaf you made "
+            f"({type(value).__name__}(...)){also}, not the output of one of your Functions; draw an output, "
+            "e.g. %dezero y.")
