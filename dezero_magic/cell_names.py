@@ -1,7 +1,8 @@
 """The names a cell's code mentions or binds (read from its syntax tree).
 
 Used to find a students' graph's roots, to tell whether a cell can reach a
-student's classes, and to refuse `-o NAME` for a name the cell assigns.
+student's classes, to refuse `-o NAME` for a name the cell assigns, and to
+know what --modes re-runs must be given from earlier cells (`read_first`).
 Code that does not parse (IPython syntax left in) mentions nothing.
 """
 import ast
@@ -96,23 +97,180 @@ def top_level_names(code):
 
 def read_first(code):
     """Names the code may read before it binds them (so their values come from
-    earlier cells): names loaded or deleted in a top-level statement no
-    earlier statement binds. Over-inclusive inside a statement (`y = f(y)`,
-    a def's body): a name in doubt counts as read first."""
+    earlier cells), in order. Follows the top level's flow: `count += 1` and
+    `del n` read; a name bound in one `if` branch, a `try` body or a `case`
+    is still read first where the other path reads it; a def, lambda, class
+    or comprehension reads the names its body reads that are not its own
+    (read where it is defined: a name in doubt counts as read first)."""
     tree = _parse(code)
     if tree is None:
         return names_in(code)
-    bound, first = set(), []
-    for stmt in tree.body:
-        nodes = list(ast.walk(stmt))
-        for n in nodes:
-            if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Store) and n.id not in bound:
-                first.append(n.id)
-        for n in nodes:
-            if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-                bound.add(n.id)
-            elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and n in tree.body:
-                bound.add(n.name)
-            elif isinstance(n, (ast.Import, ast.ImportFrom)):
-                bound.update((a.asname or a.name).split(".")[0] for a in n.names)
+    first = []
+    _flow(tree.body, set(), first)
     return list(dict.fromkeys(first))
+
+
+_SCOPES = _INNER  # nodes with a scope of their own
+_COMPS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+
+
+def _inside(node):
+    """The parts of a scope (def, lambda, class, comprehension) that run in it."""
+    if isinstance(node, ast.Lambda):
+        return [node.body]
+    if isinstance(node, _COMPS):
+        gens = node.generators
+        ends = [node.key, node.value] if isinstance(node, ast.DictComp) else [node.elt]
+        return ([g.target for g in gens] + [g.iter for g in gens[1:]]
+                + [c for g in gens for c in g.ifs] + ends)
+    return node.body
+
+
+def _own(nodes):
+    """The nodes of one scope: nested scopes are yielded but not entered
+    (only their decorators, defaults, bases, first iterable run here)."""
+    stack = list(reversed(nodes))
+    while stack:
+        node = stack.pop()
+        yield node
+        parts = _outer_parts(node) if isinstance(node, _SCOPES) else ast.iter_child_nodes(node)
+        stack.extend(reversed(list(parts)))
+
+
+def _binds(nodes):
+    """Names the nodes of one scope bind (assign, delete, import, define, catch)."""
+    bound = set()
+    for n in nodes:
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            bound.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(n.name)
+        elif isinstance(n, (ast.Import, ast.ImportFrom)):
+            bound.update((a.asname or a.name).split(".")[0] for a in n.names)
+        elif isinstance(n, ast.ExceptHandler) and n.name:
+            bound.add(n.name)
+        elif isinstance(n, _PATTERNS) and n.name is not None:
+            bound.add(n.name)
+        elif isinstance(n, _MAPPING) and n.rest is not None:
+            bound.add(n.rest)
+    return bound
+
+
+def _free(scope):
+    """Names a def, lambda, class or comprehension reads from outside itself
+    (`global` ones included; a parameter or local of its own is not)."""
+    nodes = list(_own(_inside(scope)))
+    declared = {k for n in nodes if isinstance(n, (ast.Global, ast.Nonlocal)) for k in n.names}
+    local = set()
+    if not isinstance(scope, ast.ClassDef):  # (a class body reads before it binds: all kept)
+        local = _binds(nodes) - declared
+        if not isinstance(scope, _COMPS):
+            args = scope.args
+            every = args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]
+            local.update(a.arg for a in every if a is not None)
+    return [k for k in _reads(nodes, declared) if k not in local]
+
+
+def _reads(nodes, declared=()):
+    """Names the nodes of one scope read, with what their nested scopes read."""
+    found = []
+    for n in nodes:
+        if isinstance(n, ast.Name) and (not isinstance(n.ctx, ast.Store) or n.id in declared):
+            found.append(n.id)  # (a store to a `global` name: it may be `count += 1`)
+        elif isinstance(n, ast.AugAssign) and isinstance(n.target, ast.Name):
+            found.append(n.target.id)
+        elif isinstance(n, _SCOPES):
+            found.extend(_free(n))
+    return found
+
+
+def _sure(expr):
+    """Walrus targets an expression surely binds (not behind `and`, `or`, `if`)."""
+    stack, bound = [expr], set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.NamedExpr):
+            bound.add(node.target.id)
+        if isinstance(node, ast.BoolOp):
+            stack.append(node.values[0])
+        elif isinstance(node, ast.IfExp):
+            stack.append(node.test)
+        elif not isinstance(node, _SCOPES):
+            stack.extend(ast.iter_child_nodes(node))
+    return bound
+
+
+def _suppresses(with_stmt):
+    # `with suppress(E): y = f()` may skip the rest of its body, as a try does
+    return any("suppress" in ast.dump(item.context_expr) for item in with_stmt.items)
+
+
+def _flow(body, bound, first):
+    """The names surely bound after the statements `body`, given those surely
+    bound before; what they may read first goes to `first`."""
+    bound = set(bound)
+    for stmt in body:
+        bound = _step(stmt, bound, first)
+    return bound
+
+
+def _read(nodes, bound, first):
+    first.extend(k for k in _reads(list(_own(nodes))) if k not in bound)
+
+
+def _step(stmt, bound, first):
+    if isinstance(stmt, (ast.If, ast.While)):
+        _read([stmt.test], bound, first)
+        then = _flow(stmt.body, bound | _sure(stmt.test), first)
+        other = _flow(stmt.orelse, bound | _sure(stmt.test), first)
+        # a loop's body is taken to run (a `for` over nothing, then a read, is rare; an
+        # earlier cell's `loss` copied for every training loop that prints it after was not)
+        return then if isinstance(stmt, ast.While) else then & other
+    if isinstance(stmt, (ast.For, ast.AsyncFor)):
+        _read([stmt.iter, stmt.target], bound, first)
+        after = _flow(stmt.body, bound | _sure(stmt.iter) | _binds(_own([stmt.target])), first)
+        _flow(stmt.orelse, after, first)
+        return after
+    if isinstance(stmt, (ast.Try, getattr(ast, "TryStar", ast.Try))):
+        tried = _flow(stmt.body, bound, first)
+        ends = [_flow(stmt.orelse, tried, first)]
+        for handler in stmt.handlers:  # the exception may come before any of the body's binds
+            if handler.type is not None:
+                _read([handler.type], bound, first)
+            caught = {handler.name} if handler.name else set()
+            ends.append(_flow(handler.body, bound | caught, first) - caught)
+        return set.intersection(*ends) | _flow(stmt.finalbody, bound, first)
+    if isinstance(stmt, (ast.With, ast.AsyncWith)):
+        _read([i.context_expr for i in stmt.items], bound, first)
+        targets = [i.optional_vars for i in stmt.items if i.optional_vars is not None]
+        _read(targets, bound, first)
+        inner = bound | _binds(_own(targets))
+        after = _flow(stmt.body, inner, first)
+        return inner if _suppresses(stmt) else after
+    if isinstance(stmt, getattr(ast, "Match", ())):
+        return _match(stmt, bound, first)
+    if isinstance(stmt, ast.Delete):
+        _read(stmt.targets, bound, first)
+        return bound - {t.id for t in stmt.targets if isinstance(t, ast.Name)}
+    if isinstance(stmt, ast.AnnAssign) and stmt.value is None:  # `x: int` binds nothing
+        _read([stmt.annotation, stmt.target], bound, first)
+        return bound
+    _read([stmt], bound, first)
+    nodes = list(_own([stmt]))
+    walrus = {id(n.target) for n in nodes if isinstance(n, ast.NamedExpr)}
+    sure = {k for e in ast.iter_child_nodes(stmt) if isinstance(e, ast.expr) for k in _sure(e)}
+    return bound | _binds(n for n in nodes if id(n) not in walrus) | sure
+
+
+def _match(stmt, bound, first):
+    _read([stmt.subject], bound, first)
+    ends, total = [], False
+    for case in stmt.cases:
+        _read([case.pattern], bound, first)
+        caught = bound | _binds(_own([case.pattern]))
+        if case.guard is not None:
+            _read([case.guard], caught, first)
+        ends.append(_flow(case.body, caught, first))
+        total = total or (case.guard is None and isinstance(case.pattern, ast.MatchAs)
+                          and case.pattern.pattern is None)
+    return set.intersection(*ends) if ends and total else bound | set()

@@ -16,6 +16,7 @@ same numbers; input() is given the answers of the cell's own run.
 import builtins
 import contextlib
 import copy
+import re
 import sys
 import types
 import weakref
@@ -176,7 +177,8 @@ class Snapshot:
     def __init__(self, shell, body):
         source = shell.transform_cell(body)
         ns = shell.user_ns
-        names = [k for k in read_first(source) if k in ns and not k.startswith("_")]
+        bound = assigned_in(source)
+        names = [k for k in read_first(source) if k in ns and _copy_name(k, bound)]
         # and what the functions it calls read (`loss = step()` with step() training an earlier
         # cell's model: the re-runs run in the user's namespace, where step() finds the copies)
         self.names = names + [k for k in _globals_read(ns, names) if k not in names]
@@ -213,6 +215,17 @@ class Snapshot:
                                    "--modes does not ask you again") from None
 
         return input
+
+
+# IPython's own names (outputs `_`, `_7`, inputs `_i7`, `_oh`) and dunders, never copied
+_IPYTHONS = re.compile(r"_+|_i+|_i?\d+|_(oh|ih|dh|exit_code)|__\w*__")
+
+
+def _copy_name(name, bound):
+    """Whether a name the cell reads first is copied for the re-runs: a `_name`
+    is shared as it is, unless the cell also binds it (`_count += 1`: left out,
+    the re-runs' namespace lost it and each raised NameError)."""
+    return not name.startswith("_") or (name in bound and _IPYTHONS.fullmatch(name) is None)
 
 
 def _globals_read(ns, names, depth=3):
