@@ -4,8 +4,8 @@ The views put their SVG in a scrolling box, and an ipywidgets HTML value
 that changes is drawn anew, scrolled back to where it starts: on a graph
 larger than the screen the node a step pops (or the one picked) was out of
 sight after every click. A focused drawing is the same SVG with its viewBox
-narrowed to a window that holds that node, at full size, so it is in view
-without scrolling (no JavaScript needed).
+narrowed to a window that holds that node (and the nodes it must be seen
+with), so it is in view without scrolling (no JavaScript needed).
 """
 from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
 from dezero_magic.render.svg import root_attrs, with_root
@@ -14,42 +14,81 @@ from dezero_magic.render.svg import root_attrs, with_root
 # render.screen.MIN_SCALE (wider, a node could be cut off: QA saw the output end
 # of a 1,431-px graph, which step 1 pops, outside a 1024-px screen's box).
 FIT_W, FIT_H = WHOLE_W, WHOLE_H
-# Else the window, drawn at full size, as wide as that box: all of it is in view.
-# The node sits in the middle, so a narrower box still shows it: one that
-# overflows shows the window's right end (render.screen.end_first).
+# Else the window, drawn at full size, as wide as that box: all of it is in view;
+# a narrower box (the file browser open) shrinks it to its width (render.screen.window_style).
 WINDOW_W, WINDOW_H = BOX_PX, 480
 AT_X, AT_Y = 0.5, 0.4
 
 
-def window(layout, node_id):
-    """(x0, y0, width, height) of the window around `node_id`, or None when
-    the graph is shown whole (or the node is not drawn)."""
+# A window that must hold several nodes (a backward step's function and every
+# variable it takes grads from or sends them to: QA saw x, which step 5 sends
+# its grad to, off the box's edge) grows to hold them and is drawn smaller, to
+# keep its size on the screen; never below this scale (text 14 px -> 7 px: the
+# step's panel says its numbers), beyond which the box scrolls instead.
+KEEP_MIN_SCALE = 0.5
+KEEP_PAD = 6
+
+
+def window(layout, node_id, keep=()):
+    """(x0, y0, width, height) of the window around `node_id` that also holds
+    every node of `keep` (drawn ones), or None when the graph is shown whole
+    (or the node is not drawn)."""
     if node_id not in layout.positions or not needs_window(layout):
         return None
+    held = [node_id] + [n for n in keep if n in layout.positions and n in layout.sizes]
     x, y = layout.positions[node_id]
-    w, h = min(layout.width, WINDOW_W), min(layout.height, WINDOW_H)
-    x0 = min(max(0.0, x - AT_X * w), layout.width - w)
-    y0 = min(max(0.0, y - AT_Y * h), layout.height - h)
-    x0, w = _whole_nodes(layout, node_id, 0, x0, w)
-    y0, h = _whole_nodes(layout, node_id, 1, y0, h)
+    base_w, base_h = min(layout.width, WINDOW_W), min(layout.height, WINDOW_H)
+    lo, hi = _bounds(layout, held)
+    need_w, need_h = hi[0] - lo[0], hi[1] - lo[1]
+    scale = max(KEEP_MIN_SCALE, min(1.0, base_w / need_w, base_h / need_h))
+    # grown in both directions alike, so that drawn at `scale` it is as large as any other window
+    w = min(layout.width, max(base_w / scale, need_w))
+    h = min(layout.height, max(base_h / scale, need_h))
+    x0 = _place(x - AT_X * w, w, lo[0], hi[0], layout.width)
+    y0 = _place(y - AT_Y * h, h, lo[1], hi[1], layout.height)
+    x0, w = _whole_nodes(layout, held, 0, x0, w)
+    y0, h = _whole_nodes(layout, held, 1, y0, h)
     return x0, y0, w, h
 
 
-def _whole_nodes(layout, node_id, axis, start, size):
+def window_scale(layout, box):
+    """The scale a window `box` (from `window`) is drawn at: 1, or less for one
+    grown to hold more than the usual size would (never below KEEP_MIN_SCALE)."""
+    base_w, base_h = min(layout.width, WINDOW_W), min(layout.height, WINDOW_H)
+    return max(KEEP_MIN_SCALE, min(1.0, base_w / box[2], base_h / box[3]))
+
+
+def _bounds(layout, nodes):
+    """((left, top), (right, bottom)) around the boxes of `nodes`, KEEP_PAD px apart from them."""
+    boxes = [(layout.positions[n], layout.sizes[n]) for n in nodes]
+    lo = tuple(min(p[i] - s[i] / 2 for p, s in boxes) - KEEP_PAD for i in (0, 1))
+    hi = tuple(max(p[i] + s[i] / 2 for p, s in boxes) + KEEP_PAD for i in (0, 1))
+    return lo, hi
+
+
+def _place(start, size, lo, hi, total):
+    """`start`, moved as little as it takes for [start, start + size] to hold
+    [lo, hi] (when it can), and kept inside [0, total]."""
+    start = max(min(start, lo), hi - size)
+    return min(max(0.0, start), total - size)
+
+
+def _whole_nodes(layout, held, axis, start, size):
     """(start, size) along `axis` so that the window's edges cut no node (QA:
     ovals cut in half, "grad 1.662e-"). Across (axis 0) a node on an edge is
     left out: the window narrows, without moving (the stepper's output end
     stays in it). Down (axis 1) the size stays (a window whose height changed
     from step to step moved everything below the figure): it moves, by at
     most a quarter, where neither edge cuts a node. Unchanged when that would
-    lose `node_id` (or half the window)."""
+    lose a node of `held` (or half the window)."""
     spans = [(p[axis] - layout.sizes[n][axis] / 2, p[axis] + layout.sizes[n][axis] / 2)
              for n, p in layout.positions.items() if n in layout.sizes]
     total = layout.width if axis == 0 else layout.height
-    centre, half = layout.positions[node_id][axis], layout.sizes[node_id][axis] / 2
+    ends = [(layout.positions[n][axis] - layout.sizes[n][axis] / 2,
+             layout.positions[n][axis] + layout.sizes[n][axis] / 2) for n in held]
 
     def whole(lo, hi):
-        return (0 <= lo and hi <= total + 0.5 and lo <= centre - half and centre + half <= hi
+        return (0 <= lo and hi <= total + 0.5 and all(lo <= a and b <= hi for a, b in ends)
                 and hi - lo >= size / 2 and not any(a < lo < b or a < hi < b for a, b in spans))
 
     if axis == 0:
@@ -67,15 +106,17 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id):
-    """(svg, focused): `svg` narrowed to the window around `node_id`, or
-    unchanged (focused False) when the whole graph fits."""
-    box = window(layout, node_id)
+def focus(svg, layout, node_id, keep=()):
+    """(svg, focused): `svg` narrowed to the window around `node_id` that
+    holds `keep` too, or unchanged (focused False) when the whole graph fits."""
+    box = window(layout, node_id, keep)
     if box is None:
         return svg, False
     x0, y0, w, h = box
-    return with_root(svg, width=f"{w:.0f}", height=f"{h:.0f}", view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}",
-                     style=window_style(w, h)), True
+    scale = window_scale(layout, box)
+    # width/height are the drawn size ("large" enlarges them); the viewBox the part of the graph
+    return with_root(svg, width=f"{w * scale:.0f}", height=f"{h * scale:.0f}",
+                     view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(w * scale, h * scale)), True
 
 
 def enlarged(svg):
@@ -90,4 +131,5 @@ def fitted(svg):
     """`svg` scaled down to fit its box whole, width and height (the Graph
     tab's "fit" toggle: an overview of a graph larger than the screen, its
     text too small to read from afar but its shape all there)."""
-    return with_root(svg, style=FITTED_STYLE)
+    # never larger than drawn: a graph that fits a wide box is not blown up to its width
+    return with_root(svg, style=f"max-width:{float(root_attrs(svg)['width']):.0f}px;{FITTED_STYLE}")

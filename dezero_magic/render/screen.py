@@ -1,9 +1,12 @@
 """The box a drawing is shown in, and how the SVG sits in that box.
 
-The kernel never learns how wide the box is: a notebook's output column is
-about 1,060 px on a 1280-px projector with JupyterLab's side bar closed, and
-about 800 px at 1024 px, or at 1280 px with the file browser open. The
-drawings are sized for the smallest of those, BOX_PX; CSS does the rest.
+The kernel never learns how wide the box is: a notebook's figure box is
+about 1,060 px on a 1280-px projector with JupyterLab's side bar closed,
+about 800 px at 1024 px, or at 1280 px with the file browser open, and
+about 550 px at 1024 px with the file browser open (NARROW_BOX_PX). The
+drawings are sized for BOX_PX; CSS does the rest, and "fit" (the Graph
+tab) shrinks a drawing to the box's real width whenever it may overflow
+the narrowest of them.
 
 A whole graph shrinks to its box, but never below MIN_SCALE (its text must
 stay readable from the back of a hall). A graph still wider than its box
@@ -17,6 +20,21 @@ MIN_SCALE = 0.64      # 14-px node text stays >= 9 px
 # its views offer "fit", and the stepper and the picker show a window around a node.
 WHOLE_W = BOX_PX / MIN_SCALE
 WHOLE_H = BOX_H
+# The narrowest box met on a lecture screen (1024x768, JupyterLab's file browser open:
+# QA measured 552 px), less a little. A graph wider than this at MIN_SCALE may be cut
+# off: the Graph tab offers "fit", and the grad scale is drawn under its output end.
+NARROW_BOX_PX = 540
+
+
+def surely_fits(width, height):
+    """Whether a drawing shown `width` x `height` px fits even the narrowest box."""
+    return width <= NARROW_BOX_PX and height <= BOX_H
+
+
+def may_overflow(width, height):
+    """Whether a drawing `width` x `height` px, shrunk to MIN_SCALE, can be larger
+    than the narrowest box (or taller than the box's height)."""
+    return width * MIN_SCALE > NARROW_BOX_PX or height > WHOLE_H
 
 # In the figure's reversed flex box: never squeezed (flex:none), and to the left
 # when narrower than the box (margin-right:auto), as a graph was before.
@@ -30,8 +48,10 @@ def whole_style(width):
 
 
 def window_style(width, height):
-    """The root style of a window (render.focus), drawn at full size."""
-    return f"width:{width:.0f}px;height:{height:.0f}px;{_ITEM}"
+    """The root style of a window (render.focus) drawn `width` x `height`, or
+    narrower as the box it is in: its ends must stay in view (QA: the file
+    browser open left a 780-px window 552 px of box, x and its edge cut)."""
+    return f"width:{width:.0f}px;max-width:100%;height:auto;aspect-ratio:{width:.0f}/{height:.0f};{_ITEM}"
 
 
 FITTED_STYLE = f"width:100%;height:auto;max-height:68vh;{_ITEM}"

@@ -19,7 +19,7 @@ from dezero_magic.node_text import FREED_LINE, cut, var_lines, without_shape
 from dezero_magic.preview import format_number, shape_text
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
-from dezero_magic.render.screen import WHOLE_W, whole_style
+from dezero_magic.render.screen import MIN_SCALE, NARROW_BOX_PX, whole_style
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
 LEGEND_PX = 34
@@ -230,8 +230,9 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         out.append("</g>")
     if legend:
         shift = width - MARGIN - legend[1]
-        if layout.rankdir == "LR" and layout.width > WHOLE_W and shift > 0:
-            # under the output end, which a box too narrow for the graph shows (render.screen)
+        if layout.rankdir == "LR" and layout.width * MIN_SCALE > NARROW_BOX_PX and shift > 0:
+            # under the output end, which a box too narrow for the graph shows (render.screen):
+            # on the left, a 552-px box cut it to "2.307", its "|grad| 0" end gone (QA)
             out.append(f'<g transform="translate({shift:.0f},0)">{legend[0]}</g>')
         else:
             out.append(legend[0])

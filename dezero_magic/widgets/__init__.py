@@ -87,6 +87,10 @@ def view_for(trace):
     _early(trace, gradients=any(title == "Gradients" for title, _ in pages))
     tab = ViewTab(pages, caption, kit, _failed)
     tab.add_class(style.VIEW_CLASS)
+    titles = [title for title, _ in pages]
+    if getattr(trace, "mode_results", None) and "Memory" in titles:
+        # --modes is asked for to compare the modes: open where their buttons and chart are
+        tab.selected_index = titles.index("Memory")
     return tab
 
 

@@ -207,9 +207,13 @@ class BackwardView(TraceView):
         t = self.trace
         svg = render_svg(t.graph, t.layout, show_shapes=t.verbose, highlight_functions=[fid],
                          highlight_edges=edges, marked_variables=marked, grads_override=grads)
-        svg, focused = focus(svg, t.layout, fid)
-        note = (f"The part of the graph around {func_name(t.graph, fid)}, which this step pops (the graph "
-                "is larger than the screen; the Graph tab shows all of it).") if focused else None
+        # with every variable it takes grads from or sends them to: both ends of each highlighted edge
+        f = t.graph.functions[fid]
+        ends = [n for edge in edges for n in edge] + list(f.inputs) + list(f.outputs)
+        svg, focused = focus(svg, t.layout, fid, keep=ends)
+        note = (f"The part of the graph around {func_name(t.graph, fid)}, which this step pops, and its "
+                "inputs and outputs (the graph is larger than the screen; the Graph tab shows all of it)."
+                ) if focused else None
         self.figure.value = style.figure(svg, note)
 
     def _render_generation(self, k):
@@ -302,6 +306,10 @@ class BackwardView(TraceView):
         return "<br>".join(parts) if parts else esc("no grads recorded for this step")
 
 
+# The comparison table's last column: whether the book's list algorithm got each grad right.
+VERDICT, WRONG, SAME = "book list's grad", "✗ WRONG", "✓ same"
+
+
 def comparison_html(graph, rp):
     """The two orders side by side, where they diverge, and the grads each gives."""
     def seq(ids):
@@ -323,10 +331,11 @@ def comparison_html(graph, rp):
         parts.append(style.warning("Popped more than once: " + ", ".join(func_name(graph, f) for f in rp.repeated)))
     if rp.book_grads is not None:
         keys = list(dict.fromkeys(rp.wrong + [v for v in graph.variables if graph.variables[v].leaf]))
+        # the verdict bold, in the warning colour and with a mark (not colour alone: a projector)
         rows = [(var_name(graph, v), rp.correct_grads.get(v, "none"), rp.book_grads.get(v, "none"),
-                 "WRONG" if v in rp.wrong else "same") for v in keys[:GRAD_ROWS] if v in graph.variables]
+                 style.Alarm(WRONG) if v in rp.wrong else SAME) for v in keys[:GRAD_ROWS] if v in graph.variables]
         parts.append(style.table(rows, header=("variable", "grad, generation order", "grad, book list",
-                                               "")))
+                                               VERDICT)))
         if len(keys) > GRAD_ROWS:
             parts.append(esc(f"… and {len(keys) - GRAD_ROWS} more variables"))
     parts.append(esc(rp.status))

@@ -6,8 +6,9 @@ import ipywidgets as widgets
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.preview import shape_text
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import enlarged, fitted, focus, needs_window
-from dezero_magic.render.svg import render_svg
+from dezero_magic.render.focus import enlarged, fitted, focus
+from dezero_magic.render.screen import LARGE, may_overflow, surely_fits
+from dezero_magic.render.svg import render_svg, root_attrs
 from dezero_magic.widgets import style
 from dezero_magic.widgets.trace_view import TraceView
 
@@ -17,7 +18,10 @@ PICK_COLOUR = "#000000"
 # nothing else shows that there is more of it (the scroll bar may be hidden).
 CUT_NOTE = "If this graph is cut off, its output end is shown: scroll the box, or turn fit on, to see the rest."
 
-LARGE_NOTE = "Drawn 1.5 times larger: scroll the box to see the rest, or turn large off."
+# "large" on a graph that surely still fits its box says nothing about scrolling (QA: it
+# did, under a whole four-node graph); else it says what to do if it is cut off.
+LARGE_NOTE = "Drawn 1.5 times larger: if it is cut off, scroll the box to see the rest, or turn large off."
+LARGE_FITS_NOTE = "Drawn 1.5 times larger: turn large off for the usual size."
 
 
 def func_name(graph, fid):
@@ -184,15 +188,18 @@ class GraphView(TraceView):
             if focused:
                 note = ("The part of the graph around the node you picked (the graph is larger than the "
                         "screen); pick no node, or turn fit on, to see all of it.")
-        elif needs_window(lay):
+        elif may_overflow(lay.width, lay.height):
             note = CUT_NOTE
         if self.large.value and not self.fit.value:
+            attrs = root_attrs(svg)
+            fits = surely_fits(LARGE * float(attrs["width"]), LARGE * float(attrs["height"]))
             svg = enlarged(svg)
             if note in (None, CUT_NOTE):
-                note = LARGE_NOTE
-        if needs_window(lay) and self.fit not in self.bar.children:
-            # "fit" only where there is something to fit: a graph that can be larger than its box
-            # (shown from then on: turning shapes on can make it so)
+                note = LARGE_FITS_NOTE if fits else LARGE_NOTE
+        if may_overflow(lay.width, lay.height) and self.fit not in self.bar.children:
+            # "fit" only where there is something to fit: a graph that can be larger than the
+            # narrowest box (QA: 1024 px with the file browser open cut x off a 1,057-px graph,
+            # and offered no fit); shown from then on: turning shapes on can make it so
             self.bar.children = self.bar.children[:3] + (self.fit,) + self.bar.children[3:]
         self.figure.value = style.figure(svg, note)
         if picked in graph.functions:

@@ -45,13 +45,19 @@ def block(inner_html, *, title=None, klass=""):
             f'font-family:DejaVu Sans, Helvetica, Arial, sans-serif">{head}{inner_html}</div>')
 
 
+class Alarm(str):
+    """A table cell's text that must stand out (a wrong grad): `table` writes it as `warning`."""
+
+
 def table(rows, header=None):
-    """An HTML table; every cell is escaped here. rows: sequences of values."""
+    """An HTML table; every cell is escaped here. rows: sequences of values
+    (an Alarm is drawn in the warning colour, bold)."""
     cell = 'style="padding:2px 12px 2px 0;text-align:left;vertical-align:top;border-bottom:1px solid #ccc"'
     head = ""
     if header:
         head = "<tr>" + "".join(f"<th {cell}>{esc(h)}</th>" for h in header) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td {cell}>{esc(v)}</td>" for v in row) + "</tr>" for row in rows)
+    body = "".join("<tr>" + "".join(f"<td {cell}>{warning(v) if isinstance(v, Alarm) else esc(v)}</td>"
+                                     for v in row) + "</tr>" for row in rows)
     return f'<table style="border-collapse:collapse;font-size:{FONT_PX}px">{head}{body}</table>'
 
 
@@ -72,11 +78,14 @@ def figure(svg, note=None):
     scrolled (a taller box caught the wheel on a 720-px projector). A graph
     larger than its box shows its output end first (`render.screen`). `note`
     (escaped here) is said above it."""
-    head = (f'<div class="dz-figure-note" style="font-size:{FONT_PX}px;color:{MUTED};margin:2px 0 4px">'
-            f"{esc(note)}</div>") if note else ""
+    head = (f'<div class="dz-figure-note" style="font-size:{FONT_PX}px;color:{MUTED};margin:2px 0 4px;'
+            f'overflow-wrap:anywhere">{esc(note)}</div>') if note else ""
     flow = end_first(_rankdir(svg))
+    # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
+    # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
+    # picker and note out of sight, the box 1,588 px wide in an 812-px page)
     return (f'{head}<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;display:flex;'
-            f'flex-direction:{flow};align-items:flex-start">{svg}</div>')
+            f'contain:inline-size;flex-direction:{flow};align-items:flex-start">{svg}</div>')
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>")

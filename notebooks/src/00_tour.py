@@ -70,8 +70,8 @@ print(x.grad, y.grad)
 # Steps 17–18 save memory in three ways: weak references from functions to their outputs, freeing
 # intermediate gradients (`retain_grad=False`) and not building the graph at all (`no_grad`).
 # `--modes` runs the cell again once per memory mode (the default `retain_grad=False`,
-# `retain_grad=True`, `no_grad`) and shows what each keeps, measured in bytes; pick a mode with the
-# buttons.
+# `retain_grad=True`, `no_grad`) and shows what each keeps, measured in bytes. Its view opens on the
+# Memory tab: pick a mode with the buttons at its top.
 
 # %%
 %%dezero --modes

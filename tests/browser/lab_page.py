@@ -181,3 +181,17 @@ def scratch_notebook_run(browser, lab_server, prefix, name, cells, timeout_s=180
             page.screenshot(path=str(ARTIFACTS / screenshot))
         page.context.close()
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def set_screen(page, width, height, file_browser):
+    """Resize the window to `width` x `height` with JupyterLab's file browser
+    open or closed (at 1024 px, open, it leaves a figure box of ~550 px)."""
+    page.set_viewport_size({"width": width, "height": height})
+    tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="filebrowser"]')
+    if tab.count() and file_browser != ("lm-mod-current" in (tab.get_attribute("class") or "")):
+        tab.click()
+    if file_browser:
+        expect(page.locator("#filebrowser")).to_be_visible()
+    else:
+        expect(page.locator("#filebrowser")).to_be_hidden()
+    page.wait_for_timeout(300)   # the notebook panel is laid out again

@@ -83,10 +83,17 @@ def test_every_cell_ran_without_error(tour):
 
 
 def test_every_dezero_cell_shows_a_widget_with_a_graph(tour):
-    for cell in tour.dezero_cells:
+    for k, cell in enumerate(tour.dezero_cells):
         source = cell
         widget = cell.locator(WIDGET_OUTPUT)
         expect(widget.first, f"no widget under {source!r}").to_be_visible(timeout=30_000)
+        if "--modes" in tour.sources[k].splitlines()[0]:
+            # --modes opens on the Memory tab, where the mode buttons are; the graph is a click away
+            tabs = widget.locator(".lm-TabBar-tab")
+            expect(widget.locator(".lm-TabBar-tab.lm-mod-current").first).to_have_text(re.compile(r"^\s*Memory\s*$"))
+            expect(widget.get_by_text("Mode:").filter(visible=True)).to_have_count(1, timeout=30_000)
+            cell.scroll_into_view_if_needed()
+            tabs.filter(has_text=re.compile(r"^Graph$")).first.click()
         expect(widget.locator(GRAPH_NODE).first, f"no graph in the widget of {source!r}") \
             .to_be_visible(timeout=30_000)
 

@@ -239,7 +239,9 @@ def test_a_graph_that_fits_is_stepped_whole(diamond):
     lay = diamond.layout
     assert f'viewBox="0 0 {lay.width:.0f}' in view.figure.value
     whole = GraphView(diamond)
-    assert whole.fit not in whole.children[0].children  # nothing to fit
+    # ~1,040 px: shrunk to 64 % it still overflows the 552-px box of a 1024-px screen with
+    # the file browser open (QA), so the Graph tab offers fit (test_widgets_graph_fit: a small one does not)
+    assert whole.fit in whole.children[0].children
 
 
 @pytest.mark.parametrize("code, said", [

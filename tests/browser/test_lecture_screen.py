@@ -1,0 +1,239 @@
+"""A lecturer's projector (1024x768, JupyterLab's file browser open or
+closed), in JupyterLab: what QA found cut off or out of reach.
+
+- The Backward stepper's window holds the popped function and both ends of
+  every highlighted edge (tour §3 step 5: x, which gets "grad -0.48", was off
+  the box's left edge; notebook 05's step-36 cell: z below the box at step 1,
+  x 500 px above it at step 6).
+- "large" scrolls the figure box alone, not the whole Graph tab.
+- Where the box is narrowest (~550 px), "fit" is offered and shows the whole
+  graph, and the grad scale is not cut.
+- --modes opens on the Memory tab; the book-order table's WRONG stands out.
+
+One scratch notebook is run with Run All Cells; screenshots go to
+artifacts/lecture-*.png.
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+import lab_page
+from lab_page import ARTIFACTS
+from dezero_magic.widgets.lazy_tab import NOT_BUILT
+
+pytestmark = pytest.mark.browser
+
+SETUP = """\
+%load_ext dezero_magic
+import math
+import numpy as np
+import dezero.functions as F
+from dezero import Variable
+"""
+TOUR_1 = """\
+%%dezero -b y
+x = Variable(np.array(0.5), name="x")
+y = F.tanh(x) * x ** 2 + F.exp(x)
+y.name = "y"
+"""
+MATYAS = """\
+%%dezero --retain-grad
+x = Variable(np.array(1.0), name="x")
+y = Variable(np.array(1.0), name="y")
+z = 0.26 * (x ** 2 + y ** 2) - 0.48 * x * y
+z.backward()
+"""
+STEP_36 = """\
+%%dezero
+x = Variable(np.array(2.0), name="x")
+y = x ** 2
+y.backward(create_graph=True)
+gx = x.grad
+x.cleargrad()
+z = gx ** 3 + y
+z.backward()
+"""
+TOUR_LOSS = """\
+%%dezero -o t -b loss
+w = Variable(np.array([[0.5, -1.0]]), name="w")
+loss = F.sum(F.tanh(w) ** 2)
+loss.name = "loss"
+"""
+MODES = """\
+%%dezero --modes
+x = Variable(np.random.default_rng(0).standard_normal(1000), name="x")
+y = F.sum(F.square(F.square(x)))
+y.backward()
+"""
+DIAMOND = """\
+%%dezero
+x = Variable(np.array(2.0), name="x")
+a = F.square(x)
+b = F.square(a)
+c = F.square(a)
+y = b + c
+y.backward()
+"""
+CELLS = [SETUP, TOUR_1, MATYAS, STEP_36, TOUR_LOSS, MODES, DIAMOND]
+TABS = ".lm-TabBar-tab, .p-TabBar-tab"
+SCREENS = {"1024x768": (1024, 768, False), "1024x768-file-browser": (1024, 768, True)}
+
+# The nodes of the current step (the highlighted function, both ends of each highlighted
+# edge) that are not wholly inside the visible figure box.
+STEP_NODES_OUT = """(figure) => {
+    const box = figure.getBoundingClientRect();
+    const ids = new Set();
+    for (const g of figure.querySelectorAll('.dz-func.dz-highlight')) ids.add(g.dataset.nodeId);
+    for (const e of figure.querySelectorAll('.dz-edge.dz-highlight')) { ids.add(e.dataset.src); ids.add(e.dataset.dst); }
+    const out = [];
+    for (const id of ids) {
+        const g = [...figure.querySelectorAll('g.dz-node')].find(n => n.dataset.nodeId === id);
+        const r = g ? g.getBoundingClientRect() : null;
+        if (!r || r.width === 0 || r.left < box.left - 0.5 || r.right > box.right + 0.5
+            || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
+            out.push([id, r && [r.left, r.right, r.top, r.bottom].map(Math.round)]);
+    }
+    return {count: ids.size, out, box: [box.left, box.right, box.top, box.bottom].map(Math.round)};
+}"""
+# Whether every `selector` in `root` lies within the visible box `inner`.
+INSIDE = """([inner, selector]) => {
+    const box = inner.getBoundingClientRect();
+    const found = [...inner.querySelectorAll(selector)];
+    return found.length > 0 && found.every(el => { const r = el.getBoundingClientRect();
+        return r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+            && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5; });
+}"""
+VAR_BY_LABEL = "g.dz-var"
+
+
+@pytest.fixture(scope="module")
+def ran(browser, lab_server):
+    with lab_page.scratch_notebook_run(browser, lab_server, "lecture", "lecture_screen.ipynb", CELLS,
+                                       timeout_s=240) as (page, notebook):
+        yield page, notebook
+
+
+def _open_tab(output, title):
+    output.scroll_into_view_if_needed()
+    output.locator(TABS).filter(has_text=re.compile(f"^{title}$")).first.click()
+    expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
+
+
+def _figure(output):
+    figure = output.locator(".dz-figure").filter(visible=True).first
+    expect(figure.locator("svg.dz-graph")).to_have_count(1, timeout=30_000)
+    figure.scroll_into_view_if_needed()
+    return figure
+
+
+def _step_to(output, k):
+    """Press next until the step panel says "Step k of"."""
+    step = output.get_by_text(re.compile(r"Step \d+ of")).filter(visible=True).first
+    for _ in range(40):
+        now = int(re.search(r"Step (\d+) of", step.inner_text()).group(1))
+        if now == k:
+            return
+        output.locator("button", has_text="next ▶" if now < k else "◀ prev").filter(visible=True).first.click()
+        expect(step).to_contain_text(f"Step {now + (1 if now < k else -1)} of", timeout=30_000)
+    raise AssertionError(f"did not reach step {k}")
+
+
+def _steps(output):
+    text = output.get_by_text(re.compile(r"Step \d+ of")).filter(visible=True).first.inner_text()
+    return int(re.search(r"Step \d+ of (\d+)", text).group(1))
+
+
+@pytest.mark.parametrize("screen", list(SCREENS))
+def test_every_backward_step_shows_both_ends_of_its_edges(ran, screen):
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS[screen])
+    for index in (2, 3):     # Matyas (tour §3), notebook 05's step 36
+        output = lab_page.output_of_cell(notebook, index)
+        _open_tab(output, "Backward")
+        _step_to(output, 1)
+        for k in range(1, _steps(output) + 1):
+            _step_to(output, k)
+            figure = _figure(output)
+            found = page.evaluate(STEP_NODES_OUT, figure.element_handle())
+            if index == 2 and k == 5:
+                page.screenshot(path=str(ARTIFACTS / f"lecture-{screen}-matyas-step5.png"))
+            assert found["count"] >= 2 and found["out"] == [], (screen, index, k, found)
+        _step_to(output, 1)
+
+
+def _panel(output):
+    return output.locator(".widget-tab-contents, .lm-TabPanel-stackedPanel, .p-TabPanel-stackedPanel").first
+
+
+def test_large_scrolls_the_figure_box_alone(ran):
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
+    output = lab_page.output_of_cell(notebook, 4)
+    _open_tab(output, "Graph")
+    large = output.locator("button", has_text=re.compile(r"^\s*large\s*$")).filter(visible=True).first
+    large.click()
+    note = output.locator(".dz-figure-note").filter(visible=True).first
+    expect(note).to_contain_text("1.5 times larger", timeout=30_000)
+    try:
+        figure = _figure(output)
+        page.screenshot(path=str(ARTIFACTS / "lecture-large.png"))
+        panel = _panel(output)
+        wide = panel.evaluate("p => [p.scrollWidth, p.clientWidth]")
+        assert wide[0] <= wide[1] + 1, f"the whole tab scrolls sideways: {wide}"
+        right = panel.bounding_box()["x"] + panel.bounding_box()["width"]
+        for part in (note, large, output.locator("select").filter(visible=True).first):
+            box = part.bounding_box()
+            assert box["x"] + box["width"] <= right + 1, ("cut off on the right", box, right)
+        assert figure.evaluate("f => f.scrollWidth > f.clientWidth + 1")    # the box itself scrolls
+    finally:
+        large.click()
+        expect(note.filter(has_text="1.5 times larger")).to_have_count(0, timeout=30_000)
+
+
+def test_the_narrowest_box_offers_fit_and_keeps_the_grad_scale(ran):
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
+    output = lab_page.output_of_cell(notebook, 1)
+    _open_tab(output, "Graph")
+    figure = _figure(output)
+    assert figure.evaluate("f => f.clientWidth") < 700          # the box QA measured: ~552 px
+    assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-legend"]), "the grad scale is cut"
+    fit = output.locator("button", has_text=re.compile(r"^\s*fit\s*$")).filter(visible=True)
+    expect(fit).to_have_count(1)
+    fit.first.click()
+    expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
+    figure = _figure(output)
+    page.screenshot(path=str(ARTIFACTS / "lecture-fit-narrow.png"))
+    assert page.evaluate(INSIDE, [figure.element_handle(), VAR_BY_LABEL]), "a variable is cut off"
+    assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-legend"])
+    fit.first.click()
+
+
+def test_modes_opens_on_the_memory_tab(ran):
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1024x768"])
+    output = lab_page.output_of_cell(notebook, 5)
+    output.scroll_into_view_if_needed()
+    current = output.locator(".lm-TabBar-tab.lm-mod-current, .p-TabBar-tab.p-mod-current").first
+    expect(current).to_have_text(re.compile(r"^\s*Memory\s*$"))
+    expect(output.get_by_text("Mode:").filter(visible=True)).to_have_count(1, timeout=30_000)
+
+
+def test_the_book_tables_wrong_verdict_has_a_header_and_stands_out(ran):
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1024x768"])
+    output = lab_page.output_of_cell(notebook, 6)
+    _open_tab(output, "Backward")
+    output.locator(".widget-toggle-button, button", has_text="book steps 8").filter(visible=True).first.click()
+    header = output.locator("th", has_text="book list's grad").filter(visible=True)
+    expect(header).to_have_count(1, timeout=30_000)
+    wrong = output.locator("td span", has_text="WRONG").filter(visible=True).first
+    expect(wrong).to_be_visible()
+    look = wrong.evaluate("s => [getComputedStyle(s).color, getComputedStyle(s).fontWeight]")
+    assert look[0] not in ("rgb(0, 0, 0)", "rgb(17, 17, 17)") and int(look[1]) >= 700, look
+    assert wrong.locator("xpath=ancestor::tr[1]/td").count() == 4
+    assert header.first.locator("xpath=ancestor::tr[1]/th").count() == 4
+    output.locator(".widget-toggle-button, button", has_text="generation order").filter(visible=True).first.click()
+    assert lab_page.widget_failures(notebook) == []
+    assert lab_page.relevant_console_errors(page.console_errors) == []
