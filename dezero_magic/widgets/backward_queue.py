@@ -3,7 +3,7 @@ step, and the height both panels keep while playing (nothing below them jumps)."
 from dezero_magic.render.escape import esc
 from dezero_magic.render.text import count_of
 from dezero_magic.widgets import style
-from dezero_magic.widgets.graph_tab import func_name
+from dezero_magic.widgets.node_names import func_name
 
 QUEUE_SHOWN = 12
 

@@ -23,7 +23,7 @@ from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_queue import panel, queue_html, reserve, reserved_lines
-from dezero_magic.widgets.graph_tab import func_name, var_name
+from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.trace_view import TraceView
 

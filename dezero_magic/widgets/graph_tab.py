@@ -10,6 +10,7 @@ from dezero_magic.render.focus import enlarged, fitted, focus
 from dezero_magic.render.screen import LARGE, may_overflow, surely_fits
 from dezero_magic.render.svg import render_svg, root_attrs
 from dezero_magic.widgets import style
+from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.trace_view import TraceView
 
 PICKER_LIMIT = 1000   # options in the node picker; a longer list is cut (and says so)
@@ -22,20 +23,6 @@ CUT_NOTE = "If this graph is cut off, its output end is shown: scroll the box, o
 # did, under a whole four-node graph); else it says what to do if it is cut off.
 LARGE_NOTE = "Drawn 1.5 times larger: if it is cut off, scroll the box to see the rest, or turn large off."
 LARGE_FITS_NOTE = "Drawn 1.5 times larger: turn large off for the usual size."
-
-
-def func_name(graph, fid):
-    """'Square → a (f2)': the op and what it made, so equal ops are told apart."""
-    f = graph.functions.get(fid)
-    if f is None:
-        return fid
-    outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
-    return f"{f.title} → {', '.join(outs)} ({fid})" if outs else f"{f.title} ({fid})"
-
-
-def var_name(graph, vid):
-    v = graph.variables.get(vid)
-    return f"{v.label} ({vid})" if v is not None and v.label else f"unnamed ({vid})"
 
 
 def node_options(graph, limit=PICKER_LIMIT):

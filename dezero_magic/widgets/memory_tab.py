@@ -16,6 +16,7 @@ from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
+from dezero_magic.widgets.node_names import var_name
 from dezero_magic.widgets.plots import bar_chart_png, img_tag
 
 MAX_NAMES = 12
@@ -39,23 +40,9 @@ def _hex(rgb):
 
 
 def _names(graph, ids):
-    """Readable names of variable ids: the label, else 'Op output (v3)'."""
-    producer = {o: f.op for f in graph.functions.values() for o in f.outputs}
-    names = []
-    for vid in ids:
-        node = graph.variables.get(vid)
-        if node is not None and node.label:
-            names.append(node.label)
-        elif vid in producer:
-            names.append(f"{producer[vid]} output ({vid})")
-        else:
-            names.append(vid)
-    seen = {}
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-    # Two variables of one name (a rebound a, two wrappers of one array): tell them apart.
-    names = [f"{name} ({vid})" if seen[name] > 1 and not name.endswith(f"({vid})") else name
-             for name, vid in zip(names, ids)]
+    """Readable names of variable ids, as the other panels give them (the
+    label, else 'Op output'; the id only where a name repeats)."""
+    names = [var_name(graph, vid) for vid in ids]
     if len(names) > MAX_NAMES:
         names = names[:MAX_NAMES] + [f"and {len(names) - MAX_NAMES} more"]
     return ", ".join(names) if names else "none"

@@ -39,7 +39,7 @@ def test_the_students_step_15_functions_are_named_as_in_the_book(shell):
 
 
 def test_dezero_functions_held_by_a_name_are_labelled_and_others_are_not(shell):
-    from dezero_magic.widgets.graph_tab import func_name
+    from dezero_magic.widgets.node_names import func_name
 
     assert shell.run_cell("%%dezero -o _t --static\nfrom dezero.functions import Sin\nS = Sin()\n"
                           "x = Variable(np.array(1.0), name='x')\ny = F.exp(S(x))\ny.backward()").success

@@ -271,7 +271,7 @@ def test_the_stepper_shows_both_grads_of_an_input_used_twice(shell, displayed):
     x = next(v.id for v in bug.graph.variables.values() if v.label == "x")
     assert step.gxs[x] == "1 + 1" and step.accumulated == [x]
     info = text_of(BackwardView(bug).info.value)
-    assert "grad out to x (v0): 1 + 1 — your backward kept only the last grad (x.grad = gx): x.grad ends as 1" in info
+    assert "grad out to x: 1 + 1 — your backward kept only the last grad (x.grad = gx): x.grad ends as 1" in info
     assert "added to the grad it already had" not in info
     shell.run_cell("ACCUMULATE = True")
     fixed = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(add(x, x), x)\ny.backward()")

@@ -7,6 +7,7 @@ import dezero_magic.widgets.backward_queue as backward_queue
 import dezero_magic.widgets.backward_tab as backward_tab
 from dezero_magic.widgets import view_for
 from dezero_magic.widgets.backward_tab import BackwardView
+from dezero_magic.widgets.node_names import func_name
 
 from widget_html import edge_highlights, highlighted, nodes, run_traced, text_of, var_id
 
@@ -56,7 +57,7 @@ def test_queue_is_listed_in_pop_order_with_generations(diamond):
     queue = text_of(view.queue.value)
     first = diamond.graph.steps[0].pending
     assert len(first) == 2 and queue.count("generation 1") == 2
-    assert queue.index(f"({first[0]})") < queue.index(f"({first[1]})")
+    assert queue.index(func_name(diamond.graph, first[0])) < queue.index(func_name(diamond.graph, first[1]))
     view.slider.value = 4
     assert "empty" in text_of(view.queue.value)
 

@@ -55,7 +55,7 @@ def test_weakrefs_off_shows_cycle_kept_outputs(shell):
     # No backward: a pass drops the calls it did not pop (the dropped exp(x)), and later ones are not drawn.
     view = memory_view(run_traced(shell, CELL.replace("y.backward()", "F.exp(x)\nprint('done')")))
     before = text_of(view.figures.value)
-    assert re.search(r"Outputs already freed .*:\s+Exp output \(v\d+\)", before)
+    assert re.search(r"Outputs already freed .*:\s+Exp output\b", before)
     view.modes.value = MODE_LABELS["no_weakrefs"]
     text = text_of(view.figures.value)
     assert text != before
@@ -114,7 +114,7 @@ def test_two_variables_of_one_name_are_told_apart():
     g = Graph(variables={"v1": VarNode(id="v1", label="a"), "v2": VarNode(id="v2", label="a"),
                          "v3": VarNode(id="v3", label="x"), "v4": VarNode(id="v4", label="")},
               functions={"f0": FuncNode(id="f0", op="Exp", inputs=["v3"], outputs=["v4"])})
-    assert _names(g, ["v3", "v1", "v2", "v4"]) == "x, a (v1), a (v2), Exp output (v4)"
+    assert _names(g, ["v3", "v1", "v2", "v4"]) == "x, a (v1), a (v2), Exp output"  # an id only where names repeat
 
 
 @pytest.mark.parametrize("flags, code, ran", [
