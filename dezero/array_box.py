@@ -11,19 +11,42 @@ class ArrayBox:
 
     @property
     def shape(self):
-        return self.data.shape
+        try:  # (free unless raised)
+            return self.data.shape
+        except AttributeError:
+            raise self._no_data("shape") from None
 
     @property
     def ndim(self):
-        return self.data.ndim
+        try:
+            return self.data.ndim
+        except AttributeError:
+            raise self._no_data("ndim") from None
 
     @property
     def size(self):
-        return self.data.size
+        try:
+            return self.data.size
+        except AttributeError:
+            raise self._no_data("size") from None
 
     @property
     def dtype(self):
-        return self.data.dtype
+        try:
+            return self.data.dtype
+        except AttributeError:
+            raise self._no_data("dtype") from None
+
+    def _no_data(self, attr):
+        if self.data is not None:
+            return AttributeError(f"{type(self.data).__name__} object has no attribute {attr!r}")
+        # Mostly a lazy layer's W ("'NoneType' object has no attribute 'shape'" before).
+        name = self.name or "this variable"
+        return AttributeError(
+            f"{name} has no {attr} yet: its data is None. A layer's W is created on the layer's "
+            "first call (in_size is taken from the input); call the layer once, or give "
+            "in_size= (in_channels= for convolutions) when you build it"
+        )
 
     def __len__(self):
         return len(self.data)

@@ -12,7 +12,8 @@ import numpy as np
 
 from dezero import events
 from dezero.config import Config
-from dezero.core import Variable, as_array
+from dezero.core import Variable, _raise_for_bad_data, as_array
+from dezero.cuda import array_types
 
 _observers = events._observers  # the registry's own list, mutated in place
 
@@ -49,12 +50,32 @@ def _missing_grad(f, k, y):
 
 def _check_shapes(f, inputs, gxs):
     for i, (x, gx) in enumerate(zip(inputs, gxs)):
-        if gx is not None and x.data is not None and gx.shape != x.data.shape:
+        if gx is not None and x.data is not None and np.shape(gx) != x.data.shape:
             raise ValueError(
-                f"{type(f).__name__}.backward returned a grad of shape {gx.shape} for "
+                f"{type(f).__name__}.backward returned a grad of shape {np.shape(gx)} for "
                 f"input {i} of shape {x.data.shape}; each grad must have its input's "
                 "shape (sum over broadcast axes, e.g. with dezero.functions.sum_to)"
             )
+
+
+def _as_grad(f, gx, create_graph):
+    """A grad that a backward returned as an array or a number (steps 7-24 style,
+    where grads were arrays), wrapped into a Variable. Left as it was, it became
+    `x.grad`, whose `.data` is then a memoryview, and two such grads failed to add."""
+    if isinstance(gx, Variable):
+        return gx
+    if create_graph:
+        raise TypeError(
+            f"{type(f).__name__}.backward returned a {type(gx).__name__}, not a Variable, "
+            "so create_graph=True cannot record how it was computed; compute the grad from "
+            "gy and self.inputs with dezero operations (e.g. 2 * x * gy, F.exp(x) * gy)")
+    array = as_array(gx)
+    if not isinstance(array, array_types) or array.dtype.kind not in "biufc":
+        raise TypeError(
+            f"{type(f).__name__}.backward returned a {type(gx).__name__} ({gx!r:.40}) as a "
+            "grad; return a Variable (compute it from gy with dezero operations, or wrap an "
+            "array with Variable(...)), one per input")
+    return Variable(array)
 
 
 def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
@@ -124,7 +145,11 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 if g is None:
                     g = _missing_grad(f, 0, y)
                 gys = None  # made for observers only
-                gxs = f.backward(g)
+                try:  # (free unless raised)
+                    gxs = f.backward(g)
+                except (TypeError, AttributeError) as exc:
+                    _raise_for_bad_data(f.inputs, exc)
+                    raise
             else:
                 gys = []
                 for k, ref in enumerate(refs):
@@ -136,7 +161,11 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     else:
                         g = store.get(id(y))
                     gys.append(_missing_grad(f, k, y) if g is None else g)
-                gxs = f.backward(*gys)
+                try:
+                    gxs = f.backward(*gys)
+                except (TypeError, AttributeError) as exc:
+                    _raise_for_bad_data(f.inputs, exc)
+                    raise
             y = None  # hold no output alive past its step
             if type(gxs) is not tuple:
                 gxs = (gxs,)
@@ -147,8 +176,10 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     f"{len(inputs)} inputs; return one grad per input"
                 )
             for x, gx in zip(inputs, gxs):
-                if gx is None:
-                    continue
+                if type(gx) is not Variable:  # replaces the `is None` test: same cost
+                    if gx is None:
+                        continue
+                    gx = _as_grad(f, gx, create_graph)
                 data = x.data
                 if data is not None and gx.data.shape != data.shape:
                     _check_shapes(f, inputs, gxs)

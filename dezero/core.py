@@ -1,4 +1,5 @@
 """Variable and Function: the define-by-run graph of the book's steps 1-24."""
+import copy
 from weakref import ref
 
 import numpy as np
@@ -84,15 +85,7 @@ class Variable(ArrayBox):
     def __init__(self, data, name=None):
         if type(data) is not _array_type and data is not None:
             if not isinstance(data, array_types):
-                if isinstance(data, Variable):
-                    raise _variable_in_data(data)
-                error = foreign_variable_error(data)
-                if error is not None:
-                    raise error
-                raise TypeError(
-                    f"Variable data must be a numpy.ndarray, got {type(data).__name__} "
-                    f"({data!r:.40}); wrap it first, e.g. Variable(np.array({data!r:.40}))"
-                )
+                raise _data_type_error(data)
         self.data = data
         self.name = name
         self.grad = None
@@ -211,11 +204,12 @@ class Function:
             else:
                 inputs = [x if type(x) is Variable else as_variable(x) for x in inputs]
                 ys = self.forward(*[x.data for x in inputs])
-        except TypeError as exc:
+        except (TypeError, AttributeError) as exc:
             # NumPy's "loop of ufunc does not support argument 0 of type Variable" names no cause
             bad = next((x for x in inputs if isinstance(getattr(x, "data", None), Variable)), None)
             if bad is not None:
                 raise _variable_in_data(bad.data) from exc
+            _raise_for_bad_data(inputs, exc)
             raise
 
         if type(ys) is not tuple:
@@ -223,8 +217,12 @@ class Function:
                 if ys is None:
                     raise _returned_none(self)
                 ys = as_array(ys)
+                if not isinstance(ys, array_types):
+                    _raise_for_bad_data(inputs)
             single = Variable(ys)
             if Config.enable_backprop:
+                if getattr(self, "outputs", None) is not None:  # a reused object (~20 ns)
+                    _keep_earlier_call(self)
                 if n == 1:
                     generation = x0.generation
                 elif n == 2:
@@ -253,6 +251,8 @@ class Function:
             raise _returned_none(self)
         outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
         if Config.enable_backprop:
+            if getattr(self, "outputs", None) is not None:
+                _keep_earlier_call(self)
             generation = max([x.generation for x in inputs]) if inputs else 0
             self.generation = generation
             self.inputs = inputs
@@ -294,3 +294,48 @@ def _returned_none(function):
     name = type(function).__name__
     return TypeError(f"{name}.forward returned None: a forward must return its output array(s); "
                      f"did {name}.forward forget `return`?")
+
+
+def _data_type_error(data):
+    """The TypeError for Variable data that is not an array: raised by the
+    constructor and, for `x.data = ...` (a plain slot, so that reading it
+    stays fast), by the first operation that meets it."""
+    if isinstance(data, Variable):
+        return TypeError(
+            f"Variable(...) got a Variable ({data!r:.40}): it is already a Variable; use it "
+            "directly (or Variable(v.data) for a new leaf variable with the same array)")
+    error = foreign_variable_error(data)
+    if error is not None:
+        return error
+    return TypeError(
+        f"Variable data must be a numpy.ndarray, got {type(data).__name__} "
+        f"({data!r:.40}); wrap it first, e.g. Variable(np.array({data!r:.40}))"
+    )
+
+
+def _raise_for_bad_data(inputs, cause=None):
+    # Error paths only: a list assigned to `x.data` made `x * 2` a repeated list and
+    # `x + x` a concatenated one, and the failure showed up in the next Variable(...).
+    for x in inputs:
+        data = x.data
+        if data is not None and not isinstance(data, array_types) and not isinstance(data, Variable):
+            error = _data_type_error(data)
+            raise TypeError(f"{error} (an input's .data was set to it after it was made: "
+                            f"assign an array, e.g. x.data = np.array({data!r:.40}))") from cause
+
+
+def _keep_earlier_call(function):
+    """`function` is called again while an output of its earlier call is
+    still alive: that output's creator becomes a copy of the object as it
+    was (its inputs, outputs, generation and what forward kept), so each
+    call stays a node of its graph. Without it the second call overwrote
+    inputs and outputs, and backward through the first output read the
+    second call's: the book's `f = Square(); f(f(x))` gave x.grad None, and
+    its step-4 `numerical_diff(f, x)` calls one `f` twice."""
+    earlier = None
+    for r in function.outputs:
+        y = r()
+        if y is not None and y.creator is function:
+            if earlier is None:
+                earlier = copy.copy(function)
+            y.creator = earlier

@@ -66,8 +66,19 @@ class DataLoader:
         if whole is not None:
             return whole if xp is np else (xp.asarray(whole[0]), xp.asarray(whole[1]))
         batch = [self.dataset[int(i)] for i in batch_index]
-        x = xp.array([example[0] for example in batch])
-        t = xp.array([example[1] for example in batch])
+        try:  # (free unless raised)
+            x = xp.array([example[0] for example in batch])
+            t = xp.array([example[1] for example in batch])
+        except (IndexError, TypeError, KeyError) as exc:
+            example = batch[0] if batch else None
+            if not (isinstance(example, (tuple, list)) and len(example) == 2):
+                raise TypeError(
+                    f"DataLoader needs a dataset whose items are (x, t) pairs, but item "
+                    f"{int(batch_index[0])} is {type(example).__name__} ({example!r:.40}); pass a "
+                    "dezero Dataset (e.g. dezero.datasets.Spiral()) or a list of pairs, e.g. "
+                    "list(zip(x, t)) for arrays x of inputs and t of labels"
+                ) from exc
+            raise
         return x, t
 
     def _array_module(self):

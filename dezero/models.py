@@ -5,6 +5,7 @@ extras) are left out: they download weights, and this package downloads
 nothing (see `dezero.utils.get_file`)."""
 import dezero.functions as F
 import dezero.layers as L
+from dezero.core import Function
 from dezero.dot import plot_dot_graph
 
 
@@ -52,6 +53,13 @@ class MLP(Model):
 
     def __init__(self, fc_output_sizes, activation=F.sigmoid):
         super().__init__()
+        if not hasattr(fc_output_sizes, "__iter__") or isinstance(fc_output_sizes, str):
+            raise TypeError(
+                f"MLP takes a tuple of layer output sizes, got {fc_output_sizes!r}; e.g. "
+                f"MLP(({fc_output_sizes!r}, 1)) for a hidden layer of {fc_output_sizes!r} "
+                "and one output"
+            )
+        _check_activation(activation)
         self.activation = activation
         self.layers = []
         for i, out_size in enumerate(fc_output_sizes):
@@ -65,3 +73,20 @@ class MLP(Model):
         for layer in self.layers[:-1]:
             x = self.activation(layer(x))
         return self.layers[-1](x)
+
+
+def _check_activation(activation):
+    # Checked here: a bad activation used to fail only at the first call, inside forward.
+    if isinstance(activation, type) and issubclass(activation, Function):
+        name = activation.__name__
+        lower = name.lower()
+        instead = f"the function F.{lower}" if hasattr(F, lower) else "a function such as F.relu"
+        raise TypeError(
+            f"MLP activation={name} is a Function class; pass {instead} (lower case), "
+            f"e.g. MLP((10, 1), activation={instead.split()[-1]})"
+        )
+    if not callable(activation):
+        raise TypeError(
+            f"MLP activation must be a function, got {activation!r}; pass e.g. "
+            "activation=F.relu or activation=F.sigmoid (the function itself, not its name)"
+        )

@@ -8,9 +8,30 @@ changed the other parameter's grad); and a parameter whose grad a hook has
 cleared (FreezeParam) is skipped instead of crashing the update.
 """
 import math
+import numbers
 
 from dezero import cuda
 from dezero.core import Parameter, Variable, as_array
+
+
+def _check_rates(optimizer, **rates):
+    """Rates are checked when the optimizer is made: lr='0.1' used to fail only
+    in update(), after a whole forward and backward."""
+    for name, value in rates.items():
+        if isinstance(value, bool) or not (isinstance(value, numbers.Real) or _is_real_0d(value)):
+            raise TypeError(
+                f"{type(optimizer).__name__}: {name} must be a real number, got "
+                f"{type(value).__name__} {value!r}; e.g. {name}={_DEFAULT_RATES.get(name, 0.01)}"
+            )
+
+
+def _is_real_0d(value):
+    return getattr(value, "shape", None) == () and getattr(value, "dtype", None) is not None \
+        and value.dtype.kind in "iuf"
+
+
+_DEFAULT_RATES = {"lr": 0.01, "momentum": 0.9, "alpha": 0.001, "beta1": 0.9, "beta2": 0.999,
+                  "eps": 1e-8, "rho": 0.95}
 
 
 class Optimizer:
@@ -57,6 +78,7 @@ class SGD(Optimizer):
 
     def __init__(self, lr=0.01):
         super().__init__()
+        _check_rates(self, lr=lr)
         self.lr = lr
 
     def update_one(self, param):
@@ -68,6 +90,7 @@ class MomentumSGD(Optimizer):
 
     def __init__(self, lr=0.01, momentum=0.9):
         super().__init__()
+        _check_rates(self, lr=lr, momentum=momentum)
         self.lr = lr
         self.momentum = momentum
         self.vs = {}
@@ -87,6 +110,7 @@ class AdaGrad(Optimizer):
 
     def __init__(self, lr=0.001, eps=1e-8):
         super().__init__()
+        _check_rates(self, lr=lr, eps=eps)
         self.lr = lr
         self.eps = eps
         self.hs = {}
@@ -107,6 +131,7 @@ class AdaDelta(Optimizer):
 
     def __init__(self, rho=0.95, eps=1e-6):
         super().__init__()
+        _check_rates(self, rho=rho, eps=eps)
         self.rho = rho
         self.eps = eps
         self.msg = {}
@@ -132,8 +157,14 @@ class AdaDelta(Optimizer):
 class Adam(Optimizer):
     """Adam with the bias correction folded into the step size (the `lr` property)."""
 
-    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *, lr=None):
         super().__init__()
+        if lr is not None:  # only to say what to write: Adam.lr is the computed step size
+            raise TypeError(
+                f"Adam's learning rate is called alpha: write Adam(alpha={lr!r}). (Adam.lr is "
+                "the bias-corrected step size it computes from alpha at each update.)"
+            )
+        _check_rates(self, alpha=alpha, beta1=beta1, beta2=beta2, eps=eps)
         self.t = 0
         self.alpha = alpha
         self.beta1 = beta1

@@ -2,8 +2,18 @@
 
 
 def sum_to_array(x, shape):
-    """Sum `x` (an array) over the axes that broadcasting added to reach `shape`."""
+    """Sum `x` (an array) over the axes that broadcasting added to reach `shape`.
+
+    `shape` must broadcast to x's shape; the book's version returned a wrong
+    shape silently otherwise (sum_to of (2, 3) to (4,) gave (3,)).
+    """
     ndim = len(shape)
+    if ndim > x.ndim or any(s != 1 and s != xs for s, xs in zip(shape, x.shape[x.ndim - ndim:])):
+        raise ValueError(
+            f"sum_to cannot sum an array of shape {x.shape} to shape {tuple(shape)}: the target "
+            "must broadcast to the input's shape (no more axes; aligned from the right, each "
+            "axis equal to the input's or 1), e.g. (3,), (1, 3) or (2, 1) for an input (2, 3)"
+        )
     lead = x.ndim - ndim
     lead_axis = tuple(range(lead))
     axis = tuple(i + lead for i, sx in enumerate(shape) if sx == 1)

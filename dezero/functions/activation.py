@@ -1,6 +1,6 @@
 """Activation Functions (steps 43, 47): sigmoid, relu, leaky_relu, softmax, log_softmax."""
 from dezero import cuda
-from dezero.core import Function, as_variable
+from dezero.core import Function, Variable, as_variable
 from dezero.functions.elementwise import exp
 
 
@@ -91,7 +91,20 @@ def softmax_simple(x, axis=1):
 
 
 def logsumexp(x, axis=1):
-    """log(sum(exp(x), axis, keepdims=True)) on an array, without overflow."""
+    """log(sum(exp(x), axis, keepdims=True)), without overflow.
+
+    On an array (the book's helper, used inside forwards) it returns an
+    array; on a Variable it returns a differentiable Variable (the book's
+    failed inside NumPy with "loop of ufunc does not support ... Variable").
+    """
+    if isinstance(x, Variable):
+        from dezero.functions.elementwise import log
+        from dezero.functions.tensor import sum as sum_
+
+        # The max is a constant shift: logsumexp(x) = m + logsumexp(x - m) for any m,
+        # so its grad (softmax) does not depend on it.
+        m = x.data.max(axis=axis, keepdims=True)
+        return m + log(sum_(exp(x - m), axis=axis, keepdims=True))
     xp = cuda.get_array_module(x)
     m = x.max(axis=axis, keepdims=True)
     s = xp.exp(x - m).sum(axis=axis, keepdims=True)

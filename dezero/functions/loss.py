@@ -26,6 +26,8 @@ class MeanSquaredError(Function):
     """
 
     def forward(self, x0, x1):
+        if x0.shape != x1.shape:
+            _check_same_shape("mean_squared_error", x0.shape, x1.shape)
         diff = x0 - x1
         self.n = _batch_size(diff.shape)
         return (diff**2).sum() / diff.dtype.type(self.n)
@@ -44,12 +46,40 @@ def mean_squared_error(x0, x1):
 def mean_squared_error_simple(x0, x1):
     """Step 42's first version, composed of dezero's functions: its graph holds
     every intermediate (step 43 replaces it with the one Function above)."""
-    diff = as_variable(x0) - as_variable(x1)
+    x0, x1 = as_variable(x0), as_variable(x1)
+    _check_same_shape("mean_squared_error_simple", x0.shape, x1.shape)
+    diff = x0 - x1
     return sum(diff ** 2) / len(diff)
 
 
-def _labels(t, n, xp=np):
-    """Class indices as a flat integer array of the scores' array module."""
+def _check_same_shape(name, shape0, shape1):
+    """Raise when broadcasting would expand both arguments: (N, 1) predictions
+    against (N,) targets became an (N, N) table of differences and a plausible
+    but wrong loss. A broadcast that keeps one argument's shape stays allowed:
+    the book's step 59 compares y (1, 1) with t (1,), and a constant target
+    may be a scalar."""
+    if shape0 == shape1:
+        return
+    try:
+        both = np.broadcast_shapes(shape0, shape1)
+    except ValueError:
+        both = None
+    if both == shape0 or both == shape1:
+        return
+    hint = ""
+    if len(shape0) == len(shape1) + 1 and shape0[-1:] == (1,):
+        hint = ", e.g. t.reshape(-1, 1)"
+    elif np.prod(shape0) == np.prod(shape1):
+        hint = f", e.g. t.reshape({', '.join(map(str, shape0))})"
+    raise ValueError(
+        f"{name} compares its arguments element by element, got shapes {shape0} and {shape1}"
+        f"{'' if both is None else f' (they would broadcast to {both}, a different loss)'}; "
+        f"reshape the target to the prediction's shape{hint}"
+    )
+
+
+def _labels(t, n, num_classes, xp=np):
+    """Class indices as a flat integer array of the scores' array module, each in [0, C)."""
     t = xp.asarray(t).ravel()
     if t.dtype.kind not in "iu":
         if not bool((t == t.astype(np.int64)).all()):
@@ -63,7 +93,20 @@ def _labels(t, n, xp=np):
             f"softmax_cross_entropy got {n} rows of scores but {t.shape[0]} labels; "
             "pass one class index per row"
         )
+    check_label_range("softmax_cross_entropy", t, num_classes)
     return t
+
+
+def check_label_range(name, t, num_classes):
+    """Raise unless every label in `t` lies in [0, num_classes): a negative label
+    picked a column from the end (t=-1 meant the last class) and one past the
+    end failed inside NumPy's indexing. One min and one max: labels are small."""
+    if t.size and (int(t.min()) < 0 or int(t.max()) >= num_classes):
+        bad = t[(t < 0) | (t >= num_classes)]
+        raise ValueError(
+            f"{name}: labels must be integers in [0, C) (C = number of classes = "
+            f"scores.shape[1] = {num_classes}); got {bad[:5].tolist()}"
+        )
 
 
 class SoftmaxCrossEntropy(Function):
@@ -76,7 +119,7 @@ class SoftmaxCrossEntropy(Function):
     def forward(self, x, t):
         xp = cuda.get_array_module(x)
         n = x.shape[0]
-        t = _labels(t, n, xp)
+        t = _labels(t, n, x.shape[1], xp)
         log_p = x - logsumexp(x, axis=1)
         picked = log_p[xp.arange(n), t]
         return -picked.sum() / x.dtype.type(n)
@@ -85,7 +128,7 @@ class SoftmaxCrossEntropy(Function):
         x, t = self.inputs
         n, num_classes = x.shape
         xp = cuda.get_array_module(x.data)
-        labels = _labels(t.data, n, xp)
+        labels = _labels(t.data, n, num_classes, xp)
         t_onehot = xp.eye(num_classes, dtype=x.dtype)[labels]
         gx = (softmax(x) - t_onehot) * (gy * (1.0 / max(n, 1)))  # (empty batch: empty grads)
         return gx, None  # labels are not differentiable
@@ -107,7 +150,7 @@ def softmax_cross_entropy_simple(x, t):
     x, t = as_variable(x), as_variable(t)
     n = x.shape[0]
     p = clip(softmax(x), 1e-15, 1.0)
-    log_p = get_item(log(p), (np.arange(n), _labels(t.data, n)))
+    log_p = get_item(log(p), (np.arange(n), _labels(t.data, n, x.shape[1])))
     return -1 * sum(log_p) / n
 
 

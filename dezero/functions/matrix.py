@@ -10,6 +10,19 @@ def _swap_last(x):
     return transpose(x, axes)
 
 
+def _check_inner(x_shape, W_shape, name):
+    """Error branch of a product: name both shapes and the axes that must agree
+    (NumPy says only "mismatch in its core dimension 0 ... (n?,k),(k,m?)->(n?,m?)")."""
+    if len(x_shape) and len(W_shape) and x_shape[-1] != W_shape[-2 if len(W_shape) > 1 else 0]:
+        k = -2 if len(W_shape) > 1 else 0
+        raise ValueError(
+            f"{name}: shapes {x_shape} and {W_shape} do not fit: the last axis of x "
+            f"({x_shape[-1]}) must equal {'the second-to-last' if k == -2 else 'the only'} axis "
+            f"of W ({W_shape[k]}); x (N, in) @ W (in, out). Transpose or reshape one of them, "
+            "or build W with in = x.shape[-1]"
+        ) from None
+
+
 class MatMul(Function):
     """x @ W for operands of at least two dimensions (leading axes broadcast).
 
@@ -18,7 +31,11 @@ class MatMul(Function):
     """
 
     def forward(self, x, W):
-        return x @ W
+        try:  # (free unless raised)
+            return x @ W
+        except ValueError:
+            _check_inner(x.shape, W.shape, "matmul")
+            raise
 
     def backward(self, gy):
         x, W = self.inputs
@@ -53,9 +70,19 @@ class Linear(Function):
     """y = x @ W + b in one Function (step 43's memory-saving version)."""
 
     def forward(self, x, W, b=None):
-        y = x @ W
+        try:  # (free unless raised)
+            y = x @ W
+        except ValueError:
+            _check_inner(x.shape, W.shape, "linear")
+            raise
         if b is not None:
-            y = y + b
+            try:
+                y = y + b
+            except ValueError:
+                raise ValueError(
+                    f"linear: bias b of shape {b.shape} does not fit x @ W of shape {y.shape}; b "
+                    f"needs one value per output, shape ({W.shape[-1]},)"
+                ) from None
         return y
 
     def backward(self, gy):

@@ -1,5 +1,6 @@
 """Metrics (step 46): accuracy. Not differentiable: the result is a plain Variable."""
 from dezero.core import Variable, as_array, as_variable
+from dezero.functions.loss import check_label_range
 
 
 def accuracy(y, t):
@@ -9,6 +10,8 @@ def accuracy(y, t):
         raise ValueError(
             f"accuracy expects scores (N, classes) and N labels, got {y.shape} and {t.shape}"
         )
+    # A label out of [0, C) never matches an argmax: it silently counted as wrong.
+    check_label_range("accuracy", t.data, y.shape[1])
     pred = y.data.argmax(axis=1).reshape(t.shape)
     result = pred == t.data
     return Variable(as_array(result.mean()))

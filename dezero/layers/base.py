@@ -10,6 +10,7 @@ leaves a half-written .npz behind.
 import os
 import secrets
 import weakref
+import zipfile
 
 import numpy as np
 
@@ -139,6 +140,13 @@ class Layer:
         arrays = {key: cuda.as_numpy(param.data) for key, param in params_dict.items()}
         path = _npz_path(path)
         folder, name = os.path.split(os.path.abspath(path))
+        if not os.path.isdir(folder):
+            # Not created for the user (unlike plot_dot_graph's picture): a mistyped folder
+            # would hide the weights somewhere unexpected; the layer keeps its weights.
+            raise FileNotFoundError(
+                f"cannot save weights to {path!r}: the folder {folder!r} does not exist; "
+                f"create it first (os.makedirs({folder!r}, exist_ok=True)) or check the path"
+            )
         # Same folder, so os.replace is atomic; open() (not mkstemp) so the file
         # gets the usual permissions from the umask.
         tmp = os.path.join(folder, f".{name}.{secrets.token_hex(4)}.tmp")
@@ -165,8 +173,7 @@ class Layer:
             path = _npz_path(path)
         params_dict = {}
         self._flatten_params(params_dict)
-        with np.load(path, allow_pickle=False) as npz:
-            arrays = {key: npz[key] for key in npz.files}
+        arrays = _read_npz(path)
         missing = [k for k in params_dict if k not in arrays]
         unexpected = [k for k in arrays if k not in params_dict]
         mismatched = [
@@ -197,6 +204,35 @@ class Layer:
                 if xp is not np:
                     array = cuda.as_cupy(array)
             param.data = array
+
+
+def _read_npz(path):
+    """The arrays of a file written by save_weights, by key.
+
+    NumPy's own error for another kind of file advises allow_pickle=True,
+    which is wrong here and unsafe (unpickling runs code from the file)."""
+    try:
+        loaded = np.load(path, allow_pickle=False)
+    except FileNotFoundError:
+        raise
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{path!r} is not a weights file saved by save_weights (not an .npz archive of "
+            "arrays); check the path. Nothing was loaded."
+        ) from exc
+    if not isinstance(loaded, np.lib.npyio.NpzFile):
+        raise ValueError(
+            f"{path!r} holds a single array (.npy), not a weights file saved by save_weights "
+            "(an .npz archive keyed like 'l0/W'). Nothing was loaded."
+        )
+    try:
+        with loaded as npz:
+            return {key: npz[key] for key in npz.files}
+    except (ValueError, OSError, EOFError, zipfile.BadZipFile) as exc:
+        raise ValueError(
+            f"{path!r} is not a weights file saved by save_weights (damaged, or it holds "
+            "objects rather than arrays). Nothing was loaded."
+        ) from exc
 
 
 def _weakrefable(obj):

@@ -5,6 +5,8 @@ W is drawn as in the book, randn * scale from the global `numpy.random`
 construction when it is given, otherwise from axis 1 of the first input.
 Each layer states only W's shape and scale.
 """
+import inspect
+
 import numpy as np
 
 from dezero import cuda
@@ -26,6 +28,8 @@ class LazyWeightLayer(Layer):
         raise NotImplementedError
 
     def _add_params(self, out_size, nobias):
+        if not isinstance(nobias, (bool, np.bool_)):
+            raise self._nobias_error(nobias)
         self.W = Parameter(None, name="W")
         if getattr(self, self.in_attr) is not None:
             self._init_W()
@@ -33,6 +37,22 @@ class LazyWeightLayer(Layer):
             self.b = None
         else:
             self.b = Parameter(np.zeros(out_size, dtype=self.dtype), name="b")
+
+    def _nobias_error(self, nobias):
+        # PyTorch's Linear(in, out) typed here put `out` into nobias: a truthy int made a
+        # layer without bias and out_size = in, silently.
+        params = list(inspect.signature(type(self).__init__).parameters.values())[1:]
+        shown = ", ".join(p.name if p.default is p.empty else f"{p.name}={_show(p.default)}"
+                          for p in params)
+        return TypeError(
+            f"{type(self).__name__}({shown}): nobias must be True or False, got {nobias!r}. "
+            f"The output size comes first; {self.in_attr} is last and usually left out (the "
+            f"first input gives it).{self._swapped_sizes_hint(nobias)}"
+        )
+
+    def _swapped_sizes_hint(self, nobias):
+        """Extra advice for the nobias error (a layer may know the likely slip)."""
+        return ""
 
     def _init_W(self, xp=np):
         shape, scale = self._weight_shape_scale()
@@ -49,3 +69,10 @@ class LazyWeightLayer(Layer):
             self._init_W(cuda.get_array_module(x))
             return True
         return x.shape[1] == self.W.shape[self.in_axis]
+
+
+def _show(default):
+    """A default as the user would type it: np.float32, not <class 'numpy.float32'>."""
+    if isinstance(default, type) and default.__module__ == "numpy":
+        return "np." + default.__name__
+    return repr(default)

@@ -31,6 +31,12 @@ class Linear(LazyWeightLayer):
     def _weight_shape_scale(self):
         return (self.in_size, self.out_size), np.sqrt(1 / self.in_size)
 
+    def _swapped_sizes_hint(self, nobias):
+        if isinstance(nobias, (int, np.integer)):  # Linear(3, 5) meant in 3, out 5
+            return (f" For {self.out_size} inputs and {nobias} outputs write "
+                    f"Linear({nobias}, in_size={self.out_size}) or just Linear({nobias}).")
+        return ""
+
     def forward(self, x):
         if x.ndim != 2:
             raise ValueError(

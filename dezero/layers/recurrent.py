@@ -12,6 +12,19 @@ from dezero.layers.base import Layer
 from dezero.layers.linear import Linear
 
 
+def _check_batch(layer, x):
+    """The hidden state holds one row per sequence of the batch: a batch of 1 after
+    4 broadcast to 4 rows (a wrong shape, no error) and 3 after 4 failed in NumPy."""
+    h = layer.h
+    if h is not None and len(getattr(x, "shape", ())) and h.shape[0] != x.shape[0]:
+        name = type(layer).__name__
+        raise ValueError(
+            f"{name}: the hidden state has batch {h.shape[0]} (from the previous input) but "
+            f"the input has batch {x.shape[0]} (shape {x.shape}); call reset_state() before "
+            "a new sequence or batch size"
+        )
+
+
 class RNN(Layer):
     """h_t = tanh(x_t W_x + b + h_{t-1} W_h); the first step has no h term."""
 
@@ -27,6 +40,7 @@ class RNN(Layer):
         self.h = None
 
     def forward(self, x):
+        _check_batch(self, x)
         if self.h is None:
             h_new = F.tanh(self.x2h(x))
         else:
@@ -56,6 +70,7 @@ class LSTM(Layer):
         self.c = None
 
     def forward(self, x):
+        _check_batch(self, x)
         if self.h is None:
             f = F.sigmoid(self.x2f(x))
             i = F.sigmoid(self.x2i(x))

@@ -26,7 +26,15 @@ def loss(b):
     kind = b.draw(st.sampled_from(["mse", "softmax_ce", "sigmoid_ce", "bce"]))
     if kind == "mse":
         x = b.pick()
-        y = R.operand(b, b.value(x).shape)
+        xs = b.value(x).shape
+        # mean_squared_error rejects a pair that broadcasting expands on both sides ((N, 1)
+        # against (N,) made an (N, N) loss): the target keeps x's shape or broadcasts into it.
+        where = b.draw(st.sampled_from(["value", "input", "const"]))
+        if where == "value":  # x itself always qualifies
+            y = b.pick(lambda a: R.broadcasts(a.shape, xs)
+                       and np.broadcast_shapes(a.shape, xs) in (a.shape, xs))
+        else:
+            y = b.new_input(xs) if where == "input" else b.rand_const(xs)
         return R.plan(f"F.mean_squared_error({x}, {y})", f"t_mse({x}, {y})", x, y)
     if kind == "softmax_ce":
         x = b.pick(lambda a: a.ndim == 2)
