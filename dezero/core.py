@@ -185,6 +185,10 @@ class Function:
         # all of them) skip comprehensions; exact-type checks come first (a
         # Parameter or a number takes the general as_variable route); the
         # list handed to observers is made only when somebody listens.
+        if getattr(self, "outputs", None) is not None and _in_a_graph(self):
+            # Called again while an output of its earlier call lives: this call runs on
+            # a copy, so the earlier node keeps its inputs and what its forward kept.
+            return copy.copy(self)(*inputs)
         n = len(inputs)
         try:  # (free unless raised: 3.11's exceptions cost nothing until one is)
             if n == 1:
@@ -216,13 +220,13 @@ class Function:
             if type(ys) is not _array_type:
                 if ys is None:
                     raise _returned_none(self)
+                if isinstance(ys, Variable):
+                    raise _returned_variable(self)
                 ys = as_array(ys)
                 if not isinstance(ys, array_types):
                     _raise_for_bad_data(inputs)
             single = Variable(ys)
             if Config.enable_backprop:
-                if getattr(self, "outputs", None) is not None:  # a reused object (~20 ns)
-                    _keep_earlier_call(self)
                 if n == 1:
                     generation = x0.generation
                 elif n == 2:
@@ -249,10 +253,10 @@ class Function:
         """The rest of __call__ for a forward that returned a tuple."""
         if any(y is None for y in ys):
             raise _returned_none(self)
+        if any(isinstance(y, Variable) for y in ys):
+            raise _returned_variable(self)
         outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
         if Config.enable_backprop:
-            if getattr(self, "outputs", None) is not None:
-                _keep_earlier_call(self)
             generation = max([x.generation for x in inputs]) if inputs else 0
             self.generation = generation
             self.inputs = inputs
@@ -317,6 +321,8 @@ def _raise_for_bad_data(inputs, cause=None):
     # Error paths only: a list assigned to `x.data` made `x * 2` a repeated list and
     # `x + x` a concatenated one, and the failure showed up in the next Variable(...).
     for x in inputs:
+        if not isinstance(x, Variable):
+            continue  # (as_variable refused it: its own error is the one to see)
         data = x.data
         if data is not None and not isinstance(data, array_types) and not isinstance(data, Variable):
             error = _data_type_error(data)
@@ -324,18 +330,22 @@ def _raise_for_bad_data(inputs, cause=None):
                             f"assign an array, e.g. x.data = np.array({data!r:.40}))") from cause
 
 
-def _keep_earlier_call(function):
-    """`function` is called again while an output of its earlier call is
-    still alive: that output's creator becomes a copy of the object as it
-    was (its inputs, outputs, generation and what forward kept), so each
-    call stays a node of its graph. Without it the second call overwrote
-    inputs and outputs, and backward through the first output read the
-    second call's: the book's `f = Square(); f(f(x))` gave x.grad None, and
-    its step-4 `numerical_diff(f, x)` calls one `f` twice."""
-    earlier = None
+def _in_a_graph(function):
+    """Whether an output of `function`'s last call is alive with it as its
+    creator. A Function object is one node: a second call used to overwrite
+    its inputs, outputs and what forward kept (x_shape, a mask, ...), so
+    backward through the first call's output read the second call's (the
+    book's `f = Square(); f(f(x))` gave x.grad None; its step-4
+    `numerical_diff(f, x)` calls one `f` twice); such a call runs on a copy."""
     for r in function.outputs:
         y = r()
         if y is not None and y.creator is function:
-            if earlier is None:
-                earlier = copy.copy(function)
-            y.creator = earlier
+            return True
+    return False
+
+
+def _returned_variable(function):
+    name = type(function).__name__
+    return TypeError(f"{name}.forward returned a Variable: forward works on arrays (the inputs' .data) "
+                     f"and must return array(s); compute with NumPy in forward, or build {name} from F "
+                     "functions in a plain Python function instead of a Function subclass")

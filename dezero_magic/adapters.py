@@ -25,7 +25,7 @@ from dezero_magic.preview import data_of, format_snapshot, snapshot
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 from dezero_magic.backward_watch import Pass
 from dezero_magic.student_notes import label_of, note_odd_values, note_own_generations, note_reused, note_sums
-from dezero_magic.student_cell_notes import cell_error, lost_graph_note, raised_note
+from dezero_magic.student_cell_notes import lost_graph_note, raised_note
 from dezero_magic.student_pass_notes import (mark_freed, note_changed_in_place, note_loop_raised, note_never_ran,
                                               note_raised, note_returned_none, note_seedless, show_values_used)
 from dezero_magic.student_steps import read_steps
@@ -263,12 +263,13 @@ def _numbered(vars_, ordered):
 
 
 def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbose=False,
-                       complete=True, elided_calls=0, partial_pass=False):
+                       complete=True, elided_calls=0, partial_pass=False, error=None):
     """Graph of everything `roots` (variable-like objects) were computed from,
     plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs).
     `max_nodes` None: the default of `dezero_magic.node_budget`. `partial_pass`:
     the first calls of the pass were not kept, so no grad is checked against
-    the sum of those received (the sum would be of some of them)."""
+    the sum of those received (the sum would be of some of them). `error`: the
+    exception the cell raised, if any (a student's forward that raised is named)."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     root_funcs = [c.func() for c in calls if c.func() is not None]
@@ -321,9 +322,9 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     note_reused(graph, orphans)
     read = read_steps(calls, fid, vid, items, graph, alive=funcs)
     graph.steps = read.steps
-    if calls and not graph.steps and not any(c.func() is not None for c in calls):
+    if calls and not graph.steps and not any(c.func_for(funcs) is not None for c in calls):
         graph.notes.append(lost_graph_note(len(calls) + elided_calls, bool(vid)))
-    error_note = raised_note(cell_error(complete), bool(funcs))
+    error_note = raised_note(None if complete else error, bool(funcs))
     if error_note is not None:
         graph.notes.append(error_note)
     # Had a grad in the pass and has none now: the student's backward freed it

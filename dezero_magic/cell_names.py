@@ -35,25 +35,11 @@ _MAPPING = getattr(ast, "MatchMapping", ())
 
 
 def assigned_in(code):
-    """Names the code binds anywhere in it: assignments, loop targets,
-    match/case captures, and the names of classes, functions and imports it
-    defines."""
+    """Names the code binds anywhere in it: assignments (and `del`), loop
+    targets, match/case captures, `except ... as` names, and the names of
+    classes, functions and imports it defines."""
     tree = _parse(code)
-    if tree is None:
-        return set()
-    bound = set()
-    for n in ast.walk(tree):
-        if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store):
-            bound.add(n.id)
-        elif isinstance(n, (ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef)):
-            bound.add(n.name)
-        elif isinstance(n, (ast.Import, ast.ImportFrom)):
-            bound.update((a.asname or a.name).split(".")[0] for a in n.names)
-        elif isinstance(n, _PATTERNS) and n.name is not None:
-            bound.add(n.name)
-        elif isinstance(n, _MAPPING) and n.rest is not None:
-            bound.add(n.rest)
-    return bound
+    return set() if tree is None else _binds(ast.walk(tree))
 
 
 def _outer_parts(node):

@@ -10,7 +10,6 @@ the cell's own result; a cell that raised still counts as failed.
 """
 import contextlib
 import sys
-import weakref
 from dataclasses import dataclass
 from typing import Optional
 
@@ -22,6 +21,7 @@ from dezero_magic import backward_watch, node_budget
 from dezero_magic.adapters import cell_roots, graph_from_objects, is_students
 from dezero_magic.backward_option import call_backward, show_backward_failure
 from dezero_magic.exc_text import described
+from dezero_magic.bindings import bindings, rebound
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
@@ -55,31 +55,7 @@ class CellOptions:
     static: bool = False
 
 
-def bindings(names, namespace):
-    """What each name refers to before the cell: (id, weakref or None), so
-    that a rebound name is told from one the cell left alone, without
-    keeping the old objects alive."""
-    seen = {}
-    for name in names:
-        if name in namespace:
-            value = namespace[name]
-            try:
-                ref = weakref.ref(value)
-            except TypeError:
-                ref = None
-            seen[name] = (id(value), ref)
-    return seen
-
-
-def _rebound(name, namespace, before):
-    if name not in before:
-        return True
-    old_id, ref = before[name]
-    value = namespace[name]
-    return id(value) != old_id or (ref is not None and ref() is not value)
-
-
-def build_trace(shell, names, tracer, watch, opts, complete, before=None, switched=None):
+def build_trace(shell, names, tracer, watch, opts, complete, before=None, switched=None, error=None):
     """The Trace of what ran: dezero events if any, else the students' objects.
     Those are the variables the cell (re)bound; all it mentions when their
     backward ran in the cell (`y.backward()` on an earlier cell's y). An
@@ -99,19 +75,19 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     calls, earlier = watch.last_pass() if watch else ([], 0)
     partial = bool(watch and watch.pass_cut)
 
-    def rebound(n):
-        return calls or before is None or _rebound(n, ns, before)
+    def bound_anew(n):
+        return calls or before is None or rebound(n, ns, before)
 
-    roots = cell_roots(names, ns, rebound)
+    roots = cell_roots(names, ns, bound_anew)
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
-                                             elided_calls=earlier, partial_pass=partial)
+                                             elided_calls=earlier, partial_pass=partial, error=error)
     if watch is not None and watch.displaced:
         graph.notes.append("The cell set its own profile hook (sys.setprofile, %prun), which replaced the one "
                            "%%dezero records your classes' backward calls with: the backward order after "
                            "that point was not recorded. Your hook is kept.")
     if not graph.variables and not graph.functions:
-        note = creatorless_note(names, ns, rebound)
+        note = creatorless_note(names, ns, bound_anew)
         if note is not None:
             graph.notes.append(note)
             graph.creatorless = True
@@ -318,7 +294,7 @@ class TracedRun:
             try:
                 trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
-                                    switched=self.switched)
+                                    switched=self.switched, error=result.error_in_exec)
                 trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
                 trace.graph.notes[:0] = self._backward_option_notes()
                 if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:

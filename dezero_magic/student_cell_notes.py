@@ -4,8 +4,8 @@ classes (only one graph is drawn), the backward ran on a graph no variable
 holds any more (made inside a def, or deleted), or a student's Function
 raised before it returned (nothing, or not all, to draw).
 """
-import sys
 
+from dezero_magic.bindings import rebound
 from dezero_magic.exc_text import described, message
 from dezero_magic.links import is_variable_like
 from dezero_magic.naming import attr_of
@@ -33,25 +33,16 @@ def _students_function(obj):
         return False
 
 
-def _rebound(name, namespace, before):
-    """Whether the cell bound `name` anew (`before`: cellrun.bindings' (id, weakref))."""
-    if before is None or name not in before:
-        return True
-    old_id, ref = before[name]
-    value = namespace[name]
-    return id(value) != old_id or (ref is not None and ref() is not value)
-
-
 def mixed_notes(watch, namespace, names, before=None):
     """[the note] when a cell drawn from dezero's events also ran students'
     own classes (their backward ran, or it bound one of their variables
     with a creator), else []: one graph is drawn, dezero's, and the other's
     is not, so say how to see it. `names`: those the cell binds or reads at
-    its top level; `before`: cellrun.bindings taken before the cell ran."""
+    its top level; `before`: bindings.bindings taken before the cell ran."""
     if watch is None:
         return []
     own = [n for n in names if n in namespace and is_variable_like(namespace[n]) and _is_students(namespace[n])
-           and attr_of(namespace[n], "creator") is not None and _rebound(n, namespace, before)]
+           and attr_of(namespace[n], "creator") is not None and (before is None or rebound(n, namespace, before))]
     if not own and not watch.calls:
         return []
     draw = f"`%dezero {own[-1]}`" if own else "`%dezero NAME` on one of your variables"
@@ -70,12 +61,6 @@ def lost_graph_note(calls_seen, drawn):
     return (f"Your classes ran ({count_of(calls_seen, 'backward call')}), but no variable left in the notebook "
             "holds the graph that backward ran on (it was made inside a function, or deleted with del), so "
             f"{held}: keep the output in a variable (return it from the function) to see its graph.")
-
-
-def cell_error(complete):
-    """The exception the cell raised (IPython keeps it as sys.last_value when
-    it shows the traceback), or None when the cell finished."""
-    return None if complete else getattr(sys, "last_value", None)
 
 
 def _students_frames(error):

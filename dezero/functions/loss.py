@@ -106,6 +106,8 @@ def check_label_range(name, t, num_classes):
         raise ValueError(
             f"{name}: labels must be integers in [0, C) (C = number of classes = "
             f"scores.shape[1] = {num_classes}); got {bad[:5].tolist()}"
+            + ("; one column of scores is a binary classifier: compare (y.data > 0) with t"
+               " (sigmoid scores: > 0.5) instead" if num_classes == 1 else "")
         )
 
 

@@ -251,7 +251,7 @@ def test_the_picked_output_of_a_long_graph_is_in_the_box(ran):
     select = output.locator("select").filter(visible=True).first
     # ipywidgets writes the labels with no-break spaces
     label = next(o for o in select.locator("option").all_text_contents()
-                 if o.replace("\xa0", " ").startswith("variable y ("))
+                 if o.replace("\xa0", " ").startswith(("variable y =", "variable y (")))
     select.select_option(label=label)
     expect(output.locator(".dz-figure svg .dz-picked")).to_have_count(1, timeout=30_000)
     figure = _figure(output)

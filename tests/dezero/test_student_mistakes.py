@@ -23,8 +23,9 @@ def test_a_function_object_called_twice_is_two_nodes():
     y = f(f(x))
     y.backward()
     assert x.grad.data == 108.0  # was: x.grad None
-    assert y.creator is f and y.creator.inputs[0].creator is not f  # the first call: a copy as it was
-    assert y.creator.inputs[0].creator.inputs[0] is x
+    # the second call ran on a copy: f stays the node of its first call
+    assert y.creator is not f and type(y.creator) is F.Square and y.creator.inputs[0].creator is f
+    assert f.inputs[0] is x
 
 
 def test_a_function_object_used_on_two_inputs_keeps_both_grads():
@@ -44,6 +45,20 @@ def test_the_books_numerical_diff_with_one_function_object_works():
         return (y1.data - y0.data) / (2 * eps)
 
     assert numerical_diff(F.Square(), Variable(np.array([2.0]))) == pytest.approx(4.0)
+
+
+def test_a_stateful_function_called_twice_keeps_what_its_first_forward_kept():
+    rng = np.random.default_rng(0)
+    mse = F.MeanSquaredError()  # forward keeps n
+    a, b = Variable(rng.normal(size=10)), Variable(rng.normal(size=10))
+    loss = mse(a, b)
+    mse(Variable(np.ones(5)), Variable(np.zeros(5)))
+    loss.backward()
+    np.testing.assert_allclose(a.grad.data, 2 * (a.data - b.data) / 10)  # was: divided by 5
+    total = F.Sum(None, False)  # forward keeps x_shape
+    x = Variable(rng.normal(size=(2, 3)))
+    total(total(x)).backward()
+    np.testing.assert_allclose(x.grad.data, np.ones((2, 3)))  # was: a shape error blaming Sum
 
 
 def test_a_multi_output_function_called_twice_keeps_the_first_graph():
@@ -190,3 +205,8 @@ def test_sum_to_a_broadcastable_shape_matches_numpy(shape):
         keepdims=True).reshape(shape))
     assert y.data.sum() == pytest.approx(x.sum())
     assert gradient_check(lambda v: F.sum_to(v, shape), x)
+
+
+def test_accuracy_of_one_column_of_scores_says_it_is_a_binary_classifier():
+    with pytest.raises(ValueError, match=r"one column of scores is a binary classifier"):
+        F.accuracy(np.array([[0.3], [0.9]]), np.array([0, 1]))

@@ -192,3 +192,23 @@ def test_shape_of_an_unbuilt_w_says_when_it_is_created():
     assert not hasattr(layer.W, "ndim")  # still an AttributeError, so hasattr keeps working
     layer(np.ones((2, 4)))
     assert layer.W.shape == (4, 3)
+
+
+def test_a_forward_that_returns_a_variable_is_told_so():
+    class Bad(dezero.Function):
+        def forward(self, x):
+            return F.square(Variable(x))
+
+    with pytest.raises(TypeError, match=r"Bad\.forward returned a Variable: forward works on arrays"):
+        Bad()(Variable(np.array(2.0)))
+
+
+def test_a_foreign_argument_keeps_its_own_error_not_a_data_one():
+    # as_variable refused a non-dezero object: no ".data was set" message about the raw arguments
+    class Own:  # a student's own Variable class
+        def __init__(self, data):
+            self.data, self.grad, self.creator = data, None, None
+
+    for args in ((np.ones((2, 2)), Own(np.ones((2, 2)))), (Own(np.ones((2, 2))), 2.0)):
+        with pytest.raises(TypeError, match="own Own class, not dezero.Variable"):
+            F.MatMul()(*args)  # was: "got memoryview" / AttributeError 'float' has no 'data'

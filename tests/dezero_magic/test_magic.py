@@ -312,3 +312,11 @@ def test_a_b_the_cell_made_unneeded_is_said_on_the_graph(shell, displayed):
     assert "-b loss was not called: the cell ran a backward pass itself" in displayed[-1].graph.notes[0]
     shell.run_cell("%%dezero -b loss\nx = Variable(np.array(1.0))\nloss = x * 3")
     assert not any("-b loss" in n for n in displayed[-1].graph.notes)
+
+
+def test_a_function_object_called_twice_is_drawn_as_two_calls(shell, displayed):
+    shell.run_cell("%%dezero\nx = Variable(np.array(3.0))\nf = F.Square()\ny = f(f(x))\ny.backward()")
+    trace = displayed[-1]
+    assert [f.op for f in trace.graph.functions.values()] == ["Square", "Square"]
+    assert len(trace.graph.steps) == 2 and "not drawn" not in trace.text()
+    assert shell.user_ns["x"].grad.data == 108.0
