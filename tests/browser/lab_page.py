@@ -12,6 +12,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
+from dezero_magic.widgets.lazy_tab import NOT_BUILT
+
 # Console messages that are not about the product: the browser asking the
 # network for things a sandboxed test machine cannot reach. Listed here so a
 # reader sees exactly what a test forgives.
@@ -29,6 +31,7 @@ REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "artifacts"
 
 PROMPT_DONE = re.compile(r"^\[\d+\]:$")
+TABS = ".lm-TabBar-tab, .p-TabBar-tab"  # a view's tabs (JupyterLab 4 and 3)
 
 
 def open_notebook(page, lab_server, path):
@@ -195,3 +198,18 @@ def set_screen(page, width, height, file_browser):
     else:
         expect(page.locator("#filebrowser")).to_be_hidden()
     page.wait_for_timeout(300)   # the notebook panel is laid out again
+
+
+def open_tab(output, title):
+    """Click the view's tab `title` and wait until its lazily built panel is there."""
+    output.scroll_into_view_if_needed()
+    output.locator(TABS).filter(has_text=re.compile(f"^{title}$")).first.click()
+    expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
+
+
+def visible_figure(output):
+    """The visible figure box of a view, once its graph is drawn, scrolled into sight."""
+    figure = output.locator(".dz-figure").filter(visible=True).first
+    expect(figure.locator("svg.dz-graph")).to_have_count(1, timeout=30_000)
+    figure.scroll_into_view_if_needed()
+    return figure

@@ -20,7 +20,6 @@ from playwright.sync_api import expect
 
 import lab_page
 from lab_page import ARTIFACTS
-from dezero_magic.widgets.lazy_tab import NOT_BUILT
 
 pytestmark = pytest.mark.browser
 
@@ -76,7 +75,6 @@ y = b + c
 y.backward()
 """
 CELLS = [SETUP, TOUR_1, MATYAS, STEP_36, TOUR_LOSS, MODES, DIAMOND]
-TABS = ".lm-TabBar-tab, .p-TabBar-tab"
 SCREENS = {"1024x768": (1024, 768, False), "1024x768-file-browser": (1024, 768, True)}
 
 # The nodes of the current step (the highlighted function, both ends of each highlighted
@@ -114,19 +112,6 @@ def ran(browser, lab_server):
         yield page, notebook
 
 
-def _open_tab(output, title):
-    output.scroll_into_view_if_needed()
-    output.locator(TABS).filter(has_text=re.compile(f"^{title}$")).first.click()
-    expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
-
-
-def _figure(output):
-    figure = output.locator(".dz-figure").filter(visible=True).first
-    expect(figure.locator("svg.dz-graph")).to_have_count(1, timeout=30_000)
-    figure.scroll_into_view_if_needed()
-    return figure
-
-
 def _step_to(output, k):
     """Press next until the step panel says "Step k of"."""
     step = output.get_by_text(re.compile(r"Step \d+ of")).filter(visible=True).first
@@ -150,11 +135,11 @@ def test_every_backward_step_shows_both_ends_of_its_edges(ran, screen):
     lab_page.set_screen(page, *SCREENS[screen])
     for index in (2, 3):     # Matyas (tour §3), notebook 05's step 36
         output = lab_page.output_of_cell(notebook, index)
-        _open_tab(output, "Backward")
+        lab_page.open_tab(output, "Backward")
         _step_to(output, 1)
         for k in range(1, _steps(output) + 1):
             _step_to(output, k)
-            figure = _figure(output)
+            figure = lab_page.visible_figure(output)
             found = page.evaluate(STEP_NODES_OUT, figure.element_handle())
             if index == 2 and k == 5:
                 page.screenshot(path=str(ARTIFACTS / f"lecture-{screen}-matyas-step5.png"))
@@ -170,13 +155,13 @@ def test_large_scrolls_the_figure_box_alone(ran):
     page, notebook = ran
     lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
     output = lab_page.output_of_cell(notebook, 4)
-    _open_tab(output, "Graph")
+    lab_page.open_tab(output, "Graph")
     large = output.locator("button", has_text=re.compile(r"^\s*large\s*$")).filter(visible=True).first
     large.click()
     note = output.locator(".dz-figure-note").filter(visible=True).first
     expect(note).to_contain_text("1.5 times larger", timeout=30_000)
     try:
-        figure = _figure(output)
+        figure = lab_page.visible_figure(output)
         page.screenshot(path=str(ARTIFACTS / "lecture-large.png"))
         panel = _panel(output)
         wide = panel.evaluate("p => [p.scrollWidth, p.clientWidth]")
@@ -195,15 +180,15 @@ def test_the_narrowest_box_offers_fit_and_keeps_the_grad_scale(ran):
     page, notebook = ran
     lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
     output = lab_page.output_of_cell(notebook, 1)
-    _open_tab(output, "Graph")
-    figure = _figure(output)
+    lab_page.open_tab(output, "Graph")
+    figure = lab_page.visible_figure(output)
     assert figure.evaluate("f => f.clientWidth") < 700          # the box QA measured: ~552 px
     assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-legend"]), "the grad scale is cut"
     fit = output.locator("button", has_text=re.compile(r"^\s*fit\s*$")).filter(visible=True)
     expect(fit).to_have_count(1)
     fit.first.click()
     expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
-    figure = _figure(output)
+    figure = lab_page.visible_figure(output)
     page.screenshot(path=str(ARTIFACTS / "lecture-fit-narrow.png"))
     assert page.evaluate(INSIDE, [figure.element_handle(), VAR_BY_LABEL]), "a variable is cut off"
     assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-legend"])
@@ -224,7 +209,7 @@ def test_the_book_tables_wrong_verdict_has_a_header_and_stands_out(ran):
     page, notebook = ran
     lab_page.set_screen(page, *SCREENS["1024x768"])
     output = lab_page.output_of_cell(notebook, 6)
-    _open_tab(output, "Backward")
+    lab_page.open_tab(output, "Backward")
     output.locator(".widget-toggle-button, button", has_text="book steps 8").filter(visible=True).first.click()
     header = output.locator("th", has_text="book list's grad").filter(visible=True)
     expect(header).to_have_count(1, timeout=30_000)

@@ -16,7 +16,6 @@ from playwright.sync_api import Error, expect
 
 import lab_page
 from lab_page import ARTIFACTS
-from dezero_magic.widgets.lazy_tab import NOT_BUILT
 
 pytestmark = pytest.mark.browser
 
@@ -59,7 +58,6 @@ y.backward()
 """
 CELLS = [SETUP, TOUR_LOSS, MATYAS, LONG, MODES]
 OUTPUTS = {1: "loss", 2: "z", 3: "y"}
-TABS = ".lm-TabBar-tab, .p-TabBar-tab"
 SCREENS = {"1024x768": (1024, 768, False), "1280x720-file-browser": (1280, 720, True)}
 
 # Where `label`'s oval, or the highlighted function, lies against the visible figure box.
@@ -150,27 +148,14 @@ def _screen(page, name):
     page.wait_for_timeout(300)   # the notebook panel is laid out again
 
 
-def _open_tab(output, title):
-    output.scroll_into_view_if_needed()
-    output.locator(TABS).filter(has_text=re.compile(f"^{title}$")).first.click()
-    expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
-
-
-def _figure(output):
-    figure = output.locator(".dz-figure").filter(visible=True).first
-    expect(figure.locator("svg.dz-graph")).to_have_count(1, timeout=30_000)
-    figure.scroll_into_view_if_needed()
-    return figure
-
-
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_output_node_of_a_whole_graph_is_in_its_box(ran, screen):
     page, notebook = ran
     _screen(page, screen)
     for index, label in OUTPUTS.items():
         output = lab_page.output_of_cell(notebook, index)
-        _open_tab(output, "Graph")
-        figure = _figure(output)
+        lab_page.open_tab(output, "Graph")
+        figure = lab_page.visible_figure(output)
         place = page.evaluate(PLACE, [figure.element_handle(), label])
         if index == 1:
             page.screenshot(path=str(ARTIFACTS / f"small-screen-{screen}-graph.png"))
@@ -183,10 +168,10 @@ def test_backward_step_1_highlights_a_function_in_the_box(ran, screen):
     _screen(page, screen)
     for index, label in OUTPUTS.items():
         output = lab_page.output_of_cell(notebook, index)
-        _open_tab(output, "Backward")
+        lab_page.open_tab(output, "Backward")
         step = output.get_by_text(re.compile(r"Step \d+ of (the )?[\d,]+")).filter(visible=True).first
         expect(step).to_contain_text("Step 1 of", timeout=30_000)
-        figure = _figure(output)
+        figure = lab_page.visible_figure(output)
         expect(figure.locator(".dz-func.dz-highlight")).to_have_count(1, timeout=30_000)
         if index == 1:
             page.screenshot(path=str(ARTIFACTS / f"small-screen-{screen}-backward.png"))
@@ -202,7 +187,7 @@ def _node_text_px(output):
               "t.getBoundingClientRect().height))")
     for attempt in range(3):
         try:
-            return _figure(output).evaluate(script)
+            return lab_page.visible_figure(output).evaluate(script)
         except Error:
             if attempt == 2:
                 raise
@@ -214,7 +199,7 @@ def test_fit_is_offered_and_the_toggles_keep_their_words(ran):
     _screen(page, "1024x768")
     for index in (1, 3):
         output = lab_page.output_of_cell(notebook, index)
-        _open_tab(output, "Graph")
+        lab_page.open_tab(output, "Graph")
         fit = output.locator("button", has_text=re.compile(r"^\s*fit\s*$")).filter(visible=True)
         expect(fit).to_have_count(1)
         for word in ("values", "grads", "shapes", "fit", "large"):
@@ -228,7 +213,7 @@ def test_fit_is_offered_and_the_toggles_keep_their_words(ran):
         assert picker["x"] + picker["width"] <= box["x"] + box["width"] + 1, "the node picker is cut off"
         fit.first.click()
         expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
-        figure = _figure(output)
+        figure = lab_page.visible_figure(output)
         place = page.evaluate(PLACE, [figure.element_handle(), OUTPUTS[index]])
         assert place["found"] and place["inside"], place
         fit.first.click()
@@ -247,14 +232,14 @@ def test_the_picked_output_of_a_long_graph_is_in_the_box(ran):
     page, notebook = ran
     _screen(page, "1024x768")
     output = lab_page.output_of_cell(notebook, 3)
-    _open_tab(output, "Graph")
+    lab_page.open_tab(output, "Graph")
     select = output.locator("select").filter(visible=True).first
     # ipywidgets writes the labels with no-break spaces
     label = next(o for o in select.locator("option").all_text_contents()
                  if o.replace("\xa0", " ").startswith(("variable y =", "variable y (")))
     select.select_option(label=label)
     expect(output.locator(".dz-figure svg .dz-picked")).to_have_count(1, timeout=30_000)
-    figure = _figure(output)
+    figure = lab_page.visible_figure(output)
     place = page.evaluate(PLACE, [figure.element_handle(), "y"])
     assert place["found"] and place["inside"], place
     select.select_option(index=0)
@@ -265,9 +250,9 @@ def test_the_memory_tab_shows_the_measured_table_once(ran):
     _screen(page, "1280x720-file-browser")
     output = lab_page.output_of_cell(notebook, 4)
     tables = output.locator("table", has_text="peak").filter(visible=True)
-    _open_tab(output, "Graph")
+    lab_page.open_tab(output, "Graph")
     expect(tables).to_have_count(1)           # the caption's copy: what an export keeps
-    _open_tab(output, "Memory")
+    lab_page.open_tab(output, "Memory")
     expect(output.locator(".dz-memory-measured img").filter(visible=True)).to_have_count(1, timeout=30_000)
     expect(tables).to_have_count(1)
     assert output.locator(".dz-memory-measured table", has_text="peak").filter(visible=True).count() == 1
@@ -285,7 +270,7 @@ def _theme(page, name):
 def _contrast(page, output, tabs):
     problems, checked = [], 0
     for title in tabs:
-        _open_tab(output, title)
+        lab_page.open_tab(output, title)
         page.wait_for_timeout(300)
         found = output.evaluate(LOW_CONTRAST)
         checked += found["checked"]
@@ -303,7 +288,7 @@ def test_the_views_text_is_readable_in_the_theme(ran, theme):
         checked, problems = _contrast(page, output, ("Graph", "Backward", "Gradients", "Memory"))
         modes = lab_page.output_of_cell(notebook, 4)
         more, worse = _contrast(page, modes, ("Memory",))
-        _open_tab(output, "Backward")
+        lab_page.open_tab(output, "Backward")
         output.scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / f"small-screen-{theme.split()[-1].lower()}.png"))
         assert checked + more > 40        # the step text, queue, caption, labels, tables ...
