@@ -236,7 +236,11 @@ class TracedRun:
                 if config is not None and stack.enter_context(backprop_off(config)):
                     self.switched = config
             stack.enter_context(events.observing(self.tracer))
-            self.tracer.on_long_cell = stack.enter_context(paced_collector(now=False)).pace
+            # Paced from the start where only dezero's classes can run (their graphs hold no
+            # cycles: nothing waits longer); with the students' classes (book step 16's
+            # cycles, measured in step 17) only once the cell is long.
+            pacer = stack.enter_context(paced_collector(now=self.watch is None))
+            self.tracer.on_long_cell = pacer.pace
             if self.watch is not None:
                 stack.enter_context(self.watch)
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))

@@ -15,11 +15,12 @@ class Pacer:
     lie farther apart). Fewer, larger young collections do the same work
     and reach full collections far less often.
 
-    Why only once asked (the tracer asks when a cell has made thousands of
-    calls): pacing lets cyclic garbage wait for `factor` times more
-    allocations, and a short cell must run as it does plain -- step 17's
-    lesson measures exactly the memory that cycles hold until a collection
-    (a step-16 demo peaked at 3x its plain memory when every cell was paced).
+    When: pacing lets cyclic garbage wait for `factor` times more
+    allocations. dezero's graphs hold no cycles (weakref outputs), so a cell
+    of dezero's classes is paced from the start; where students' classes may
+    run (book step 16's cycles, whose memory step 17 measures: a step-16
+    demo peaked at 3x its plain memory when paced) only once the tracer
+    says the cell has made thousands of calls.
     """
 
     def __init__(self, factor=10):

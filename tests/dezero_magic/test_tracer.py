@@ -762,21 +762,6 @@ def test_paced_collector_paces_only_once_asked_and_never_after_the_block():
     assert gc.get_threshold() == before
 
 
-@pytest.mark.parametrize("n_ops, paced", [(300, False), (20000, True)])
-def test_a_dezero_cell_paces_the_collector_only_when_long(shell, monkeypatch, n_ops, paced):
-    # Step 17's lesson measures the memory cycles hold until a collection: a
-    # short cell runs with the collector as it is; a long one (thousands of
-    # calls) gets fewer, larger young collections.
-    seen = []
-    real = gc.set_threshold
-    monkeypatch.setattr(gc, "set_threshold", lambda *t: (seen.append(t), real(*t)))
-    before = gc.get_threshold()
-    shell.run_cell(f"%%dezero --static\ny = Variable(np.array(1.0))\nfor _ in range({n_ops}):\n    y = y * 1.0\n"
-                   f"z = Variable(np.array(2.0))\nfor _ in range({n_ops}):\n    w = F.exp(z)")
-    assert bool(seen) == paced
-    assert gc.get_threshold() == before
-
-
 STEP16_CLASSES = """
 class Var:
     def __init__(self, data):
@@ -789,9 +774,33 @@ class Sq:
         self.inputs, self.outputs = [x], [y]  # strong refs both ways: a cycle
         return y
 
+    def backward(self, gy):
+        return 2 * self.inputs[0].data * gy
+
 def sq(x):
     return Sq()(x)
 """
+
+
+@pytest.mark.parametrize("students, n_ops, paced", [(False, 300, True), (True, 300, False), (True, 20000, True)])
+def test_the_collector_is_paced_for_dezero_cells_and_long_cells_only(shell, monkeypatch, students, n_ops, paced):
+    # Step 17's lesson measures the memory that step 16's cycles hold until a
+    # collection: a short cell where students' classes may run keeps the
+    # collector as it is; dezero's graphs hold no cycles, and a long cell
+    # (thousands of calls) gets fewer, larger young collections.
+    if students:
+        shell.run_cell(STEP16_CLASSES)
+    seen = []
+    real = gc.set_threshold
+    monkeypatch.setattr(gc, "set_threshold", lambda *t: (seen.append(t), real(*t)))
+    before = gc.get_threshold()
+    own = "s = sq(Var(np.array(2.0)))\n" if students else ""  # (the watch is on where they may run)
+    shell.run_cell(f"%%dezero --static\n{own}y = Variable(np.array(1.0))\nfor _ in range({n_ops}):\n"
+                   f"    y = y * 1.0\nz = Variable(np.array(2.0))\nfor _ in range({n_ops}):\n    w = F.exp(z)")
+    assert bool(seen) == paced
+    assert gc.get_threshold() == before
+
+
 
 
 def test_a_step_16_cycle_demo_measures_the_memory_it_does_plain(shell):
