@@ -132,10 +132,9 @@ def render_rows(repeat):
         sizes = {}
 
         def pipeline():
-            # As %%dezero runs a cell: the tracer listening, the collector paced once the cell is long.
+            # As %%dezero runs a cell of dezero's classes: the tracer listening, the collector paced.
             tracer = Tracer(max_steps=max(1000, 4 * max_nodes))
-            with observing(tracer), paced_collector(now=False) as pacer:
-                tracer.on_long_cell = pacer.pace
+            with observing(tracer), paced_collector():
                 y = compute(n_ops)
             start = clock()
             graph, outs, leaves = graph_from_tracer(tracer, {"y": y}, max_nodes)
