@@ -162,6 +162,10 @@ def curves_around(funcs, x, y, points, max_order, evaluate):
 
 def no_curve(data, out):
     """Why f cannot be drawn around this scalar input ("" when it can)."""
+    if out.dtype.kind not in "biufc":
+        # Variable(None): a student's forward without `return` (the other tabs say so too)
+        return ("the output holds no number (its data is None: did a forward forget `return`?)"
+                if out.ndim == 0 and out.item() is None else "the output is not numeric")
     if data.dtype.kind != "f":
         return "the input is complex" if data.dtype.kind == "c" else "the input is not floating point"
     if np.iscomplexobj(out):

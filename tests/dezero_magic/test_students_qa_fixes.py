@@ -276,3 +276,16 @@ def test_a_leaf_of_the_students_classes_is_told_in_their_terms(shell):
     assert not [w for w in ("F.accuracy", "unchain", "no_grad()") if w in note]
     shell.run_cell("import dezero\nz = dezero.Variable(np.array(1.0))")
     assert own_no_graph_note("z", shell.user_ns["z"], shell.user_ns) is None
+
+
+def test_the_gradients_tab_of_a_forward_without_return_says_what_happened(shell, displayed):
+    # QA: "The Gradients view is unavailable (TypeError: ufunc 'isfinite' not supported ...)"
+    # while the other tabs said "did Square.forward forget `return`?".
+    import dezero_magic.widgets as dzw
+    from student_code import STEP7, STEP7_RUN
+
+    shell.run_cell(STEP7.replace("        return x ** 2\n", "        x ** 2\n"))
+    shell.run_cell("%%dezero\n" + STEP7_RUN)
+    page = dzw.view_for(displayed[-1]).views["Gradients"]
+    text = re.sub(r"<[^>]+>", " ", "".join(getattr(c, "value", "") for c in page.children))
+    assert "unavailable" not in text and "Gradient check" in text
