@@ -117,8 +117,9 @@ def _prepare(trace):
     y = output_of(trace)
     if y is None:
         return ("the output of the last backward no longer exists, and its graph with it: no name holds it "
-                "(it was never named, or the name was rebound, by a later cell or by the cell's own loop as "
-                "`gx = x.grad` does); keep a name on the output and run the cell again to check it")
+                "any more (it was never named, or its name was bound to something else since, by a later "
+                "cell or a loop in this one); give the output a name no later cell reuses and run the cell "
+                "again to check it")
     if getattr(y, "creator", None) is None:
         return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
     funcs = functions(y, MAX_FUNCTIONS)
