@@ -289,6 +289,8 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order,
             label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)], slips))
+    # Before book step 16 their functions have no generation: the numbers shown are the links' count
+    graph.generations_by_links = bool(ordered) and all(_int_attr(f, "generation") is None for f in ordered)
     leaf_refs, output_refs, live, odd = {}, [], {}, []
     for key in vid:
         v = vars_[key]

@@ -81,6 +81,7 @@ class Graph:
     notes: List[str] = field(default_factory=list)  # what a viewer should be told
     creatorless: bool = False    # a student's Variable of book steps 1-6 (no `creator`): nothing links the graph
     ran_as: Optional[str] = None  # memory mode the cell ran in ("default", "retain_grad", "no_grad"); None: unknown
+    generations_by_links: bool = False  # students' classes without `generation` (before book step 16)
 
     def edges(self):
         """(source id, target id) pairs: input var -> function -> output var."""

@@ -6,6 +6,8 @@ from dezero_magic.widgets import style
 from dezero_magic.widgets.node_names import func_name
 
 QUEUE_SHOWN = 12
+BY_LINKS = ("Your classes have no generation yet (book step 16 adds it): the generations shown are "
+            "counted along the graph's links.")
 
 
 def _generation(f):
@@ -35,6 +37,8 @@ def _queue_block(graph, queue, total, book):
     tail = f"<div>{esc(left)}</div>" if left else ""
     title = ("The list funcs, next pop first (this algorithm ignores generations)" if book
              else "Queue, in the order it will be popped")
+    if graph.generations_by_links:
+        tail += f"<div>{esc(BY_LINKS)}</div>"
     listed = f'<ol class="dz-queue" style="margin:0 0 0 1.4em;padding:0">{items}</ol>' if items else ""
     return style.block(listed + tail, title=title)
 

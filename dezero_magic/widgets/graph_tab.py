@@ -80,7 +80,8 @@ def var_details(graph, vid):
     nbytes = f"{v.nbytes} (data)" + (f" + {v.grad_nbytes} (grad)" if v.grad_nbytes else "")
     rows = [("variable", var_name(graph, vid)), ("data", v.value or "—"), ("grad", grad),
             ("shape", shape), ("dtype", v.dtype or "—"), ("bytes", nbytes),
-            ("generation", v.generation), ("creator", made_by),
+            ("generation", f"{v.generation} (by the links: your class has none yet)"
+             if graph.generations_by_links else v.generation), ("creator", made_by),
             ("used by", ", ".join(users) if users else "no drawn function"),
             ("after the cell", "alive" if v.alive else "freed (no reference left)")]
     if v.nonfinite:
@@ -91,7 +92,9 @@ def var_details(graph, vid):
 def func_details(graph, fid):
     f = graph.functions[fid]
     steps = [str(s.index + 1) for s in graph.steps if s.func == fid]
-    rows = [("function", func_name(graph, fid)), ("op", f.op), ("generation", f.generation),
+    generation = f"{f.generation} (by the links: your class has none yet)" if graph.generations_by_links \
+        else f.generation
+    rows = [("function", func_name(graph, fid)), ("op", f.op), ("generation", generation),
             ("inputs", ", ".join(var_name(graph, v) for v in f.inputs) or "none"),
             ("outputs", ", ".join(var_name(graph, v) for v in f.outputs) or "none"),
             # Negative: met only in backward (called before the cell or the window).
