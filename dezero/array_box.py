@@ -4,38 +4,26 @@ Shared by `dezero.core.Variable` and the book's step-24 core in
 `dezero.core_simple`, whose Variables hold their arrays alike."""
 
 
+def _of_data(attr):
+    """A property reading `attr` of the held array; where there is none, an
+    error that says why (a lazy layer's W before its first call)."""
+    def read(self):
+        try:  # (free unless raised)
+            return getattr(self.data, attr)
+        except AttributeError:
+            raise self._no_data(attr) from None
+    return property(read, doc=f"The {attr} of the held array.")
+
+
 class ArrayBox:
     """Mixin for a class with `data` (an ndarray), `creator` and `generation`."""
 
     __slots__ = ()  # dezero.core.Variable keeps its slots
 
-    @property
-    def shape(self):
-        try:  # (free unless raised)
-            return self.data.shape
-        except AttributeError:
-            raise self._no_data("shape") from None
-
-    @property
-    def ndim(self):
-        try:
-            return self.data.ndim
-        except AttributeError:
-            raise self._no_data("ndim") from None
-
-    @property
-    def size(self):
-        try:
-            return self.data.size
-        except AttributeError:
-            raise self._no_data("size") from None
-
-    @property
-    def dtype(self):
-        try:
-            return self.data.dtype
-        except AttributeError:
-            raise self._no_data("dtype") from None
+    shape = _of_data("shape")
+    ndim = _of_data("ndim")
+    size = _of_data("size")
+    dtype = _of_data("dtype")
 
     def _no_data(self, attr):
         if self.data is not None:

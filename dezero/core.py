@@ -220,12 +220,12 @@ class Function:
             if type(ys) is not _array_type:
                 if ys is None:
                     raise _returned_none(self)
-                if isinstance(ys, Variable):
-                    raise _returned_variable(self)
                 ys = as_array(ys)
-                if not isinstance(ys, array_types):
-                    _raise_for_bad_data(inputs)
-            single = Variable(ys)
+            try:  # (free unless raised)
+                single = Variable(ys)
+            except TypeError:
+                _refused_output(self, inputs, (ys,))
+                raise
             if Config.enable_backprop:
                 if n == 1:
                     generation = x0.generation
@@ -253,9 +253,11 @@ class Function:
         """The rest of __call__ for a forward that returned a tuple."""
         if any(y is None for y in ys):
             raise _returned_none(self)
-        if any(isinstance(y, Variable) for y in ys):
-            raise _returned_variable(self)
-        outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
+        try:
+            outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
+        except TypeError:
+            _refused_output(self, inputs, ys)
+            raise
         if Config.enable_backprop:
             generation = max([x.generation for x in inputs]) if inputs else 0
             self.generation = generation
@@ -344,8 +346,13 @@ def _in_a_graph(function):
     return False
 
 
-def _returned_variable(function):
-    name = type(function).__name__
-    return TypeError(f"{name}.forward returned a Variable: forward works on arrays (the inputs' .data) "
-                     f"and must return array(s); compute with NumPy in forward, or build {name} from F "
-                     "functions in a plain Python function instead of a Function subclass")
+def _refused_output(function, inputs, ys):
+    """Variable() refused an output of `function`'s forward: raise what went
+    wrong where it is known (forward returned a Variable; an input's .data was
+    set to a list); else the caller re-raises Variable's own error."""
+    if any(isinstance(y, Variable) for y in ys):
+        name = type(function).__name__
+        raise TypeError(f"{name}.forward returned a Variable: forward works on arrays (the inputs' .data) "
+                        f"and must return array(s); compute with NumPy in forward, or build {name} from F "
+                        "functions in a plain Python function instead of a Function subclass")
+    _raise_for_bad_data(inputs)

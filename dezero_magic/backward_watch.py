@@ -80,10 +80,10 @@ def _student_classes(namespace):
     """Names of the namespace's classes with a `backward` that are not dezero's
     (a student's Function classes, and their Variable class)."""
     return {name for name, value in list(namespace.items())
-            if _is_student_class(value) and not _from_dezero(value)}
+            if _is_student_class(value) and not from_dezero(value)}
 
 
-def _from_dezero(obj):
+def from_dezero(obj):
     module = getattr(obj, "__module__", None) or ""
     # dezero.core_simple is the book's step-24 core (steps 28-29): it emits no events, so
     # its backward is watched like a student's own
@@ -95,13 +95,13 @@ def _touches(value, classes, depth=0):
     an instance of one, a function that names one (`square(x)` building a
     `Square()`), or a short list/tuple holding such a thing."""
     if isinstance(value, type):
-        return value.__name__ in classes and not _from_dezero(value)
+        return value.__name__ in classes and not from_dezero(value)
     if isinstance(value, types.FunctionType):
-        return not _from_dezero(value) and bool(classes.intersection(value.__code__.co_names))
+        return not from_dezero(value) and bool(classes.intersection(value.__code__.co_names))
     if isinstance(value, (list, tuple)) and depth == 0:
         return any(_touches(v, classes, 1) for v in value[:16])
     kind = type(value)
-    return kind.__name__ in classes and not _from_dezero(kind)
+    return kind.__name__ in classes and not from_dezero(kind)
 
 
 def needed(cell, namespace, names=None):

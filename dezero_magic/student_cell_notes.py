@@ -5,6 +5,7 @@ holds any more (made inside a def, or deleted), or a student's Function
 raised before it returned (nothing, or not all, to draw).
 """
 
+from dezero_magic.backward_watch import from_dezero
 from dezero_magic.bindings import rebound
 from dezero_magic.exc_text import described, message
 from dezero_magic.links import is_variable_like
@@ -12,14 +13,8 @@ from dezero_magic.naming import attr_of
 from dezero_magic.render.text import count_of
 
 
-def _dezeros(cls):
-    module = getattr(cls, "__module__", None) or ""
-    # dezero.core_simple is the book's own step-24 core: drawn as a student's
-    return module.split(".")[0] in ("dezero", "dezero_magic") and module != "dezero.core_simple"
-
-
 def _is_students(obj):
-    return not _dezeros(type(obj))
+    return not from_dezero(type(obj))
 
 
 def _students_function(obj):
@@ -28,7 +23,7 @@ def _students_function(obj):
     try:
         cls = type(obj)
         return (callable(getattr(cls, "forward", None)) and not hasattr(obj, "creator")
-                and not any(_dezeros(c) for c in cls.__mro__))
+                and not any(from_dezero(c) for c in cls.__mro__))
     except Exception:  # noqa: BLE001 - a user property that raises: not a function we can tell
         return False
 
@@ -118,7 +113,7 @@ def own_no_graph_note(expr, value, namespace=None):
     if not _is_students(value):
         return None
     config = (namespace or {}).get("Config")
-    own_config = isinstance(config, type) and not _dezeros(config) and hasattr(config, "enable_backprop")
+    own_config = isinstance(config, type) and not from_dezero(config) and hasattr(config, "enable_backprop")
     also = " or made while your Config.enable_backprop was False (no_grad, book step 18)" if own_config else ""
     return (f"{expr} has no creator, so there is no graph behind it: it is a leaf you made "
             f"({type(value).__name__}(...)){also}, not the output of one of your Functions; draw an output, "

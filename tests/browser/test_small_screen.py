@@ -136,16 +136,7 @@ def ran(browser, lab_server):
 
 def _screen(page, name):
     """Set the window to one of SCREENS, with the file browser open or closed."""
-    width, height, files = SCREENS[name]
-    page.set_viewport_size({"width": width, "height": height})
-    browser_tab = page.locator('.jp-SideBar.jp-mod-left .lm-TabBar-tab[data-id="filebrowser"]')
-    if browser_tab.count() and (files != ("lm-mod-current" in (browser_tab.get_attribute("class") or ""))):
-        browser_tab.click()
-    if files:
-        expect(page.locator("#filebrowser")).to_be_visible()
-    else:
-        expect(page.locator("#filebrowser")).to_be_hidden()
-    page.wait_for_timeout(300)   # the notebook panel is laid out again
+    lab_page.set_screen(page, *SCREENS[name])
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
