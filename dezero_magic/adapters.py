@@ -228,6 +228,18 @@ def _int_attr(obj, name):
     return int(value) if isinstance(value, (int, np.integer)) and not isinstance(value, bool) else None
 
 
+def _inputs_nbytes(f):
+    """Bytes of the input arrays a live student's function holds (its
+    `inputs`/`input`): what it keeps for backward, as the Memory tab counts."""
+    total = 0
+    for x in func_inputs(f):
+        try:
+            total += int(getattr(data_of(attr_of(x, "data")), "nbytes", 0) or 0)
+        except Exception:  # noqa: BLE001 - a student's odd .data or .nbytes: counts nothing
+            pass
+    return total
+
+
 def _generation_slips(vars_, funcs):
     """[(variable key, its own generation, what step 16 makes it)] for
     students' variables whose `generation` is not their creator's + 1 (a
@@ -288,7 +300,8 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         graph.functions[fid[id(f)]] = FuncNode(
             id=fid[id(f)], op=type(f).__name__, generation=fgen[id(f)], inputs=ins,
             outputs=[vid[id(y)] for y in func_outputs(f) if id(y) in vid], order=order,
-            label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)], slips))
+            label=names.get(id(f), ""), own_generation=_own_generation(f, fgen[id(f)], slips),
+            kept_nbytes=_inputs_nbytes(f))
     # Before book step 16 their functions have no generation: the numbers shown are the links' count
     graph.generations_by_links = bool(ordered) and all(_int_attr(f, "generation") is None for f in ordered)
     leaf_refs, output_refs, live, odd = {}, [], {}, []

@@ -309,3 +309,25 @@ def test_generations_of_classes_that_have_none_yet_are_said_to_be_the_links(shel
     assert BY_LINKS in view.queue.value.replace("&#x27;", "'")
     shell.run_cell("%%dezero\nimport dezero\nz = dezero.Variable(np.array(1.0)) * 2\nz.backward()")
     assert not displayed[-1].graph.generations_by_links  # dezero's functions have theirs
+
+
+def test_a_students_function_keeps_the_bytes_of_its_inputs_in_the_details(shell, displayed):
+    # QA: node details said "keeps for backward: 0 bytes of inputs" for every student's
+    # function, while the Memory tab counted the arrays those functions hold.
+    from dezero_magic.widgets.graph_tab import func_details
+    from student_code import STEP7
+
+    shell.run_cell(STEP7)
+    shell.run_cell("%%dezero\n" + STEP7_RUN_BIG)
+    graph = displayed[-1].graph
+    kept = {f.op: f.kept_nbytes for f in graph.functions.values()}
+    assert kept == {"Square": 8 * 1000, "Exp": 8 * 1000}
+    square = next(f.id for f in graph.functions.values() if f.op == "Square")
+    assert "8000 bytes of inputs" in func_details(graph, square)
+
+
+STEP7_RUN_BIG = """
+A = Square(); B = Exp()
+x = Variable(np.linspace(0, 1, 1000))
+y = B(A(x))
+"""
