@@ -31,6 +31,14 @@ def surely_fits(width, height):
     return width <= NARROW_BOX_PX and height <= BOX_H
 
 
+def fits_whole_from(width, height, scale=MIN_SCALE):
+    """(box width, screen height) in px from which a drawing `width` x
+    `height` px, shrunk to no less than `scale` of its size, fits its box
+    whole: the box is as wide as that, and its max-height (70 % of the
+    screen) as tall as the drawing. For the browser to decide (CSS)."""
+    return scale * width + 2, height / 0.7 + 2
+
+
 def may_overflow(width, height):
     """Whether a drawing `width` x `height` px, shrunk to MIN_SCALE, can be larger
     than the narrowest box (or taller than the box's height)."""

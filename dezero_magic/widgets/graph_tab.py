@@ -7,7 +7,7 @@ from dezero_magic.layout import layout as compute_layout
 from dezero_magic.preview import shape_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import enlarged, fitted, focus
-from dezero_magic.render.screen import LARGE, may_overflow, surely_fits
+from dezero_magic.render.screen import LARGE, fits_whole_from, may_overflow, surely_fits
 from dezero_magic.render.svg import render_svg, root_attrs
 from dezero_magic.widgets import style
 from dezero_magic.widgets.node_names import func_name, var_name
@@ -167,7 +167,7 @@ class GraphView(TraceView):
         else:
             svg = render_svg(graph, lay, show_values=self.values.value, show_grads=self.grads.value,
                              show_shapes=self.shapes.value)
-        note = None
+        note, fits_from, fits_note = None, None, None
         if picked:
             svg = picked_overlay(svg, lay, picked, picked in graph.functions)
         if self.fit.value:
@@ -180,18 +180,23 @@ class GraphView(TraceView):
                         "screen); pick no node, or turn fit on, to see all of it.")
         elif may_overflow(lay.width, lay.height):
             note = CUT_NOTE
+            attrs = root_attrs(svg)
+            fits_from = fits_whole_from(float(attrs["width"]), float(attrs["height"]))
         if self.large.value and not self.fit.value:
             attrs = root_attrs(svg)
-            fits = surely_fits(LARGE * float(attrs["width"]), LARGE * float(attrs["height"]))
+            width, height = LARGE * float(attrs["width"]), LARGE * float(attrs["height"])
             svg = enlarged(svg)
             if note in (None, CUT_NOTE):
-                note = LARGE_FITS_NOTE if fits else LARGE_NOTE
+                note = LARGE_FITS_NOTE if surely_fits(width, height) else LARGE_NOTE
+                # a wide box may hold it whole: the browser says which (style.figure)
+                fits_from, fits_note = (None, None) if note == LARGE_FITS_NOTE else \
+                    (fits_whole_from(width, height, scale=1), LARGE_FITS_NOTE)
         if may_overflow(lay.width, lay.height) and self.fit not in self.bar.children:
             # "fit" only where there is something to fit: a graph that can be larger than the
             # narrowest box (QA: 1024 px with the file browser open cut x off a 1,057-px graph,
             # and offered no fit); shown from then on: turning shapes on can make it so
             self.bar.children = self.bar.children[:3] + (self.fit,) + self.bar.children[3:]
-        self.figure.value = style.figure(svg, note)
+        self.figure.value = style.figure(svg, note, fits_from=fits_from, fits_note=fits_note)
         if picked in graph.functions:
             self.details.value = style.block(func_details(graph, picked), title="Details")
         elif picked in graph.variables:

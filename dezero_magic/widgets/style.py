@@ -72,20 +72,41 @@ def badge(text):
             f'padding:0 6px;border-radius:4px">{esc(text)}</span>')
 
 
-def figure(svg, note=None):
+def figure(svg, note=None, *, fits_from=None, fits_note=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
     scrolled (a taller box caught the wheel on a 720-px projector). A graph
     larger than its box shows its output end first (`render.screen`). `note`
-    (escaped here) is said above it."""
-    head = (f'<div class="dz-figure-note" style="font-size:{FONT_PX}px;color:{MUTED};margin:2px 0 4px;'
-            f'overflow-wrap:anywhere">{esc(note)}</div>') if note else ""
+    (escaped here) is said above it.
+
+    `fits_from`: (box width, screen height) in px from which the drawing
+    fits its box whole. The kernel never learns the box's width, so the
+    browser decides (a CSS container query, no JavaScript): from there on,
+    `note` (said of a drawing that may be cut off) is hidden and
+    `fits_note`, if any, is said instead."""
     flow = end_first(_rankdir(svg))
     # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
-    return (f'{head}<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;display:flex;'
-            f'contain:inline-size;flex-direction:{flow};align-items:flex-start">{svg}</div>')
+    box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;display:flex;'
+           f'contain:inline-size;flex-direction:{flow};align-items:flex-start">{svg}</div>')
+    if fits_from is None or not note:
+        return _figure_note(note) + box
+    width, height = (int(-(-v // 1)) for v in fits_from)   # rounded up
+    scope = f"dz-fits-{width}-{height}"
+    # QA: "If this graph is cut off..." stood over graphs that fit the wide boxes whole
+    rule = (f"<style>.{scope} .dz-if-fits{{display:none}}"
+            f"@container (min-width:{width}px){{@media (min-height:{height}px){{"
+            f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}}}}}</style>")
+    notes = _figure_note(note, "dz-if-cut") + (_figure_note(fits_note, "dz-if-fits") if fits_note else "")
+    return f'<div class="{scope}" style="container-type:inline-size">{rule}{notes}{box}</div>'
+
+
+def _figure_note(note, klass=""):
+    if not note:
+        return ""
+    return (f'<div class="dz-figure-note{" " + klass if klass else ""}" style="font-size:{FONT_PX}px;'
+            f'color:{MUTED};margin:2px 0 4px;overflow-wrap:anywhere">{esc(note)}</div>')
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>")

@@ -9,6 +9,8 @@ closed), in JupyterLab: what QA found cut off or out of reach.
 - Where the box is narrowest (~550 px), "fit" is offered and shows the whole
   graph, and the grad scale is not cut.
 - --modes opens on the Memory tab; the book-order table's WRONG stands out.
+- "If this graph is cut off" is said only where the box cuts the graph off
+  (it stood over graphs that a 1280-px screen's box showed whole).
 
 One scratch notebook is run with Run All Cells; screenshots go to
 artifacts/lecture-*.png.
@@ -75,7 +77,8 @@ y = b + c
 y.backward()
 """
 CELLS = [SETUP, TOUR_1, MATYAS, STEP_36, TOUR_LOSS, MODES, DIAMOND]
-SCREENS = {"1024x768": (1024, 768, False), "1024x768-file-browser": (1024, 768, True)}
+SCREENS = {"1024x768": (1024, 768, False), "1024x768-file-browser": (1024, 768, True),
+           "1280x800": (1280, 800, False)}
 
 # The nodes of the current step (the highlighted function, both ends of each highlighted
 # edge) that are not wholly inside the visible figure box.
@@ -193,6 +196,20 @@ def test_the_narrowest_box_offers_fit_and_keeps_the_grad_scale(ran):
     assert page.evaluate(INSIDE, [figure.element_handle(), VAR_BY_LABEL]), "a variable is cut off"
     assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-legend"])
     fit.first.click()
+
+
+def test_the_cut_off_note_is_said_only_where_the_box_cuts_the_graph(ran):
+    page, notebook = ran
+    output = lab_page.output_of_cell(notebook, 4)
+    cut_note = output.locator(".dz-figure-note", has_text="If this graph is cut off")
+    for screen, cut in (("1280x800", False), ("1024x768-file-browser", True)):
+        lab_page.set_screen(page, *SCREENS[screen])
+        lab_page.open_tab(output, "Graph")
+        figure = lab_page.visible_figure(output)
+        overflows = figure.evaluate("f => f.scrollWidth > f.clientWidth + 1 || f.scrollHeight > f.clientHeight + 1")
+        page.screenshot(path=str(ARTIFACTS / f"lecture-cut-note-{screen}.png"))
+        assert overflows == cut, (screen, figure.evaluate("f => [f.scrollWidth, f.clientWidth]"))
+        expect(cut_note.filter(visible=True)).to_have_count(1 if cut else 0, timeout=10_000)
 
 
 def test_modes_opens_on_the_memory_tab(ran):

@@ -34,7 +34,7 @@ def test_a_drawing_wider_than_its_box_does_not_widen_the_tab(shell):
     html = view.figure.value
     figure = re.search(r'<div class="dz-figure" style="([^"]*)"', html).group(1)
     assert "contain:inline-size" in figure and "overflow:auto" in figure
-    note = re.search(r'<div class="dz-figure-note" style="([^"]*)"', html).group(1)
+    note = re.search(r'<div class="dz-figure-note[^"]*" style="([^"]*)"', html).group(1)
     assert "overflow-wrap:anywhere" in note          # the note wraps ("...or turn large of")
 
 

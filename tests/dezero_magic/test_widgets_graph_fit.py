@@ -114,3 +114,25 @@ def test_the_memory_tab_hides_the_captions_copy_of_the_measured_table(shell):
     # only the caption's table (class dz-modes), only next to this view
     assert f":has(> .{MEMORY_CLASS}" in ONE_TABLE_CSS and ".dz-modes{display:none}" in ONE_TABLE_CSS
     assert "dz-modes" not in view.measured.value.replace(ONE_TABLE_CSS, "")
+
+
+def test_the_cut_off_note_is_left_to_the_browser_where_a_wide_box_holds_the_graph(shell):
+    # QA: "If this graph is cut off" stood over graphs a 1280-px screen showed whole. The
+    # kernel never learns the box's width: a container query hides the note from the width
+    # at which the graph, shrunk to MIN_SCALE at most, fits (and the screen is tall enough).
+    from dezero_magic.render.screen import MIN_SCALE
+
+    t = run_traced(shell, TOUR_LOSS)
+    view = GraphView(t)
+    html = view.figure.value
+    width = float(ET.fromstring(_svg(html)).get("width"))
+    height = float(ET.fromstring(_svg(html)).get("height"))
+    rule = re.search(r"@container \(min-width:(\d+)px\)\{@media \(min-height:(\d+)px\)", html)
+    assert rule, html[:400]
+    assert int(rule.group(1)) == -(-(MIN_SCALE * width + 2) // 1)
+    assert int(rule.group(2)) == -(-(height / 0.7 + 2) // 1)
+    assert 'class="dz-figure-note dz-if-cut"' in html and "container-type:inline-size" in html
+    view.large.value = True                  # 1.5 x: the wide box may hold it, then says so
+    html = view.figure.value
+    assert LARGE_NOTE in text_of(html) and "dz-if-fits" in html
+    assert re.search(r"@container \(min-width:(\d+)px\)", html).group(1) == str(int(-(-(1.5 * width + 2) // 1)))
