@@ -1,5 +1,6 @@
 """The Backward tab's queue panel: the functions waiting to be popped after a
-step, and the height both panels keep while playing (nothing below them jumps)."""
+step, and the height the step and queue panels keep while playing (nothing
+below them jumps)."""
 from dezero_magic.render.escape import esc
 from dezero_magic.render.text import count_of
 from dezero_magic.widgets import style
@@ -22,8 +23,8 @@ def queue_html(graph, queue, total, *, book=False, lines=0):
 
 
 def panel(html, lines=0):
-    # Set apart from the step panel beside it: side by side they read as one paragraph.
-    return f'<div class="dz-queue-panel" style="margin-left:24px;padding-left:16px;border-left:2px solid #bbbbbb">' \
+    # Set apart from the step panel and the graph above it: run together they read as one.
+    return f'<div class="dz-queue-panel" style="margin-top:6px;padding-left:16px;border-left:2px solid #bbbbbb">' \
            f"{reserve(html, lines)}</div>"
 
 
@@ -60,15 +61,15 @@ LINE_PX = style.FONT_PX * 1.45   # style.block's line height
 
 
 def reserved_lines(steps, book=False):
-    """The most lines the step or the queue panel takes over `steps` (at most a full queue's):
-    both keep that height while playing, so nothing below them jumps."""
-    most = 2
+    """(step panel, queue panel): the most lines each takes over `steps` (the
+    queue at most a full list's): each keeps that height while playing, so
+    nothing below it jumps."""
+    info_most, queue_most = 2, 2
     for s in steps:
         # book: a grads-in line or the replay's status line, and the warning of a repeat
-        info = 1 + len(s.gxs) + (1 + s.repeat if book else bool(s.gys))
-        queue = 2 + min(s.queue_total if book else s.pending_total, QUEUE_SHOWN)
-        most = max(most, info, queue)
-    return min(most, 2 + QUEUE_SHOWN)
+        info_most = max(info_most, 1 + len(s.gxs) + (1 + s.repeat if book else bool(s.gys)))
+        queue_most = max(queue_most, 2 + min(s.queue_total if book else s.pending_total, QUEUE_SHOWN))
+    return info_most, min(queue_most, 2 + QUEUE_SHOWN)
 
 
 def reserve(html, lines):

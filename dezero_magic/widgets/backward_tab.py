@@ -18,7 +18,8 @@ import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus
-from dezero_magic.render.svg import render_svg
+from dezero_magic.render.screen import STEPPER_MIN_SCALE, may_overflow, whole_style
+from dezero_magic.render.svg import render_svg, root_attrs, with_root
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
@@ -145,8 +146,10 @@ class BackwardView(TraceView):
         self.slider.observe(self._render, names="value")
         self.mode.observe(self._switch, names="value")
         controls = widgets.HBox([self.play, self.prev, self.slider, self.next], layout=kit.layout)
-        self.children = [self.mode, controls, self.figure, widgets.HBox([self.info, self.queue], layout=kit.layout),
-                         self.comparison]
+        # The step's text right under the buttons that change it, the graph below: under a
+        # 480-px window it was below the fold of a 1280x800 screen (QA), read after a scroll
+        # at every step. The queue, a longer panel, comes after the graph.
+        self.children = [self.mode, controls, self.info, self.figure, self.queue, self.comparison]
         self._render()
 
     # -- navigation ---------------------------------------------------------------
@@ -211,6 +214,8 @@ class BackwardView(TraceView):
         f = t.graph.functions[fid]
         ends = [n for edge in edges for n in edge] + list(f.inputs) + list(f.outputs)
         svg, focused = focus(svg, t.layout, fid, keep=ends)
+        if not focused and may_overflow(t.layout.width, t.layout.height):
+            svg = with_root(svg, style=whole_style(float(root_attrs(svg)["width"]), STEPPER_MIN_SCALE))
         note = (f"The part of the graph around {func_name(t.graph, fid)}, which this step pops, and its "
                 "inputs and outputs (the graph is larger than the screen; the Graph tab shows all of it)."
                 ) if focused else None
@@ -231,9 +236,9 @@ class BackwardView(TraceView):
         self.info.value = reserve(style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
                                                               fid=step.func, before=before),
                                               title=f"Step {k} {of}: {func_name(graph, step.func)} is popped"),
-                                  lines)
-        self.queue.value = (queue_html(graph, step.pending, step.pending_total, lines=lines) if step.queue_seen
-                            else panel(style.block(esc(NO_QUEUE), title="Queue"), lines))
+                                  lines[0])
+        self.queue.value = (queue_html(graph, step.pending, step.pending_total, lines=lines[1]) if step.queue_seen
+                            else panel(style.block(esc(NO_QUEUE), title="Queue"), lines[1]))
         if self.trace.source == "objects":
             text = ("These are the steps your own backward() ran, in the order it ran them. Switch to the "
                     "book's steps 8–14 to replay this graph with the list algorithm.")
@@ -265,8 +270,8 @@ class BackwardView(TraceView):
         if not have:
             text += "<br>" + esc("Grads: " + rp.status)
         lines = self._lines.get(BOOK) or self._lines.setdefault(BOOK, reserved_lines(rp.steps, book=True))
-        self.info.value = reserve(style.block(text, title=title), lines)
-        self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True, lines=lines)
+        self.info.value = reserve(style.block(text, title=title), lines[0])
+        self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True, lines=lines[1])
         self.comparison.value = comparison_html(graph, rp)
 
     def _step_text(self, gys, gxs, accumulated, grads, fid=None, before=None):

@@ -136,9 +136,14 @@ def _steps(output):
 def test_every_backward_step_shows_both_ends_of_its_edges(ran, screen):
     page, notebook = ran
     lab_page.set_screen(page, *SCREENS[screen])
-    for index in (2, 3):     # Matyas (tour §3), notebook 05's step 36
+    # Matyas (tour §3), notebook 05's step 36, the tour's diamond in the book's order (QA: at
+    # 1024 px with the file browser open its last step's Square was cut in half at the box's edge)
+    for index, book in ((2, False), (3, False), (6, True)):
         output = lab_page.output_of_cell(notebook, index)
         lab_page.open_tab(output, "Backward")
+        if book:
+            output.locator(".widget-toggle-button, button", has_text="book steps 8").filter(visible=True).first.click()
+            expect(output.get_by_text(re.compile(r"Step \d+ of \d+ \(book")).filter(visible=True)).to_have_count(1)
         _step_to(output, 1)
         for k in range(1, _steps(output) + 1):
             _step_to(output, k)
@@ -148,10 +153,30 @@ def test_every_backward_step_shows_both_ends_of_its_edges(ran, screen):
                 page.screenshot(path=str(ARTIFACTS / f"lecture-{screen}-matyas-step5.png"))
             assert found["count"] >= 2 and found["out"] == [], (screen, index, k, found)
         _step_to(output, 1)
+        if book:
+            output.locator(".widget-toggle-button, button", has_text="generation order").filter(visible=True).first.click()
 
 
 def _panel(output):
     return output.locator(".widget-tab-contents, .lm-TabPanel-stackedPanel, .p-TabPanel-stackedPanel").first
+
+
+def test_the_step_text_and_the_popped_function_are_on_one_screen(ran):
+    # QA at 1280x800: buttons, then a graph box up to 560 px tall, then "Step 1 of 5 ...":
+    # the step's text was below the fold, a scroll after every "next".
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1280x800"])
+    output = lab_page.output_of_cell(notebook, 3)
+    lab_page.open_tab(output, "Backward")
+    _step_to(output, 1)
+    output.locator(lab_page.TABS).first.evaluate("t => t.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "lecture-1280x800-step-text.png"))
+    title = output.get_by_text(re.compile(r"Step 1 of \d+")).filter(visible=True).first
+    popped = lab_page.visible_figure(output).locator(".dz-func.dz-highlight").first
+    for part in (title, popped):
+        box = part.bounding_box()
+        assert box and 0 <= box["y"] and box["y"] + box["height"] <= 800, (part, box)
 
 
 def test_large_scrolls_the_figure_box_alone(ran):

@@ -359,3 +359,25 @@ def test_the_book_switch_on_a_graph_it_cannot_replay_says_so(shell, monkeypatch)
     assert "No backward pass was recorded" not in text_of(view.info.value)
     view.mode.value = backward_tab.GENERATION
     assert "is popped" in text_of(view.info.value)
+
+
+def test_the_step_text_comes_right_under_the_buttons_and_the_queue_after_the_graph(diamond):
+    # QA at 1280x800: the step's text came after a graph box up to 560 px tall, below the fold
+    view = BackwardView(diamond)
+    order = list(view.children)
+    assert order.index(view.info) < order.index(view.figure) < order.index(view.queue)
+    assert "Step 1 of" in text_of(view.info.value) and "Queue" in text_of(view.queue.value)
+
+
+def test_a_whole_graph_in_the_stepper_shrinks_to_the_narrowest_box(diamond):
+    # QA: at 1024 px with the file browser open (a ~550-px box) the diamond's last book
+    # step popped a function cut in half at the box's edge; the Graph tab keeps MIN_SCALE.
+    from dezero_magic.render.screen import MIN_SCALE, NARROW_BOX_PX, STEPPER_MIN_SCALE
+    from dezero_magic.widgets.graph_tab import GraphView
+
+    width = diamond.layout.width
+    assert width * MIN_SCALE > NARROW_BOX_PX >= width * STEPPER_MIN_SCALE
+    stepped = re.search(r'width:max\(100%, (\d+)px\)', BackwardView(diamond).figure.value)
+    assert stepped and int(stepped.group(1)) <= NARROW_BOX_PX
+    shown = re.search(r'width:max\(100%, (\d+)px\)', GraphView(diamond).figure.value)
+    assert int(shown.group(1)) == round(MIN_SCALE * width)
