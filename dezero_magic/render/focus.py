@@ -29,15 +29,17 @@ KEEP_MIN_SCALE = 0.5
 KEEP_PAD = 6
 
 
-def window(layout, node_id, keep=()):
+def window(layout, node_id, keep=(), zoom=1.0):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
-    (or the node is not drawn)."""
-    if node_id not in layout.positions or not needs_window(layout):
+    (or the node is not drawn). `zoom` > 1: a window to be drawn that many
+    times larger at the usual window size (the Graph tab's "large" with a
+    node picked), so that the node is still in view without scrolling."""
+    if node_id not in layout.positions or not (needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
     held = [node_id] + [n for n in keep if n in layout.positions and n in layout.sizes]
     x, y = layout.positions[node_id]
-    base_w, base_h = min(layout.width, WINDOW_W), min(layout.height, WINDOW_H)
+    base_w, base_h = _base(layout, zoom)
     lo, hi = _bounds(layout, held)
     need_w, need_h = hi[0] - lo[0], hi[1] - lo[1]
     scale = max(KEEP_MIN_SCALE, min(1.0, base_w / need_w, base_h / need_h))
@@ -51,11 +53,22 @@ def window(layout, node_id, keep=()):
     return x0, y0, w, h
 
 
-def window_scale(layout, box):
+def window_scale(layout, box, zoom=1.0):
     """The scale a window `box` (from `window`) is drawn at: 1, or less for one
-    grown to hold more than the usual size would (never below KEEP_MIN_SCALE)."""
-    base_w, base_h = min(layout.width, WINDOW_W), min(layout.height, WINDOW_H)
-    return max(KEEP_MIN_SCALE, min(1.0, base_w / box[2], base_h / box[3]))
+    grown to hold more than the usual size would (never below KEEP_MIN_SCALE);
+    times `zoom`."""
+    base_w, base_h = _base(layout, zoom)
+    return zoom * max(KEEP_MIN_SCALE, min(1.0, base_w / box[2], base_h / box[3]))
+
+
+def _base(layout, zoom):
+    """The usual window's size in graph units: it is drawn `zoom` times larger."""
+    return min(layout.width, WINDOW_W / zoom), min(layout.height, WINDOW_H / zoom)
+
+
+def _zoom_overflows(layout, zoom):
+    """Whether the whole graph drawn `zoom` times larger is larger than a window."""
+    return zoom > 1 and (zoom * layout.width > WINDOW_W or zoom * layout.height > WINDOW_H)
 
 
 def _bounds(layout, nodes):
@@ -106,14 +119,15 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id, keep=()):
+def focus(svg, layout, node_id, keep=(), zoom=1.0):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
-    holds `keep` too, or unchanged (focused False) when the whole graph fits."""
-    box = window(layout, node_id, keep)
+    holds `keep` too (drawn `zoom` times larger), or unchanged (focused
+    False) when the whole graph fits."""
+    box = window(layout, node_id, keep, zoom)
     if box is None:
         return svg, False
     x0, y0, w, h = box
-    scale = window_scale(layout, box)
+    scale = window_scale(layout, box, zoom)
     # width/height are the drawn size ("large" enlarges them); the viewBox the part of the graph
     return with_root(svg, width=f"{w * scale:.0f}", height=f"{h * scale:.0f}",
                      view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(w * scale, h * scale)), True

@@ -167,22 +167,28 @@ class GraphView(TraceView):
         else:
             svg = render_svg(graph, lay, show_values=self.values.value, show_grads=self.grads.value,
                              show_shapes=self.shapes.value)
-        note, fits_from, fits_note = None, None, None
+        note, fits_from, fits_note, zoomed = None, None, None, False
         if picked:
             svg = picked_overlay(svg, lay, picked, picked in graph.functions)
         if self.fit.value:
             svg = fitted(svg)
             note = "The whole graph, shrunk to fit: turn fit off to read it at full size."
         elif picked:
-            svg, focused = focus(svg, lay, picked)
+            # large: a window drawn larger, not a window enlarged (QA: that scrolled the picked x
+            # out of its box, which showed the window's far end first)
+            zoom = LARGE if self.large.value else 1.0
+            svg, focused = focus(svg, lay, picked, zoom=zoom)
             if focused:
-                note = ("The part of the graph around the node you picked (the graph is larger than the "
-                        "screen); pick no node, or turn fit on, to see all of it.")
+                note = ("The part of the graph around the node you picked" +
+                        (", drawn 1.5 times larger; pick no node, or turn large off, to see all of it."
+                         if zoom > 1 else " (the graph is larger than the screen); pick no node, or turn "
+                                          "fit on, to see all of it."))
+                zoomed = zoom > 1
         elif may_overflow(lay.width, lay.height):
             note = CUT_NOTE
             attrs = root_attrs(svg)
             fits_from = fits_whole_from(float(attrs["width"]), float(attrs["height"]))
-        if self.large.value and not self.fit.value:
+        if self.large.value and not self.fit.value and not zoomed:
             attrs = root_attrs(svg)
             width, height = LARGE * float(attrs["width"]), LARGE * float(attrs["height"])
             svg = enlarged(svg)

@@ -204,6 +204,26 @@ def test_large_scrolls_the_figure_box_alone(ran):
         expect(note.filter(has_text="1.5 times larger")).to_have_count(0, timeout=30_000)
 
 
+def test_a_node_picked_with_large_on_is_in_sight(ran):
+    # QA at 1280x800: large + "variable x" drew the window 1.5 times larger in a box that
+    # showed its far end first: only the bottom of x's outline was in sight
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1280x800"])
+    output = lab_page.output_of_cell(notebook, 3)
+    lab_page.open_tab(output, "Graph")
+    large = output.locator("button", has_text=re.compile(r"^\s*large\s*$")).filter(visible=True).first
+    large.click()
+    select = output.locator("select").filter(visible=True).first
+    options = [o.replace("\xa0", " ") for o in select.evaluate("s => [...s.options].map(o => o.text)")]
+    select.select_option(index=next(i for i, o in enumerate(options) if o.startswith("variable x")))
+    expect(output.get_by_text("drawn 1.5 times larger").filter(visible=True)).to_have_count(1, timeout=30_000)
+    figure = lab_page.visible_figure(output)
+    page.screenshot(path=str(ARTIFACTS / "lecture-large-picked.png"))
+    assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-picked"]), "the picked node is out of sight"
+    select.select_option(index=0)
+    large.click()
+
+
 def test_the_narrowest_box_offers_fit_and_keeps_the_grad_scale(ran):
     page, notebook = ran
     lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])

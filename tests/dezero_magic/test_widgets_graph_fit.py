@@ -136,3 +136,24 @@ def test_the_cut_off_note_is_left_to_the_browser_where_a_wide_box_holds_the_grap
     html = view.figure.value
     assert LARGE_NOTE in text_of(html) and "dz-if-fits" in html
     assert re.search(r"@container \(min-width:(\d+)px\)", html).group(1) == str(int(-(-(1.5 * width + 2) // 1)))
+
+
+def test_a_node_picked_with_large_on_gets_a_window_drawn_larger_not_a_larger_window(shell):
+    # QA: large + a picked node enlarged the window to 1.5 x 480 px, taller than the box,
+    # which showed the far end first: the picked x (top of a top-to-bottom graph) out of sight
+    from dezero_magic.render.focus import WINDOW_H, WINDOW_W
+
+    t = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 2\ny.backward(create_graph=True)\n'
+                          'gx = x.grad\nx.cleargrad()\nz = gx ** 3 + y\nz.backward()')
+    assert t.layout.rankdir == "TB" and t.layout.height > WINDOW_H
+    view = GraphView(t)
+    view.large.value = True
+    x = next(v for v, node in t.graph.variables.items() if node.label == "x")
+    view.picker.value = x
+    root = ET.fromstring(_svg(view.figure.value))
+    x0, y0, w, h = map(float, root.get("viewBox").split())
+    assert float(root.get("width")) <= WINDOW_W + 1 and float(root.get("height")) <= WINDOW_H + 1
+    assert abs(float(root.get("height")) / h - 1.5) < 0.01          # drawn 1.5 times larger
+    (px, py), (sw, sh) = t.layout.positions[x], t.layout.sizes[x]
+    assert x0 <= px - sw / 2 and px + sw / 2 <= x0 + w and y0 <= py - sh / 2 and py + sh / 2 <= y0 + h
+    assert "drawn 1.5 times larger" in text_of(view.figure.value)
