@@ -263,8 +263,8 @@ def run_grads(graph, objs, order, seeds):
     return grads, per_step
 
 
-def _preview(a):
-    return format_snapshot(snapshot(a))
+def _preview(a, items=4):
+    return format_snapshot(snapshot(a), items)
 
 
 def work(graph, order):
@@ -317,13 +317,16 @@ def _add_grads(trace, result, run_own_code=False):
         result.status = (f"calling the functions' backward again raised {described(exc)}; "
                          "only the order is shown")
         return
+    # as many elements as the generation steps show (QA: -v gave [1 1 1 1 1 1] there, [1 1 1 1 …] here)
+    items = 16 if getattr(trace, "verbose", False) else 4
+
+    def previews(grads):
+        return {k: _preview(v, items) for k, v in grads.items()}
+
     for step, (gxs, totals, acc) in zip(result.steps, per_step):
-        step.gxs = {k: _preview(v) for k, v in gxs.items()}
-        step.totals = {k: _preview(v) for k, v in totals.items()}
+        step.gxs, step.totals = previews(gxs), previews(totals)
         step.accumulated = acc
-    result.seeds = {k: _preview(v) for k, v in seeds.items()}
-    result.book_grads = {k: _preview(v) for k, v in wrong.items()}
-    result.correct_grads = {k: _preview(v) for k, v in right.items()}
+    result.seeds, result.book_grads, result.correct_grads = previews(seeds), previews(wrong), previews(right)
     result.wrong = [] if same else [k for k in right if k in wrong and not _same(right[k], wrong[k])]
     result.wrong += [k for k in wrong if k not in right]
     result.status = ("grads computed by calling each function's backward again on the live objects, "

@@ -192,3 +192,14 @@ def test_the_users_own_classes_are_replayed_only_when_asked(shell, displayed):
     asked = replay(trace, run_own_code=True)
     assert asked.ran_own_code and asked.book_grads is not None
     assert "other effects of your code (a list it appends to, say) happened again" in asked.status
+
+
+def test_the_book_replay_shows_as_many_elements_as_the_generation_steps(shell):
+    # QA: with -v the generation steps said [1 1 1 1 1 1], the book list's [1 1 1 1 …]
+    from widget_html import run_traced
+
+    for flags, shown in (("-v", "[1 1 1 1 1 1]"), ("", "(6,) [1 1 1 1 …]")):
+        t = run_traced(shell, "x = Variable(np.zeros(6), name='x')\ny = F.sum(F.exp(x) + x)\ny.backward()", flags)
+        rp = replay(t)
+        assert shown in rp.book_grads.values(), rp.book_grads     # Sum's grad: six ones
+        assert t.graph.steps[-1].gxs and shown in t.graph.steps[-1].gxs.values()
