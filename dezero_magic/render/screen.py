@@ -69,7 +69,9 @@ def window_style(width, height):
     return f"width:{width:.0f}px;max-width:100%;height:auto;aspect-ratio:{width:.0f}/{height:.0f};{_ITEM}"
 
 
-FITTED_STYLE = f"width:100%;height:auto;max-height:68vh;{_ITEM}"
+# "fit" shows the whole graph on one screen: under the Graph tab's ~340 px of menus, buttons, picker
+# and note too (QA: at 68vh alone, a tall graph's output end was below a 768-px screen's fold).
+FITTED_STYLE = f"width:100%;height:auto;max-height:min(68vh, calc(100vh - 340px));{_ITEM}"
 
 # The Graph tab's "large": node text 14 px -> 21 px, for the back of a hall; the box scrolls.
 LARGE = 1.5

@@ -257,6 +257,25 @@ def test_the_cut_off_note_is_said_only_where_the_box_cuts_the_graph(ran):
         expect(cut_note.filter(visible=True)).to_have_count(1 if cut else 0, timeout=10_000)
 
 
+def test_fit_shows_a_tall_graph_on_one_screen(ran):
+    # QA at 1024x768: "fit" on a tall graph ended below the fold (68vh under ~300 px of controls)
+    page, notebook = ran
+    lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
+    output = lab_page.output_of_cell(notebook, 3)
+    lab_page.open_tab(output, "Graph")
+    fit = output.locator("button", has_text=re.compile(r"^\s*fit\s*$")).filter(visible=True).first
+    fit.click()
+    expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
+    svg = lab_page.visible_figure(output).locator("svg.dz-graph").first
+    output.locator(lab_page.TABS).first.evaluate("t => t.scrollIntoView({block: 'start'})")
+    page.wait_for_timeout(300)
+    page.screenshot(path=str(ARTIFACTS / "lecture-fit-tall.png"))
+    box = svg.bounding_box()
+    bottom = page.locator("#jp-main-statusbar").bounding_box()["y"]    # the notebook's visible bottom
+    assert box["y"] >= 0 and box["y"] + box["height"] <= bottom, (box, bottom)
+    fit.click()
+
+
 def test_modes_opens_on_the_memory_tab(ran):
     page, notebook = ran
     lab_page.set_screen(page, *SCREENS["1024x768"])
