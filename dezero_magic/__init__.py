@@ -9,9 +9,11 @@ imported only here (on load) and in `magic.py`.
 def load_ipython_extension(ipython):
     from dezero_magic import autoawait
     from dezero_magic.magic import DezeroMagics
+    from dezero_magic.magic_help import install_help_transform
 
     ipython.register_magics(DezeroMagics)
     autoawait.install(ipython)  # top-level await in %%dezero cells
+    install_help_transform(ipython)  # `%%dezero -h` alone in a cell: the help, not IPython's refusal
 
 
 def unload_ipython_extension(ipython):
@@ -20,9 +22,11 @@ def unload_ipython_extension(ipython):
     from dezero import events
     from dezero_magic import autoawait
     from dezero_magic.backward_watch import BackwardWatch
+    from dezero_magic.magic_help import remove_help_transform
     from dezero_magic.tracer import Tracer
 
     autoawait.uninstall(ipython)
+    remove_help_transform(ipython)
     for kind in ("line", "cell"):
         ipython.magics_manager.magics[kind].pop("dezero", None)
     ipython.magics_manager.registry.pop("DezeroMagics", None)

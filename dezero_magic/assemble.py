@@ -13,6 +13,7 @@ from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
 from dezero_magic.render.text import count_of
+from dezero_magic.tracer_notes import tracer_notes
 from dezero_magic.records import (GENERATION, NO_GRAD, OP, ORDER, S_ACCUMULATED, S_FUNC, S_GXS, S_GYS,
                                   S_PENDING, S_PENDING_TOTAL, call_inputs, call_outputs, groups)
 
@@ -34,12 +35,17 @@ def _choose(calls, max_nodes):
     return chosen if len(chosen) == len(calls) else _select(calls, NEAREST)
 
 
-def _ran_as(bpass, chosen):
+def _ran_as(bpass, chosen, no_grad_cell=False):
     """The memory mode (`dezero_magic.memory`) the recorded run was in."""
+    every_call_no_grad = all(c[NO_GRAD] for c in chosen)
+    if no_grad_cell and every_call_no_grad:
+        return NO_GRAD_MODE  # (--no-grad: also when a backward ran, from a value made without a graph)
+    if bpass is not None and bpass.steps:
+        return RETAIN if bpass.retain_grad else DEFAULT
+    if chosen and every_call_no_grad:
+        return NO_GRAD_MODE
     if bpass is not None:
         return RETAIN if bpass.retain_grad else DEFAULT
-    if chosen and all(c[NO_GRAD] for c in chosen):
-        return NO_GRAD_MODE
     return DEFAULT
 
 
@@ -97,9 +103,10 @@ def _final_totals(bpass, wanted):
     return totals
 
 
-def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True):
+def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True, no_grad_cell=False):
     """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs).
-    `max_nodes` None: the default of `dezero_magic.node_budget`."""
+    `max_nodes` None: the default of `dezero_magic.node_budget`. `no_grad_cell`: the
+    cell ran under `%%dezero --no-grad`."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     bpass = tracer.unfinished_pass() or tracer.last_pass
@@ -111,7 +118,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         calls = [c for c in calls if c[ORDER] < bpass.end_order]
         after = tracer.forward_calls - bpass.calls_at_end  # also those the window let go
     chosen = _choose(calls, max_nodes) if calls else []
-    graph = Graph(complete=complete, ran_as=_ran_as(bpass, chosen))
+    graph = Graph(complete=complete, ran_as=_ran_as(bpass, chosen, no_grad_cell))
     graph.elided_functions = max(0, tracer.forward_calls - sum(1 for c in chosen if c[ORDER] >= 0))
     graph.elided_steps = tracer.elided_steps
     graph.unrecorded_steps = bpass.elided_steps if bpass else 0
@@ -203,7 +210,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     if not output_refs and tracer.last_output is not None:
         ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
-    _add_notes(graph, tracer, chosen)
+    graph.notes.extend(tracer_notes(graph, tracer, chosen, namespace, no_grad_cell))
     if changed:
         graph.notes.append(_changed_note(changed))
     earlier = [v.label or v.id for v in graph.variables.values() if v.grad is not None]
@@ -279,44 +286,3 @@ def _steps(bpass, graph, items):
         _absorb(running, rec[S_GXS], wanted)
         _absorb(running, rec[S_ACCUMULATED], wanted)
     return steps
-
-
-def _add_notes(graph, tracer, chosen):
-    notes = graph.notes
-    carried = [v.label for v in graph.variables.values() if v.grad_carried and v.leaf and v.label]
-    if carried:
-        names = ", ".join(dict.fromkeys(carried))
-        first = carried[0]
-        # Step 42's data Variables pile up grads nobody reads: say when it matters.
-        notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
-                     f"last backward, which added to it. Harmless unless you read it; to get this pass's "
-                     f"grad alone, call {first}.cleargrad() before backward (as step 34 does).")
-    if tracer.backward_passes > 1:
-        chained = tracer.last_pass.differentiates
-        if chained == 1:
-            notes.append(f"{tracer.backward_passes} backward passes ran; the last one differentiated the "
-                         "graph an earlier pass built (create_graph=True): both graphs are drawn, the "
-                         "steps are the last pass's.")
-        elif chained:
-            # Steps 33-36's loops: each pass differentiates the grads the pass before built.
-            notes.append(f"{tracer.backward_passes} backward passes ran; the last {chained} each differentiated "
-                         "the graph the pass before built (create_graph=True): the forward graph and every "
-                         "grads' graph built on it are drawn, the steps are the last pass's.")
-        else:
-            notes.append(f"{tracer.backward_passes} backward passes ran; the last one is shown.")
-    no_grad = sum(1 for c in chosen if c[NO_GRAD])
-    if no_grad:
-        notes.append(f"{count_of(no_grad, 'call')} ran with backprop disabled (no_grad): "
-                     "dezero kept no graph for them; drawn from the trace only.")
-    if tracer.foreign_events:
-        notes.append(f"Other threads ran dezero while the cell ran ({tracer.foreign_events:,} forward calls and "
-                     "backward passes, left out): only the cell's own thread is drawn. dezero's Config is "
-                     "shared by all threads (as in the book): while one runs a backward, the others build no graph.")
-    if tracer.error is not None:
-        notes.append(f"The tracer stopped early: {tracer.error!r}")
-    bpass = tracer.last_pass
-    if bpass is not None and bpass.failed_at is not None:
-        func = graph.functions.get(_fid(bpass.failed_at))
-        where = f"{func.op} ({func.id})" if func is not None else "a function not drawn"
-        notes.append(f"The backward of {where} raised: the pass stopped there, so the steps after it "
-                     "never ran and the grads they would give are missing.")

@@ -31,7 +31,8 @@ from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
 from dezero_magic.interrupts import interrupts_shown_without_our_frames
-from dezero_magic.tracer import Tracer
+from dezero_magic.memory import NO_GRAD
+from dezero_magic.pass_grads import CellTracer
 
 # Prepended to the body so traceback line numbers are the cell's own
 # (line 1 of the cell is the `%%dezero` line).
@@ -66,7 +67,8 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     that --no-grad switched off, if any (see `student_flags.flag_notes`)."""
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
-        graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete)
+        graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete,
+                                                no_grad_cell=opts.no_grad)
         graph.notes.extend(mixed_notes(watch, ns, names, before))
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
@@ -93,8 +95,12 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
             graph.creatorless = True
     elif calls or any(is_students(r) for r in roots):
         graph.notes.extend(flag_notes(opts, ns, switched))
+    if switched is not None:
+        graph.ran_as = NO_GRAD  # --no-grad switched the student's own Config off: their classes kept no graph
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                   verbose=opts.verbose, static=opts.static, source="objects")
+    # (what the Memory tab calls "your own classes": an earlier cell's dezero Variable rebound here is not)
+    trace.own_classes = bool(calls) or any(is_students(r) for r in roots)
     if tracer.error is not None:
         trace.notices.append(f"The tracer failed ({type(tracer.error).__name__}: {tracer.error}) and "
                              "recorded nothing; this graph is rebuilt from the cell's variables.")
@@ -193,7 +199,7 @@ class TracedRun:
         # Calls and steps kept (the drawn ones are the most recent calls and
         # the first steps): see node_budget.window.
         window = node_budget.window(opts.max_nodes)
-        self.tracer = Tracer(keep=window, max_steps=window)
+        self.tracer = CellTracer(keep=window, max_steps=window)
         self.code = shell.transform_cell(body)
         self.names = names_in(self.code)
         self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def

@@ -3,10 +3,9 @@ only; running the cell lives in `cellrun`, drawing in `trace`/`render`."""
 import builtins
 import importlib.util
 import keyword
-import inspect
 import re
-import shlex
 import sys
+import weakref
 
 from IPython.core.error import UsageError
 from IPython.core.magic import Magics, cell_magic, line_magic, magics_class
@@ -15,9 +14,11 @@ from IPython.display import display
 
 from dezero.core import Parameter
 from dezero.layers import Layer
-from dezero_magic.adapters import graph_from_objects, lacks_creator, no_creator_note
+from dezero_magic.adapters import graph_from_objects, is_students, lacks_creator, no_creator_note
 from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
+from dezero_magic.magic_help import (HELP_OUTPUT, asks_help as _asks_help, line_hint as _line_hint,
+                                     print_help as _print_help, with_hint as _with_hint)
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
@@ -85,6 +86,17 @@ def _no_graph_note(expr, parameter=False):
             "unchain() / unchain_backward() cut it.")
 
 
+def _drawn_first(value, outs):
+    """The output refs with the variable %dezero draws first: the Gradients tab
+    checks the first one alive, which must be that variable, not another end
+    of its graph (a sibling output, say)."""
+    try:
+        ref = weakref.ref(value)
+    except TypeError:
+        return outs
+    return [ref] + [r for r in outs if r() is not value]
+
+
 def _unquote(text):
     """`-b "F.sum(y * 2)"`: IPython keeps the quotes that let an expression hold spaces."""
     if text is not None and len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
@@ -142,49 +154,6 @@ def _owner(value, user_ns, depth=4):
     return None
 
 
-def _asks_help(line):
-    """Whether the magic line asks for help (-h or --help among the options,
-    before a `--` that starts an expression)."""
-    try:
-        tokens = shlex.split(line)
-    except ValueError:  # an unclosed quote: argparse will say so
-        tokens = line.split()
-    if "--" in tokens:
-        tokens = tokens[:tokens.index("--")]
-    return "-h" in tokens or "--help" in tokens
-
-
-def _print_help(magic, not_run):
-    # The text `%%dezero?` shows: the docstring with usage and options.
-    text = inspect.cleandoc(magic.__doc__ or "")
-    print(text[2:].lstrip("\n") if text.startswith("::") else text)  # (reST's literal-block marker)
-    print(f"\n({not_run}: -h shows this help; remove it to run.)")
-
-
-def _with_hint(message, line):
-    """argparse's "unrecognized arguments: * 2)" with what was meant: the
-    magic line splits at spaces, and a comment is not Python there."""
-    if "unrecognized arguments:" not in message:
-        return message
-    extra = message.split("unrecognized arguments:", 1)[1].strip()
-    hints = []
-    if not extra.startswith("#") and re.search(r"(^|\s)(-b|--backward)(\s|=)", line):
-        hints.append('quote an expression that has spaces: -b "F.sum(y * 2)"')
-    if "#" in extra:
-        hints.append("a comment cannot follow the options on the %%dezero line; put it in the cell")
-    if not hints:
-        return message
-    return f"{message} ({'; '.join(hints)}). The cell was not run."
-
-
-def _line_hint(message, line):
-    """The line magic's argparse message, with what was meant: an
-    expression that starts with - (read as an option)."""
-    if "required: expr" in message.lower() and line.strip().startswith("-"):
-        return f"{message} (an expression that starts with - goes after --: %dezero -- -y)"
-    return message
-
-
 def _check_common(args):
     refused = node_budget.check(args.max_nodes)
     if refused:
@@ -220,9 +189,7 @@ class DezeroMagics(Magics):
               help=f"draw at most N nodes (N <= {node_budget.MOST:,}), those nearest the output "
                    f"(default: {describe_default()}); "
                    "the last call is always drawn whole, with its inputs and outputs")
-    @argument("-o", "--output", metavar="NAME", default=None,
-              help="store the Trace object (graph, svg(), text(), dot()) in a new variable NAME "
-                   "(refused if NAME holds something else or the cell assigns it)")
+    @argument("-o", "--output", metavar="NAME", default=None, help=HELP_OUTPUT["cell"])
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
               help="draw the graph left to right (LR) or top to bottom (TB); auto (default): LR, "
                    "or TB when LR would not fit a projected screen and TB does")
@@ -320,9 +287,7 @@ class DezeroMagics(Magics):
               help=f"draw at most N nodes (N <= {node_budget.MOST:,}), those nearest the variable "
                    f"(default: {describe_default()}); "
                    "its creator is always drawn whole, with its inputs, even past N")
-    @argument("-o", "--output", metavar="NAME", default=None,
-              help="store the Trace object (graph, svg(), html(), text(), dot(), caption()) in a new variable "
-                   "NAME (refused if NAME holds something else)")
+    @argument("-o", "--output", metavar="NAME", default=None, help=HELP_OUTPUT["line"])
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
               help="left to right (LR), top to bottom (TB), or auto (default): TB when only it fits")
     @argument("--static", action="store_true", help="show the static SVG only, without widgets")
@@ -372,9 +337,10 @@ class DezeroMagics(Magics):
         sinks = [v for v in graph.variables.values() if v.id not in used]
         if len(sinks) == 1 and not sinks[0].label:
             sinks[0].label = label_for(None, expr, {})  # `%dezero x.grad`: its node reads x.grad, not v5
-        trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=args.rankdir,
+        trace = Trace(graph, output_refs=_drawn_first(value, outs), leaf_refs=leaves, rankdir=args.rankdir,
                       verbose=args.verbose, static=args.static, source="objects")
         trace.line_magic = True  # its backward (if any) ran unwatched, in another cell
+        trace.own_classes = is_students(value)
         if args.output:
             self.shell.user_ns[args.output] = trace
         display(trace)

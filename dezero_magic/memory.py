@@ -27,6 +27,7 @@ function); a variable a function kept *and* a name held is counted as kept
 by the function, so under no_grad the "data" figure is a lower bound (said
 in the notes).
 """
+import re
 from dataclasses import dataclass, field
 from typing import List
 
@@ -221,3 +222,14 @@ def human_bytes(n):
         if n < 1024 or unit == "GiB":
             return f"{n:.1f} {unit}"
     return f"{n:.1f} GiB"
+
+
+NBSP = "\u00a0"
+_NUMBER_UNIT = re.compile(r"(\d) (B|KiB|MiB|GiB|s)\b")
+
+
+def keep_units(text):
+    """`text` with each number joined to its unit by a no-break space: a
+    narrow panel (1024x768 with the file browser open) wrapped "104 B"
+    into "104" over "B"."""
+    return _NUMBER_UNIT.sub(rf"\1{NBSP}\2", text)

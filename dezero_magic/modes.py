@@ -34,7 +34,7 @@ import numpy as np
 
 from dezero.config import Config
 from dezero_magic.exc_text import described
-from dezero_magic.memory import human_bytes
+from dezero_magic.memory import human_bytes, keep_units
 from dezero_magic.student_flags import students_config
 
 # (key, label shown to users, Config settings of the run)
@@ -241,8 +241,10 @@ def results_text(results):
 def results_html(results, esc):
     """The --modes table as plain HTML (the static view; `esc` escapes text)."""
     head = "".join(f"<th style='text-align:left;padding:2px 10px'>{esc(h)}</th>" for h in HEADER)
-    body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:2px 10px'>{esc(c)}</td>" for c in row) + "</tr>"
-                   for row in result_rows(results))
+    # (numbers stay on one line with their units: "104" over "B" on a narrow screen)
+    body = "".join("<tr>" + "".join(f"<td style='text-align:left;padding:2px 10px'>{esc(keep_units(c))}</td>"
+                                    for c in row) + "</tr>" for row in result_rows(results))
     note = noise_note(results)
     return (f'<div class="dz-modes" style="font-size:14px"><div>Memory per mode, {esc(MEASURED)}</div>'
-            f"<table><tr>{head}</tr>{body}</table>" + (f"<div>{esc(note)}</div>" if note else "") + "</div>")
+            f"<table><tr>{head}</tr>{body}</table>" + (f"<div>{esc(keep_units(note))}</div>" if note else "")
+            + "</div>")

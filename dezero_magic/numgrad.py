@@ -35,6 +35,7 @@ from dezero_magic.derivatives import Curves, curves_around, no_curve
 from dezero_magic.exc_text import described
 from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
 from dezero_magic.isolation import isolated, own_classes
+from dezero_magic.numgrad_reasons import no_creator, no_graph, output_gone
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
 from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
@@ -113,15 +114,12 @@ def _leaves(trace):
 def _prepare(trace):
     """(y, funcs, leaves) or a reason string."""
     if not trace.graph.functions:
-        return _no_graph(trace.graph)
+        return no_graph(trace)
     y = output_of(trace)
     if y is None:
-        return ("the output of the last backward no longer exists, and its graph with it: no name holds it "
-                "any more (it was never named, or its name was bound to something else since, by a later "
-                "cell or a loop in this one); give the output a name no later cell reuses and run the cell "
-                "again to check it")
+        return output_gone(trace)
     if getattr(y, "creator", None) is None:
-        return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
+        return no_creator(trace)
     funcs = functions(y, MAX_FUNCTIONS)
     if funcs is None:
         return f"the graph has more than {MAX_FUNCTIONS} functions; re-evaluating it here would take too long"
@@ -130,15 +128,6 @@ def _prepare(trace):
     if not leaves:
         return "no leaf variable of the drawn graph is alive and feeds the output"
     return y, funcs, leaves
-
-
-def _no_graph(graph):
-    """Why a cell that recorded no function has nothing to check."""
-    if graph.creatorless:  # a student's Variable without `creator` (book steps 1-6)
-        return ("your Variable class has no `creator` yet (book steps 1-6): nothing links a variable to the "
-                "function that made it, so there is no graph to re-run; compare by hand until book step 7 adds "
-                "it (numerical_diff of step 4 next to the grads your backward calls gave)")
-    return "no Function was called in this cell, so there is no graph to differentiate"
 
 
 def check_gradients(trace, within_s=None, run_own_code=False):

@@ -72,6 +72,8 @@ class Trace:
         self.verbose = verbose
         self.static = static
         self.source = source          # "dezero" (traced events) or "objects" (students' classes)
+        # Whether the graph has the user's own classes: "objects" is also %dezero NAME's source for dezero's
+        self.own_classes = source == "objects"
         self.mode_results = mode_results
         self.notices = []             # faults of ours, told briefly, never masking the cell
         self.backward_expr = None     # the cell's -b EXPR, if given (set by cellrun)

@@ -69,14 +69,32 @@ def _sampled(leaf):
 
 
 def _at(values, where):
-    """The entries `where` of `values`, so the two grad columns show the same entries."""
-    flat = np.asarray(values).reshape(-1)
-    return "entries " + " ".join(f"{flat[i]:.6g}" for i in where) + " …"
+    """The entries `where` (flat indices) of `values`, each with its index: the
+    checked entries are spread over the array, and unlabelled they read as the
+    first ones the value column and the Graph tab show (QA: 0.177369 beside
+    the Graph's -0.1779 looked like a sign error)."""
+    a = np.asarray(values)
+    flat = a.reshape(-1)
+
+    def index(i):
+        return ",".join(str(int(k)) for k in np.unravel_index(i, a.shape)) if a.ndim > 1 else str(int(i))
+
+    return ", ".join(f"[{index(i)}] {flat[i]:.6g}" for i in where) + " …"
 
 
 def _analytic(leaf):
     where = _sampled(leaf)
-    return _fmt(leaf.analytic) if where is None or leaf.analytic is None else _at(leaf.analytic, where)
+    if where is None or leaf.analytic is None or np.shape(leaf.analytic) != np.shape(leaf.numerical):
+        return _fmt(leaf.analytic)  # (a grad of another shape: its own first entries; the result says why)
+    return _at(leaf.analytic, where)
+
+
+def _value(leaf):
+    """The value column: at the checked entries when only some were (as the grad columns)."""
+    where = _sampled(leaf)
+    if where is None or np.shape(leaf.value) != np.shape(leaf.numerical):
+        return _fmt(leaf.value)
+    return f"shape {np.shape(leaf.value)}: {_at(leaf.value, where)}"
 
 
 def _numerical(leaf):
@@ -96,7 +114,7 @@ def table_html(check):
     for leaf in sorted(check.leaves, key=lambda leaf: leaf.label == leaf.var_id):
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
         label = f"{leaf.label} (no name)" if leaf.label == leaf.var_id else leaf.label
-        rows.append((label, _fmt(leaf.value), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
+        rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
     summary = _summary(check)
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "

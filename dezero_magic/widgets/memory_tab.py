@@ -11,7 +11,7 @@ Standard ipywidgets only; every name is escaped.
 import ipywidgets as widgets
 
 from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes,
-                                 mode_figures)
+                                 keep_units, mode_figures)
 from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
@@ -33,6 +33,11 @@ ONE_TABLE_CSS = (f"<style>.widget-vbox:has(> .{MEMORY_CLASS} .dz-memory-measured
 COUNTED_ONCE = (f"Each array is counted once: one a Function keeps for its backward is under "
                 f"'kept for backward', even when a name of yours holds it too; '{DATA_TITLE}' "
                 "is what no Function holds.")
+
+
+LINE_MAGIC = ("%dezero draws a graph that already exists: these are what each of dezero's memory modes "
+              "(steps 17-18) would keep for it, computed from its arrays. The cell that built it ran "
+              "unwatched, so which mode it ran in is not known, and none is marked.")
 
 
 def _hex(rgb):
@@ -61,7 +66,8 @@ def _bars(fig, scale):
         colour = _hex(CATEGORY_COLOURS[key])
         rows.append(
             f'<tr><td style="padding:2px 12px 2px 0">{esc(title)}</td>'
-            f'<td style="padding:2px 12px 2px 0;text-align:right;font-weight:bold">{esc(human_bytes(n))}</td>'
+            f'<td style="padding:2px 12px 2px 0;text-align:right;font-weight:bold;white-space:nowrap">'
+            f'{esc(keep_units(human_bytes(n)))}</td>'
             f'<td><div style="background:{colour};height:18px;width:{width}px{_EDGE if width else ""}"></div></td></tr>')
     return f'<table style="border-collapse:collapse;font-size:{style.FONT_PX}px">{"".join(rows)}</table>'
 
@@ -82,7 +88,7 @@ def _lists(graph, fig):
             lines.append(("Outputs already freed (functions hold them by weak reference)",
                           _names(graph, fig.released)))
     items = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in lines)
-    notes = "".join(f"<li>{esc(n)}</li>" for n in fig.notes)
+    notes = "".join(f"<li>{esc(keep_units(n))}</li>" for n in fig.notes)
     return f'<ul style="margin:4px 0">{items}{notes}</ul>'
 
 
@@ -96,7 +102,7 @@ def figures_html(graph, fig, scale):
 def measured_html(results):
     """The --modes chart and a table of the same numbers (errors per mode)."""
     ok = [r for r in results if r.ok]
-    rows = result_rows(results)
+    rows = [tuple(map(keep_units, row)) for row in result_rows(results)]
     chart = ""
     if ok:
         png = bar_chart_png([r.label for r in ok],
@@ -105,7 +111,7 @@ def measured_html(results):
         chart = img_tag(png, "Measured peak and retained memory per mode")
     table = style.table(rows, header=HEADER)
     note = noise_note(results)
-    said = f'<div style="margin:4px 0">{esc(note)}</div>' if note else ""
+    said = f'<div style="margin:4px 0">{esc(keep_units(note))}</div>' if note else ""
     return style.block(chart + table + said, title=f"Per mode, {MEASURED}", klass="dz-memory-measured")
 
 
@@ -122,10 +128,13 @@ def memory_view(trace):
     buttons = widgets.ToggleButtons(options=options, value=ran or MODE_LABELS[DEFAULT],
                                     description="Mode:", style={"button_width": "auto"})
     head = ""
-    if trace.source == "objects":
+    if getattr(trace, "own_classes", trace.source == "objects"):
         head = style.block(esc("Your own classes: these are what dezero's modes (steps 17-18) would keep "
                                "for this graph. Your code frees what it frees; the Graph tab shows which "
                                "grads it kept."))
+    elif getattr(trace, "line_magic", False):
+        # dezero's own classes, drawn by %dezero NAME: the cell that built the graph ran unwatched
+        head = style.block(esc(LINE_MAGIC))
     panel = widgets.HTML(style.CSS + head + panels[buttons.value])
 
     def show(change):

@@ -18,9 +18,9 @@ y.backward()
 
 
 def _bytes(text, category):
-    match = re.search(rf"{re.escape(category)}\s+([\d.]+ (?:B|KiB|MiB))", text)
+    match = re.search(rf"{re.escape(category)}\s+([\d.]+[ \u00a0](?:B|KiB|MiB))", text)
     assert match, text
-    return match.group(1)
+    return match.group(1).replace("\u00a0", " ")   # (number and unit are joined: they never wrap apart)
 
 
 def test_toggle_changes_the_figures(shell):

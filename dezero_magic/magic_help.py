@@ -1,0 +1,91 @@
+"""Help and hints of the magics (`dezero_magic.magic`): -h/--help, the
+-o option's text, argparse messages with what was meant, and the input
+transform that lets `%%dezero -h` alone in a cell print the help.
+"""
+import inspect
+import re
+import shlex
+
+# -o, as each magic checks it (magic._check_output): the cell magic also refuses a name its cell
+# assigns; both say the same of the rest. (No percent signs: argparse formats these.)
+_OUTPUT = ("store the Trace (graph, svg(), html(), text(), dot(), caption()) in NAME, a new variable or "
+           "one holding an earlier Trace (refused if NAME holds anything else, is IPython's own (Out, _3, "
+           "...) or a Python builtin")
+HELP_OUTPUT = {"cell": _OUTPUT + ", or the cell assigns it)", "line": _OUTPUT + ")"}
+
+MAGIC_LINE = re.compile(r"%%dezero(?=\s|$)")
+
+
+def asks_help(line):
+    """Whether the magic line asks for help (-h or --help among the options,
+    before a `--` that starts an expression)."""
+    try:
+        tokens = shlex.split(line)
+    except ValueError:  # an unclosed quote: argparse will say so
+        tokens = line.split()
+    if "--" in tokens:
+        tokens = tokens[:tokens.index("--")]
+    return "-h" in tokens or "--help" in tokens
+
+
+def print_help(magic, not_run):
+    # The text `%%dezero?` shows: the docstring with usage and options.
+    text = inspect.cleandoc(magic.__doc__ or "")
+    print(text[2:].lstrip("\n") if text.startswith("::") else text)  # (reST's literal-block marker)
+    print(f"\n({not_run}: -h shows this help; remove it to run.)")
+
+
+def with_hint(message, line):
+    """argparse's "unrecognized arguments: * 2)" with what was meant: the
+    magic line splits at spaces, and a comment is not Python there."""
+    if "unrecognized arguments:" not in message:
+        return message
+    extra = message.split("unrecognized arguments:", 1)[1].strip()
+    hints = []
+    if not extra.startswith("#") and re.search(r"(^|\s)(-b|--backward)(\s|=)", line):
+        hints.append('quote an expression that has spaces: -b "F.sum(y * 2)"')
+    if "#" in extra:
+        hints.append("a comment cannot follow the options on the %%dezero line; put it in the cell")
+    if not hints:
+        return message
+    return f"{message} ({'; '.join(hints)}). The cell was not run."
+
+
+def line_hint(message, line):
+    """The line magic's argparse message, with what was meant: an
+    expression that starts with - (read as an option)."""
+    if "required: expr" in message.lower() and line.strip().startswith("-"):
+        return f"{message} (an expression that starts with - goes after --: %dezero -- -y)"
+    return message
+
+
+def _help_transform(shell):
+    """A line transform: `%%dezero -h` with no body. IPython refuses a cell
+    magic with an empty body before calling it ("the cell body is empty"),
+    so the help would never print; given an empty line as its body, the
+    magic is called and prints it. Inert once the extension is unloaded."""
+
+    def dezero_help(lines):
+        if (len(lines) != 1 or not MAGIC_LINE.match(lines[0]) or not asks_help(lines[0][len("%%dezero"):])
+                or "dezero" not in shell.magics_manager.magics["cell"]):
+            return lines
+        return [lines[0].rstrip("\n") + "\n", "\n"]
+
+    dezero_help.dezero_magic_help = True  # how a second load finds it
+    return dezero_help
+
+
+def install_help_transform(shell):
+    """Put the transform first among the shell's line transforms (once: a
+    reload finds the one installed before)."""
+    manager = getattr(shell, "input_transformer_manager", None)
+    transforms = getattr(manager, "line_transforms", None)
+    if transforms is not None and not any(getattr(t, "dezero_magic_help", False) for t in transforms):
+        transforms.insert(0, _help_transform(shell))
+
+
+def remove_help_transform(shell):
+    manager = getattr(shell, "input_transformer_manager", None)
+    transforms = getattr(manager, "line_transforms", None)
+    if transforms is not None:
+        transforms[:] = [t for t in transforms if not getattr(t, "dezero_magic_help", False)]

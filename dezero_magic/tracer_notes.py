@@ -1,0 +1,139 @@
+"""Notes on a traced cell's graph that the tracer's records tell (used by
+`assemble.graph_from_tracer`): grads carried over from an earlier backward,
+how many passes ran, a last pass that ran no step, calls under no_grad,
+other threads, the tracer's own failure, a backward that raised."""
+from dezero.core import Parameter
+from dezero.layers import Layer
+from dezero_magic.render.text import count_of
+from dezero_magic.records import NO_GRAD
+
+
+def _vid(v):
+    return f"v{v}"
+
+
+def _fid(order):
+    return f"f{order}"
+
+
+def _label(graph, vid, default):
+    node = graph.variables.get(_vid(vid))
+    return node.label if node is not None and node.label else default
+
+
+def carried_notes(graph, tracer, namespace=None):
+    """The leaves whose grad also holds an earlier backward's. For data
+    Variables that is harmless unless read; a parameter's is read by
+    optimizer.update(), which then steps by the sum."""
+    carried = [v for v in graph.variables.values() if v.grad_carried and v.leaf and v.label]
+    if not carried:
+        return []
+    live = tracer.variables.live
+    params, data = [], []
+    for node in carried:
+        obj = live(int(node.id[1:]))
+        (params if isinstance(obj, Parameter) else data).append(node.label)
+    notes = []
+    if params:
+        names = ", ".join(dict.fromkeys(params))
+        root = params[0].split(".")[0]
+        if "." in params[0] and isinstance((namespace or {}).get(root), Layer):
+            clear = f"call {root}.cleargrads() before backward (or p.cleargrad() for each parameter p)"
+        else:
+            clear = f"call {params[0]}.cleargrad() (p.cleargrad() for each parameter p; model.cleargrads() for a " \
+                    "model's) before backward"
+        # Not harmless, unlike data Variables': optimizer.update() steps by the summed grads.
+        notes.append(f"The grad of the parameters {names} also holds an earlier backward's: it was not cleared "
+                     "before the last backward, which added to it. An optimizer's update() reads these grads, so "
+                     f"it steps by the sum of every backward's and trains wrongly: {clear}, as the training "
+                     "loops of steps 44-46 do.")
+    if data:
+        names = ", ".join(dict.fromkeys(data))
+        # Step 42's data Variables pile up grads nobody reads: say when it matters.
+        notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
+                     f"last backward, which added to it. Harmless unless you read it; to get this pass's "
+                     f"grad alone, call {data[0]}.cleargrad() before backward (as step 34 does).")
+    return notes
+
+
+def passes_note(tracer):
+    """How many backward passes ran, when more than one did."""
+    if tracer.backward_passes <= 1:
+        return None
+    chained = tracer.last_pass.differentiates
+    if chained == 1:
+        return (f"{tracer.backward_passes} backward passes ran; the last one differentiated the "
+                "graph an earlier pass built (create_graph=True): both graphs are drawn, the "
+                "steps are the last pass's.")
+    if chained:
+        # Steps 33-36's loops: each pass differentiates the grads the pass before built.
+        return (f"{tracer.backward_passes} backward passes ran; the last {chained} each differentiated "
+                "the graph the pass before built (create_graph=True): the forward graph and every "
+                "grads' graph built on it are drawn, the steps are the last pass's.")
+    return f"{tracer.backward_passes} backward passes ran; the last one is shown."
+
+
+def _made_under_no_grad(tracer, vid):
+    """Whether `vid` is the output of a call the tracer recorded under no_grad."""
+    if vid in tracer.variables.first_seen:
+        return False  # no recorded call made it
+    info = tracer.var_info(vid)
+    return info is not None and not info[2]
+
+
+def creatorless_pass_note(graph, tracer, no_grad_cell=False):
+    """Why the last backward pass ran no step: the variable it started from
+    has no creator. Worded by what the tracer knows of that variable: a
+    grad a backward without create_graph made, a value computed under
+    no_grad, or neither known (then every way it can happen is listed)."""
+    bpass = tracer.last_pass
+    if bpass is None or bpass.steps or bpass.elided_steps or bpass.failed_at is not None:
+        return None
+    for vid in bpass.outputs:
+        obj = tracer.variables.live(vid)
+        if obj is None or getattr(obj, "creator", None) is not None:
+            continue
+        out = _label(graph, vid, "its output")
+        head = (f"The last backward pass, from {out}, ran no step: {out} has no creator, so there is no graph "
+                "behind it to go back through.")
+        origin = getattr(tracer, "grad_origin", lambda _obj: None)(obj)
+        if origin is not None:
+            of, started = origin
+            x = _label(graph, of, "a variable")
+            y = _label(graph, started[0], "y") if started else "y"
+            return (f"{head} {out} is {x}.grad from an earlier backward without create_graph=True, which "
+                    "computes grads without recording a graph of them. To differentiate a grad, make it with "
+                    f"{y}.backward(create_graph=True) (steps 33-36).")
+        if _made_under_no_grad(tracer, vid):
+            how = " (%%dezero --no-grad runs the whole cell so)" if no_grad_cell else ""
+            return (f"{head} {out} was computed under no_grad() or with Config.enable_backprop=False{how}, "
+                    "which keeps no graph; compute it with backprop enabled to backpropagate through it.")
+        return (f"{head} It was made without a graph: a grad from a backward without create_graph=True (to "
+                "differentiate a grad, call y.backward(create_graph=True), steps 33-36), a value computed "
+                "under no_grad() or with Config.enable_backprop=False, or a leaf (a Variable you made).")
+    return None
+
+
+def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False):
+    """The notes, in the order they are shown."""
+    notes = carried_notes(graph, tracer, namespace)
+    for note in (passes_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
+        if note is not None:
+            notes.append(note)
+    no_grad = sum(1 for c in chosen if c[NO_GRAD])
+    if no_grad:
+        notes.append(f"{count_of(no_grad, 'call')} ran with backprop disabled (no_grad): "
+                     "dezero kept no graph for them; drawn from the trace only.")
+    if tracer.foreign_events:
+        notes.append(f"Other threads ran dezero while the cell ran ({tracer.foreign_events:,} forward calls and "
+                     "backward passes, left out): only the cell's own thread is drawn. dezero's Config is "
+                     "shared by all threads (as in the book): while one runs a backward, the others build no graph.")
+    if tracer.error is not None:
+        notes.append(f"The tracer stopped early: {tracer.error!r}")
+    bpass = tracer.last_pass
+    if bpass is not None and bpass.failed_at is not None:
+        func = graph.functions.get(_fid(bpass.failed_at))
+        where = f"{func.op} ({func.id})" if func is not None else "a function not drawn"
+        notes.append(f"The backward of {where} raised: the pass stopped there, so the steps after it "
+                     "never ran and the grads they would give are missing.")
+    return notes
