@@ -80,7 +80,9 @@ class Variable(ArrayBox):
     """
 
     __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
-    __array_priority__ = 200  # so `ndarray + Variable` calls Variable.__radd__
+    # So `cupy_array + Variable` calls Variable.__radd__; NumPy's operators go through
+    # __array_ufunc__ (dezero.functions.numpy_ufuncs), to the same methods.
+    __array_priority__ = 200
 
     def __init__(self, data, name=None):
         if type(data) is not _array_type and data is not None:
@@ -151,9 +153,15 @@ class Variable(ArrayBox):
 
         return transpose(self)
 
-    def sum(self, axis=None, keepdims=False):
+    def sum(self, axis=None, keepdims=False, **numpy_kwargs):
         from dezero.functions import sum as sum_
 
+        # np.sum(v) calls v.sum(axis=..., out=None): with NumPy's defaults it is this sum.
+        given = [f"{k}=" for k, v in numpy_kwargs.items() if v is not None or k not in ("out", "dtype")]
+        if given:
+            raise TypeError(f"Variable.sum takes axis and keepdims only, got {', '.join(given)}: use "
+                            "F.sum(v, axis, keepdims) (dezero.functions, differentiable), or "
+                            "np.sum(v.data, ...) for a plain array")
         return sum_(self, axis, keepdims)
 
     def to_cpu(self):
@@ -223,8 +231,8 @@ class Function:
                 ys = as_array(ys)
             try:  # (free unless raised)
                 single = Variable(ys)
-            except TypeError:
-                _refused_output(self, inputs, (ys,))
+            except TypeError as exc:
+                _refused_output(self, inputs, (ys,), exc)
                 raise
             if Config.enable_backprop:
                 if n == 1:
@@ -255,8 +263,8 @@ class Function:
             raise _returned_none(self)
         try:
             outputs = [Variable(y if type(y) is _array_type else as_array(y)) for y in ys]
-        except TypeError:
-            _refused_output(self, inputs, ys)
+        except TypeError as exc:
+            _refused_output(self, inputs, ys, exc)
             raise
         if Config.enable_backprop:
             generation = max([x.generation for x in inputs]) if inputs else 0
@@ -346,13 +354,19 @@ def _in_a_graph(function):
     return False
 
 
-def _refused_output(function, inputs, ys):
+def _refused_output(function, inputs, ys, cause=None):
     """Variable() refused an output of `function`'s forward: raise what went
-    wrong where it is known (forward returned a Variable; an input's .data was
-    set to a list); else the caller re-raises Variable's own error."""
+    wrong where it is known (an input's .data is a Variable; forward returned
+    a Variable; an input's .data was set to a list); else the caller re-raises
+    Variable's own error."""
+    for x in inputs:
+        if isinstance(x.data, Variable):
+            # `x.data -= lr * x.grad` made x.data a Variable, so a built-in forward (x ** 2)
+            # returned one: the student's update line is the cause, not Pow.forward.
+            raise _variable_in_data(x.data) from cause
     if any(isinstance(y, Variable) for y in ys):
         name = type(function).__name__
         raise TypeError(f"{name}.forward returned a Variable: forward works on arrays (the inputs' .data) "
                         f"and must return array(s); compute with NumPy in forward, or build {name} from F "
                         "functions in a plain Python function instead of a Function subclass")
-    _raise_for_bad_data(inputs)
+    _raise_for_bad_data(inputs, cause)

@@ -31,3 +31,4 @@ from dezero.functions.pooling import (  # noqa: F401
     AveragePooling, Pooling, Pooling2DGrad, Pooling2DWithIndexes, average_pooling, pooling,
     pooling_simple,
 )
+from dezero.functions import numpy_ufuncs  # noqa: F401,E402  (installs Variable.__array_ufunc__)

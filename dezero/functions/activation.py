@@ -3,6 +3,11 @@ from dezero import cuda
 from dezero.core import Function, Variable, as_variable
 from dezero.functions.elementwise import exp
 
+try:
+    from numpy.exceptions import AxisError
+except ImportError:  # NumPy < 1.25
+    from numpy import AxisError
+
 
 class Sigmoid(Function):
     def forward(self, x):
@@ -67,7 +72,10 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        y = x - x.max(axis=self.axis, keepdims=True)
+        try:  # (free unless raised)
+            y = x - x.max(axis=self.axis, keepdims=True)
+        except AxisError:
+            raise _axis_error("softmax", x, self.axis) from None
         cuda.get_array_module(x).exp(y, out=y)
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
@@ -84,10 +92,21 @@ def softmax(x, axis=1):
     return Softmax(axis)(x)
 
 
+def _axis_error(name, x, axis):
+    # NumPy's "axis 1 is out of bounds for array of dimension 1" did not say why axis 1.
+    hint = ("; for one sample make it a batch of one, x.reshape(1, -1), or pass axis=0"
+            if len(x.shape) == 1 else "")
+    return AxisError(f"{name} works along axis={axis} (by default axis=1: the classes of a batch of "
+                     f"scores of shape (N, C)), but x has shape {tuple(x.shape)}{hint}")
+
+
 def softmax_simple(x, axis=1):
     """Step 47's softmax from Variable ops (not shifted: large scores overflow)."""
     y = exp(as_variable(x))
-    return y / y.sum(axis=axis, keepdims=True)
+    try:
+        return y / y.sum(axis=axis, keepdims=True)
+    except AxisError:
+        raise _axis_error("softmax_simple", y, axis) from None
 
 
 def logsumexp(x, axis=1):
@@ -103,10 +122,16 @@ def logsumexp(x, axis=1):
 
         # The max is a constant shift: logsumexp(x) = m + logsumexp(x - m) for any m,
         # so its grad (softmax) does not depend on it.
-        m = x.data.max(axis=axis, keepdims=True)
+        try:
+            m = x.data.max(axis=axis, keepdims=True)
+        except AxisError:
+            raise _axis_error("logsumexp", x, axis) from None
         return m + log(sum_(exp(x - m), axis=axis, keepdims=True))
     xp = cuda.get_array_module(x)
-    m = x.max(axis=axis, keepdims=True)
+    try:  # (free unless raised)
+        m = x.max(axis=axis, keepdims=True)
+    except AxisError:
+        raise _axis_error("logsumexp", x, axis) from None
     s = xp.exp(x - m).sum(axis=axis, keepdims=True)
     return m + xp.log(s)
 
@@ -116,7 +141,10 @@ class LogSoftmax(Function):
         self.axis = axis
 
     def forward(self, x):
-        return x - logsumexp(x, self.axis)
+        try:  # (free unless raised)
+            return x - logsumexp(x, self.axis)
+        except AxisError:
+            raise _axis_error("log_softmax", x, self.axis) from None
 
     def backward(self, gy):
         y = self.outputs[0]()

@@ -80,7 +80,13 @@ def _check_same_shape(name, shape0, shape1):
 
 def _labels(t, n, num_classes, xp=np):
     """Class indices as a flat integer array of the scores' array module, each in [0, C)."""
-    t = xp.asarray(t).ravel()
+    t = xp.asarray(t)
+    if t.ndim == 2 and t.shape == (n, num_classes) and num_classes > 1:
+        # Before, "got 4 rows of scores but 12 labels" (or a float-dtype complaint) did not say why.
+        raise ValueError(
+            f"softmax_cross_entropy got labels t of shape {t.shape}, the scores' shape: t looks "
+            f"one-hot; pass class indices instead, t.argmax(axis=1) (shape ({n},)), one per row")
+    t = t.ravel()
     if t.dtype.kind not in "iu":
         if not bool((t == t.astype(np.int64)).all()):
             raise ValueError(
@@ -141,6 +147,8 @@ def softmax_cross_entropy(x, t):
     if x.ndim != 2:
         raise ValueError(
             f"softmax_cross_entropy expects scores of shape (N, classes), got {x.shape}"
+            + ("; for one sample make it a batch of one: x.reshape(1, -1), with t = np.array([label])"
+               if x.ndim == 1 else "")
         )
     return SoftmaxCrossEntropy()(x, t)
 
@@ -151,7 +159,7 @@ def softmax_cross_entropy_simple(x, t):
 
     x, t = as_variable(x), as_variable(t)
     n = x.shape[0]
-    p = clip(softmax(x), 1e-15, 1.0)
+    p = clip(softmax(x), 1e-15, 1.0)  # (softmax explains 1-D scores)
     log_p = get_item(log(p), (np.arange(n), _labels(t.data, n, x.shape[1])))
     return -1 * sum(log_p) / n
 

@@ -5,17 +5,21 @@ their names in a set, so `params()` came out in a different order from run
 to run); `load_weights` checks the file against the layer before changing
 anything and names every missing, unexpected or mis-shaped key; and
 `save_weights` writes a temporary file first, so an interrupted save never
-leaves a half-written .npz behind.
+leaves a half-written .npz behind. Not in the book: layers kept in a list
+attribute (which params() cannot see) are warned of, and the built-in layers
+take a list of numbers as the F functions do.
 """
 import os
 import secrets
+import warnings
 import weakref
 import zipfile
 
 import numpy as np
 
 from dezero import cuda
-from dezero.core import Parameter
+from dezero.core import Parameter, Variable, foreign_variable_error
+from dezero.cuda import array_types
 
 
 class WeightsMismatchError(ValueError):
@@ -79,6 +83,8 @@ class Layer:
         A Parameter shared by two sub-layers is yielded once, so an optimizer
         updates it once per step.
         """
+        if "_containers_checked" not in self.__dict__:
+            _warn_unregistered(self)
         seen = set()
         for param in self._walk_params():
             if id(param) not in seen:
@@ -128,6 +134,8 @@ class Layer:
         `.npz` is appended when `path` lacks it (as numpy.savez does). Arrays on
         the GPU are copied to the CPU; the layer itself is not moved.
         """
+        if "_containers_checked" not in self.__dict__:
+            _warn_unregistered(self)
         params_dict = {}
         self._flatten_params(params_dict)
         unset = [key for key, param in params_dict.items() if param.data is None]
@@ -241,3 +249,75 @@ def _weakrefable(obj):
     except TypeError:
         return False
     return True
+
+
+def _warn_unregistered(root):
+    """Warn, once per model, of Layers and Parameters kept in a list, tuple or
+    dict attribute and registered nowhere in the model (`self.layers =
+    [L.Linear(4), L.Linear(1)]`): params() never yields them, so they were
+    silently left untrained. Checked here, not when the list is assigned:
+    then the list may be empty (filled by append) or registered just after
+    (a setattr loop over it); the warning points at the class's __init__."""
+    object.__setattr__(root, "_containers_checked", True)
+    layers, known = [root], {id(root)}
+    for layer in layers:  # (grows while it runs: every registered sub-layer)
+        for name in layer._params:
+            obj = layer.__dict__[name]
+            if id(obj) not in known:
+                known.add(id(obj))
+                if isinstance(obj, Layer):
+                    layers.append(obj)
+    for layer in layers:
+        for name, value in list(layer.__dict__.items()):
+            if not isinstance(value, (list, tuple, dict)):
+                continue
+            items = value.values() if isinstance(value, dict) else value
+            stray = [x for x in items if isinstance(x, (Layer, Parameter)) and id(x) not in known]
+            if stray:
+                _warn_at_init(layer, name, value, stray)
+
+
+def _warn_at_init(layer, name, value, stray):
+    cls = type(layer).__name__
+    shown = ", ".join(type(x).__name__ for x in stray[:4]) + (", ..." if len(stray) > 4 else "")
+    message = (
+        f"{cls}.{name} is a {type(value).__name__} holding {len(stray)} Layer/Parameter object(s) "
+        f"({shown}) that are not registered: a Layer registers only Layers and Parameters assigned "
+        "to it one per attribute, so params() does not yield these, optimizers will not train them, "
+        "and cleargrads and save_weights skip them. Assign each as its own attribute (e.g. self.l0 = "
+        f"L.Linear(4)), or use setattr in a loop: for i, layer in enumerate(self.{name}): "
+        'setattr(self, f"l{i}", layer)')
+    code = getattr(type(layer).__init__, "__code__", None)
+    if code is None:
+        warnings.warn(message, UserWarning, stacklevel=4)
+        return
+    module_globals = type(layer).__init__.__globals__
+    warnings.warn_explicit(message, UserWarning, code.co_filename, code.co_firstlineno,
+                           module=module_globals.get("__name__"),
+                           registry=module_globals.setdefault("__warningregistry__", {}),
+                           module_globals=module_globals)
+
+
+def layer_input(layer, x):
+    """`x` as the built-in layers' forward takes it: a Variable or an array.
+    A list of numbers becomes an array, as every F function makes it (it failed
+    with "'list' object has no attribute 'ndim'"); anything else is refused."""
+    if isinstance(x, Variable) or isinstance(x, array_types):
+        return x
+    name = type(layer).__name__
+    if isinstance(x, (list, tuple)):
+        try:
+            array = np.asarray(x)
+        except ValueError:  # rows of different lengths
+            array = None
+        if array is not None and array.dtype.kind in "biuf":
+            return array
+        raise TypeError(
+            f"{name} takes a Variable or a numpy array, got a {type(x).__name__} that is not a table "
+            "of numbers (rows of different lengths, or Variables inside); pass one array, e.g. "
+            "np.array([[1.0, 2.0], [3.0, 4.0]]) for a batch of 2 rows")
+    error = foreign_variable_error(x)
+    if error is not None:
+        raise error
+    raise TypeError(f"{name} takes a Variable or a numpy array (e.g. np.array(...)), got "
+                    f"{type(x).__name__} ({x!r:.40})")

@@ -7,6 +7,7 @@ import numpy as np
 
 from dezero.functions import conv2d, deconv2d
 from dezero.functions.im2col import pair
+from dezero.layers.base import layer_input
 from dezero.layers.lazy_weight import LazyWeightLayer
 
 
@@ -33,6 +34,8 @@ class _ConvBase(LazyWeightLayer):
         return shape, np.sqrt(1 / (c * kh * kw))
 
     def _check_input(self, x):
+        """x as an array or Variable (a list becomes an array), checked against the layer."""
+        x = layer_input(self, x)
         if x.ndim != 4:
             raise ValueError(
                 f"{type(self).__name__} expects images (N, C, H, W), got shape {x.shape}; "
@@ -43,6 +46,7 @@ class _ConvBase(LazyWeightLayer):
                 f"{type(self).__name__} has {self.W.shape[self.in_axis]} input channels but got "
                 f"an input with {x.shape[1]} (shape {x.shape})"
             )
+        return x
 
 
 class Conv2d(_ConvBase):
@@ -51,7 +55,7 @@ class Conv2d(_ConvBase):
     in_axis = 1
 
     def forward(self, x):
-        self._check_input(x)
+        x = self._check_input(x)
         return conv2d(x, self.W, self.b, self.stride, self.pad)
 
 
@@ -61,5 +65,5 @@ class Deconv2d(_ConvBase):
     in_axis = 0
 
     def forward(self, x):
-        self._check_input(x)
+        x = self._check_input(x)
         return deconv2d(x, self.W, self.b, self.stride, self.pad)

@@ -8,7 +8,7 @@ import numpy as np
 
 from dezero.core import Parameter
 from dezero.functions import embed_id, linear
-from dezero.layers.base import Layer
+from dezero.layers.base import Layer, layer_input
 from dezero.layers.lazy_weight import LazyWeightLayer
 
 
@@ -38,6 +38,7 @@ class Linear(LazyWeightLayer):
         return ""
 
     def forward(self, x):
+        x = layer_input(self, x)
         if x.ndim != 2:
             raise ValueError(
                 f"Linear expects a batch of rows (N, in_size), got shape {x.shape}; "

@@ -8,7 +8,7 @@ train mode and uses them under `dezero.test_mode()`.
 from dezero import cuda
 from dezero.core import Parameter
 from dezero.functions import batch_norm
-from dezero.layers.base import Layer
+from dezero.layers.base import Layer, layer_input
 
 
 class BatchNorm(Layer):
@@ -36,6 +36,7 @@ class BatchNorm(Layer):
             self.beta.data = xp.zeros(size, dtype=x.dtype)
 
     def forward(self, x):
+        x = layer_input(self, x)
         if self.avg_mean.data is None:
             self._init_params(x)
         return batch_norm(x, self.gamma, self.beta, self.avg_mean.data, self.avg_var.data,

@@ -8,7 +8,7 @@ For truncated BPTT call `loss.unchain_backward()` after each backward; the
 hidden state then starts a fresh graph.
 """
 import dezero.functions as F
-from dezero.layers.base import Layer
+from dezero.layers.base import Layer, layer_input
 from dezero.layers.linear import Linear
 
 
@@ -40,6 +40,7 @@ class RNN(Layer):
         self.h = None
 
     def forward(self, x):
+        x = layer_input(self, x)
         _check_batch(self, x)
         if self.h is None:
             h_new = F.tanh(self.x2h(x))
@@ -70,6 +71,7 @@ class LSTM(Layer):
         self.c = None
 
     def forward(self, x):
+        x = layer_input(self, x)
         _check_batch(self, x)
         if self.h is None:
             f = F.sigmoid(self.x2f(x))
