@@ -244,15 +244,19 @@ def _getitem(self, slices):
     return get_item(self, slices)
 
 
-def _max(self, axis=None, keepdims=False):
+def _max(self, axis=None, keepdims=False, **numpy_kwargs):
+    from dezero.core import numpy_defaults_only
     from dezero.functions import max as max_
 
+    numpy_defaults_only("max", numpy_kwargs)
     return max_(self, axis, keepdims)
 
 
-def _min(self, axis=None, keepdims=False):
+def _min(self, axis=None, keepdims=False, **numpy_kwargs):
+    from dezero.core import numpy_defaults_only
     from dezero.functions import min as min_
 
+    numpy_defaults_only("min", numpy_kwargs)
     return min_(self, axis, keepdims)
 
 

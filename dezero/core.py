@@ -156,12 +156,7 @@ class Variable(ArrayBox):
     def sum(self, axis=None, keepdims=False, **numpy_kwargs):
         from dezero.functions import sum as sum_
 
-        # np.sum(v) calls v.sum(axis=..., out=None): with NumPy's defaults it is this sum.
-        given = [f"{k}=" for k, v in numpy_kwargs.items() if v is not None or k not in ("out", "dtype")]
-        if given:
-            raise TypeError(f"Variable.sum takes axis and keepdims only, got {', '.join(given)}: use "
-                            "F.sum(v, axis, keepdims) (dezero.functions, differentiable), or "
-                            "np.sum(v.data, ...) for a plain array")
+        numpy_defaults_only("sum", numpy_kwargs)
         return sum_(self, axis, keepdims)
 
     def to_cpu(self):
@@ -292,6 +287,16 @@ class Function:
             f"{type(self).__name__}.backward is not implemented: define "
             "backward(self, gy) returning the input grads"
         )
+
+
+def numpy_defaults_only(method, numpy_kwargs):
+    """np.sum(v) / np.max(v) call v.sum(axis=..., out=None): with NumPy's
+    defaults that is dezero's method; other keywords are refused by name."""
+    given = [f"{k}=" for k, v in numpy_kwargs.items() if v is not None or k not in ("out", "dtype")]
+    if given:
+        raise TypeError(f"Variable.{method} takes axis and keepdims only, got {', '.join(given)}: use "
+                        f"F.{method}(v, axis, keepdims) (dezero.functions, differentiable), or "
+                        f"np.{method}(v.data, ...) for a plain array")
 
 
 def _variable_in_data(data):

@@ -162,6 +162,18 @@ def test_np_sum_of_a_variable_is_its_sum_and_extra_keywords_name_F_sum():
         np.sum(v, out=np.zeros(()))
 
 
+@pytest.mark.parametrize("name", ["max", "min"])
+def test_np_max_and_min_of_a_variable_are_its_own(name):
+    # they failed with "_max() got an unexpected keyword argument 'out'"
+    v = Variable(np.array([1.0, 3.0, 2.0]))
+    m = getattr(np, name)(v)
+    assert isinstance(m, Variable) and m.data == (3.0 if name == "max" else 1.0)
+    m.backward()
+    np.testing.assert_array_equal(v.grad.data, [0.0, 1.0, 0.0] if name == "max" else [1.0, 0.0, 0.0])
+    with pytest.raises(TypeError, match=rf"out=.*F\.{name}\(v, axis, keepdims\)"):
+        getattr(np, name)(v, out=np.zeros(()))
+
+
 @pytest.mark.parametrize("name", ["exp", "log", "sin", "tanh"])
 def test_numpy_ufuncs_on_a_variable_name_the_F_function(name):
     v = Variable(np.array([1.0, 2.0]))
