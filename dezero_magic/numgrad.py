@@ -42,6 +42,7 @@ from dezero_magic.reevaluate import evaluate_all as _evaluate_all
 from dezero_magic.reevaluate import functions, passes, shifted
 from dezero_magic.reevaluate import links as _links
 from dezero_magic.stepped_entries import finite_entries, float_leaf, loss, not_float, nothing_to_step, unusable
+from dezero_magic.which_backward import failed_leaf, which_backward
 
 EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
 RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
@@ -90,6 +91,7 @@ class GradCheck:
     planned_runs: int = 0                   # forward passes that check would make (about)
     runs: int = 0                           # forward passes this check made (counted)
     hidden_lines: int = 0                   # lines the re-runs printed, kept from the cell's output
+    which: Optional[object] = None          # a leaf FAILed: each class's backward checked alone (which_backward)
 
 
 def output_of(trace):
@@ -147,6 +149,8 @@ def check_gradients(trace, within_s=None, run_own_code=False):
     before = passes()
     with isolated() as hidden:
         result = _check(trace, y, funcs, leaves, within_s)
+        if failed_leaf(result):   # in the same isolation: their prints hidden and counted too
+            result.which = which_backward(funcs, trace)
     if result is not None:
         result.own_classes, result.runs, result.hidden_lines = own, passes() - before, hidden.lines
     return result

@@ -9,7 +9,9 @@ gone, or changed since the graph was recorded, says why. A graph of
 dezero's own functions is checked with the cell when that is cheap; one
 with the user's own classes is checked only when they press the button the
 view offers instead, as their forward may do more than compute (what it
-prints is hidden; see `dezero_magic.isolation`).
+prints is hidden; see `dezero_magic.isolation`). When a leaf grad FAILs,
+a block under the table names which class's backward is wrong, each checked
+alone (`dezero_magic.which_backward`).
 """
 import ipywidgets as widgets
 import numpy as np
@@ -22,6 +24,7 @@ from dezero_magic.render.escape import esc
 from dezero_magic.widgets import lifecycle, style
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.plots import curves_layout, curves_png, img_tag
+from dezero_magic.which_backward import ran_text
 
 HEADER = ("variable", "value", "analytic grad (backprop)", "numerical grad (central difference)",
           "relative error", "result")
@@ -30,6 +33,12 @@ SHOWN = 4
 OWN_CODE = ("This graph has your own classes ({names}). Checking its grads against numerical ones runs your "
             "forward again, about {runs} times, so it is not done until you ask for it.")
 HIDDEN = "What your code prints then is hidden, but its other effects (a list it appends to, say) happen again."
+WHICH_INTRO = ("Each function class's backward alone, at the inputs one of its calls in this graph had: what it "
+               "returns for a fixed gy against central differences of sum(gy * forward(x)), re-running that "
+               "forward alone on copies.")
+ALL_OK = ("Each backward is right on its own, so the FAIL comes from how the grads were put together: a grad "
+          "overwritten instead of added up where a variable is used twice (book step 14), or a function's "
+          "backward run before all of its output's grad had arrived (book step 16).")
 
 
 def _fmt(a):
@@ -129,7 +138,35 @@ def table_html(check):
     notes = "".join(f"<li>{esc(n)}</li>" for n in check.notes)
     body = (style.table(rows, header=HEADER) + f'<div style="margin-top:4px">{summary}</div>'
             + f'<div style="color:{style.MUTED}">{explain}</div>' + (f"<ul>{notes}</ul>" if notes else ""))
-    return style.block(body, title="Gradient check", klass="dz-gradients-table")
+    return style.block(body, title="Gradient check", klass="dz-gradients-table") + which_html(check.which)
+
+
+def which_html(which):
+    """The "Which backward is wrong" block (escaped); '' when the local check did not run."""
+    if which is None or not which.classes:
+        return ""
+    items = []
+    for c in which.classes:
+        if c.verdict == "FAIL":
+            line = style.warning(f"{c.name} — FAIL:") + esc(f" {c.detail}")
+        elif c.verdict == "ok":
+            line = esc(f"{c.name} — ok ({c.detail})")
+        else:
+            line = esc(f"{c.name} — could not check: {c.detail}")
+        items.append(f"<li>{line}</li>")
+    wrong = [c.name for c in which.wrong]
+    if wrong:
+        end = style.warning(f"Look at {' and '.join(wrong)}: it does not give the derivative of its forward."
+                            if len(wrong) == 1 else f"Look at {', '.join(wrong)}: they do not give the "
+                                                    "derivatives of their forward.")
+    elif all(c.verdict == "ok" for c in which.classes):
+        end = esc(ALL_OK)
+    else:
+        end = esc("No backward that could be checked is wrong: look at the ones that could not be checked, "
+                  "or at how the grads were put together (book steps 14 and 16).")
+    body = (f'<div style="color:{style.MUTED}">{esc(WHICH_INTRO)}</div><ul>{"".join(items)}</ul>'
+            f"<div>{end}</div>")
+    return style.block(body, title="Which backward is wrong", klass="dz-gradients-which")
 
 
 def _summary(check):
@@ -143,7 +180,9 @@ def _summary(check):
     if fails:
         what = ("The 1 checked leaf grad FAILS" if len(checked) == 1
                 else f"{fails} of {len(checked)} checked leaf grads FAIL")
-        return style.warning(f"{what} the check: a backward is wrong (or grads were added up twice)")
+        said = style.warning(f"{what} the check: a backward is wrong (or grads were added up twice)")
+        which = check.which.wrong if check.which is not None else []
+        return said + (esc(f" (which one: {', '.join(c.name for c in which)}, see below)") if which else "")
     differ = sum(leaf.differs for leaf in check.leaves)
     if differ:
         return esc(_differ_summary(check, differ, len(checked)))
@@ -270,7 +309,9 @@ def _offer(box, trace, check):
     # lesson must see y freed when rebound. So the check works while y lives.)
     y = check.output_label if check.output_label.isidentifier() else "the output"
     beside = widgets.HTML(style.block(esc(f"{HIDDEN} It needs {y} to still exist: press it before a later cell "
-                                          f"rebinds {'that name' if y == 'the output' else y}.")))
+                                          f"rebinds {'that name' if y == 'the output' else y}. If a grad FAILs, "
+                                          "each class's forward and backward then also run alone (a few hundred "
+                                          "calls at most), to name the backward that is wrong.")))
     button.on_click(lambda _b: _run_own(box, trace))
     box.children = [note, button, beside]
     box.check, box.table, box.plot, box.run = check, note, None, button
@@ -290,6 +331,7 @@ def _run_own(box, trace):
     said = ""
     if runs:  # (none ran: the table says why, e.g. the graph is gone)
         said = (f"Run when you asked: your forward ran again in {runs} passes of the graph (counted)"
+                + (f"; {ran_text(check.which)}" if ran_text(check.which) else "")
                 + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
                 + "; other effects of your code happened again.")
         said = style.block(f'<div style="color:{style.MUTED}">{esc(said)}</div>')
