@@ -29,13 +29,14 @@ KEEP_MIN_SCALE = 0.5
 KEEP_PAD = 6
 
 
-def window(layout, node_id, keep=(), zoom=1.0):
+def window(layout, node_id, keep=(), zoom=1.0, force=False):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
     (or the node is not drawn). `zoom` > 1: a window to be drawn that many
     times larger at the usual window size (the Graph tab's "large" with a
-    node picked), so that the node is still in view without scrolling."""
-    if node_id not in layout.positions or not (needs_window(layout) or _zoom_overflows(layout, zoom)):
+    node picked), so that the node is still in view without scrolling.
+    `force`: a window even where the graph could be shown whole."""
+    if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
     held = [node_id] + [n for n in keep if n in layout.positions and n in layout.sizes]
     x, y = layout.positions[node_id]
@@ -119,11 +120,11 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id, keep=(), zoom=1.0):
+def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
     holds `keep` too (drawn `zoom` times larger), or unchanged (focused
-    False) when the whole graph fits."""
-    box = window(layout, node_id, keep, zoom)
+    False) when the whole graph fits (unless `force`)."""
+    box = window(layout, node_id, keep, zoom, force)
     if box is None:
         return svg, False
     x0, y0, w, h = box

@@ -49,17 +49,11 @@ def may_overflow(width, height):
 _ITEM = "flex:none;margin-right:auto"
 
 
-def whole_style(width, min_scale=MIN_SCALE):
+def whole_style(width):
     """The root style of a graph drawn whole, `width` px wide: as wide as its
-    box, down to `min_scale` of its size, and never wider than its size."""
-    return f"width:max(100%, {min_scale * width:.0f}px);max-width:{width:.0f}px;height:auto;{_ITEM}"
+    box, down to MIN_SCALE of its size, and never wider than its size."""
+    return f"width:max(100%, {MIN_SCALE * width:.0f}px);max-width:{width:.0f}px;height:auto;{_ITEM}"
 
-
-# The Backward stepper's whole graphs shrink further, to fit even the narrowest box: the
-# function a step pops must be in sight (QA: at 1024 px with the file browser open, the
-# tour's book-order steps popped a Square cut in half at the box's edge, its grad hidden).
-# Its text may then be small: the step's panel above the graph says the numbers.
-STEPPER_MIN_SCALE = NARROW_BOX_PX / WHOLE_W
 
 
 def window_style(width, height):

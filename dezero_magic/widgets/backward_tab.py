@@ -18,8 +18,8 @@ import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus
-from dezero_magic.render.screen import STEPPER_MIN_SCALE, may_overflow, whole_style
-from dezero_magic.render.svg import render_svg, root_attrs, with_root
+from dezero_magic.render.screen import fits_whole_from, may_overflow
+from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
@@ -213,13 +213,20 @@ class BackwardView(TraceView):
         # with every variable it takes grads from or sends them to: both ends of each highlighted edge
         f = t.graph.functions[fid]
         ends = [n for edge in edges for n in edge] + list(f.inputs) + list(f.outputs)
-        svg, focused = focus(svg, t.layout, fid, keep=ends)
-        if not focused and may_overflow(t.layout.width, t.layout.height):
-            svg = with_root(svg, style=whole_style(float(root_attrs(svg)["width"]), STEPPER_MIN_SCALE))
-        note = (f"The part of the graph around {func_name(t.graph, fid)}, which this step pops, and its "
-                "inputs and outputs (the graph is larger than the screen; the Graph tab shows all of it)."
-                ) if focused else None
-        self.figure.value = style.figure(svg, note)
+        # Short: at 1024 px it stood three lines tall between the step's text and its graph.
+        note = (f"Around {func_name(t.graph, fid)}, which this step pops, with its inputs and outputs: the "
+                "graph is larger than the screen (the Graph tab shows all of it).")
+        whole, focused = focus(svg, t.layout, fid, keep=ends)
+        if focused or not may_overflow(t.layout.width, t.layout.height):
+            self.figure.value = style.figure(whole, note if focused else None)
+            return
+        # Whole where the box holds it; where it would cut it (~550 px: 1024 px, file browser
+        # open) a window around the popped function instead, chosen by the browser (QA: the
+        # popped Square was cut in half at the box's edge; shrunk to fit it read at 7 px).
+        window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True)
+        attrs = root_attrs(whole)
+        self.figure.value = style.figure(whole, note, cut_svg=window,
+                                         fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
 
     def _render_generation(self, k):
         graph, steps = self.trace.graph, self.trace.graph.steps

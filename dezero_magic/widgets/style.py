@@ -72,7 +72,7 @@ def badge(text):
             f'padding:0 6px;border-radius:4px">{esc(text)}</span>')
 
 
-def figure(svg, note=None, *, fits_from=None, fits_note=None):
+def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
     scrolled (a taller box caught the wheel on a 720-px projector). A graph
@@ -83,14 +83,18 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None):
     fits its box whole. The kernel never learns the box's width, so the
     browser decides (a CSS container query, no JavaScript): from there on,
     `note` (said of a drawing that may be cut off) is hidden and
-    `fits_note`, if any, is said instead."""
+    `fits_note`, if any, is said instead. `cut_svg` (with `fits_from`): the
+    drawing shown instead of `svg` where it does not fit (a window around
+    the node that matters; its ids must differ from `svg`'s)."""
     flow = end_first(_rankdir(svg))
+    if cut_svg is not None and fits_from is not None:
+        svg = _with_class(svg, "dz-if-fits") + _with_class(cut_svg, "dz-if-cut")
     # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
     box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;display:flex;'
            f'contain:inline-size;flex-direction:{flow};align-items:flex-start">{svg}</div>')
-    if fits_from is None or not note:
+    if fits_from is None or not (note or cut_svg is not None):
         return _figure_note(note) + box
     width, height = (int(-(-v // 1)) for v in fits_from)   # rounded up
     scope = f"dz-fits-{width}-{height}"
@@ -100,6 +104,11 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None):
             f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}}}}}</style>")
     notes = _figure_note(note, "dz-if-cut") + (_figure_note(fits_note, "dz-if-fits") if fits_note else "")
     return f'<div class="{scope}" style="container-type:inline-size">{rule}{notes}{box}</div>'
+
+
+def _with_class(svg, klass):
+    """`svg` with `klass` added to its root's class attribute."""
+    return re.sub(r'^(<svg\b[^>]*?\sclass=")', lambda m: m.group(1) + klass + " ", svg, count=1)
 
 
 def _figure_note(note, klass=""):

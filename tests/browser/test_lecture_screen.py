@@ -84,12 +84,14 @@ SCREENS = {"1024x768": (1024, 768, False), "1024x768-file-browser": (1024, 768, 
 # edge) that are not wholly inside the visible figure box.
 STEP_NODES_OUT = """(figure) => {
     const box = figure.getBoundingClientRect();
+    // the drawing shown (the stepper may hold the whole graph and a window, one of them hidden)
+    const svg = [...figure.querySelectorAll('svg.dz-graph')].find(s => s.getClientRects().length > 0);
     const ids = new Set();
-    for (const g of figure.querySelectorAll('.dz-func.dz-highlight')) ids.add(g.dataset.nodeId);
-    for (const e of figure.querySelectorAll('.dz-edge.dz-highlight')) { ids.add(e.dataset.src); ids.add(e.dataset.dst); }
+    for (const g of svg.querySelectorAll('.dz-func.dz-highlight')) ids.add(g.dataset.nodeId);
+    for (const e of svg.querySelectorAll('.dz-edge.dz-highlight')) { ids.add(e.dataset.src); ids.add(e.dataset.dst); }
     const out = [];
     for (const id of ids) {
-        const g = [...figure.querySelectorAll('g.dz-node')].find(n => n.dataset.nodeId === id);
+        const g = [...svg.querySelectorAll('g.dz-node')].find(n => n.dataset.nodeId === id);
         const r = g ? g.getBoundingClientRect() : null;
         if (!r || r.width === 0 || r.left < box.left - 0.5 || r.right > box.right + 0.5
             || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
@@ -100,7 +102,7 @@ STEP_NODES_OUT = """(figure) => {
 # Whether every `selector` in `root` lies within the visible box `inner`.
 INSIDE = """([inner, selector]) => {
     const box = inner.getBoundingClientRect();
-    const found = [...inner.querySelectorAll(selector)];
+    const found = [...inner.querySelectorAll(selector)].filter(el => el.getClientRects().length > 0);
     return found.length > 0 && found.every(el => { const r = el.getBoundingClientRect();
         return r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5
             && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5; });

@@ -57,8 +57,8 @@ def test_a_replay_beyond_its_budget_shows_the_order_and_says_why(shell, displaye
 def test_where_both_orders_agree_the_backward_runs_once(shell, displayed, monkeypatch):
     t = run_traced(shell, "x = Variable(np.array(0.5), name='x')\ny = F.sin(F.exp(x))\ny.backward()")
     calls = []
-    real = replay_mod._call_backward
-    monkeypatch.setattr(replay_mod, "_call_backward", lambda f, gys: calls.append(f) or real(f, gys))
+    real = replay_mod.replay_backward
+    monkeypatch.setattr(replay_mod, "replay_backward", lambda f, gys: calls.append(f) or real(f, gys))
     rp = replay(t)
     assert rp.diverges_at is None and len(calls) == 2        # Sin, Exp: once each
     assert rp.book_grads == rp.correct_grads and rp.wrong == []

@@ -236,7 +236,9 @@ def test_a_graph_that_fits_is_stepped_whole(diamond):
     from dezero_magic.widgets.graph_tab import GraphView
 
     view = BackwardView(diamond)
-    assert "larger than the screen" not in text_of(view.figure.value)
+    # (said only over the window the narrowest box shows instead: see the next test)
+    assert "larger than the screen" not in text_of(re.sub(r'<div class="dz-figure-note dz-if-cut".*?</div>', "",
+                                                           view.figure.value))
     lay = diamond.layout
     assert f'viewBox="0 0 {lay.width:.0f}' in view.figure.value
     whole = GraphView(diamond)
@@ -369,15 +371,25 @@ def test_the_step_text_comes_right_under_the_buttons_and_the_queue_after_the_gra
     assert "Step 1 of" in text_of(view.info.value) and "Queue" in text_of(view.queue.value)
 
 
-def test_a_whole_graph_in_the_stepper_shrinks_to_the_narrowest_box(diamond):
-    # QA: at 1024 px with the file browser open (a ~550-px box) the diamond's last book
-    # step popped a function cut in half at the box's edge; the Graph tab keeps MIN_SCALE.
-    from dezero_magic.render.screen import MIN_SCALE, NARROW_BOX_PX, STEPPER_MIN_SCALE
-    from dezero_magic.widgets.graph_tab import GraphView
+def test_a_graph_the_narrowest_box_would_cut_is_stepped_whole_or_in_a_window(diamond):
+    # QA: at 1024 px with the file browser open (a ~550-px box) the diamond's last book step
+    # popped a function cut in half at the box's edge; shrunk to fit, it read at 7 px. The
+    # browser picks (a container query): the whole graph where the box holds it, else a
+    # window around the popped function, each with its own marker ids.
+    import xml.etree.ElementTree as ET
+
+    from dezero_magic.render.screen import MIN_SCALE, NARROW_BOX_PX
 
     width = diamond.layout.width
-    assert width * MIN_SCALE > NARROW_BOX_PX >= width * STEPPER_MIN_SCALE
-    stepped = re.search(r'width:max\(100%, (\d+)px\)', BackwardView(diamond).figure.value)
-    assert stepped and int(stepped.group(1)) <= NARROW_BOX_PX
-    shown = re.search(r'width:max\(100%, (\d+)px\)', GraphView(diamond).figure.value)
-    assert int(shown.group(1)) == round(MIN_SCALE * width)
+    assert width * MIN_SCALE > NARROW_BOX_PX
+    html = BackwardView(diamond).figure.value
+    svgs = re.findall(r"<svg\b.*?</svg>", html, re.S)
+    assert len(svgs) == 2
+    whole, window = (ET.fromstring(s) for s in svgs)
+    assert whole.get("class") == "dz-if-fits dz-graph" and window.get("class") == "dz-if-cut dz-graph"
+    assert whole.get("viewBox").startswith("0 0 ") and float(window.get("viewBox").split()[2]) < width
+    rule = re.search(r"@container \(min-width:(\d+)px\)", html)
+    assert rule and int(rule.group(1)) == -(-(MIN_SCALE * width + 2) // 1)
+    ids = [re.findall(r'\sid="([^"]+)"', s) for s in svgs]
+    assert ids[0] and not set(ids[0]) & set(ids[1])
+    assert 'class="dz-figure-note dz-if-cut"' in html      # "The part of the graph around ..." with the window only
