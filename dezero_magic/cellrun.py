@@ -200,7 +200,7 @@ class TracedRun:
         # the first steps): see node_budget.window.
         window = node_budget.window(opts.max_nodes)
         self.tracer = CellTracer(keep=window, max_steps=window)
-        self.code = shell.transform_cell(body)
+        self.code = self.tracer.cell_code = shell.transform_cell(body)
         self.names = names_in(self.code)
         self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def
         try:

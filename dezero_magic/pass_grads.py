@@ -21,6 +21,7 @@ class CellTracer(Tracer):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.grads_made = {}
+        self.cell_code = ""   # the cell's source, for notes that name a line's slip
 
     def on_backward_end(self, outputs, steps, completed):
         super().on_backward_end(outputs, steps, completed)

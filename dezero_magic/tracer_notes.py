@@ -2,6 +2,8 @@
 `assemble.graph_from_tracer`): grads carried over from an earlier backward,
 how many passes ran, a last pass that ran no step, calls under no_grad,
 other threads, the tracer's own failure, a backward that raised."""
+import re
+
 from dezero.core import Parameter
 from dezero.layers import Layer
 from dezero_magic.render.text import count_of
@@ -19,6 +21,15 @@ def _fid(order):
 def _label(graph, vid, default):
     node = graph.variables.get(_vid(vid))
     return node.label if node is not None and node.label else default
+
+
+_UNCALLED_CLEAR = re.compile(r"([A-Za-z_][\w.]*\.cleargrads?)\b(?!\s*\()")
+
+
+def _uncalled_cleargrads(code):
+    """`model.cleargrads` written without (): the student thinks it cleared."""
+    found = _UNCALLED_CLEAR.search(code or "")
+    return found.group(1) if found else None
 
 
 def carried_notes(graph, tracer, namespace=None):
@@ -43,10 +54,13 @@ def carried_notes(graph, tracer, namespace=None):
             clear = f"call {params[0]}.cleargrad() (p.cleargrad() for each parameter p; model.cleargrads() for a " \
                     "model's) before backward"
         # Not harmless, unlike data Variables': optimizer.update() steps by the summed grads.
-        notes.append(f"The grad of the parameters {names} also holds an earlier backward's: it was not cleared "
-                     "before the last backward, which added to it. An optimizer's update() reads these grads, so "
-                     f"it steps by the sum of every backward's and trains wrongly: {clear}, as the training "
-                     "loops of steps 44-46 do.")
+        slip = _uncalled_cleargrads(getattr(tracer, "cell_code", ""))
+        notes.append(f"The grads of the parameters {names} still hold earlier backward passes' grads: they were "
+                     "not cleared before the last backward, which added to them. An optimizer's update() (or "
+                     "your own p.data -= lr * p.grad.data) reads these grads, so it steps by the sum of every "
+                     f"pass's and trains wrongly: {clear}, as the training loops of steps 44-46 do."
+                     + (f" The cell has `{slip}` without parentheses: that names the method but does not "
+                        f"call it; write {slip}()." if slip else ""))
     if data:
         names = ", ".join(dict.fromkeys(data))
         # Step 42's data Variables pile up grads nobody reads: say when it matters.

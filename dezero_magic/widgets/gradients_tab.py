@@ -88,7 +88,8 @@ def _at(values, where):
     def index(i):
         return ",".join(str(int(k)) for k in np.unravel_index(i, a.shape)) if a.ndim > 1 else str(int(i))
 
-    return ", ".join(f"[{index(i)}] {flat[i]:.6g}" for i in where) + " …"
+    # index and value joined (U+00A0): at 1024 px they wrapped apart, "[667]" beside the wrong number
+    return ", ".join(f"[{index(i)}]\u00a0{flat[i]:.6g}" for i in where) + " …"
 
 
 def _analytic(leaf):
@@ -121,7 +122,8 @@ def table_html(check):
     # Named leaves (x, W) first: the constants a formula makes (2 in 2 * x) follow, and on
     # Goldstein-Price they are twenty rows that used to bury x and y.
     for leaf in sorted(check.leaves, key=lambda leaf: leaf.label == leaf.var_id):
-        err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}"
+        # a non-breaking hyphen (U+2011): "1.05e-08" wrapped as "1.05e-" / "08" in a narrow column
+        err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
         label = f"{leaf.label} (no name)" if leaf.label == leaf.var_id else leaf.label
         rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
     summary = _summary(check)

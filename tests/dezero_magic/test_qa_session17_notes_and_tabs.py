@@ -34,7 +34,7 @@ for i in range(3):
 
 
 def _carried(trace):
-    return [n for n in trace.graph.notes if "also holds an earlier backward's" in n]
+    return [n for n in trace.graph.notes if "earlier backward" in n]
 
 
 # -- 1. grads carried over: parameters are not harmless ---------------------------------------------
@@ -44,6 +44,14 @@ def test_a_forgotten_cleargrads_on_parameters_says_the_training_is_wrong(shell, 
     assert "model.l0.W, model.l0.b" in note
     assert "Harmless" not in note and "step 34" not in note
     assert "update()" in note and "model.cleargrads() before backward" in note
+    # QA: a student who wrote `model.cleargrads` thinks they cleared: the note names the slip
+    assert "`model.cleargrads` without parentheses" in note and "write model.cleargrads()" in note
+
+
+def test_a_cell_without_the_slip_is_not_told_of_one(shell, displayed):
+    [note] = _carried(run_traced(shell, FORGOTTEN_CLEARGRADS.replace("    model.cleargrads          # no parentheses\n",
+                                                                     "")))
+    assert "without parentheses" not in note and "model.cleargrads() before backward" in note
 
 
 def test_a_forgotten_cleargrad_on_a_data_variable_is_still_harmless(shell, displayed):
@@ -198,8 +206,8 @@ def test_sampled_entries_are_shown_with_their_indices(shell, displayed, shape):
     for i in checked[:4]:
         index = ",".join(map(str, np.unravel_index(i, shape)))
         # value, analytic and numerical: the same entry, with its index
-        assert f"[{index}] {data[i]:.6g}" in text
-        assert text.count(f"[{index}] {g[i]:.6g}") == 2, (index, text)
+        assert f"[{index}]\u00a0{data[i]:.6g}" in text
+        assert text.count(f"[{index}]\u00a0{g[i]:.6g}") == 2, (index, text)
     assert "entries " not in text.replace("entries checked", "")
 
 
