@@ -114,6 +114,22 @@ def _whole_nodes(layout, held, axis, start, size):
     return (min(near, key=lambda lo: abs(lo - start)) if near else start), size
 
 
+def tallest_window(layout, targets):
+    """The drawn height of the tallest window over `targets` ((node, keep)
+    pairs: the stepper's steps), or None when the graph is shown whole. The
+    stepper's box keeps that height: windows grown to hold a step's nodes are
+    drawn smaller, and the box had changed height from step to step (QA: 395,
+    480, 399 px), moving the queue under it while playing."""
+    if not needs_window(layout):
+        return None
+    most = 0.0
+    for node, keep in targets:
+        box = window(layout, node, keep)
+        if box is not None:
+            most = max(most, box[3] * window_scale(layout, box))
+    return most or None
+
+
 def needs_window(layout):
     """Whether the graph can be larger than its box even at its smallest
     scale: then views offer "fit", and show windows around nodes."""

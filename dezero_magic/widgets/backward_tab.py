@@ -17,13 +17,14 @@ so hundreds of steps stay responsive.
 import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import focus
+from dezero_magic.render.focus import focus, tallest_window
 from dezero_magic.render.screen import fits_whole_from, may_overflow
 from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_queue import panel, queue_html, reserve, reserved_lines
+from dezero_magic.widgets.step_edges import step_edges, step_ends
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.trace_view import TraceView
@@ -65,15 +66,6 @@ def short_name(graph, fid):
     return f"{f.title}→{','.join(outs)}" if outs else f.title
 
 
-def step_edges(graph, fid, gys=None, gxs=None):
-    """(source, target) edges that carry grads at this step: function -> ...
-    drawn forward, so output edges are (f, y) and input edges (x, f)."""
-    f = graph.functions[fid]
-    outs = [v for v in f.outputs if gys is None or v in gys]
-    ins = [v for v in f.inputs if gxs is None or v in gxs]
-    return [(fid, v) for v in outs] + [(v, fid) for v in ins]
-
-
 NO_QUEUE = ("none: this backward calls the next function's backward itself (a recursion, as in the "
             "book's step 7), so no function waits in a list")
 
@@ -98,6 +90,7 @@ class BackwardView(TraceView):
         kit = self.kit
         self._replay = None
         self._hold = False
+        self._heights = {}     # mode -> the box height its steps keep (_box_height)
         steps = trace.graph.steps
         if not steps:
             said = NOT_WATCHED if getattr(trace, "line_magic", False) else NO_BACKWARD
@@ -210,15 +203,13 @@ class BackwardView(TraceView):
         t = self.trace
         svg = render_svg(t.graph, t.layout, show_shapes=t.verbose, highlight_functions=[fid],
                          highlight_edges=edges, marked_variables=marked, grads_override=grads)
-        # with every variable it takes grads from or sends them to: both ends of each highlighted edge
-        f = t.graph.functions[fid]
-        ends = [n for edge in edges for n in edge] + list(f.inputs) + list(f.outputs)
+        ends = step_ends(t.graph, fid, edges)
         # Short: at 1024 px it stood three lines tall between the step's text and its graph.
         note = (f"Around {func_name(t.graph, fid)}, which this step pops, with its inputs and outputs: the "
                 "graph is larger than the screen (the Graph tab shows all of it).")
         whole, focused = focus(svg, t.layout, fid, keep=ends)
         if focused or not may_overflow(t.layout.width, t.layout.height):
-            self.figure.value = style.figure(whole, note if focused else None)
+            self.figure.value = style.figure(whole, note if focused else None, min_height=self._box_height())
             return
         # Whole where the box holds it; where it would cut it (~550 px: 1024 px, file browser
         # open) a window around the popped function instead, chosen by the browser (QA: the
@@ -227,6 +218,22 @@ class BackwardView(TraceView):
         attrs = root_attrs(whole)
         self.figure.value = style.figure(whole, note, cut_svg=window,
                                          fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
+
+    def _box_height(self):
+        """The tallest window of the current mode's steps (None: drawn whole), once a mode."""
+        mode = self.mode.value
+        if mode not in self._heights:
+            graph = self.trace.graph
+            if mode == BOOK:
+                rp = self._book()
+                have = rp is not None and rp.book_grads is not None
+                edges = [(s.func, step_edges(graph, s.func, None, s.gxs if have else None))
+                         for s in (rp.steps if rp is not None else [])]
+            else:
+                edges = [(s.func, step_edges(graph, s.func, s.gys, s.gxs)) for s in graph.steps]
+            self._heights[mode] = tallest_window(self.trace.layout,
+                                                 [(fid, step_ends(graph, fid, e)) for fid, e in edges])
+        return self._heights[mode]
 
     def _render_generation(self, k):
         graph, steps = self.trace.graph, self.trace.graph.steps

@@ -72,7 +72,7 @@ def badge(text):
             f'padding:0 6px;border-radius:4px">{esc(text)}</span>')
 
 
-def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None):
+def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_height=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
     scrolled (a taller box caught the wheel on a 720-px projector). A graph
@@ -85,14 +85,16 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None):
     `note` (said of a drawing that may be cut off) is hidden and
     `fits_note`, if any, is said instead. `cut_svg` (with `fits_from`): the
     drawing shown instead of `svg` where it does not fit (a window around
-    the node that matters; its ids must differ from `svg`'s)."""
+    the node that matters; its ids must differ from `svg`'s). `min_height`
+    (px): the box keeps at least that height (up to its 70 % of the screen)."""
     flow = end_first(_rankdir(svg))
     if cut_svg is not None and fits_from is not None:
         svg = _with_class(svg, "dz-if-fits") + _with_class(cut_svg, "dz-if-cut")
     # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
-    box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;display:flex;'
+    keep = f"min-height:min({min_height:.0f}px, 70vh);" if min_height else ""
+    box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;{keep}display:flex;'
            f'contain:inline-size;flex-direction:{flow};align-items:flex-start">{svg}</div>')
     if fits_from is None or not (note or cut_svg is not None):
         return _figure_note(note) + box

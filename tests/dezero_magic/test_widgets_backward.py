@@ -393,3 +393,38 @@ def test_a_graph_the_narrowest_box_would_cut_is_stepped_whole_or_in_a_window(dia
     ids = [re.findall(r'\sid="([^"]+)"', s) for s in svgs]
     assert ids[0] and not set(ids[0]) & set(ids[1])
     assert 'class="dz-figure-note dz-if-cut"' in html      # "The part of the graph around ..." with the window only
+
+
+def test_the_stepper_box_keeps_the_height_of_its_tallest_window(shell, displayed):
+    # QA at 1024 px with the file browser open: the box changed height from step to step (395,
+    # 480, 399 px), moving the queue under it while playing: windows of different widths
+    # (narrowed so that no node is cut at an edge) shrink differently into a narrow box.
+    import xml.etree.ElementTree as ET
+
+    shell.run_cell(MY_SIN)
+    trace = run_traced(shell, 'x = Variable(np.array(np.pi / 4), name="x")\ny = my_sin(x)\ny.backward()')
+    view = BackwardView(trace)
+    kept, drawn, widths = set(), [], set()
+    for k in range(1, len(trace.graph.steps) + 1):
+        view.slider.value = k
+        html = view.figure.value
+        kept.add(re.search(r"min-height:min\((\d+)px, 70vh\)", html).group(1))
+        root = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
+        drawn.append(float(root.get("height")))
+        widths.add(root.get("width"))
+    assert len(kept) == 1 and len(widths) > 1           # one box height, windows of several widths
+    assert int(kept.pop()) == round(max(drawn))
+
+
+
+MY_SIN = """import math
+def my_sin(x, threshold=1e-4):
+    y = 0
+    for i in range(100000):
+        c = (-1) ** i / math.factorial(2 * i + 1)
+        t = c * x ** (2 * i + 1)
+        y = y + t
+        if abs(t.data) < threshold:
+            break
+    return y
+"""
