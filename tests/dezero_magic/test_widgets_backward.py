@@ -401,6 +401,8 @@ def test_the_stepper_box_keeps_the_height_of_its_tallest_window(shell, displayed
     # (narrowed so that no node is cut at an edge) shrink differently into a narrow box.
     import xml.etree.ElementTree as ET
 
+    from test_lecture_step_window import MY_SIN
+
     shell.run_cell(MY_SIN)
     trace = run_traced(shell, 'x = Variable(np.array(np.pi / 4), name="x")\ny = my_sin(x)\ny.backward()')
     view = BackwardView(trace)
@@ -415,16 +417,3 @@ def test_the_stepper_box_keeps_the_height_of_its_tallest_window(shell, displayed
     assert len(kept) == 1 and len(widths) > 1           # one box height, windows of several widths
     assert int(kept.pop()) == round(max(drawn))
 
-
-
-MY_SIN = """import math
-def my_sin(x, threshold=1e-4):
-    y = 0
-    for i in range(100000):
-        c = (-1) ** i / math.factorial(2 * i + 1)
-        t = c * x ** (2 * i + 1)
-        y = y + t
-        if abs(t.data) < threshold:
-            break
-    return y
-"""
