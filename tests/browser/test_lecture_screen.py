@@ -163,6 +163,11 @@ def test_every_backward_step_shows_both_ends_of_its_edges(ran, screen):
             output.locator(".widget-toggle-button, button", has_text="generation order").filter(visible=True).first.click()
 
 
+def _switch(output, name):
+    """The Graph tab's toggle button `name` (values, grads, shapes, fit, large)."""
+    return output.locator("button", has_text=re.compile(rf"^\s*{name}\s*$")).filter(visible=True).first
+
+
 def _panel(output):
     return output.locator(".widget-tab-contents, .lm-TabPanel-stackedPanel, .p-TabPanel-stackedPanel").first
 
@@ -190,7 +195,7 @@ def test_large_scrolls_the_figure_box_alone(ran):
     lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
     output = lab_page.output_of_cell(notebook, 4)
     lab_page.open_tab(output, "Graph")
-    large = output.locator("button", has_text=re.compile(r"^\s*large\s*$")).filter(visible=True).first
+    large = _switch(output, "large")
     large.click()
     note = output.locator(".dz-figure-note").filter(visible=True).first
     expect(note).to_contain_text("1.5 times larger", timeout=30_000)
@@ -217,7 +222,7 @@ def test_a_node_picked_with_large_on_is_in_sight(ran):
     lab_page.set_screen(page, *SCREENS["1280x800"])
     output = lab_page.output_of_cell(notebook, 3)
     lab_page.open_tab(output, "Graph")
-    large = output.locator("button", has_text=re.compile(r"^\s*large\s*$")).filter(visible=True).first
+    large = _switch(output, "large")
     large.click()
     select = output.locator("select").filter(visible=True).first
     options = [o.replace("\xa0", " ") for o in select.evaluate("s => [...s.options].map(o => o.text)")]
@@ -269,7 +274,7 @@ def test_fit_shows_a_tall_graph_on_one_screen(ran):
     lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
     output = lab_page.output_of_cell(notebook, 3)
     lab_page.open_tab(output, "Graph")
-    fit = output.locator("button", has_text=re.compile(r"^\s*fit\s*$")).filter(visible=True).first
+    fit = _switch(output, "fit")
     fit.click()
     expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
     svg = lab_page.visible_figure(output).locator("svg.dz-graph").first
