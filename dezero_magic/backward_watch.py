@@ -18,7 +18,9 @@ through the cell would escape the wrapper; the profile hook sees every
 call, whatever class it belongs to, and changes no user object. Its cost
 (a Python callback on every call and return, a few times slower for call-
 heavy code) is paid only by such cells; `benchmarks/bench_magic.py`
-measures it.
+measures it. A loop without `seen` runs tens of thousands of steps, so a
+step's record is kept cheap: grads are copied, not snapshotted, until read
+(`backward_calls`), and other events leave at the first test.
 
 When the caller is the book's list-based loop (`funcs = [...]`,
 `f = funcs.pop()`, steps 12-16), the hook also reads that list to show the
@@ -34,16 +36,20 @@ import dis
 import sys
 import types
 import weakref
+from collections import deque
+from itertools import islice
 
 import numpy as np
 
 from dezero.core import Function as DezeroFunction
-from dezero_magic.links import func_inputs
+from dezero_magic.backward_calls import (NUMBERS, BackwardCall, Pass, changed, inputs_of, made, take,
+                                         weak as _weak)
 from dezero_magic.naming import attr_of
 from dezero_magic.cell_names import names_in
 from dezero_magic.preview import SNAPSHOT_ITEMS, Snapshot, data_of, snapshot
 
 MAX_CALLS = 2000
+_ref, _ndarray = weakref.ref, np.ndarray
 
 
 def is_function_like(obj):
@@ -119,80 +125,6 @@ def needed(cell, namespace, names=None):
     return any(_touches(namespace[name], classes) for name in names if name in namespace)
 
 
-def _weak(obj):
-    try:
-        return weakref.ref(obj)
-    except TypeError:
-        return None
-
-
-class BackwardCall:
-    """One observed call of a student's `Function.backward`."""
-
-    __slots__ = ("func_ref", "func_id", "func_kind", "gys", "gxs", "queue", "pending", "held", "raised",
-                 "returned_none", "gy_refs", "changed", "own_change", "bare")
-
-    def __init__(self, func, gys, queue):
-        self.func_ref = _weak(func)
-        self.func_id = id(func)
-        # A `__slots__` class without `__weakref__` cannot be weakly referenced: its
-        # calls are matched by id() and class name to the functions found alive in
-        # the drawn graph (`func_for`); a strong reference would keep them alive.
-        self.func_kind = type(func).__name__ if self.func_ref is None else None
-        self.gys = gys
-        self.gxs = None       # snapshots of the returned grads, one per input (None: raised, or returned None)
-        self.queue = queue    # ids of the functions left in the caller's `funcs` list
-        self.pending = None   # ids, in pop order, still queued after this step
-        self.held = {}        # id of an input -> snapshot of the grad it held before the pass
-        self.raised = False   # an exception left the backward
-        self.returned_none = False  # it returned None (a backward without `return`)
-        self.gy_refs = ()     # weakrefs to the grad arrays it was given (None where not an ndarray)
-        self.changed = {}     # index in gys -> snapshot: that array changed in place later in the pass
-        self.own_change = False  # the backward itself changed a grad array it was given
-        self.bare = set()     # ids of the inputs whose grad was None when it was called
-
-    def func(self):
-        return self.func_ref() if self.func_ref is not None else None
-
-    def func_for(self, alive):
-        """The function called: by weakref, else (no weakref possible) the one of
-        `alive` (id() -> function, found in the drawn graph) with its id and class."""
-        if self.func_ref is not None:
-            return self.func_ref()
-        f = alive.get(self.func_id)
-        return f if f is not None and type(f).__name__ == self.func_kind else None
-
-    def gy_array(self, i):
-        """The grad array given as its i-th output grad, if still alive."""
-        ref = self.gy_refs[i] if i < len(self.gy_refs) else None
-        return ref() if ref is not None else None
-
-
-class Pass(list):
-    """The calls of one backward pass (a list, as before), with what is
-    known of the pass itself: `start`, a weakref to the variable whose
-    backward began it; `seedless`, its grad was None then; `finished`, the
-    outermost Variable.backward returned (did not raise, is not running);
-    `adds_in_place`, that Variable.backward's code has an in-place `+=`;
-    `counts`, id of a function -> how many times its backward ran in the pass
-    (all of them, also those past the MAX_CALLS kept); `used`, id of a leaf
-    -> (weakref or None, `light_snapshot` of its data when the pass first
-    reached it): an optimizer step after the pass changes it."""
-
-    def __init__(self, calls=(), start=None, seedless=False, finished=False, adds_in_place=False,
-                 counts=None, used=None):
-        super().__init__(calls)
-        self.start = start
-        self.seedless = seedless
-        self.finished = finished
-        self.adds_in_place = adds_in_place
-        self.counts = {} if counts is None else counts
-        self.used = {} if used is None else used
-
-    def start_variable(self):
-        return self.start() if self.start is not None else None
-
-
 _RETURNS = {dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap}
 
 
@@ -207,19 +139,23 @@ def _returned(frame):
     return 0 <= at < len(code) and code[at] in _RETURNS
 
 
-# code object -> whether it (or a def inside it) has an in-place `+=`: read
-# once per Variable.backward, not once per pass (a training loop runs many)
-_IN_PLACE_ADDS = weakref.WeakKeyDictionary()
+# id of a code object -> (the code, whether it or a def inside it has an
+# in-place `+=`): read once per Variable.backward, not once per pass (a training
+# loop runs many). By id, holding the code (its id cannot be reused meanwhile):
+# a WeakKeyDictionary hashed the code and made a weakref on every lookup.
+_IN_PLACE_ADDS = {}
 
 
 def _adds_in_place(code):
-    found = _IN_PLACE_ADDS.get(code)
-    if found is None:
+    entry = _IN_PLACE_ADDS.get(id(code))
+    if entry is None or entry[0] is not code:
         found = any(i.opname == "INPLACE_ADD" or (i.opname == "BINARY_OP" and i.argrepr == "+=")
                     for i in dis.get_instructions(code))
         found = found or any(_adds_in_place(c) for c in code.co_consts if isinstance(c, types.CodeType))
-        _IN_PLACE_ADDS[code] = found
-    return found
+        if len(_IN_PLACE_ADDS) > 256:
+            _IN_PLACE_ADDS.clear()  # (classes redefined cell after cell)
+        entry = _IN_PLACE_ADDS[id(code)] = (code, found)
+    return entry[1]
 
 
 def light_snapshot(data):
@@ -232,47 +168,61 @@ def light_snapshot(data):
                     measured=True)
 
 
-def _changed(snap, array):
-    """Whether `array` no longer holds what `snap` took of it (the first
-    SNAPSHOT_ITEMS elements are compared: a change past them goes unseen)."""
-    if snap is None or snap.head is None or array.shape != snap.shape:
-        return False
-    try:
-        now = array.reshape(-1)[:snap.head.size]
-        return not np.array_equal(now, snap.head.reshape(-1), equal_nan=snap.head.dtype.kind in "fc")
-    except Exception:  # noqa: BLE001 - an odd dtype cannot be compared: no change is claimed
-        return False
+def _take_light(data):
+    """What `light_snapshot(data)` needs, taken now (see backward_calls.take):
+    a leaf's value, for every pass of a training loop, and read of the last only."""
+    kind = type(data)
+    if kind is _ndarray and data.size <= SNAPSHOT_ITEMS:
+        return data.copy()
+    if kind in NUMBERS:
+        return data
+    return light_snapshot(data)
 
 
-def _args(frame):
-    code = frame.f_code
-    local = frame.f_locals
-    values = [local.get(n) for n in code.co_varnames[1:code.co_argcount]]
-    if code.co_flags & 0x04:  # CO_VARARGS: the *gys tuple follows the named arguments
-        extra = local.get(code.co_varnames[code.co_argcount + code.co_kwonlyargcount])
-        values.extend(extra or ())
+# id of a backward's code -> (the code, its parameter names after `self`, its
+# *args name or None): code.co_varnames builds a new tuple on each read (3.11).
+# Holding the code keeps its id from being reused while it is cached.
+_PARAMS = {}
+
+
+def _args(code, local):
+    """The grads a backward was given: its arguments after `self` (`local`: its frame's f_locals)."""
+    entry = _PARAMS.get(id(code))
+    if entry is None or entry[0] is not code:
+        if len(_PARAMS) > 256:
+            _PARAMS.clear()  # (classes redefined cell after cell)
+        names = code.co_varnames
+        star = names[code.co_argcount + code.co_kwonlyargcount] if code.co_flags & 0x04 else None  # CO_VARARGS
+        entry = _PARAMS[id(code)] = (code, names[1:code.co_argcount], star)
+    _, names, star = entry
+    values = [local.get(names[0])] if len(names) == 1 else list(map(local.get, names))
+    if star is not None:  # the *gys tuple follows the named arguments
+        values.extend(local.get(star) or ())
     return values
 
 
 def _queue(frame):
     """The book's `funcs` list in the calling `Variable.backward`, as ids in pop order."""
     caller = frame.f_back
-    if caller is None or not caller.f_code.co_name.startswith("backward"):
+    if caller is None or caller.f_code.co_name[:8] != "backward":
         return None
     funcs = caller.f_locals.get("funcs")
     if not isinstance(funcs, list):
         return None
-    return [id(f) for f in reversed(funcs)]
+    return list(map(id, reversed(funcs)))
 
 
 class BackwardWatch:
     """Context manager: records students' backward calls while active."""
 
     def __init__(self):
-        self.calls = []
-        self.elided = 0
-        self.last_pass_at = 0  # index in `calls` where the last Variable.backward began
-        self.pass_cut = False  # the last pass's first calls were dropped (MAX_CALLS)
+        # The last MAX_CALLS calls: `del list[0]` moved the whole list on each
+        # call past them (a loop without `seen` makes tens of thousands). Still
+        # one dropped per call: cutting many at once let the collector see
+        # thousands of new objects, and it ran ten times as often.
+        self._calls = deque()
+        self._dropped = 0      # calls dropped from the front of `_calls`
+        self._pass_from = 0    # calls recorded before the last Variable.backward began
         self._pass = Pass()    # what is known of the last pass (its calls are taken at last_pass())
         self._seen = set()     # ids of the inputs met in this pass (their grad before it is kept)
         self._open = []       # (frame, call) of backward calls not yet returned
@@ -281,78 +231,106 @@ class BackwardWatch:
         self.displaced = False  # the cell set its own profile hook (sys.setprofile, %prun): ours stopped
 
     def _profile(self, frame, event, arg):
+        # Called on every call and return of the cell: C calls and calls of other
+        # functions must leave at once.
         if event == "call":
-            name = frame.f_code.co_name
-            if not name.startswith("backward"):
-                return  # (a notebook may patch in `Variable.backward = backward_step14`)
-            obj = frame.f_locals.get("self")
-            if obj is None or isinstance(obj, DezeroFunction):
-                return
-            if name != "backward" or not is_function_like(obj):
-                if hasattr(obj, "creator") and hasattr(obj, "data"):
-                    # A student's Variable.backward; the outermost begins a pass
-                    # (step 7's recursive one calls itself for every input).
-                    if not self._passes:
-                        self.last_pass_at = len(self.calls)
-                        self.pass_cut = False
-                        self._seen.clear()
-                        self._pass = Pass(start=_weak(obj), seedless=attr_of(obj, "grad") is None)
-                    # (any of them: a wrapper `backward_step14` may call the book's loop)
-                    self._pass.adds_in_place = self._pass.adds_in_place or _adds_in_place(frame.f_code)
-                    self._passes.append(frame)
-                return
-            if self._open and any(c.func_id == id(obj) for _, c in self._open):
-                return  # super().backward(gy) inside the step already recorded
-            args = _args(frame)
-            gys = [snapshot(data_of(g)) for g in args]
-            call = BackwardCall(obj, gys, _queue(frame))
-            call.gy_refs = [_weak(g) if isinstance(g, np.ndarray) else None for g in args]
-            self._note_held(call, obj)
-            counts = self._pass.counts
-            counts[call.func_id] = counts.get(call.func_id, 0) + 1
-            if self.calls and self.calls[-1].pending is None and call.queue is not None:
-                self.calls[-1].pending = [call.func_id] + call.queue
-            self.calls.append(call)
-            if len(self.calls) > MAX_CALLS:
-                del self.calls[0]
-                self.elided += 1
-                self.pass_cut = self.pass_cut or self.last_pass_at == 0
-                self.last_pass_at = max(0, self.last_pass_at - 1)
-            self._open.append((frame, call))
-        elif event == "return" and self._passes and self._passes[-1] is frame:
-            self._passes.pop()
-            if not self._passes:
-                self._end_pass(_returned(frame))
-        elif event == "return" and self._open and self._open[-1][0] is frame:
-            call = self._open.pop()[1]
-            call.own_change = any(_changed(s, a) for s, a in self._given(call))
-            if arg is None and not _returned(frame):
-                call.raised = True
-            elif arg is None:
-                call.returned_none = True
-            else:
-                # As the book's loop reads it (`if not isinstance(gxs, tuple): gxs = (gxs,)`):
-                # a list returned is ONE grad, the first input's; the notes then say so.
-                values = arg if isinstance(arg, tuple) else (arg,)
-                call.gxs = [snapshot(data_of(g)) for g in values]
+            if frame.f_code.co_name[:8] == "backward":  # (a third cheaper than startswith)
+                self._call(frame)  # (a notebook may patch in `Variable.backward = backward_step14`)
+        elif event == "return":
+            if self._passes and self._passes[-1] is frame:
+                self._passes.pop()
+                if not self._passes:
+                    self._end_pass(_returned(frame))
+            elif self._open and self._open[-1][0] is frame:
+                self._return(frame, arg)
 
-    @staticmethod
-    def _given(call):
-        """(snapshot, the array now) of each grad array the call was given and that is still alive."""
-        for i, snap in enumerate(call.gys):
-            array = call.gy_array(i)
-            if array is not None:
-                yield snap, array
+    def _call(self, frame):
+        code = frame.f_code
+        local = frame.f_locals  # (a dict built anew on each read before 3.13: read once)
+        obj = local.get("self")
+        if obj is None or isinstance(obj, DezeroFunction):
+            return
+        if code.co_name != "backward" or not is_function_like(obj):
+            if hasattr(obj, "creator") and hasattr(obj, "data"):
+                # A student's Variable.backward; the outermost begins a pass
+                # (step 7's recursive one calls itself for every input).
+                if not self._passes:
+                    self._pass_from = len(self._calls) + self._dropped
+                    self._seen.clear()
+                    self._pass = Pass(start=_weak(obj), seedless=attr_of(obj, "grad") is None)
+                # (any of them: a wrapper `backward_step14` may call the book's loop)
+                self._pass.adds_in_place = self._pass.adds_in_place or _adds_in_place(code)
+                self._passes.append(frame)
+            return
+        if self._open and any(c.func_id == id(obj) for _, c in self._open):
+            return  # super().backward(gy) inside the step already recorded
+        args = _args(code, local)
+        if len(args) == 1:  # (most backwards take one grad: no map, no comprehension)
+            g = args[0]
+            call = BackwardCall(obj, [take(g)], _queue(frame), [_ref(g) if isinstance(g, _ndarray) else None])
+        else:  # (every ndarray can be weakly referenced)
+            call = BackwardCall(obj, list(map(take, args)), _queue(frame),
+                                [_ref(g) if isinstance(g, _ndarray) else None for g in args])
+        self._note_held(call, obj)
+        counts = self._pass.counts
+        counts[call.func_id] = counts.get(call.func_id, 0) + 1
+        calls = self._calls
+        if calls and calls[-1].pending is None and call.queue is not None:
+            calls[-1].pending = [call.func_id] + call.queue
+        calls.append(call)
+        if len(calls) > MAX_CALLS:
+            calls.popleft()
+            self._dropped += 1
+        self._open.append((frame, call))
+
+    def _return(self, frame, arg):
+        call = self._open.pop()[1]
+        call.own_change = call.given_changed()
+        if arg is None and not _returned(frame):
+            call.raised = True
+        elif arg is None:
+            call.returned_none = True
+        else:
+            # As the book's loop reads it (`if not isinstance(gxs, tuple): gxs = (gxs,)`):
+            # a list returned is ONE grad, the first input's; the notes then say so.
+            call.taken_gxs = list(map(take, arg)) if isinstance(arg, tuple) else [take(arg)]
+
+    @property
+    def calls(self):
+        """The last MAX_CALLS calls recorded (a list, as before)."""
+        return list(self._calls)
+
+    @property
+    def elided(self):
+        """How many calls were dropped before them."""
+        return self._dropped
+
+    @property
+    def last_pass_at(self):
+        """Index in `calls` where the last Variable.backward began."""
+        return max(0, self._pass_from - self._dropped)
+
+    @property
+    def pass_cut(self):
+        """The last pass's first calls were dropped (MAX_CALLS)."""
+        return self._dropped > self._pass_from
+
+    def _pass_calls(self):
+        """The calls of the last pass that are kept."""
+        calls = self._calls
+        kept = list(islice(reversed(calls), len(calls) - self.last_pass_at))  # (from the end: a pass is short)
+        kept.reverse()
+        return kept
 
     def _end_pass(self, finished):
         """The outermost Variable.backward left: whether it returned, and which
         grad arrays the pass changed in place after a backward was given them
         (`x.grad += gx` where x.grad is an array a backward passed on)."""
         self._pass.finished = finished
-        for call in self.calls[self.last_pass_at:]:
-            for i, snap in enumerate(call.gys):
-                array = call.gy_array(i)
-                if array is not None and _changed(snap, array):
+        for call in self._pass_calls():
+            for i, (taken, ref) in enumerate(zip(call.taken_gys, call.gy_refs)):
+                array = ref() if ref is not None else None
+                if array is not None and changed(taken, array):
                     call.changed[i] = snapshot(array)
 
     def _note_held(self, call, func):
@@ -360,23 +338,32 @@ class BackwardWatch:
         assigns an input's grad only after a backward that takes it returns,
         so that is the grad from before the pass (a leftover without
         cleargrad, step 14)."""
-        seen = self._seen
-        for x in func_inputs(func):  # `inputs`, or step 7's single `input`
-            grad = attr_of(x, "grad")
-            if grad is None:
-                call.bare.add(id(x))  # (retain_grad=False freed it, or none came yet)
-            if id(x) not in seen:
-                seen.add(id(x))
+        seen, bare = self._seen, None
+        for x in inputs_of(func):  # `inputs`, or step 7's single `input`
+            try:
+                grad = x.grad
+            except Exception:  # noqa: BLE001 - as attr_of
+                grad = None
+            key = id(x)
+            if grad is None:  # (retain_grad=False freed it, or none came yet)
+                if bare is None:
+                    bare = call._bare = set()  # (BackwardCall.bare makes one only when read)
+                bare.add(key)
+            if key not in seen:
+                seen.add(key)
                 if grad is not None:
-                    call.held[id(x)] = snapshot(data_of(grad))
+                    if call.taken_held is None:
+                        call.taken_held = {}
+                    call.taken_held[key] = take(grad)
                 if attr_of(x, "creator") is None:  # a leaf: what the pass used, once per pass
-                    self._pass.used[id(x)] = (_weak(x), light_snapshot(data_of(attr_of(x, "data"))))
+                    self._pass.used[key] = (_weak(x), _take_light(data_of(attr_of(x, "data"))))
 
     def last_pass(self):
         """(the calls of the last backward pass as a `Pass`, how many earlier calls are not among them)."""
         info = self._pass
-        calls = Pass(self.calls[self.last_pass_at:], info.start, info.seedless, info.finished, info.adds_in_place,
-                     info.counts, info.used)
+        used = {k: (ref, made(t)) for k, (ref, t) in info.used.items()}  # (`_take_light`: made when read)
+        calls = Pass(self._pass_calls(), info.start, info.seedless, info.finished, info.adds_in_place,
+                     info.counts, used)
         return calls, self.elided + self.last_pass_at
 
     def __enter__(self):
@@ -392,6 +379,7 @@ class BackwardWatch:
         self._open.clear()
         self._passes.clear()
         self._seen.clear()
-        if self.calls and self.calls[-1].pending is None and self.calls[-1].queue is not None:
-            self.calls[-1].pending = list(self.calls[-1].queue)
+        last = self._calls[-1] if self._calls else None
+        if last is not None and last.pending is None and last.queue is not None:
+            last.pending = list(last.queue)
         return False
