@@ -6,7 +6,7 @@ of different shapes differentiates correctly.
 import numpy as np
 
 from dezero.config import Config
-from dezero.core import Function, Variable, as_array, foreign_variable_error
+from dezero.core import Function, Variable, as_array, foreign_variable_error, numpy_defaults_only
 from dezero.cuda import array_types, get_array_module
 
 _ndarray = np.ndarray
@@ -245,18 +245,18 @@ def _getitem(self, slices):
 
 
 def _max(self, axis=None, keepdims=False, **numpy_kwargs):
-    from dezero.core import numpy_defaults_only
     from dezero.functions import max as max_
 
-    numpy_defaults_only("max", numpy_kwargs)
+    if numpy_kwargs:
+        numpy_defaults_only("max", numpy_kwargs)
     return max_(self, axis, keepdims)
 
 
 def _min(self, axis=None, keepdims=False, **numpy_kwargs):
-    from dezero.core import numpy_defaults_only
     from dezero.functions import min as min_
 
-    numpy_defaults_only("min", numpy_kwargs)
+    if numpy_kwargs:
+        numpy_defaults_only("min", numpy_kwargs)
     return min_(self, axis, keepdims)
 
 

@@ -156,7 +156,8 @@ class Variable(ArrayBox):
     def sum(self, axis=None, keepdims=False, **numpy_kwargs):
         from dezero.functions import sum as sum_
 
-        numpy_defaults_only("sum", numpy_kwargs)
+        if numpy_kwargs:
+            numpy_defaults_only("sum", numpy_kwargs)
         return sum_(self, axis, keepdims)
 
     def to_cpu(self):

@@ -24,23 +24,31 @@ class _UfuncHook:
 
 
 # NumPy's operator ufuncs and the Variable methods that do the same; symbols of the others.
-_OPERATOR_UFUNCS = {getattr(np, n): (f"__{m}__", f"__r{m}__") for n, m in (
-    ("add", "add"), ("subtract", "sub"), ("multiply", "mul"), ("true_divide", "truediv"),
-    ("power", "pow"), ("matmul", "matmul"))}
-_SYMBOLS = {np.less: "<", np.less_equal: "<=", np.greater: ">", np.greater_equal: ">=",
-            np.floor_divide: "//", np.remainder: "%", np.bitwise_and: "&", np.bitwise_or: "|",
+_OPERATOR_UFUNCS = {getattr(np, n): (f"__{m}__", f"__r{m}__", symbol) for n, m, symbol in (
+    ("add", "add", "+"), ("subtract", "sub", "-"), ("multiply", "mul", "*"), ("true_divide", "truediv", "/"),
+    ("power", "pow", "**"), ("matmul", "matmul", "@"))}
+_SYMBOLS = {np.floor_divide: "//", np.remainder: "%", np.bitwise_and: "&", np.bitwise_or: "|",
             np.bitwise_xor: "^", np.left_shift: "<<", np.right_shift: ">>", np.invert: "~"}
+# (NumPy gets `v < 3` as np.greater(3, v): the operator written is not known)
+_COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal)
+# What the user wrote: np.prod(v) arrives as np.multiply.reduce (np.sum and np.max call the
+# Variable's own methods, and np.cumsum does not come here).
+_PUBLIC = {(np.multiply, "reduce"): "np.prod"}
 
 
 def array_ufunc(variable, ufunc, method, *inputs, **kwargs):
     """A ufunc met a Variable. Arithmetic goes to Variable's operators, as
-    __array_priority__ made `ndarray + v` do (`arr += v` rebinds arr to the
-    result, as before: `out` is arr itself); other ufuncs raise naming the F
-    function (NumPy said "loop of ufunc does not support argument 0 ...")."""
+    __array_priority__ made `ndarray + v` do; in place on an array (`arr -=
+    v`), which had quietly rebound arr to a Variable (`x.data -= lr * x.grad`
+    made x.data one, caught only at the next operation), raises on that
+    line; other ufuncs raise naming the F function (NumPy said "loop of
+    ufunc does not support argument 0 ...")."""
     ops = _OPERATOR_UFUNCS.get(ufunc)
     if ops is not None and method == "__call__" and len(inputs) == 2:
         out = kwargs.pop("out", None)
-        if not kwargs and (out is None or (len(out) == 1 and out[0] is inputs[0])):
+        if out is not None:
+            raise TypeError(_in_place(ops[2]))
+        if not kwargs:
             a, b = inputs
             return getattr(a, ops[0])(b) if isinstance(a, Variable) else getattr(b, ops[1])(a)
     elif method == "__call__" and not kwargs:
@@ -48,17 +56,36 @@ def array_ufunc(variable, ufunc, method, *inputs, **kwargs):
             return -inputs[0]
         if ufunc is np.equal or ufunc is np.not_equal:  # `arr == v` was Python's `is` (NumPy deferred)
             return (inputs[0] is inputs[1]) == (ufunc is np.equal)
+    raise TypeError(_refusal(ufunc, method))
+
+
+def _in_place(symbol):
+    return (f"`array {symbol}= v` with a dezero Variable v: the result is a Variable, and a numpy array "
+            "cannot hold it (it used to replace the array quietly). To update a Variable by its grad, "
+            f"use the grad's array: `x.data -= lr * x.grad.data` (x.grad is a Variable); to compute with "
+            f"Variables, write it out of place: `y = y {symbol} v`")
+
+
+def _refusal(ufunc, method):
     import dezero.functions as F
 
-    name = ufunc.__name__ if method == "__call__" else f"{ufunc.__name__}.{method}"
-    symbol = _SYMBOLS.get(ufunc) if method == "__call__" else None
+    if method == "__call__" and ufunc in _COMPARISONS:
+        return ("comparisons (<, <=, >, >=) do not work on a dezero Variable: compare its array, v.data "
+                "(e.g. `x.data > 0`)")
+    public = _PUBLIC.get((ufunc, method))
+    if public is not None or method != "__call__":
+        public = public or f"np.{ufunc.__name__}.{method}"
+        return (f"{public} does not work on a dezero Variable: use {public}(v.data) for a plain array (no "
+                "gradients), or build it from dezero.functions (F.sum, F.max, ...) for one with gradients")
+    name = ufunc.__name__
+    symbol = _SYMBOLS.get(ufunc)
     what = f"`{symbol}` (np.{name}) does not work on a dezero Variable" if symbol else \
         f"np.{name} does not work on a dezero Variable"
-    if method == "__call__" and callable(getattr(F, name, None)):
-        raise TypeError(f"{what}: use F.{name}(v) (import dezero.functions as F), which is "
-                        f"differentiable, or np.{name}(v.data) for a plain array without gradients")
-    raise TypeError(f"{what}: use its array, v.data, instead (a plain ndarray: no gradients), or "
-                    "build the operation from dezero.functions (F) if you need its gradient")
+    if callable(getattr(F, name, None)):
+        return (f"{what}: use F.{name}(v) (import dezero.functions as F), which is differentiable, or "
+                f"np.{name}(v.data) for a plain array without gradients")
+    return (f"{what}: use its array, v.data, instead (a plain ndarray: no gradients), or build the "
+            "operation from dezero.functions (F) if you need its gradient")
 
 
 Variable.__array_ufunc__ = _UfuncHook()

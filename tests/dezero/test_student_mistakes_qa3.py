@@ -1,6 +1,7 @@
 """Student mistakes found by a QA tester (round 3): each fails with an error or
 warning that names the cause and the fix, and nothing else changed."""
 import operator
+import re
 import warnings
 
 import numpy as np
@@ -14,7 +15,7 @@ from dezero.models import MLP
 
 
 # ---------------------------------------------------------------- 1. x.data -= lr * x.grad
-def test_updating_with_the_grad_variable_names_the_update_line_not_pow():
+def test_updating_with_the_grad_variable_is_refused_on_the_update_line():
     x = Variable(np.array(3.0))
     with pytest.raises(TypeError) as info:
         for i in range(3):
@@ -22,7 +23,20 @@ def test_updating_with_the_grad_variable_names_the_update_line_not_pow():
             x.cleargrad()
             y.backward()
             x.data -= 0.1 * x.grad
-    assert i == 1  # the second iteration's x ** 2
+    assert i == 0 and x.data == 3.0   # the first update, and x.data is still the array it was
+    message = str(info.value)
+    assert "`array -= v`" in message and "x.data -= lr * x.grad.data" in message
+    assert "Pow.forward returned" not in message
+
+
+def test_data_set_to_a_variable_otherwise_is_named_at_the_next_op_not_pow():
+    # `x.data = x.data - lr * x.grad` is no in-place op: the next operation names it
+    x = Variable(np.array(3.0))
+    y = x ** 2
+    y.backward()
+    x.data = x.data - 0.1 * x.grad
+    with pytest.raises(TypeError) as info:
+        x ** 2
     message = str(info.value)
     assert "x.grad.data" in message and "became a Variable" in message
     assert "Pow.forward returned" not in message
@@ -186,35 +200,61 @@ def test_other_numpy_ufuncs_and_operators_name_the_array():
     v = Variable(np.array([1.0, 2.0]))
     with pytest.raises(TypeError, match=r"np\.sqrt does not work on a dezero Variable: use its array, v\.data"):
         np.sqrt(v)
-    with pytest.raises(TypeError, match=r"`<` \(np\.less\) does not work on a dezero Variable.*v\.data"):
-        np.ones(2) < v
+    # NumPy gets `v > 1.0` as np.less(1.0, v): the message names no mirrored operator
+    for compare in (lambda: np.ones(2) < v, lambda: v > np.float64(1.0), lambda: np.float64(1.0) >= v):
+        with pytest.raises(TypeError, match=r"comparisons \(<, <=, >, >=\) do not work on a dezero Variable.*"
+                                            r"v\.data"):
+            compare()
+    with pytest.raises(TypeError, match=r"`//` \(np\.floor_divide\)"):
+        np.ones(2) // v
 
 
-def test_arithmetic_between_arrays_and_variables_is_unchanged():
-    a, v = np.array([2.0, 3.0]), Variable(np.array([1.5, 4.0], np.float32))
-    ops = {operator.add: "__radd__", operator.sub: "__rsub__", operator.mul: "__rmul__",
-           operator.truediv: "__rtruediv__", operator.pow: "__rpow__"}
-    for op, reflected in ops.items():
-        for left in (a, np.float64(2.0), np.float32(2.0), a.astype(np.float32)):
-            y = op(left, v)  # NumPy's operator first: it must end in Variable's reflected one
-            expected = getattr(v, reflected)(left)
-            assert type(y) is Variable and y.dtype == expected.dtype
-            np.testing.assert_array_equal(y.data, expected.data)
-        assert op(a, v).dtype == np.float64  # float64 array with float32 Variable, as NumPy
-    assert type(a @ Variable(np.ones((2, 2)))) is Variable
-    assert type(-Variable(np.ones(2))) is Variable
+@pytest.mark.parametrize("call, public", [(np.prod, "np.prod"), (np.add.accumulate, "np.add.accumulate"),
+                                          (lambda v: np.multiply.outer(v.data, v), "np.multiply.outer")])
+def test_numpy_reductions_of_a_variable_are_named_as_written(call, public):
+    # np.prod(v) reaches the hook as np.multiply.reduce: the message says np.prod
+    with pytest.raises(TypeError, match=rf"{re.escape(public)} does not work on a dezero Variable: use "
+                                        rf"{re.escape(public)}\(v\.data\)"):
+        call(Variable(np.array([1.0, 2.0, 3.0])))
+
+
+@pytest.mark.parametrize("op", ["+=", "-=", "*=", "/=", "**=", "@="])
+def test_an_array_updated_in_place_by_a_variable_is_refused_and_left_as_it_was(op):
+    a = np.array([[2.0, 3.0], [4.0, 5.0]])
+    v = Variable(np.ones((2, 2)))
+    before = a.copy()
+    scope = {"a": a, "v": v}
+    with pytest.raises(TypeError, match=r"x\.data -= lr \* x\.grad\.data"):
+        exec(f"a {op} v", scope)
+    assert scope["a"] is a and np.array_equal(a, before)
+    with pytest.raises(TypeError, match=r"a numpy array cannot hold it"):
+        np.add(a, v, out=a)             # (it returned a Variable and left a as it was)
+
+
+def test_arithmetic_between_arrays_and_variables_gives_numpys_values_and_grads():
+    a, data = np.array([2.0, 3.0]), np.array([1.5, 4.0], np.float32)
+    ops = (operator.add, operator.sub, operator.mul, operator.truediv, operator.pow)
+    for op in ops:
+        for left in (a, np.float64(2.0), np.float32(2.0), a.astype(np.float32), np.array(2.0)):
+            v = Variable(data.copy())
+            y = op(left, v)  # NumPy's operator first
+            expected = op(left, data)
+            assert type(y) is Variable, (op, type(left))
+            if np.ndim(left):   # (a NumPy scalar keeps the Variable's dtype in dezero, as a Python one)
+                assert y.dtype == expected.dtype, (op, left.dtype)
+            np.testing.assert_allclose(y.data, expected, rtol=1e-6)
+            F.sum(y).backward()   # a graph: d/dv of sum(op(left, v)), against central differences
+            h = 1e-3
+            numeric = (np.sum(op(left, data.astype(np.float64) + h))
+                       - np.sum(op(left, data.astype(np.float64) - h))) / (2 * h)
+            np.testing.assert_allclose(np.sum(v.grad.data), numeric, rtol=1e-3)
+    y = np.ones((2, 2)) @ Variable(np.array([[1.0, 2.0], [3.0, 4.0]]))
+    assert type(y) is Variable and np.array_equal(y.data, [[4.0, 6.0], [4.0, 6.0]])
+    neg = np.negative(Variable(np.array([1.0, -2.0])))     # the hook's unary branch
+    assert type(neg) is Variable and np.array_equal(neg.data, [-1.0, 2.0])
+    v = Variable(data)
     assert (a == v) is False and (a != v) is True  # identity, as before
-    b = a.copy()
-    b -= v  # rebinds b to a Variable, as before; the array is untouched
-    assert type(b) is Variable and np.array_equal(a, [2.0, 3.0])
     x = Variable(np.array(3.0))
     y = np.float64(2.0) * x ** 2
     y.backward()
     assert x.grad.data == 12.0  # the graph goes through the reflected operator
-
-
-def test_cupy_reads_no_ufunc_hook_from_a_variable():
-    # CuPy's `cupy_array + v` calls v.__radd__ only when v.__array_ufunc__ is None on the
-    # instance; NumPy looks it up on the class.
-    assert Variable(np.ones(2)).__array_ufunc__ is None
-    assert callable(Variable.__array_ufunc__)

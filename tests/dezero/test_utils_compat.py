@@ -121,7 +121,9 @@ def test_a_variable_in_data_is_told_where_it_came_from():
 
     x = Variable(np.array(2.0))
     (x ** 2).backward()
-    x.data -= 0.1 * x.grad
+    with pytest.raises(TypeError, match=r"x\.data -= lr \* x\.grad\.data"):
+        x.data -= 0.1 * x.grad          # refused on its own line
+    x.data = x.data - 0.1 * x.grad      # (out of place: told at the next operation)
     with pytest.raises(TypeError, match=r"x\.data -= lr \* x\.grad\.data"):
         F.sin(x)
     # Variable(Variable(...)) is a different slip: it gets its own advice (item 9 of the QA report).
