@@ -2,7 +2,7 @@
 `assemble.graph_from_tracer`): grads carried over from an earlier backward,
 how many passes ran, a last pass that ran no step, calls under no_grad,
 other threads, the tracer's own failure, a backward that raised."""
-import re
+import ast
 
 from dezero.core import Parameter
 from dezero.layers import Layer
@@ -23,13 +23,19 @@ def _label(graph, vid, default):
     return node.label if node is not None and node.label else default
 
 
-_UNCALLED_CLEAR = re.compile(r"([A-Za-z_][\w.]*\.cleargrads?)\b(?!\s*\()")
-
-
 def _uncalled_cleargrads(code):
-    """`model.cleargrads` written without (): the student thinks it cleared."""
-    found = _UNCALLED_CLEAR.search(code or "")
-    return found.group(1) if found else None
+    """`model.cleargrads` written as a statement without (): the student
+    thinks it cleared. (Parsed: a comment, a string or `f = model.cleargrads`
+    naming it is no slip.)"""
+    try:
+        tree = ast.parse(code or "")
+    except SyntaxError:
+        return None
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Attribute)
+                and node.value.attr in ("cleargrad", "cleargrads")):
+            return ast.unparse(node.value)
+    return None
 
 
 def carried_notes(graph, tracer, namespace=None):

@@ -48,6 +48,16 @@ def test_a_forgotten_cleargrads_on_parameters_says_the_training_is_wrong(shell, 
     assert "`model.cleargrads` without parentheses" in note and "write model.cleargrads()" in note
 
 
+@pytest.mark.parametrize("code, slip", [
+    ("model.cleargrads\n", "model.cleargrads"), ("for p in ps:\n    p.cleargrad\n", "p.cleargrad"),
+    ("# forgot model.cleargrads here\nmodel.cleargrads()\n", None), ("f = model.cleargrads; f()\n", None),
+    ("print('call model.cleargrads first')\n", None), ("model.cleargrads(\n", None)])
+def test_only_a_bare_statement_naming_cleargrads_is_the_slip(code, slip):
+    from dezero_magic.tracer_notes import _uncalled_cleargrads
+
+    assert _uncalled_cleargrads(code) == slip
+
+
 def test_a_cell_without_the_slip_is_not_told_of_one(shell, displayed):
     [note] = _carried(run_traced(shell, FORGOTTEN_CLEARGRADS.replace("    model.cleargrads          # no parentheses\n",
                                                                      "")))
