@@ -123,6 +123,35 @@ def inputs_of(func):
     return found
 
 
+class _Made:
+    """A BackwardCall attribute made by `make(call)` when first read and kept in
+    the slot named `_` + its name (not kept when it makes None: it is made again,
+    once there is something to make it of). Setting it sets that slot, and the
+    `taken` one where it has one (a value set is what was taken)."""
+
+    def __init__(self, make, taken=None, doc=None):
+        self.make, self.taken, self.__doc__ = make, taken, doc
+
+    def __set_name__(self, owner, name):
+        self.slot = "_" + name
+
+    def __get__(self, call, owner=None):
+        if call is None:
+            return self
+        try:
+            return getattr(call, self.slot)
+        except AttributeError:
+            value = self.make(call)
+            if value is not None:
+                setattr(call, self.slot, value)
+            return value
+
+    def __set__(self, call, value):
+        setattr(call, self.slot, value)
+        if self.taken is not None:
+            setattr(call, self.taken, value)
+
+
 class BackwardCall:
     """One observed call of a student's `Function.backward`. `gys`, `gxs`
     and `held` are made Snapshots when first read (see the module's doc);
@@ -154,72 +183,14 @@ class BackwardCall:
         self.own_change = False  # the backward itself changed a grad array it was given
         # (unset until needed: _gys, _gxs, _held, _changed, _bare)
 
-    @property
-    def gys(self):
-        """Snapshots of the grads it was given."""
-        try:
-            return self._gys
-        except AttributeError:
-            self._gys = [made(t) for t in self.taken_gys]
-            return self._gys
-
-    @gys.setter
-    def gys(self, value):
-        self._gys = self.taken_gys = value
-
-    @property
-    def gxs(self):
-        """Snapshots of the returned grads, one per input (None: raised, or returned None)."""
-        try:
-            return self._gxs
-        except AttributeError:
-            if self.taken_gxs is None:
-                return None
-            self._gxs = [made(t) for t in self.taken_gxs]
-            return self._gxs
-
-    @gxs.setter
-    def gxs(self, value):
-        self._gxs = self.taken_gxs = value
-
-    @property
-    def held(self):
-        """id of an input -> snapshot of the grad it held before the pass."""
-        try:
-            return self._held
-        except AttributeError:
-            self._held = {k: made(t) for k, t in (self.taken_held or {}).items()}
-            return self._held
-
-    @held.setter
-    def held(self, value):
-        self._held = self.taken_held = value
-
-    @property
-    def changed(self):
-        """index in gys -> snapshot: that array changed in place later in the pass."""
-        try:
-            return self._changed
-        except AttributeError:
-            self._changed = {}
-            return self._changed
-
-    @changed.setter
-    def changed(self, value):
-        self._changed = value
-
-    @property
-    def bare(self):
-        """ids of the inputs whose grad was None when it was called."""
-        try:
-            return self._bare
-        except AttributeError:
-            self._bare = set()
-            return self._bare
-
-    @bare.setter
-    def bare(self, value):
-        self._bare = value
+    gys = _Made(lambda call: [made(t) for t in call.taken_gys], "taken_gys",
+                doc="Snapshots of the grads it was given.")
+    gxs = _Made(lambda call: None if call.taken_gxs is None else [made(t) for t in call.taken_gxs], "taken_gxs",
+                doc="Snapshots of the returned grads, one per input (None: raised, or returned None).")
+    held = _Made(lambda call: {k: made(t) for k, t in (call.taken_held or {}).items()}, "taken_held",
+                 doc="id of an input -> snapshot of the grad it held before the pass.")
+    changed = _Made(lambda call: {}, doc="index in gys -> snapshot: that array changed in place later in the pass.")
+    bare = _Made(lambda call: set(), doc="ids of the inputs whose grad was None when it was called.")
 
     def func(self):
         return self.func_ref() if self.func_ref is not None else None

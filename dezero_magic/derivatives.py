@@ -21,9 +21,9 @@ import numpy as np
 from dezero_magic.exc_text import described
 from dezero_magic.isolation import copy_function, is_dezero_own
 from dezero_magic.reevaluate import links as _links
+from dezero_magic.stepped_entries import EPS
 
 MAX_REPLAY_FUNCTIONS = 100   # the plot replays the graph at every point
-EPS = 1e-4
 
 
 @dataclass

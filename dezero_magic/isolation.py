@@ -45,16 +45,58 @@ def _is_array(value):
     return isinstance(value, np.ndarray) or hasattr(value, "__cuda_array_interface__")
 
 
+# A Function's links to its graph: shared, so a backward run on the copy reads the
+# user's own Variables (the re-runs never change those, nor their lists).
+_LINKS = frozenset(("inputs", "outputs", "input", "output"))
+_CONTAINERS = (list, dict, set, bytearray)
+
+
+def _own_copy(name, value):
+    """The copy's own version of an attribute, or None to share it: arrays (updated
+    in place: BatchNorm's `avg_mean *= decay`) and containers, one level down (a
+    forward's `self.seen.append(x.shape)`); the arrays and objects inside stay shared."""
+    if _is_array(value):
+        return value.copy()
+    if isinstance(value, _CONTAINERS) and name not in _LINKS:
+        return copy.copy(value)
+    return None
+
+
+def _slot_names(cls):
+    """The `__slots__` attribute names of cls and its bases, as stored (private ones mangled)."""
+    for klass in cls.__mro__:
+        slots = klass.__dict__.get("__slots__", ())
+        for name in (slots,) if isinstance(slots, str) else slots:
+            if name in ("__dict__", "__weakref__"):
+                continue
+            if name.startswith("__") and not name.endswith("__"):
+                name = f"_{klass.__name__.lstrip('_')}{name}"
+            yield name
+
+
 def copy_function(f):
-    """A shallow copy of `f` whose array attributes are copies too: what a
-    forward assigns lands on the copy, and what it updates in place
-    (BatchNorm's `avg_mean *= decay`) updates the copy's own array."""
+    """A shallow copy of `f` whose array, list, dict and set attributes are
+    copies too (in `__dict__` and in `__slots__`): what a forward or backward
+    assigns, updates in place or appends lands on the copy. The graph links
+    (`inputs`, `outputs`) and what the containers hold are shared."""
     dup = copy.copy(f)
     state = getattr(dup, "__dict__", None)
     if state:
         for name, value in list(state.items()):
-            if _is_array(value):
-                state[name] = value.copy()
+            mine = _own_copy(name, value)
+            if mine is not None:
+                state[name] = mine
+    for name in _slot_names(type(dup)):
+        try:
+            value = object.__getattribute__(dup, name)
+        except AttributeError:   # a slot never set
+            continue
+        mine = _own_copy(name, value)
+        if mine is not None:
+            try:
+                object.__setattr__(dup, name, mine)
+            except (AttributeError, TypeError):   # a read-only slot (a C type's): shared, as before
+                pass
     return dup
 
 

@@ -41,11 +41,10 @@ from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
 from dezero_magic.reevaluate import functions, passes, shifted
 from dezero_magic.reevaluate import links as _links
+from dezero_magic.stepped_entries import ATOL, EPS, RTOL
 from dezero_magic.stepped_entries import finite_entries, float_leaf, loss, not_float, nothing_to_step, unusable
-from dezero_magic.which_backward import failed_leaf, which_backward
+from dezero_magic.which_backward import WhichBackward, failed_leaf, which_backward
 
-EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
-RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
 MAX_ENTRIES = 16           # entries checked per leaf (evenly spaced) on big arrays
 MAX_FUNCTIONS = 400        # a graph beyond this is not re-evaluated
 MAX_FORWARD_CALLS = 20_000  # budget of Function.forward calls for one check
@@ -92,6 +91,7 @@ class GradCheck:
     runs: int = 0                           # forward passes this check made (counted)
     hidden_lines: int = 0                   # lines the re-runs printed, kept from the cell's output
     which: Optional[object] = None          # a leaf FAILed: each class's backward checked alone (which_backward)
+    which_pending: bool = False             # ... but not yet: `find_which` runs it (bounded by counts, not time)
 
 
 def output_of(trace):
@@ -132,13 +132,14 @@ def _prepare(trace):
     return y, funcs, leaves
 
 
-def check_gradients(trace, within_s=None, run_own_code=False):
+def check_gradients(trace, within_s=None, run_own_code=False, find_wrong=True):
     """GradCheck of the trace's live leaves against central differences.
     With `within_s`: None instead when the passes would take longer (the
     caller then checks later, when the user asks). A graph with the user's
     own classes runs only with `run_own_code`; else the GradCheck, made from
     the graph alone, is `waiting` and says what would run (`own_classes`,
-    `planned_runs`), or why there is nothing to compare."""
+    `planned_runs`), or why there is nothing to compare. A leaf FAILs: the wrong
+    backward is found too, or left `which_pending` with `find_wrong=False`."""
     prepared = _prepare(trace)
     if isinstance(prepared, str):
         return GradCheck(False, "Numerical gradients are not available because " + prepared + ".")
@@ -150,10 +151,24 @@ def check_gradients(trace, within_s=None, run_own_code=False):
     with isolated() as hidden:
         result = _check(trace, y, funcs, leaves, within_s)
         if failed_leaf(result):   # in the same isolation: their prints hidden and counted too
-            result.which = which_backward(funcs, trace)
+            result.which, result.which_pending = (which_backward(funcs, trace), False) if find_wrong else (None, True)
     if result is not None:
         result.own_classes, result.runs, result.hidden_lines = own, passes() - before, hidden.lines
     return result
+
+
+def find_which(trace, check):
+    """Run the local check a GradCheck left `which_pending` (its tab is opened now), on the
+    graph as it is now; dezero's own classes only: only the user's button runs theirs."""
+    if not check.which_pending:
+        return
+    check.which_pending, prepared = False, _prepare(trace)
+    if isinstance(prepared, str) or own_classes(prepared[1]):
+        check.which = WhichBackward(unavailable=prepared if isinstance(prepared, str) else "the graph runs your code")
+        return
+    with isolated() as hidden:
+        check.which = which_backward(prepared[1], trace)
+    check.hidden_lines += hidden.lines
 
 
 def _plotted(leaves, y):

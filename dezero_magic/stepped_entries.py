@@ -1,9 +1,14 @@
 """The entries of a leaf that the Gradients check (`numgrad`) steps: real
 floating-point data only, finite entries only, spread evenly over a big
 array; and the words for why none could be stepped (the leaf or f NaN/Inf,
-complex data or output). Pure NumPy.
+complex data or output). Pure NumPy. Also what every central difference of
+the check uses (the step and the tolerances, here for `numgrad` and
+`which_backward` alike), and how an entry's index is written.
 """
 import numpy as np
+
+EPS = 1e-4                 # central-difference step, as dezero.numerical_diff
+RTOL, ATOL = 1e-4, 1e-5    # as dezero.gradient_check
 
 F_NONFINITE = "f is NaN/Inf at this point, so no numerical gradient is possible"
 COMPLEX_OUTPUT = "the output is complex, and this check compares real numbers only"
@@ -66,3 +71,11 @@ def entries(size, count):
 def loss(out):
     """backward() seeds ones: the grads are those of sum(output)."""
     return float(np.sum(out))
+
+
+def entry_index(shape, flat):
+    """The index of flat entry `flat` of an array of `shape`, as written in brackets: "2,3", or "7" in 1-d
+    (and "0" for a 0-d array's one entry)."""
+    if len(shape) <= 1:
+        return str(int(flat))
+    return ",".join(str(int(k)) for k in np.unravel_index(flat, shape))

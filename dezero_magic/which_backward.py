@@ -9,14 +9,17 @@ of sum(gy * forward(x)), stepping entries of x (all when few, else some
 spread evenly, as the leaf check does) and re-running that one forward.
 
 Nothing of the user's changes: forward runs on a copy of the Function
-(`isolation.copy_function`) with fresh float64 copies of the input arrays
-each time, never through `__call__` (which links a new graph); backward runs
-as the Backward tab's replay calls it (`replay.replay_backward`: on a copy,
-dezero's Functions with Variable gys and backprop off). Whether the user's
-classes may run at all, and with their prints hidden, the caller decides
+(`isolation.copy_function`: its arrays, lists, dicts and sets copied too)
+with fresh float64 copies of the input arrays each time, never through
+`__call__` (which links a new graph); backward runs as the Backward tab's
+replay calls it (`replay.replay_backward`: on a copy, dezero's Functions
+with Variable gys and backprop off). Whether the user's classes may run at
+all, and with their prints hidden, the caller decides
 (`numgrad.check_gradients`, inside its `isolated()`). Anything their code
 raises is caught and said. The cost is bounded: a few hundred single-function
-forward calls in all, counted (see MAX_CALLS), and the numbers they handle.
+forward calls in all, counted (see MAX_CALLS), and the numbers they handle,
+but not by time: so it never runs in the cell's early check, only when the
+Gradients tab is opened or its button pressed (`GradCheck.which_pending`).
 """
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -29,11 +32,8 @@ from dezero_magic.kinks import find_kinks
 from dezero_magic.reevaluate import links
 from dezero_magic.replay import replay_backward, match_live
 from dezero_magic.preview import data_of
-from dezero_magic.stepped_entries import finite_entries
+from dezero_magic.stepped_entries import ATOL, EPS, RTOL, entry_index, finite_entries
 
-# As numgrad's leaf check (not imported from there: numgrad imports this module).
-EPS = 1e-4
-RTOL, ATOL = 1e-4, 1e-5
 ENTRIES = 6            # entries stepped per input (evenly spaced) on big arrays
 MAX_INSTANCES = 3      # calls of one class tried while they pass: at x = 0, 2 * x and x agree
 MAX_CLASSES = 12       # classes checked; the rest are named as not checked
@@ -59,6 +59,7 @@ class WhichBackward:
     classes: List[ClassCheck] = field(default_factory=list)   # FAILs first, then not checked, then ok
     forward_calls: int = 0          # single-function forward calls made
     backward_calls: int = 0
+    unavailable: str = ""           # why none was checked (left for the tab, whose graph was then gone)
 
     @property
     def wrong(self):
@@ -324,8 +325,7 @@ def _where(data, j, name, count):
     """'at x = 2', or for an array the entry the error was largest at."""
     if data.size == 1:
         return f"at {name} = {_num(data.reshape(-1)[0])}"
-    index = ",".join(str(int(k)) for k in np.unravel_index(j, data.shape))
-    return (f"at {name} (shape {data.shape}, {count} entries compared), entry [{index}] = "
+    return (f"at {name} (shape {data.shape}, {count} entries compared), entry [{entry_index(data.shape, j)}] = "
             f"{_num(data.reshape(-1)[j])}")
 
 

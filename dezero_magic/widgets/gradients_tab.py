@@ -17,8 +17,8 @@ import ipywidgets as widgets
 import numpy as np
 
 from dezero_magic.exc_text import described
-from dezero_magic.numgrad import EPS, GradCheck, check_gradients, derivative_curves
-from dezero_magic.stepped_entries import F_NONFINITE
+from dezero_magic.numgrad import GradCheck, check_gradients, derivative_curves, find_which
+from dezero_magic.stepped_entries import EPS, F_NONFINITE, entry_index
 from dezero_magic.reevaluate import passes
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import lifecycle, style
@@ -84,12 +84,8 @@ def _at(values, where):
     the Graph's -0.1779 looked like a sign error)."""
     a = np.asarray(values)
     flat = a.reshape(-1)
-
-    def index(i):
-        return ",".join(str(int(k)) for k in np.unravel_index(i, a.shape)) if a.ndim > 1 else str(int(i))
-
     # index and value joined (U+00A0): at 1024 px they wrapped apart, "[667]" beside the wrong number
-    return ", ".join(f"[{index(i)}]\u00a0{flat[i]:.6g}" for i in where) + " …"
+    return ", ".join(f"[{entry_index(a.shape, i)}]\u00a0{flat[i]:.6g}" for i in where) + " …"
 
 
 def _analytic(leaf):
@@ -145,6 +141,9 @@ def table_html(check):
 
 def which_html(which):
     """The "Which backward is wrong" block (escaped); '' when the local check did not run."""
+    if which is not None and which.unavailable:   # left for the tab, opened when the graph was gone
+        return style.block(esc(f"Not checked: {which.unavailable}."), title="Which backward is wrong",
+                           klass="dz-gradients-which")
     if which is None or not which.classes:
         return ""
     items = []
@@ -258,13 +257,15 @@ def early_check(trace):
     a tab opened after a later cell rebound y could no longer re-run it.
     Costlier checks (a CNN: ~1 s) wait for the tab, so no cell pays for them.
     A graph with the user's own classes is not re-run here (check_gradients
-    runs dezero's own code alone unless asked): the tab offers it instead."""
+    runs dezero's own code alone unless asked): the tab offers it instead.
+    Nor does it look for the wrong backward here: that costs calls, not a
+    time it can keep to, so it runs when the tab is opened (`numgrad.find_which`)."""
     if hasattr(trace, "early_gradients"):
         return
     if too_big_to_make_early(trace):   # not even one forward pass now: it alone may take longer than the cell
         trace.early_gradients = None
         return
-    check = check_gradients(trace, within_s=EARLY_S)
+    check = check_gradients(trace, within_s=EARLY_S, find_wrong=False)
     curves = derivative_curves(trace) if check is not None and check.available else None
     trace.early_gradients = (check, curves) if check is not None else None
 
@@ -275,6 +276,7 @@ def gradients_view(trace):
     check (`box.run`)."""
     early = getattr(trace, "early_gradients", None)
     check, curves = early if early is not None else (check_gradients(trace), None)
+    find_which(trace, check)   # (an early check left it for now: it is bounded by calls, not time)
     box = widgets.VBox()
     box.run = None
     if check.waiting:

@@ -97,6 +97,36 @@ def square(x):
     return Square()(x)
 '''
 
+# A student's short Variable and Function (steps 7-14 folded into a few lines,
+# one output each): QA's in-place `+=` and `__slots__` cells are made from it
+# (ADDS_UP names the line that adds a grad up, for them to change).
+ADDS_UP = "                x.grad = gx if x.grad is None else x.grad + gx\n"
+SHORT_CLASSES = '''
+import numpy as np
+
+class Variable:
+    def __init__(self, data):
+        self.data, self.grad, self.creator = data, None, None
+    def backward(self):
+        self.grad = np.ones_like(self.data)
+        funcs = [self.creator]
+        while funcs:
+            f = funcs.pop()
+            gxs = f.backward(*[y.grad for y in f.outputs])
+            if not isinstance(gxs, tuple):
+                gxs = (gxs,)
+            for x, gx in zip(f.inputs, gxs):
+''' + ADDS_UP + '''                if x.creator is not None:
+                    funcs.append(x.creator)
+
+class Function:
+    def __call__(self, *inputs):
+        y = Variable(self.forward(*[x.data for x in inputs]))
+        y.creator = self
+        self.inputs, self.outputs = inputs, [y]
+        return y
+'''
+
 # Steps 11-14: variable-length inputs/outputs, list-based backward, and the
 # step-14 bug when `accumulate` is False (x.grad = gx overwrites).
 STEP14 = '''

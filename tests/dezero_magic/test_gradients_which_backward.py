@@ -1,12 +1,16 @@
 """The Gradients tab names which backward is wrong when a leaf grad FAILs:
 each function class's backward checked alone (`dezero_magic.which_backward`),
 the student's classes only when they press the button, nothing of theirs changed."""
+import copy
+import gc
+
 import numpy as np
 from IPython.utils.capture import capture_output
 
 import dezero_magic.widgets as dzw
 from dezero_magic import numgrad, which_backward
-from dezero_magic.widgets import lifecycle
+from dezero_magic.replay import replay
+from dezero_magic.widgets import gradients_tab, lifecycle
 from student_code import STEP7, STEP7_RUN
 from widget_html import text_of
 
@@ -108,22 +112,74 @@ def test_a_forward_that_raises_when_run_again_alone_is_could_not_check(shell, di
     lifecycle.close_view(view)
 
 
+def _state(obj):
+    """Each attribute of obj: the object it is, and what it holds (a list's, dict's,
+    set's items; an array's values), to tell a change in place from none."""
+    def held(v):
+        if isinstance(v, np.ndarray):
+            return v.copy()
+        return copy.copy(v) if isinstance(v, (list, dict, set)) else None
+    return {k: (v, held(v)) for k, v in vars(obj).items()}
+
+
+def _assert_unchanged(obj, state):
+    assert vars(obj).keys() == state.keys()
+    for k, (v, held) in state.items():
+        now = vars(obj)[k]
+        assert now is v, k     # the same input/output/grad/list objects...
+        if isinstance(v, np.ndarray):
+            np.testing.assert_array_equal(now, held)
+        elif isinstance(v, list):   # ... holding the same items (an append, a replaced item: changed)
+            assert len(now) == len(held) and all(a is b for a, b in zip(now, held)), k
+        elif isinstance(v, dict):
+            assert now.keys() == held.keys() and all(now[j] is held[j] for j in held), k
+        elif isinstance(v, set):
+            assert now == held, k
+
+
 def test_the_users_objects_are_unchanged_by_the_check(shell, displayed):
     shell.run_cell(WRONG_SQUARE)
     view, page = _page(shell, displayed, STEP7_RUN)
     ns = shell.user_ns
     objects = [ns[k] for k in ("A", "B", "C", "x", "a", "b", "y")]
-    before = [dict(vars(o)) for o in objects]
-    values = [(np.copy(o.data), None if o.grad is None else np.copy(o.grad)) for o in objects[3:]]
+    before = [_state(o) for o in objects]
     _pressed(page)
     assert page.check.which is not None
-    for o, attrs in zip(objects, before):
-        assert vars(o).keys() == attrs.keys()
-        assert all(vars(o)[k] is v for k, v in attrs.items())   # the same input/output/grad objects
-    for o, (data, grad) in zip(objects[3:], values):
-        np.testing.assert_array_equal(o.data, data)
-        if grad is not None:
-            np.testing.assert_array_equal(o.grad, grad)
+    for o, state in zip(objects, before):
+        _assert_unchanged(o, state)
+    lifecycle.close_view(view)
+
+
+# A wrong backward whose Function keeps lists and a dict counter, in forward and backward alike.
+KEEPER = """
+class Keeper(dezero.Function):
+    def __init__(self):
+        self.shapes, self.gys, self.calls = [], [], {"forward": 0, "backward": 0}
+    def forward(self, x):
+        self.shapes.append(x.shape)
+        self.calls["forward"] += 1
+        return x ** 3
+    def backward(self, gy):
+        self.gys.append(gy)
+        self.calls["backward"] += 1
+        x, = self.inputs
+        return x ** 2 * gy          # the 3 is missing
+"""
+
+
+def test_lists_and_dicts_a_forward_or_backward_fills_stay_the_users(shell, displayed):
+    shell.run_cell(KEEPER)
+    view, page = _page(shell, displayed, "x = Variable(np.array(0.5), name='x')\nk = Keeper()\n"
+                                         "y = F.sin(k(x))\ny.backward()")
+    k = shell.user_ns["k"]
+    assert k.calls == {"forward": 1, "backward": 1} and len(k.shapes) == len(k.gys) == 1
+    state = _state(k)
+    text = _pressed(page)     # the leaf check, its plot, and each backward alone
+    assert "Keeper.backward — FAIL" in text and page.plot is not None
+    _assert_unchanged(k, state)
+    assert replay(displayed[-1], run_own_code=True).ran_own_code   # the Backward tab's book replay, as its switch asks
+    _assert_unchanged(k, state)
+    assert k.calls == {"forward": 1, "backward": 1}
     lifecycle.close_view(view)
 
 
@@ -212,4 +268,54 @@ def test_a_backward_returning_the_users_variables_is_read(shell, displayed):
     view, page = _page(shell, displayed, CUBE_RUN)
     text = _pressed(page)
     assert "Cube.backward — FAIL" in text
+    lifecycle.close_view(view)
+
+
+# The student's own dezero package (book step 23 on): their Cube in dezero/functions.py counts as
+# dezero's own, so its forward runs in the cell's early check, and its backward is wrong.
+PACKAGED_CUBE = """
+class Cube(dezero.Function):
+    __module__ = "dezero.functions"
+    forwards = 0
+    def forward(self, x):
+        Cube.forwards += 1
+        return x ** 3
+    def backward(self, gy):
+        x, = self.inputs
+        return x ** 2 * gy          # the 3 is missing
+"""
+
+
+def test_the_early_check_leaves_which_backward_for_the_tab(shell, displayed, monkeypatch):
+    # which_backward is bounded by calls, not time: the early check (at display) must not run it
+    monkeypatch.setattr(gradients_tab, "EARLY_S", 60.0)    # the leaf check surely runs early
+    shell.run_cell(PACKAGED_CUBE)
+    cube = shell.user_ns["Cube"]
+    assert shell.run_cell("%%dezero\n" + CUBE_RUN).success
+    assert cube.forwards == 1
+    view = dzw.view_for(displayed[-1])      # as displayed: the early check runs
+    check, _ = displayed[-1].early_gradients
+    assert [leaf.passed for leaf in check.leaves if leaf.label == "x"] == [False]
+    assert check.which is None and check.which_pending
+    assert cube.forwards == 1 + check.runs      # the leaf check's passes of the graph: none of Cube alone
+    before = cube.forwards
+    page = view.views["Gradients"]  # opened: now each backward alone
+    text = " ".join(text_of(page.table.value).split())
+    assert "Which backward is wrong" in text and "Cube.backward — FAIL" in text
+    assert not page.check.which_pending
+    assert before < cube.forwards <= before + page.check.which.forward_calls    # (Sin's and Sum's too)
+    lifecycle.close_view(view)
+
+
+def test_which_backward_left_for_a_tab_opened_after_the_graph_went_says_why(shell, displayed, monkeypatch):
+    monkeypatch.setattr(gradients_tab, "EARLY_S", 60.0)
+    shell.run_cell(PACKAGED_CUBE)
+    assert shell.run_cell("%%dezero\n" + CUBE_RUN).success
+    view = dzw.view_for(displayed[-1])
+    assert displayed[-1].early_gradients[0].which_pending
+    shell.run_cell("del y")           # a later cell, before the tab is opened
+    gc.collect()
+    text = " ".join(text_of(view.views["Gradients"].table.value).split())
+    assert "Cube" not in text.split("Which backward is wrong")[1]
+    assert "Not checked: the output of the last backward no longer exists" in text
     lifecycle.close_view(view)

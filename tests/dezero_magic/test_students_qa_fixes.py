@@ -11,7 +11,7 @@ from dezero_magic.adapters import cell_roots
 from dezero_magic.backward_watch import BackwardWatch
 from dezero_magic.student_cell_notes import mixed_notes
 from dezero_magic.trace import EMPTY
-from student_code import BOOK_MUL, STEP17, STEP18
+from student_code import BOOK_MUL, SHORT_CLASSES, STEP17, STEP18
 from test_students import run
 from test_students_pass_notes import changed, run_failing
 
@@ -83,40 +83,16 @@ def test_a_cell_with_both_kinds_of_classes_says_one_graph_is_drawn(shell, displa
     assert [n for n in trace.graph.notes if n.startswith("This cell used both your own classes and dezero's")]
 
 
-SLOTS = """
-import numpy as np
-
-class Tensor:
-    __slots__ = ("data", "grad", "creator")
-    def __init__(self, data):
-        self.data, self.grad, self.creator = data, None, None
-    def backward(self):
-        self.grad = np.ones_like(self.data)
-        funcs = [self.creator]
-        while funcs:
-            f = funcs.pop()
-            gxs = f.backward(*[o.grad for o in f.outputs])
-            if not isinstance(gxs, tuple):
-                gxs = (gxs,)
-            for x, gx in zip(f.inputs, gxs):
-                x.grad = gx if x.grad is None else x.grad + gx
-                if x.creator is not None:
-                    funcs.append(x.creator)
-
-class Op:
-    __slots__ = ("inputs", "outputs")
-    def __call__(self, *inputs):
-        y = Tensor(self.forward(*[x.data for x in inputs]))
-        y.creator = self
-        self.inputs, self.outputs = inputs, [y]
-        return y
-
-class Twice(Op):
+# The short classes with `__slots__` and no `__weakref__`: not weakly referable.
+SLOTS = changed(changed(SHORT_CLASSES, "class Variable:\n",
+                        'class Variable:\n    __slots__ = ("data", "grad", "creator")\n'),
+                "class Function:\n", 'class Function:\n    __slots__ = ("inputs", "outputs")\n') + """
+class Twice(Function):
     __slots__ = ()
     def forward(self, a): return 2 * a
     def backward(self, gy): return 2 * gy
 
-class Sin(Op):
+class Sin(Function):
     __slots__ = ()
     def forward(self, a): return np.sin(a)
     def backward(self, gy): return gy * np.cos(self.inputs[0].data)
@@ -125,7 +101,7 @@ class Sin(Op):
 
 def test_slots_classes_without_weakref_get_their_backward_steps(shell, displayed):
     shell.run_cell(SLOTS)
-    trace = run(shell, displayed, "x = Tensor(np.array(1.0))\ny = Sin()(Twice()(x))\ny.backward()")
+    trace = run(shell, displayed, "x = Variable(np.array(1.0))\ny = Sin()(Twice()(x))\ny.backward()")
     assert [trace.graph.functions[s.func].op for s in trace.graph.steps] == ["Sin", "Twice"]
 
 
