@@ -305,7 +305,7 @@ def _offer(box, trace, check):
     names = ", ".join(check.own_classes)
     note = widgets.HTML(style.CSS + table_html(check))
     # Projector type, on a row of its own: beside the note it was squeezed to "check by running your forward a…"
-    button = widgets.Button(description=f"check by running your forward again ({check.planned_runs} runs)",
+    button = widgets.Button(description=f"check by running your forward again (about {check.planned_runs} runs)",
                             tooltip=f"re-runs the forward of {names} on copies of the leaves' data",
                             style=widgets.ButtonStyle(font_size=f"{style.FONT_PX}px"),
                             layout=widgets.Layout(width="auto", max_width="100%"))
