@@ -65,7 +65,8 @@ def test_the_gradients_button_runs_their_forward_when_asked_and_hides_its_prints
     shell.run_cell(MY_SIN)
     _, view = _displayed_and_opened(shell, displayed, MY_SIN_CELL)
     page = view.views["Gradients"]
-    assert page.run is not None and page.run.description.startswith("check by running your forward again (about ")  # (an estimate: the plot adds a few)
+    # ("about": an estimate, the plot adds a few)
+    assert page.run is not None and page.run.description.startswith("check by running your forward again (about ")
     offered = text_of(page.table.value) + " ".join(text_of(w.value) for w in page.children[2:])
     assert page.children[1] is page.run and page.run.style.font_size == "16px"   # its own row, projector type
     assert "MySin" in offered and "prints then is hidden" in offered and "a list it appends to" in offered
