@@ -29,13 +29,16 @@ KEEP_MIN_SCALE = 0.5
 KEEP_PAD = 6
 
 
-def window(layout, node_id, keep=(), zoom=1.0, force=False):
+def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
     (or the node is not drawn). `zoom` > 1: a window to be drawn that many
     times larger at the usual window size (the Graph tab's "large" with a
     node picked), so that the node is still in view without scrolling.
-    `force`: a window even where the graph could be shown whole."""
+    `force`: a window even where the graph could be shown whole. `overhang`:
+    the window may reach below the graph's bottom, so that a node near it is
+    still AT_Y down the window, not at its bottom edge (the stepper: QA saw the
+    popped function pushed below a 768-px screen's fold)."""
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
     held = [node_id] + [n for n in keep if n in layout.positions and n in layout.sizes]
@@ -48,9 +51,9 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False):
     w = min(layout.width, max(base_w / scale, need_w))
     h = min(layout.height, max(base_h / scale, need_h))
     x0 = _place(x - AT_X * w, w, lo[0], hi[0], layout.width)
-    y0 = _place(y - AT_Y * h, h, lo[1], hi[1], layout.height)
+    y0 = _place(y - AT_Y * h, h, lo[1], hi[1], layout.height + (h if overhang else 0))
     x0, w = _whole_nodes(layout, held, 0, x0, w)
-    y0, h = _whole_nodes(layout, held, 1, y0, h)
+    y0, h = _whole_nodes(layout, held, 1, y0, h, overhang)
     return x0, y0, w, h
 
 
@@ -87,7 +90,7 @@ def _place(start, size, lo, hi, total):
     return min(max(0.0, start), total - size)
 
 
-def _whole_nodes(layout, held, axis, start, size):
+def _whole_nodes(layout, held, axis, start, size, overhang=False):
     """(start, size) along `axis` so that the window's edges cut no node (QA:
     ovals cut in half, "grad 1.662e-"). Across (axis 0) a node on an edge is
     left out: the window narrows, without moving (the stepper's output end
@@ -102,7 +105,7 @@ def _whole_nodes(layout, held, axis, start, size):
              layout.positions[n][axis] + layout.sizes[n][axis] / 2) for n in held]
 
     def whole(lo, hi):
-        return (0 <= lo and hi <= total + 0.5 and all(lo <= a and b <= hi for a, b in ends)
+        return (0 <= lo and (overhang or hi <= total + 0.5) and all(lo <= a and b <= hi for a, b in ends)
                 and hi - lo >= size / 2 and not any(a < lo < b or a < hi < b for a, b in spans))
 
     if axis == 0:
@@ -124,7 +127,7 @@ def tallest_window(layout, targets):
         return None
     most = 0.0
     for node, keep in targets:
-        box = window(layout, node, keep)
+        box = window(layout, node, keep, overhang=True)
         if box is not None:
             most = max(most, box[3] * window_scale(layout, box))
     return most or None
@@ -136,17 +139,20 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False):
+def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
     holds `keep` too (drawn `zoom` times larger), or unchanged (focused
     False) when the whole graph fits (unless `force`)."""
-    box = window(layout, node_id, keep, zoom, force)
+    box = window(layout, node_id, keep, zoom, force, overhang)
     if box is None:
         return svg, False
     x0, y0, w, h = box
     scale = window_scale(layout, box, zoom)
+    # below the drawing (overhang): the graph's white card goes on (a dark theme showed through)
+    card = f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>' \
+        if y0 + h > float(root_attrs(svg)["height"]) else ""
     # width/height are the drawn size ("large" enlarges them); the viewBox the part of the graph
-    return with_root(svg, width=f"{w * scale:.0f}", height=f"{h * scale:.0f}",
+    return with_root(svg, card, width=f"{w * scale:.0f}", height=f"{h * scale:.0f}",
                      view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(w * scale, h * scale)), True
 
 

@@ -207,14 +207,14 @@ class BackwardView(TraceView):
         # Short: at 1024 px it stood three lines tall between the step's text and its graph.
         note = (f"Around {func_name(t.graph, fid)}, which this step pops, with its inputs and outputs: the "
                 "graph is larger than the screen (the Graph tab shows all of it).")
-        whole, focused = focus(svg, t.layout, fid, keep=ends)
+        whole, focused = focus(svg, t.layout, fid, keep=ends, overhang=True)
         if focused or not may_overflow(t.layout.width, t.layout.height):
             self.figure.value = style.figure(whole, note if focused else None, min_height=self._box_height())
             return
         # Whole where the box holds it; where it would cut it (~550 px: 1024 px, file browser
         # open) a window around the popped function instead, chosen by the browser (QA: the
         # popped Square was cut in half at the box's edge; shrunk to fit it read at 7 px).
-        window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True)
+        window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True, overhang=True)
         attrs = root_attrs(whole)
         self.figure.value = style.figure(whole, note, cut_svg=window,
                                          fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))

@@ -71,3 +71,26 @@ def test_the_stepper_box_keeps_the_height_of_its_tallest_window(shell, displayed
     assert len(kept) == 1 and len(widths) > 1           # one box height, windows of several widths
     assert int(kept.pop()) == round(max(drawn))
 
+
+
+def test_a_function_near_the_graphs_bottom_is_not_at_the_windows_bottom_edge(shell, displayed):
+    # QA at 1024x768: a window is clamped to the graph, so the function popped near its
+    # bottom sat at the window's bottom edge, below the screen's fold. The stepper's window may
+    # reach below the drawing (on the graph's white card) to keep it AT_Y down the window.
+    import xml.etree.ElementTree as ET
+
+    from dezero_magic.render.focus import AT_Y
+
+    trace = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 2\ny.backward(create_graph=True)\n'
+                              'gx = x.grad\nx.cleargrad()\nz = gx ** 3 + y\nz.backward()')
+    lay = trace.layout
+    view = BackwardView(trace)              # step 1 pops Add -> z, at the bottom of a tall graph
+    fid = trace.graph.steps[0].func
+    assert lay.rankdir == "TB" and lay.positions[fid][1] > lay.height - 200
+    html = view.figure.value
+    root = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
+    x0, y0, w, h = map(float, root.get("viewBox").split())
+    assert abs((lay.positions[fid][1] - y0) / h - AT_Y) < 0.05
+    assert y0 + h > lay.height      # it reaches below the drawing
+    card = root.find("{http://www.w3.org/2000/svg}rect")
+    assert card is not None and card.get("fill") == "#ffffff" and float(card.get("y")) == round(y0)
