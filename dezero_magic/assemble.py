@@ -103,7 +103,8 @@ def _final_totals(bpass, wanted):
     return totals
 
 
-def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True, no_grad_cell=False):
+def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True, no_grad_cell=False,
+                      cell_code=""):
     """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs).
     `max_nodes` None: the default of `dezero_magic.node_budget`. `no_grad_cell`: the
     cell ran under `%%dezero --no-grad`."""
@@ -210,7 +211,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     if not output_refs and tracer.last_output is not None:
         ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
-    graph.notes.extend(tracer_notes(graph, tracer, chosen, namespace, no_grad_cell))
+    graph.notes.extend(tracer_notes(graph, tracer, chosen, namespace, no_grad_cell, cell_code))
     if changed:
         graph.notes.append(_changed_note(changed))
     earlier = [v.label or v.id for v in graph.variables.values() if v.grad is not None]

@@ -32,7 +32,7 @@ from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
 from dezero_magic.interrupts import interrupts_shown_without_our_frames
 from dezero_magic.memory import NO_GRAD
-from dezero_magic.pass_grads import CellTracer
+from dezero_magic.tracer import Tracer
 
 # Prepended to the body so traceback line numbers are the cell's own
 # (line 1 of the cell is the `%%dezero` line).
@@ -56,7 +56,7 @@ class CellOptions:
     static: bool = False
 
 
-def build_trace(shell, names, tracer, watch, opts, complete, before=None, switched=None, error=None):
+def build_trace(shell, names, tracer, watch, opts, complete, before=None, switched=None, error=None, code=""):
     """The Trace of what ran: dezero events if any, else the students' objects.
     Those are the variables the cell (re)bound; all it mentions when their
     backward ran in the cell (`y.backward()` on an earlier cell's y). An
@@ -64,11 +64,12 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     cell reads or binds at its top level (`cell_names.top_level_names`: a
     def's parameter `w` is no root, whatever an earlier cell bound to `w`).
     `switched`: the student's Config
-    that --no-grad switched off, if any (see `student_flags.flag_notes`)."""
+    that --no-grad switched off, if any (see `student_flags.flag_notes`).
+    `code`: the cell's source, for notes that name a line's slip."""
     ns = shell.user_ns
     if tracer.forward_calls or tracer.saw_backward:
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete,
-                                                no_grad_cell=opts.no_grad)
+                                                no_grad_cell=opts.no_grad, cell_code=code)
         graph.notes.extend(mixed_notes(watch, ns, names, before))
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
@@ -199,8 +200,8 @@ class TracedRun:
         # Calls and steps kept (the drawn ones are the most recent calls and
         # the first steps): see node_budget.window.
         window = node_budget.window(opts.max_nodes)
-        self.tracer = CellTracer(keep=window, max_steps=window)
-        self.code = self.tracer.cell_code = shell.transform_cell(body)
+        self.tracer = Tracer(keep=window, max_steps=window)
+        self.code = shell.transform_cell(body)
         self.names = names_in(self.code)
         self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def
         try:
@@ -304,7 +305,7 @@ class TracedRun:
             try:
                 trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
                                     complete=result.error_in_exec is None, before=self.before,
-                                    switched=self.switched, error=result.error_in_exec)
+                                    switched=self.switched, error=result.error_in_exec, code=self.code)
                 trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
                 trace.graph.notes[:0] = self._backward_option_notes()
                 if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:

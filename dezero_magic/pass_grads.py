@@ -1,5 +1,6 @@
-"""The tracer `%%dezero` runs with: `tracer.Tracer`, plus the grads each
-backward pass without create_graph left on the leaves.
+"""The grads each backward pass without create_graph left on the leaves:
+a mixin of `dezero_magic.tracer.Tracer` (its state, `grads_made`, is set
+up by `Tracer.__init__`; `Tracer.on_backward_end` calls `_note_grads_made`).
 
 Such a grad has no creator: a backward started from it later
 (`gx = x.grad; x.cleargrad(); gx.backward()`) runs no step, and the note
@@ -8,26 +9,14 @@ output is a grad and which backward made it, instead of listing every way
 a variable comes to have no creator. Only identities are kept (weak
 references, dropped with the grads), read once a pass ends.
 """
-import threading
 import weakref
 
-from dezero_magic.tracer import Tracer
 
+class PassGrads:
+    """Knows `grads_made`: id(grad) -> (weakref to the grad, vid of the
+    variable it was the grad of, vids the pass started from)."""
 
-class CellTracer(Tracer):
-    """`Tracer` that also knows `grads_made`: id(grad) -> (weakref to the
-    grad, vid of the variable it was the grad of, vids the pass started from)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.grads_made = {}
-        self.cell_code = ""   # the cell's source, for notes that name a line's slip
-
-    def on_backward_end(self, outputs, steps, completed):
-        super().on_backward_end(outputs, steps, completed)
-        if threading.get_ident() != self.thread:
-            return
-        bpass = self.last_pass
+    def _note_grads_made(self, bpass):
         if bpass is None or bpass.create_graph or bpass.collects or not bpass.steps:
             return  # (a create_graph pass's grads have creators; dezero.grad leaves .grad alone)
         live, leaves = self.variables.live, self.variables.first_seen

@@ -62,6 +62,7 @@ import weakref
 from dezero.events import Observer, pass_collects_elsewhere
 from dezero_magic.preview import summarise
 from dezero_magic.call_window import CallWindow
+from dezero_magic.pass_grads import PassGrads
 from dezero_magic.raw_calls import RawCalls
 from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, S_PENDING, VIDS, BackwardPass,
                                   array_of, call_outputs, call_summaries)
@@ -70,7 +71,7 @@ from dezero_magic.variables import Variables
 _order = operator.itemgetter(ORDER)
 
 
-class Tracer(RawCalls, CallWindow, Observer):
+class Tracer(RawCalls, CallWindow, PassGrads, Observer):
     """Records a cell's dezero computation; see the module docstring."""
 
     def __init__(self, keep=5000, pending_limit=12, max_steps=None):
@@ -105,6 +106,7 @@ class Tracer(RawCalls, CallWindow, Observer):
         self.thread = threading.get_ident()
         self.foreign_events = 0   # forward calls and passes of other threads, left out
         self.on_long_cell = None  # called (often) once the cell has made thousands of calls
+        self.grads_made = {}      # grads passes left on leaves (pass_grads)
 
     # -- records ------------------------------------------------------
     def _call_of(self, function):
@@ -231,6 +233,10 @@ class Tracer(RawCalls, CallWindow, Observer):
     def on_backward_end(self, outputs, steps, completed):
         if threading.get_ident() != self.thread:
             return
+        self._end_pass(steps, completed)
+        self._note_grads_made(self.last_pass)
+
+    def _end_pass(self, steps, completed):
         bpass = self._passes.pop()
         recorded = len(bpass.steps)
         unheard = max(0, steps - recorded)

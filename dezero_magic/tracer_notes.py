@@ -38,7 +38,7 @@ def _uncalled_cleargrads(code):
     return None
 
 
-def carried_notes(graph, tracer, namespace=None):
+def carried_notes(graph, tracer, namespace=None, cell_code=""):
     """The leaves whose grad also holds an earlier backward's. For data
     Variables that is harmless unless read; a parameter's is read by
     optimizer.update(), which then steps by the sum."""
@@ -60,7 +60,7 @@ def carried_notes(graph, tracer, namespace=None):
             clear = f"call {params[0]}.cleargrad() (p.cleargrad() for each parameter p; model.cleargrads() for a " \
                     "model's) before backward"
         # Not harmless, unlike data Variables': optimizer.update() steps by the summed grads.
-        slip = _uncalled_cleargrads(getattr(tracer, "cell_code", ""))
+        slip = _uncalled_cleargrads(cell_code)
         notes.append(f"The grads of the parameters {names} still hold earlier backward passes' grads: they were "
                      "not cleared before the last backward, which added to them. An optimizer's update() (or "
                      "your own p.data -= lr * p.grad.data) reads these grads, so it steps by the sum of every "
@@ -116,7 +116,7 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
         out = _label(graph, vid, "its output")
         head = (f"The last backward pass, from {out}, ran no step: {out} has no creator, so there is no graph "
                 "behind it to go back through.")
-        origin = getattr(tracer, "grad_origin", lambda _obj: None)(obj)
+        origin = tracer.grad_origin(obj)
         if origin is not None:
             of, started = origin
             x = _label(graph, of, "a variable")
@@ -134,9 +134,9 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
     return None
 
 
-def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False):
+def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False, cell_code=""):
     """The notes, in the order they are shown."""
-    notes = carried_notes(graph, tracer, namespace)
+    notes = carried_notes(graph, tracer, namespace, cell_code)
     for note in (passes_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
         if note is not None:
             notes.append(note)
