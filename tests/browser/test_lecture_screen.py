@@ -163,6 +163,14 @@ def test_every_backward_step_shows_both_ends_of_its_edges(ran, screen):
             output.locator(".widget-toggle-button, button", has_text="generation order").filter(visible=True).first.click()
 
 
+def _tab(page, notebook, screen, index, title):
+    """The output of the notebook's code cell `index` on `screen`, its tab `title` open."""
+    lab_page.set_screen(page, *SCREENS[screen])
+    output = lab_page.output_of_cell(notebook, index)
+    lab_page.open_tab(output, title)
+    return output
+
+
 def _switch(output, name):
     """The Graph tab's toggle button `name` (values, grads, shapes, fit, large)."""
     return output.locator("button", has_text=re.compile(rf"^\s*{name}\s*$")).filter(visible=True).first
@@ -176,9 +184,7 @@ def test_the_step_text_and_the_popped_function_are_on_one_screen(ran):
     # QA at 1280x800: buttons, then a graph box up to 560 px tall, then "Step 1 of 5 ...":
     # the step's text was below the fold, a scroll after every "next".
     page, notebook = ran
-    lab_page.set_screen(page, *SCREENS["1280x800"])
-    output = lab_page.output_of_cell(notebook, 3)
-    lab_page.open_tab(output, "Backward")
+    output = _tab(page, notebook, "1280x800", 3, "Backward")
     _step_to(output, 1)
     output.locator(lab_page.TABS).first.evaluate("t => t.scrollIntoView({block: 'start'})")
     page.wait_for_timeout(300)
@@ -192,9 +198,7 @@ def test_the_step_text_and_the_popped_function_are_on_one_screen(ran):
 
 def test_large_scrolls_the_figure_box_alone(ran):
     page, notebook = ran
-    lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
-    output = lab_page.output_of_cell(notebook, 4)
-    lab_page.open_tab(output, "Graph")
+    output = _tab(page, notebook, "1024x768-file-browser", 4, "Graph")
     large = _switch(output, "large")
     large.click()
     note = output.locator(".dz-figure-note").filter(visible=True).first
@@ -219,9 +223,7 @@ def test_a_node_picked_with_large_on_is_in_sight(ran):
     # QA at 1280x800: large + "variable x" drew the window 1.5 times larger in a box that
     # showed its far end first: only the bottom of x's outline was in sight
     page, notebook = ran
-    lab_page.set_screen(page, *SCREENS["1280x800"])
-    output = lab_page.output_of_cell(notebook, 3)
-    lab_page.open_tab(output, "Graph")
+    output = _tab(page, notebook, "1280x800", 3, "Graph")
     large = _switch(output, "large")
     large.click()
     select = output.locator("select").filter(visible=True).first
@@ -237,9 +239,7 @@ def test_a_node_picked_with_large_on_is_in_sight(ran):
 
 def test_the_narrowest_box_offers_fit_and_keeps_the_grad_scale(ran):
     page, notebook = ran
-    lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
-    output = lab_page.output_of_cell(notebook, 1)
-    lab_page.open_tab(output, "Graph")
+    output = _tab(page, notebook, "1024x768-file-browser", 1, "Graph")
     figure = lab_page.visible_figure(output)
     assert figure.evaluate("f => f.clientWidth") < 700          # the box QA measured: ~552 px
     assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-legend"]), "the grad scale is cut"
@@ -271,9 +271,7 @@ def test_the_cut_off_note_is_said_only_where_the_box_cuts_the_graph(ran):
 def test_fit_shows_a_tall_graph_on_one_screen(ran):
     # QA at 1024x768: "fit" on a tall graph ended below the fold (68vh under ~300 px of controls)
     page, notebook = ran
-    lab_page.set_screen(page, *SCREENS["1024x768-file-browser"])
-    output = lab_page.output_of_cell(notebook, 3)
-    lab_page.open_tab(output, "Graph")
+    output = _tab(page, notebook, "1024x768-file-browser", 3, "Graph")
     fit = _switch(output, "fit")
     fit.click()
     expect(output.get_by_text("shrunk to fit").first).to_be_visible(timeout=30_000)
@@ -299,9 +297,7 @@ def test_modes_opens_on_the_memory_tab(ran):
 
 def test_the_book_tables_wrong_verdict_has_a_header_and_stands_out(ran):
     page, notebook = ran
-    lab_page.set_screen(page, *SCREENS["1024x768"])
-    output = lab_page.output_of_cell(notebook, 6)
-    lab_page.open_tab(output, "Backward")
+    output = _tab(page, notebook, "1024x768", 6, "Backward")
     output.locator(".widget-toggle-button, button", has_text="book steps 8").filter(visible=True).first.click()
     header = output.locator("th", has_text="book list's grad").filter(visible=True)
     expect(header).to_have_count(1, timeout=30_000)
