@@ -81,7 +81,8 @@ class Variable(ArrayBox):
 
     __slots__ = ("data", "name", "grad", "creator", "generation", "__weakref__")
     # So `cupy_array + Variable` calls Variable.__radd__; NumPy's operators go through
-    # __array_ufunc__ (dezero.functions.numpy_ufuncs), to the same methods.
+    # __array_ufunc__ (dezero.functions.numpy_ufuncs), to the same methods; np.mean(v) & co.
+    # through __array_function__ (dezero.functions.numpy_functions).
     __array_priority__ = 200
 
     def __init__(self, data, name=None):

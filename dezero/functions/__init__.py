@@ -32,3 +32,4 @@ from dezero.functions.pooling import (  # noqa: F401
     pooling_simple,
 )
 from dezero.functions import numpy_ufuncs  # noqa: F401,E402  (installs Variable.__array_ufunc__)
+from dezero.functions import numpy_functions  # noqa: F401,E402  (installs Variable.__array_function__)

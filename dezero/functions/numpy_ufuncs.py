@@ -11,6 +11,11 @@ import numpy as np
 from dezero.core import Variable
 
 
+class VariableTypeError(TypeError):
+    """A NumPy function or ufunc refused a Variable (numpy_functions names the
+    function the user called when NumPy's own code met the refusal inside)."""
+
+
 class _UfuncHook:
     """Variable.__array_ufunc__. NumPy reads it from the class and gets the
     hook; CuPy reads it from the instance and gets None, so `cupy_array + v`
@@ -47,7 +52,7 @@ def array_ufunc(variable, ufunc, method, *inputs, **kwargs):
     if ops is not None and method == "__call__" and len(inputs) == 2:
         out = kwargs.pop("out", None)
         if out is not None:
-            raise TypeError(_in_place(ops[2]))
+            raise VariableTypeError(_in_place(ops[2]))
         if not kwargs:
             a, b = inputs
             return getattr(a, ops[0])(b) if isinstance(a, Variable) else getattr(b, ops[1])(a)
@@ -56,7 +61,7 @@ def array_ufunc(variable, ufunc, method, *inputs, **kwargs):
             return -inputs[0]
         if ufunc is np.equal or ufunc is np.not_equal:  # `arr == v` was Python's `is` (NumPy deferred)
             return (inputs[0] is inputs[1]) == (ufunc is np.equal)
-    raise TypeError(_refusal(ufunc, method))
+    raise VariableTypeError(_refusal(ufunc, method))
 
 
 def _in_place(symbol):

@@ -212,8 +212,8 @@ def test_other_numpy_ufuncs_and_operators_name_the_array():
 @pytest.mark.parametrize("call, public", [(np.prod, "np.prod"), (np.add.accumulate, "np.add.accumulate"),
                                           (lambda v: np.multiply.outer(v.data, v), "np.multiply.outer")])
 def test_numpy_reductions_of_a_variable_are_named_as_written(call, public):
-    # np.prod(v) reaches the hook as np.multiply.reduce: the message says np.prod
-    with pytest.raises(TypeError, match=rf"{re.escape(public)} does not work on a dezero Variable: use "
+    # np.prod(v) reaches the ufunc hook as np.multiply.reduce: the message says np.prod
+    with pytest.raises(TypeError, match=rf"{re.escape(public)} does not work on a dezero Variable\b.*"
                                         rf"{re.escape(public)}\(v\.data\)"):
         call(Variable(np.array([1.0, 2.0, 3.0])))
 

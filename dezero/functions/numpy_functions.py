@@ -1,0 +1,202 @@
+"""What NumPy's functions (np.mean, np.concatenate, np.argmax, ...) do with a
+Variable (not in the book).
+
+The book's Variable had no `__array_function__`, so NumPy turned a Variable
+into an array of Variable objects: np.concatenate([a, b]) and np.mean(v, axis=0)
+quietly gave dtype=object arrays (no gradients; a later F function then
+failed far from the cause), np.mean(v) raised "setting an array element
+with a sequence", np.argmax(v) "'>' not supported between instances of
+'Variable' and 'Variable'", np.allclose(v, 2) "bad operand type for abs()".
+Now:
+
+* the ones dezero has a differentiable twin for (np.mean, np.reshape, ...)
+  give that Variable;
+* the ones whose answer carries no gradient (indices, truth values, shapes,
+  arrays shaped like v, files saved) run on the Variable's array;
+* the rest run as before when that gave a Variable or a plain value
+  (np.sum(v) calls v.sum, np.trace(v) adds Variables), and otherwise raise
+  naming the function and what to write instead.
+
+Installed on import (dezero.functions imports this module), as numpy_ufuncs
+installs `__array_ufunc__`.
+"""
+import numpy as np
+
+from dezero.core import Variable
+from dezero.functions.numpy_ufuncs import VariableTypeError
+
+
+class _FunctionHook:
+    """Variable.__array_function__: the hook for NumPy, None for CuPy (see
+    numpy_ufuncs._UfuncHook: CuPy reads the instance's attribute)."""
+
+    __slots__ = ()
+
+    def __get__(self, instance, owner=None):
+        return array_function if instance is None else None
+
+
+def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **rest):
+    if dtype is not None or out is not None or rest.get("where", True) is not True:
+        return None
+    import dezero.functions as F
+
+    return F.mean(a, axis, keepdims)
+
+
+def _average(a, axis=None, weights=None, returned=False, **rest):
+    if returned or rest.get("keepdims", False) or isinstance(weights, Variable):
+        return None
+    import dezero.functions as F
+
+    if weights is None:
+        return F.mean(a, axis)
+    w = np.asarray(weights, dtype=a.dtype)
+    if w.shape != a.shape:
+        if not isinstance(axis, (int, np.integer)) or w.shape != (a.shape[axis],):
+            return None  # (NumPy's own code then says what does not fit)
+        w = w.reshape([-1 if i == axis % a.ndim else 1 for i in range(a.ndim)])
+    return F.sum(a * w, axis) / np.broadcast_to(w, a.shape).sum(axis)
+
+
+def _reshape(a, shape=None, order="C", **rest):
+    shape = rest.get("newshape") if shape is None else shape
+    if order != "C" or shape is None or rest.get("copy") is not None:
+        return None
+    import dezero.functions as F
+
+    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
+    if -1 in shape:
+        known = int(np.prod([n for n in shape if n != -1]))
+        shape = tuple(a.size // known if n == -1 and known else n for n in shape)
+    return F.reshape(a, shape)
+
+
+def _ravel(a, order="C"):
+    return _reshape(a, (-1,), order)
+
+
+def _broadcast_to(array, shape, subok=False):
+    import dezero.functions as F
+
+    return F.broadcast_to(array, (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
+
+
+def _expand_dims(a, axis):
+    import dezero.functions as F
+
+    return F.expand_dims(a, axis) if isinstance(axis, (int, np.integer)) else None
+
+
+def _clip(a, a_min=None, a_max=None, out=None, **rest):
+    if out is not None or rest or a_min is None or a_max is None:
+        return None
+    if not all(isinstance(b, (int, float, np.integer, np.floating)) for b in (a_min, a_max)):
+        return None
+    import dezero.functions as F
+
+    return F.clip(a, a_min, a_max)
+
+
+def _dot(a, b, out=None):
+    if out is not None or np.ndim(a) != 2 or np.ndim(b) != 2:
+        return None  # (1-d dots still run through Variable arithmetic, as before)
+    import dezero.functions as F
+
+    return F.matmul(a, b)
+
+
+# np function -> the dezero twin; a twin returns None for a call it cannot
+# take (a keyword it does not have), which then goes the general way.
+_TWINS = {np.mean: _mean, np.average: _average, np.reshape: _reshape, np.ravel: _ravel,
+          np.broadcast_to: _broadcast_to, np.expand_dims: _expand_dims, np.clip: _clip, np.dot: _dot}
+
+# Answers that carry no gradient: computed on the Variables' arrays.
+_ON_DATA = {getattr(np, name) for name in (
+    "argmax", "argmin", "argsort", "argwhere", "nonzero", "flatnonzero", "count_nonzero", "searchsorted",
+    "isclose", "allclose", "array_equal", "array_equiv", "any", "all", "shape", "ndim", "size", "iscomplexobj", "isrealobj", "result_type", "may_share_memory", "shares_memory",
+    "zeros_like", "ones_like", "empty_like", "full_like", "save", "savez", "savez_compressed", "savetxt",
+    "histogram", "bincount", "unique", "digitize") if hasattr(np, name)}
+
+# What to write instead, where there is something to say beyond v.data.
+_HINTS = {
+    "std": "for a differentiable one, build it: F.mean((v - F.mean(v)) ** 2) ** 0.5",
+    "var": "for a differentiable one, build it: F.mean((v - F.mean(v)) ** 2)",
+    "where": "for a differentiable one, multiply by a mask: v * (v.data > 0)",
+    "concatenate": "dezero has no differentiable concatenate: keep the parts as separate Variables",
+    "stack": "dezero has no differentiable stack: keep the parts as separate Variables",
+}
+
+
+def _data(arg):
+    """`arg` with Variables (also inside a list or tuple) replaced by their arrays."""
+    if isinstance(arg, Variable):
+        return arg.data
+    if isinstance(arg, (list, tuple)) and any(isinstance(a, Variable) for a in arg):
+        return type(arg)(_data(a) for a in arg)
+    return arg
+
+
+def _holds_variables(result):
+    if isinstance(result, np.ndarray):
+        return result.dtype == object and any(isinstance(e, Variable) for e in result.flat)
+    if isinstance(result, (list, tuple)):
+        return any(_holds_variables(r) for r in result)
+    return False
+
+
+def _name(func):
+    module = getattr(func, "__module__", "") or ""
+    prefix = "np." + module.split(".", 1)[1] + "." if module.startswith("numpy.") and \
+        module.split(".")[1] in ("linalg", "testing", "fft", "random") else "np."
+    return prefix + func.__name__
+
+
+def refusal(func, why, args=()):
+    """The TypeError message for np function `func` given a Variable (in `args`)."""
+    import dezero.functions as F
+
+    name = _name(func)
+    first = args[0] if args else None
+    if isinstance(first, (list, tuple)):
+        example = f", e.g. {name}([a.data, b.data])"
+    else:
+        example = f", e.g. {name}(v.data{', ...' if len(args) > 1 else ''})" if isinstance(first, Variable) else ""
+    short = func.__name__
+    if callable(getattr(F, short, None)):
+        fix = f"use F.{short}(v) (import dezero.functions as F), which is differentiable"
+    else:
+        fix = _HINTS.get(short, "or build it from dezero.functions (F) if you need its gradient")
+    return (f"{name} does not work on a dezero Variable ({why}). For plain values (no gradients) pass "
+            f"the arrays (v.data for a Variable v){example}; {fix}")
+
+
+def array_function(variable, func, types, args, kwargs):
+    """NumPy function `func` met a Variable (see the module docstring)."""
+    twin = _TWINS.get(func)
+    if twin is not None:
+        try:
+            result = twin(*args, **kwargs)
+        except TypeError:
+            result = None  # (arguments the twin does not take: the general way says what was wrong)
+        if result is not None:
+            return result
+    if func in _ON_DATA:
+        return func(*[_data(a) for a in args], **{k: _data(v) for k, v in kwargs.items()})
+    implementation = getattr(func, "_implementation", None)
+    if implementation is None:
+        return NotImplemented
+    try:
+        result = implementation(*args, **kwargs)
+    except VariableTypeError as exc:
+        # NumPy's own code for `func` met a refusal (np.linalg.norm calls np.sqrt): named as called
+        raise VariableTypeError(refusal(func, "NumPy computes it with operations that take no Variable", args)) from exc
+    except (TypeError, ValueError) as exc:
+        raise VariableTypeError(refusal(func, f"NumPy said: {exc}", args)) from exc
+    if _holds_variables(result):
+        raise VariableTypeError(refusal(func, "NumPy made an array of Variable objects, dtype=object, which has "
+                                              "no gradients and which dezero functions cannot take", args))
+    return result
+
+
+Variable.__array_function__ = _FunctionHook()
