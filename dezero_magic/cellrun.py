@@ -223,6 +223,7 @@ class TracedRun:
         self.result = None
         self.backward_error = None
         self.backward_called = False  # -b called EXPR.backward() (the re-runs of --modes call it too)
+        self.backward_raised = False  # ... and it raised: the cell's own code had run without an error
         self.switched = None          # the student's Config that --no-grad switched off
 
     @contextlib.contextmanager
@@ -278,6 +279,7 @@ class TracedRun:
                 if self.outer is not None:
                     show_backward_failure(self.shell, self.opts.backward, error)
                 result.error_in_exec = error
+                self.backward_raised = True
             else:
                 self.backward_error = error
 
@@ -307,6 +309,8 @@ class TracedRun:
                                     complete=result.error_in_exec is None, before=self.before,
                                     switched=self.switched, error=result.error_in_exec, code=self.code)
                 trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
+                if self.backward_raised:
+                    trace.graph.raised_in = f"{opts.backward}.backward() (called by -b {opts.backward})"
                 trace.graph.notes[:0] = self._backward_option_notes()
                 if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
                     size = len(trace.svg())

@@ -125,7 +125,8 @@ class Trace:
             return "No graph to draw." if g.notes else EMPTY
         text = counts(g)
         if not g.complete:
-            text = "INCOMPLETE — the cell raised; this is the graph recorded until then. " + text
+            what = g.raised_in or "the cell"
+            text = f"INCOMPLETE — {what} raised; this is the graph recorded until then. " + text
         return text
 
     def html(self):

@@ -42,6 +42,8 @@ NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its 
                       "without an error). Fix the error shown above and run the cell again.")
 RAISED_BEFORE_B = ("The cell raised its error before -b {expr} could call {expr}.backward(), so there is no "
                    "backward pass to step through. Fix the error shown above and run the cell again.")
+B_RAISED = ("The cell ran, but {what} raised its error before a backward step was recorded, so there is "
+            "nothing to step through. Fix the error shown above and run the cell again.")
 NO_BOOK_REPLAY = ("The book's list algorithm cannot be replayed on this graph: the function the recorded "
                   "pass began with is not drawn. Switch back to the recorded steps.")
 NO_BACKWARD_METHOD = ("Your Variable class has no backward() method yet, so there is no backward pass to step "
@@ -101,6 +103,8 @@ class BackwardView(TraceView):
             elif not trace.graph.complete and not getattr(trace, "line_magic", False):
                 expr = getattr(trace, "backward_expr", None)
                 said = RAISED_BEFORE_B.format(expr=expr) if expr else NO_BACKWARD_RAISED
+                if trace.graph.raised_in:
+                    said = B_RAISED.format(what=trace.graph.raised_in)
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
