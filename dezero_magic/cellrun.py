@@ -25,7 +25,7 @@ from dezero_magic.bindings import bindings, rebound
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
-from dezero_magic.student_cell_notes import mixed_notes
+from dezero_magic.student_cell_notes import mixed_notes, object_array_note
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
@@ -56,6 +56,12 @@ class CellOptions:
     static: bool = False
 
 
+def _note_object_arrays(graph, names, namespace, before):
+    note = object_array_note(names, namespace, before)
+    if note is not None:
+        graph.notes.append(note)
+
+
 def build_trace(shell, names, tracer, watch, opts, complete, before=None, switched=None, error=None, code=""):
     """The Trace of what ran: dezero events if any, else the students' objects.
     Those are the variables the cell (re)bound; all it mentions when their
@@ -71,6 +77,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete,
                                                 no_grad_cell=opts.no_grad, cell_code=code)
         graph.notes.extend(mixed_notes(watch, ns, names, before))
+        _note_object_arrays(graph, names, ns, before)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
     # The last pass only, as for dezero: an earlier pass (before a cleargrad)
@@ -96,6 +103,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
             graph.creatorless = True
     elif calls or any(is_students(r) for r in roots):
         graph.notes.extend(flag_notes(opts, ns, switched))
+    _note_object_arrays(graph, names, ns, before)
     if switched is not None:
         graph.ran_as = NO_GRAD  # --no-grad switched the student's own Config off: their classes kept no graph
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,

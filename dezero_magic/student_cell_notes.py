@@ -5,6 +5,8 @@ holds any more (made inside a def, or deleted), or a student's Function
 raised before it returned (nothing, or not all, to draw).
 """
 
+import numpy as np
+
 from dezero_magic.backward_watch import from_dezero
 from dezero_magic.bindings import rebound
 from dezero_magic.exc_text import described, message
@@ -118,3 +120,31 @@ def own_no_graph_note(expr, value, namespace=None):
     return (f"{expr} has no creator, so there is no graph behind it: it is a leaf you made "
             f"({type(value).__name__}(...)){also}, not the output of one of your Functions; draw an output, "
             "e.g. %dezero y.")
+
+
+def object_array_note(names, namespace, before=None):
+    """When a name the cell bound holds a NumPy array of Variables
+    (dtype=object) instead of a Variable: `np.array([2.0]) + x` with a
+    Variable class NumPy does not step aside for (book step 21:
+    __array_priority__), or np.array([v1, v2]). Nothing draws it (it has no
+    creator), so the graph alone would only look empty. None otherwise."""
+    for name in names:
+        value = namespace.get(name)
+        if not (isinstance(value, np.ndarray) and value.dtype == object):
+            continue
+        if before is not None and not rebound(name, namespace, before):
+            continue
+        held = next((e for e, _ in zip(value.flat, range(1000)) if is_variable_like(e)), None)
+        if held is None:
+            continue
+        cls = type(held)
+        what = (f"{name} is a NumPy array holding {cls.__name__} objects (dtype=object), not a {cls.__name__}, "
+                "so no graph is drawn for it")
+        if _is_students(held) and not getattr(cls, "__array_priority__", 0):
+            return (f"{what}: with an ndarray on the left of an operator (`np.array([2.0]) + x`), NumPy's own "
+                    f"operator ran first, element by element. Give your {cls.__name__} class "
+                    f"`__array_priority__ = 200` (book step 21), so that NumPy leaves it to {cls.__name__}.__radd__ "
+                    "and the others, which return a Variable.")
+        return (f"{what}: NumPy made an array of them (np.array([...]) of Variables, or an ndarray operation "
+                f"that went element by element). Compute with the Variables themselves to get a graph.")
+    return None
