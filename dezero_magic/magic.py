@@ -18,7 +18,7 @@ from dezero_magic.adapters import graph_from_objects, is_students, lacks_creator
 from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
 from dezero_magic.magic_help import (HELP_OUTPUT, asks_help as _asks_help, line_hint as _line_hint,
-                                     print_help as _print_help, with_hint as _with_hint)
+                                     print_help as _print_help, repeated_option, with_hint as _with_hint)
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
@@ -258,6 +258,9 @@ class DezeroMagics(Magics):
             args = parse_argstring(self.dezero_cell, line)
         except UsageError as exc:
             raise UsageError(_with_hint(str(exc), line)) from None
+        repeated = repeated_option(line)
+        if repeated:
+            raise UsageError(repeated)
         _check_common(args)
         code = None
         if args.output and cell:
@@ -322,6 +325,12 @@ class DezeroMagics(Magics):
         except Exception as exc:  # noqa: BLE001 - reported as a usage error
             raise UsageError(f"%dezero {expr}: evaluating it raised {described(exc)}") from None
         if not is_variable_like(value):
+            if value is None and expr.endswith(".grad"):
+                raise UsageError(f"%dezero {expr}: it is None: no grad is stored there. A backward keeps the "
+                                 "grads of the leaves only (those of variables a function made, the output "
+                                 "included, are freed unless it ran with retain_grad=True, or the cell with "
+                                 "%%dezero --retain-grad), and a cleared grad stays None until the next "
+                                 "backward")
             if not isinstance(value, type) and has_attr(value, "data") and attr_of(value, "data") is None:
                 raise UsageError(f"%dezero {expr}: " + _no_data(expr, value, self.shell.user_ns))
             if lacks_creator(value, self.shell.user_ns):

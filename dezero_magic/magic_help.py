@@ -35,9 +35,14 @@ def print_help(magic, not_run):
     print(f"\n({not_run}: -h shows this help; remove it to run.)")
 
 
+# Dashes a slide or a word processor puts where a hyphen was typed: "—b y" is no option to argparse.
+_LONG_DASHES = "\u2012\u2013\u2014\u2015\u2212"
+
+
 def with_hint(message, line):
     """argparse's "unrecognized arguments: * 2)" with what was meant: the
-    magic line splits at spaces, and a comment is not Python there."""
+    magic line splits at spaces, a comment is not Python there, and a long
+    dash pasted from a slide is no hyphen."""
     if "unrecognized arguments:" not in message:
         return message
     extra = message.split("unrecognized arguments:", 1)[1].strip()
@@ -46,9 +51,33 @@ def with_hint(message, line):
         hints.append('quote an expression that has spaces: -b "F.sum(y * 2)"')
     if "#" in extra:
         hints.append("a comment cannot follow the options on the %%dezero line; put it in the cell")
-    if not hints:
-        return message
+    dashed = [t for t in extra.split() if t[:1] in _LONG_DASHES]
+    if dashed:
+        hints.append(f"{dashed[0]} starts with a long dash (pasted from a slide?): type the option with a plain "
+                     f"hyphen, -{dashed[0].lstrip(_LONG_DASHES)}")
+    hints.append("%%dezero -h lists the options")
     return f"{message} ({'; '.join(hints)}). The cell was not run."
+
+
+# Options that take a value: given twice, argparse keeps the last one without a word.
+_VALUED = (("-b", "--backward"), ("-o", "--output"), ("--max-nodes",), ("--rankdir",))
+
+
+def repeated_option(line):
+    """'-b given twice ...' when an option that takes a value appears more
+    than once on the magic line (before a `--`), else None."""
+    try:
+        tokens = shlex.split(line)
+    except ValueError:  # an unclosed quote: argparse will say so
+        return None
+    if "--" in tokens:
+        tokens = tokens[:tokens.index("--")]
+    for names in _VALUED:
+        given = [t for t in tokens if t in names or t.startswith(tuple(n + "=" for n in names if n[1] == "-"))]
+        if len(given) > 1:
+            return (f"{names[0]} is given {len(given)} times on the %%dezero line; give it once (the cell "
+                    "was not run)")
+    return None
 
 
 def line_hint(message, line):
