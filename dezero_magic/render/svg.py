@@ -90,7 +90,8 @@ def _edge_path(graph, layout, src, dst, copy=0, copies=1):
 
 
 def _var_title(v, grad):
-    parts = [v.label or "(unnamed variable)", f"shape {shape_text(v.shape)} {v.dtype}".rstrip(),
+    # (unnamed: the id the step text, Memory and Gradients tabs and functions' tooltips call it by)
+    parts = [v.label or f"unnamed ({v.id})", f"shape {shape_text(v.shape)} {v.dtype}".rstrip(),
              f"value {v.value}", f"grad {grad if grad is not None else '—'}",
              f"generation {v.generation}", "leaf" if v.leaf else "made by a function",
              f"data {v.nbytes} bytes"]

@@ -168,3 +168,11 @@ def test_an_edge_that_skips_layers_goes_around_the_nodes_there():
                 w, h = lay.sizes[nid]
                 inside = [p for p in points if abs(p[0] - cx) < w / 2 and abs(p[1] - cy) < h / 2]
                 assert not inside, (rankdir, ends, nid, inside[:3])
+
+
+def test_an_unnamed_variables_tooltip_names_it_by_its_id():
+    # QA: the step text and the Memory tab say "unnamed (v1)"; the tooltip said "(unnamed variable)"
+    g = chain(1)
+    g.variables["v1"].label = ""
+    title = node(parse(render_svg(g, layout(g))), "v1").find("s:title", NS).text
+    assert title.startswith("unnamed (v1)\n") or title.startswith("unnamed (v1) "), title
