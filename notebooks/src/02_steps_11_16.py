@@ -84,6 +84,13 @@ def add(x0, x1):
 def square(x):
     return Square()(x)
 
+
+# Steps 14 and 16 below replace `backward`, then the classes themselves, under the same names.
+# These two names keep step 13's, so that the cells of steps 13-15 still do what their text says
+# when a lecturer goes back and runs them again after a later step.
+backward_step13 = Variable.backward
+ListVariable = Variable
+
 # %%
 %%dezero
 x = Variable(np.array(2.0))
@@ -96,13 +103,14 @@ print(z.data, x.grad, y.grad)
 # ## Step 14 — using the same variable twice
 #
 # `y = add(x, x)` should give `dy/dx = 2`, but the step-13 `backward` *overwrites* `x.grad` with
-# each contribution and gets 1.
+# each contribution and gets 1. (The cell calls it by its name, `backward_step13(y)` for
+# `y.backward()`, because the next step replaces the method.)
 
 # %%
 %%dezero
 x = Variable(np.array(3.0))
 y = add(x, x)
-y.backward()
+backward_step13(y)   # y.backward() as step 13 wrote it
 print("step 13: x.grad =", x.grad, "(should be 2)")
 
 # %% [markdown]
@@ -130,8 +138,9 @@ def cleargrad(self):
     self.grad = None
 
 
-Variable.backward = backward_step14
-Variable.cleargrad = cleargrad
+# ListVariable: the step-13 class, also when this cell runs again after step 16 redefined Variable
+ListVariable.backward = backward_step14
+ListVariable.cleargrad = cleargrad
 
 # %%
 %%dezero
@@ -150,7 +159,9 @@ print("after cleargrad, y = 3x: x.grad =", x.grad)
 # `a = A(x); b = B(a); c = C(a); y = D(b, c)`. Backward must run `D`, then `B` and `C` (in any
 # order), and `A` only once both have added their part to `a.grad`. The list-based `backward` pops
 # the *last* function added, so it runs **D, C, A, B, A**: `A` runs twice, the first time with half
-# of `a.grad`, and `x.grad` comes out wrong. The names of the functions are their classes:
+# of `a.grad`, and `x.grad` comes out wrong. The names of the functions are their classes (the cell
+# calls the list-based `backward` by its name, `backward_step14(y)`, so that it still shows the
+# wrong order when you run it again after step 16):
 
 # %%
 class A(Square):
@@ -175,7 +186,7 @@ a = A()(x)
 b = B()(a)
 c = C()(a)
 y = D()(b, c)
-y.backward()
+backward_step14(y)   # y.backward() with step 14's list of functions
 print("list order: y =", y.data, " x.grad =", x.grad, "(the right answer is 8 * x**3 = 64)")
 
 # %% [markdown]
@@ -293,8 +304,9 @@ def backward_order(trace):
 old_order, new_order = backward_order(old), backward_order(new)
 print("list (step 14):      ", ", ".join(old_order))
 print("generations (step 16):", ", ".join(new_order))
-assert old_order == ["D", "C", "A", "B", "A"]
-assert new_order[0] == "D" and new_order[-1] == "A" and len(new_order) == 4
+assert old_order == ["D", "C", "A", "B", "A"], "re-run the step-15 cell (%%dezero -o old), then this one"
+assert new_order[0] == "D" and new_order[-1] == "A" and len(new_order) == 4, \
+    "re-run the step-16 class cell (class Variable(Variable) ...) and the %%dezero -o new cell, then this one"
 HTML(f'<div><b>{escape("list order: " + ", ".join(old_order))}</b><br>{old.svg()}</div>'
      f'<div style="margin-top:1.5em"><b>{escape("generation order: " + ", ".join(new_order))}</b><br>'
      f'{new.svg()}</div>')
@@ -302,8 +314,12 @@ HTML(f'<div><b>{escape("list order: " + ", ".join(old_order))}</b><br>{old.svg()
 # %% [markdown]
 # ## The same graph with the `dezero` package
 #
-# The package's backward uses generations (with a heap instead of sorting). Press **next** to step
-# through it; the switch for the book's old algorithm replays D, C, A, B, A.
+# The package's backward uses generations (with a heap instead of sorting). Press **next** in the
+# Backward tab to step through it. Here the functions are the package's `Square` and `Add`, so the
+# tab names each one by its output: `A` is Square → a, `B` Square → b, `C` Square → c and `D`
+# Add → y. The switch "book steps 8–14: list, pop last" replays the old order D, C, A, B, A, which
+# reads Add → y, Square → c, **Square → a**, Square → b, **Square → a**: Square → a runs twice and
+# x.grad comes out 96 instead of 64.
 
 # %%
 import dezero

@@ -40,7 +40,9 @@ def mul(x0, x1):
     return Mul()(x0, dezero.as_array(x1) if np.isscalar(x1) else x1)
 
 
-builtin_mul = Variable.__mul__
+# The package's operator, taken from dezero itself: `Variable.__mul__` would be our `mul` when
+# this cell runs a second time, and the cell below could then no longer put the package's back.
+builtin_mul = dezero.arithmetic.mul
 Variable.__mul__ = mul
 
 # %%
@@ -71,7 +73,8 @@ print(type(y).__name__, y)
 
 # %%
 print(x.grad)
-assert np.isclose(x.grad.data, 3 - 0.25 - 3 * 2.0 ** 2)
+assert np.isclose(x.grad.data, 3 - 0.25 - 3 * 2.0 ** 2), \
+    "x is no longer the x of the step-22 cell: re-run that cell (%%dezero -b y), then this one"
 
 # %% [markdown]
 # ## Step 24 — differentiating complicated functions
@@ -121,8 +124,9 @@ z.backward()
 print(x.grad, y.grad)
 
 # %%
-assert (x.grad.data, y.grad.data) == (-5376.0, 8064.0)
+assert (x.grad.data, y.grad.data) == (-5376.0, 8064.0), \
+    "x and y are no longer the Goldstein cell's: re-run the Goldstein cell above, then this one"
 dezero.gradient_check(goldstein, np.array(1.0), np.array(1.0))
 from dezero.benchmark_functions import goldstein as package_goldstein
-assert package_goldstein(x, y).data == z.data
+assert package_goldstein(x, y).data == z.data, "re-run the Goldstein cell above, then this one"
 print("gradient check passed; the package's goldstein gives the same value", z.data)
