@@ -60,6 +60,18 @@ def _untrusted_picture(svg, box):
     return style, picture
 
 
+def _outputs_have_backward(refs):
+    """Whether the live outputs have a backward() to call (a student's Variable
+    before book step 7 has none); None when no output is alive."""
+    outputs = [y for y in (r() for r in refs if r is not None) if y is not None]
+    if not outputs:
+        return None
+    try:
+        return any(callable(getattr(y, "backward", None)) for y in outputs)
+    except Exception:  # noqa: BLE001 - a student's odd __getattr__: not known, the tab gives the usual advice
+        return None
+
+
 class Trace:
     """One traced cell: `graph`, `svg()`, `text()`, `dot()`, `output_refs`, `leaf_refs`."""
 
@@ -77,6 +89,9 @@ class Trace:
         self.mode_results = mode_results
         self.notices = []             # faults of ours, told briefly, never masking the cell
         self.backward_expr = None     # the cell's -b EXPR, if given (set by cellrun)
+        # Read now, while the outputs surely live: the Backward tab is built when first opened,
+        # maybe after a later cell rebound y (its advice must not depend on when it is opened).
+        self.outputs_backward = _outputs_have_backward(self.output_refs)
         self._layout = None
         self._svg = None              # the plain SVG, drawn once for every mime type that shows it
 

@@ -79,9 +79,9 @@ def _creatorless(trace):
 
 
 def _no_backward_method(trace):
-    """Whether the student's output objects have no backward() to call (steps 1-6)."""
-    outputs = [y for y in (r() for r in trace.output_refs) if y is not None]
-    return bool(outputs) and not any(callable(getattr(y, "backward", None)) for y in outputs)
+    """Whether the student's output objects had no backward() to call (steps 1-6) when
+    the cell ran (`Trace.outputs_backward`): the objects may be gone by the time the tab is built."""
+    return getattr(trace, "outputs_backward", None) is False
 
 
 class BackwardView(TraceView):

@@ -5,7 +5,10 @@ per category (data held only by the user's names, grads, kept for
 backward; each array counted once), which grads are freed and
 which variables are not kept, COMPUTED from the recorded arrays' sizes
 (`dezero_magic.memory`). With `%%dezero --modes` a matplotlib chart of the
-MEASURED peak and retained memory of each re-run (tracemalloc) follows.
+MEASURED peak and retained memory of each re-run (tracemalloc) follows; the
+no-weakrefs mode, which no re-run can switch, has a row saying so. A cell
+without any Function gets a sentence saying why there is nothing to measure
+(`no_graph_text`), not a table of zeros.
 Standard ipywidgets only; every name is escaped.
 """
 import ipywidgets as widgets
@@ -35,9 +38,51 @@ COUNTED_ONCE = (f"Each array is counted once: one a Function keeps for its backw
                 "is what no Function holds.")
 
 
+# The buttons offer a fourth mode; its row in the measured table says why no run measured it
+# (QA: four buttons, three measured rows, and the prose "once per memory mode").
+NOT_MEASURED = ("not measured: whether a Function holds its outputs by weak reference is written in its "
+                "class (dezero's always does, from book step 17), not a setting a re-run could switch, so "
+                "every run above holds them as the class does; this mode's figures, under its button above, "
+                "are computed from the recorded graph")
+NOT_MEASURED_ROW = (MODE_LABELS[NO_WEAKREFS], "-", "-", NOT_MEASURED)
+
 LINE_MAGIC = ("%dezero draws a graph that already exists: these are what each of dezero's memory modes "
               "(steps 17-18) would keep for it, computed from its arrays. The cell that built it ran "
               "unwatched, so which mode it ran in is not known, and none is marked.")
+
+
+# When no graph was recorded, a table of zeros read as if x, a, b, y held 0 B (QA): these say why instead,
+# in the terms of the other tabs (backward_tab.NO_CREATOR, trace.EMPTY).
+WHAT_MODES_DIFFER_IN = ("The memory modes of steps 17–18 differ only in what a graph keeps: the inputs each "
+                        "Function holds for its backward, and the grads of what it made.")
+NO_CREATOR = ("Your Variable class has no `creator` yet (book steps 1–6), so no graph was recorded and there is "
+              f"nothing to measure here. {WHAT_MODES_DIFFER_IN} Book step 7 adds `creator`; then this tab "
+              "shows what each mode keeps.")
+NO_GRAPH = ("No dezero computation was recorded in this cell (no Function was called and no variable of the "
+            f"cell has a creator), so there is nothing to measure here. {WHAT_MODES_DIFFER_IN}")
+NO_GRAPH_NOTED = ("No graph was recorded (the notes below say why), so there is nothing to measure here. "
+                  f"{WHAT_MODES_DIFFER_IN}")
+
+
+def no_graph_text(graph):
+    """Why this tab shows no table (a graph without any Function), or None when it has one."""
+    if graph.functions:
+        return None
+    if not graph.variables:
+        if graph.creatorless:
+            return NO_CREATOR
+        return NO_GRAPH_NOTED if graph.notes else NO_GRAPH
+    # Leaves only (`%dezero x` on a leaf): the four tables were the same; say what they all held.
+    variables = list(graph.variables.values())
+    one = len(variables) == 1
+    data = sum(v.nbytes for v in variables)
+    with_grad = [v for v in variables if v.grad_nbytes > 0 or v.grad is not None]
+    grads = sum(v.grad_nbytes or v.nbytes for v in with_grad)   # (a grad has its variable's shape)
+    its = "its" if one else "their"
+    held = f"{its} data, {human_bytes(data)}, " + (f"and {its} {'grad' if one else 'grads'}, {human_bytes(grads)}"
+                                                   if with_grad else "and no grad")
+    return (f"No Function made {_names(graph, list(graph.variables))}, so there is no graph: every memory mode "
+            f"keeps the same, {held}. {WHAT_MODES_DIFFER_IN}")
 
 
 def _hex(rgb):
@@ -102,7 +147,7 @@ def figures_html(graph, fig, scale):
 def measured_html(results):
     """The --modes chart and a table of the same numbers (errors per mode)."""
     ok = [r for r in results if r.ok]
-    rows = [tuple(map(keep_units, row)) for row in result_rows(results)]
+    rows = [tuple(map(keep_units, row)) for row in result_rows(results) + ([NOT_MEASURED_ROW] if results else [])]
     chart = ""
     if ok:
         png = bar_chart_png([r.label for r in ok],
@@ -118,6 +163,9 @@ def measured_html(results):
 def memory_view(trace):
     """VBox: mode ToggleButtons, the computed panel, and the measured chart when --modes ran."""
     graph = trace.graph
+    said = no_graph_text(graph)
+    if said is not None:
+        return _without_table(trace, said)
     figs = {f.mode: f for f in mode_figures(graph)}
     scale = max((f.bytes_of(k) for f in figs.values() for k, _ in CATEGORIES), default=0)
     panels = {f.label: figures_html(graph, f, scale) for f in figs.values()}
@@ -155,3 +203,17 @@ def memory_view(trace):
 def _marked(label):
     """The mode the cell ran in: 'retain_grad=False (default, this run)', not '... (default) (this run)'."""
     return label[:-1] + ", this run)" if label.endswith(")") else label + " (this run)"
+
+
+def _without_table(trace, said):
+    """The view of a cell without a graph: why there is nothing to measure (and what --modes measured)."""
+    panel = widgets.HTML(style.CSS + style.block(esc(keep_units(said))))
+    measured = None
+    children = [panel]
+    if getattr(trace, "mode_results", None):
+        measured = widgets.HTML(ONE_TABLE_CSS + measured_html(trace.mode_results))
+        children.append(measured)
+    box = widgets.VBox(children)
+    box.add_class(MEMORY_CLASS)
+    box.modes, box.figures, box.measured = None, panel, measured
+    return box
