@@ -195,8 +195,10 @@ print(y, y.creator)
 # %% [markdown]
 # ## All modes at once
 #
-# `--modes` runs the cell once per memory mode and shows what each keeps, measured in bytes (a
-# chart in the Memory tab, a table in exported pages).
+# `--modes` runs the cell again once per step-18 setting (default, `retain_grad=True`, `no_grad`) and
+# shows what each keeps, measured in bytes (a chart in the Memory tab, a table in exported pages). The
+# "no weakrefs" mode of step 17 is computed from the graph, not measured: holding outputs weakly is
+# written in the `Function` class, not a setting a re-run could switch.
 
 # %%
 %%dezero --modes
