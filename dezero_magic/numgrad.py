@@ -14,7 +14,10 @@ than compute. It may run long after the cell (the Gradients tab is built
 when first opened), so it checks that the objects are still as the graph
 recorded them: the forward must reproduce the output, and each leaf's grad
 must be the one recorded and come from this output's backward
-(`dezero_magic.grad_origin`). Every result says why when it is not available.
+(`dezero_magic.grad_origin`). The user's forward is watched on its first
+pass, and any when the output is not reproduced: one that changes its input
+in place or returns no array is named (`dezero_magic.forward_faults`).
+Every result says why when it is not available.
 
 Deterministic: the entries checked depend on the graph's sizes, not on
 timings, and an entry whose central difference is no valid reference (a
@@ -33,9 +36,10 @@ import numpy as np
 
 from dezero_magic.derivatives import Curves, curves_around, no_curve
 from dezero_magic.exc_text import described
+from dezero_magic.forward_faults import ForwardFault, diagnose, watched_pass
 from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
 from dezero_magic.isolation import isolated, own_classes
-from dezero_magic.numgrad_reasons import no_creator, no_graph, output_gone
+from dezero_magic.numgrad_reasons import no_creator, no_graph, not_reproduced, output_gone, output_label, raised
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
 from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
@@ -142,14 +146,14 @@ def check_gradients(trace, within_s=None, run_own_code=False, find_wrong=True):
     backward is found too, or left `which_pending` with `find_wrong=False`."""
     prepared = _prepare(trace)
     if isinstance(prepared, str):
-        return GradCheck(False, "Numerical gradients are not available because " + prepared + ".")
+        return _unavailable(prepared)
     y, funcs, leaves = prepared
     own = own_classes(funcs)
     if own and not run_own_code:
         return _without_running(trace, y, leaves, own)
     before = passes()
     with isolated() as hidden:
-        result = _check(trace, y, funcs, leaves, within_s)
+        result = _check(trace, y, funcs, leaves, within_s, watched=bool(own))
         if failed_leaf(result):   # in the same isolation: their prints hidden and counted too
             result.which, result.which_pending = (which_backward(funcs, trace), False) if find_wrong else (None, True)
     if result is not None:
@@ -225,27 +229,39 @@ WAITING = "it needs your forward to run again, so it waits for the button below"
 
 
 def _result(trace, y):
-    return GradCheck(True, output_label=_label(trace, y), backward_ran=backward_ran(trace.graph),
+    return GradCheck(True, output_label=output_label(trace, y), backward_ran=backward_ran(trace.graph),
                      can_backward=callable(getattr(y, "backward", None)), line_magic=line_magic(trace))
 
 
-def _check(trace, y, funcs, leaves, within_s):
-    base = {id(x): d for _, x in leaves if (d := float_leaf(x)) is not None}
+def _unavailable(why):
+    return GradCheck(False, "Numerical gradients are not available because " + why + ".")
+
+
+def _base(leaves):
+    """id(leaf) -> a float64 copy of its data, for the leaves with a real gradient."""
+    return {id(x): d for _, x in leaves if (d := float_leaf(x)) is not None}
+
+
+def _check(trace, y, funcs, leaves, within_s, watched=False):
+    """`watched`: the first pass watches each forward (the user's code: `forward_faults`)."""
+    base = _base(leaves)
     try:
         began = time.perf_counter()
         with np.errstate(all="ignore"):
-            computed = _evaluate_all(funcs, base)
+            computed = watched_pass(funcs, base, trace) if watched else _evaluate_all(funcs, base)
         one_run = time.perf_counter() - began
+    except ForwardFault as fault:
+        return _unavailable(str(fault))
     except Exception as exc:  # noqa: BLE001 - a user's forward that fails on a copy
-        return GradCheck(False, f"Numerical gradients are not available because re-running the graph's "
-                                f"forward raised {described(exc)}.")
+        return _unavailable(raised(described(exc)))
     again = computed[id(y)] if id(y) in computed else np.asarray(y.data)
     if np.shape(again) != np.shape(y.data) or not np.allclose(again, y.data, rtol=1e-4, atol=1e-6,
                                                               equal_nan=True):
-        return GradCheck(False, "Numerical gradients are not available because re-running the graph's "
-                                "forward does not reproduce the output: the data changed since the graph "
-                                "was recorded (an optimizer step, or a later cell), or a function is "
-                                "random (dropout, say).")
+        # watched already, or now on fresh copies (a forward may have changed the first pass's in place);
+        # not when it may not fit the early check's time (a watched pass costs ~3 plain ones)
+        looks = within_s is None or 3 * one_run <= within_s
+        fault = "" if watched else diagnose(funcs, _base(leaves), trace) if looks else None
+        return _unavailable(fault or not_reproduced(looked=fault is not None))
     unchecked = unusable(again)
     per_leaf = 0 if unchecked else _budget(funcs, base, computed, one_run, within_s)
     if not isinstance(per_leaf, int):
@@ -289,27 +305,6 @@ def _budget(funcs, base, computed, one_run, within_s):
                                 f"re-run: one forward pass of its {len(funcs)} functions took {one_run:.2f} s "
                                 f"(timed), and {needed} passes would be needed.")
     return per_leaf
-
-
-def _label(trace, y):
-    """The output's name: its own, else the drawn label of the variable backward started from."""
-    name = getattr(y, "name", None)
-    if isinstance(name, str) and name:
-        return name
-    steps = trace.graph.steps
-    if steps and len(steps[0].gys) == 1:
-        node = trace.graph.variables.get(next(iter(steps[0].gys)))
-        if node is not None and node.label:
-            return node.label
-    # no backward: the one drawn variable that some function made and none used
-    fns = trace.graph.functions.values()
-    used = {v for f in fns for v in f.inputs}
-    ends = {v for f in fns for v in f.outputs if v not in used}
-    if len(ends) == 1:
-        node = trace.graph.variables.get(ends.pop())
-        if node is not None and node.label:
-            return node.label
-    return "the output"
 
 
 def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
@@ -375,7 +370,7 @@ def _elsewhere(trace, y, leaf):
     whatever the last backward left, which may not have started at NAME."""
     if leaf.passed is False and line_magic(trace):
         leaf.passed, leaf.differs = None, True
-        leaf.reason = differs(_label(trace, y)) + (f" ({leaf.reason})" if leaf.reason else "")
+        leaf.reason = differs(output_label(trace, y)) + (f" ({leaf.reason})" if leaf.reason else "")
     return leaf
 
 

@@ -1,8 +1,32 @@
 """Why the Gradients check (`numgrad`) has no graph to re-run, said of the
 trace it was asked for: a cell's (the output of its last backward) or
 `%dezero NAME`'s (the variable it drew, whose backward, if any, ran
-unwatched in another cell: "the last backward" is none of its own)."""
+unwatched in another cell: "the last backward" is none of its own); and why
+a re-run gives nothing to compare when no forward was found at fault
+(`forward_faults` names the one that is). Also `output_label`: the name
+the check gives its output."""
 from dezero_magic.grad_origin import backward_ran, line_magic
+
+
+def output_label(trace, y):
+    """The output's name: its own, else the drawn label of the variable backward started from."""
+    name = getattr(y, "name", None)
+    if isinstance(name, str) and name:
+        return name
+    steps = trace.graph.steps
+    if steps and len(steps[0].gys) == 1:
+        node = trace.graph.variables.get(next(iter(steps[0].gys)))
+        if node is not None and node.label:
+            return node.label
+    # no backward: the one drawn variable that some function made and none used
+    fns = trace.graph.functions.values()
+    used = {v for f in fns for v in f.inputs}
+    ends = {v for f in fns for v in f.outputs if v not in used}
+    if len(ends) == 1:
+        node = trace.graph.variables.get(ends.pop())
+        if node is not None and node.label:
+            return node.label
+    return "the output"
 
 
 def _drawn(graph):
@@ -42,4 +66,29 @@ def no_graph(trace):
                 "it (numerical_diff of step 4 next to the grads your backward calls gave)")
     if line_magic(trace):
         return "the variable %dezero drew has no creator, so there is no graph to differentiate"
-    return "no Function was called in this cell, so there is no graph to differentiate"
+    if not getattr(trace, "own_classes", False):
+        # dezero's Functions would be drawn (the tracer sees every call); a student's
+        # Function whose output no name holds leaves nothing to see
+        return ("no Function was called in this cell whose output a name holds, so there is no graph to "
+                "differentiate")
+    # The student's classes: their calls are seen only through the variables the cell
+    # binds, so whether one ran is not known; say what leaves no graph, and the fix.
+    return ("no variable this cell binds has a creator, so there is no graph to differentiate. Your Functions "
+            "may have run all the same: outputs made inside a def (f in numerical_diff, say) are freed when it "
+            "returns, under no_grad they get no creator, and np.array([2.0]) + x makes a NumPy array of "
+            "Variables until your Variable has __array_priority__ (book step 21). Keep a Function's output in a "
+            "variable, with backprop on, to check its grads")
+
+
+def not_reproduced(looked):
+    """The re-run gives another output and no forward was found at fault;
+    `looked`: whether the forwards were watched (`forward_faults.diagnose`)."""
+    causes = ("the data changed since the graph was recorded (an optimizer step, or a later cell), or a "
+              "function is random (dropout, say)")
+    if not looked:
+        causes += ", or a forward changed its input in place"
+    return f"re-running the graph's forward does not reproduce the output: {causes}"
+
+
+def raised(described_exc):
+    return f"re-running the graph's forward raised {described_exc}"

@@ -77,7 +77,7 @@ class _Budget:
 
 def which_backward(funcs, trace=None):
     """WhichBackward for the live Functions `funcs` of the graph (inputs first)."""
-    names = _labels(trace)
+    names = live_labels(trace)
     groups = {}
     for f in funcs:
         groups.setdefault(type(f), []).append(f)
@@ -107,7 +107,7 @@ def _title(cls, taken):
     return name
 
 
-def _labels(trace):
+def live_labels(trace):
     """id(live object) -> the drawn graph's label (variables, and functions named `A = Square()`)."""
     try:
         graph = trace.graph

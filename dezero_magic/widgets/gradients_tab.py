@@ -329,12 +329,15 @@ def _run_own(box, trace):
         check = check_gradients(trace, run_own_code=True)
         curves = derivative_curves(trace, run_own_code=True) if check.available else None
     except Exception as exc:  # noqa: BLE001 - shown here, as a page's failure is
-        check, curves = GradCheck(False, f"The check failed ({described(exc)})."), None
+        # (a forward at fault is named by the check itself: `forward_faults`)
+        check, curves = GradCheck(False, f"The check stopped: re-running your forward, or the check itself, "
+                                         f"raised {described(exc)}."), None
     runs = passes() - before
     hidden = check.hidden_lines + (curves.hidden_lines if curves is not None else 0)
     said = ""
     if runs:  # (none ran: the table says why, e.g. the graph is gone)
-        said = (f"Run when you asked: your forward ran again in {runs} passes of the graph (counted)"
+        said = (f"Run when you asked: your forward ran again in {runs} pass{'es' if runs != 1 else ''} of the "
+                "graph (counted)"
                 + (f"; {ran_text(check.which)}" if ran_text(check.which) else "")
                 + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
                 + "; other effects of your code happened again.")
