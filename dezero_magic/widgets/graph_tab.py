@@ -151,6 +151,12 @@ class GraphView(TraceView):
                                 layout=widgets.Layout(flex_flow="row wrap"))
         self.children = [self.bar, self.picker_note, self.figure, self.details]
         self._update()
+        graph = trace.graph
+        if not graph.functions and not graph.variables:
+            # Nothing drawn: toggles, an empty picker and a blank 32-px drawing said nothing (QA);
+            # the reason the other tabs give is said here instead.
+            self.figure.value = style.block(esc(graph.notes[0] if graph.notes else trace.caption()))
+            self.children = [self.figure]
 
     def _layout(self, shapes):
         if shapes == bool(self.trace.verbose):
