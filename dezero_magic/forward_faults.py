@@ -32,7 +32,7 @@ def watched_pass(funcs, values, trace=None):
     """`values` plus every Function output re-computed from them (id -> array),
     as `reevaluate.evaluate_all`; raises ForwardFault at the first forward that
     changes its input in place or returns no usable array. `trace` names the inputs."""
-    reevaluate._Passes.count += 1   # one more pass of the user's forward: the tab says how many ran
+    reevaluate.count_pass()   # one more pass of the user's forward: the tab says how many ran
     vals = dict(values)
     for f in funcs:
         ins, outs = links(f)

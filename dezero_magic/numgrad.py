@@ -25,8 +25,9 @@ kink at or within h of the point: relu at 0, a max-pooling tie; NaN/Inf in
 the entry, or in f at or within h of it) is left out and said so, never
 reported as a wrong backward (see `dezero_magic.kinks`). Complex data is
 not checked: a real step says nothing of a complex gradient, and casting
-it to real would drop its imaginary part. The re-evaluation itself lives in
-`dezero_magic.reevaluate`, the plot's derivatives in `dezero_magic.derivatives`.
+it to real would drop its imaginary part. Comparisons fit the data's precision
+(looser for float16: `dezero_magic.grad_tolerance`). The re-evaluation lives
+in `dezero_magic.reevaluate`, the plot's derivatives in `dezero_magic.derivatives`.
 """
 import time
 from dataclasses import dataclass, field
@@ -45,7 +46,8 @@ from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
 from dezero_magic.reevaluate import functions, passes, shifted
 from dezero_magic.reevaluate import links as _links
-from dezero_magic.stepped_entries import ATOL, EPS, RTOL
+from dezero_magic.grad_tolerance import Tolerance, rounded, tolerance
+from dezero_magic.stepped_entries import EPS, F_NONFINITE
 from dezero_magic.stepped_entries import finite_entries, float_leaf, loss, not_float, nothing_to_step, unusable
 from dezero_magic.which_backward import WhichBackward, failed_leaf, which_backward
 
@@ -96,6 +98,7 @@ class GradCheck:
     hidden_lines: int = 0                   # lines the re-runs printed, kept from the cell's output
     which: Optional[object] = None          # a leaf FAILed: each class's backward checked alone (which_backward)
     which_pending: bool = False             # ... but not yet: `find_which` runs it (bounded by counts, not time)
+    tolerance: Tolerance = field(default_factory=Tolerance)  # what "pass" means (looser for float16 data)
 
 
 def output_of(trace):
@@ -255,25 +258,27 @@ def _check(trace, y, funcs, leaves, within_s, watched=False):
     except Exception as exc:  # noqa: BLE001 - a user's forward that fails on a copy
         return _unavailable(raised(described(exc)))
     again = computed[id(y)] if id(y) in computed else np.asarray(y.data)
-    if np.shape(again) != np.shape(y.data) or not np.allclose(again, y.data, rtol=1e-4, atol=1e-6,
-                                                              equal_nan=True):
+    tol, seen = tolerance(y, [x for _, x in leaves]), rounded(again, y.data)   # as precise as the data
+    if not tol.reproduces(seen, y.data):
         # watched already, or now on fresh copies (a forward may have changed the first pass's in place);
         # not when it may not fit the early check's time (a watched pass costs ~3 plain ones)
         looks = within_s is None or 3 * one_run <= within_s
         fault = "" if watched else diagnose(funcs, _base(leaves), trace) if looks else None
         return _unavailable(fault or not_reproduced(looked=fault is not None))
-    unchecked = unusable(again)
+    # (the output as recorded may be NaN/Inf where the float64 re-run is not: a float16 overflow)
+    unchecked = unusable(again) or (F_NONFINITE if seen is not again and not np.isfinite(seen).all() else "")
     per_leaf = 0 if unchecked else _budget(funcs, base, computed, one_run, within_s)
     if not isinstance(per_leaf, int):
         return per_leaf     # None (check later) or a GradCheck saying why not
     result = _result(trace, y)
+    result.tolerance = tol
     if np.size(y.data) != 1:
         result.notes.append("The output is not a scalar: these are the grads of sum(output), "
                             "as backward() starts from ones.")
     result.unchecked = unchecked
     f0 = None if unchecked else loss(again)
     for vid, x in leaves:
-        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked))
+        result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked, tol))
     return result
 
 
@@ -307,7 +312,7 @@ def _budget(funcs, base, computed, one_run, within_s):
     return per_leaf
 
 
-def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
+def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked="", tol=Tolerance()):
     leaf, node, grad = _head(trace, vid, x)
     data = base.get(id(x))
     if data is None:
@@ -346,7 +351,8 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
         return _elsewhere(trace, y, leaf)
     a = leaf.analytic.reshape(-1)[idx]
     n = flat_num[idx]
-    off = ~np.isclose(a, n, rtol=RTOL, atol=ATOL)
+    tol = tol.for_grads(n)
+    off = ~tol.close(a, n)
     kinks = (find_kinks(lambda i, h: shifted(funcs, y, values, flat, i, h), idx[off], a[off], sides, f0, EPS)
              if off.any() else {})
     real, edges = split_kinks(kinks)
@@ -361,7 +367,7 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked=""):
         a, n = a[keep], n[keep]
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
     leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
-    leaf.passed = bool(np.allclose(a, n, rtol=RTOL, atol=ATOL))
+    leaf.passed = bool(tol.close(a, n).all())
     return _elsewhere(trace, y, leaf)
 
 

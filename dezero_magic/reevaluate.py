@@ -4,10 +4,12 @@ evaluate f with.
 
 Each Function's `forward` is called on a copy with the arrays given
 (`isolation.copy_function`: its array attributes copied too, as BatchNorm
-updates its running mean in place), so the user's Variables, their grads and
-the Functions' own attributes are never changed. Works on dezero's Functions
-and on students' own classes (the book's early single `input`/`output`);
-which of them may run, and when, the callers decide (`dezero_magic.isolation`).
+updates its running mean in place), and an input the caller gave no array for
+(an int leaf, say) gets a copy of its data, so the user's Variables, their
+data and grads and the Functions' own attributes are never changed. Works
+on dezero's Functions and on students' own classes (the book's early single
+`input`/`output`); which of them may run, and when, the callers decide
+(`dezero_magic.isolation`).
 """
 import weakref
 
@@ -24,6 +26,11 @@ class _Passes:
 
 def passes():
     return _Passes.count
+
+
+def count_pass():
+    """One more pass of the graph's forwards (another re-run, `forward_faults.watched_pass`, counts itself)."""
+    _Passes.count += 1
 
 
 def _deref(obj):
@@ -74,11 +81,11 @@ def evaluate(funcs, y, values):
 
 def evaluate_all(funcs, values):
     """`values` plus every Function output re-computed from them (id -> array)."""
-    _Passes.count += 1
-    vals = dict(values)
+    count_pass()
+    vals, own = dict(values), {}
     for f in funcs:
         ins, outs = links(f)
-        xs = [vals[id(x)] if id(x) in vals else np.asarray(x.data) for x in ins]
+        xs = [vals[id(x)] if id(x) in vals else users_copy(x, own) for x in ins]
         ys = copy_function(f).forward(*xs)  # a copy: what forward sets or updates lands on the copy
         if not isinstance(ys, tuple):
             ys = (ys,)
@@ -86,6 +93,15 @@ def evaluate_all(funcs, values):
             if o is not None:
                 vals[id(o)] = np.asarray(v)
     return vals
+
+
+def users_copy(x, copies):
+    """A copy of x's data (the user's array), made once a pass: `copies` (id -> copy) is the pass's.
+    A forward given the array itself could change it in place (x += 1), and with it the user's data."""
+    key = id(x)
+    if key not in copies:
+        copies[key] = np.array(x.data)   # np.array copies (np.asarray would not)
+    return copies[key]
 
 
 def shifted(funcs, y, values, flat, i, h):

@@ -26,8 +26,10 @@ from dezero_magic.render.svg import render_svg, root_attrs, with_caption, with_f
 from dezero_magic.render.text import counts, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
-EMPTY = ("No dezero computation was recorded in this cell (no Function was called "
-         "and no variable of the cell has a creator).")
+# (Not "no Function was called": a student's Function is seen only through the variables the
+# cell binds, so one called inside a def, or under no_grad, may have run unseen.)
+EMPTY = ("No dezero computation was recorded in this cell: no Function call was seen, "
+         "and no variable of the cell has a creator.")
 _PIXELS = re.compile(r"^\d+(\.\d+)?$")
 # The picture doubles what text/html weighs; a graph this large (~500 nodes)
 # is no picture to read anyway: untrusted, it reads as before (labels as text).

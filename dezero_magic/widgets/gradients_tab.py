@@ -120,12 +120,12 @@ def table_html(check):
     for leaf in sorted(check.leaves, key=lambda leaf: leaf.label == leaf.var_id):
         # a non-breaking hyphen (U+2011): "1.05e-08" wrapped as "1.05e-" / "08" in a narrow column
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
-        label = f"{leaf.label} (no name)" if leaf.label == leaf.var_id else leaf.label
+        label = f"unnamed ({leaf.label})" if leaf.label == leaf.var_id else leaf.label   # as the other tabs say it
         rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
     summary = _summary(check)
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
-               "Pass: equal within rtol 1e-4, atol 1e-5.")
+               + check.tolerance.text())
     if any(leaf.nonfinite for leaf in check.leaves) or check.unchecked == F_NONFINITE:
         explain += (" Where f or the input is NaN/Inf at the point or within h of it, no central difference "
                     "exists: not checked.")
