@@ -58,8 +58,8 @@ WHAT_MODES_DIFFER_IN = ("The memory modes of steps 17–18 differ only in what a
 NO_CREATOR = ("Your Variable class has no `creator` yet (book steps 1–6), so no graph was recorded and there is "
               f"nothing to measure here. {WHAT_MODES_DIFFER_IN} Book step 7 adds `creator`; then this tab "
               "shows what each mode keeps.")
-NO_GRAPH = ("No dezero computation was recorded in this cell (no Function was called and no variable of the "
-            f"cell has a creator), so there is nothing to measure here. {WHAT_MODES_DIFFER_IN}")
+NO_GRAPH = ("No dezero computation was recorded in this cell (no Function call was seen, and no variable of "
+            f"the cell has a creator), so there is nothing to measure here. {WHAT_MODES_DIFFER_IN}")
 NO_GRAPH_NOTED = ("No graph was recorded (the notes below say why), so there is nothing to measure here. "
                   f"{WHAT_MODES_DIFFER_IN}")
 
