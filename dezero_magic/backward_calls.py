@@ -227,7 +227,11 @@ class Pass(list):
     `counts`, id of a function -> how many times its backward ran in the pass
     (all of them, also those past the MAX_CALLS kept); `used`, id of a leaf
     -> (weakref or None, `light_snapshot` of its data when the pass first
-    reached it): an optimizer step after the pass changes it."""
+    reached it): an optimizer step after the pass changes it. `recursed`: the
+    recording stopped while the pass ran, near the recursion limit (its calls
+    are the first ones only, and whatever it did after them is unknown)."""
+
+    recursed = False
 
     def __init__(self, calls=(), start=None, seedless=False, finished=False, adds_in_place=False,
                  counts=None, used=None):

@@ -27,12 +27,17 @@ When the caller is the book's list-based loop (`funcs = [...]`,
 queue the algorithm holds at each step.
 
 A profile hook's `return` event comes both for a normal return and for an
-exception unwinding the frame (then its value is None): `_returned` tells
+exception unwinding the frame (then its value is None): `backward_frames.returned` tells
 them apart by the instruction the frame stopped at, so a backward that
 raised is recorded as raised, not as one that returned None.
+
+The hook runs a few frames below the student's code, so it must never be
+what meets Python's recursion limit (its frames and message would end the
+student's traceback, and Python would drop it): now and then it looks how
+near the limit is (`recursion_room`) and stops listening for good there,
+and the student's own frame meets the limit as in a plain cell.
 """
 import ast
-import dis
 import sys
 import types
 import weakref
@@ -42,11 +47,13 @@ from itertools import islice
 import numpy as np
 
 from dezero.core import Function as DezeroFunction
+from dezero_magic.backward_frames import adds_in_place, grads_given, queue, returned
 from dezero_magic.backward_calls import (NUMBERS, BackwardCall, Pass, changed, inputs_of, made, take,
                                          weak as _weak)
 from dezero_magic.naming import attr_of
 from dezero_magic.cell_names import names_in
 from dezero_magic.preview import SNAPSHOT_ITEMS, Snapshot, data_of, snapshot
+from dezero_magic.recursion_room import calls_until_look, recursing
 
 MAX_CALLS = 2000
 _ref, _ndarray = weakref.ref, np.ndarray
@@ -125,39 +132,6 @@ def needed(cell, namespace, names=None):
     return any(_touches(namespace[name], classes) for name in names if name in namespace)
 
 
-_RETURNS = {dis.opmap[name] for name in ("RETURN_VALUE", "RETURN_CONST") if name in dis.opmap}
-
-
-def _returned(frame):
-    """Whether a frame at its `return` profile event returned normally: it
-    stopped at a return instruction (RETURN_VALUE, and from 3.12 on
-    RETURN_CONST; `co_code` holds the unspecialized opcodes, `f_lasti` is a
-    byte offset in 3.9 to 3.13). An exception unwinding the frame stops it
-    at the instruction that raised."""
-    code = frame.f_code.co_code
-    at = frame.f_lasti
-    return 0 <= at < len(code) and code[at] in _RETURNS
-
-
-# id of a code object -> (the code, whether it or a def inside it has an
-# in-place `+=`): read once per Variable.backward, not once per pass (a training
-# loop runs many). By id, holding the code (its id cannot be reused meanwhile):
-# a WeakKeyDictionary hashed the code and made a weakref on every lookup.
-_IN_PLACE_ADDS = {}
-
-
-def _adds_in_place(code):
-    entry = _IN_PLACE_ADDS.get(id(code))
-    if entry is None or entry[0] is not code:
-        found = any(i.opname == "INPLACE_ADD" or (i.opname == "BINARY_OP" and i.argrepr == "+=")
-                    for i in dis.get_instructions(code))
-        found = found or any(_adds_in_place(c) for c in code.co_consts if isinstance(c, types.CodeType))
-        if len(_IN_PLACE_ADDS) > 256:
-            _IN_PLACE_ADDS.clear()  # (classes redefined cell after cell)
-        entry = _IN_PLACE_ADDS[id(code)] = (code, found)
-    return entry[1]
-
-
 def light_snapshot(data):
     """A Snapshot of `data` that copies at most SNAPSHOT_ITEMS elements and
     measures nothing (`preview.snapshot` reduces a large array: too dear for
@@ -179,39 +153,6 @@ def _take_light(data):
     return light_snapshot(data)
 
 
-# id of a backward's code -> (the code, its parameter names after `self`, its
-# *args name or None): code.co_varnames builds a new tuple on each read (3.11).
-# Holding the code keeps its id from being reused while it is cached.
-_PARAMS = {}
-
-
-def _args(code, local):
-    """The grads a backward was given: its arguments after `self` (`local`: its frame's f_locals)."""
-    entry = _PARAMS.get(id(code))
-    if entry is None or entry[0] is not code:
-        if len(_PARAMS) > 256:
-            _PARAMS.clear()  # (classes redefined cell after cell)
-        names = code.co_varnames
-        star = names[code.co_argcount + code.co_kwonlyargcount] if code.co_flags & 0x04 else None  # CO_VARARGS
-        entry = _PARAMS[id(code)] = (code, names[1:code.co_argcount], star)
-    _, names, star = entry
-    values = [local.get(names[0])] if len(names) == 1 else list(map(local.get, names))
-    if star is not None:  # the *gys tuple follows the named arguments
-        values.extend(local.get(star) or ())
-    return values
-
-
-def _queue(frame):
-    """The book's `funcs` list in the calling `Variable.backward`, as ids in pop order."""
-    caller = frame.f_back
-    if caller is None or caller.f_code.co_name[:8] != "backward":
-        return None
-    funcs = caller.f_locals.get("funcs")
-    if not isinstance(funcs, list):
-        return None
-    return list(map(id, reversed(funcs)))
-
-
 class BackwardWatch:
     """Context manager: records students' backward calls while active."""
 
@@ -229,20 +170,51 @@ class BackwardWatch:
         self._passes = []     # frames of students' Variable.backward calls not yet returned
         self._old = None
         self.displaced = False  # the cell set its own profile hook (sys.setprofile, %prun): ours stopped
+        self._left = 0          # call events until the next look at the recursion depth
+        self.recursed = None    # the recurring function's name, once the hook stopped near the recursion limit
+        self.pass_stopped = False  # ... and a pass was running then: its recorded calls are not a whole pass
 
     def _profile(self, frame, event, arg):
         # Called on every call and return of the cell: C calls and calls of other
         # functions must leave at once.
-        if event == "call":
-            if frame.f_code.co_name[:8] == "backward":  # (a third cheaper than startswith)
-                self._call(frame)  # (a notebook may patch in `Variable.backward = backward_step14`)
-        elif event == "return":
-            if self._passes and self._passes[-1] is frame:
-                self._passes.pop()
-                if not self._passes:
-                    self._end_pass(_returned(frame))
-            elif self._open and self._open[-1][0] is frame:
-                self._return(frame, arg)
+        try:
+            if event == "call":
+                self._left -= 1
+                if self._left < 0 and self._near_limit(frame):
+                    return
+                if frame.f_code.co_name[:8] == "backward":  # (a third cheaper than startswith)
+                    self._call(frame)  # (a notebook may patch in `Variable.backward = backward_step14`)
+            elif event == "return":
+                if self._passes and self._passes[-1] is frame:
+                    self._passes.pop()
+                    if not self._passes:
+                        self._end_pass(returned(frame))
+                elif self._open and self._open[-1][0] is frame:
+                    self._return(frame, arg)
+        except RecursionError:
+            # Our own work met the limit (nesting the looks did not foresee): a
+            # hook that raises would put our frames and message in the student's
+            # traceback, so it stops, and the student's code meets the limit itself.
+            try:
+                self._stop(frame)
+            except RecursionError:
+                self.recursed, self._left = "", -1  # no room even for that: the next call event stops it
+
+    def _near_limit(self, frame):
+        """Look how close the recursion limit is; stop listening when it is near (-> True)."""
+        left = calls_until_look() if self.recursed is None else None
+        if left is not None:
+            self._left = left
+            return False
+        self._stop(frame)
+        return True
+
+    def _stop(self, frame):
+        """Stop listening for good in this cell, near the recursion limit."""
+        sys.setprofile(self._old)  # first: nothing after this may raise in the student's frame
+        self.pass_stopped = bool(self._passes or self._open)
+        self.recursed = ""
+        self.recursed = recursing(frame)
 
     def _call(self, frame):
         code = frame.f_code
@@ -259,17 +231,17 @@ class BackwardWatch:
                     self._seen.clear()
                     self._pass = Pass(start=_weak(obj), seedless=attr_of(obj, "grad") is None)
                 # (any of them: a wrapper `backward_step14` may call the book's loop)
-                self._pass.adds_in_place = self._pass.adds_in_place or _adds_in_place(code)
+                self._pass.adds_in_place = self._pass.adds_in_place or adds_in_place(code)
                 self._passes.append(frame)
             return
         if self._open and any(c.func_id == id(obj) for _, c in self._open):
             return  # super().backward(gy) inside the step already recorded
-        args = _args(code, local)
+        args = grads_given(code, local)
         if len(args) == 1:  # (most backwards take one grad: no map, no comprehension)
             g = args[0]
-            call = BackwardCall(obj, [take(g)], _queue(frame), [_ref(g) if isinstance(g, _ndarray) else None])
+            call = BackwardCall(obj, [take(g)], queue(frame), [_ref(g) if isinstance(g, _ndarray) else None])
         else:  # (every ndarray can be weakly referenced)
-            call = BackwardCall(obj, list(map(take, args)), _queue(frame),
+            call = BackwardCall(obj, list(map(take, args)), queue(frame),
                                 [_ref(g) if isinstance(g, _ndarray) else None for g in args])
         self._note_held(call, obj)
         counts = self._pass.counts
@@ -286,7 +258,7 @@ class BackwardWatch:
     def _return(self, frame, arg):
         call = self._open.pop()[1]
         call.own_change = call.given_changed()
-        if arg is None and not _returned(frame):
+        if arg is None and not returned(frame):
             call.raised = True
         elif arg is None:
             call.returned_none = True
@@ -364,6 +336,7 @@ class BackwardWatch:
         used = {k: (ref, made(t)) for k, (ref, t) in info.used.items()}  # (`_take_light`: made when read)
         calls = Pass(self._pass_calls(), info.start, info.seedless, info.finished, info.adds_in_place,
                      info.counts, used)
+        calls.recursed = self.pass_stopped
         return calls, self.elided + self.last_pass_at
 
     def __enter__(self):
@@ -374,7 +347,7 @@ class BackwardWatch:
     def __exit__(self, *exc):
         if sys.getprofile() == self._profile:
             sys.setprofile(self._old)
-        else:
+        elif self.recursed is None:  # (not when it stopped itself near the recursion limit)
             self.displaced = True  # the cell's own hook stays, as it would without %%dezero
         self._open.clear()
         self._passes.clear()

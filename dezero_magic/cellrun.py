@@ -25,6 +25,7 @@ from dezero_magic.bindings import bindings, rebound
 from dezero_magic.cell_names import names_in, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
+from dezero_magic.recursion_room import recursion_headroom, watch_notes
 from dezero_magic.student_cell_notes import mixed_notes, object_array_note
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
@@ -77,13 +78,15 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
         graph, outs, leaves = graph_from_tracer(tracer, ns, opts.max_nodes, opts.verbose, complete,
                                                 no_grad_cell=opts.no_grad, cell_code=code)
         graph.notes.extend(mixed_notes(watch, ns, names, before))
+        graph.notes.extend(watch_notes(watch, error))
         _note_object_arrays(graph, names, ns, before)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
     # The last pass only, as for dezero: an earlier pass (before a cleargrad)
     # is counted, and its grads do not read as overwritten by the last one.
     calls, earlier = watch.last_pass() if watch else ([], 0)
-    partial = bool(watch and watch.pass_cut)
+    # (a pass whose recording stopped near the recursion limit is no whole pass either)
+    partial = bool(watch and (watch.pass_cut or watch.pass_stopped))
 
     def bound_anew(n):
         return calls or before is None or rebound(n, ns, before)
@@ -92,10 +95,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
                                              elided_calls=earlier, partial_pass=partial, error=error)
-    if watch is not None and watch.displaced:
-        graph.notes.append("The cell set its own profile hook (sys.setprofile, %prun), which replaced the one "
-                           "%%dezero records your classes' backward calls with: the backward order after "
-                           "that point was not recorded. Your hook is kept.")
+    graph.notes.extend(watch_notes(watch, error))
     if not graph.variables and not graph.functions:
         note = creatorless_note(names, ns, bound_anew)
         if note is not None:
@@ -178,23 +178,6 @@ def _quiet_as(shell, code):
             del hook.quiet
 
 
-# The frames the magic puts under the cell's code (run_cell inside run_cell):
-# a recursion that just fits in a plain cell must fit here too (step 7's
-# recursive backward on a long chain raised RecursionError only under %%dezero).
-HEADROOM = 40
-
-
-@contextlib.contextmanager
-def _recursion_headroom():
-    old = sys.getrecursionlimit()
-    sys.setrecursionlimit(old + HEADROOM)
-    try:
-        yield
-    finally:
-        if sys.getrecursionlimit() == old + HEADROOM:  # a limit the cell set itself stays
-            sys.setrecursionlimit(old)
-
-
 class TracedRun:
     """One `%%dezero` cell: the observers and Config around the nested run
     (`listening`), then the graph shown (`show`). `execute` and
@@ -262,7 +245,7 @@ class TracedRun:
             stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
             stack.enter_context(_quiet_as(self.shell, self.code))
             stack.enter_context(interrupts_shown_without_our_frames(self.shell))
-            stack.enter_context(_recursion_headroom())
+            stack.enter_context(recursion_headroom(self.shell))
             yield
 
     def _usage_error_alone(self):

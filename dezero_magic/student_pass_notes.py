@@ -199,8 +199,12 @@ def note_loop_raised(graph, calls, read):
     """The student's Variable.backward itself raised (not a Function's
     backward: note_raised tells that) after the last backward step returned,
     so the grads that step returned were never stored (step 13's `gxs =
-    (gx,)` typo raises UnboundLocalError there)."""
+    (gx,)` typo raises UnboundLocalError there). Not for a pass whose
+    recording stopped near the recursion limit: it went on after its last
+    recorded step, and what raised was the recursion."""
     if getattr(calls, "start", None) is None or calls.finished or read.raised is not None or not read.steps:
+        return
+    if getattr(calls, "recursed", False):
         return
     last = read.steps[-1]
     func = graph.functions.get(last.func)
