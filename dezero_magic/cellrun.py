@@ -287,53 +287,69 @@ class TracedRun:
                     "its last pass is drawn."]
         return []
 
+    def _draw(self, display):
+        """Build the Trace of what ran, add the notes of this run, store it (-o) and show it."""
+        shell, opts, result = self.shell, self.opts, self.result
+        trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
+                            complete=result.error_in_exec is None, before=self.before,
+                            switched=self.switched, error=result.error_in_exec, code=self.code)
+        trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
+        if self.backward_raised:
+            trace.graph.raised_in = f"{opts.backward}.backward() (called by -b {opts.backward})"
+        trace.graph.notes[:0] = self._backward_option_notes()
+        if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
+            size = len(trace.svg())
+            if size > node_budget.HEAVY_CHARS:
+                trace.graph.notes.append(node_budget.heavy_note(size, opts.max_nodes))
+        if result.error_in_exec is not None:
+            error = result.error_in_exec
+            for note in (failed_call_note(error, namespace_names(shell.user_ns)),
+                         numpy_scalar_note(error)):
+                if note is not None:
+                    trace.graph.notes.append(note)
+        if opts.modes and result.success:
+            from dezero_magic.modes import measure_modes
+            from dezero_magic.rerun import CannotRerun, run_body_once
+
+            backward = opts.backward if self.backward_called else None
+            try:
+                trace.mode_results = measure_modes(run_body_once(shell, self.body, backward,
+                                                                 snapshot=self.snapshot))
+            except CannotRerun as exc:
+                trace.graph.notes.append(str(exc))
+        elif opts.modes:
+            trace.graph.notes.append("--modes did not measure this cell: it raised (the re-runs "
+                                     "would raise too); fix the error and run it again.")
+        if opts.output:
+            shell.user_ns[opts.output] = trace
+        display(trace)
+        return trace
+
     def show(self, display):
-        shell, opts, result, outer = self.shell, self.opts, self.result, self.outer
+        result, outer = self.result, self.outer
         if outer is not None:
             self._restore_outer()
             if result.result is not None:
                 outer.result = result.result     # the last expression's value, as a plain cell has it
         trace = None
+        interrupted = None
         if result.error_before_exec is None and not self._usage_error_alone():
             try:
-                trace = build_trace(shell, self.roots, self.tracer, self.watch, opts,
-                                    complete=result.error_in_exec is None, before=self.before,
-                                    switched=self.switched, error=result.error_in_exec, code=self.code)
-                trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
-                if self.backward_raised:
-                    trace.graph.raised_in = f"{opts.backward}.backward() (called by -b {opts.backward})"
-                trace.graph.notes[:0] = self._backward_option_notes()
-                if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
-                    size = len(trace.svg())
-                    if size > node_budget.HEAVY_CHARS:
-                        trace.graph.notes.append(node_budget.heavy_note(size, opts.max_nodes))
-                if result.error_in_exec is not None:
-                    error = result.error_in_exec
-                    for note in (failed_call_note(error, namespace_names(shell.user_ns)),
-                                 numpy_scalar_note(error)):
-                        if note is not None:
-                            trace.graph.notes.append(note)
-                if opts.modes and result.success:
-                    from dezero_magic.modes import measure_modes
-                    from dezero_magic.rerun import CannotRerun, run_body_once
-
-                    backward = opts.backward if self.backward_called else None
-                    try:
-                        trace.mode_results = measure_modes(run_body_once(shell, self.body, backward,
-                                                                         snapshot=self.snapshot))
-                    except CannotRerun as exc:
-                        trace.graph.notes.append(str(exc))
-                elif opts.modes:
-                    trace.graph.notes.append("--modes did not measure this cell: it raised (the re-runs "
-                                             "would raise too); fix the error and run it again.")
-                if opts.output:
-                    shell.user_ns[opts.output] = trace
-                display(trace)
+                trace = self._draw(display)
+            except KeyboardInterrupt as stop:
+                # Pressed while the graph was drawn, after the cell's own code: say so in a line (the
+                # traceback ran through layout code, and read as our crash), keep what the cell made,
+                # and let the outer cell fail as interrupted, so that Run All stops as the user asked.
+                done = ("ran to its end (its variables and output are kept)" if result.error_in_exec is None
+                        else "had raised the error shown above")
+                print(f"%%dezero: drawing the graph was interrupted; the cell itself {done}. Run the cell "
+                      "again to see its graph.", file=sys.stderr)
+                interrupted = stop
             except Exception as exc:  # noqa: BLE001 - our fault must never mask the cell's result
                 cell = ("the cell itself ran normally" if result.error_in_exec is None
                         else "the cell's own error is shown above")
                 print(f"%%dezero: could not show the graph ({described(exc)}); {cell}.")
-        error = result.error_before_exec or result.error_in_exec
+        error = result.error_before_exec or result.error_in_exec or interrupted
         if error is not None:
             if outer is not None:
                 # The traceback was shown by the nested run_cell; mark the outer cell failed.
