@@ -189,12 +189,15 @@ def memory_view(trace):
         panel.value = style.CSS + head + panels[change["new"]]
 
     buttons.observe(show, names="value")
-    children = [buttons, panel]
+    return _box(trace, buttons, panel)
+
+
+def _box(trace, buttons, panel):
+    """The tab: the mode buttons (None: no graph), the panel, and what --modes measured, if it ran."""
     measured = None
     if getattr(trace, "mode_results", None):
         measured = widgets.HTML(ONE_TABLE_CSS + measured_html(trace.mode_results))
-        children.append(measured)
-    box = widgets.VBox(children)
+    box = widgets.VBox([w for w in (buttons, panel, measured) if w is not None])
     box.add_class(MEMORY_CLASS)
     box.modes, box.figures, box.measured = buttons, panel, measured
     return box
@@ -207,13 +210,4 @@ def _marked(label):
 
 def _without_table(trace, said):
     """The view of a cell without a graph: why there is nothing to measure (and what --modes measured)."""
-    panel = widgets.HTML(style.CSS + style.block(esc(keep_units(said))))
-    measured = None
-    children = [panel]
-    if getattr(trace, "mode_results", None):
-        measured = widgets.HTML(ONE_TABLE_CSS + measured_html(trace.mode_results))
-        children.append(measured)
-    box = widgets.VBox(children)
-    box.add_class(MEMORY_CLASS)
-    box.modes, box.figures, box.measured = None, panel, measured
-    return box
+    return _box(trace, None, widgets.HTML(style.CSS + style.block(esc(keep_units(said)))))

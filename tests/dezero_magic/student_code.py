@@ -176,6 +176,24 @@ class Function:
         return outputs if len(outputs) > 1 else outputs[0]
 ''' + BOOK_OPS
 
+# Step 17's Function: outputs held by weak references, the generation of its inputs.
+STEP17_FUNCTION = '''
+class Function:
+    def __call__(self, *inputs):
+        xs = [x.data for x in inputs]
+        ys = self.forward(*xs)
+        if not isinstance(ys, tuple):
+            ys = (ys,)
+        outputs = [Variable(as_array(y)) for y in ys]
+        self.generation = max([x.generation for x in inputs])
+        for output in outputs:
+            output.set_creator(self)
+        self.inputs = inputs
+        self.outputs = [weakref.ref(output) for output in outputs]
+        return outputs if len(outputs) > 1 else outputs[0]
+
+'''
+
 # Step 16 with generations (or without, when GENERATIONS is False: then the
 # list-pop order of step 15 is D, C, A, B, A), step 17's weakref outputs.
 STEP17 = '''
@@ -209,21 +227,11 @@ import numpy as np
                     else:
                         funcs.append(x.creator)
 
-class Function:
-    def __call__(self, *inputs):
-        xs = [x.data for x in inputs]
-        ys = self.forward(*xs)
-        if not isinstance(ys, tuple):
-            ys = (ys,)
-        outputs = [Variable(as_array(y)) for y in ys]
-        self.generation = max([x.generation for x in inputs])
-        for output in outputs:
-            output.set_creator(self)
-        self.inputs = inputs
-        self.outputs = [weakref.ref(output) for output in outputs]
-        return outputs if len(outputs) > 1 else outputs[0]
+''' + STEP17_FUNCTION + BOOK_OPS
 
-''' + BOOK_OPS
+# Step 17's classes before step 7's Variable.backward is added back (nb03 keeps
+# its Variable without one): there is no backward pass to step through.
+STEP17_NO_BACKWARD = "import weakref\nimport numpy as np\n" + VARIABLE_HEAD + STEP17_FUNCTION + BOOK_OPS
 
 # Step 18: the student's own Config (enable_backprop), no_grad, and
 # backward(retain_grad=False) that drops the intermediate grads.

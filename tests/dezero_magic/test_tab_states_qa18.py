@@ -7,41 +7,9 @@ from dezero_magic.memory import MODE_LABELS, NO_WEAKREFS
 from dezero_magic.widgets import view_for
 from dezero_magic.widgets.backward_tab import NO_BACKWARD, NO_BACKWARD_METHOD, BackwardView
 from dezero_magic.widgets.memory_tab import NO_CREATOR, NO_GRAPH, NOT_MEASURED, memory_view
+from student_code import STEP17_NO_BACKWARD
 from widget_html import text_of
 
-# nb03's step-17 classes: weak references to the outputs, and no Variable.backward() yet.
-STEP17_NO_BACKWARD = '''
-import weakref
-class Variable:
-    def __init__(self, data):
-        self.data = data
-        self.grad = None
-        self.creator = None
-        self.generation = 0
-    def set_creator(self, func):
-        self.creator = func
-        self.generation = func.generation + 1
-
-class Function:
-    def __call__(self, *inputs):
-        ys = self.forward(*[x.data for x in inputs])
-        outputs = [Variable(np.asarray(ys))]
-        self.generation = max(x.generation for x in inputs)
-        for output in outputs:
-            output.set_creator(self)
-        self.inputs = inputs
-        self.outputs = [weakref.ref(output) for output in outputs]
-        return outputs[0]
-
-class Square(Function):
-    def forward(self, x):
-        return x ** 2
-    def backward(self, gy):
-        return 2 * self.inputs[0].data * gy
-
-def square(x):
-    return Square()(x)
-'''
 CELL = "%%dezero\nx = Variable(np.array(2.0))\ny = square(square(x))"
 
 # nb01 after a restart: the step 5-6 classes (no creator), then the step-7 %%dezero cell.
