@@ -51,12 +51,18 @@ def _average(a, axis=None, weights=None, returned=False, **rest):
 
     if weights is None:
         return F.mean(a, axis)
-    w = np.asarray(weights, dtype=a.dtype)
+    w = np.asarray(weights)
+    # NumPy's result type: float weights on int data give floats (cast to the data's int dtype they were 0)
+    w = w.astype(np.result_type(a.dtype, w.dtype, np.float16) if a.dtype.kind in "biu" else
+                 np.result_type(a.dtype, w.dtype))
     if w.shape != a.shape:
         if not isinstance(axis, (int, np.integer)) or w.shape != (a.shape[axis],):
             return None  # (NumPy's own code then says what does not fit)
         w = w.reshape([-1 if i == axis % a.ndim else 1 for i in range(a.ndim)])
-    return F.sum(a * w, axis) / np.broadcast_to(w, a.shape).sum(axis)
+    total = np.broadcast_to(w, a.shape).sum(axis)
+    if np.any(total == 0):
+        return None  # (NumPy's own code raises its "Weights sum to zero" error)
+    return F.sum(a * w, axis) / total
 
 
 def _reshape(a, shape=None, order="C", **rest):
@@ -65,11 +71,7 @@ def _reshape(a, shape=None, order="C", **rest):
         return None
     import dezero.functions as F
 
-    shape = (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape)
-    if -1 in shape:
-        known = int(np.prod([n for n in shape if n != -1]))
-        shape = tuple(a.size // known if n == -1 and known else n for n in shape)
-    return F.reshape(a, shape)
+    return F.reshape(a, (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
 
 
 def _ravel(a, order="C"):
@@ -88,14 +90,18 @@ def _expand_dims(a, axis):
     return F.expand_dims(a, axis) if isinstance(axis, (int, np.integer)) else None
 
 
-def _clip(a, a_min=None, a_max=None, out=None, **rest):
-    if out is not None or rest or a_min is None or a_max is None:
+def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **rest):  # noqa: A002 - NumPy's names
+    low, high = (a_min if a_min is not None else min), (a_max if a_max is not None else max)
+    if out is not None or rest or low is None or high is None:
         return None
-    if not all(isinstance(b, (int, float, np.integer, np.floating)) for b in (a_min, a_max)):
-        return None
+    if not all(np.ndim(b) == 0 and np.isrealobj(b) and not isinstance(b, Variable) for b in (low, high)):
+        return None  # (array bounds: NumPy's own way)
+    low, high = float(low), float(high)
+    if low > high:
+        return None  # (NumPy gives a_max everywhere; F.clip refuses)
     import dezero.functions as F
 
-    return F.clip(a, a_min, a_max)
+    return F.clip(a, low, high)
 
 
 def _dot(a, b, out=None):
@@ -164,7 +170,8 @@ def refusal(func, why, args=()):
         example = f", e.g. {name}(v.data{', ...' if len(args) > 1 else ''})" if isinstance(first, Variable) else ""
     short = func.__name__
     if callable(getattr(F, short, None)):
-        fix = f"use F.{short}(v) (import dezero.functions as F), which is differentiable"
+        fix = (f"F.{short}(v) (import dezero.functions as F) is differentiable, with the options it has "
+               f"(help(F.{short}))")
     else:
         fix = _HINTS.get(short, "or build it from dezero.functions (F) if you need its gradient")
     return (f"{name} does not work on a dezero Variable ({why}). For plain values (no gradients) pass "
@@ -192,6 +199,10 @@ def array_function(variable, func, types, args, kwargs):
         # NumPy's own code for `func` met a refusal (np.linalg.norm calls np.sqrt): named as called
         raise VariableTypeError(refusal(func, "NumPy computes it with operations that take no Variable", args)) from exc
     except (TypeError, ValueError) as exc:
+        try:  # the same call on the arrays: failing too, it is the call's own mistake (axis=5, say)
+            func(*[_data(a) for a in args], **{k: _data(v) for k, v in kwargs.items()})
+        except Exception:  # noqa: BLE001 - any failure on plain arrays: NumPy's own message is the one
+            raise exc from None
         raise VariableTypeError(refusal(func, f"NumPy said: {exc}", args)) from exc
     if _holds_variables(result):
         raise VariableTypeError(refusal(func, "NumPy made an array of Variable objects, dtype=object, which has "

@@ -1,4 +1,6 @@
 """Reductions besides sum (steps 39, 52): average/mean, max, min."""
+import numpy as np
+
 from dezero.core import Function, as_variable
 from dezero.functions.tensor import broadcast_to, sum
 from dezero.shapes import reshape_sum_backward
@@ -10,8 +12,10 @@ def average(x, axis=None, keepdims=False):
     y = sum(x, axis, keepdims)
     if x.size == 0:
         raise ValueError(f"average of an empty array (shape {x.shape}) is undefined")
-    # A scale of x's own dtype, so float32 stays float32.
-    return y * y.data.dtype.type(y.size / x.size)
+    # A scale of x's own dtype, so float32 stays float32; an int mean is a float64, as NumPy's
+    # (int64(1 / 3) was 0: the mean of [1, 2, 3] came out 0).
+    scale = y.data.dtype.type if y.data.dtype.kind in "fc" else np.float64
+    return y * scale(y.size / x.size)
 
 
 mean = average
