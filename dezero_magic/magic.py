@@ -326,11 +326,11 @@ class DezeroMagics(Magics):
             raise UsageError(f"%dezero {expr}: evaluating it raised {described(exc)}") from None
         if not is_variable_like(value):
             if value is None and expr.endswith(".grad"):
-                raise UsageError(f"%dezero {expr}: it is None: no grad is stored there. A backward keeps the "
-                                 "grads of the leaves only (those of variables a function made, the output "
-                                 "included, are freed unless it ran with retain_grad=True, or the cell with "
-                                 "%%dezero --retain-grad), and a cleared grad stays None until the next "
-                                 "backward")
+                raise UsageError(f"%dezero {expr}: it is None: no grad is stored there. Either no backward "
+                                 "has run since it was made or cleared (call the output's backward() first, "
+                                 "e.g. y.backward()), or it is the grad of a variable a function made, the "
+                                 "output included: a backward keeps the leaves' grads only, unless it ran with "
+                                 "retain_grad=True (or the cell with %%dezero --retain-grad)")
             if not isinstance(value, type) and has_attr(value, "data") and attr_of(value, "data") is None:
                 raise UsageError(f"%dezero {expr}: " + _no_data(expr, value, self.shell.user_ns))
             if lacks_creator(value, self.shell.user_ns):

@@ -104,15 +104,15 @@ def nested_levels(frame):
 def _cause(name):
     """The usual cause of a recursion through `name` (`Class.method`), for a student."""
     method = name.rsplit(".", 1)[-1]
-    step7 = ("a Variable.backward that calls self.backward() where the book calls x.backward() on the input "
-             "(step 7), or a graph that leads back to itself, never ends")
-    deep = "a graph too deep for recursion fails this way too, and step 8's loop replaces the recursion"
     if method.startswith("backward"):
-        return f"Usually {step7}; {deep}."
+        return ("Usually a Variable.backward calls self.backward() where the book calls x.backward() on the "
+                "input (step 7), or the graph leads back to itself; a graph too deep for recursion fails this "
+                "way too, and step 8's loop replaces the recursion.")
     if method.startswith("__") and method.endswith("__"):
         return ("An operator method that applies its own operator to its own class (`self + other` inside "
                 "__add__) calls itself without end: call the function instead (book step 20: add(self, other)).")
-    return f"Usually a function calls itself without end ({step7}); {deep}."
+    return (f"Usually {method} calls itself without a case that stops it (a missing base case), or the data "
+            "it walks leads back to itself.")
 
 
 def watch_notes(watch, error):

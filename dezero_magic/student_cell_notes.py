@@ -140,11 +140,13 @@ def object_array_note(names, namespace, before=None):
         cls = type(held)
         what = (f"{name} is a NumPy array holding {cls.__name__} objects (dtype=object), not a {cls.__name__}, "
                 "so no graph is drawn for it")
+        made = ("NumPy made an array of them: np.array([...]) of Variables makes one, and so does an ndarray "
+                "on the left of an operator (`np.array([2.0]) + x`), whose NumPy operator runs first, element by "
+                "element")
         if _is_students(held) and not getattr(cls, "__array_priority__", 0):
-            return (f"{what}: with an ndarray on the left of an operator (`np.array([2.0]) + x`), NumPy's own "
-                    f"operator ran first, element by element. Give your {cls.__name__} class "
-                    f"`__array_priority__ = 200` (book step 21), so that NumPy leaves it to {cls.__name__}.__radd__ "
-                    "and the others, which return a Variable.")
-        return (f"{what}: NumPy made an array of them (np.array([...]) of Variables, or an ndarray operation "
-                f"that went element by element). Compute with the Variables themselves to get a graph.")
+            # (which of the two made it is not known: both are said, the step-21 fix for the second)
+            return (f"{what}. {made}, unless your {cls.__name__} class has `__array_priority__ = 200` (book step "
+                    f"21): then NumPy leaves the operator to {cls.__name__}.__radd__ and the others, which return "
+                    "a Variable. Compute with the Variables themselves to get a graph.")
+        return f"{what}. {made}. Compute with the Variables themselves to get a graph."
     return None

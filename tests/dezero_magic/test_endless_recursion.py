@@ -139,3 +139,15 @@ def test_the_hook_stops_by_itself_near_the_limit():
     assert frames[-1].name == "down" and str(error) == "maximum recursion depth exceeded"
     assert watch.recursed.endswith("down") and not watch.displaced and not watch.pass_stopped
     assert sys.getprofile() is None
+
+
+def test_a_plain_function_without_a_base_case_gets_its_own_cause(shell, displayed):
+    # (review: the note spoke of Variable.backward for a student's fact(n) in a cell with their classes)
+    assert run(shell, STEP7).success
+    cell = ("def fact(n):\n    return n * fact(n - 1)\n"
+            "x = Variable(np.array(2.0))\ny = Square()(x)\ny.grad = np.array(1.0)\ny.backward()\nfact(3)")
+    plain, magic, notes = both(shell, displayed, cell)
+    assert magic[:3] == plain[:3]
+    [note] = said(notes, "RecursionError")
+    assert "Usually fact calls itself without a case that stops it (a missing base case)" in note, note
+    assert "Variable.backward" not in note and "step 7" not in note

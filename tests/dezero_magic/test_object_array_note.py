@@ -34,6 +34,7 @@ def test_an_ndarray_on_the_left_without_array_priority_points_to_step_21(shell, 
     said = [n for n in notes if "__array_priority__" in n]
     assert len(said) == 1, notes
     assert said[0].startswith("y is a NumPy array holding Variable objects (dtype=object), not a Variable")
+    assert "np.array([...]) of Variables makes one" in said[0]
     assert "`__array_priority__ = 200` (book step 21)" in said[0]
 
 

@@ -7,30 +7,12 @@ from dezero_magic.memory import MODE_LABELS, NO_WEAKREFS
 from dezero_magic.widgets import view_for
 from dezero_magic.widgets.backward_tab import NO_BACKWARD, NO_BACKWARD_METHOD, BackwardView
 from dezero_magic.widgets.memory_tab import NO_CREATOR, NO_GRAPH, NOT_MEASURED, memory_view
-from student_code import STEP17_NO_BACKWARD
+from student_code import STEP6, STEP17_NO_BACKWARD
 from widget_html import text_of
 
 CELL = "%%dezero\nx = Variable(np.array(2.0))\ny = square(square(x))"
 
 # nb01 after a restart: the step 5-6 classes (no creator), then the step-7 %%dezero cell.
-STEP6_CLASSES = '''
-class Variable:
-    def __init__(self, data):
-        self.data = data
-        self.grad = None
-
-class Function:
-    def __call__(self, input):
-        output = Variable(self.forward(input.data))
-        self.input = input
-        return output
-
-class Square(Function):
-    def forward(self, x):
-        return x ** 2
-    def backward(self, gy):
-        return 2 * self.input.data * gy
-'''
 STEP7_CELL = ("%%dezero\nA, C = Square(), Square()\nx = Variable(np.array(0.5))\na = A(x)\ny = C(a)\n"
               "y.grad = np.array(1.0)\ny.backward()")
 
@@ -66,7 +48,7 @@ def test_a_variable_with_backward_keeps_the_usual_advice_after_its_objects_are_g
 
 
 def test_memory_tab_without_creator_says_why_instead_of_a_table_of_zeros(shell, displayed):
-    shell.run_cell(STEP6_CLASSES)
+    shell.run_cell(STEP6)
     result = shell.run_cell(STEP7_CELL)
     assert isinstance(result.error_in_exec, AttributeError)   # the cell's own: no backward() yet
     trace = displayed[-1]
