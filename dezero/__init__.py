@@ -11,6 +11,7 @@ from dezero import functions  # noqa: F401
 from dezero.gradcheck import gradient_check, numerical_diff, numerical_grad  # noqa: F401
 
 setup_variable()
+from dezero import variable_numbers  # noqa: E402,F401  (format(), float(), round() of a Variable)
 
 # Imported after setup_variable: layers and models use Variable's operators.
 from dezero.layers import Layer  # noqa: E402,F401

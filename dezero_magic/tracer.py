@@ -178,6 +178,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
                 seeds[vid] = summarise(array_of(g))
         bpass = BackwardPass(vids, seeds, retain_grad, create_graph, self.order)
         bpass.collects = pass_collects_elsewhere()
+        bpass.calls_at_begin = self.forward_calls
         self._passes.append(bpass)
         self._skip = not create_graph
 
@@ -250,6 +251,11 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         previous = self.last_pass
         if previous is not None:
             self.elided_steps += len(previous.steps) + previous.elided_steps
+            if completed and not (bpass.create_graph or previous.create_graph):
+                # More steps than calls made since the previous pass: the graph was never cut (an RNN
+                # loop without unchain_backward, a loss summed over iterations), see tracer_notes
+                made = bpass.calls_at_begin - previous.calls_at_end
+                bpass.reached_back = max(0, len(bpass.steps) + unheard - made)
         self.last_pass = bpass
         if bpass.create_graph:
             self._flush()  # the grads' graph it made gets its orders now

@@ -93,6 +93,20 @@ def passes_note(tracer):
     return f"{tracer.backward_passes} backward passes ran; the last one is shown."
 
 
+def reached_back_note(tracer):
+    """When the last pass went on through the calls of earlier iterations
+    (their graph was never cut): each backward re-ran the whole history."""
+    bpass = tracer.last_pass
+    if bpass is None or not bpass.reached_back or bpass.differentiates:
+        return None
+    steps = len(bpass.steps) + bpass.elided_steps
+    return (f"Each backward went on through the graph of earlier iterations: the last pass took {steps:,} steps, "
+            f"{bpass.reached_back:,} of them through calls made before the previous backward, whose graph was "
+            "never cut, so every pass re-ran the whole history. In truncated BPTT (book step 59), call "
+            "loss.unchain_backward() after each update so that the next backward stops there; a loss summed "
+            "over iterations keeps the graph of all of them too.")
+
+
 def _made_under_no_grad(tracer, vid):
     """Whether `vid` is the output of a call the tracer recorded under no_grad."""
     if vid in tracer.variables.first_seen:
@@ -137,7 +151,7 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
 def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False, cell_code=""):
     """The notes, in the order they are shown."""
     notes = carried_notes(graph, tracer, namespace, cell_code)
-    for note in (passes_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
+    for note in (passes_note(tracer), reached_back_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
         if note is not None:
             notes.append(note)
     no_grad = sum(1 for c in chosen if c[NO_GRAD])
