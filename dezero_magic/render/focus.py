@@ -24,7 +24,10 @@ AT_X, AT_Y = 0.5, 0.4
 # variable it takes grads from or sends them to: QA saw x, which step 5 sends
 # its grad to, off the box's edge) grows to hold them and is drawn smaller, to
 # keep its size on the screen; never below this scale (text 14 px -> 7 px: the
-# step's panel says its numbers), beyond which the box scrolls instead.
+# step's panel says its numbers). A node of `keep` farther away is left out,
+# its edges cut at the window's edge (QA, book steps 59-60: an RNN's shared
+# weight W, drawn once 40,000 px away, made every Linear's window the whole
+# graph, its text 1-2 px).
 KEEP_MIN_SCALE = 0.5
 KEEP_PAD = 6
 
@@ -41,9 +44,9 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
     popped function pushed below a 768-px screen's fold)."""
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
-    held = [node_id] + [n for n in keep if n in layout.positions and n in layout.sizes]
     x, y = layout.positions[node_id]
     base_w, base_h = _base(layout, zoom)
+    held = _within_reach(layout, node_id, keep, base_w / KEEP_MIN_SCALE, base_h / KEEP_MIN_SCALE)
     lo, hi = _bounds(layout, held)
     need_w, need_h = hi[0] - lo[0], hi[1] - lo[1]
     scale = max(KEEP_MIN_SCALE, min(1.0, base_w / need_w, base_h / need_h))
@@ -55,6 +58,20 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
     x0, w = _whole_nodes(layout, held, 0, x0, w)
     y0, h = _whole_nodes(layout, held, 1, y0, h, overhang)
     return x0, y0, w, h
+
+
+def _within_reach(layout, node_id, keep, most_w, most_h):
+    """`node_id` and the drawn nodes of `keep`, nearest first, as long as they
+    all fit in most_w x most_h (the largest window still drawn at
+    KEEP_MIN_SCALE): the popped function and as much around it as is readable."""
+    x, y = layout.positions[node_id]
+    drawn = [n for n in dict.fromkeys(keep) if n != node_id and n in layout.positions and n in layout.sizes]
+    held = [node_id]
+    for n in sorted(drawn, key=lambda n: abs(layout.positions[n][0] - x) + abs(layout.positions[n][1] - y)):
+        lo, hi = _bounds(layout, held + [n])
+        if hi[0] - lo[0] <= most_w and hi[1] - lo[1] <= most_h:
+            held.append(n)
+    return held
 
 
 def window_scale(layout, box, zoom=1.0):
