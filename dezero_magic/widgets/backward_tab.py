@@ -209,8 +209,8 @@ class BackwardView(TraceView):
                          highlight_edges=edges, marked_variables=marked, grads_override=grads)
         ends = step_ends(t.graph, fid, edges)
         # Short: at 1024 px it stood three lines tall between the step's text and its graph.
-        note = (f"Around {func_name(t.graph, fid)}, which this step pops, with its inputs and outputs: the "
-                "graph is larger than the screen (the Graph tab shows all of it).")
+        note = (f"Around {func_name(t.graph, fid)}, which this step pops, with what fits of its inputs and "
+                "outputs: the graph is larger than the screen (the Graph tab shows all of it).")
         whole, focused = focus(svg, t.layout, fid, keep=ends, overhang=True)
         if focused or not may_overflow(t.layout.width, t.layout.height):
             self.figure.value = style.figure(whole, note if focused else None, min_height=self._box_height())
