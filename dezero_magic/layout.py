@@ -19,6 +19,12 @@ place it and the nodes there make room; the renderer draws the edge through
 the lanes (Layout.waypoints), around the nodes instead of under them. Edges
 from one source share their lanes: a weight used at every time step is one
 line that branches off to each use.
+
+Each layer is centred across the drawing, unless that puts the output end
+(the last layer) out of the view its box opens on: a box starts at the
+output end along the layers, but at the top (LR) or left (TB) across them
+(render.screen), and an LSTM's loss centred 870 px down an LR drawing was
+below the box. Such a drawing aligns every layer to that edge instead.
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -256,6 +262,8 @@ def _order(graph, layer, steps, chains):
 def layout(graph, rankdir="LR", show_shapes=False):
     """Positions for every node of `graph`; rankdir "LR" (layers are columns),
     "TB" (rows) or "auto" (see `_choose`; the Layout says which it took)."""
+    from dezero_magic.render.screen import in_first_view  # here: render imports this module's sizes
+
     if rankdir not in ("LR", "TB", "auto"):
         raise ValueError(f"rankdir must be 'LR', 'TB' or 'auto', got {rankdir!r}")
     stepped = bool(graph.steps)
@@ -282,11 +290,15 @@ def layout(graph, rankdir="LR", show_shapes=False):
     thickness = [max((along_size(n) for n in row), default=0) for row in rows]
     extents = [sum(across_size(n) for n in row) + NODE_GAP * max(0, len(row) - 1) for row in rows]
     total_across = max(extents, default=0)
+    # Centred, the last layer's first node (the output) would end this far across; beyond
+    # what the box shows when it opens, every layer starts at the edge it opens at.
+    output_far = MARGIN + (total_across - extents[-1]) / 2 + across_size(rows[-1][0]) if rows else 0
+    centred = in_first_view(output_far, rankdir)
     positions, lanes = {}, {}
     at = MARGIN
     for row, thick, extent in zip(rows, thickness, extents):
         centre_along = at + thick / 2
-        offset = MARGIN + (total_across - extent) / 2
+        offset = MARGIN + ((total_across - extent) / 2 if centred else 0)
         for nid in row:
             c = offset + across_size(nid) / 2
             if nid in sizes:

@@ -81,3 +81,13 @@ def end_first(rankdir):
     overflows its box: the right end of a left-to-right graph, the bottom of a
     top-to-bottom one (a reversed flex box starts scrolled to its far end)."""
     return "column-reverse" if rankdir == "TB" else "row-reverse"
+
+
+def in_first_view(far_px, rankdir):
+    """Whether a node whose far side lies `far_px` from a drawing's top (LR)
+    or left (TB) edge is in view when its box opens. Across the layers a box
+    opens at that edge (`end_first` reverses only the axis the layers run
+    along): an LR drawing may show at full size (narrower than its box) in a
+    box BOX_H tall; a TB drawing overflows its width only at MIN_SCALE, in
+    the narrowest box."""
+    return far_px <= (BOX_H if rankdir == "LR" else NARROW_BOX_PX / MIN_SCALE)
