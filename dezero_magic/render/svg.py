@@ -160,7 +160,8 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" style="{whole_style(width)}" '
-           f'data-rankdir="{esc(layout.rankdir)}" font-family="{FONT}" font-size="{FONT_PX}">',
+           f'data-rankdir="{esc(layout.rankdir)}" font-family="{FONT}" font-size="{FONT_PX}" role="img" '
+           f'aria-label="{esc(_spoken(graph, layout))}">',
            f'<defs><marker id="{uid}-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
            f'<marker id="{uid}-h" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
@@ -275,6 +276,14 @@ def _swatch(klass, x, y, look, text):
     """A small oval drawn with `look` (SVG attributes) and the escaped `text` beside it."""
     return (f'<g class="{klass}"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" {look}/>'
             f'<text x="{x + 44:.1f}" y="{y + 9:.1f}" dominant-baseline="central">{esc(text)}</text></g>')
+
+
+def _spoken(graph, layout):
+    """The drawing's name for a screen reader (role="img" reads this, not the labels' word list)."""
+    funcs = sum(1 for f in graph.functions if f in layout.positions)
+    variables = sum(1 for v in graph.variables if v in layout.positions)
+    return (f"dezero computation graph: {funcs} function{'s' * (funcs != 1)}, {variables} "
+            f"variable{'s' * (variables != 1)}; the Graph tab's node picker lists each with its details")
 
 
 def with_fresh_ids(svg):
