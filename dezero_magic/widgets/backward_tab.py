@@ -25,15 +25,13 @@ from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_queue import panel, queue_html, reserve, reserved_lines
 from dezero_magic.widgets.step_edges import step_edges, step_ends
+from dezero_magic.widgets.stepper_controls import Controls, mark_ends
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.trace_view import TraceView
 
 GRAD_ROWS = 20
 GENERATION, BOOK = "generation", "book"
-# On the Play's box (its three buttons); says what ipywidgets' Play does, as _play_pressed leaves it.
-PLAY_TIP = ("▶ play: the next step every 1.5 s (from the last step, step 1 again); ❚❚ pause; "
-            "■ stop: back to step 1; ⟳ repeat (off until pressed): step 1 again after the last step")
 NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
                "Call y.backward() in the cell, or run it with %%dezero -b y.")
 # A cell with -b y that raised is not told to add it (Trace.backward_expr: the -b given, if any)
@@ -123,30 +121,23 @@ class BackwardView(TraceView):
             options=[(first[0], GENERATION), ("book steps 8–14: list, pop last", BOOK)],
             value=GENERATION, tooltips=[first[1], book_tip],
             style={"button_width": "auto"}, layout=kit.layout)
-        # No description: the front end shows none for a Play, and with one it leaves out the tooltip.
-        self.play = widgets.Play(value=1, min=1, max=n, step=1, interval=1500, tooltip=PLAY_TIP,
-                                 layout=kit.layout, style=kit.description)
-        self.slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=False,
-                                        layout=widgets.Layout(width="420px"))
+        controls = Controls(n, kit)
+        self.play, self.prev, self.next, self.slider = controls.play, controls.prev, controls.next, controls.slider
         # Not widgets.link: a press of play is held back one interval (_play_pressed)
         self._held = None
         self.play.observe(self._play_pressed, names="playing")
         self.play.observe(self._play_moved, names="value")
         self.slider.observe(lambda change: setattr(self.play, "value", change["new"]), names="value")
-        self.prev = widgets.Button(description="◀ prev", tooltip="previous step", style=kit.button,
-                                  layout=kit.layout)
-        self.next = widgets.Button(description="next ▶", tooltip="next step", style=kit.button, layout=kit.layout)
         self.prev.on_click(lambda _b: self._go(-1))
         self.next.on_click(lambda _b: self._go(+1))
         self.figure, self.info, self.queue, self.comparison = (widgets.HTML(style=kit.html, layout=kit.layout)
                                                              for _ in range(4))
         self.slider.observe(self._render, names="value")
         self.mode.observe(self._switch, names="value")
-        controls = widgets.HBox([self.play, self.prev, self.slider, self.next], layout=kit.layout)
         # The step's text right under the buttons that change it, the graph below: under a
         # 480-px window it was below the fold of a 1280x800 screen (QA), read after a scroll
         # at every step. The queue, a longer panel, comes after the graph.
-        self.children = [self.mode, controls, self.info, self.figure, self.queue, self.comparison]
+        self.children = [self.mode, controls.row, self.info, self.figure, self.queue, self.comparison]
         self._render()
 
     # -- navigation ---------------------------------------------------------------
@@ -165,6 +156,7 @@ class BackwardView(TraceView):
         self.slider.value = change["new"]
 
     def _go(self, delta):
+        # at an end, nothing: the button stays enabled, so it keeps the focus (mark_ends)
         self.slider.value = min(self.slider.max, max(self.slider.min, self.slider.value + delta))
 
     def _switch(self, change):
@@ -200,8 +192,7 @@ class BackwardView(TraceView):
             self._render_book(k)
         else:
             self._render_generation(k)
-        self.prev.disabled = k <= self.slider.min
-        self.next.disabled = k >= self.slider.max
+        mark_ends(self.prev, self.next, k, self.slider.min, self.slider.max)
 
     def _draw(self, fid, edges, grads, marked):
         t = self.trace
@@ -251,10 +242,9 @@ class BackwardView(TraceView):
         # "of 119" alone, when the pass took 20,000, read as if it ended there
         total = max(graph.pass_steps, len(steps))
         of = f"of {len(steps)}" if total == len(steps) else f"of the {len(steps):,} drawn ({total:,} in all)"
-        self.info.value = reserve(style.block(self._step_text(step.gys, step.gxs, step.accumulated, grads,
-                                                              fid=step.func, before=before),
-                                              title=f"Step {k} {of}: {func_name(graph, step.func)} is popped"),
-                                  lines[0])
+        self.info.value = reserve(style.live(style.block(
+            self._step_text(step.gys, step.gxs, step.accumulated, grads, fid=step.func, before=before),
+            title=f"Step {k} {of}: {func_name(graph, step.func)} is popped")), lines[0])
         self.queue.value = (queue_html(graph, step.pending, step.pending_total, lines=lines[1]) if step.queue_seen
                             else panel(style.block(esc(NO_QUEUE), title="Queue"), lines[1]))
         if self.trace.source == "objects":
@@ -272,7 +262,7 @@ class BackwardView(TraceView):
         graph, rp = self.trace.graph, self._book()
         if rp is None or not rp.steps:
             # (the generation steps exist: "no backward pass was recorded" would be false here)
-            self.info.value = style.block(esc(NO_BOOK_REPLAY))
+            self.info.value = style.live(style.block(esc(NO_BOOK_REPLAY)))
             self.queue.value = ""
             return
         step = rp.steps[k - 1]
@@ -288,7 +278,7 @@ class BackwardView(TraceView):
         if not have:
             text += "<br>" + esc("Grads: " + rp.status)
         lines = self._lines.get(BOOK) or self._lines.setdefault(BOOK, reserved_lines(rp.steps, book=True))
-        self.info.value = reserve(style.block(text, title=title), lines[0])
+        self.info.value = reserve(style.live(style.block(text, title=title)), lines[0])
         self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True, lines=lines[1])
         self.comparison.value = comparison_html(graph, rp)
 

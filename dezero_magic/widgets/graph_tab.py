@@ -1,6 +1,11 @@
 """The Graph view: the SVG graph, switches for values / grads / shapes, and a
 node picker with a details panel (no clicks on the SVG needed: a Dropdown
-works in every front end and on a projector remote)."""
+works in every front end). By keyboard, Space or Enter opens the picker's
+list, whose arrow keys then pick: in JupyterLab an arrow key on the closed
+picker moves to another cell instead, and `a` adds one (its command-mode
+shortcuts; ipywidgets renders the select itself, so it cannot carry the
+attribute that turns them off, `style.SUPPRESS_SHORTCUTS`, as the figure's
+box does)."""
 import ipywidgets as widgets
 
 from dezero_magic.layout import layout as compute_layout

@@ -22,6 +22,17 @@ VIEW_CLASS = "dz-view"
 # The dark themes: JupyterLab's (it marks the body) and VS Code's.
 _DARK = f'body[data-jp-theme-light="false"] .{VIEW_CLASS}, body.vscode-dark .{VIEW_CLASS}'
 
+AT_END = "dz-at-end"
+# Every control in a view that takes keyboard focus: ipywidgets' buttons and toggles (the Play's
+# too), the picker's select, the slider's handle, the tabs, and the figure's scroll box.
+_FOCUSABLE = ", ".join(f".{VIEW_CLASS} {c}:focus-visible" for c in (
+    ".jupyter-button", ".widget-dropdown select", ".noUi-handle", ".lm-TabBar-tab", ".dz-figure"))
+# JupyterLab 4 runs none of its key bindings (command mode: arrows move to other cells, `a`
+# adds one, `d d` deletes one) for a key pressed inside an element with this attribute; so the
+# arrow keys scroll a focused figure box instead. Only on our own HTML: ipywidgets' controls
+# render their DOM themselves.
+SUPPRESS_SHORTCUTS = 'data-lm-suppress-shortcuts="true"'
+
 # Scoped to the view's own class so nothing else in the notebook changes.
 CSS = (
     "<style>"
@@ -34,6 +45,18 @@ CSS = (
     f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {{color:{MUTED};}}"
     f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current {{color:{INK};}}"
     f"{_DARK} {{--dz-warning-ink:{palette.WARNING_FILL};}}"
+    # QA: the focus was ipywidgets' 1-px #64b5f6 outline (2.2:1 on white), and none on the
+    # picker: a 3-px outline in the text's ink (black on the light theme: 21:1 on white,
+    # 11:1 on the toggles' darkest grey; light on the dark theme). It reaches 2 px out, the
+    # controls' margin: further, the boxes around them (overflow:auto) cut it off; the
+    # figure's box, flush with its widget, has it inside. !important: ipywidgets' own :focus
+    # rules are as specific and may come later.
+    f"{_FOCUSABLE} {{outline:3px solid {INK} !important; outline-offset:-1px !important;}}"
+    f".{VIEW_CLASS} .dz-figure:focus-visible {{outline-offset:-3px !important;}}"
+    # A stepper button at its end (step 1, the last step) does nothing but keeps its focus
+    # (stepper_controls.mark_ends): drawn inactive, still readable (#767676: 4.5:1 on white).
+    f".{VIEW_CLASS} .widget-button.{AT_END} {{background:transparent; box-shadow:none; "
+    f"border:1px dashed #767676; color:{MUTED}; cursor:default;}}"
     "</style>"
 )
 
@@ -43,6 +66,12 @@ def block(inner_html, *, title=None, klass=""):
     head = f'<div style="font-weight:bold;margin-bottom:4px">{esc(title)}</div>' if title else ""
     return (f'<div class="{esc(klass)}" style="font-size:{FONT_PX}px;line-height:1.45;color:{INK};'
             f'font-family:DejaVu Sans, Helvetica, Arial, sans-serif">{head}{inner_html}</div>')
+
+
+def live(inner_html):
+    """`inner_html` in a polite live region: a screen reader reads it out when it changes
+    (the step text after next ▶; QA: nothing was said, the focus stays on the button)."""
+    return f'<div role="status" aria-live="polite" aria-atomic="true">{inner_html}</div>'
 
 
 class Alarm(str):
@@ -95,7 +124,7 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
     keep = f"min-height:min({min_height:.0f}px, 70vh);" if min_height else ""
     box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;{keep}display:flex;'
-           f'contain:inline-size;flex-direction:{flow};align-items:flex-start">{svg}</div>')
+           f'contain:inline-size;flex-direction:{flow};align-items:flex-start" {SUPPRESS_SHORTCUTS}>{svg}</div>')
     if fits_from is None or not (note or cut_svg is not None):
         return _figure_note(note) + box
     width, height = (int(-(-v // 1)) for v in fits_from)   # rounded up
@@ -148,6 +177,11 @@ class Kit:
     @property
     def layout(self):
         return self._one("layout", _widgets().Layout)
+
+    @property
+    def fixed(self):
+        """Keeps its size in a row that shrinks (the stepper's buttons: QA saw "◀" and "n")."""
+        return self._one("fixed", lambda: _widgets().Layout(flex="0 0 auto"))
 
     @property
     def html(self):

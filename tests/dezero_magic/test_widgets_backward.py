@@ -33,7 +33,8 @@ def test_starts_at_step_one_with_the_first_pop_highlighted(diamond):
     # the edges carrying y's grad into Add and Add's grads out to b and c
     add = diamond.graph.functions[steps[0].func]
     assert edge_highlights(view.figure.value) == {(add.id, add.outputs[0])} | {(v, add.id) for v in add.inputs}
-    assert view.prev.disabled and not view.next.disabled
+    # at step 1 ◀ prev is marked as going nowhere, not disabled (it would lose the focus)
+    assert "dz-at-end" in view.prev._dom_classes and "dz-at-end" not in view.next._dom_classes
 
 
 def test_next_and_prev_move_the_highlight(diamond):
@@ -43,7 +44,7 @@ def test_next_and_prev_move_the_highlight(diamond):
     assert view.slider.value == 2 and highlighted(view.figure.value) == [steps[1].func]
     view.next.click()
     view.next.click()
-    assert highlighted(view.figure.value) == [steps[3].func] and view.next.disabled
+    assert highlighted(view.figure.value) == [steps[3].func] and "dz-at-end" in view.next._dom_classes
     view.next.click()                                   # at the end: stays
     assert view.slider.value == 4
     view.prev.click()
