@@ -84,9 +84,15 @@ def table(rows, header=None):
     cell = 'style="padding:2px 12px 2px 0;text-align:left;vertical-align:top;border-bottom:1px solid #ccc"'
     head = ""
     if header:
-        head = "<tr>" + "".join(f"<th {cell}>{esc(h)}</th>" for h in header) + "</tr>"
-    body = "".join("<tr>" + "".join(f"<td {cell}>{warning(v) if isinstance(v, Alarm) else esc(v)}</td>"
-                                     for v in row) + "</tr>" for row in rows)
+        head = "<tr>" + "".join(f'<th scope="col" {cell}>{esc(h)}</th>' for h in header) + "</tr>"
+
+    def td(v):
+        return f"<td {cell}>{warning(v) if isinstance(v, Alarm) else esc(v)}</td>"
+
+    # Without a header it is a list of (name, value) pairs: the name heads its row for a screen reader.
+    key = cell.replace('style="', 'style="font-weight:normal;')
+    body = "".join("<tr>" + (f'<th scope="row" {key}>{esc(row[0])}</th>' + "".join(map(td, row[1:]))
+                             if not header and len(row) == 2 else "".join(map(td, row))) + "</tr>" for row in rows)
     return f'<table style="border-collapse:collapse;font-size:{FONT_PX}px">{head}{body}</table>'
 
 

@@ -119,3 +119,12 @@ def test_the_views_tab_holds_the_css(diamond):
             walk(c)
     walk(tab)
     assert any(":focus-visible" in h for h in htmls)
+
+
+def test_tables_say_which_cell_heads_a_row_or_a_column():
+    from dezero_magic.widgets import style
+
+    pairs = style.table([("data", "1.5"), ("grad", "<b>")])
+    assert pairs.count('<th scope="row"') == 2 and pairs.count("<td") == 2 and "&lt;b&gt;" in pairs
+    grid = style.table([("x", "1", "2")], header=("variable", "a", "b"))
+    assert grid.count('<th scope="col"') == 3 and grid.count("<td") == 3
