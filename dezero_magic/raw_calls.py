@@ -48,7 +48,11 @@ class RawCalls:
         leaves = ()
         for i, x in enumerate(inputs):
             if x.creator is None:
-                leaves += (i, *summarise(x.data))
+                xd = x.data  # (preview.summarise inlined for a small array: a constant per `y + 0.1`)
+                if type(xd) is _ndarray and xd.size <= SNAPSHOT_ITEMS:
+                    leaves += (i, xd.shape, xd.dtype, xd.tobytes(), xd.size)
+                else:
+                    leaves += (i, *summarise(xd))
         d = outputs[0].data
         raw = self._raw
         # Layout: records.R_*. The output's summary is preview.summarise, inlined
