@@ -229,7 +229,10 @@ def test_a_node_picked_with_large_on_is_in_sight(ran):
     select = output.locator("select").filter(visible=True).first
     options = [o.replace("\xa0", " ") for o in select.evaluate("s => [...s.options].map(o => o.text)")]
     select.select_option(index=next(i for i, o in enumerate(options) if o.startswith("variable x")))
-    expect(output.get_by_text("drawn 1.5 times larger").filter(visible=True)).to_have_count(1, timeout=30_000)
+    # The picked window's own note: "Drawn 1.5 times larger" (large alone) matched too, before the
+    # pick's drawing replaced the figure (get_by_text ignores case), and the figure read was gone.
+    expect(output.get_by_text("around the node you picked, drawn 1.5 times larger").filter(visible=True)
+           ).to_have_count(1, timeout=30_000)
     figure = lab_page.visible_figure(output)
     page.screenshot(path=str(ARTIFACTS / "lecture-large-picked.png"))
     assert page.evaluate(INSIDE, [figure.element_handle(), ".dz-picked"]), "the picked node is out of sight"
