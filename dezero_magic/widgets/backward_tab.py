@@ -32,8 +32,13 @@ from dezero_magic.widgets.trace_view import TraceView
 
 GRAD_ROWS = 20
 GENERATION, BOOK = "generation", "book"
-NO_BACKWARD = ("No backward pass was recorded in this cell, so there is nothing to step through. "
-               "Call y.backward() in the cell, or run it with %%dezero -b y.")
+# Named by the graph's output where it has one name (QA: "y" was said of a cell without a y)
+NO_BACKWARD_OF = ("No backward pass was recorded in this cell, so there is nothing to step through. "
+                  "Call {y}.backward() in the cell, or run it with %%dezero -b {y}.")
+NO_BACKWARD = NO_BACKWARD_OF.format(y="y")
+NO_BACKWARD_UNNAMED = ("No backward pass was recorded in this cell, so there is nothing to step through. Call "
+                       "the output's backward() in the cell (y.backward() for an output y), or run it with "
+                       "%%dezero -b y.")
 # A cell with -b y that raised is not told to add it (Trace.backward_expr: the -b given, if any)
 NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
                       "to step through (a backward asked for with -b is called only once the cell has run "
@@ -93,7 +98,7 @@ class BackwardView(TraceView):
         self._heights = {}     # mode -> the box height its steps keep (_box_height)
         steps = trace.graph.steps
         if not steps:
-            said = NOT_WATCHED if getattr(trace, "line_magic", False) else NO_BACKWARD
+            said = NOT_WATCHED if getattr(trace, "line_magic", False) else _no_backward(trace.graph)
             if trace.source == "objects" and not getattr(trace, "line_magic", False) and _no_backward_method(trace):
                 said = NO_BACKWARD_METHOD
             elif _creatorless(trace):
@@ -381,3 +386,11 @@ def early_replay(trace):
         made = replay(trace)   # runs dezero's own backward only
         # the user's own classes' backward runs when the switch is flipped, not now
         trace.early_replay = None if made is not None and made.own_classes else made
+
+
+def _no_backward(graph):
+    """NO_BACKWARD said of the output's name, when the drawn graph ends in one named variable."""
+    used = {i for f in graph.functions.values() for i in f.inputs}
+    names = {v.label or "" for v in graph.variables.values() if v.id not in used and not v.leaf}
+    return NO_BACKWARD_OF.format(y=names.pop()) if len(names) == 1 and next(iter(names)).isidentifier() \
+        else NO_BACKWARD_UNNAMED

@@ -107,3 +107,12 @@ def test_an_empty_cell_with_modes_keeps_its_measured_table(shell, displayed):
     view = memory_view(shell.user_ns["_t"])
     assert view.modes is None and " ".join(NO_GRAPH.split()) in _panel(view)
     assert view.measured is not None and "no_grad" in text_of(view.measured.value)
+
+
+def test_the_no_backward_advice_names_the_cells_output(shell, displayed):
+    # QA: "Call y.backward()" was said of a cell whose output is `loss`
+    shell.run_cell("%%dezero\nw = Variable(np.array(2.0))\nloss = F.square(w)")
+    assert _backward_text(displayed[-1]).endswith("Call loss.backward() in the cell, or run it with %%dezero -b loss.")
+    shell.run_cell("%%dezero\nw = Variable(np.array(2.0))\na, b = F.square(w), F.exp(w)")
+    said = _backward_text(displayed[-1])
+    assert "Call the output's backward() in the cell (y.backward() for an output y)" in said
