@@ -22,6 +22,7 @@ installs `__array_ufunc__`.
 """
 import numpy as np
 
+import dezero.functions as F  # (at call time: this module is imported by dezero.functions)
 from dezero.core import Variable
 from dezero.functions.numpy_ufuncs import VariableTypeError
 
@@ -39,16 +40,12 @@ class _FunctionHook:
 def _mean(a, axis=None, dtype=None, out=None, keepdims=False, **rest):
     if dtype is not None or out is not None or rest.get("where", True) is not True:
         return None
-    import dezero.functions as F
-
     return F.mean(a, axis, keepdims)
 
 
 def _average(a, axis=None, weights=None, returned=False, **rest):
     if returned or rest.get("keepdims", False) or isinstance(weights, Variable):
         return None
-    import dezero.functions as F
-
     if weights is None:
         return F.mean(a, axis)
     w = np.asarray(weights)
@@ -69,8 +66,6 @@ def _reshape(a, shape=None, order="C", **rest):
     shape = rest.get("newshape") if shape is None else shape
     if order != "C" or shape is None or rest.get("copy") is not None:
         return None
-    import dezero.functions as F
-
     return F.reshape(a, (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
 
 
@@ -79,14 +74,10 @@ def _ravel(a, order="C"):
 
 
 def _broadcast_to(array, shape, subok=False):
-    import dezero.functions as F
-
     return F.broadcast_to(array, (shape,) if isinstance(shape, (int, np.integer)) else tuple(shape))
 
 
 def _expand_dims(a, axis):
-    import dezero.functions as F
-
     return F.expand_dims(a, axis) if isinstance(axis, (int, np.integer)) else None
 
 
@@ -99,16 +90,12 @@ def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **rest):  
     low, high = float(low), float(high)
     if low > high:
         return None  # (NumPy gives a_max everywhere; F.clip refuses)
-    import dezero.functions as F
-
     return F.clip(a, low, high)
 
 
 def _dot(a, b, out=None):
     if out is not None or np.ndim(a) != 2 or np.ndim(b) != 2:
         return None  # (1-d dots still run through Variable arithmetic, as before)
-    import dezero.functions as F
-
     return F.matmul(a, b)
 
 
@@ -120,7 +107,8 @@ _TWINS = {np.mean: _mean, np.average: _average, np.reshape: _reshape, np.ravel: 
 # Answers that carry no gradient: computed on the Variables' arrays.
 _ON_DATA = {getattr(np, name) for name in (
     "argmax", "argmin", "argsort", "argwhere", "nonzero", "flatnonzero", "count_nonzero", "searchsorted",
-    "isclose", "allclose", "array_equal", "array_equiv", "any", "all", "shape", "ndim", "size", "iscomplexobj", "isrealobj", "result_type", "may_share_memory", "shares_memory",
+    "isclose", "allclose", "array_equal", "array_equiv", "any", "all", "shape", "ndim", "size", "iscomplexobj",
+    "isrealobj", "result_type", "may_share_memory", "shares_memory",
     "zeros_like", "ones_like", "empty_like", "full_like", "save", "savez", "savez_compressed", "savetxt",
     "histogram", "bincount", "unique", "digitize") if hasattr(np, name)}
 
@@ -143,6 +131,11 @@ def _data(arg):
     return arg
 
 
+def _on_data(func, args, kwargs):
+    """`func` called with the Variables' arrays in their place."""
+    return func(*[_data(a) for a in args], **{k: _data(v) for k, v in kwargs.items()})
+
+
 def _holds_variables(result):
     if isinstance(result, np.ndarray):
         return result.dtype == object and any(isinstance(e, Variable) for e in result.flat)
@@ -160,8 +153,6 @@ def _name(func):
 
 def refusal(func, why, args=()):
     """The TypeError message for np function `func` given a Variable (in `args`)."""
-    import dezero.functions as F
-
     name = _name(func)
     first = args[0] if args else None
     if isinstance(first, (list, tuple)):
@@ -189,7 +180,7 @@ def array_function(variable, func, types, args, kwargs):
         if result is not None:
             return result
     if func in _ON_DATA:
-        return func(*[_data(a) for a in args], **{k: _data(v) for k, v in kwargs.items()})
+        return _on_data(func, args, kwargs)
     implementation = getattr(func, "_implementation", None)
     if implementation is None:
         return NotImplemented
@@ -197,10 +188,11 @@ def array_function(variable, func, types, args, kwargs):
         result = implementation(*args, **kwargs)
     except VariableTypeError as exc:
         # NumPy's own code for `func` met a refusal (np.linalg.norm calls np.sqrt): named as called
-        raise VariableTypeError(refusal(func, "NumPy computes it with operations that take no Variable", args)) from exc
+        why = "NumPy computes it with operations that take no Variable"
+        raise VariableTypeError(refusal(func, why, args)) from exc
     except (TypeError, ValueError) as exc:
         try:  # the same call on the arrays: failing too, it is the call's own mistake (axis=5, say)
-            func(*[_data(a) for a in args], **{k: _data(v) for k, v in kwargs.items()})
+            _on_data(func, args, kwargs)
         except Exception:  # noqa: BLE001 - any failure on plain arrays: NumPy's own message is the one
             raise exc from None
         raise VariableTypeError(refusal(func, f"NumPy said: {exc}", args)) from exc

@@ -36,9 +36,6 @@ _SYMBOLS = {np.floor_divide: "//", np.remainder: "%", np.bitwise_and: "&", np.bi
             np.bitwise_xor: "^", np.left_shift: "<<", np.right_shift: ">>", np.invert: "~"}
 # (NumPy gets `v < 3` as np.greater(3, v): the operator written is not known)
 _COMPARISONS = (np.less, np.less_equal, np.greater, np.greater_equal)
-# What the user wrote: np.prod(v) arrives as np.multiply.reduce (np.sum and np.max call the
-# Variable's own methods, and np.cumsum does not come here).
-_PUBLIC = {(np.multiply, "reduce"): "np.prod"}
 
 
 def array_ufunc(variable, ufunc, method, *inputs, **kwargs):
@@ -77,9 +74,8 @@ def _refusal(ufunc, method):
     if method == "__call__" and ufunc in _COMPARISONS:
         return ("comparisons (<, <=, >, >=) do not work on a dezero Variable: compare its array, v.data "
                 "(e.g. `x.data > 0`)")
-    public = _PUBLIC.get((ufunc, method))
-    if public is not None or method != "__call__":
-        public = public or f"np.{ufunc.__name__}.{method}"
+    if method != "__call__":  # (np.prod(v) and the like are named as called by numpy_functions)
+        public = f"np.{ufunc.__name__}.{method}"
         return (f"{public} does not work on a dezero Variable: use {public}(v.data) for a plain array (no "
                 "gradients), or build it from dezero.functions (F.sum, F.max, ...) for one with gradients")
     name = ufunc.__name__
