@@ -3,8 +3,8 @@ one that changes its input in place, or returns something other than its
 output arrays (None: a forgotten `return`; a list; a Variable; a tuple of
 another length than its outputs).
 
-`watched_pass` re-runs the graph as `reevaluate.evaluate_all` does, but gives
-each forward copies of its inputs and compares them with the originals after
+`watched_pass` re-runs the graph through `reevaluate.evaluate_all`, giving
+each forward copies of its inputs, comparing them with the originals after
 the call, and looks at what it returned before using it. The check makes it
 its first pass on a graph with the user's own classes (dezero's own forwards
 return arrays and leave their inputs alone), and runs it on any graph whose
@@ -18,7 +18,6 @@ import numpy as np
 
 from dezero_magic import reevaluate
 from dezero_magic.isolation import copy_function
-from dezero_magic.reevaluate import links
 from dezero_magic.which_backward import live_labels
 
 IN_PLACE_HINT = "compute a new array instead (e.g. y = x ** 2, not x **= 2)"
@@ -32,20 +31,15 @@ def watched_pass(funcs, values, trace=None):
     """`values` plus every Function output re-computed from them (id -> array),
     as `reevaluate.evaluate_all`; raises ForwardFault at the first forward that
     changes its input in place or returns no usable array. `trace` names the inputs."""
-    reevaluate.count_pass()   # one more pass of the user's forward: the tab says how many ran
-    vals = dict(values)
-    for f in funcs:
-        ins, outs = links(f)
-        xs = [vals[id(x)] if id(x) in vals else np.asarray(x.data) for x in ins]
-        given = [a.copy() for a in xs]      # the originals stay as they were, to compare with
+    def run(f, ins, outs, xs):
+        given = [np.array(a) for a in xs]      # the originals stay as they were, to compare with
         ys = copy_function(f).forward(*given)
-        changed = [i for i, (a, b) in enumerate(zip(xs, given)) if not _same(a, b)]
+        changed = [i for i, (a, b) in enumerate(zip(xs, given)) if not _same(np.asarray(a), b)]
         if changed:
             raise ForwardFault(_in_place(f, ins, changed, trace))
-        for o, v in zip(outs, _arrays(f, ys, outs)):
-            if o is not None:
-                vals[id(o)] = v
-    return vals
+        return _arrays(f, ys, outs)
+
+    return reevaluate.evaluate_all(funcs, values, run)
 
 
 def diagnose(funcs, values, trace=None):
