@@ -18,6 +18,7 @@ from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, N
 from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
+from dezero_magic.trace import EMPTY
 from dezero_magic.widgets import style
 from dezero_magic.widgets.node_names import var_name
 from dezero_magic.widgets.plots import bar_chart_png, img_tag
@@ -58,8 +59,7 @@ WHAT_MODES_DIFFER_IN = ("The memory modes of steps 17–18 differ only in what a
 NO_CREATOR = ("Your Variable class has no `creator` yet (book steps 1–6), so no graph was recorded and there is "
               f"nothing to measure here. {WHAT_MODES_DIFFER_IN} Book step 7 adds `creator`; then this tab "
               "shows what each mode keeps.")
-NO_GRAPH = ("No dezero computation was recorded in this cell (no Function call was seen, and no variable of "
-            f"the cell has a creator), so there is nothing to measure here. {WHAT_MODES_DIFFER_IN}")
+NO_GRAPH = f"{EMPTY} There is nothing to measure here. {WHAT_MODES_DIFFER_IN}"
 NO_GRAPH_NOTED = ("No graph was recorded (the notes below say why), so there is nothing to measure here. "
                   f"{WHAT_MODES_DIFFER_IN}")
 
