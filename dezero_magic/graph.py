@@ -84,6 +84,13 @@ class Graph:
     ran_as: Optional[str] = None  # memory mode the cell ran in ("default", "retain_grad", "no_grad"); None: unknown
     generations_by_links: bool = False  # students' classes without `generation` (before book step 16)
 
+    def output_label(self):
+        """The label of the one drawn variable a function made and no drawn function uses
+        (the output), or '' when there are several, or none."""
+        used = {i for f in self.functions.values() for i in f.inputs}
+        ends = [v for v in self.variables.values() if v.id not in used and not v.leaf]
+        return (ends[0].label or "") if len(ends) == 1 else ""
+
     def edges(self):
         """(source id, target id) pairs: input var -> function -> output var."""
         result = []

@@ -19,26 +19,12 @@ def output_label(trace, y):
         if node is not None and node.label:
             return node.label
     # no backward: the one drawn variable that some function made and none used
-    fns = trace.graph.functions.values()
-    used = {v for f in fns for v in f.inputs}
-    ends = {v for f in fns for v in f.outputs if v not in used}
-    if len(ends) == 1:
-        node = trace.graph.variables.get(ends.pop())
-        if node is not None and node.label:
-            return node.label
-    return "the output"
-
-
-def _drawn(graph):
-    """The label of the one variable no drawn function uses (the output), or ''."""
-    used = {i for f in graph.functions.values() for i in f.inputs}
-    ends = [v for v in graph.variables.values() if v.id not in used and not v.leaf]
-    return ends[0].label if len(ends) == 1 else ""
+    return trace.graph.output_label() or "the output"
 
 
 def output_gone(trace):
     """The output the check would differentiate died (weak references only)."""
-    label = _drawn(trace.graph)
+    label = trace.graph.output_label()
     if line_magic(trace):
         what = f"{label}, the variable %dezero drew," if label else "the variable %dezero drew"
         return (f"{what} no longer exists, and its graph with it: no name holds it any more (a later cell bound "

@@ -390,7 +390,5 @@ def early_replay(trace):
 
 def _no_backward(graph):
     """NO_BACKWARD said of the output's name, when the drawn graph ends in one named variable."""
-    used = {i for f in graph.functions.values() for i in f.inputs}
-    names = {v.label or "" for v in graph.variables.values() if v.id not in used and not v.leaf}
-    return NO_BACKWARD_OF.format(y=names.pop()) if len(names) == 1 and next(iter(names)).isidentifier() \
-        else NO_BACKWARD_UNNAMED
+    name = graph.output_label()
+    return NO_BACKWARD_OF.format(y=name) if name.isidentifier() else NO_BACKWARD_UNNAMED
