@@ -28,6 +28,8 @@ print(x.data, x.data.ndim)
 # subclasses only say what `forward` computes.
 
 # %%
+assert not hasattr(Variable, "set_creator"), \
+    "Variable is a later step's (step 9's refuses the NumPy scalars this Function makes): re-run the step-1 cell, then this one"
 class Function:
     def __call__(self, input):
         x = input.data
@@ -61,6 +63,8 @@ print(y.data)
 # subject to rounding error.
 
 # %%
+assert not hasattr(Variable, "set_creator") and not hasattr(Square, "backward"), \
+    "Variable and Square are a later step's: re-run the step-1 and steps 2-3 cells, then this one"
 def numerical_diff(f, x, eps=1e-4):
     x0 = Variable(x.data - eps)
     x1 = Variable(x.data + eps)
@@ -187,6 +191,8 @@ class Exp(Function):
 
 # %%
 %%dezero
+assert hasattr(Variable, "set_creator") and issubclass(Square, Function), \
+    "re-run the step-7 cells (class Variable ... set_creator, then Square and Exp again), then this one"
 A, B, C = Square(), Exp(), Square()
 x = Variable(np.array(0.5))
 a = A(x)
@@ -267,8 +273,14 @@ def square(x):
 def exp(x):
     return Exp()(x)
 
+
+# Step 9's Variable under a name of its own: the cells below check that no earlier step's
+# class cell ran since (going back to step 7 and jumping here mixes the two steps' classes).
+Step9Variable = Variable
+
 # %%
 %%dezero
+assert Variable is Step9Variable, "re-run the steps 8-9 cell (def as_array ... class Variable ...), then this one"
 x = Variable(np.array(0.5))
 y = square(exp(square(x)))
 y.backward()
@@ -289,6 +301,8 @@ except TypeError as e:
 # %%
 import sys
 import unittest
+
+assert Variable is Step9Variable, "re-run the steps 8-9 cell (def as_array ... class Variable ...), then this one"
 
 
 def numerical_diff(f, x, eps=1e-4):
@@ -318,7 +332,7 @@ class SquareTest(unittest.TestCase):
 
 suite = unittest.defaultTestLoader.loadTestsFromTestCase(SquareTest)
 result = unittest.TextTestRunner(stream=sys.stdout, verbosity=2).run(suite)
-assert result.wasSuccessful()
+assert result.wasSuccessful(), "a test failed (see above): re-run the steps 8-9 cell, then this one"
 
 # %% [markdown]
 # ## The same with the `dezero` package

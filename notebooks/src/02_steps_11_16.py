@@ -144,6 +144,7 @@ ListVariable.cleargrad = cleargrad
 
 # %%
 %%dezero
+assert hasattr(Variable, "cleargrad"), "re-run the step-14 cell (def backward_step14 ...), then this one"
 x = Variable(np.array(3.0))
 y = add(x, x)
 y.backward()
@@ -181,6 +182,7 @@ class D(Add):
 
 # %%
 %%dezero -o old
+assert issubclass(A, Square), "re-run the step-15 class cell (class A(Square) ...), then this one"
 x = Variable(np.array(2.0))
 a = A()(x)
 b = B()(a)
@@ -277,6 +279,8 @@ class D(Add):
 
 # %%
 %%dezero -o new
+assert hasattr(Variable(np.array(0.0)), "generation"), \
+    "re-run the step-16 class cell (class Variable(Variable) ...), then this one"
 x = Variable(np.array(2.0))
 a = A()(x)
 b = B()(a)
@@ -305,7 +309,7 @@ old_order, new_order = backward_order(old), backward_order(new)
 print("list (step 14):      ", ", ".join(old_order))
 print("generations (step 16):", ", ".join(new_order))
 assert old_order == ["D", "C", "A", "B", "A"], "re-run the step-15 cell (%%dezero -o old), then this one"
-assert new_order[0] == "D" and new_order[-1] == "A" and len(new_order) == 4, \
+assert len(new_order) == 4 and new_order[0] == "D" and new_order[-1] == "A", \
     "re-run the step-16 class cell (class Variable(Variable) ...) and the %%dezero -o new cell, then this one"
 HTML(f'<div><b>{escape("list order: " + ", ".join(old_order))}</b><br>{old.svg()}</div>'
      f'<div style="margin-top:1.5em"><b>{escape("generation order: " + ", ".join(new_order))}</b><br>'

@@ -47,6 +47,7 @@ Variable.__mul__ = mul
 
 # %%
 %%dezero
+Variable.__mul__ = mul   # ours, also when the next cell has already put the package's back
 a = Variable(np.array(3.0), name="a")
 b = Variable(np.array(2.0), name="b")
 c = Variable(np.array(1.0), name="c")

@@ -1,4 +1,4 @@
-"""A lecturer goes back: cells of notebooks 02 and 04 run again after later ones.
+"""A lecturer goes back: cells of notebooks 01, 02 and 04 run again after later ones.
 
 QA (lecturer): after the whole of nb02 had run, the step-15 cell ("the wrong order")
 ran step 16's classes, printed x.grad = 64 in generation order, and the next cell
@@ -7,15 +7,21 @@ failed with a bare AssertionError; in nb04 a second run of the Mul cell made the
 from their sources (notebooks/src, what the .ipynb files are built from) in
 IPython's test shell with the extension loaded, one cell per run_cell as
 JupyterLab runs them.
+
+QA 19: a class cell run again, then a demo further on (the class cells between skipped),
+raised from inside the classes' code (nb02: AttributeError 'generation' in Function.__call__);
+such a demo now stops at its first line with "re-run the ... cell, then this one".
 """
 import ast
 import sys
+import traceback
 from pathlib import Path
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO / "notebooks"
+NB01 = NOTEBOOKS / "src" / "01_steps_01_10.py"
 NB02 = NOTEBOOKS / "src" / "02_steps_11_16.py"
 NB04 = NOTEBOOKS / "src" / "04_steps_19_24.py"
 
@@ -67,6 +73,39 @@ def run(ip, cell, what=""):
 def run_all(ip, cells):
     for number, cell in enumerate(cells):
         run(ip, cell, f"cell {number} in order")
+
+
+def fresh(ip, saved):
+    """The namespace as before the notebook ran (the fixture's, for one more full run)."""
+    import dezero.arithmetic
+
+    ip.user_ns.clear()
+    ip.user_ns.update(saved)
+    dezero.arithmetic.setup_variable()
+
+
+def stopped_with_a_line(result):
+    """None when the cell ran or stopped with its own "re-run ..." assert; else what went wrong.
+    (A jump used to end in an AttributeError or TypeError raised inside the classes' code.)"""
+    error = result.error_in_exec
+    if error is None:
+        return None
+    if isinstance(error, AssertionError) and "re-run" in str(error):
+        return None
+    innermost = traceback.extract_tb(error.__traceback__)[-1]
+    return f"{type(error).__name__}: {error} (raised in {innermost.name})"
+
+
+def class_cells(cells):
+    """The cells that define a class or a function at their top level."""
+    return [i for i, text in enumerate(cells)
+            if any(isinstance(node, (ast.ClassDef, ast.FunctionDef)) for node in ast.parse(_python(text)).body)]
+
+
+def _python(cell):
+    """The cell without its magics (a cell magic's first line, %load_ext)."""
+    body = cell.split("\n", 1)[1] if cell.startswith("%%") else cell
+    return "\n".join("" if line.startswith("%") else line for line in body.split("\n"))
 
 
 # --- nb02 -----------------------------------------------------------------------------------
@@ -170,13 +209,85 @@ def test_nb04_every_cell_twice_in_order(shell):
 
 # --- both -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("source", [NB02, NB04], ids=["02", "04"])
+@pytest.mark.parametrize("source", [NB01, NB02, NB04], ids=["01", "02", "04"])
 def test_every_assert_in_a_cell_says_what_to_run_again(source):
     for cell in code_cells(source):
-        # (a cell magic's first line is not Python)
-        body = cell.split("\n", 1)[1] if cell.startswith("%%") else cell
-        body = "\n".join("" if line.startswith("%") else line for line in body.split("\n"))
-        for node in ast.walk(ast.parse(body)):
+        for node in ast.walk(ast.parse(_python(cell))):
             if isinstance(node, ast.Assert):
                 assert node.msg is not None, f"{source.name}: assert without a message:\n{ast.unparse(node)}"
                 assert "re-run" in ast.literal_eval(node.msg), ast.unparse(node)
+
+
+# --- a lecturer goes back to a class cell and jumps ahead (QA 19) ----------------------------
+
+def test_nb02_step13_classes_again_then_the_step16_demo_says_which_cell_to_run(shell):
+    """QA: the step-13 class cell again, then straight to `%%dezero -o new`: AttributeError
+    'generation' from inside Function.__call__; then 'the two orders' cell: IndexError."""
+    cells = code_cells(NB02)
+    marks = nb02_marks(cells)
+    step13_classes, step16_classes = cell_with(cells, "class Variable:"), cell_with(cells, "class Variable(Variable)")
+    run_all(shell, cells)
+    run(shell, cells[step13_classes], "the step-13 class cell again")
+    for number in (marks["step16"], marks["orders"]):
+        error = shell.run_cell(cells[number], store_history=False).error_in_exec
+        assert isinstance(error, AssertionError), repr(error)
+        assert "re-run the step-16 class cell" in str(error)
+    run(shell, cells[step16_classes], "the step-16 class cell, as the line says")
+    run(shell, cells[marks["step16"]], "then the demo")
+    check_nb02_cell(shell, cells, marks, marks["step16"])
+    run(shell, cells[marks["orders"]], "and the two orders")
+
+
+@pytest.mark.parametrize("source", [NB01, NB02], ids=["01", "02"])
+def test_a_class_cell_again_then_any_later_cell_runs_or_says_which_cell_to_run(shell, source):
+    """After a full run: class cell i again, then cell j straight away (the cells between
+    skipped). Cell j runs, or stops at its first line with a "re-run ..." message."""
+    cells = code_cells(source)
+    saved = dict(shell.user_ns)
+    wrong = []
+    for i in class_cells(cells)[1:]:                      # (the first holds %load_ext)
+        for j in range(i + 1, len(cells)):
+            fresh(shell, saved)
+            run_all(shell, cells)
+            shell.run_cell(cells[i], store_history=False)
+            problem = stopped_with_a_line(shell.run_cell(cells[j], store_history=False))
+            if problem:
+                wrong.append(f"cell {i} again, then cell {j}: {problem}")
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("source", [NB01, NB02], ids=["01", "02"])
+def test_a_class_cell_skipped_on_the_first_run_stops_at_the_cell_line(shell, source):
+    """First run in order with one class cell left out: the first cell that fails names what is
+    missing (a NameError) or what to re-run, never an error inside the classes' code."""
+    cells = code_cells(source)
+    saved = dict(shell.user_ns)
+    wrong = []
+    for skipped in class_cells(cells)[1:]:
+        fresh(shell, saved)
+        for number in (n for n in range(len(cells)) if n != skipped):
+            result = shell.run_cell(cells[number], store_history=False)
+            if result.success:
+                continue
+            if not isinstance(result.error_in_exec, NameError):
+                problem = stopped_with_a_line(result)
+                if problem:
+                    wrong.append(f"cell {skipped} skipped, cell {number}: {problem}")
+            break
+    assert not wrong, "\n".join(wrong)
+
+
+def test_nb04_the_mul_demo_uses_our_mul_whatever_ran_before(shell):
+    """QA: the Mul demo run again after 'back to the package's operator' used the package's Mul
+    while its text says ours."""
+    import dezero.arithmetic
+
+    cells = code_cells(NB04)
+    demo, restore = cell_with(cells, "%%dezero\nVariable.__mul__ = mul"), cell_with(cells, "= builtin_mul   #")
+    run_all(shell, cells)
+    for _ in range(2):
+        run(shell, cells[demo], "the Mul demo after the restore cell")
+        product = shell.user_ns["y"].creator.inputs[0].creator   # y = a * b + c
+        assert type(product) is shell.user_ns["Mul"], type(product)
+        run(shell, cells[restore], "back to the package's operator")
+        assert shell.user_ns["Variable"].__mul__ is dezero.arithmetic.mul
