@@ -152,7 +152,8 @@ print("f'(2) =", gx)
 x.cleargrad()
 gx.backward()
 print("f''(2) =", x.grad, "(by hand: 12 * 4 - 4 = 44)")
-assert x.grad.data == 44.0
+assert x.grad is not None and x.grad.data == 44.0, \
+    "x and gx are another cell's now: re-run the step-33 cell (x = Variable(np.array(2.0), name=\"x\") ...), then this one"
 
 # %%
 x = Variable(np.array(2.0))
@@ -165,7 +166,7 @@ for i in range(7):
     x.cleargrad()
     gx.backward()
     x.data -= gx.data / x.grad.data
-assert np.isclose(x.data, 1.0)
+assert np.isclose(x.data, 1.0), "Newton's method did not reach x = 1: re-run the step-33 cell that defines f, then this one"
 
 # %% [markdown]
 # ## Step 34 — higher derivatives of sin
@@ -225,4 +226,4 @@ z.backward()
 print(x.grad)
 
 # %%
-assert x.grad.data == 100.0
+assert x.grad is not None and x.grad.data == 100.0, "x is another cell's now: re-run the step-36 cell above, then this one"

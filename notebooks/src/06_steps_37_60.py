@@ -34,8 +34,10 @@ y.backward()
 print(y.shape, x.grad.shape, b.grad.shape)
 
 # %%
-assert x.grad.shape == x.shape and b.grad.shape == b.shape
-assert np.allclose(b.grad.data, x.grad.data.sum(axis=0))   # summed over the broadcast axis
+RERUN_40 = "x and b are another cell's now: re-run the step-40 cell above (%%dezero -v), then this one"
+assert x.grad is not None and b.grad is not None, RERUN_40
+assert x.grad.shape == x.shape and b.grad.shape == b.shape, RERUN_40
+assert np.allclose(b.grad.data, x.grad.data.sum(axis=0)), RERUN_40   # summed over the broadcast axis
 dezero.gradient_check(lambda x, b: F.sin(x + b), x.data, b.data)
 print("gradient check passed")
 
@@ -53,8 +55,10 @@ y = F.sum(F.matmul(x, W))
 y.name = "y"
 
 # %%
-assert np.allclose(x.grad.data, np.ones((2, 4)) @ W.data.T)
-assert np.allclose(W.grad.data, x.data.T @ np.ones((2, 4)))
+RERUN_41 = "x and W are another cell's now: re-run the step-41 cell above (%%dezero -v -b y), then this one"
+assert x.grad is not None and W.grad is not None and x.shape == (2, 3), RERUN_41
+assert np.allclose(x.grad.data, np.ones((2, 4)) @ W.data.T), RERUN_41
+assert np.allclose(W.grad.data, x.data.T @ np.ones((2, 4))), RERUN_41
 print(x.grad.shape, W.grad.shape)
 
 # %% [markdown]
@@ -131,7 +135,7 @@ for epoch in range(100):
 with dezero.no_grad():
     test_acc = np.mean([float(F.accuracy(model(x), t).data) for x, t in test_loader])
 print(f"train loss {history[-1][0]:.3f}, train accuracy {history[-1][1]:.3f}, test accuracy {test_acc:.3f}")
-assert history[-1][0] < history[0][0]
+assert history[-1][0] < history[0][0], "the loss did not go down: re-run the cells from train_set = Spiral(train=True) to this one"
 
 # %%
 fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(9, 3.5))

@@ -24,6 +24,8 @@ NOTEBOOKS = REPO / "notebooks"
 NB01 = NOTEBOOKS / "src" / "01_steps_01_10.py"
 NB02 = NOTEBOOKS / "src" / "02_steps_11_16.py"
 NB04 = NOTEBOOKS / "src" / "04_steps_19_24.py"
+NB05 = NOTEBOOKS / "src" / "05_steps_25_36.py"
+NB06 = NOTEBOOKS / "src" / "06_steps_37_60.py"
 
 
 def code_cells(source):
@@ -209,13 +211,18 @@ def test_nb04_every_cell_twice_in_order(shell):
 
 # --- both -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("source", [NB01, NB02, NB04], ids=["01", "02", "04"])
+@pytest.mark.parametrize("source", [NB01, NB02, NB04, NB05, NB06], ids=["01", "02", "04", "05", "06"])
 def test_every_assert_in_a_cell_says_what_to_run_again(source):
     for cell in code_cells(source):
-        for node in ast.walk(ast.parse(_python(cell))):
+        tree = ast.parse(_python(cell))
+        # A message several asserts share is a name bound to a string in the same cell.
+        named = {t.id: node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                 for t in node.targets if isinstance(t, ast.Name)}
+        for node in ast.walk(tree):
             if isinstance(node, ast.Assert):
                 assert node.msg is not None, f"{source.name}: assert without a message:\n{ast.unparse(node)}"
-                assert "re-run" in ast.literal_eval(node.msg), ast.unparse(node)
+                msg = named.get(node.msg.id, node.msg) if isinstance(node.msg, ast.Name) else node.msg
+                assert "re-run" in ast.literal_eval(msg), ast.unparse(node)
 
 
 # --- a lecturer goes back to a class cell and jumps ahead (QA 19) ----------------------------
@@ -291,3 +298,18 @@ def test_nb04_the_mul_demo_uses_our_mul_whatever_ran_before(shell):
         assert type(product) is shell.user_ns["Mul"], type(product)
         run(shell, cells[restore], "back to the package's operator")
         assert shell.user_ns["Variable"].__mul__ is dezero.arithmetic.mul
+
+
+def test_nb05_the_newton_cell_then_the_second_derivative_check_says_which_cell_to_run(shell):
+    """QA 19: after the Newton cell rebinds x and gx, going back to step 33's f''(2) check gave a bare
+    AssertionError (or 'NoneType' has no attribute 'data'); the step-36 check after the Newton cell too."""
+    cells = code_cells(NB05)
+    check_33, newton = cell_with(cells, "x.cleargrad()\ngx.backward()"), cell_with(cells, "x.data -= gx.data / x.grad.data")
+    check_36 = cell_with(cells, "assert x.grad is not None and x.grad.data == 100.0")
+    run_all(shell, cells)
+    run(shell, cells[newton], "the Newton cell again")
+    for number, says in ((check_33, "re-run the step-33 cell"), (check_36, "re-run the step-36 cell")):
+        error = shell.run_cell(cells[number], store_history=False).error_in_exec
+        assert isinstance(error, AssertionError) and says in str(error), repr(error)
+    run(shell, cells[check_33 - 2], "the step-33 cell, as the line says")
+    run(shell, cells[check_33], "then the check")
