@@ -5,10 +5,14 @@ that changes is drawn anew, scrolled back to where it starts: on a graph
 larger than the screen the node a step pops (or the one picked) was out of
 sight after every click. A focused drawing is the same SVG with its viewBox
 narrowed to a window that holds that node (and the nodes it must be seen
-with), so it is in view without scrolling (no JavaScript needed).
+with), so it is in view without scrolling (no JavaScript needed). The
+stepper's window draws the drawing's colour key (the |grad| scale) whole in
+a band at its bottom: the key lies under the whole graph, of which the
+window showed a sliver or nothing.
 """
+from dezero_magic.layout import MARGIN
 from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
-from dezero_magic.render.svg import root_attrs, with_root
+from dezero_magic.render.svg import LEGEND_PX, root_attrs, split_legend, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
 # render.screen.MIN_SCALE (wider, a node could be cut off: QA saw the output end
@@ -32,7 +36,7 @@ KEEP_MIN_SCALE = 0.5
 KEEP_PAD = 6
 
 
-def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
+def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=False):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
     (or the node is not drawn). `zoom` > 1: a window to be drawn that many
@@ -41,12 +45,17 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
     `force`: a window even where the graph could be shown whole. `overhang`:
     the window may reach below the graph's bottom, so that a node near it is
     still AT_Y down the window, not at its bottom edge (the stepper: QA saw the
-    popped function pushed below a 768-px screen's fold)."""
+    popped function pushed below a 768-px screen's fold). `key`: the window
+    leaves LEGEND_PX (drawn) under it for the drawing's colour key (`focus`),
+    and is that much less tall, except where the nodes it holds already need
+    it drawn at KEEP_MIN_SCALE (it holds the same nodes as without the key)."""
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
     x, y = layout.positions[node_id]
-    base_w, base_h = _base(layout, zoom)
-    held = _within_reach(layout, node_id, keep, base_w / KEEP_MIN_SCALE, base_h / KEEP_MIN_SCALE)
+    base_w, base_h = _base(layout, zoom, key)
+    # as far as without the key: where the nodes then need KEEP_MIN_SCALE, the key adds to the height
+    reach_w, reach_h = _base(layout, zoom)
+    held = _within_reach(layout, node_id, keep, reach_w / KEEP_MIN_SCALE, reach_h / KEEP_MIN_SCALE)
     lo, hi = _bounds(layout, held)
     need_w, need_h = hi[0] - lo[0], hi[1] - lo[1]
     scale = max(KEEP_MIN_SCALE, min(1.0, base_w / need_w, base_h / need_h))
@@ -74,17 +83,18 @@ def _within_reach(layout, node_id, keep, most_w, most_h):
     return held
 
 
-def window_scale(layout, box, zoom=1.0):
-    """The scale a window `box` (from `window`) is drawn at: 1, or less for one
-    grown to hold more than the usual size would (never below KEEP_MIN_SCALE);
-    times `zoom`."""
-    base_w, base_h = _base(layout, zoom)
+def window_scale(layout, box, zoom=1.0, key=False):
+    """The scale a window `box` (from `window`, with the same `key`) is drawn
+    at: 1, or less for one grown to hold more than the usual size would (never
+    below KEEP_MIN_SCALE); times `zoom`."""
+    base_w, base_h = _base(layout, zoom, key)
     return zoom * max(KEEP_MIN_SCALE, min(1.0, base_w / box[2], base_h / box[3]))
 
 
-def _base(layout, zoom):
-    """The usual window's size in graph units: it is drawn `zoom` times larger."""
-    return min(layout.width, WINDOW_W / zoom), min(layout.height, WINDOW_H / zoom)
+def _base(layout, zoom, key=False):
+    """The usual window's size in graph units: it is drawn `zoom` times larger
+    (with the colour key under it, `key`, no taller than without)."""
+    return min(layout.width, WINDOW_W / zoom), min(layout.height, WINDOW_H / zoom - (LEGEND_PX if key else 0))
 
 
 def _zoom_overflows(layout, zoom):
@@ -134,9 +144,10 @@ def _whole_nodes(layout, held, axis, start, size, overhang=False):
     return (min(near, key=lambda lo: abs(lo - start)) if near else start), size
 
 
-def tallest_window(layout, targets):
+def tallest_window(layout, targets, key=True):
     """The drawn height of the tallest window over `targets` ((node, keep)
-    pairs: the stepper's steps), or None when the graph is shown whole. The
+    pairs: the stepper's steps), with the colour key under it (`key`), or
+    None when the graph is shown whole. The
     stepper's box keeps that height: windows grown to hold a step's nodes are
     drawn smaller, and the box had changed height from step to step (QA: 395,
     480, 399 px), moving the queue under it while playing."""
@@ -144,9 +155,9 @@ def tallest_window(layout, targets):
         return None
     most = 0.0
     for node, keep in targets:
-        box = window(layout, node, keep, overhang=True)
+        box = window(layout, node, keep, overhang=True, key=key)
         if box is not None:
-            most = max(most, box[3] * window_scale(layout, box))
+            most = max(most, box[3] * window_scale(layout, box, key=key) + (LEGEND_PX if key else 0))
     return most or None
 
 
@@ -156,21 +167,47 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False):
+def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=None):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
     holds `keep` too (drawn `zoom` times larger), or unchanged (focused
-    False) when the whole graph fits (unless `force`)."""
-    box = window(layout, node_id, keep, zoom, force, overhang)
+    False) when the whole graph fits (unless `force`). `key` (by default:
+    with `overhang`, the stepper): the drawing's colour key (|grad| scale,
+    what a dashed outline means) is drawn whole at the window's bottom; the
+    window showed a sliver of it, or none, the rest outside its view."""
+    key = overhang if key is None else key
+    box = window(layout, node_id, keep, zoom, force, overhang, key)
     if box is None:
         return svg, False
     x0, y0, w, h = box
-    scale = window_scale(layout, box, zoom)
+    scale = window_scale(layout, box, zoom, key)
     # below the drawing (overhang): the graph's white card goes on (a dark theme showed through)
     card = f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>' \
         if y0 + h > float(root_attrs(svg)["height"]) else ""
+    if key:
+        svg, h = _key_under(svg, layout, box, scale / zoom)
     # width/height are the drawn size ("large" enlarges them); the viewBox the part of the graph
     return with_root(svg, card, width=f"{w * scale:.0f}", height=f"{h * scale:.0f}",
                      view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(w * scale, h * scale)), True
+
+
+def _key_under(svg, layout, box, unit):
+    """(svg, height): the drawing's legend row moved into a band at the bottom
+    of the window `box` drawn at `unit` (its scale but for zoom), at the row's
+    own size (smaller only where the window is narrower than the row), on
+    white over whatever of the graph lies there; the window's height with the
+    band. Unchanged without a legend row."""
+    rest, items, right = split_legend(svg)
+    if not items:
+        return svg, box[3]
+    x0, y0, w, h = box
+    band = LEGEND_PX / unit
+    size = min(1 / unit, w / (right + MARGIN))
+    # the row was drawn under the graph: from y = layout.height, x = 0 (its items from MARGIN)
+    row = (f'<rect class="dz-window-key-band" x="{x0:.1f}" y="{y0 + h:.1f}" width="{w:.1f}" '
+           f'height="{band:.1f}" fill="#ffffff"/><g class="dz-window-key" transform="translate({x0:.1f},'
+           f'{y0 + h:.1f}) scale({size:.4f}) translate(0,{-layout.height:.1f})">{items}</g>')
+    end = rest.rfind("</svg>")
+    return rest[:end] + row + rest[end:], h + band
 
 
 def enlarged(svg):

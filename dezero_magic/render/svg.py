@@ -158,9 +158,11 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     width, height = layout.width, layout.height
     if legend:
         width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
+    # (where the legend row ends: a window of the drawing redraws the row in its own bottom, `split_legend`)
+    right = f' data-legend-right="{legend[1]:.0f}"' if legend else ""
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" class="dz-graph" width="{width:.0f}" '
            f'height="{height:.0f}" viewBox="0 0 {width:.0f} {height:.0f}" style="{whole_style(width)}" '
-           f'data-rankdir="{esc(layout.rankdir)}" font-family="{FONT}" font-size="{FONT_PX}" role="img" '
+           f'data-rankdir="{esc(layout.rankdir)}"{right} font-family="{FONT}" font-size="{FONT_PX}" role="img" '
            f'aria-label="{esc(_spoken(graph, layout))}">',
            f'<defs><marker id="{uid}-a" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7" '
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" fill="#555"/></marker>'
@@ -270,6 +272,23 @@ def _legend(uid, y0, top, nonfinite, gone=False):
                              'stroke-width="1.5" stroke-dasharray="2 3"', GONE_TEXT))
         x += 44 + len(GONE_TEXT) * CHAR_PX + 28
     return "".join(parts), x - 28
+
+
+# A legend row's items (their own <g>, none nested in them; every text in them escaped), and
+# the group that moves them under a wide graph's output end.
+_LEGEND_ITEM = re.compile(r'<g class="dz-legend(?:-[a-z]+)?">.*?</g>', re.S)
+_SHIFTED = re.compile(r'<g transform="translate\([\d.]+,0\)"></g>')
+
+
+def split_legend(svg):
+    """(`svg` without its legend row, the row's items, the row's right end in px)
+    for a drawing of render_svg; (svg, "", 0.0) when it has none. The items are
+    drawn from x = MARGIN, in the LEGEND_PX under the graph's layout height."""
+    items = _LEGEND_ITEM.findall(svg)
+    if not items:
+        return svg, "", 0.0
+    return (_SHIFTED.sub("", _LEGEND_ITEM.sub("", svg)), "".join(items),
+            float(root_attrs(svg).get("data-legend-right", 0)))
 
 
 def _swatch(klass, x, y, look, text):

@@ -114,7 +114,7 @@ def _bars(fig, scale):
             f'<td style="padding:2px 12px 2px 0;text-align:right;font-weight:bold;white-space:nowrap">'
             f'{esc(keep_units(human_bytes(n)))}</td>'
             f'<td><div style="background:{colour};height:18px;width:{width}px{_EDGE if width else ""}"></div></td></tr>')
-    return f'<table style="border-collapse:collapse;font-size:{style.FONT_PX}px">{"".join(rows)}</table>'
+    return style.scroll_x(f'<table style="border-collapse:collapse;font-size:{style.FONT_PX}px">{"".join(rows)}</table>')
 
 
 def _lists(graph, fig):

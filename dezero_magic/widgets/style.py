@@ -23,10 +23,11 @@ VIEW_CLASS = "dz-view"
 _DARK = f'body[data-jp-theme-light="false"] .{VIEW_CLASS}, body.vscode-dark .{VIEW_CLASS}'
 
 AT_END = "dz-at-end"
+SCROLL_X = "dz-scroll-x"   # a table's sideways-scrolling box (`scroll_x`)
 # Every control in a view that takes keyboard focus: ipywidgets' buttons and toggles (the Play's
-# too), the picker's select, the slider's handle, the tabs, and the figure's scroll box.
+# too), the picker's select, the slider's handle, the tabs, and the figure's and tables' scroll boxes.
 _FOCUSABLE = ", ".join(f".{VIEW_CLASS} {c}:focus-visible" for c in (
-    ".jupyter-button", ".widget-dropdown select", ".noUi-handle", ".lm-TabBar-tab", ".dz-figure"))
+    ".jupyter-button", ".widget-dropdown select", ".noUi-handle", ".lm-TabBar-tab", ".dz-figure", f".{SCROLL_X}"))
 # JupyterLab 4 runs none of its key bindings (command mode: arrows move to other cells, `a`
 # adds one, `d d` deletes one) for a key pressed inside an element with this attribute; so the
 # arrow keys scroll a focused figure box instead. Only on our own HTML: ipywidgets' controls
@@ -52,7 +53,8 @@ CSS = (
     # figure's box, flush with its widget, has it inside. !important: ipywidgets' own :focus
     # rules are as specific and may come later.
     f"{_FOCUSABLE} {{outline:3px solid {INK} !important; outline-offset:-1px !important;}}"
-    f".{VIEW_CLASS} .dz-figure:focus-visible {{outline-offset:-3px !important;}}"
+    f".{VIEW_CLASS} .dz-figure:focus-visible, .{VIEW_CLASS} .{SCROLL_X}:focus-visible "
+    "{outline-offset:-3px !important;}"
     # A stepper button at its end (step 1, the last step) does nothing but keeps its focus
     # (stepper_controls.mark_ends): drawn inactive, still readable (#767676: 4.5:1 on white).
     f".{VIEW_CLASS} .widget-button.{AT_END} {{background:transparent; box-shadow:none; "
@@ -62,10 +64,23 @@ CSS = (
 
 
 def block(inner_html, *, title=None, klass=""):
-    """A panel of already-escaped HTML in projector type; `title` is escaped here."""
+    """A panel of already-escaped HTML in projector type; `title` is escaped here.
+    Its prose wraps at the box's width (a word longer than a line is broken);
+    a table in it scrolls on its own (`scroll_x`)."""
     head = f'<div style="font-weight:bold;margin-bottom:4px">{esc(title)}</div>' if title else ""
     return (f'<div class="{esc(klass)}" style="font-size:{FONT_PX}px;line-height:1.45;color:{INK};'
-            f'font-family:DejaVu Sans, Helvetica, Arial, sans-serif">{head}{inner_html}</div>')
+            f'overflow-wrap:break-word;font-family:DejaVu Sans, Helvetica, Arial, sans-serif">{head}{inner_html}</div>')
+
+
+def scroll_x(inner_html):
+    """`inner_html` (a table) in a box as wide as the panel that scrolls sideways
+    when it is wider. QA at 200 % zoom (a 640-px window): a wide table widened
+    the whole HTML widget (a flex item grows to its content's min-content
+    width), its prose was laid out at the table's width and cut off at the
+    right, the result column out of reach. contain:inline-size: the box does
+    not widen what it is in. The arrow keys scroll it once it has the focus."""
+    return (f'<div class="{SCROLL_X}" style="overflow-x:auto;max-width:100%;contain:inline-size" '
+            f'{SUPPRESS_SHORTCUTS}>{inner_html}</div>')
 
 
 def live(inner_html):
@@ -79,8 +94,9 @@ class Alarm(str):
 
 
 def table(rows, header=None):
-    """An HTML table; every cell is escaped here. rows: sequences of values
-    (an Alarm is drawn in the warning colour, bold)."""
+    """An HTML table in its own sideways-scrolling box (`scroll_x`); every cell
+    is escaped here. rows: sequences of values (an Alarm is drawn in the
+    warning colour, bold)."""
     cell = 'style="padding:2px 12px 2px 0;text-align:left;vertical-align:top;border-bottom:1px solid #ccc"'
     head = ""
     if header:
@@ -93,7 +109,7 @@ def table(rows, header=None):
     key = cell.replace('style="', 'style="font-weight:normal;')
     body = "".join("<tr>" + (f'<th scope="row" {key}>{esc(row[0])}</th>' + "".join(map(td, row[1:]))
                              if not header and len(row) == 2 else "".join(map(td, row))) + "</tr>" for row in rows)
-    return f'<table style="border-collapse:collapse;font-size:{FONT_PX}px">{head}{body}</table>'
+    return scroll_x(f'<table style="border-collapse:collapse;font-size:{FONT_PX}px">{head}{body}</table>')
 
 
 def warning(text):
