@@ -190,7 +190,7 @@ class DezeroMagics(Magics):
                    f"(default: {describe_default()}); "
                    "the last call is always drawn whole, with its inputs and outputs")
     @argument("-o", "--output", metavar="NAME", default=None, help=HELP_OUTPUT["cell"])
-    @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
+    @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto", metavar="auto|LR|TB",
               help="draw the graph left to right (LR) or top to bottom (TB); auto (default): LR, "
                    "or TB when LR would not fit a projected screen and TB does")
     @argument("--modes", action="store_true",
@@ -207,11 +207,6 @@ class DezeroMagics(Magics):
     def dezero_cell(self, line, cell):
         """Run the cell as usual and show the computation graph dezero built.
 
-        Usage::
-
-            %%dezero [-b EXPR] [--retain-grad] [--no-grad] [-v] [--max-nodes N]
-                     [-o NAME] [--rankdir auto|LR|TB] [--modes] [--static]
-
         The cell runs unchanged (same namespace, prints, last-expression
         output, tracebacks). Variables are drawn as ovals with their value
         and grad, functions as boxes; the fill shows |grad|. A cell that
@@ -222,7 +217,7 @@ class DezeroMagics(Magics):
         classes are drawn too, with the order in which their backward
         methods ran. A wide graph is drawn top to bottom (--rankdir auto).
 
-        Examples::
+        Examples:
 
             %%dezero -b y
             x = Variable(np.array(2.0))
@@ -291,7 +286,7 @@ class DezeroMagics(Magics):
                    f"(default: {describe_default()}); "
                    "its creator is always drawn whole, with its inputs, even past N")
     @argument("-o", "--output", metavar="NAME", default=None, help=HELP_OUTPUT["line"])
-    @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto",
+    @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto", metavar="auto|LR|TB",
               help="left to right (LR), top to bottom (TB), or auto (default): TB when only it fits")
     @argument("--static", action="store_true", help="show the static SVG only, without widgets")
     @argument("expr", nargs="+", metavar="EXPR",
@@ -301,11 +296,7 @@ class DezeroMagics(Magics):
     def dezero_line(self, line):
         """Draw the graph that produced an existing variable.
 
-        Usage::
-
-            %dezero [-v] [--max-nodes N] [-o NAME] [--rankdir auto|LR|TB] [--static] EXPR
-
-        Examples::
+        Examples:
 
             %dezero y
             %dezero -v --rankdir TB loss

@@ -162,7 +162,9 @@ def test_h_prints_the_help_and_runs_nothing(shell, displayed, capsys, line, run)
     result = shell.run_cell(line)
     out = capsys.readouterr().out
     assert result.success and "ran" not in shell.user_ns and not displayed
-    assert "--max-nodes N" in out and "Examples::" in out and f"({run}: -h shows this help" in out
+    assert "--max-nodes N" in out and "Examples:" in out and f"({run}: -h shows this help" in out
+    # QA 19: the usage once, plainly (no reST "Usage::" copy of it, no "--rankdir <{auto,LR,TB}>")
+    assert "Usage::" not in out and "Examples::" not in out and "<{" not in out and "--rankdir auto|LR|TB" in out
     assert not out.startswith("::")
 
 

@@ -197,9 +197,9 @@ def test_unload_removes_the_magics(shell):
 
 def test_help_documents_usage_options_and_examples(shell):
     doc = shell.magics_manager.magics["cell"]["dezero"].__doc__
-    for word in ("Usage", "Examples", "--retain-grad", "--max-nodes", "--rankdir", "--modes", "-b"):
+    for word in ("Examples:", "--retain-grad", "--max-nodes", "--rankdir", "--modes", "-b"):
         assert word in doc
-    # the usage line names the magic as typed, not the Python method behind it
+    # the usage line (IPython's, once) names the magic as typed, not the Python method behind it
     assert "  %%dezero [-b EXPR]" in doc and "dezero_cell" not in doc
     line_doc = shell.magics_manager.magics["line"]["dezero"].__doc__
     assert "  %dezero [-v]" in line_doc and "dezero_line" not in line_doc
