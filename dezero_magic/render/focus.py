@@ -6,9 +6,9 @@ larger than the screen the node a step pops (or the one picked) was out of
 sight after every click. A focused drawing is the same SVG with its viewBox
 narrowed to a window that holds that node (and the nodes it must be seen
 with), so it is in view without scrolling (no JavaScript needed). The
-stepper's window draws the drawing's colour key (the |grad| scale) whole in
-a band at its bottom: the key lies under the whole graph, of which the
-window showed a sliver or nothing.
+stepper's window and the Graph tab's picked node's draw the drawing's colour
+key (the |grad| scale) whole in a band at their bottom (`key`): the key lies
+under the whole graph, of which the window showed a sliver or nothing.
 """
 from dezero_magic.layout import MARGIN
 from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style

@@ -87,7 +87,8 @@ def in_first_view(far_px, rankdir):
     """Whether a node whose far side lies `far_px` from a drawing's top (LR)
     or left (TB) edge is in view when its box opens. Across the layers a box
     opens at that edge (`end_first` reverses only the axis the layers run
-    along): an LR drawing may show at full size (narrower than its box) in a
-    box BOX_H tall; a TB drawing overflows its width only at MIN_SCALE, in
-    the narrowest box."""
-    return far_px <= (BOX_H if rankdir == "LR" else NARROW_BOX_PX / MIN_SCALE)
+    along). With the Graph tab's "large" on, the drawing is LARGE times its
+    size, never shrunk (QA: a 900-px-tall drawing, its output centred, had it
+    below a 768-px screen's box with large on): an LR drawing in a box BOX_H
+    tall, a TB drawing in the narrowest box. Without large it is no larger."""
+    return far_px * LARGE <= (BOX_H if rankdir == "LR" else NARROW_BOX_PX)

@@ -13,7 +13,7 @@ from dezero_magic.preview import shape_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import enlarged, fitted, focus
 from dezero_magic.render.screen import LARGE, fits_whole_from, may_overflow, surely_fits
-from dezero_magic.render.svg import render_svg, root_attrs
+from dezero_magic.render.svg import render_svg, root_attrs, with_scroll_hint
 from dezero_magic.widgets import style
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.trace_view import TraceView
@@ -28,6 +28,10 @@ CUT_NOTE = "If this graph is cut off, its output end is shown: scroll the box, o
 # did, under a whole four-node graph); else it says what to do if it is cut off.
 LARGE_NOTE = "Drawn 1.5 times larger: if it is cut off, scroll the box to see the rest, or turn large off."
 LARGE_FITS_NOTE = "Drawn 1.5 times larger: turn large off for the usual size."
+# Drawn in the box's first view where the box cuts the graph (the note above it is easily missed,
+# and the scroll bar may be hidden); the arrow points the way the rest lies along the layers.
+SCROLL_HINTS = {"LR": "\u25c0 scroll the box for the rest of the graph, or turn fit on",
+                "TB": "\u25b2 scroll the box for the rest of the graph, or turn fit on"}
 
 
 def node_options(graph, limit=PICKER_LIMIT):
@@ -188,7 +192,9 @@ class GraphView(TraceView):
             # large: a window drawn larger, not a window enlarged (QA: that scrolled the picked x
             # out of its box, which showed the window's far end first)
             zoom = LARGE if self.large.value else 1.0
-            svg, focused = focus(svg, lay, picked, zoom=zoom)
+            # with the |grad| colour key drawn whole in its bottom (as the stepper's windows):
+            # the key lies under the whole graph, outside the window
+            svg, focused = focus(svg, lay, picked, zoom=zoom, key=True)
             if focused:
                 note = ("The part of the graph around the node you picked" +
                         (", drawn 1.5 times larger; pick no node, or turn large off, to see all of it."
@@ -197,6 +203,9 @@ class GraphView(TraceView):
                 zoomed = zoom > 1
         elif may_overflow(lay.width, lay.height):
             note = CUT_NOTE
+            if not self.large.value:  # (large's note says it; the hint, 1.5 times larger, was cut off)
+                # hidden (style.figure's "dz-if-cut") where the browser finds that the box holds it whole
+                svg = with_scroll_hint(svg, SCROLL_HINTS.get(lay.rankdir, SCROLL_HINTS["LR"]), "dz-if-cut")
             attrs = root_attrs(svg)
             fits_from = fits_whole_from(float(attrs["width"]), float(attrs["height"]))
         if self.large.value and not self.fit.value and not zoomed:

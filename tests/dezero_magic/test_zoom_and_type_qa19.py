@@ -205,7 +205,7 @@ def test_a_window_of_the_stepper_draws_the_whole_key_at_its_size():
         assert size * scale == pytest.approx(1.0, abs=0.01)                       # its text: 14 px
         # drawn no taller than a window without the key
         assert float(win.get("height")) <= 480 + 1
-    # without overhang (the Graph tab's picked node) the drawing is left as it was drawn
+    # without overhang, by default (the Graph tab asks for key=True), the drawing is left as it was drawn
     assert "dz-window-key" not in focus(svg, lay, next(iter(graph.functions)))[0]
 
 

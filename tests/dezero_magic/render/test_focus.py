@@ -6,6 +6,7 @@ import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
+import pytest
 
 import dezero.functions as F
 from dezero import Variable
@@ -120,3 +121,31 @@ def test_a_windows_height_is_the_same_for_every_node():
         graph, lay = chain_graph(60, rankdir)
         heights = {window(lay, nid)[3] for nid in list(graph.functions) + list(graph.variables)}
         assert len(heights) == 1, (rankdir, heights)
+
+
+def test_a_window_with_its_key_keeps_the_graph_part_inside_the_graph_and_changes_only_the_key():
+    # key=True (the stepper's and the Graph tab's picked node's windows): the colour key is
+    # redrawn whole in a band under the window's part of the graph; the rest is as drawn.
+    from dezero_magic.render.focus import window_scale
+    from dezero_magic.render.svg import LEGEND_PX, split_legend
+
+    graph, lay = chain_graph(60)
+    svg = render_svg(graph, lay)
+    rest, items, _ = split_legend(svg)
+    for nid in list(graph.functions)[::6] + list(graph.variables)[::6]:
+        (x, y), (w, h) = lay.positions[nid], lay.sizes[nid]
+        box = window(lay, nid, key=True)
+        focused, done = focus(svg, lay, nid, key=True)
+        assert done
+        (x0, y0, ww, wh), root = view_box(focused)
+        band = LEGEND_PX / window_scale(lay, box, key=True)
+        assert (x0, y0, ww) == tuple(round(v) for v in box[:3]) and wh == pytest.approx(box[3] + band, abs=1)
+        # the graph part: inside the graph, holding the node; drawn no taller than a window without the key
+        assert 0 <= x0 and x0 + ww <= lay.width + 0.5 and 0 <= y0 and y0 + box[3] <= lay.height + 0.5
+        assert x0 <= x - w / 2 and x + w / 2 <= x0 + ww and y0 <= y - h / 2 and y + h / 2 <= y0 + box[3]
+        assert float(root.get("height")) <= WINDOW_H + 1
+        # nothing else changed: the root tag, the legend row moved into the band at the end
+        body = focused[focused.index(">") + 1:]
+        key_at = body.index('<rect class="dz-window-key-band"')
+        assert body[:key_at] == rest[rest.index(">") + 1:rest.rindex("</svg>")]
+        assert items in body[key_at:] and body.endswith("</svg>")
