@@ -259,8 +259,11 @@ def _operand(x, like):
     if (isinstance(x, (int, float)) and not isinstance(x, bool)
             and isinstance(data, np.ndarray) and data.dtype.kind == "f"):
         return np.array(x, dtype=data.dtype)
-    arr = np.asarray(as_array(x))
-    if arr.dtype.kind not in "biufc":
+    try:
+        arr = np.asarray(as_array(x))
+    except TypeError:  # (a dezero.Variable refuses np.asarray: this module's error names both classes)
+        arr = None
+    if arr is None or arr.dtype.kind not in "biufc":
         kind = type(x)
         raise TypeError(f"a dezero.core_simple Variable cannot be combined with "
                         f"{kind.__module__}.{kind.__qualname__} {x!r:.40}; use a number, "

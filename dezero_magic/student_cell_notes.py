@@ -126,8 +126,10 @@ def object_array_note(names, namespace, before=None):
     """When a name the cell bound holds a NumPy array of Variables
     (dtype=object) instead of a Variable: `np.array([2.0]) + x` with a
     Variable class NumPy does not step aside for (book step 21:
-    __array_priority__), or np.array([v1, v2]). Nothing draws it (it has no
-    creator), so the graph alone would only look empty. None otherwise."""
+    __array_priority__), or np.array([v1, v2]) of a student's Variables
+    (dezero's refuse np.array: theirs get here only in an object array
+    filled one by one, np.empty(2, dtype=object)). Nothing draws it (it has
+    no creator), so the graph alone would only look empty. None otherwise."""
     for name in names:
         value = namespace.get(name)
         if not (isinstance(value, np.ndarray) and value.dtype == object):
@@ -140,10 +142,14 @@ def object_array_note(names, namespace, before=None):
         cls = type(held)
         what = (f"{name} is a NumPy array holding {cls.__name__} objects (dtype=object), not a {cls.__name__}, "
                 "so no graph is drawn for it")
+        if not _is_students(held):
+            return (f"{what}. An array made with dtype=object (np.empty(2, dtype=object), then {name}[0] = a) only "
+                    "holds them: no dezero function takes it. Keep the Variables in a list, and compute with the "
+                    "Variables themselves to get a graph.")
         made = ("NumPy made an array of them: np.array([...]) of Variables makes one, and so does an ndarray "
                 "on the left of an operator (`np.array([2.0]) + x`), whose NumPy operator runs first, element by "
                 "element")
-        if _is_students(held) and not getattr(cls, "__array_priority__", 0):
+        if not getattr(cls, "__array_priority__", 0):
             # (which of the two made it is not known: both are said, the step-21 fix for the second)
             return (f"{what}. {made}, unless your {cls.__name__} class has `__array_priority__ = 200` (book step "
                     f"21): then NumPy leaves the operator to {cls.__name__}.__radd__ and the others, which return "

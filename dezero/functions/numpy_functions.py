@@ -9,13 +9,21 @@ with a sequence", np.argmax(v) "'>' not supported between instances of
 'Variable' and 'Variable'", np.allclose(v, 2) "bad operand type for abs()".
 Now:
 
-* the ones dezero has a differentiable twin for (np.mean, np.reshape, ...)
-  give that Variable;
+* the ones dezero has a differentiable twin for (np.mean, np.reshape,
+  np.trace, ...) give that Variable;
 * the ones whose answer carries no gradient (indices, truth values, shapes,
-  arrays shaped like v, files saved) run on the Variable's array;
+  arrays shaped like v, files saved, text) run on the Variable's array;
 * the rest run as before when that gave a Variable or a plain value
-  (np.sum(v) calls v.sum, np.trace(v) adds Variables), and otherwise raise
-  naming the function and what to write instead.
+  (np.sum(v) calls v.sum), and otherwise raise naming the function and
+  what to write instead.
+
+np.array(v), np.asarray(v) and np.asanyarray(v) are not dispatched to
+`__array_function__`: they call `__array__`, which refuses (as PyTorch's
+np.array(tensor) does for a tensor that requires grad), and so do
+matplotlib's plt.plot(v) & co. through `to_numpy`. NumPy had made an array
+of Variable objects element by element (recording a GetItem for each),
+which plt.plot then failed on with "setting an array element with a
+sequence".
 
 Installed on import (dezero.functions imports this module), as numpy_ufuncs
 installs `__array_ufunc__`.
@@ -93,16 +101,65 @@ def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **rest):  
     return F.clip(a, low, high)
 
 
+def _trace(a, offset=0, axis1=0, axis2=1, dtype=None, out=None):
+    if dtype is not None or out is not None:
+        return None
+    # (NumPy's own errors for a 1-d array or axes that do not fit; n: the diagonal's length)
+    n = np.diagonal(a.data, offset, axis1, axis2).shape[-1]
+    axis1, axis2 = axis1 % a.ndim, axis2 % a.ndim
+    if (axis1, axis2) != (a.ndim - 2, a.ndim - 1):
+        a = F.transpose(a, [i for i in range(a.ndim) if i not in (axis1, axis2)] + [axis1, axis2])
+    rows, cols = np.arange(n) + max(-offset, 0), np.arange(n) + max(offset, 0)
+    return F.sum(a[..., rows, cols], axis=-1)
+
+
+def _linalg_trace(x, offset=0, dtype=None):
+    return _trace(x, offset, -2, -1, dtype)
+
+
+def _trapezoid(y, x=None, dx=1.0, axis=-1):
+    if not isinstance(y, Variable) or isinstance(x, Variable) or isinstance(dx, Variable) or np.ndim(dx) != 0:
+        return None
+    np.trapezoid(y.data, x, dx, axis)  # (NumPy's own errors for an axis or sample points that do not fit)
+    along = axis % y.ndim
+    widths = dx if x is None else np.diff(np.asarray(x), axis=axis if np.ndim(x) > 1 else -1)
+    if np.ndim(widths) == 1 and y.ndim > 1:  # a 1-d x: the sample points along `axis`
+        widths = np.expand_dims(widths, [i for i in range(y.ndim) if i != along])
+    left = tuple(slice(None, -1) if i == along else slice(None) for i in range(y.ndim))
+    right = tuple(slice(1, None) if i == along else slice(None) for i in range(y.ndim))
+    return F.sum((y[left] + y[right]) * (widths / 2.0), axis)
+
+
+def _nansum(a, axis=None, dtype=None, out=None, keepdims=False, **rest):
+    if dtype is not None or out is not None or rest or np.isnan(a.data).any():
+        return None  # (with NaNs: refused, with a hint; it had summed them, giving nan)
+    return F.sum(a, axis, keepdims)
+
+
 def _dot(a, b, out=None):
-    if out is not None or np.ndim(a) != 2 or np.ndim(b) != 2:
-        return None  # (1-d dots still run through Variable arithmetic, as before)
-    return F.matmul(a, b)
+    if out is not None:
+        return None
+    # (a list holding Variables: np.asarray refuses it, a TypeError, and the general way names np.dot)
+    a, b = (x if isinstance(x, Variable) else np.asarray(x) for x in (a, b))
+    shapes = a.shape, b.shape
+    if not all(shapes):
+        return a * b  # (a number times an array)
+    if max(len(s) for s in shapes) > 2:
+        return None  # (n-d: refused, as before)
+    if shapes[0][-1] != shapes[1][0]:
+        return None  # (NumPy's own error: "shapes ... not aligned")
+    if len(shapes[0]) == 2 and len(shapes[1]) == 2:
+        return F.matmul(a, b)
+    if len(shapes[0]) == 1 and len(shapes[1]) == 2:
+        return F.sum(F.reshape(a, (-1, 1)) * b, axis=0)
+    return F.sum(a * b, axis=-1)  # (1-d . 1-d, 2-d . 1-d)
 
 
 # np function -> the dezero twin; a twin returns None for a call it cannot
 # take (a keyword it does not have), which then goes the general way.
 _TWINS = {np.mean: _mean, np.average: _average, np.reshape: _reshape, np.ravel: _ravel,
-          np.broadcast_to: _broadcast_to, np.expand_dims: _expand_dims, np.clip: _clip, np.dot: _dot}
+          np.broadcast_to: _broadcast_to, np.expand_dims: _expand_dims, np.clip: _clip, np.dot: _dot,
+          np.trace: _trace, np.linalg.trace: _linalg_trace, np.trapezoid: _trapezoid, np.nansum: _nansum}
 
 # Answers that carry no gradient: computed on the Variables' arrays.
 _ON_DATA = {getattr(np, name) for name in (
@@ -110,7 +167,8 @@ _ON_DATA = {getattr(np, name) for name in (
     "isclose", "allclose", "array_equal", "array_equiv", "any", "all", "shape", "ndim", "size", "iscomplexobj",
     "isrealobj", "result_type", "may_share_memory", "shares_memory",
     "zeros_like", "ones_like", "empty_like", "full_like", "save", "savez", "savez_compressed", "savetxt",
-    "histogram", "bincount", "unique", "digitize") if hasattr(np, name)}
+    "histogram", "bincount", "unique", "digitize", "isin", "lexsort", "iscomplex", "isreal",
+    "array2string", "array_str", "array_repr") if hasattr(np, name)} | {np.linalg.matrix_rank}
 
 # What to write instead, where there is something to say beyond v.data.
 _HINTS = {
@@ -119,21 +177,22 @@ _HINTS = {
     "where": "for a differentiable one, multiply by a mask: v * (v.data > 0)",
     "concatenate": "dezero has no differentiable concatenate: keep the parts as separate Variables",
     "stack": "dezero has no differentiable stack: keep the parts as separate Variables",
+    "nansum": "for a differentiable one, sum the entries that are not NaN: F.sum(v[~np.isnan(v.data)])",
 }
 
 
-def _data(arg):
-    """`arg` with Variables (also inside a list or tuple) replaced by their arrays."""
+def _data(arg, copy=False):
+    """`arg` with Variables (also inside a list or tuple) replaced by their arrays (copies, if `copy`)."""
     if isinstance(arg, Variable):
-        return arg.data
+        return arg.data.copy() if copy and arg.data is not None else arg.data
     if isinstance(arg, (list, tuple)) and any(isinstance(a, Variable) for a in arg):
-        return type(arg)(_data(a) for a in arg)
+        return type(arg)(_data(a, copy) for a in arg)
     return arg
 
 
-def _on_data(func, args, kwargs):
+def _on_data(func, args, kwargs, copy=False):
     """`func` called with the Variables' arrays in their place."""
-    return func(*[_data(a) for a in args], **{k: _data(v) for k, v in kwargs.items()})
+    return func(*[_data(a, copy) for a in args], **{k: _data(v, copy) for k, v in kwargs.items()})
 
 
 def _holds_variables(result):
@@ -186,20 +245,44 @@ def array_function(variable, func, types, args, kwargs):
         return NotImplemented
     try:
         result = implementation(*args, **kwargs)
-    except VariableTypeError as exc:
-        # NumPy's own code for `func` met a refusal (np.linalg.norm calls np.sqrt): named as called
-        why = "NumPy computes it with operations that take no Variable"
-        raise VariableTypeError(refusal(func, why, args)) from exc
     except (TypeError, ValueError) as exc:
+        refused = isinstance(exc, VariableTypeError)
         try:  # the same call on the arrays: failing too, it is the call's own mistake (axis=5, say)
-            _on_data(func, args, kwargs)
-        except Exception:  # noqa: BLE001 - any failure on plain arrays: NumPy's own message is the one
-            raise exc from None
-        raise VariableTypeError(refusal(func, f"NumPy said: {exc}", args)) from exc
+            _on_data(func, args, kwargs, copy=True)   # (copies: np.copyto(v, ...) wrote into v.data, then raised)
+        except Exception as mistake:  # noqa: BLE001 - any failure on plain arrays: NumPy's own message is the one
+            # (a refusal met before NumPy checked the call, e.g. in np.asarray: the arrays' error says it)
+            raise (mistake if refused else exc) from None
+        if not refused:
+            why = f"NumPy said: {exc}"
+        elif str(exc) == NOT_AN_ARRAY:  # NumPy's own code for `func` began with np.asarray(v)
+            why = "NumPy converts it to an array first, and a Variable is not one"
+        else:  # it met a ufunc's refusal (np.linalg.norm calls np.sqrt)
+            why = "NumPy computes it with operations that take no Variable"
+        raise VariableTypeError(refusal(func, why, args)) from exc
     if _holds_variables(result):
         raise VariableTypeError(refusal(func, "NumPy made an array of Variable objects, dtype=object, which has "
                                               "no gradients and which dezero functions cannot take", args))
     return result
 
 
+NOT_AN_ARRAY = (
+    "np.array(v) / np.asarray(v) of a dezero Variable (also plt.plot(v), plt.scatter(v, ...) and others that "
+    "convert with NumPy): a Variable is not a NumPy array, and a NumPy array has no graph. Pass its array, "
+    "v.data (no gradients): np.array(v.data), plt.plot(x.data, y.data); for a list of Variables, their arrays: "
+    "np.array([a.data, b.data]); to compute with gradients, use dezero.functions (F) on the Variables")
+
+
+def _array(self, dtype=None, copy=None):
+    """Variable.__array__: refused (see the module docstring)."""
+    raise VariableTypeError(NOT_AN_ARRAY)
+
+
+def _to_numpy(self):
+    """Refused as np.array(v) is: matplotlib calls an input's to_numpy() before it walks it element by
+    element (each element a GetItem in the graph) and converts it with np.asarray."""
+    raise VariableTypeError(NOT_AN_ARRAY)
+
+
 Variable.__array_function__ = _FunctionHook()
+Variable.__array__ = _array
+Variable.to_numpy = _to_numpy

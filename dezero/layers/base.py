@@ -308,13 +308,14 @@ def layer_input(layer, x):
     if isinstance(x, (list, tuple)):
         try:
             array = np.asarray(x)
-        except ValueError:  # rows of different lengths
+        except (ValueError, TypeError):  # rows of different lengths; Variables inside (np.asarray refuses them)
             array = None
         if array is not None and array.dtype.kind in "biuf":
             return array
         raise TypeError(
             f"{name} takes a Variable or a numpy array, got a {type(x).__name__} that is not a table "
-            "of numbers (rows of different lengths, or Variables inside); pass one array, e.g. "
+            "of numbers (rows of different lengths, or Variables inside: use their arrays, "
+            "np.array([a.data, b.data])); pass one array, e.g. "
             "np.array([[1.0, 2.0], [3.0, 4.0]]) for a batch of 2 rows")
     error = foreign_variable_error(x)
     if error is not None:
