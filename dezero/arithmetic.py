@@ -165,13 +165,17 @@ def _constant(x, data):
         return xp.asarray(x, dtype=data.dtype)
     arr = as_array(x, xp)
     if not isinstance(arr, array_types):
-        arr = xp.asarray(arr)
-    if arr.dtype.kind not in "biufc":
+        try:
+            arr = xp.asarray(arr)
+        except TypeError:  # a list holding Variables: np.asarray refuses them (numpy_functions.NOT_AN_ARRAY)
+            arr = None
+    if arr is None or arr.dtype.kind not in "biufc":
         error = foreign_variable_error(x)
         if error is not None:
             raise error
+        held = " (it holds Variables: combine them one by one, e.g. sum(vs) for their sum)" if arr is None else ""
         raise TypeError(
-            f"a Variable cannot be combined with {type(x).__name__} {x!r:.40}; "
+            f"a Variable cannot be combined with {type(x).__name__} {x!r:.40}{held}; "
             "use a number, a numeric ndarray or a Variable"
         )
     return arr

@@ -269,7 +269,8 @@ NOT_AN_ARRAY = (
     "np.array(v) / np.asarray(v) of a dezero Variable (also plt.plot(v), plt.scatter(v, ...) and others that "
     "convert with NumPy): a Variable is not a NumPy array, and a NumPy array has no graph. Pass its array, "
     "v.data (no gradients): np.array(v.data), plt.plot(x.data, y.data); for a list of Variables, their arrays: "
-    "np.array([a.data, b.data]); to compute with gradients, use dezero.functions (F) on the Variables")
+    "np.array([a.data, b.data]); to compute with gradients, use dezero.functions (F) on the Variables, and for "
+    "the sum of a list of Variables, with its graph, Python's sum(vs) instead of np.sum(vs)")
 
 
 def _array(self, dtype=None, copy=None):

@@ -387,4 +387,3 @@ def with_scroll_hint(svg, text, klass):
     # above the drawing: the viewBox starts above 0, the nodes keep their coordinates
     return with_root(svg, width=f"{width:.0f}", height=f"{height + SCROLL_HINT_PX:.0f}",
                      view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + SCROLL_HINT_PX:.0f}")
-

@@ -29,7 +29,7 @@ print(x.data, x.data.ndim)
 
 # %%
 assert not hasattr(Variable, "set_creator"), \
-    "Variable is a later step's (step 9's refuses the NumPy scalars this Function makes): re-run the step-1 cell, then this one"
+    "Variable is a later step's (step 7 or later): re-run the step-1 cell, then this one"
 class Function:
     def __call__(self, input):
         x = input.data

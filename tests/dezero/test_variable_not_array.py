@@ -259,3 +259,23 @@ def test_a_refused_in_place_function_leaves_the_variable_as_it_was(write):
     with pytest.raises(TypeError, match="does not work on a dezero Variable"):
         write(v)
     np.testing.assert_array_equal(v.data, np.ones(3))
+
+
+def test_np_sum_of_a_list_of_variables_says_to_use_pythons_sum_which_keeps_the_graph():
+    # Review: np.sum([x * x for x in xs]) had given a Variable through an object array; now refused,
+    # and the message names the spelling that keeps the graph.
+    xs = [Variable(np.array(float(i))) for i in range(3)]
+    with pytest.raises(TypeError, match=r"Python's sum\(vs\) instead of np\.sum\(vs\)"):
+        np.sum([x * x for x in xs])
+    y = sum(x * x for x in xs)
+    y.backward()
+    assert float(y.data) == 5.0 and [float(x.grad.data) for x in xs] == [0.0, 2.0, 4.0]
+
+
+@pytest.mark.parametrize("combine", [lambda v, s: v + [s, s], lambda v, s: v * (s,), lambda v, s: [s, s] - v])
+def test_a_variable_combined_with_a_list_of_variables_says_so(combine):
+    # Review: the operator's own error had become np.array's refusal (the user called neither np.array nor plt).
+    v, s = Variable(np.ones(2)), Variable(np.array(2.0))
+    with pytest.raises(TypeError, match=r"cannot be combined with (list|tuple) .*it holds Variables: combine them one "
+                                        r"by one, e\.g\. sum\(vs\)"):
+        combine(v, s)

@@ -1,4 +1,5 @@
-"""Hand-made graphs for the layout and render tests (no tracer involved)."""
+"""Hand-made graphs for the layout and render tests (no tracer involved), and one
+traced chain (`sin_chain`) for the tests of windows on a long graph."""
 from dezero_magic.graph import FuncNode, Graph, VarNode
 
 
@@ -25,3 +26,24 @@ def diamond():
             ("C", "Square", 1, ["a"], ["c"]), ("D", "Add", 2, ["b", "c"], ["y"])]):
         g.functions[fid] = FuncNode(id=fid, op=op, generation=gen, inputs=ins, outputs=outs, order=order)
     return g
+
+
+def sin_chain(n, rankdir="LR"):
+    """(graph, layout) of y = sin(sin(...sin(0.5))), `n` sin, traced and backward run."""
+    import numpy as np
+
+    import dezero.functions as F
+    from dezero import Variable
+    from dezero.events import observing
+    from dezero_magic.assemble import graph_from_tracer
+    from dezero_magic.layout import layout
+    from dezero_magic.tracer import Tracer
+
+    tracer = Tracer()
+    with observing(tracer):
+        y = Variable(np.array(0.5))
+        for _ in range(n):
+            y = F.sin(y)
+        y.backward()
+    graph, _, _ = graph_from_tracer(tracer, {"y": y})
+    return graph, layout(graph, rankdir)

@@ -26,6 +26,7 @@ from dezero_magic.widgets.gradients_tab import gradients_view
 from dezero_magic.widgets.memory_tab import memory_view
 from dezero_magic.widgets.plots import (DPI, WIDTH_PX, bar_chart_figure, bar_chart_png, curves_figure,
                                         curves_png, wrapped)
+from graphs import sin_chain
 from test_numgrad import BUGGY_CUBE
 from widget_html import run_traced, text_of
 
@@ -155,21 +156,7 @@ def test_labels_wrap_at_spaces_and_after_an_equals_sign_written_without_one():
 
 def chain_svg(n=60):
     """A chain of `n` sin, left to right, backward run: far wider than a window."""
-    from dezero import Variable
-    from dezero.events import observing
-    import dezero.functions as F
-    from dezero_magic.assemble import graph_from_tracer
-    from dezero_magic.layout import layout
-    from dezero_magic.tracer import Tracer
-
-    tracer = Tracer()
-    with observing(tracer):
-        y = Variable(np.array(0.5))
-        for _ in range(n):
-            y = F.sin(y)
-        y.backward()
-    graph, _, _ = graph_from_tracer(tracer, {"y": y})
-    lay = layout(graph, "LR")
+    graph, lay = sin_chain(n)
     return graph, lay, render_svg(graph, lay)
 
 

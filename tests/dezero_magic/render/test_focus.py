@@ -5,29 +5,12 @@ node are in view without scrolling, in the smallest box sized for
 import re
 import xml.etree.ElementTree as ET
 
-import numpy as np
 import pytest
 
-import dezero.functions as F
-from dezero import Variable
-from dezero.events import observing
-from dezero_magic.assemble import graph_from_tracer
-from dezero_magic.layout import layout as compute_layout
 from dezero_magic.render.focus import FIT_H, FIT_W, WINDOW_H, WINDOW_W, focus, needs_window, window
 from dezero_magic.render.screen import BOX_PX, MIN_SCALE
 from dezero_magic.render.svg import render_svg
-from dezero_magic.tracer import Tracer
-
-
-def chain_graph(n, rankdir="LR"):
-    tracer = Tracer()
-    with observing(tracer):
-        y = Variable(np.array(0.5))
-        for _ in range(n):
-            y = F.sin(y)
-        y.backward()
-    graph, _, _ = graph_from_tracer(tracer, {"y": y})
-    return graph, compute_layout(graph, rankdir)
+from graphs import sin_chain
 
 
 def view_box(svg):
@@ -36,7 +19,7 @@ def view_box(svg):
 
 
 def test_a_graph_that_fits_is_left_whole():
-    graph, lay = chain_graph(3)  # ~1,070 px wide: shrunk to MIN_SCALE it fits the smallest box
+    graph, lay = sin_chain(3)  # ~1,070 px wide: shrunk to MIN_SCALE it fits the smallest box
     assert lay.width * MIN_SCALE <= BOX_PX
     svg = render_svg(graph, lay)
     fid = next(iter(graph.functions))
@@ -45,7 +28,7 @@ def test_a_graph_that_fits_is_left_whole():
 
 
 def test_every_node_of_a_wide_graph_is_inside_its_window_and_the_window_inside_the_graph():
-    graph, lay = chain_graph(60)  # LR: about 60 x 2 nodes wide
+    graph, lay = sin_chain(60)  # LR: about 60 x 2 nodes wide
     assert lay.width > FIT_W
     svg = render_svg(graph, lay)
     for nid in list(graph.functions) + list(graph.variables):
@@ -65,7 +48,7 @@ def test_every_node_of_a_wide_graph_is_inside_its_window_and_the_window_inside_t
 def test_the_node_sits_in_the_middle_where_a_narrow_box_still_shows_it():
     # A box narrower than the window shows the window's right end (render.screen.end_first):
     # a node in the middle is in view down to about half the window.
-    graph, lay = chain_graph(60)
+    graph, lay = sin_chain(60)
     middle = sorted(graph.functions, key=lambda f: lay.positions[f][0])[30]
     (x0, _, ww, _), _ = view_box(focus(render_svg(graph, lay), lay, middle)[0])
     assert 0.45 * ww <= lay.positions[middle][0] - x0 <= 0.55 * ww
@@ -75,7 +58,7 @@ def test_a_graph_of_1300_px_gets_windows_no_wider_than_the_smallest_box():
     # QA: a 1,431-px graph was drawn whole, at 75 %, in an ~805-px box (1024-px screen):
     # its output, which backward step 1 pops, was 124-269 px out of sight on the right;
     # the 1,100-px window of a larger graph was cut by the box as well.
-    graph, lay = chain_graph(4)
+    graph, lay = sin_chain(4)
     assert 1300 <= lay.width <= 1500
     assert needs_window(lay) and FIT_W * MIN_SCALE <= BOX_PX and WINDOW_W <= BOX_PX
     last = max(graph.functions, key=lambda f: lay.positions[f][0])
@@ -88,14 +71,14 @@ def test_a_graph_of_1300_px_gets_windows_no_wider_than_the_smallest_box():
 
 
 def test_a_window_is_drawn_at_full_size_and_kept_whole_in_its_box():
-    graph, lay = chain_graph(60)
+    graph, lay = sin_chain(60)
     focused, _ = focus(render_svg(graph, lay), lay, next(iter(graph.functions)))
     style = ET.fromstring(focused).get("style")
     assert "flex:none" in style and "margin-right:auto" in style   # never squeezed by the figure box
 
 
 def test_a_tall_graph_is_narrowed_vertically():
-    graph, lay = chain_graph(60, "TB")
+    graph, lay = sin_chain(60, "TB")
     assert lay.height > FIT_H
     last = max(graph.functions, key=lambda f: lay.positions[f][1])
     (_, y0, _, wh), _ = view_box(focus(render_svg(graph, lay), lay, last)[0])
@@ -105,7 +88,7 @@ def test_a_tall_graph_is_narrowed_vertically():
 
 def test_a_windows_edges_cut_no_node():
     # QA: the stepper's window cut ovals in half at its edges ("grad 1.662e-").
-    graph, lay = chain_graph(60)
+    graph, lay = sin_chain(60)
     spans = [(lay.positions[n][0] - lay.sizes[n][0] / 2, lay.positions[n][0] + lay.sizes[n][0] / 2)
              for n in lay.positions]
     for nid in list(graph.functions)[::7] + list(graph.variables)[::7]:
@@ -118,7 +101,7 @@ def test_a_windows_edges_cut_no_node():
 def test_a_windows_height_is_the_same_for_every_node():
     # A height that changed from step to step moved everything below the stepper's figure.
     for rankdir in ("LR", "TB"):
-        graph, lay = chain_graph(60, rankdir)
+        graph, lay = sin_chain(60, rankdir)
         heights = {window(lay, nid)[3] for nid in list(graph.functions) + list(graph.variables)}
         assert len(heights) == 1, (rankdir, heights)
 
@@ -129,7 +112,7 @@ def test_a_window_with_its_key_keeps_the_graph_part_inside_the_graph_and_changes
     from dezero_magic.render.focus import window_scale
     from dezero_magic.render.svg import LEGEND_PX, split_legend
 
-    graph, lay = chain_graph(60)
+    graph, lay = sin_chain(60)
     svg = render_svg(graph, lay)
     rest, items, _ = split_legend(svg)
     for nid in list(graph.functions)[::6] + list(graph.variables)[::6]:
