@@ -12,7 +12,7 @@ under the whole graph, of which the window showed a sliver or nothing.
 """
 from dezero_magic.layout import MARGIN
 from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
-from dezero_magic.render.svg import LEGEND_PX, root_attrs, split_legend, with_root
+from dezero_magic.render.svg import LEGEND_PX, has_legend, root_attrs, split_legend, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
 # render.screen.MIN_SCALE (wider, a node could be cut off: QA saw the output end
@@ -174,7 +174,8 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     with `overhang`, the stepper): the drawing's colour key (|grad| scale,
     what a dashed outline means) is drawn whole at the window's bottom; the
     window showed a sliver of it, or none, the rest outside its view."""
-    key = overhang if key is None else key
+    # (no room is kept for a key the drawing does not have: QA, a blank band over a graph without one)
+    key = (overhang if key is None else key) and has_legend(svg)
     box = window(layout, node_id, keep, zoom, force, overhang, key)
     if box is None:
         return svg, False

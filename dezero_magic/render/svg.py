@@ -280,6 +280,11 @@ _LEGEND_ITEM = re.compile(r'<g class="dz-legend(?:-[a-z]+)?">.*?</g>', re.S)
 _SHIFTED = re.compile(r'<g transform="translate\([\d.]+,0\)"></g>')
 
 
+def has_legend(svg):
+    """Whether a drawing of render_svg has a legend row (a colour key)."""
+    return "data-legend-right" in root_attrs(svg)
+
+
 def split_legend(svg):
     """(`svg` without its legend row, the row's items, the row's right end in px)
     for a drawing of render_svg; (svg, "", 0.0) when it has none. The items are

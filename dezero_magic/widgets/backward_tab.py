@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus, tallest_window
 from dezero_magic.render.screen import fits_whole_from, may_overflow
-from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
+from dezero_magic.render.svg import has_legend, render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
@@ -231,8 +231,10 @@ class BackwardView(TraceView):
                          for s in (rp.steps if rp is not None else [])]
             else:
                 edges = [(s.func, step_edges(graph, s.func, s.gys, s.gxs)) for s in graph.steps]
+            # (room for the colour key only where the graph's drawing has one)
             self._heights[mode] = tallest_window(self.trace.layout,
-                                                 [(fid, step_ends(graph, fid, e)) for fid, e in edges])
+                                                 [(fid, step_ends(graph, fid, e)) for fid, e in edges],
+                                                 key=has_legend(self.trace.svg()))
         return self._heights[mode]
 
     def _render_generation(self, k):

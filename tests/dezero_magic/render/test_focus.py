@@ -132,3 +132,21 @@ def test_a_window_with_its_key_keeps_the_graph_part_inside_the_graph_and_changes
         key_at = body.index('<rect class="dz-window-key-band"')
         assert body[:key_at] == rest[rest.index(">") + 1:rest.rindex("</svg>")]
         assert items in body[key_at:] and body.endswith("</svg>")
+
+
+def test_a_drawing_without_a_key_gets_no_room_for_one():
+    # QA 19: a graph drawn without a colour key (no |grad| to scale) got a window LEGEND_PX shorter
+    # and a stepper box LEGEND_PX taller: a blank band, a dark strip in the dark theme.
+    from dezero_magic.render.focus import tallest_window
+    from dezero_magic.render.svg import LEGEND_PX, has_legend
+
+    graph, lay = sin_chain(60)
+    keyless = render_svg(graph, lay, show_grads=False)
+    assert not has_legend(keyless) and has_legend(render_svg(graph, lay))
+    nid = next(iter(graph.functions))
+    shown, focused = focus(keyless, lay, nid, overhang=True)
+    plain = window(lay, nid, overhang=True)
+    assert focused and "dz-window-key" not in shown
+    assert view_box(shown)[0] == pytest.approx(plain, abs=0.5)   # the whole window, no band kept
+    targets = [(fid, ()) for fid in graph.functions]
+    assert tallest_window(lay, targets, key=True) - tallest_window(lay, targets, key=False) >= LEGEND_PX - 1
