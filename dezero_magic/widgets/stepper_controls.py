@@ -29,9 +29,12 @@ class Controls:
         # at a fixed 420 px it squeezed ◀ prev and next ▶ to "◀" and "n" under a ~545-px box
         # (200 % zoom; 800x600 with the file browser open). The buttons keep their size (flex 0 0)
         # and stay side by side, before the slider: a remote's Enter and Tab find them first.
+        # Its label as wide as "step" (not ipywidgets' 80-px column) and room for a track: in 200 px
+        # with the label and the number, the track was a 15-px nub (QA: 1024x768, file browser open).
         self.slider = widgets.IntSlider(value=1, min=1, max=n, description="step", continuous_update=False,
-                                        layout=widgets.Layout(flex="1 1 200px", width="auto", min_width="200px",
-                                                              max_width="420px"))
+                                        style={"description_width": "initial"},
+                                        layout=widgets.Layout(flex="1 1 280px", width="auto", min_width="280px",
+                                                              max_width="480px"))
         self.row = widgets.HBox([self.play, self.prev, self.next, self.slider],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
 

@@ -172,5 +172,12 @@ def test_the_stepper_buttons_keep_their_labels_at_200_percent_zoom(ran):
             "r => [r.scrollWidth, r.clientWidth]")
         handle = output.locator(".noUi-handle").filter(visible=True).first
         assert handle.bounding_box()["width"] > 0
+        # QA 19: at 1024x768 with the file browser the slider's track was a 15-px nub beside its
+        # label and number; now it has room to be dragged, at 200 % too
+        track = output.locator(".widget-hslider .noUi-target").filter(visible=True).first
+        assert track.bounding_box()["width"] >= 120, track.bounding_box()
+        lab_page.set_screen(page, 1024, 768, True)
+        page.wait_for_timeout(500)
+        assert track.bounding_box()["width"] >= 150, track.bounding_box()
     finally:
         lab_page.set_screen(page, 1024, 768, True)
