@@ -159,7 +159,7 @@ def test_capture_on_the_next_line(shell):
 def test_dezero_with_a_question_mark_shows_the_help(shell):
     result, cap = run(shell, "%%dezero?")
     assert result.success
-    for word in ("Usage", "Examples", "--retain-grad", "--max-nodes", "-b EXPR"):
+    for word in ("%%dezero [-b EXPR]", "Examples:", "--retain-grad", "--max-nodes", "-b EXPR"):
         assert word in cap.stdout
     assert traces(cap) == [] and events.observers() == ()
 
