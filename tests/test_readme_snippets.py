@@ -39,3 +39,23 @@ def test_the_quickstart_blocks_run_as_written_in_a_fresh_shell():
         line = [x for x in out.stdout.splitlines() if x.startswith("FAILED=")]
         assert line, out.stdout[-2000:] + out.stderr[-2000:]
         assert json.loads(line[0][len("FAILED="):]) == [], line[0]
+
+
+def test_the_numpy_functions_the_readme_calls_twins_give_a_variable_with_a_graph():
+    import numpy as np
+
+    from dezero import Variable
+
+    text = README.read_text()
+    bullet = text.split("NumPy functions that dezero has a differentiable twin for", 1)[1].split("\n- ", 1)[0]
+    named = set(re.findall(r"`np\.(\w+)`", bullet.split("Those whose answer")[0]))
+    v, m = Variable(np.array([1.0, 2.0, 3.0, 4.0])), Variable(np.arange(4.0).reshape(2, 2))
+    calls = {"mean": lambda: np.mean(v), "average": lambda: np.average(v, weights=[1, 2, 3, 4]),
+             "reshape": lambda: np.reshape(v, (2, 2)), "ravel": lambda: np.ravel(m),
+             "expand_dims": lambda: np.expand_dims(v, 0), "broadcast_to": lambda: np.broadcast_to(v, (2, 4)),
+             "clip": lambda: np.clip(v, 1.5, 3.5), "dot": lambda: np.dot(v, v), "trace": lambda: np.trace(m),
+             "trapezoid": lambda: np.trapezoid(v), "nansum": lambda: np.nansum(v)}
+    assert named == set(calls), named ^ set(calls)
+    for name, call in calls.items():
+        out = call()
+        assert isinstance(out, Variable) and out.creator is not None, name
