@@ -34,9 +34,12 @@ AT_X, AT_Y = 0.5, 0.4
 # graph, its text 1-2 px).
 KEEP_MIN_SCALE = 0.5
 KEEP_PAD = 6
+# A node left out (`_left_out`) is covered this far around its box: a highlighted outline
+# (4 px) and the "+=" badge (6 px over its top) reach out of it; the next node is >= 22 px away.
+COVER_PAD = 7
 
 
-def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=False):
+def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=False, size=None):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
     (or the node is not drawn). `zoom` > 1: a window to be drawn that many
@@ -48,10 +51,38 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=
     popped function pushed below a 768-px screen's fold). `key`: the window
     leaves LEGEND_PX (drawn) under it for the drawing's colour key (`focus`),
     and is that much less tall, except where the nodes it holds already need
-    it drawn at KEEP_MIN_SCALE (it holds the same nodes as without the key)."""
+    it drawn at KEEP_MIN_SCALE (it holds the same nodes as without the key).
+    `size`: (width, height) px, key included, that the window is drawn at
+    (`window_size`, asked with the same arguments): it holds more of the graph
+    around its nodes (or white beyond the graph's ends) at its own scale."""
+    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size)
+    return placed and placed[0]
+
+
+def _placed(layout, node_id, keep, zoom, force, overhang, key, size):
+    """((x0, y0, width, height), the scale it is drawn at) of `window`, or None."""
+    extent = _extent(layout, node_id, keep, zoom, force, key)
+    if extent is None:
+        return None
+    w, h, scale, held, lo, hi = extent
+    if size is not None:
+        # (never less than its own size: `size` is the largest of them)
+        w = max(w, size[0] / (zoom * scale))
+        h = max(h, (size[1] - (LEGEND_PX * zoom if key else 0)) / (zoom * scale))
+    x, y = layout.positions[node_id]
+    total = (layout.width, layout.height + (h if overhang else 0))
+    start = (_place(x - AT_X * w, w, lo[0], hi[0], total[0]), _place(y - AT_Y * h, h, lo[1], hi[1], total[1]))
+    x0, y0 = _whole_nodes(layout, held, start, (w, h), total)
+    if size is None:
+        x0, w = _narrowed(layout, held, x0, w)
+    return (x0, y0, w, h), zoom * scale
+
+
+def _extent(layout, node_id, keep, zoom, force, key):
+    """(width, height, scale but for zoom, the nodes held, their bounds) of
+    `window` before it is placed, or None when there is none."""
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
-    x, y = layout.positions[node_id]
     base_w, base_h = _base(layout, zoom, key)
     # as far as without the key: where the nodes then need KEEP_MIN_SCALE, the key adds to the height
     reach_w, reach_h = _base(layout, zoom)
@@ -62,11 +93,7 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=
     # grown in both directions alike, so that drawn at `scale` it is as large as any other window
     w = min(layout.width, max(base_w / scale, need_w))
     h = min(layout.height, max(base_h / scale, need_h))
-    x0 = _place(x - AT_X * w, w, lo[0], hi[0], layout.width)
-    y0 = _place(y - AT_Y * h, h, lo[1], hi[1], layout.height + (h if overhang else 0))
-    x0, w = _whole_nodes(layout, held, 0, x0, w)
-    y0, h = _whole_nodes(layout, held, 1, y0, h, overhang)
-    return x0, y0, w, h
+    return w, h, scale, held, lo, hi
 
 
 def _within_reach(layout, node_id, keep, most_w, most_h):
@@ -112,53 +139,119 @@ def _bounds(layout, nodes):
 
 def _place(start, size, lo, hi, total):
     """`start`, moved as little as it takes for [start, start + size] to hold
-    [lo, hi] (when it can), and kept inside [0, total]."""
+    [lo, hi] (when it can), and kept inside [0, total] (from 0 when larger)."""
     start = max(min(start, lo), hi - size)
-    return min(max(0.0, start), total - size)
+    return max(0.0, min(start, total - size))
 
 
-def _whole_nodes(layout, held, axis, start, size, overhang=False):
-    """(start, size) along `axis` so that the window's edges cut no node (QA:
-    ovals cut in half, "grad 1.662e-"). Across (axis 0) a node on an edge is
-    left out: the window narrows, without moving (the stepper's output end
-    stays in it). Down (axis 1) the size stays (a window whose height changed
-    from step to step moved everything below the figure): it moves, by at
-    most a quarter, where neither edge cuts a node. Unchanged when that would
-    lose a node of `held` (or half the window)."""
-    spans = [(p[axis] - layout.sizes[n][axis] / 2, p[axis] + layout.sizes[n][axis] / 2)
-             for n, p in layout.positions.items() if n in layout.sizes]
-    total = layout.width if axis == 0 else layout.height
-    ends = [(layout.positions[n][axis] - layout.sizes[n][axis] / 2,
-             layout.positions[n][axis] + layout.sizes[n][axis] / 2) for n in held]
+def _whole_nodes(layout, held, start, size, total):
+    """(x0, y0): the window `size` at `start` moved, by at most a quarter of
+    its size each way and inside [0, total], to where its edges cut fewer nodes
+    (QA: ovals cut in half at its edges, "grad 1.662e-"; a sliver of the next
+    oval on the colour key), without losing a node of `held` or one it showed
+    whole. Its size stays: a window whose size changed from step to step moved
+    the stepper's colour key and all below it. A node still cut, `focus`
+    leaves out."""
+    (w, h), reach = size, (size[0] * 1.25, size[1] * 1.25)
+    near = [b for b in (_box(layout, n) for n in _drawn(layout))
+            if b[2] > start[0] - w / 4 and b[0] < start[0] + reach[0]
+            and b[3] > start[1] - h / 4 and b[1] < start[1] + reach[1]]
+    must = [_box(layout, n) for n in held]
+    shown = [b for b in near if _inside(b, start, size)]
+    best = list(start)
+    for axis in (0, 1, 0):
+        here = list(best)
+        tries = {here[axis], 0.0, total[axis] - size[axis]}
+        for b in near:
+            a, z = b[axis], b[axis + 2]
+            tries.update((z + 2, a - 2, a - 2 - size[axis], z + 2 - size[axis]))
 
-    def whole(lo, hi):
-        return (0 <= lo and (overhang or hi <= total + 0.5) and all(lo <= a and b <= hi for a, b in ends)
-                and hi - lo >= size / 2 and not any(a < lo < b or a < hi < b for a, b in spans))
+        def cost(c):
+            at = here[:axis] + [c] + here[axis + 1:]
+            if not all(_inside(b, at, size) for b in must):
+                return None
+            cut = sum(1 for b in near if _touches(b, at, size) and not _inside(b, at, size))
+            lost = sum(1 for b in shown if not _inside(b, at, size))
+            return cut + lost, abs(c - start[axis])
 
-    if axis == 0:
-        lo = max([b + 2 for a, b in spans if a < start < b], default=start)
-        hi = min([a - 2 for a, b in spans if a < start + size < b], default=start + size)
-        return (lo, hi - lo) if whole(lo, hi) else (start, size)
-    places = [start] + [b + 2 for _, b in spans] + [a - 2 - size for a, _ in spans]
-    near = [lo for lo in places if abs(lo - start) <= size / 4 and whole(lo, lo + size)]
-    return (min(near, key=lambda lo: abs(lo - start)) if near else start), size
+        ok = [(cost(c), c) for c in tries
+              if abs(c - start[axis]) <= size[axis] / 4 and 0 <= c <= max(0.0, total[axis] - size[axis])]
+        ok = [(k, c) for k, c in ok if k is not None]
+        if ok:
+            best[axis] = min(ok)[1]
+    return tuple(best)
+
+
+def _narrowed(layout, held, start, size):
+    """(start, size) across, the window narrowed to leave out a node its side
+    edge still cuts (a window of no set size: as wide as what it shows whole),
+    unless that loses a node of `held` or half the window."""
+    spans = [_box(layout, n)[::2] for n in _drawn(layout)]
+    lo = max([b + 2 for a, b in spans if a < start < b], default=start)
+    hi = min([a - 2 for a, b in spans if a < start + size < b], default=start + size)
+    keep = all(lo <= a and b <= hi for a, b in (_box(layout, n)[::2] for n in held))
+    return (lo, hi - lo) if keep and hi - lo >= size / 2 else (start, size)
+
+
+def _drawn(layout):
+    return [n for n in layout.positions if n in layout.sizes]
+
+
+def _box(layout, n):
+    """(left, top, right, bottom) of node `n`."""
+    (x, y), (w, h) = layout.positions[n], layout.sizes[n]
+    return x - w / 2, y - h / 2, x + w / 2, y + h / 2
+
+
+def _inside(b, at, size):
+    return (at[0] - 0.5 <= b[0] and b[2] <= at[0] + size[0] + 0.5
+            and at[1] - 0.5 <= b[1] and b[3] <= at[1] + size[1] + 0.5)
+
+
+def _touches(b, at, size):
+    return b[2] > at[0] and b[0] < at[0] + size[0] and b[3] > at[1] and b[1] < at[1] + size[1]
+
+
+def cut_nodes(layout, box):
+    """The drawn nodes the window `box` (its graph part) would show only partly."""
+    at, size = box[:2], box[2:]
+    return [n for n in _drawn(layout)
+            if _touches(_box(layout, n), at, size) and not _inside(_box(layout, n), at, size)]
+
+
+def window_size(layout, targets, key=True, force=False):
+    """(width, height) px, the colour key under it included (`key`), that
+    every window over `targets` ((node, keep) pairs: the stepper's steps) is
+    drawn at (`window`'s `size`): the widest's width and the tallest's height,
+    no taller than a usual window (one whose nodes need KEEP_MIN_SCALE and the
+    key is drawn taller, alone); None when the graph is shown whole (unless
+    `force`). Windows grown to hold a step's nodes are drawn smaller: the box
+    had changed height from step to step (QA: 395, 480, 399 px), moving the
+    queue under it while playing; windows of one height but several widths,
+    shrunk to a narrow box, moved its colour key up and down by up to 65 px
+    (QA, 1024x768 with the file browser open)."""
+    sizes = _drawn_sizes(layout, targets, key, force)
+    return (max(w for w, _ in sizes), min(WINDOW_H, max(h for _, h in sizes))) if sizes else None
 
 
 def tallest_window(layout, targets, key=True):
-    """The drawn height of the tallest window over `targets` ((node, keep)
-    pairs: the stepper's steps), with the colour key under it (`key`), or
-    None when the graph is shown whole. The
-    stepper's box keeps that height: windows grown to hold a step's nodes are
-    drawn smaller, and the box had changed height from step to step (QA: 395,
-    480, 399 px), moving the queue under it while playing."""
-    if not needs_window(layout):
-        return None
-    most = 0.0
+    """The drawn height of the tallest window over `targets` (`window_size`'s,
+    each drawn alone), or None when the graph is shown whole."""
+    sizes = _drawn_sizes(layout, targets, key)
+    return max(h for _, h in sizes) if sizes else None
+
+
+def _drawn_sizes(layout, targets, key, force=False):
+    """[(width, height) px] of the windows over `targets`, each at its own size."""
+    if not (force or needs_window(layout)):
+        return []
+    sizes = []
     for node, keep in targets:
-        box = window(layout, node, keep, overhang=True, key=key)
-        if box is not None:
-            most = max(most, box[3] * window_scale(layout, box, key=key) + (LEGEND_PX if key else 0))
-    return most or None
+        extent = _extent(layout, node, keep, 1.0, force, key)
+        if extent is not None:
+            w, h, scale = extent[:3]
+            sizes.append((w * scale, h * scale + (LEGEND_PX if key else 0)))
+    return sizes
 
 
 def needs_window(layout):
@@ -167,28 +260,54 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=None):
+def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=None, size=None):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
-    holds `keep` too (drawn `zoom` times larger), or unchanged (focused
-    False) when the whole graph fits (unless `force`). `key` (by default:
-    with `overhang`, the stepper): the drawing's colour key (|grad| scale,
-    what a dashed outline means) is drawn whole at the window's bottom; the
-    window showed a sliver of it, or none, the rest outside its view."""
+    holds `keep` too (drawn `zoom` times larger, at `size` if given), or
+    unchanged (focused False) when the whole graph fits (unless `force`).
+    `key` (by default: with `overhang`, the stepper): the drawing's colour key
+    (|grad| scale, what a dashed outline means) is drawn whole at the window's
+    bottom; the window showed a sliver of it, or none, the rest outside its
+    view. A node the window's edges would cut is left out (`_left_out`)."""
     # (no room is kept for a key the drawing does not have: QA, a blank band over a graph without one)
     key = (overhang if key is None else key) and has_legend(svg)
-    box = window(layout, node_id, keep, zoom, force, overhang, key)
-    if box is None:
+    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size)
+    if placed is None:
         return svg, False
+    # in whole px, as the viewBox is written: the drawn size is the viewBox's times the scale
+    box, scale = tuple(float(round(v)) for v in placed[0]), placed[1]
     x0, y0, w, h = box
-    scale = window_scale(layout, box, zoom, key)
-    # below the drawing (overhang): the graph's white card goes on (a dark theme showed through)
+    attrs = root_attrs(svg)
+    # beyond the drawing (overhang, or a window wider than the graph): the graph's white card goes
+    # on (a dark theme showed through)
     card = f'<rect x="{x0:.0f}" y="{y0:.0f}" width="{w:.0f}" height="{h:.0f}" fill="#ffffff"/>' \
-        if y0 + h > float(root_attrs(svg)["height"]) else ""
+        if min(x0, y0) < -0.5 or x0 + w > float(attrs["width"]) + 0.5 or y0 + h > float(attrs["height"]) + 0.5 \
+        else ""
+    svg = _left_out(svg, layout, box)
     if key:
         svg, h = _key_under(svg, layout, box, scale / zoom)
-    # width/height are the drawn size ("large" enlarges them); the viewBox the part of the graph
-    return with_root(svg, card, width=f"{w * scale:.0f}", height=f"{h * scale:.0f}",
-                     view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(w * scale, h * scale)), True
+    # width/height are the drawn size ("large" enlarges them; `size`, the same at every step, to the
+    # px); the viewBox the part of the graph
+    drawn_w, drawn_h = size or (w * scale, h * scale)
+    return with_root(svg, card, width=f"{drawn_w:.0f}", height=f"{drawn_h:.0f}",
+                     view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(drawn_w, drawn_h)), True
+
+
+def _left_out(svg, layout, box):
+    """`svg` with the nodes that the window `box` would show only partly (its
+    size kept, no place cut none) covered on white, their outlines' and
+    badges' width too: none is drawn in part (QA: half a value, a thin arc of
+    an oval on the colour key); their edges end at the window's edge as
+    others do."""
+    covers = []
+    for n in cut_nodes(layout, box):
+        left, top, right, bottom = _box(layout, n)
+        covers.append(f'<rect class="dz-left-out" x="{left - COVER_PAD:.1f}" y="{top - COVER_PAD:.1f}" '
+                      f'width="{right - left + 2 * COVER_PAD:.1f}" height="{bottom - top + 2 * COVER_PAD:.1f}" '
+                      f'fill="#ffffff"/>')
+    if not covers:
+        return svg
+    end = svg.rfind("</svg>")
+    return svg[:end] + "".join(covers) + svg[end:]
 
 
 def _key_under(svg, layout, box, unit):

@@ -63,6 +63,14 @@ def window_style(width, height):
     return f"width:{width:.0f}px;max-width:100%;height:auto;aspect-ratio:{width:.0f}/{height:.0f};{_ITEM}"
 
 
+def narrowest_height(width, height):
+    """The height a window drawn `width` x `height` px (`window_style`) takes
+    in the narrowest box, which shrinks it to its width: as a box's kept
+    height, it leaves no blank under the window in any box (QA: 74-139 px at
+    1024x768 with the file browser open, under a box kept at its full height)."""
+    return height * min(1.0, NARROW_BOX_PX / width)
+
+
 # "fit" shows the whole graph on one screen: under the Graph tab's ~340 px of menus, buttons, picker
 # and note too (QA: at 68vh alone, a tall graph's output end was below a 768-px screen's fold).
 FITTED_STYLE = f"width:100%;height:auto;max-height:min(68vh, calc(100vh - 340px));{_ITEM}"

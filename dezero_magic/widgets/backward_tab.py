@@ -17,8 +17,8 @@ so hundreds of steps stay responsive.
 import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import focus, tallest_window
-from dezero_magic.render.screen import fits_whole_from, may_overflow
+from dezero_magic.render.focus import focus, needs_window, window_size
+from dezero_magic.render.screen import fits_whole_from, may_overflow, narrowest_height
 from dezero_magic.render.svg import has_legend, render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
@@ -95,7 +95,7 @@ class BackwardView(TraceView):
         kit = self.kit
         self._replay = None
         self._hold = False
-        self._heights = {}     # mode -> the box height its steps keep (_box_height)
+        self._sizes = {}       # mode -> the size its steps' windows are drawn at (_window_size)
         steps = trace.graph.steps
         if not steps:
             said = NOT_WATCHED if getattr(trace, "line_magic", False) else _no_backward(trace.graph)
@@ -207,22 +207,26 @@ class BackwardView(TraceView):
         # Short: at 1024 px it stood three lines tall between the step's text and its graph.
         note = (f"Around {func_name(t.graph, fid)}, which this step pops, with what fits of its inputs and "
                 "outputs: the graph is larger than the screen (the Graph tab shows all of it).")
-        whole, focused = focus(svg, t.layout, fid, keep=ends, overhang=True)
+        size = self._window_size()    # one for every step: its colour key stays put
+        whole, focused = focus(svg, t.layout, fid, keep=ends, overhang=True, size=size)
         if focused or not may_overflow(t.layout.width, t.layout.height):
-            self.figure.value = style.figure(whole, note if focused else None, min_height=self._box_height())
+            # the box keeps a height (a step whose function is not drawn shows the whole graph) that
+            # no box leaves blank under the windows: the narrowest shrinks them to its width
+            keep = narrowest_height(*size) if size and needs_window(t.layout) else None
+            self.figure.value = style.figure(whole, note if focused else None, min_height=keep)
             return
         # Whole where the box holds it; where it would cut it (~550 px: 1024 px, file browser
         # open) a window around the popped function instead, chosen by the browser (QA: the
         # popped Square was cut in half at the box's edge; shrunk to fit it read at 7 px).
-        window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True, overhang=True)
+        window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True, overhang=True, size=size)
         attrs = root_attrs(whole)
         self.figure.value = style.figure(whole, note, cut_svg=window,
                                          fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
 
-    def _box_height(self):
-        """The tallest window of the current mode's steps (None: drawn whole), once a mode."""
+    def _window_size(self):
+        """The size every window of the current mode's steps is drawn at (focus.window_size), once a mode."""
         mode = self.mode.value
-        if mode not in self._heights:
+        if mode not in self._sizes:
             graph = self.trace.graph
             if mode == BOOK:
                 rp = self._book()
@@ -232,10 +236,9 @@ class BackwardView(TraceView):
             else:
                 edges = [(s.func, step_edges(graph, s.func, s.gys, s.gxs)) for s in graph.steps]
             # (room for the colour key only where the graph's drawing has one)
-            self._heights[mode] = tallest_window(self.trace.layout,
-                                                 [(fid, step_ends(graph, fid, e)) for fid, e in edges],
-                                                 key=has_legend(self.trace.svg()))
-        return self._heights[mode]
+            self._sizes[mode] = window_size(self.trace.layout, [(fid, step_ends(graph, fid, e)) for fid, e in edges],
+                                            key=has_legend(self.trace.svg()), force=True)
+        return self._sizes[mode]
 
     def _render_generation(self, k):
         graph, steps = self.trace.graph, self.trace.graph.steps
