@@ -148,8 +148,8 @@ def _whole_nodes(layout, held, start, size, total):
     """(x0, y0): the window `size` at `start` moved, by at most a quarter of
     its size each way and inside [0, total], to where its edges cut fewer nodes
     (QA: ovals cut in half at its edges, "grad 1.662e-"; a sliver of the next
-    oval on the colour key), without losing a node of `held` or one it showed
-    whole. Its size stays: a window whose size changed from step to step moved
+    oval on the colour key), never losing a node of `held` and, where it can,
+    none it showed whole. Its size stays: a window whose size changed from step to step moved
     the stepper's colour key and all below it. A node still cut, `focus`
     leaves out."""
     (w, h), reach = size, (size[0] * 1.25, size[1] * 1.25)
@@ -234,13 +234,6 @@ def window_size(layout, targets, key=True, force=False):
     return (max(w for w, _ in sizes), min(WINDOW_H, max(h for _, h in sizes))) if sizes else None
 
 
-def tallest_window(layout, targets, key=True):
-    """The drawn height of the tallest window over `targets` (`window_size`'s,
-    each drawn alone), or None when the graph is shown whole."""
-    sizes = _drawn_sizes(layout, targets, key)
-    return max(h for _, h in sizes) if sizes else None
-
-
 def _drawn_sizes(layout, targets, key, force=False):
     """[(width, height) px] of the windows over `targets`, each at its own size."""
     if not (force or needs_window(layout)):
@@ -286,8 +279,11 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     if key:
         svg, h = _key_under(svg, layout, box, scale / zoom)
     # width/height are the drawn size ("large" enlarges them; `size`, the same at every step, to the
-    # px); the viewBox the part of the graph
-    drawn_w, drawn_h = size or (w * scale, h * scale)
+    # px, where this window is of that shape: else the browser squeezed it, blank at its sides); the
+    # viewBox the part of the graph
+    drawn_w, drawn_h = w * scale, h * scale
+    if size and abs(drawn_w - size[0]) <= 1 and abs(drawn_h - size[1]) <= 1:
+        drawn_w, drawn_h = size
     return with_root(svg, card, width=f"{drawn_w:.0f}", height=f"{drawn_h:.0f}",
                      view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(drawn_w, drawn_h)), True
 

@@ -19,7 +19,7 @@ import ipywidgets as widgets
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus, needs_window, window_size
 from dezero_magic.render.screen import fits_whole_from, may_overflow, narrowest_height
-from dezero_magic.render.svg import has_legend, render_svg, root_attrs, with_fresh_ids
+from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets import style
@@ -230,14 +230,13 @@ class BackwardView(TraceView):
             graph = self.trace.graph
             if mode == BOOK:
                 rp = self._book()
-                have = rp is not None and rp.book_grads is not None
-                edges = [(s.func, step_edges(graph, s.func, None, s.gxs if have else None))
+                key = rp is not None and rp.book_grads is not None   # (room for a colour key: with grads)
+                edges = [(s.func, step_edges(graph, s.func, None, s.gxs if key else None))
                          for s in (rp.steps if rp is not None else [])]
-            else:
-                edges = [(s.func, step_edges(graph, s.func, s.gys, s.gxs)) for s in graph.steps]
-            # (room for the colour key only where the graph's drawing has one)
+            else:  # steps draw running grads, so a key, also where the cell cleared the final grads
+                key, edges = True, [(s.func, step_edges(graph, s.func, s.gys, s.gxs)) for s in graph.steps]
             self._sizes[mode] = window_size(self.trace.layout, [(fid, step_ends(graph, fid, e)) for fid, e in edges],
-                                            key=has_legend(self.trace.svg()), force=True)
+                                            key=key, force=True)
         return self._sizes[mode]
 
     def _render_generation(self, k):

@@ -49,7 +49,7 @@ def test_a_graph_the_narrowest_box_would_cut_is_stepped_whole_or_in_a_window(dia
     assert 'class="dz-figure-note dz-if-cut"' in html      # "The part of the graph around ..." with the window only
 
 
-def test_the_stepper_box_keeps_the_height_of_its_tallest_window(shell, displayed):
+def test_the_stepper_box_keeps_one_height_and_its_windows_one_size(shell, displayed):
     # QA at 1024 px with the file browser open: the box changed height from step to step (395,
     # 480, 399 px), moving the queue under it while playing: windows of different widths
     # (narrowed so that no node is cut at an edge) shrink differently into a narrow box.

@@ -137,16 +137,19 @@ def test_a_window_with_its_key_keeps_the_graph_part_inside_the_graph_and_changes
 def test_a_drawing_without_a_key_gets_no_room_for_one():
     # QA 19: a graph drawn without a colour key (no |grad| to scale) got a window LEGEND_PX shorter
     # and a stepper box LEGEND_PX taller: a blank band, a dark strip in the dark theme.
-    from dezero_magic.render.focus import tallest_window
-    from dezero_magic.render.svg import LEGEND_PX, has_legend
+    from dezero_magic.render.focus import window_size
+    from dezero_magic.render.svg import has_legend
 
-    graph, lay = sin_chain(60)
+    graph, lay = sin_chain(60, "TB")   # taller than a window: the key's room is taken from its height
     keyless = render_svg(graph, lay, show_grads=False)
     assert not has_legend(keyless) and has_legend(render_svg(graph, lay))
-    nid = next(iter(graph.functions))
+    nid = list(graph.functions)[30]
     shown, focused = focus(keyless, lay, nid, overhang=True)
-    plain = window(lay, nid, overhang=True)
+    plain, keyed = window(lay, nid, overhang=True), window(lay, nid, overhang=True, key=True)
+    assert keyed[3] < plain[3]   # (what a window with a key would have been)
     assert focused and "dz-window-key" not in shown
     assert view_box(shown)[0] == pytest.approx(plain, abs=0.5)   # the whole window, no band kept
     targets = [(fid, ()) for fid in graph.functions]
-    assert tallest_window(lay, targets, key=True) - tallest_window(lay, targets, key=False) >= LEGEND_PX - 1
+    with_key, without = window_size(lay, targets, key=True), window_size(lay, targets, key=False)
+    assert with_key[0] == without[0] and with_key[1] >= without[1]   # never shorter: the key is added
+    assert window(lay, nid, overhang=True, key=True, size=without) != window(lay, nid, overhang=True, size=without)
