@@ -279,11 +279,15 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     if key:
         svg, h = _key_under(svg, layout, box, scale / zoom)
     # width/height are the drawn size ("large" enlarges them; `size`, the same at every step, to the
-    # px, where this window is of that shape: else the browser squeezed it, blank at its sides); the
-    # viewBox the part of the graph
+    # px); the viewBox the part of the graph. A window of another shape (a step whose nodes need the
+    # smallest scale) is drawn inside `size`, in its own shape: squeezed to it, the browser had left
+    # blanks at its sides; larger, the stepper's box changed height on that step (480 -> 494 px).
     drawn_w, drawn_h = w * scale, h * scale
     if size and abs(drawn_w - size[0]) <= 1 and abs(drawn_h - size[1]) <= 1:
         drawn_w, drawn_h = size
+    elif size:
+        inside = min(1.0, size[0] / drawn_w, size[1] / drawn_h)
+        drawn_w, drawn_h = drawn_w * inside, drawn_h * inside
     return with_root(svg, card, width=f"{drawn_w:.0f}", height=f"{drawn_h:.0f}",
                      view_box=f"{x0:.0f} {y0:.0f} {w:.0f} {h:.0f}", style=window_style(drawn_w, drawn_h)), True
 
