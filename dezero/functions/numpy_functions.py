@@ -214,10 +214,11 @@ def refusal(func, why, args=()):
     """The TypeError message for np function `func` given a Variable (in `args`)."""
     name = _name(func)
     first = args[0] if args else None
+    rest = ", ..." if len(args) > 1 else ""   # (the call's other arguments, as they were)
     if isinstance(first, (list, tuple)):
-        example = f", e.g. {name}([a.data, b.data])"
+        example = f", e.g. {name}([a.data, b.data]{rest})"
     else:
-        example = f", e.g. {name}(v.data{', ...' if len(args) > 1 else ''})" if isinstance(first, Variable) else ""
+        example = f", e.g. {name}(v.data{rest})" if isinstance(first, Variable) else ""
     short = func.__name__
     if callable(getattr(F, short, None)):
         fix = (f"F.{short}(v) (import dezero.functions as F) is differentiable, with the options it has "
