@@ -389,6 +389,11 @@ def with_scroll_hint(svg, text, klass):
             f'font-weight="bold" text-anchor="{anchor}" dominant-baseline="central">{esc(text)}</text></g>')
     end = svg.rfind("</svg>")
     svg = svg[:end] + band + svg[end:]
+    # Where the hint is hidden, its band is pulled out of view (style.figure; review: a blank band stayed):
+    # a margin of its drawn height, 32 px times the scale, box width / drawing width where shrunk (% of width)
+    pull = f"--dz-hint-pull:max(-{SCROLL_HINT_PX}px, -{100 * SCROLL_HINT_PX / width:.4f}%)"
     # above the drawing: the viewBox starts above 0, the nodes keep their coordinates
     return with_root(svg, width=f"{width:.0f}", height=f"{height + SCROLL_HINT_PX:.0f}",
-                     view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + SCROLL_HINT_PX:.0f}")
+                     view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + SCROLL_HINT_PX:.0f}",
+                     style=f"{attrs.get('style', '')};{pull}",
+                     **{"class": f"{attrs.get('class', '')} dz-hinted-{'lr' if lr else 'tb'}".strip()})

@@ -203,11 +203,12 @@ class GraphView(TraceView):
                 zoomed = zoom > 1
         elif may_overflow(lay.width, lay.height):
             note = CUT_NOTE
+            # (from the drawing's size without the hint: where it fits, the hint's band is out of view)
+            attrs = root_attrs(svg)
+            fits_from = fits_whole_from(float(attrs["width"]), float(attrs["height"]))
             if not self.large.value:  # (large's note says it; the hint, 1.5 times larger, was cut off)
                 # hidden (style.figure's "dz-if-cut") where the browser finds that the box holds it whole
                 svg = with_scroll_hint(svg, SCROLL_HINTS.get(lay.rankdir, SCROLL_HINTS["LR"]), "dz-if-cut")
-            attrs = root_attrs(svg)
-            fits_from = fits_whole_from(float(attrs["width"]), float(attrs["height"]))
         if self.large.value and not self.fit.value and not zoomed:
             attrs = root_attrs(svg)
             width, height = LARGE * float(attrs["width"]), LARGE * float(attrs["height"])

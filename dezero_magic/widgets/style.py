@@ -154,7 +154,11 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     # QA: "If this graph is cut off..." stood over graphs that fit the wide boxes whole
     rule = (f"<style>.{scope} .dz-if-fits{{display:none}}"
             f"@container (min-width:{width}px){{@media (min-height:{height}px){{"
-            f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}}}}}</style>")
+            f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}"
+            # a hidden scroll hint's band out of view (render.svg.with_scroll_hint); a reversed flex
+            # box (style: end_first) cannot scroll to what lies past its start
+            f".{scope} .dz-hinted-lr{{margin-top:var(--dz-hint-pull)}}"
+            f".{scope} .dz-hinted-tb{{margin-bottom:var(--dz-hint-pull)}}}}}}</style>")
     notes = _figure_note(note, "dz-if-cut") + (_figure_note(fits_note, "dz-if-fits") if fits_note else "")
     return f'<div class="{scope}" style="container-type:inline-size">{rule}{notes}{box}</div>'
 

@@ -132,6 +132,10 @@ def test_matyas_opens_whole_or_on_its_output_with_a_scroll_hint(ran, screen):
         # whole: every variable in the box, no hint
         assert all(v[0] for k, v in found.items() if k != "dz-scroll-hint-text"), (screen, state)
         assert not hint[1], ("a hint over a graph shown whole", screen, state)
+        # review: the hidden hint's band (32 px times the scale) is out of view, not a blank band over it
+        pulled = figure.evaluate("f => f.querySelector('svg.dz-hinted-lr').getBoundingClientRect().top"
+                                 " - f.getBoundingClientRect().top")
+        assert pulled < -10, (screen, pulled)
     assert state["scrolls"] == (screen != "1280x800"), (screen, state)
 
 
