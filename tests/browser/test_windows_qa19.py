@@ -18,23 +18,12 @@ from playwright.sync_api import expect
 
 import lab_page
 from lab_page import ARTIFACTS
+from test_keyboard_a11y import SETUP
+from test_lecture_screen import MATYAS
 
 pytestmark = pytest.mark.browser
 
-SETUP = """\
-%load_ext dezero_magic
-import numpy as np
-import dezero.functions as F
-from dezero import Variable
-"""
-# notebooks/00_tour.ipynb §3 and its --modes cell
-MATYAS = """\
-%%dezero --retain-grad
-x = Variable(np.array(1.0), name="x")
-y = Variable(np.array(1.0), name="y")
-z = 0.26 * (x ** 2 + y ** 2) - 0.48 * x * y
-z.backward()
-"""
+# notebooks/00_tour.ipynb §3 (MATYAS) and its --modes cell
 MODES = """\
 %%dezero --modes
 x = Variable(np.random.default_rng(0).standard_normal(10_000), name="x")
