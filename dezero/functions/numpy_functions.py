@@ -274,17 +274,12 @@ NOT_AN_ARRAY = (
     "the sum of a list of Variables, with its graph, Python's sum(vs) instead of np.sum(vs)")
 
 
-def _array(self, dtype=None, copy=None):
-    """Variable.__array__: refused (see the module docstring)."""
-    raise VariableTypeError(NOT_AN_ARRAY)
-
-
-def _to_numpy(self):
-    """Refused as np.array(v) is: matplotlib calls an input's to_numpy() before it walks it element by
-    element (each element a GetItem in the graph) and converts it with np.asarray."""
+def _not_an_array(self, *_args, **_kwargs):
+    """Variable.__array__ (dtype, copy) and Variable.to_numpy(): refused (see the module docstring).
+    to_numpy too: matplotlib calls an input's to_numpy() before it walks it element by element (each
+    element a GetItem in the graph) and converts it with np.asarray."""
     raise VariableTypeError(NOT_AN_ARRAY)
 
 
 Variable.__array_function__ = _FunctionHook()
-Variable.__array__ = _array
-Variable.to_numpy = _to_numpy
+Variable.__array__ = Variable.to_numpy = _not_an_array

@@ -12,7 +12,7 @@ under the whole graph, of which the window showed a sliver or nothing.
 """
 from dezero_magic.layout import MARGIN
 from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
-from dezero_magic.render.svg import LEGEND_PX, has_legend, root_attrs, split_legend, with_root
+from dezero_magic.render.svg import LEGEND_PX, drawn_last, has_legend, root_attrs, split_legend, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
 # render.screen.MIN_SCALE (wider, a node could be cut off: QA saw the output end
@@ -306,8 +306,7 @@ def _left_out(svg, layout, box):
                       f'fill="#ffffff"/>')
     if not covers:
         return svg
-    end = svg.rfind("</svg>")
-    return svg[:end] + "".join(covers) + svg[end:]
+    return drawn_last(svg, "".join(covers))
 
 
 def _key_under(svg, layout, box, unit):
@@ -326,8 +325,7 @@ def _key_under(svg, layout, box, unit):
     row = (f'<rect class="dz-window-key-band" x="{x0:.1f}" y="{y0 + h:.1f}" width="{w:.1f}" '
            f'height="{band:.1f}" fill="#ffffff"/><g class="dz-window-key" transform="translate({x0:.1f},'
            f'{y0 + h:.1f}) scale({size:.4f}) translate(0,{-layout.height:.1f})">{items}</g>')
-    end = rest.rfind("</svg>")
-    return rest[:end] + row + rest[end:], h + band
+    return drawn_last(rest, row), h + band
 
 
 def enlarged(svg):

@@ -346,6 +346,12 @@ def with_root(svg, prefix="", **attrs):
     return svg[:root.start()] + tag + prefix + svg[root.end():]
 
 
+def drawn_last(svg, text):
+    """`svg` with `text` (SVG) drawn last, over everything (`with_root`'s prefix: first)."""
+    end = svg.rfind("</svg>")
+    return svg[:end] + text + svg[end:] if end >= 0 else svg
+
+
 def with_caption(svg, text, warning=False):
     """`svg` (from render_svg) with `text` written under the drawing: the SVG
     alone (image/svg+xml, shown by viewers that take no HTML) then says when a
@@ -357,43 +363,8 @@ def with_caption(svg, text, warning=False):
     colour, weight = (palette.WARNING_STROKE, ' font-weight="bold"') if warning else ("#333333", "")
     line = (f'<text class="dz-svg-caption" x="{MARGIN}" y="{height + CAPTION_PX / 2:.1f}" fill="{colour}"'
             f'{weight} dominant-baseline="central">{esc(text)}</text>')
-    end = svg.rfind("</svg>")
-    svg = svg[:end] + line + svg[end:]
+    svg = drawn_last(svg, line)
     # a white ground under all of it: the drawing's own covers the drawing only
     return with_root(svg, f'<rect width="{new_w:.0f}" height="{new_h:.0f}" fill="#ffffff"/>',
                      width=f"{new_w:.0f}", height=f"{new_h:.0f}", view_box=f"0 0 {new_w:.0f} {new_h:.0f}",
                      style=whole_style(new_w))
-
-
-SCROLL_HINT_PX = 32
-SCROLL_HINT_FONT_PX = 20   # drawn at MIN_SCALE where it shows: ~13 px, bold
-
-
-def with_scroll_hint(svg, text, klass):
-    """`svg` (from render_svg) with `text` in a band of its own at the corner
-    its box opens on, where the box cuts the drawing (QA at 1024x768: Matyas'
-    x and y were cut in half at the box's left edge, nothing in the box said
-    that it scrolls, and a projector's scroll bar may be hidden): over the
-    right end of a left-to-right drawing (the box opens at its top right),
-    under the left end of a top-to-bottom one (its bottom left). `klass`: the
-    band's class (the figure's container query hides it where the box holds
-    the drawing whole: widgets.style.figure)."""
-    attrs = root_attrs(svg)
-    width, height = float(attrs["width"]), float(attrs["height"])
-    lr = attrs.get("data-rankdir", "LR") == "LR"
-    top = -SCROLL_HINT_PX if lr else height
-    x, anchor = (width - MARGIN, "end") if lr else (MARGIN, "start")
-    band = (f'<g class="dz-scroll-hint {esc(klass)}"><rect x="0" y="{top:.0f}" width="{width:.0f}" '
-            f'height="{SCROLL_HINT_PX}" fill="#ffffff"/><text class="dz-scroll-hint-text" x="{x:.0f}" '
-            f'y="{top + SCROLL_HINT_PX / 2:.1f}" fill="#333333" font-size="{SCROLL_HINT_FONT_PX}" '
-            f'font-weight="bold" text-anchor="{anchor}" dominant-baseline="central">{esc(text)}</text></g>')
-    end = svg.rfind("</svg>")
-    svg = svg[:end] + band + svg[end:]
-    # Where the hint is hidden, its band is pulled out of view (style.figure; review: a blank band stayed):
-    # a margin of its drawn height, 32 px times the scale, box width / drawing width where shrunk (% of width)
-    pull = f"--dz-hint-pull:max(-{SCROLL_HINT_PX}px, -{100 * SCROLL_HINT_PX / width:.4f}%)"
-    # above the drawing: the viewBox starts above 0, the nodes keep their coordinates
-    return with_root(svg, width=f"{width:.0f}", height=f"{height + SCROLL_HINT_PX:.0f}",
-                     view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + SCROLL_HINT_PX:.0f}",
-                     style=f"{attrs.get('style', '')};{pull}",
-                     **{"class": f"{attrs.get('class', '')} dz-hinted-{'lr' if lr else 'tb'}".strip()})

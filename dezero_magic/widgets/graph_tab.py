@@ -13,7 +13,8 @@ from dezero_magic.preview import shape_text
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import enlarged, fitted, focus
 from dezero_magic.render.screen import LARGE, fits_whole_from, may_overflow, surely_fits
-from dezero_magic.render.svg import render_svg, root_attrs, with_scroll_hint
+from dezero_magic.render.scroll_hint import with_scroll_hint
+from dezero_magic.render.svg import drawn_last, render_svg, root_attrs
 from dezero_magic.widgets import style
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.trace_view import TraceView
@@ -58,8 +59,7 @@ def picked_overlay(svg, layout, node_id, is_function):
                  f'width="{w + 2 * pad:.1f}" height="{h + 2 * pad:.1f}" rx="6"/>')
     else:
         shape = f'<ellipse {common} cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2 + pad:.1f}" ry="{h / 2 + pad:.1f}"/>'
-    at = svg.rfind("</svg>")
-    return svg[:at] + shape + svg[at:] if at >= 0 else svg
+    return drawn_last(svg, shape)
 
 
 def _creator_of(graph, vid):

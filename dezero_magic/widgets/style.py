@@ -155,7 +155,7 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     rule = (f"<style>.{scope} .dz-if-fits{{display:none}}"
             f"@container (min-width:{width}px){{@media (min-height:{height}px){{"
             f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}"
-            # a hidden scroll hint's band out of view (render.svg.with_scroll_hint); a reversed flex
+            # a hidden scroll hint's band out of view (render.scroll_hint); a reversed flex
             # box (style: end_first) cannot scroll to what lies past its start
             f".{scope} .dz-hinted-lr{{margin-top:var(--dz-hint-pull)}}"
             f".{scope} .dz-hinted-tb{{margin-bottom:var(--dz-hint-pull)}}}}}}</style>")

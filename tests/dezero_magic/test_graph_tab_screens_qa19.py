@@ -18,7 +18,8 @@ import pytest
 
 from dezero_magic.layout import MARGIN, layout
 from dezero_magic.render.screen import BOX_H, LARGE, NARROW_BOX_PX
-from dezero_magic.render.svg import LEGEND_PX, SCROLL_HINT_PX
+from dezero_magic.render.scroll_hint import SCROLL_HINT_PX
+from dezero_magic.render.svg import LEGEND_PX
 from dezero_magic.widgets.graph_tab import SCROLL_HINTS, GraphView
 from test_output_end_in_view import _far_edge, _fan_in
 from widget_html import run_traced, text_of, var_id

@@ -121,7 +121,7 @@ def test_the_cut_off_note_is_left_to_the_browser_where_a_wide_box_holds_the_grap
     # kernel never learns the box's width: a container query hides the note from the width
     # at which the graph, shrunk to MIN_SCALE at most, fits (and the screen is tall enough).
     from dezero_magic.render.screen import MIN_SCALE
-    from dezero_magic.render.svg import SCROLL_HINT_PX
+    from dezero_magic.render.scroll_hint import SCROLL_HINT_PX
 
     t = run_traced(shell, TOUR_LOSS)
     view = GraphView(t)
