@@ -9,7 +9,8 @@ import xml.etree.ElementTree as ET
 
 from dezero_magic.render.screen import MIN_SCALE, NARROW_BOX_PX
 from dezero_magic.widgets import view_for
-from dezero_magic.widgets.backward_tab import BOOK, VERDICT, BackwardView
+from dezero_magic.widgets.backward_tab import BOOK, BackwardView
+from dezero_magic.widgets.book_comparison import VERDICT
 from dezero_magic.widgets.graph_tab import LARGE_FITS_NOTE, LARGE_NOTE, GraphView
 
 from widget_html import run_traced, text_of
