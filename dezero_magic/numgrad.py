@@ -29,7 +29,6 @@ it to real would drop its imaginary part. Comparisons fit the data's precision
 (looser for float16: `dezero_magic.grad_tolerance`). The re-evaluation lives
 in `dezero_magic.reevaluate`, the plot's derivatives in `dezero_magic.derivatives`.
 """
-import time
 from dataclasses import dataclass, field
 from typing import List, Optional
 
@@ -41,6 +40,7 @@ from dezero_magic.forward_faults import ForwardFault, diagnose, watched_pass
 from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
 from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.numgrad_reasons import no_creator, no_graph, not_reproduced, output_gone, output_label, raised
+from dezero_magic.pass_clock import PassClock
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
 from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
@@ -249,10 +249,10 @@ def _check(trace, y, funcs, leaves, within_s, watched=False):
     """`watched`: the first pass watches each forward (the user's code: `forward_faults`)."""
     base = _base(leaves)
     try:
-        began = time.perf_counter()
+        clock = PassClock()
         with np.errstate(all="ignore"):
             computed = watched_pass(funcs, base, trace) if watched else _evaluate_all(funcs, base)
-        one_run = time.perf_counter() - began
+        one_run = clock.seconds()
     except ForwardFault as fault:
         return _unavailable(str(fault))
     except Exception as exc:  # noqa: BLE001 - a user's forward that fails on a copy
@@ -301,10 +301,10 @@ def _budget(funcs, base, computed, one_run, within_s):
     if within_s is not None and one_run * needed > within_s:
         return None
     if one_run * needed > SLOW_LIMIT_S:
-        began = time.perf_counter()
+        clock = PassClock()
         with np.errstate(all="ignore"):
             _evaluate_all(funcs, base)
-        one_run = min(one_run, time.perf_counter() - began)
+        one_run = min(one_run, clock.seconds())
     if one_run * needed > SLOW_LIMIT_S:
         return GradCheck(False, f"Numerical gradients are not available because the graph is too slow to "
                                 f"re-run: one forward pass of its {len(funcs)} functions took {one_run:.2f} s "
