@@ -112,7 +112,7 @@ class Pow(Function):
             return c * x ** (c - 1) * gy
         # The same operations, in the same order and with the constant given
         # the same dtype as `_operand` gives it, on raw arrays.
-        p = x.data ** (c - 1)
+        p = x.data ** _weak(c - 1)  # (c - 1 of a 0-d array c is an np.float64: as pow() takes it)
         p = p if type(p) is _ndarray else as_array(p)
         if type(c) in (int, float) and p.dtype.kind == "f":
             # A Python number next to a float array computes in the array's
@@ -212,7 +212,13 @@ def rdiv(x0, x1):
 def pow(x, c):
     if isinstance(c, (Variable, np.ndarray)) and not (isinstance(c, np.ndarray) and c.ndim == 0):
         return PowVar()(x, c)
-    return Pow(c)(x)
+    return Pow(_weak(c))(x)
+
+
+def _weak(c):
+    """np.float64 (a float subclass) as a Python float, as _constant takes it for `*`:
+    NumPy 2 made float32 ** np.float64 a float64 array, float32 ** 2.0 stays float32."""
+    return float(c) if type(c) is not float and isinstance(c, float) else c
 
 
 def rpow(x, c):

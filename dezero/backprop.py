@@ -78,6 +78,31 @@ def _as_grad(f, gx, create_graph):
     return Variable(array)
 
 
+def _shape(g):
+    return np.shape(g.data if isinstance(g, Variable) else g)
+
+
+def _fit_seed(seed, y, i):
+    """A seed grad whose shape is not its output's: one number for a one-number
+    output is reshaped to it; any other shape is refused. Before, backward
+    broadcast it through the first function and summed it back (a (2, 2) seed
+    for a (2,) output doubled every grad), or failed inside some backward."""
+    shape = _shape(seed)
+    if int(np.prod(shape)) == 1 and y.data.size == 1 and hasattr(seed, "reshape"):
+        return seed.reshape(y.data.shape)
+    name = y.name or "y"
+    many = f" (one number c for every element: c * np.ones({y.data.shape}))" if shape == () else ""
+    if i is None:
+        where = (f"{name}.grad, the seed of {name}.backward(), has shape {shape} but {name} has shape "
+                 f"{y.data.shape}. Call {name}.cleargrad() to start from ones, or set {name}.grad to an "
+                 f"array of {name}'s shape (e.g. Variable(np.ones({y.data.shape}))){many}")
+    else:
+        where = (f"grad_outputs[{i}] has shape {shape} but output {i} has shape {y.data.shape}: give "
+                 f"each output a seed of its own shape (e.g. np.ones({y.data.shape})), or None for ones{many}")
+    raise ValueError(f"a seed grad must have its output's shape (another shape is broadcast through the "
+                     f"graph and summed back: wrong grads, or a failure inside a backward); {where}")
+
+
 def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     """Backpropagate from `outputs` (a list of Variables).
 
@@ -99,8 +124,14 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
         if store is None:
             if y.grad is None:
                 y.grad = seed if seed is not None else _ones_like(y)
+            elif y.data is not None and _shape(y.grad) != y.data.shape:  # (once an output, not a step)
+                y.grad = _fit_seed(y.grad, y, None)
+        elif seed is None:
+            store[id(y)] = _ones_like(y)
         else:
-            store[id(y)] = seed if seed is not None else _ones_like(y)
+            if y.data is not None and _shape(seed) != y.data.shape:
+                seed = _fit_seed(seed, y, i)
+            store[id(y)] = seed
         f = y.creator
         if f is not None and f not in seen:
             seen.add(f)
@@ -236,8 +267,15 @@ def grad(outputs, inputs, grad_outputs=None, create_graph=False):
     single_input = isinstance(inputs, Variable)
     inputs = [inputs] if single_input else list(inputs)
     if grad_outputs is not None:
-        grad_outputs = [grad_outputs] if isinstance(grad_outputs, Variable) else list(grad_outputs)
-        grad_outputs = [None if g is None else _as_var(g) for g in grad_outputs]
+        # One seed (a Variable, an array, a number) or a list/tuple of them, one
+        # per output; list(ndarray) had split an array seed into its elements.
+        seeds = list(grad_outputs) if isinstance(grad_outputs, (list, tuple)) else [grad_outputs]
+        if len(seeds) != len(outputs):
+            raise ValueError(
+                f"grad_outputs gives {len(seeds)} seed(s) for {len(outputs)} output(s): give one seed per "
+                "output (a list, None for ones); one seed for a single output may be an array, e.g. "
+                "grad_outputs=np.array([1.0, 10.0])")
+        grad_outputs = [None if g is None else _as_var(g) for g in seeds]
     store = {}
     # Keep the inputs' own ids alive in the store even when they are outputs.
     backward(outputs, grad_outputs, retain_grad=True, create_graph=create_graph, store=store)

@@ -8,6 +8,7 @@ from dezero import events
 from dezero.array_box import ArrayBox
 from dezero.config import Config
 from dezero.cuda import array_types
+from dezero.iteration_and_truth import IterationAndTruth
 
 _array_type = np.ndarray
 # The registry's own list object (events only mutates it in place), bound
@@ -71,7 +72,7 @@ def foreign_variable_error(obj):
     )
 
 
-class Variable(ArrayBox):
+class Variable(ArrayBox, IterationAndTruth):
     """A box for an ndarray that remembers the Function that created it.
 
     Attributes follow the book: `data`, `name`, `grad` (a Variable, so that
@@ -126,7 +127,8 @@ class Variable(ArrayBox):
 
         retain_grad=False frees the grads of intermediate variables (step 18);
         create_graph=True records the backward computation itself, so grads
-        can be differentiated again (step 32).
+        can be differentiated again (step 32). A grad left from an earlier
+        backward is added to (its own: the seed, not ones): call cleargrad() first.
         """
         from dezero.backprop import backward
 

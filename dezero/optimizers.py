@@ -155,7 +155,11 @@ class AdaDelta(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam with the bias correction folded into the step size (the `lr` property)."""
+    """Adam with the bias correction folded into the step size (the `lr` property).
+
+    As in the book (and Chainer), p -= lr * m / (sqrt(v) + eps) with the uncorrected v: eps
+    acts as torch.optim.Adam's eps / sqrt(1 - beta2 ** t) would, more strongly in early steps.
+    """
 
     def __init__(self, alpha=0.001, beta1=0.9, beta2=0.999, eps=1e-8, *, lr=None):
         super().__init__()

@@ -76,7 +76,11 @@ class Softmax(Function):
             y = x - x.max(axis=self.axis, keepdims=True)
         except AxisError:
             raise _axis_error("softmax", x, self.axis) from None
-        cuda.get_array_module(x).exp(y, out=y)
+        xp = cuda.get_array_module(x)
+        if y.dtype.kind not in "fc":
+            # Integer scores: exp in place cannot write floats into y (as log_softmax, float out).
+            y = y.astype(xp.result_type(y.dtype, xp.float32))
+        xp.exp(y, out=y)
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
 

@@ -137,8 +137,9 @@ class SoftmaxCrossEntropy(Function):
         n, num_classes = x.shape
         xp = cuda.get_array_module(x.data)
         labels = _labels(t.data, n, num_classes, xp)
-        t_onehot = xp.eye(num_classes, dtype=x.dtype)[labels]
-        gx = (softmax(x) - t_onehot) * (gy * (1.0 / max(n, 1)))  # (empty batch: empty grads)
+        p = softmax(x)  # (float also for integer scores)
+        t_onehot = xp.eye(num_classes, dtype=p.dtype)[labels]
+        gx = (p - t_onehot) * (gy * (1.0 / max(n, 1)))  # (empty batch: empty grads)
         return gx, None  # labels are not differentiable
 
 

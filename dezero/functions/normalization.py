@@ -47,6 +47,7 @@ class BatchNorm(Function):
             )
         xp = cuda.get_array_module(x)
         rows = _to_rows(x) if x.ndim == 4 else x
+        _check_per_channel(x.shape, gamma=gamma, beta=beta, mean=self.avg_mean, var=self.avg_var)
         if self.train:
             mean = rows.mean(axis=0)
             var = rows.var(axis=0)
@@ -90,6 +91,16 @@ class BatchNorm(Function):
         if len(shape) == 4:
             gx = _from_rows(gx, shape)
         return gx, ggamma, gbeta
+
+
+def _check_per_channel(shape, **arrays):
+    """NumPy's "operands could not be broadcast together with shapes (4,) (3,) (4,)" did not say
+    that gamma, beta, mean and var hold one entry per channel (axis 1 of x)."""
+    c = shape[1]
+    bad = [f"{name} {a.shape}" for name, a in arrays.items() if a.shape != (c,)]
+    if bad:
+        raise ValueError(f"batch_norm needs gamma, beta, mean and var of shape ({c},): x.shape[1] = {c} "
+                         f"entries, one per channel of x {shape}; got {', '.join(bad)}")
 
 
 def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):

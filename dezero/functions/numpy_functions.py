@@ -91,13 +91,10 @@ def _expand_dims(a, axis):
 
 def _clip(a, a_min=None, a_max=None, out=None, *, min=None, max=None, **rest):  # noqa: A002 - NumPy's names
     low, high = (a_min if a_min is not None else min), (a_max if a_max is not None else max)
-    if out is not None or rest or low is None or high is None:
+    if out is not None or rest or isinstance(low, Variable) or isinstance(high, Variable):
         return None
-    if not all(np.ndim(b) == 0 and np.isrealobj(b) and not isinstance(b, Variable) for b in (low, high)):
-        return None  # (array bounds: NumPy's own way)
-    low, high = float(low), float(high)
-    if low > high:
-        return None  # (NumPy gives a_max everywhere; F.clip refuses)
+    # None: no bound on that side; array bounds: one per element. Inverted bounds: F.clip's
+    # ValueError (NumPy gives a_max everywhere).
     return F.clip(a, low, high)
 
 

@@ -20,5 +20,7 @@ def dropout(x, dropout_ratio=0.5):
     xp = cuda.get_array_module(x)
     # random_sample(shape), not rand(*shape): rand() of a 0-d shape is a float, not an array.
     mask = xp.random.random_sample(x.shape) > dropout_ratio
-    scale = mask.astype(x.dtype) / x.dtype.type(1.0 - dropout_ratio)
+    # In a float dtype: int64(1 - 0.5) was 0, and mask / 0 made every entry NaN for integer x.
+    dtype = x.dtype if x.dtype.kind in "fc" else xp.result_type(x.dtype, xp.float32)
+    scale = mask.astype(dtype) / dtype.type(1.0 - dropout_ratio)
     return x * scale

@@ -6,9 +6,14 @@ from dezero.core import Function, as_variable
 from dezero.shapes import reshape_sum_backward, sum_to_array
 
 
+def _as_shape(shape):
+    """A shape as a tuple: one int is a 1-d shape, as in NumPy (x.reshape(3))."""
+    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(shape)
+
+
 class Reshape(Function):
     def __init__(self, shape):
-        self.shape = tuple(shape)
+        self.shape = _as_shape(shape)
 
     def forward(self, x):
         self.x_shape = x.shape
@@ -19,7 +24,8 @@ class Reshape(Function):
 
 
 def reshape(x, shape):
-    if x.shape == tuple(shape):
+    shape = _as_shape(shape)
+    if x.shape == shape:
         return as_variable(x)
     return Reshape(shape)(x)
 
@@ -62,7 +68,7 @@ def sum(x, axis=None, keepdims=False):
 
 class SumTo(Function):
     def __init__(self, shape):
-        self.shape = tuple(shape)
+        self.shape = _as_shape(shape)
 
     def forward(self, x):
         self.x_shape = x.shape
@@ -73,25 +79,34 @@ class SumTo(Function):
 
 
 def sum_to(x, shape):
-    if x.shape == tuple(shape):
+    shape = _as_shape(shape)
+    if x.shape == shape:
         return as_variable(x)
     return SumTo(shape)(x)
 
 
 class BroadcastTo(Function):
     def __init__(self, shape):
-        self.shape = tuple(shape)
+        self.shape = _as_shape(shape)
 
     def forward(self, x):
         self.x_shape = x.shape
-        return np.broadcast_to(x, self.shape)
+        try:  # (free unless raised)
+            return np.broadcast_to(x, self.shape)
+        except ValueError:
+            # NumPy's "input operand has more dimensions than allowed by the axis remapping" named no shape
+            raise ValueError(
+                f"broadcast_to cannot broadcast an array of shape {x.shape} to shape {self.shape}: the "
+                "target needs at least the input's axes (aligned from the right, each input axis 1 or "
+                "equal to the target's), e.g. (2, 3) or (4, 1, 3) for an input (1, 3)") from None
 
     def backward(self, gy):
         return sum_to(gy, self.x_shape)
 
 
 def broadcast_to(x, shape):
-    if x.shape == tuple(shape):
+    shape = _as_shape(shape)
+    if x.shape == shape:
         return as_variable(x)
     return BroadcastTo(shape)(x)
 
