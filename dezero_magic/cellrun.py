@@ -31,14 +31,11 @@ from dezero_magic.student_flags import backprop_off, creatorless_note, flag_note
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
+from dezero_magic.grad_origin import raised_backwards
 from dezero_magic.interrupts import interrupts_shown_without_our_frames
 from dezero_magic.memory import NO_GRAD
+from dezero_magic.nested_run import async_check_silent, cell_source, numbered_as, one_line_source, quiet_as
 from dezero_magic.tracer import Tracer
-
-# Prepended to the body so traceback line numbers are the cell's own
-# (line 1 of the cell is the `%%dezero` line).
-LINE_ONE = "# %%dezero\n"
-
 
 class CellFailed(Exception):
     """Raised to the caller of the magic when there is no outer cell to mark as failed."""
@@ -116,68 +113,6 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     return trace
 
 
-def cell_source(body):
-    """What the nested run executes. LINE_ONE keeps the cell's own line
-    numbers; a body that starts with another cell magic (`%%time` on the
-    line below `%%dezero`) runs as that magic, which must stay on line 1."""
-    return body if body.lstrip().startswith("%%") else LINE_ONE + body
-
-
-@contextlib.contextmanager
-def _numbered_as(shell, number):
-    """Compile the nested run under the outer cell's number. IPython counts a
-    cell before running it, so the nested run would be named In[n+1] in
-    tracebacks while the cell shows [n]."""
-    compiler = getattr(shell, "compile", None)
-    cache = getattr(compiler, "cache", None)
-    if number is None or cache is None:
-        yield
-        return
-    had_own = "cache" in vars(compiler)
-
-    def cache_as_outer(code, *args, **kwargs):
-        kwargs.pop("number", None)
-        return cache(code, number, *args[1:], **kwargs)
-
-    compiler.cache = cache_as_outer
-    try:
-        yield
-    finally:
-        if had_own:
-            compiler.cache = cache
-        else:
-            del compiler.cache
-
-
-@contextlib.contextmanager
-def _quiet_as(shell, code):
-    """A trailing `;` hides Out[] as in a plain cell. IPython decides that
-    from the last history entry, which is the outer `%%dezero` call, not
-    the body the nested run executes."""
-    hook = getattr(shell, "displayhook", None)
-    check = getattr(hook, "semicolon_at_end_of_expression", None)
-    if hook is None or not callable(check):
-        yield
-        return
-    had_own = "quiet" in vars(hook)
-    previous = hook.quiet
-
-    def quiet():
-        try:
-            return bool(check(code))
-        except Exception:  # noqa: BLE001 - untokenizable text: as IPython does, show the value
-            return False
-
-    hook.quiet = quiet
-    try:
-        yield
-    finally:
-        if had_own:
-            hook.quiet = previous
-        else:
-            del hook.quiet
-
-
 class TracedRun:
     """One `%%dezero` cell: the observers and Config around the nested run
     (`listening`), then the graph shown (`show`). `execute` and
@@ -192,7 +127,14 @@ class TracedRun:
         # the first steps): see node_budget.window.
         window = node_budget.window(opts.max_nodes)
         self.tracer = Tracer(keep=window, max_steps=window)
-        self.code = shell.transform_cell(body)
+        try:
+            self.code = shell.transform_cell(body)
+        except Exception:  # noqa: BLE001 - IPython's token transforms raise an IndentationError
+            # before any parse: the nested run_cell meets it again and shows it as a plain cell
+            # does (IPython's short syntax error, the line counted from `%%dezero`), not raised here
+            self.code = body
+        else:
+            self.source = one_line_source(shell, body, self.code) or self.source
         self.names = names_in(self.code)
         self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def
         try:
@@ -242,8 +184,9 @@ class TracedRun:
             self.tracer.on_long_cell = pacer.pace
             if self.watch is not None:
                 stack.enter_context(self.watch)
-            stack.enter_context(_numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
-            stack.enter_context(_quiet_as(self.shell, self.code))
+            stack.enter_context(numbered_as(self.shell, getattr(self.outer, "execution_count", None)))
+            stack.enter_context(quiet_as(self.shell, self.code))
+            stack.enter_context(async_check_silent(self.shell))
             stack.enter_context(interrupts_shown_without_our_frames(self.shell))
             stack.enter_context(recursion_headroom(self.shell))
             yield
@@ -294,6 +237,8 @@ class TracedRun:
                             complete=result.error_in_exec is None, before=self.before,
                             switched=self.switched, error=result.error_in_exec, code=self.code)
         trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
+        # (the Gradients tab tells a backward that raised from one that returned None)
+        trace.backward_raised = raised_backwards(self.watch, result.error_in_exec)
         if self.backward_raised:
             trace.graph.raised_in = f"{opts.backward}.backward() (called by -b {opts.backward})"
         trace.graph.notes[:0] = self._backward_option_notes()
@@ -352,8 +297,12 @@ class TracedRun:
         error = result.error_before_exec or result.error_in_exec or interrupted
         if error is not None:
             if outer is not None:
-                # The traceback was shown by the nested run_cell; mark the outer cell failed.
-                outer.error_in_exec = error
+                # The traceback was shown by the nested run_cell; mark the outer cell failed (a
+                # syntax error as a plain cell's: before exec, for front ends that read the reply).
+                if result.error_before_exec is not None:
+                    outer.error_before_exec = error
+                else:
+                    outer.error_in_exec = error
             else:
                 raise error
         return trace, self.backward_error

@@ -43,7 +43,9 @@ def not_compared(trace, node, vid, label, grad):
     ("" when it is one): read from the graph alone."""
     graph = trace.graph
     if grad is None:
-        return _no_grad(graph, vid)
+        return _no_grad(trace, vid, label)
+    if isinstance(grad, list):
+        return _list_grad(graph, vid, label)
     if not backward_ran(graph) and not line_magic(trace):
         whose = f"{label}.grad" if node is not None and node.label else "its grad"
         return (f"{whose} is from an earlier backward, not from this cell: no backward ran in this cell, "
@@ -59,15 +61,79 @@ def not_compared(trace, node, vid, label, grad):
     return ""
 
 
-def _no_grad(graph, vid):
-    """Why a leaf has no grad: a backward that ran and returned none for it
-    (step 7's `gx = ...` without `return`), else the usual reasons."""
-    fed = [graph.functions[s.func] for s in graph.steps
-           if s.func in graph.functions and vid in graph.functions[s.func].inputs]
-    if fed and not any(vid in s.gxs for s in graph.steps):
-        name = fed[0].short
-        return f"{name}.backward ran but returned no grad for it (None): did it forget `return`?"
-    return NO_GRAD
+def _fed(graph, vid):
+    """The steps whose function took `vid` as an input, in pop order."""
+    return [s for s in graph.steps if s.func in graph.functions and vid in graph.functions[s.func].inputs]
+
+
+def _no_grad(trace, vid, label):
+    """Why a leaf has no grad: a backward that ran and gave none for it
+    (it raised; it returned fewer grads than inputs, a list among them; it
+    returned None: step 7's `gx = ...` without `return`), else the usual reasons."""
+    graph = trace.graph
+    fed = _fed(graph, vid)
+    if not fed or any(vid in s.gxs for s in graph.steps):
+        return NO_GRAD
+    step, func = fed[0], graph.functions[fed[0].func]
+    name = func.short
+    raised = getattr(trace, "backward_raised", {})
+    if func.op in raised:
+        error = raised[func.op] or "an exception"
+        return (f"{name}.backward raised {error} and returned no grad: the pass stopped there "
+                "(the traceback shows where)")
+    others = [v for v in step.gxs if v != vid]
+    if others:
+        first = graph.variables[others[0]].label if others[0] in graph.variables else ""
+        first = first or "the first input"
+        if any(isinstance(_live_grad(trace, v), list) for v in others):
+            return (f"{name}.backward returned a list, and your Variable.backward takes anything but a tuple "
+                    f"as ONE grad (`if not isinstance(gxs, tuple): gxs = (gxs,)`), so {first} got the whole "
+                    f"list and {label} none: {RETURN_TUPLE}")
+        return (f"{name}.backward returned fewer grads than its {len(func.inputs)} inputs, so {label} got "
+                "none: return one grad per input, as a tuple (book step 11: `return gy, gy` for Add)")
+    return f"{name}.backward ran but returned no grad for it (None): did it forget `return`?"
+
+
+RETURN_TUPLE = "return a tuple, one grad per input: `return gx0, gx1`, not `return [gx0, gx1]`"
+
+
+def _list_grad(graph, vid, label):
+    """Why a grad that is a list is not compared: it is the whole list a
+    backward returned, which the book's Variable.backward (steps 11-24)
+    gives to the first input as one grad."""
+    given = [s for s in _fed(graph, vid) if vid in s.gxs]
+    name = f"{graph.functions[given[0].func].short}.backward" if given else "a backward"
+    return (f"its grad is a list: {name} returned a list, which your Variable.backward takes as ONE grad "
+            f"(it splits only a tuple, one grad per input), so {label} got the whole list: {RETURN_TUPLE}")
+
+
+def _live_grad(trace, vid):
+    """The grad a drawn leaf holds now (None when it is gone or not a leaf)."""
+    ref = getattr(trace, "leaf_refs", {}).get(vid)
+    x = ref() if ref is not None else None
+    try:
+        return getattr(x, "grad", None)
+    except Exception:  # noqa: BLE001 - a student's property may raise: no grad to tell of
+        return None
+
+
+def raised_backwards(watch, error):
+    """Class name -> the name of the cell's error ("" when the cell raised
+    none) of the students' functions whose backward, in the cell's last
+    pass, did not return: it raised, or the recording stopped near the
+    recursion limit while it ran (endless recursion: it raised RecursionError)."""
+    if watch is None:
+        return {}
+    calls, _ = watch.last_pass()
+    error_name = type(error).__name__ if error is not None else ""
+    raised = {}
+    for call in calls:
+        if call.raised or (call.taken_gxs is None and not call.returned_none):
+            f = call.func()
+            kind = call.func_kind or (type(f).__name__ if f is not None else None)
+            if kind:
+                raised[kind] = error_name
+    return raised
 
 
 def differs(output_label):

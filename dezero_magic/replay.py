@@ -227,9 +227,19 @@ def replay_backward(f, gys):
             gxs = f.backward(*[Variable(np.asarray(g)) for g in gys])
     else:
         gxs = f.backward(*gys)
+    returned_list = isinstance(gxs, list)
     if not isinstance(gxs, tuple):
-        gxs = (gxs,)
-    return [None if g is None else np.asarray(data_of(g)) for g in gxs]
+        gxs = (gxs,)  # as the book's loop reads it: anything but a tuple, a list too, is ONE grad
+    return _Grads([None if g is None else np.asarray(data_of(g)) for g in gxs], returned_list)
+
+
+class _Grads(list):
+    """The grads a backward gave, one per item of the tuple it returned;
+    `returned_list`: it returned a list (so the whole list is one grad)."""
+
+    def __init__(self, grads, returned_list=False):
+        super().__init__(grads)
+        self.returned_list = returned_list
 
 
 def run_grads(graph, objs, order, seeds):
@@ -248,7 +258,7 @@ def run_grads(graph, objs, order, seeds):
             gys.append(g)
         gxs = replay_backward(f, gys)
         if len(gxs) != len(node.inputs):
-            raise _Unavailable(f"{node.op}.backward returned {len(gxs)} grads for {len(node.inputs)} inputs")
+            raise _Unavailable(_miscounted(node, getattr(gxs, "returned_list", False), len(gxs)))
         step_gx, step_tot, acc = {}, {}, []
         for vid, gx in zip(node.inputs, gxs):
             if gx is None:
@@ -261,6 +271,19 @@ def run_grads(graph, objs, order, seeds):
             step_gx[vid], step_tot[vid] = gx, grads[vid]
         per_step.append((step_gx, step_tot, acc))
     return grads, per_step
+
+
+def _miscounted(node, returned_list, count):
+    """Why the grads stop at a backward that returned more or fewer grads than its inputs."""
+    inputs = f"{len(node.inputs)} input{'s' if len(node.inputs) != 1 else ''}"
+    if returned_list:
+        said = (f"{node.op}.backward returned a list, which the book's Variable.backward takes as ONE grad for "
+                f"its {inputs} (it splits only a tuple: return a tuple, `return gx0, gx1`, not "
+                "`return [gx0, gx1]`)")
+    else:
+        said = (f"{node.op}.backward returned {count} grad{'s' if count != 1 else ''} for its {inputs} (return "
+                "one grad per input, as a tuple)")
+    return f"the grads were not computed: {said}, so only the order is shown"
 
 
 def _preview(a, items=4):
@@ -334,8 +357,8 @@ def _add_grads(trace, result, run_own_code=False):
     if result.ran_own_code:
         calls = len(result.order) + (0 if same else len(result.generation_order))
         printed = f" ({hidden.lines} lines)" if hidden.lines else ""
-        result.status += (f"; for this, the backward of your own classes ran again ({calls} backward calls in "
-                          f"all): what it printed is hidden{printed}, but other effects of your code (a list "
+        result.status += (f"; for this, the backward of your own classes ran again ({calls} backward "
+                          f"call{'s' if calls != 1 else ''} in all): what it printed is hidden{printed}, but other effects of your code (a list "
                           "it appends to, say) happened again")
     if result.truncated:
         result.status += f"; stopped after {POP_LIMIT} pops, so the list algorithm's grads are partial"

@@ -33,3 +33,43 @@ def running_grads(steps, k, seeds=None, overwritten=()):
     for grads, marked in itertools.islice(running(steps, seeds, overwritten), max(0, k)):
         pass
     return dict(grads), set(marked)
+
+
+def last_receipts(steps, k):
+    """The variables step k (1-based) gives their last grad of the pass."""
+    later = {v for step in steps[k:] for v in step.gxs}
+    return {v for v in steps[k - 1].gxs if v not in later}
+
+
+def held_before(steps, vid):
+    """The text of the grad `vid` held from an earlier backward, as the
+    first step that gives it a grad shows it added (`student_notes.show_carried`)."""
+    for step in steps:
+        if vid in step.gxs:
+            total, gx = step.totals.get(vid, ""), step.gxs[vid]
+            return total[:-len(gx) - 3] if total.endswith(f" + {gx}") else None
+    return None
+
+
+def stored_text(steps, node, name, line, gx, grads, stored, last, accumulated):
+    """A step's line for a grad where a student's code held other than the
+    steps gave: a grad left from an earlier backward (no cleargrad), whose
+    sum ends as the stored grad, or a grad their loop stored instead of what
+    the backward returned (`stored`: the step's totals). (badge, text) or None."""
+    grad = node.grad if node is not None else None
+    if node is not None and node.grad_carried:
+        held = held_before(steps, node.id)
+        if held is None:
+            return None
+        total = grads.get(node.id, "")
+        together = f"{held} (left from before){total[len(held):]}" if total.startswith(held) else total
+        end = f" = {grad}" if last and grad is not None else ""
+        return "+=", (f"{line} — {name}.grad already held {held} from an earlier backward (no cleargrad): "
+                      f"together {together}{end}; call {name}.cleargrad() before backward (step 14)")
+    if node is None or node.id not in stored:
+        return None
+    if node.id in accumulated:
+        return "≠", (f"{line} — {name}.grad ends as {stored[node.id]}, not the sum of the grads the backwards "
+                     "returned: your Variable.backward stored something else (see the notes)")
+    return "≠", (f"{line} — but your Variable.backward stored {stored[node.id]} in {name}.grad, not the "
+                 f"{gx} the backward returned (see the notes)")

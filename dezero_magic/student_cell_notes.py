@@ -1,9 +1,14 @@
 """Notes on what a `%%dezero` cell did with students' own classes as a
 whole, where the graph alone would mislead: the cell also used dezero's
 classes (only one graph is drawn), the backward ran on a graph no variable
-holds any more (made inside a def, or deleted), or a student's Function
-raised before it returned (nothing, or not all, to draw).
+holds any more (made inside a def, or deleted), a student's Function
+raised before it returned (nothing, or not all, to draw), or its __call__
+returned None.
 """
+import ast
+import inspect
+import textwrap
+import types
 
 import numpy as np
 
@@ -123,13 +128,18 @@ def own_no_graph_note(expr, value, namespace=None):
 
 
 def object_array_note(names, namespace, before=None):
-    """When a name the cell bound holds a NumPy array of Variables
+    """What a name of the cell holds instead of a Variable, where nothing
+    draws it: None from a student's Function.__call__ that returned nothing
+    (`none_call_note`), or, when a name the cell bound holds a NumPy array of Variables
     (dtype=object) instead of a Variable: `np.array([2.0]) + x` with a
     Variable class NumPy does not step aside for (book step 21:
     __array_priority__), or np.array([v1, v2]) of a student's Variables
     (dezero's refuse np.array: theirs get here only in an object array
     filled one by one, np.empty(2, dtype=object)). Nothing draws it (it has
     no creator), so the graph alone would only look empty. None otherwise."""
+    note = none_call_note(names, namespace)
+    if note is not None:
+        return note
     for name in names:
         value = namespace.get(name)
         if not (isinstance(value, np.ndarray) and value.dtype == object):
@@ -156,3 +166,71 @@ def object_array_note(names, namespace, before=None):
                     "a Variable. Compute with the Variables themselves to get a graph.")
         return f"{what}. {made}. Compute with the Variables themselves to get a graph."
     return None
+
+
+def none_call_note(names, namespace):
+    """A name of the cell that holds None while a student's Function.__call__
+    can end without `return`: `y = Square()(x)` gave None (book step 18's
+    `return` indented into `if Config.enable_backprop:` returns nothing under
+    no_grad(); a __call__ with no `return` at all, never anything), and the
+    graph shows only the input. None when no such name or __call__."""
+    empty = [n for n in names if n in namespace and namespace[n] is None]
+    if not empty:
+        return None
+    for call in _students_calls(namespace):
+        why = _why_none(call)
+        if why is not None:
+            shown = ", ".join(empty[:3])
+            return (f"{shown} {'is' if len(empty) == 1 else 'are'} None: your Function.__call__ returned None. "
+                    f"{why}")
+    return None
+
+
+def _students_calls(namespace):
+    """The `__call__` functions of the student's Function classes in the namespace (each once)."""
+    found = {}
+    for value in list(namespace.values()):
+        if not isinstance(value, type) or from_dezero(value) or not callable(getattr(value, "forward", None)):
+            continue
+        for cls in value.__mro__:
+            call = vars(cls).get("__call__")
+            if isinstance(call, types.FunctionType) and not from_dezero(cls):
+                found.setdefault(id(call), call)
+                break
+    return list(found.values())
+
+
+def _why_none(call):
+    """Why `call` (a Function.__call__) may return None, said with the fix; None when it always returns."""
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(call)))
+        body = tree.body[0].body
+    except Exception:  # noqa: BLE001 - no source (exec'd code): not told
+        return None
+    if _always_returns(body):
+        return None
+    inside = [node for node in body if isinstance(node, ast.If) and any(
+        isinstance(n, ast.Return) for n in ast.walk(node))]
+    if inside:
+        test = ast.unparse(inside[-1].test)
+        when = (" (under no_grad(), book step 18)" if "enable_backprop" in test else "")
+        return (f"Its `return` is inside `if {test}:`, so when that is false{when} it returns nothing: "
+                "put the `return` after the `if`, unindented.")
+    if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree)):
+        return ("It has no `return`: end it with `return outputs if len(outputs) > 1 else outputs[0]` "
+                "(book step 12; `return output` before step 11).")
+    return "It can end without reaching its `return`: make every way through it return the output."
+
+
+def _always_returns(body):
+    """Whether every way through the statements `body` ends in a `return` or `raise`."""
+    if not body:
+        return False
+    last = body[-1]
+    if isinstance(last, (ast.Return, ast.Raise)):
+        return True
+    if isinstance(last, ast.If):
+        return _always_returns(last.body) and _always_returns(last.orelse)
+    if isinstance(last, (ast.With, ast.Try)):
+        return _always_returns(last.body)
+    return False

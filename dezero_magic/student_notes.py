@@ -106,11 +106,14 @@ def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, 
     keys whose grad was still there when the next grad came after that;
     `shared`: key -> the variable whose grad array, changed in place during
     the pass, is its grad too; `adds_in_place`: the loop has a `+=`."""
-    leftovers = []
+    leftovers, stored = [], []
     for key, snaps in received.items():
         node, before = graph.variables.get(key), held.get(key)
         final, taken = finals.get(key, (None, False))
-        if node is None or final is None or (len(snaps) < 2 and before is None):
+        # One grad and nothing held: told only when it is not what the step returned (`gxs = (gx,)`
+        # passing a stale gx on), of a whole cell, and not an array changed in place (told apart)
+        single = len(snaps) < 2 and before is None
+        if node is None or final is None or (single and (not graph.complete or key in (shared or {}))):
             continue
         values = _values([final, *snaps])
         if values is None or _is_sum(values[0], values[1:]) is not False:
@@ -129,6 +132,7 @@ def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, 
                 f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad {now}, ")
         if earlier is not None and _is_sum(values, terms + earlier[1:]):
             node.grad_carried = True  # (the Gradients check then does not compare it)
+            show_carried(graph.steps, key, format_snapshot(before))
             note += (f"their sum {total} plus what it held before: {name}.grad already held "
                      f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
                      "before backward (step 14).")
@@ -142,9 +146,14 @@ def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, 
             node.grad_overwritten = True  # the stepper then shows what their code kept
             note += (f"not their sum {total}: a later grad overwrote an earlier one "
                      "(step 14: add them, x.grad = x.grad + gx).")
+        elif single:
+            stored.append((key, total, grad, now))
+            continue
         else:
             note += f"not their sum {total}."
+            show_stored(graph.steps, key, node.grad or grad)
         graph.notes.append(note)
+    note_stored(graph, stored)
     if len(leftovers) == 1:
         graph.notes.append(leftovers[0][1])
     elif leftovers:
@@ -155,17 +164,84 @@ def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, 
             "cleargrad() on the variables before backward (step 14), or make the graph anew.")
 
 
+def show_carried(steps, key, held):
+    """The stepper starts a grad left from an earlier backward (`held`, its
+    text) from there: the first step that gives `key` a grad shows it added."""
+    for step in steps:
+        if key in step.gxs:
+            step.totals[key] = f"{held} + {step.gxs[key]}"
+            return
+
+
+def show_stored(steps, key, text):
+    """The stepper shows what the student's loop stored (`text`) after the
+    last step that gives `key` a grad, not the grads the backwards returned."""
+    for step in reversed(steps):
+        if key in step.gxs:
+            step.totals[key] = text
+            return
+
+
+def note_stored(graph, stored):
+    """Variables that got one grad in the pass, and whose .grad is another:
+    the student's Variable.backward stored something else than that step's
+    backward returned. When what it stored is the gx the loop held after the
+    step before, it is step 12's `gxs = (gx,)` typo, which raises only when
+    no gx was bound yet. `stored`: (key, what the step returned, what .grad
+    is, and that said as "is 1" or "was 1 when ...")."""
+    told, stale = [], False
+    at = {key: i for i, step in enumerate(graph.steps) for key in step.gxs}
+    for key, returned, grad, now in sorted(stored, key=lambda item: at.get(item[0], -1)):
+        i, node = at.get(key), graph.variables[key]
+        if i is None:
+            continue
+        step = graph.steps[i]
+        text = node.grad or grad
+        show_stored(graph.steps, key, text)
+        name = node.label or key
+        told.append(f"{graph.functions[step.func].op}.backward returned {returned} for {name}, "
+                    f"but {name}.grad {now}")
+        stale = stale or (i > 0 and _loop_gx(graph.steps[i - 1]) == text)
+    if not told:
+        return
+    more = f"; … and {len(told) - SHOWN} more" if len(told) > SHOWN else ""
+    note = f"Your Variable.backward stored other grads than the backwards returned: {'; '.join(told[:SHOWN])}{more}."
+    if stale:
+        note += (" Each holds the gx of the step before: `gxs = (gx,)` passes on the gx of an earlier step? "
+                 "Write `gxs = (gxs,)` (book step 12).")
+    else:
+        note += " Store the grad each backward returned for its input (book step 13: x.grad = gx)."
+    graph.notes.append(note)
+
+
+def _loop_gx(step):
+    """The text of the gx a student's loop held after `step`: what it stored
+    for the last input (a stale gx stays stale), else what its backward returned."""
+    if not step.gxs:
+        return None
+    last = list(step.gxs)[-1]
+    return step.totals.get(last) or step.gxs[last].split(" + ")[-1]
+
+
 def note_grad_counts(graph, miscounted):
     """A backward that returned more or fewer grads than its function has
     inputs (`return gy` for Add's two): zip() in the student's loop pairs
     them silently, so an input got no grad, or a grad was dropped."""
-    for fid, (returned, missing) in miscounted.items():
+    for fid, (returned, missing, as_list) in miscounted.items():
         func = graph.functions.get(fid)
         if func is None:
             continue
         n_in = len(func.inputs)
         grads = f"{returned} grad{'s' if returned != 1 else ''}"
-        if returned < n_in:
+        if as_list:
+            names = listed(label_of(graph, v) for v in missing if v is not None) or "the other inputs"
+            first = label_of(graph, func.inputs[0]) if func.inputs else "the first input"
+            graph.notes.append(
+                f"{func.title}.backward returned a list, and your Variable.backward takes anything but a tuple "
+                f"as ONE grad (`if not isinstance(gxs, tuple): gxs = (gxs,)`), so {first} got the whole list "
+                f"and {names} none: return a tuple, one grad per input (`return gx0, gx1`, not "
+                "`return [gx0, gx1]`).")
+        elif returned < n_in:
             names = listed(label_of(graph, v) for v in missing if v is not None) or "the last inputs"
             graph.notes.append(
                 f"{func.title}.backward returned {grads} for its {n_in} inputs, so {names} got none: "

@@ -65,7 +65,9 @@ def read_steps(calls, fid, vid, items, graph, alive=None):
             # (an input said to get none must have none: a student's loop may unpack lists itself)
             missing = [x for x in ins[len(call.gxs):] if attr_of(x, "grad") is None]
             if missing or len(call.gxs) > len(ins):
-                miscounted.setdefault(step.func, (len(call.gxs), [vid.get(id(x)) for x in missing]))
+                # a list returned: the loop took it as ONE grad, the first input's (its .grad is the list)
+                as_list = len(call.gxs) == 1 and isinstance(attr_of(ins[0], "grad"), list)
+                miscounted.setdefault(step.func, (len(call.gxs), [vid.get(id(x)) for x in missing], as_list))
         given = {}  # an input used twice (add(x, x)) gets two grads in one step: both are shown
         for x, s in zip(ins, call.gxs or ()):
             if id(x) in vid and s is not None:

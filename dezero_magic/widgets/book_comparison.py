@@ -33,21 +33,66 @@ def comparison_html(graph, rp):
         parts.append(esc("Same order on this graph: it has no branch that joins again, "
                          "so the list algorithm gets it right here."))
     else:
-        i = rp.diverges_at
-        got = func_name(graph, rp.order[i]) if i < len(rp.order) else "nothing"
-        want = func_name(graph, rp.generation_order[i]) if i < len(rp.generation_order) else "nothing"
-        parts.append(style.warning(f"The orders diverge at pop {i + 1}: the list pops {got} where "
-                                   f"generation order pops {want}."))
+        parts.append(style.warning(_divergence(graph, rp)))
     if rp.repeated:
         parts.append(style.warning("Popped more than once: " + ", ".join(func_name(graph, f) for f in rp.repeated)))
     if rp.book_grads is not None:
         keys = list(dict.fromkeys(rp.wrong + [v for v in graph.variables if graph.variables[v].leaf]))
         # the verdict bold, in the warning colour and with a mark (not colour alone: a projector)
+        shown = [v for v in keys[:GRAD_ROWS] if v in graph.variables]
         rows = [(var_name(graph, v), rp.correct_grads.get(v, "none"), rp.book_grads.get(v, "none"),
-                 style.Alarm(WRONG) if v in rp.wrong else SAME) for v in keys[:GRAD_ROWS] if v in graph.variables]
-        parts.append(style.table(rows, header=("variable", "grad, generation order", "grad, book list",
-                                               VERDICT)))
+                 style.Alarm(WRONG) if v in rp.wrong else SAME) for v in shown]
+        header = ("variable", "grad, generation order", "grad, book list", VERDICT)
+        kept = _kept_otherwise(graph, shown)
+        if kept:
+            # The replay adds every grad up (step 14): next to it, what the cell's own code left in .grad
+            rows = [row + (_yours(graph.variables[v], v in kept),) for row, v in zip(rows, shown)]
+            header += (YOURS,)
+        parts.append(style.table(rows, header=header))
         if len(keys) > GRAD_ROWS:
             parts.append(esc(f"… and {len(keys) - GRAD_ROWS} more variables"))
+        if kept:
+            parts.append(style.warning(_kept_note(graph, kept)))
     parts.append(esc(rp.status))
     return style.block("<br>".join(parts), title="Book steps 8–14 vs generation order", klass="dz-replay")
+
+
+def _divergence(graph, rp):
+    """Where the two orders first differ; past the end of one of them, how long that one was."""
+    i = rp.diverges_at
+    if i >= len(rp.generation_order):
+        n = len(rp.generation_order)
+        return (f"The orders diverge at pop {i + 1}: the list pops {func_name(graph, rp.order[i])} again, after "
+                f"generation order has finished ({n} pop{'s' if n != 1 else ''}, one per function).")
+    if i >= len(rp.order):
+        return (f"The orders diverge at pop {i + 1}: the list has stopped, where generation order pops "
+                f"{func_name(graph, rp.generation_order[i])}.")
+    return (f"The orders diverge at pop {i + 1}: the list pops {func_name(graph, rp.order[i])} where "
+            f"generation order pops {func_name(graph, rp.generation_order[i])}.")
+
+
+# The column added when the cell's own backward left another grad than the replay's sums.
+YOURS = "your code's .grad"
+
+
+def _kept_otherwise(graph, shown):
+    """The variables whose .grad after the cell is not the sum the replay computes:
+    a later grad overwrote an earlier one (step 13's x.grad = gx), or the sum was
+    added to a grad kept from an earlier backward (no cleargrad, step 14)."""
+    return {v for v in shown if graph.variables[v].grad_overwritten or graph.variables[v].grad_carried}
+
+
+def _yours(node, kept):
+    grad = node.grad if node.grad is not None else "none"
+    return style.Alarm(grad) if kept else grad
+
+
+def _kept_note(graph, kept):
+    names = ", ".join(var_name(graph, v) for v in sorted(kept))
+    why = []
+    if any(graph.variables[v].grad_overwritten for v in kept):
+        why.append("a later grad overwrote an earlier one (x.grad = gx; step 14 adds them: x.grad = x.grad + gx)")
+    if any(graph.variables[v].grad_carried for v in kept):
+        why.append("a grad held from an earlier backward was added to (call cleargrad() before backward)")
+    return (f"Your code's .grad of {names} is not what either order gives: {'; or '.join(why)}. The grad "
+            "columns are what each order gives with every grad added up, not what your code stored.")

@@ -60,13 +60,20 @@ def _result(leaf):
     if leaf.passed is None and leaf.kinks and not leaf.nonfinite:
         return f"not differentiable here, not checked: {leaf.reason}"
     if leaf.passed is None:
-        return f"not checked: {leaf.reason}"
+        return f"not checked: {leaf.reason}{_float_hint(leaf)}"
     text = "pass" if leaf.passed else "FAIL"
     if leaf.checked < leaf.size:
         text += f" ({leaf.checked} of {leaf.size} entries checked)"
     if leaf.reason:
         text += f": {leaf.reason}"
     return text
+
+
+def _float_hint(leaf):
+    """What to do about integer (or bool) data, which has no gradient to check (book steps 11-12 use ints)."""
+    if np.asarray(leaf.value).dtype.kind not in "iub":
+        return ""
+    return ": make the data float, e.g. np.array(2.0) instead of np.array(2)"
 
 
 def _sampled(leaf):

@@ -1,0 +1,118 @@
+"""How the nested `run_cell` of a `%%dezero` cell is made to read as the
+outer cell: the source it runs (the cell's own line numbers, a one-line
+cell's IPython syntax), the number its tracebacks give, its trailing `;`,
+and the warnings its own syntax check would print a second time.
+"""
+import contextlib
+import warnings
+
+# Prepended to the body so traceback line numbers are the cell's own
+# (line 1 of the cell is the `%%dezero` line).
+LINE_ONE = "# %%dezero\n"
+
+
+def cell_source(body):
+    """What the nested run executes. LINE_ONE keeps the cell's own line
+    numbers; a body that starts with another cell magic (`%%time` on the
+    line below `%%dezero`) runs as that magic, which must stay on line 1."""
+    return body if body.lstrip().startswith("%%") else LINE_ONE + body
+
+
+def one_line_source(shell, body, code):
+    """The source for a one-line body that IPython's prefilter rewrote
+    (`code`: the body as `transform_cell` made it), else None. IPython
+    applies automagic (`cd /tmp`, `pwd`, `ls` without `%`) and autocall to
+    one-line cells only, and LINE_ONE makes the body two lines: the nested
+    run gets the line already rewritten, still on line 2."""
+    if body.lstrip().startswith("%%"):
+        return None
+    try:
+        static = shell.input_transformer_manager.transform_cell(body)
+    except Exception:  # noqa: BLE001 - the nested run reports the cell's own error
+        return None
+    if len(static.splitlines()) != 1 or static.strip() == code.strip():
+        return None
+    return LINE_ONE + code
+
+
+@contextlib.contextmanager
+def numbered_as(shell, number):
+    """Compile the nested run under the outer cell's number. IPython counts a
+    cell before running it, so the nested run would be named In[n+1] in
+    tracebacks while the cell shows [n]."""
+    compiler = getattr(shell, "compile", None)
+    cache = getattr(compiler, "cache", None)
+    if number is None or cache is None:
+        yield
+        return
+    had_own = "cache" in vars(compiler)
+
+    def cache_as_outer(code, *args, **kwargs):
+        kwargs.pop("number", None)
+        return cache(code, number, *args[1:], **kwargs)
+
+    compiler.cache = cache_as_outer
+    try:
+        yield
+    finally:
+        if had_own:
+            compiler.cache = cache
+        else:
+            del compiler.cache
+
+
+@contextlib.contextmanager
+def quiet_as(shell, code):
+    """A trailing `;` hides Out[] as in a plain cell. IPython decides that
+    from the last history entry, which is the outer `%%dezero` call, not
+    the body the nested run executes."""
+    hook = getattr(shell, "displayhook", None)
+    check = getattr(hook, "semicolon_at_end_of_expression", None)
+    if hook is None or not callable(check):
+        yield
+        return
+    had_own = "quiet" in vars(hook)
+    previous = hook.quiet
+
+    def quiet():
+        try:
+            return bool(check(code))
+        except Exception:  # noqa: BLE001 - untokenizable text: as IPython does, show the value
+            return False
+
+    hook.quiet = quiet
+    try:
+        yield
+    finally:
+        if had_own:
+            hook.quiet = previous
+        else:
+            del hook.quiet
+
+
+@contextlib.contextmanager
+def async_check_silent(shell):
+    """IPython compiles a cell once to see whether it awaits, and that compile
+    prints the cell's SyntaxWarnings (`'a' is b`) as `<>:N`. The outer cell
+    (dezero_magic.autoawait's check of the body) printed them already: the
+    nested run's check stays silent, so a warning shows as often as in a
+    plain cell. The filter covers that check only, never the cell's code."""
+    check = getattr(shell, "should_run_async", None)
+    if not callable(check):
+        yield
+        return
+    had_own = "should_run_async" in vars(shell)
+
+    def silent_check(*args, **kwargs):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", SyntaxWarning)
+            return check(*args, **kwargs)
+
+    shell.should_run_async = silent_check
+    try:
+        yield
+    finally:
+        if had_own:
+            shell.should_run_async = check
+        else:
+            del shell.should_run_async
