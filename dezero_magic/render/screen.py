@@ -14,7 +14,21 @@ scrolls, and the box shows its output end first, where backward starts (the
 figure box of `widgets.style` lays the SVG out in reverse: `end_first`).
 """
 BOX_PX = 780          # the narrowest figure box sized for (1024-px screen, less JupyterLab's margins)
-BOX_H = 500           # 70 % of a 720-px screen (the box's max-height), less a little
+# The box's max-height: 70 % of the screen, and on a short screen what shows of it under
+# JupyterLab's bars (91 px above, 24 px under) and the view's tab bar, toggles and note
+# (~152 px; more where they wrap, at 150 % zoom). QA at 1280x720: the box ran 50 px under
+# the status bar, its output end, colour key and scroll hint out of sight (156 px at 150 %).
+CHROME_PX = 310
+BOX_FLOOR_PX = 160    # on a smaller screen still, the box is no shorter (none would fit)
+BOX_MAX_H = f"min(70vh, max({BOX_FLOOR_PX}px, calc(100vh - {CHROME_PX}px)))"
+
+
+def box_height(screen_h):
+    """The figure box's max-height (BOX_MAX_H) on a screen `screen_h` CSS px tall."""
+    return min(0.7 * screen_h, max(BOX_FLOOR_PX, screen_h - CHROME_PX))
+
+
+BOX_H = round(box_height(720))   # a 720-px projector's: 410 px (tall screens: 70 %, as before)
 MIN_SCALE = 0.64      # 14-px node text stays >= 9 px
 # Larger than this, a graph can be wider than the smallest box even at MIN_SCALE:
 # its views offer "fit", and the stepper and the picker show a window around a node.
@@ -34,9 +48,10 @@ def surely_fits(width, height):
 def fits_whole_from(width, height, scale=MIN_SCALE):
     """(box width, screen height) in px from which a drawing `width` x
     `height` px, shrunk to no less than `scale` of its size, fits its box
-    whole: the box is as wide as that, and its max-height (70 % of the
-    screen) as tall as the drawing. For the browser to decide (CSS)."""
-    return scale * width + 2, height / 0.7 + 2
+    whole: the box is as wide as that, and its max-height (BOX_MAX_H) as
+    tall as the drawing. For the browser to decide (CSS)."""
+    short = height + CHROME_PX if height > BOX_FLOOR_PX else 0.0
+    return scale * width + 2, max(height / 0.7, short) + 2
 
 
 def may_overflow(width, height):

@@ -5,34 +5,75 @@ from dezero_magic.layout import MARGIN
 from dezero_magic.render.escape import esc
 from dezero_magic.render.svg import drawn_last, root_attrs, with_root
 
-SCROLL_HINT_PX = 32
+SCROLL_HINT_PX = 32        # the band of one line at SCROLL_HINT_FONT_PX
 SCROLL_HINT_FONT_PX = 20   # drawn at MIN_SCALE where it shows: ~13 px, bold
+SMALLEST_FONT_PX = 14      # on a drawing too narrow for its longest word at 20 px
+# Bold sans-serif glyphs average ~0.54 em (QA: the 57-character hint spanned 617 px at 20 px,
+# DejaVu Sans Bold): a little more, so a wrapped line is never cut at the drawing's edge.
+GLYPH_EM = 0.6
+LINE_EM = 1.25
+
+
+def hint_lines(text, width):
+    """(font px, lines) of `text` wrapped at spaces to fit a drawing `width`
+    px wide, inside its margins (QA: "▲ scroll the box for the res" stopped
+    mid-word at the edge of a 461-px top-to-bottom drawing). The font is 20
+    px, smaller (14 px at least) only where the longest word is wider than
+    the drawing; a word wider still stands on a line of its own."""
+    room = max(width - 2 * MARGIN, 1.0)
+    words = text.split()
+    longest = max((len(w) for w in words), default=0)
+    font = SCROLL_HINT_FONT_PX
+    while font > SMALLEST_FONT_PX and longest * GLYPH_EM * font > room:
+        font -= 2
+    per_line = max(int(room // (GLYPH_EM * font)), 1)   # characters
+    lines = []
+    for word in words:
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return font, lines or [""]
+
+
+def band_px(font, lines):
+    """The height of a band holding `lines` at `font` px: 32 px for one line at 20 px."""
+    return round(len(lines) * LINE_EM * font + 7)
 
 
 def with_scroll_hint(svg, text, klass):
     """`svg` (from render_svg) with `text` in a band of its own at the corner
-    its box opens on, where the box cuts the drawing (QA at 1024x768: Matyas'
-    x and y were cut in half at the box's left edge, nothing in the box said
-    that it scrolls, and a projector's scroll bar may be hidden): over the
-    right end of a left-to-right drawing (the box opens at its top right),
-    under the left end of a top-to-bottom one (its bottom left). `klass`: the
+    its box opens on, where the box cuts the drawing (QA at 1024x768:
+    Matyas' x and y were cut in half at the box's left edge, nothing in the
+    box said that it scrolls, and a projector's scroll bar may be hidden):
+    over the right end of a left-to-right drawing (the box opens at its top
+    right), under the left end of a top-to-bottom one (its bottom left). On
+    as many lines as the drawing's width needs (`hint_lines`). `klass`: the
     band's class (the figure's container query hides it where the box holds
     the drawing whole: widgets.style.figure)."""
     attrs = root_attrs(svg)
     width, height = float(attrs["width"]), float(attrs["height"])
     lr = attrs.get("data-rankdir", "LR") == "LR"
-    top = -SCROLL_HINT_PX if lr else height
+    font, lines = hint_lines(text, width)
+    band = band_px(font, lines)
+    top = -band if lr else height
     x, anchor = (width - MARGIN, "end") if lr else (MARGIN, "start")
-    band = (f'<g class="dz-scroll-hint {esc(klass)}"><rect x="0" y="{top:.0f}" width="{width:.0f}" '
-            f'height="{SCROLL_HINT_PX}" fill="#ffffff"/><text class="dz-scroll-hint-text" x="{x:.0f}" '
-            f'y="{top + SCROLL_HINT_PX / 2:.1f}" fill="#333333" font-size="{SCROLL_HINT_FONT_PX}" '
-            f'font-weight="bold" text-anchor="{anchor}" dominant-baseline="central">{esc(text)}</text></g>')
-    svg = drawn_last(svg, band)
+    step = LINE_EM * font
+    first = top + band / 2 - step * (len(lines) - 1) / 2     # the lines centred in the band
+    spans = "".join(f'<tspan x="{x:.0f}" y="{first + i * step:.1f}">{esc(line)}</tspan>'
+                    for i, line in enumerate(lines))
+    # one line stays the text's own (no tspan): what a reader of the SVG finds first
+    content = esc(lines[0]) if len(lines) == 1 else spans
+    group = (f'<g class="dz-scroll-hint {esc(klass)}"><rect x="0" y="{top:.0f}" width="{width:.0f}" '
+             f'height="{band}" fill="#ffffff"/><text class="dz-scroll-hint-text" x="{x:.0f}" '
+             f'y="{first:.1f}" fill="#333333" font-size="{font}" font-weight="bold" '
+             f'text-anchor="{anchor}" dominant-baseline="central">{content}</text></g>')
+    svg = drawn_last(svg, group)
     # Where the hint is hidden, its band is pulled out of view (style.figure; review: a blank band stayed):
-    # a margin of its drawn height, 32 px times the scale, box width / drawing width where shrunk (% of width)
-    pull = f"--dz-hint-pull:max(-{SCROLL_HINT_PX}px, -{100 * SCROLL_HINT_PX / width:.4f}%)"
+    # a margin of its drawn height, `band` px times the scale, box width / drawing width where shrunk (% of width)
+    pull = f"--dz-hint-pull:max(-{band}px, -{100 * band / width:.4f}%)"
     # above the drawing: the viewBox starts above 0, the nodes keep their coordinates
-    return with_root(svg, width=f"{width:.0f}", height=f"{height + SCROLL_HINT_PX:.0f}",
-                     view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + SCROLL_HINT_PX:.0f}",
+    return with_root(svg, width=f"{width:.0f}", height=f"{height + band:.0f}",
+                     view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + band:.0f}",
                      style=f"{attrs.get('style', '')};{pull}",
                      **{"class": f"{attrs.get('class', '')} dz-hinted-{'lr' if lr else 'tb'}".strip()})

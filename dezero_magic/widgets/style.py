@@ -10,7 +10,7 @@ import re
 
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
-from dezero_magic.render.screen import end_first
+from dezero_magic.render.screen import BOX_MAX_H, end_first
 
 FONT_PX = 16
 INK = "var(--jp-content-font-color0, #111111)"
@@ -126,7 +126,9 @@ def badge(text):
 def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_height=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
-    scrolled (a taller box caught the wheel on a 720-px projector). A graph
+    scrolled (a taller box caught the wheel on a 720-px projector), and on a
+    short screen no taller than what shows under the view's controls
+    (`render.screen.BOX_MAX_H`). A graph
     larger than its box shows its output end first (`render.screen`). `note`
     (escaped here) is said above it.
 
@@ -137,7 +139,10 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     `fits_note`, if any, is said instead. `cut_svg` (with `fits_from`): the
     drawing shown instead of `svg` where it does not fit (a window around
     the node that matters; its ids must differ from `svg`'s). `min_height`
-    (px): the box keeps at least that height (up to its 70 % of the screen)."""
+    (px): the box keeps at least that height (up to 70 % of the screen),
+    over its short-screen max-height: a stepper's windows are drawn to be
+    seen whole (QA: the box cut x off notebook 05's step-36 window at
+    1024x768), so only the Graph tab's box is held to a short screen."""
     flow = end_first(_rankdir(svg))
     if cut_svg is not None and fits_from is not None:
         svg = _with_class(svg, "dz-if-fits") + _with_class(cut_svg, "dz-if-cut")
@@ -145,7 +150,7 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
     keep = f"min-height:min({min_height:.0f}px, 70vh);" if min_height else ""
-    box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:70vh;{keep}display:flex;'
+    box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:{BOX_MAX_H};{keep}display:flex;'
            f'contain:inline-size;flex-direction:{flow};align-items:flex-start" {SUPPRESS_SHORTCUTS}>{svg}</div>')
     if fits_from is None or not (note or cut_svg is not None):
         return _figure_note(note) + box
