@@ -5,6 +5,7 @@ lists and tuples (`xs[0]`) and the parameters of layers and models
 (`model.l0.W`), so the cost is one pass over the namespace.
 """
 import re
+from collections import Counter
 
 from dezero.layers import Layer
 
@@ -129,3 +130,33 @@ def _label(obj, first_name, names):
         data = attr_of(obj, "data")
         label = names.get(id(data)) if data is not None else None
     return label or ""
+
+
+def display_names(graph):
+    """id -> the name the panels give a graph node (the picker, details, the
+    Backward stepper's lines and queue, the Memory tab): what the drawing
+    shows (a label, 'Square → a', 'Tanh output'), with the node's id where
+    that is not unique: "grad out to unnamed (v7)" on a projector named
+    nothing the audience could find, so the drawing shows those ids too
+    (`ids_drawn`). Cached on the graph until its node counts change."""
+    key = (len(graph.variables), len(graph.functions))
+    cached = graph.__dict__.get("_display_names")
+    if cached is not None and cached[0] == key:
+        return cached[1]
+    creator = {v: f for f in graph.functions.values() for v in f.outputs}
+    base = {}
+    for f in graph.functions.values():
+        outs = [graph.variables[v].label for v in f.outputs if v in graph.variables and graph.variables[v].label]
+        base[f.id] = f"{f.title} → {', '.join(outs)}" if outs else f.title
+    for v in graph.variables.values():
+        made_by = creator.get(v.id)
+        base[v.id] = v.label or (f"{made_by.title} output" if made_by is not None else "unnamed")
+    uses = Counter(base.values())
+    names = {i: b if uses[b] == 1 and b != "unnamed" else f"{b} ({i})" for i, b in base.items()}
+    graph.__dict__["_display_names"] = (key, names)
+    return names
+
+
+def ids_drawn(graph):
+    """The nodes whose panel name carries their id (`display_names`): the drawing tags them with it."""
+    return {i for i, name in display_names(graph).items() if name.endswith(f" ({i})")}

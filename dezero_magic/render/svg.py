@@ -15,6 +15,7 @@ import secrets
 from collections import Counter
 
 from dezero_magic.layout import CHAR_PX, FONT_PX, LINE_PX, MARGIN
+from dezero_magic.naming import ids_drawn
 from dezero_magic.node_text import FREED_LINE, cut, var_lines, without_shape
 from dezero_magic.preview import format_number, shape_text
 from dezero_magic.render import palette
@@ -127,6 +128,23 @@ def _text_block(x, y, lines, colour, klass="dz-label", bold_first=True):
     return "".join(out)
 
 
+ID_TAG_PX = 12
+
+
+def _id_tag(nid, x, y, w, h, tagged):
+    """The node's id on a small tag over its top-left edge, where the panels name it by its id
+    (`naming.ids_drawn`: two "Pow output"s, "Mul (f3)"): QA, a student could not tell which oval
+    the step's "grad out to Pow output (v1)" meant. On the outline, above the node's text."""
+    if nid not in tagged:
+        return ""
+    tw, th = len(nid) * ID_TAG_PX * 0.62 + 8, ID_TAG_PX + 2
+    left, mid = x - w / 2 + (w * 0.12 if w > 2 * tw else 2), y - h / 2
+    return (f'<g class="dz-id"><rect x="{left:.1f}" y="{mid - th / 2:.1f}" width="{tw:.1f}" height="{th:.1f}" '
+            f'rx="3" fill="#ffffff" stroke="#555555" stroke-width="1"/><text x="{left + tw / 2:.1f}" '
+            f'y="{mid:.1f}" fill="#222222" font-size="{ID_TAG_PX}" text-anchor="middle" '
+            f'dominant-baseline="central">{esc(nid)}</text></g>')
+
+
 def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=False,
                highlight_functions=(), highlight_edges=(), marked_variables=(),
                grads_override=None):
@@ -170,6 +188,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
            f'markerHeight="7" orient="auto"><path d="M0,0 L10,5 L0,10 z" '
            f'fill="{palette.HIGHLIGHT_STROKE}"/></marker></defs>',
            f'<rect width="{width:.0f}" height="{height:.0f}" fill="#ffffff"/>']
+    tagged = ids_drawn(graph)
     edges = [e for e in graph.edges() if e[0] in layout.positions and e[1] in layout.positions]
     copies = Counter(edges)
     seen = Counter()
@@ -194,7 +213,7 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
                    f"<title>{esc(_func_title(f, graph))}</title>"
                    f'<rect x="{x - w / 2:.1f}" y="{y - h / 2:.1f}" width="{w:.1f}" height="{h:.1f}" '
                    f'rx="3" fill="{palette.FUNC_FILL}" stroke="{stroke}" stroke-width="{4 if hl else 1.5}"/>'
-                   + _text_block(x, y, [f.title], "#000000", "dz-op") + "</g>")
+                   + _text_block(x, y, [f.title], "#000000", "dz-op") + _id_tag(f.id, x, y, w, h, tagged) + "</g>")
     for v in graph.variables.values():
         if v.id not in layout.positions:
             continue
@@ -223,7 +242,8 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
         out.append(f'<g class="{classes}" data-node-id="{esc(v.id)}">'
                    f"<title>{esc(_var_title(v, g))}</title>"
                    f'<ellipse cx="{x:.1f}" cy="{y:.1f}" rx="{w / 2:.1f}" ry="{h / 2:.1f}" fill="{fill}" '
-                   f'stroke="{stroke}" stroke-width="{sw}"{dash}/>' + _text_block(x, y, lines, ink, bold_first=bool(v.label)))
+                   f'stroke="{stroke}" stroke-width="{sw}"{dash}/>' + _text_block(x, y, lines, ink, bold_first=bool(v.label))
+                   + _id_tag(v.id, x, y, w, h, tagged))
         if v.id in marked:
             bx, by = x + w / 2 - 8, y - h / 2 + 6
             out.append(f'<g class="dz-badge"><title>grad accumulated here: more than one grad '

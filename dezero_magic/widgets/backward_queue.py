@@ -1,6 +1,6 @@
 """The Backward tab's queue panel: the functions waiting to be popped after a
-step, and the height the step and queue panels keep while playing (nothing
-below them jumps)."""
+step, the step panel's lines, and the height the step and queue panels keep
+while playing (nothing below them jumps)."""
 from dezero_magic.render.escape import esc
 from dezero_magic.render.text import count_of
 from dezero_magic.widgets import style
@@ -63,14 +63,49 @@ LINE_PX = style.FONT_PX * 1.45   # style.block's line height
 def reserved_lines(steps, book=False):
     """(step panel, queue panel): the most lines each takes over `steps` (the
     queue at most a full list's): each keeps that height while playing, so
-    nothing below it jumps."""
+    nothing below it jumps. A grad is one line (`one_line`), two where an
+    array was added to one before (the sum's own line)."""
     info_most, queue_most = 2, 2
     for s in steps:
         # book: a grads-in line or the replay's status line, and the warning of a repeat
-        info_most = max(info_most, 1 + len(s.gxs) + (1 + s.repeat if book else bool(s.gys)))
+        grads = len(s.gxs) + sum(is_array(s.gxs[v]) for v in set(s.gxs) & set(s.accumulated))
+        info_most = max(info_most, 1 + grads + (1 + s.repeat if book else bool(s.gys)))
         queue_most = max(queue_most, 2 + min(s.queue_total if book else s.pending_total, QUEUE_SHOWN))
     return info_most, min(queue_most, 2 + QUEUE_SHOWN)
 
 
 def reserve(html, lines):
     return f'<div style="min-height:{round(lines * LINE_PX + 4)}px">{html}</div>' if lines else html
+
+
+# One line each, cut with an ellipsis where the box is narrower, the whole in its tooltip: a
+# grad's array preview ("(2, 3) [0.1257 -0.1321 ...]") wrapped to 1-3 lines by its numbers, and
+# the graph under the step's text jumped 22 px (70 at 150 % zoom) from step to step (QA).
+_ONE_LINE = "white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
+
+
+def is_array(grad):
+    """Whether a grad's text is an array's preview ("(2, 3) [0.1257 ...]"), not a number."""
+    return grad.startswith(("(", "["))
+
+
+def one_line(text, then=None, *, badge=None, array=False):
+    """A step panel's grad line (escaped here), then `then` (its sum): on a
+    line of its own for an `array` (the first cut hid it), else on the same
+    one, kept to one line each (`_ONE_LINE`); `badge` ("+=") before it."""
+    mark = style.badge(badge) + " " if badge else ""
+    rest = (f"<br>{esc(then)}" if array else " " + esc(then)) if then else ""
+    whole = text + (" " + then if then else "")
+    return f'<div class="dz-step-line" style="{_ONE_LINE}" title="{esc(whole)}">{mark}{esc(text)}{rest}</div>'
+
+
+def prose(text, badge=None):
+    """A step panel's line that explains (a student's backward's doing): it wraps, read whole."""
+    mark = style.badge(badge) + " " if badge else ""
+    return f"<div>{mark}{esc(text)}</div>"
+
+
+def note_under(note, klass=""):
+    """The stepper's note on its window, one line (`_ONE_LINE`) under the box (escaped here)."""
+    return (f'<div class="dz-figure-note{" " + klass if klass else ""}" title="{esc(note)}" '
+            f'style="font-size:{style.FONT_PX}px;color:{style.MUTED};margin:4px 0 2px;{_ONE_LINE}">{esc(note)}</div>')

@@ -21,10 +21,11 @@ from dezero_magic.render.focus import focus, needs_window, window_size
 from dezero_magic.render.screen import fits_whole_from, may_overflow, narrowest_height
 from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
-from dezero_magic.running_grads import running_grads
+from dezero_magic.running_grads import last_receipts, running_grads, stored_text
 from dezero_magic.widgets import style
 from dezero_magic.widgets.book_comparison import comparison_html
-from dezero_magic.widgets.backward_queue import panel, queue_html, reserve, reserved_lines
+from dezero_magic.widgets.backward_queue import (is_array, note_under, one_line, panel, prose, queue_html, reserve,
+                                                 reserved_lines)
 from dezero_magic.widgets.step_edges import step_edges, step_ends
 from dezero_magic.widgets.stepper_controls import Controls, mark_ends
 from dezero_magic.widgets.node_names import func_name, var_name
@@ -40,9 +41,9 @@ NO_BACKWARD_UNNAMED = ("No backward pass was recorded in this cell, so there is 
                        "the output's backward() in the cell (y.backward() for an output y), or run it with "
                        "%%dezero -b y.")
 # A cell with -b y that raised is not told to add it (Trace.backward_expr: the -b given, if any)
+# (said only without -b: RAISED_BEFORE_B tells a -b that never ran, so no word on -b here)
 NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
-                      "to step through (a backward asked for with -b is called only once the cell has run "
-                      "without an error). Fix the error shown above and run the cell again.")
+                      "to step through. Fix the error shown above and run the cell again.")
 RAISED_BEFORE_B = ("The cell raised its error before -b {expr} could call {expr}.backward(), so there is no "
                    "backward pass to step through. Fix the error shown above and run the cell again.")
 B_RAISED = ("The cell ran, but {what} raised its error before a backward step was recorded, so there is "
@@ -195,7 +196,9 @@ class BackwardView(TraceView):
         svg = render_svg(t.graph, t.layout, show_shapes=t.verbose, highlight_functions=[fid],
                          highlight_edges=edges, marked_variables=marked, grads_override=grads)
         ends = step_ends(t.graph, fid, edges)
-        # Short: at 1024 px it stood three lines tall between the step's text and its graph.
+        # One line (cut with an ellipsis, whole in its tooltip) under the window: two lines over it
+        # pushed the popped function below the screen at 150 % zoom (QA); the step's text says
+        # what is popped, right above.
         note = (f"Around {func_name(t.graph, fid)}, which this step pops, with what fits of its inputs and "
                 "outputs: the graph is larger than the screen (the Graph tab shows all of it).")
         size = self._window_size()    # one for every step: its colour key stays put
@@ -204,15 +207,19 @@ class BackwardView(TraceView):
             # the box keeps a height (a step whose function is not drawn shows the whole graph) that
             # no box leaves blank under the windows: the narrowest shrinks them to its width
             keep = narrowest_height(*size) if size and needs_window(t.layout) else None
-            self.figure.value = style.figure(whole, note if focused else None, min_height=keep)
+            self.figure.value = style.figure(whole, min_height=keep) + (note_under(note) if focused else "")
             return
         # Whole where the box holds it; where it would cut it (~550 px: 1024 px, file browser
         # open) a window around the popped function instead, chosen by the browser (QA: the
         # popped Square was cut in half at the box's edge; shrunk to fit it read at 7 px).
         window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True, overhang=True, size=size)
         attrs = root_attrs(whole)
-        self.figure.value = style.figure(whole, note, cut_svg=window,
-                                         fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
+        html = style.figure(whole, cut_svg=window,
+                            fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
+        # inside the box's container (its last tag), whose query hides the note with the window
+        scoped = html.startswith('<div class="dz-fits-') and html.endswith("</div>")
+        self.figure.value = (html[:-len("</div>")] + note_under(note, "dz-if-cut") + "</div>" if scoped
+                             else html + note_under(note, "dz-if-cut"))
 
     def _window_size(self):
         """The size every window of the current mode's steps is drawn at (focus.window_size), once a mode."""
@@ -242,8 +249,11 @@ class BackwardView(TraceView):
         # "of 119" alone, when the pass took 20,000, read as if it ended there
         total = max(graph.pass_steps, len(steps))
         of = f"of {len(steps)}" if total == len(steps) else f"of the {len(steps):,} drawn ({total:,} in all)"
+        # students' classes: what their loop stored where it is not what the backward returned
+        own = self.trace.source == "objects"
         self.info.value = reserve(style.live(style.block(
-            self._step_text(step.gys, step.gxs, step.accumulated, grads, fid=step.func, before=before),
+            self._step_text(step.gys, step.gxs, step.accumulated, grads, fid=step.func, before=before,
+                            stored=step.totals if own else None, last=last_receipts(steps, k) if own else ()),
             title=f"Step {k} {of}: {func_name(graph, step.func)} is popped")), lines[0])
         self.queue.value = (queue_html(graph, step.pending, step.pending_total, lines=lines[1]) if step.queue_seen
                             else panel(style.block(esc(NO_QUEUE), title="Queue"), lines[1]))
@@ -273,20 +283,20 @@ class BackwardView(TraceView):
         text = self._step_text({v: grads.get(v, "") for v in graph.functions[step.func].outputs} if have else {},
                                step.gxs, step.accumulated, grads)
         if step.repeat:
-            text = style.warning("It was popped before: it runs again and passes on its grads a second "
-                                 "time.") + "<br>" + text
+            text = "<div>" + style.warning("It was popped before: it runs again and passes on its grads a "
+                                           "second time.") + "</div>" + text
         if not have:
-            text += "<br>" + esc("Grads: " + rp.status)
+            text += f"<div>{esc('Grads: ' + rp.status)}</div>"
         lines = self._lines.get(BOOK) or self._lines.setdefault(BOOK, reserved_lines(rp.steps, book=True))
         self.info.value = reserve(style.live(style.block(text, title=title)), lines[0])
         self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True, lines=lines[1])
         self.comparison.value = comparison_html(graph, rp)
 
-    def _step_text(self, gys, gxs, accumulated, grads, fid=None, before=None):
+    def _step_text(self, gys, gxs, accumulated, grads, fid=None, before=None, stored=None, last=()):
         graph = self.trace.graph
         parts = []
         if gys:
-            parts.append("grads in (its outputs): " + esc(", ".join(
+            parts.append(one_line("grads in (its outputs): " + ", ".join(
                 f"{var_name(graph, v)} = {g}" for v, g in gys.items())))
         inputs = graph.functions[fid].inputs if fid in graph.functions else []
         for v, g in gxs.items():
@@ -294,29 +304,32 @@ class BackwardView(TraceView):
             uses = inputs.count(v)
             node = graph.variables.get(v)
             had = before is not None and (v in before or bool(node and node.grad_carried))
-            if (v in accumulated and uses > 1 and before is not None and not had
+            told = (stored_text(self.trace.graph.steps, node, var_name(graph, v), line, g, grads, stored, v in last,
+                                accumulated) if stored is not None else None)
+            if told is not None:
+                parts.append(prose(told[1], told[0]))
+            elif (v in accumulated and uses > 1 and before is not None and not had
                     and self.trace.source != "objects"):
                 # x + x: one grad per use, summed here; nothing came before this step
-                parts.append(style.badge("+=") + " " + esc(
-                    f"grad out to {var_name(graph, v)}, used {uses} times by {graph.functions[fid].op}: "
-                    f"one grad per use, added up: {g} = {grads.get(v, '?')}"))
+                parts.append(one_line(f"grad out to {var_name(graph, v)}, used {uses} times by "
+                                      f"{graph.functions[fid].op}:", f"one grad per use, added up: {g} = "
+                                                                      f"{grads.get(v, '?')}", badge="+=",
+                                      array=is_array(g)))
             elif v in accumulated and node is not None and node.grad_overwritten:
-                parts.append(style.badge("+=") + " " + esc(
-                    line + f" — your backward kept only the last grad (x.grad = gx): "
-                           f"{node.label or v}.grad ends as {node.grad}; book step 14 adds them: "
-                           "x.grad = x.grad + gx"))
+                parts.append(prose(line + f" — your backward kept only the last grad (x.grad = gx): "
+                                          f"{node.label or v}.grad ends as {node.grad}; book step 14 adds them: "
+                                          "x.grad = x.grad + gx", "+="))
             elif v in accumulated and self.trace.source == "objects":
                 # Students' code: whether it adds or overwrites is not observed (the notes say
                 # when the final grad shows it overwrote); what it should do is said.
-                parts.append(style.badge("+=") + " " + esc(line + f" — more than one grad reaches "
-                                                                  f"{var_name(graph, v)}: they must be added "
-                                                                  f"(book step 14), together {grads.get(v, '?')}"))
+                parts.append(prose(line + f" — more than one grad reaches {var_name(graph, v)}: they must be "
+                                          f"added (book step 14), together {grads.get(v, '?')}", "+="))
             elif v in accumulated:
-                parts.append(style.badge("+=") + " " + esc(line + f" — added to the grad it already had, "
-                                                                  f"now {grads.get(v, '?')}"))
+                parts.append(one_line(line, f"— added to the grad it already had, now {grads.get(v, '?')}",
+                                      badge="+=", array=is_array(g)))
             else:
-                parts.append(esc(line))
-        return "<br>".join(parts) if parts else esc("no grads recorded for this step")
+                parts.append(one_line(line))
+        return "".join(parts) if parts else esc("no grads recorded for this step")
 
 
 def backward_view(trace, kit=None):
