@@ -11,7 +11,7 @@ key (the |grad| scale) whole in a band at their bottom (`key`): the key lies
 under the whole graph, of which the window showed a sliver or nothing.
 """
 from dezero_magic.layout import MARGIN
-from dezero_magic.render.screen import BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
+from dezero_magic.render.screen import BOX_H, BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
 from dezero_magic.render.svg import LEGEND_PX, drawn_last, has_legend, root_attrs, split_legend, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
@@ -20,7 +20,10 @@ from dezero_magic.render.svg import LEGEND_PX, drawn_last, has_legend, root_attr
 FIT_W, FIT_H = WHOLE_W, WHOLE_H
 # Else the window, drawn at full size, as wide as that box: all of it is in view;
 # a narrower box (the file browser open) shrinks it to its width (render.screen.window_style).
-WINDOW_W, WINDOW_H = BOX_PX, 480
+# No taller than a 720-px projector's box (render.screen.BOX_H): the stepper's box keeps its
+# windows' height over its short-screen max-height, and at 480 px it ran under the status bar,
+# the window's bottom and colour key out of sight (QA session 20, 1280x720).
+WINDOW_W, WINDOW_H = BOX_PX, min(480, BOX_H)
 AT_X, AT_Y = 0.5, 0.4
 
 
@@ -31,8 +34,10 @@ AT_X, AT_Y = 0.5, 0.4
 # step's panel says its numbers). A node of `keep` farther away is left out,
 # its edges cut at the window's edge (QA, book steps 59-60: an RNN's shared
 # weight W, drawn once 40,000 px away, made every Linear's window the whole
-# graph, its text 1-2 px).
-KEEP_MIN_SCALE = 0.5
+# graph, its text 1-2 px). Set for 480-px windows: with shorter ones (WINDOW_H), as much
+# lower, so that a window reaches as far and holds the same nodes, drawn in less height
+# (at 0.5, notebook 05's step 36 lost x, 960 px above step 6's Pow, from a 410-px window).
+KEEP_MIN_SCALE = 0.5 * WINDOW_H / 480
 KEEP_PAD = 6
 # A node left out (`_left_out`) is covered this far around its box: a highlighted outline
 # (4 px) and the "+=" badge (6 px over its top) reach out of it; the next node is >= 22 px away.
@@ -66,9 +71,14 @@ def _placed(layout, node_id, keep, zoom, force, overhang, key, size):
         return None
     w, h, scale, held, lo, hi = extent
     if size is not None:
+        room = size[1] - (LEGEND_PX * zoom if key else 0)
+        # nodes held past the key's room at KEEP_MIN_SCALE (they are reached as without the key):
+        # drawn a little smaller, to `size` whole; squeezed into it in its own shape, the window
+        # was narrower than the other steps' (670 -> 667 px, notebook 05's Taylor sin, step 9)
+        scale = min(scale, room / (zoom * h))
         # (never less than its own size: `size` is the largest of them)
         w = max(w, size[0] / (zoom * scale))
-        h = max(h, (size[1] - (LEGEND_PX * zoom if key else 0)) / (zoom * scale))
+        h = max(h, room / (zoom * scale))
     x, y = layout.positions[node_id]
     total = (layout.width, layout.height + (h if overhang else 0))
     start = (_place(x - AT_X * w, w, lo[0], hi[0], total[0]), _place(y - AT_Y * h, h, lo[1], hi[1], total[1]))

@@ -133,8 +133,10 @@ class BackwardView(TraceView):
         self.mode.observe(self._switch, names="value")
         # The step's text right under the buttons that change it, the graph below: under a
         # 480-px window it was below the fold of a 1280x800 screen (QA), read after a scroll
-        # at every step. The queue, a longer panel, comes after the graph.
-        self.children = [self.mode, controls.row, self.info, self.figure, self.queue, self.comparison]
+        # at every step. The queue, a longer panel, comes after the graph. The order switch,
+        # seldom used while stepping, under the graph: over the buttons it pushed the popped
+        # function below the status bar at 150 % zoom (QA session 20, Matyas at 853x480).
+        self.children = [controls.row, self.info, self.figure, self.mode, self.queue, self.comparison]
         self._render()
 
     # -- navigation ---------------------------------------------------------------

@@ -9,7 +9,10 @@ QA: the box ran from 242 to 746 px at 1280x720, the status bar from 696;
 box for the res" at the edge of a 461-px drawing. Screenshots go to
 artifacts/short-*.png.
 """
+import re
+
 import pytest
+from playwright.sync_api import expect
 
 import lab_page
 from lab_page import ARTIFACTS
@@ -89,3 +92,40 @@ def test_the_whole_box_and_its_hint_are_above_the_status_bar(ran, screen, cell):
         assert box["top"] - 0.5 <= line["top"] and line["bottom"] <= min(box["bottom"], status) + 0.5, (line, box)
         # the whole line inside the drawing (QA: "▲ scroll the box for the res" at its edge)
         assert m["svg"]["left"] - 0.5 <= line["left"] and line["right"] <= m["svg"]["right"] + 0.5, (line, m["svg"])
+
+
+def test_the_steppers_box_is_above_the_status_bar_at_every_step_at_1280x720(ran):
+    # (QA session 20: the stepper's box kept its 480-px windows' height over the 410-px box and
+    # ran under the status bar, the window's colour key out of sight; now its windows are 410 px)
+    page, notebook = ran
+    lab_page.set_screen(page, 1280, 720, file_browser=False)
+    output = lab_page.output_of_cell(notebook, 1)
+    lab_page.open_tab(output, "Backward")
+    try:
+        lab_page.visible_figure(output)
+        step = output.get_by_text(re.compile(r"Step \d+ of")).filter(visible=True).first
+        total = int(re.search(r"Step \d+ of (\d+)", step.inner_text()).group(1))
+        out, heights = [], set()
+        for k in range(1, total + 1):
+            if k > 1:
+                output.locator("button", has_text="next ▶").filter(visible=True).first.click()
+                expect(step).to_contain_text(f"Step {k} of", timeout=30_000)
+            output.locator(".lm-TabBar").first.evaluate("t => t.scrollIntoView({block: 'start'})")
+            page.wait_for_timeout(200)
+            m = output.evaluate(STEPPER_BOX)
+            heights.add(round(m["box"]["bottom"] - m["box"]["top"]))
+            if m["box"]["bottom"] > m["status"] + 0.5:
+                out.append((k, round(m["box"]["bottom"])))
+        page.screenshot(path=str(ARTIFACTS / "short-1280x720-stepper.png"))
+        assert not out, f"the stepper's box ends under the status bar ({m['status']:.0f}): {out}"
+        assert len(heights) == 1, f"the box changed height between steps: {heights}"
+    finally:
+        lab_page.open_tab(output, "Graph")
+
+
+STEPPER_BOX = """(output) => {
+    const box = [...output.querySelectorAll('.dz-figure')].find(el => el.getClientRects().length > 0);
+    const b = box.getBoundingClientRect();
+    return {status: document.querySelector('#jp-main-statusbar').getBoundingClientRect().top,
+            box: {top: b.top, bottom: b.bottom}};
+}"""

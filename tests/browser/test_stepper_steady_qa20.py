@@ -6,9 +6,10 @@
 - F4: at 150 % zoom (853x480 CSS px, device scale 1.5) the popped function
   was below the screen at most steps of the tour's first graph and its
   Matyas cell, with the output's tab bar scrolled to the top: the window's
-  note, two lines over it, is one line under it. Now the popped function is
-  on the screen at every step of the first graph; Matyas' steps 4-6 still end
-  a few px under the status bar (xfail, see the test).
+  note, two lines over it, is one line under it, and the "generation order /
+  book steps" switch is under the graph (over the buttons it left Matyas'
+  steps 4-6 ending 1-20 px under the status bar). Now the popped function is
+  on the screen at every step of both.
 Screenshots: artifacts/steady-*.png.
 """
 import re
@@ -133,8 +134,4 @@ def test_the_popped_function_is_on_the_screen_at_every_step(ran, index):
         if box is None or box["y"] < 0 or box["y"] + box["height"] > bottom:
             out.append((k, box and round(box["y"] + box["height"])))
     page.screenshot(path=str(ARTIFACTS / f"steady-{index}-{screen}.png"))
-    if out and index == 3 and screen != "1280x720":
-        # (session 20: Mul f4/f5, low in Matyas' graph, end 1-20 CSS px under the status bar at steps
-        # 4-6; the window puts the popped function 40 % down it, render.focus.AT_Y, not this tab's)
-        pytest.xfail(f"Matyas at 150 % zoom, steps {[k for k, _ in out]}: {out}")
     assert not out, f"the popped function is below the screen (status bar at {bottom:.0f}): {out}"

@@ -133,3 +133,29 @@ def test_a_very_narrow_drawing_gets_smaller_type_not_below_14_px():
     font = float(text.get("font-size"))
     assert 14 <= font < SCROLL_HINT_FONT_PX
     assert all(MARGIN + len(s) * BOLD_EM * font <= 90 for s in _lines(text))
+
+
+def test_the_stepper_windows_and_kept_box_fit_a_720_px_projectors_box(shell):
+    # QA session 20 at 1280x720: the stepper's box kept its 480-px windows' height over its
+    # 410-px short-screen max-height, its bottom (the window's colour key) under the status bar
+    from dezero_magic.render.focus import WINDOW_H
+
+    assert WINDOW_H <= box_height(720) and MEASURED[720][0] + WINDOW_H <= MEASURED[720][1]
+    view = BackwardView(run_traced(shell, STEP_36))
+    kept = set()
+    for k in range(1, len(view.trace.graph.steps) + 1):
+        view.slider.value = k
+        html = view.figure.value
+        kept.add(int(re.search(r"min-height:min\((\d+)px, 70vh\);", html).group(1)))
+        root = ET.fromstring(html[html.index("<svg"):html.index("</svg>") + 6])
+        assert float(root.get("height")) <= box_height(720) + 0.5, k
+    assert len(kept) == 1 and kept.pop() <= box_height(720), kept
+
+
+def test_the_stepper_order_switch_sits_under_the_graph(shell):
+    # QA session 20 at 150 % zoom (853x480): the "generation order / book steps" row over the
+    # buttons pushed Matyas' popped function 1-20 px under the status bar at steps 4-6
+    view = BackwardView(run_traced(shell, STEP_36))
+    order = list(view.children)
+    assert view.next in order[0].children                      # the buttons first, the step's text next
+    assert order.index(view.info) == 1 and order.index(view.figure) < order.index(view.mode) < order.index(view.queue)
