@@ -89,7 +89,8 @@ def _fit_seed(seed, y, i):
     for a (2,) output doubled every grad), or failed inside some backward."""
     shape = _shape(seed)
     if int(np.prod(shape)) == 1 and y.data.size == 1 and hasattr(seed, "reshape"):
-        return seed.reshape(y.data.shape)
+        # the array reshaped, not the Variable: no Reshape in the graph (%%dezero drew one)
+        return Variable(seed.data.reshape(y.data.shape)) if isinstance(seed, Variable) else seed.reshape(y.data.shape)
     name = y.name or "y"
     many = f" (one number c for every element: c * np.ones({y.data.shape}))" if shape == () else ""
     if i is None:

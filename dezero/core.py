@@ -45,6 +45,16 @@ def as_variable(obj):
 _DATA_TYPES = array_types + (np.generic,)
 
 
+def _not_a_flag(y, retain_grad, create_graph):
+    """y.backward(seed), as in PyTorch: the seed would be taken as retain_grad."""
+    name = y.name or "y"
+    raise TypeError(f"{name}.backward(retain_grad, create_graph): retain_grad must be True or False, got "
+                    f"{type(retain_grad).__name__}" + (f" (create_graph: {type(create_graph).__name__})"
+                                                       if not isinstance(create_graph, (bool, int)) else "")
+                    + f". backward() takes no seed: set {name}.grad = Variable(seed) first (it starts from "
+                    f"ones otherwise), or use dezero.grad({name}, inputs, grad_outputs=seed)")
+
+
 def foreign_variable_error(obj):
     """The TypeError for a Variable-like object that is not dezero's (a
     student's own book-style Variable typed into a notebook cell: it has a
@@ -132,6 +142,8 @@ class Variable(ArrayBox, IterationAndTruth):
         """
         from dezero.backprop import backward
 
+        if not isinstance(retain_grad, (bool, int)) or not isinstance(create_graph, (bool, int)):
+            _not_a_flag(self, retain_grad, create_graph)
         backward([self], None, retain_grad, create_graph)
 
     def reshape(self, *shape):

@@ -72,14 +72,12 @@ class Softmax(Function):
         self.axis = axis
 
     def forward(self, x):
+        xp = cuda.get_array_module(x)
+        x = _float_scores(x, xp)
         try:  # (free unless raised)
             y = x - x.max(axis=self.axis, keepdims=True)
         except AxisError:
             raise _axis_error("softmax", x, self.axis) from None
-        xp = cuda.get_array_module(x)
-        if y.dtype.kind not in "fc":
-            # Integer scores: exp in place cannot write floats into y (as log_softmax, float out).
-            y = y.astype(xp.result_type(y.dtype, xp.float32))
         xp.exp(y, out=y)
         y /= y.sum(axis=self.axis, keepdims=True)
         return y
@@ -132,12 +130,19 @@ def logsumexp(x, axis=1):
             raise _axis_error("logsumexp", x, axis) from None
         return m + log(sum_(exp(x - m), axis=axis, keepdims=True))
     xp = cuda.get_array_module(x)
+    x = _float_scores(x, xp)
     try:  # (free unless raised)
         m = x.max(axis=axis, keepdims=True)
     except AxisError:
         raise _axis_error("logsumexp", x, axis) from None
     s = xp.exp(x - m).sum(axis=axis, keepdims=True)
     return m + xp.log(s)
+
+
+def _float_scores(x, xp):
+    """Integer scores as floats BEFORE the shift by the max: uint8 [0, 200] - 200 wraps round
+    (image data: softmax gave [1, 0]), and exp cannot be written in place into ints."""
+    return x if x.dtype.kind in "fc" else x.astype(xp.result_type(x.dtype, xp.float32))
 
 
 class LogSoftmax(Function):

@@ -99,6 +99,8 @@ class Clip(Function):
     def forward(self, x):
         if self.array_bounds:
             _check_bounds_fit(x.shape, self.x_min, self.x_max)
+        if self.x_min is None and self.x_max is None:
+            return x.copy()  # (NumPy < 2.1 refuses x.clip(None, None))
         return x.clip(self.x_min, self.x_max)
 
     def backward(self, gy):

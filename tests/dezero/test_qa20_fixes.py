@@ -351,3 +351,41 @@ def test_batch_norm_says_gamma_and_beta_need_one_entry_per_channel(shape):
         F.batch_norm(x, np.ones(4), np.zeros(4), np.zeros(3), np.ones(3))
     with pytest.raises(ValueError, match=r"got mean \(4,\), var \(4,\)"):
         F.batch_norm(x, np.ones(3), np.zeros(3), np.zeros(4), np.ones(4))
+
+
+# Review of the fixes: small and unsigned ints wrapped round in the shift by the max
+
+@pytest.mark.parametrize("scores", [np.array([[0, 200]], dtype=np.uint8), np.array([[-100, 100]], dtype=np.int8),
+                                    np.array([[-30000, 30000]], dtype=np.int16)])
+def test_softmax_of_far_apart_small_ints_is_the_float_softmax(scores):
+    wide = scores.astype(np.float64)
+    expected = np.exp(wide - wide.max()) / np.exp(wide - wide.max()).sum()
+    np.testing.assert_allclose(F.softmax(Variable(scores)).data, expected, atol=1e-6)
+    np.testing.assert_allclose(F.log_softmax(Variable(scores)).data, wide - wide.max(), rtol=1e-6)
+    loss = F.softmax_cross_entropy(Variable(scores), np.array([1]))
+    assert np.isfinite(loss.data) and abs(float(loss.data)) < 1e-6
+
+
+def test_a_seed_passed_to_backward_as_torch_does_is_refused_with_how_to_seed():
+    x = Variable(np.array([1.0, 2.0]))
+    y = x * x
+    for seed in (Variable(np.ones(2)), np.ones(2)):
+        with pytest.raises(TypeError, match=r"retain_grad must be True or False.*y\.grad = "):
+            y.backward(seed)
+    assert x.grad is None
+
+
+def test_clip_without_bounds_is_the_identity_on_any_numpy():
+    x = Variable(np.array([-2.0, 3.0]))
+    y = F.clip(x)
+    y.backward()
+    assert y.data.tolist() == [-2.0, 3.0] and x.grad.data.tolist() == [1.0, 1.0]
+    assert y.data is not x.data
+
+
+def test_a_one_number_seed_is_reshaped_without_a_function_in_the_graph():
+    x = Variable(np.array([3.0]))
+    y = x * x
+    y.grad = Variable(np.array(2.0))      # the book's y.grad = np.array(1.0) style, for a (1,) output
+    y.backward(retain_grad=True)
+    assert x.grad.data.tolist() == [12.0] and y.grad.creator is None and y.grad.shape == (1,)
