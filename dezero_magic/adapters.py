@@ -275,13 +275,14 @@ def _numbered(vars_, ordered):
 
 
 def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbose=False,
-                       complete=True, elided_calls=0, partial_pass=False, error=None):
+                       complete=True, elided_calls=0, partial_pass=False, error=None, grads_written=False):
     """Graph of everything `roots` (variable-like objects) were computed from,
     plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs).
     `max_nodes` None: the default of `dezero_magic.node_budget`. `partial_pass`:
     the first calls of the pass were not kept, so no grad is checked against
     the sum of those received (the sum would be of some of them). `error`: the
-    exception the cell raised, if any (a student's forward that raised is named)."""
+    exception the cell raised, if any (a student's forward that raised is named).
+    `grads_written`: the cell writes a grad itself (`cell_names.sets_grads`)."""
     items = 16 if verbose else 4
     names = namespace_names(namespace)
     root_funcs = [c.func() for c in calls if c.func() is not None]
@@ -346,7 +347,8 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     # (step 18's retain_grad=False), as the Memory tab and the nodes should say.
     mark_freed(graph, read, getattr(calls, "finished", True), {vid[k]: vars_[k] for k in vid})
     show_values_used(graph, getattr(calls, "used", {}), _leaves_used(odd, ordered, read.ran), items)
-    _pass_notes(graph, calls, read, live, vars_, fid, vid, whole=not partial_pass and not cut, orphans=orphans)
+    _pass_notes(graph, calls, read, live, vars_, fid, vid, whole=not partial_pass and not cut, orphans=orphans,
+                grads_written=grads_written)
     note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
@@ -364,7 +366,7 @@ def _leaves_used(pairs, ordered, ran):
     return [(node, v, into[id(v)] <= ran) for node, v in pairs if node.leaf and id(v) in into]
 
 
-def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans):
+def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans, grads_written=False):
     """The notes on the backward pass (`calls`, as `backward_watch.Pass`):
     those its steps and grads tell. `whole`: every function that gave a
     variable grads is drawn and every call of the pass kept, so sums and
@@ -392,6 +394,7 @@ def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans):
     shared = {vid[k]: label_of(graph, owners[id(attr_of(v, "grad"))]) for k, v in vars_.items()
               if owners and id(attr_of(v, "grad")) in owners and k in vid}
     note_sums(graph, read.received, read.held, finals, read.popped, read.kept, shared,
-              adds_in_place and not read.own_change)  # (a backward that changed its gy may be the one)
+              adds_in_place and not read.own_change,  # (a backward that changed its gy may be the one)
+              single_told=not grads_written)
     if start_key is not None and calls.finished and not orphans:
         note_never_ran(graph, start, read, fid, vid, looped=any(c.queue is not None for c in calls))

@@ -51,7 +51,7 @@ from dezero_magic.backward_frames import adds_in_place, grads_given, queue, retu
 from dezero_magic.backward_calls import (NUMBERS, BackwardCall, Pass, changed, inputs_of, made, take,
                                          weak as _weak)
 from dezero_magic.naming import attr_of
-from dezero_magic.cell_names import names_in
+from dezero_magic.cell_names import names_in, parse_quietly
 from dezero_magic.preview import SNAPSHOT_ITEMS, Snapshot, data_of, snapshot
 from dezero_magic.recursion_room import calls_until_look, recursing
 
@@ -69,9 +69,8 @@ def is_function_like(obj):
 
 
 def _defines_backward_class(cell):
-    try:
-        tree = ast.parse(cell)
-    except SyntaxError:
+    tree = parse_quietly(cell)
+    if tree is None:
         return False
     for node in ast.walk(tree):
         if isinstance(node, ast.ClassDef):

@@ -6,16 +6,57 @@ know what --modes re-runs must be given from earlier cells (`read_first`).
 Code that does not parse (IPython syntax left in) mentions nothing.
 """
 import ast
+import warnings
 
 _INNER = (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef,
           ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
-def _parse(code):
-    try:
-        return ast.parse(code or "")
-    except SyntaxError:
-        return None
+def parse_quietly(code):
+    """The cell's syntax tree, or None where it does not parse. Quietly: the
+    cell's own run warns once of an invalid escape ('\\d') or `is` with a
+    literal; these extra reads of it must not warn again (on Python 3.12+ a
+    SyntaxWarning, printed once per parse)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntaxWarning)
+        warnings.simplefilter("ignore", DeprecationWarning)
+        try:
+            return ast.parse(code or "")
+        except SyntaxError:
+            return None
+
+
+_parse = parse_quietly
+
+
+def bound_by_calls(code):
+    """Names the cell binds to what a call returned (`y = square(x)`, `y = Square()(x)`), not
+    to an attribute or a value (`g = y.grad`): only a call can have returned None by mistake."""
+    tree = _parse(code)
+    if tree is None:
+        return set()
+    return {t.id for node in ast.walk(tree) if isinstance(node, ast.Assign) and isinstance(node.value, ast.Call)
+            for t in node.targets if isinstance(t, ast.Name)}
+
+
+def sets_grads(code):
+    """Whether the cell's own top-level code writes a grad (`x.grad = ...`,
+    `x.grad *= 2`, `x.grad.data[0] = 0`), not a class or def it defines: the
+    grads read after the cell are then not what a backward stored."""
+    tree = _parse(code)
+    if tree is None:
+        return False
+    stack = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, _INNER):
+            continue
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        if any(isinstance(n, ast.Attribute) and n.attr == "grad" for t in targets for n in ast.walk(t)):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
 
 
 def _names(code):

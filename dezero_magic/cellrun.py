@@ -22,11 +22,11 @@ from dezero_magic.adapters import cell_roots, graph_from_objects, is_students
 from dezero_magic.backward_option import call_backward, show_backward_failure
 from dezero_magic.exc_text import described
 from dezero_magic.bindings import bindings, rebound
-from dezero_magic.cell_names import names_in, top_level_names
+from dezero_magic.cell_names import names_in, sets_grads, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
 from dezero_magic.recursion_room import recursion_headroom, watch_notes
-from dezero_magic.student_cell_notes import mixed_notes, object_array_note
+from dezero_magic.student_cell_notes import mixed_notes, none_call_note, object_array_note
 from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
@@ -54,8 +54,9 @@ class CellOptions:
     static: bool = False
 
 
-def _note_object_arrays(graph, names, namespace, before):
-    note = object_array_note(names, namespace, before)
+def _note_object_arrays(graph, names, namespace, before, code=""):
+    """What a name holds instead of a Variable: None from a student's __call__, or an object array."""
+    note = none_call_note(names, namespace, code) or object_array_note(names, namespace, before)
     if note is not None:
         graph.notes.append(note)
 
@@ -76,7 +77,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
                                                 no_grad_cell=opts.no_grad, cell_code=code)
         graph.notes.extend(mixed_notes(watch, ns, names, before))
         graph.notes.extend(watch_notes(watch, error))
-        _note_object_arrays(graph, names, ns, before)
+        _note_object_arrays(graph, names, ns, before, code)
         return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                      verbose=opts.verbose, static=opts.static)
     # The last pass only, as for dezero: an earlier pass (before a cleargrad)
@@ -91,7 +92,8 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
     roots = cell_roots(names, ns, bound_anew)
     graph, outs, leaves = graph_from_objects(roots, ns, calls=calls, max_nodes=opts.max_nodes,
                                              verbose=opts.verbose, complete=complete,
-                                             elided_calls=earlier, partial_pass=partial, error=error)
+                                             elided_calls=earlier, partial_pass=partial, error=error,
+                                             grads_written=sets_grads(code))
     graph.notes.extend(watch_notes(watch, error))
     if not graph.variables and not graph.functions:
         note = creatorless_note(names, ns, bound_anew)
@@ -100,7 +102,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
             graph.creatorless = True
     elif calls or any(is_students(r) for r in roots):
         graph.notes.extend(flag_notes(opts, ns, switched))
-    _note_object_arrays(graph, names, ns, before)
+    _note_object_arrays(graph, names, ns, before, code)
     if switched is not None:
         graph.ran_as = NO_GRAD  # --no-grad switched the student's own Config off: their classes kept no graph
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,

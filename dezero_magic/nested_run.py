@@ -106,6 +106,7 @@ def async_check_silent(shell):
     def silent_check(*args, **kwargs):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", SyntaxWarning)
+            warnings.simplefilter("ignore", DeprecationWarning)  # an invalid escape '\d', on Python 3.11
             return check(*args, **kwargs)
 
     shell.should_run_async = silent_check

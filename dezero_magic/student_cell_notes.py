@@ -13,6 +13,7 @@ import types
 import numpy as np
 
 from dezero_magic.backward_watch import from_dezero
+from dezero_magic.cell_names import bound_by_calls
 from dezero_magic.bindings import rebound
 from dezero_magic.exc_text import described, message
 from dezero_magic.links import is_variable_like
@@ -128,18 +129,13 @@ def own_no_graph_note(expr, value, namespace=None):
 
 
 def object_array_note(names, namespace, before=None):
-    """What a name of the cell holds instead of a Variable, where nothing
-    draws it: None from a student's Function.__call__ that returned nothing
-    (`none_call_note`), or, when a name the cell bound holds a NumPy array of Variables
+    """When a name the cell bound holds a NumPy array of Variables
     (dtype=object) instead of a Variable: `np.array([2.0]) + x` with a
     Variable class NumPy does not step aside for (book step 21:
     __array_priority__), or np.array([v1, v2]) of a student's Variables
     (dezero's refuse np.array: theirs get here only in an object array
     filled one by one, np.empty(2, dtype=object)). Nothing draws it (it has
     no creator), so the graph alone would only look empty. None otherwise."""
-    note = none_call_note(names, namespace)
-    if note is not None:
-        return note
     for name in names:
         value = namespace.get(name)
         if not (isinstance(value, np.ndarray) and value.dtype == object):
@@ -168,13 +164,14 @@ def object_array_note(names, namespace, before=None):
     return None
 
 
-def none_call_note(names, namespace):
+def none_call_note(names, namespace, code=""):
     """A name of the cell that holds None while a student's Function.__call__
     can end without `return`: `y = Square()(x)` gave None (book step 18's
     `return` indented into `if Config.enable_backprop:` returns nothing under
     no_grad(); a __call__ with no `return` at all, never anything), and the
     graph shows only the input. None when no such name or __call__."""
-    empty = [n for n in names if n in namespace and namespace[n] is None]
+    called = bound_by_calls(code)   # (g = y.grad is None when the book freed it: no __call__'s doing)
+    empty = [n for n in names if n in called and n in namespace and namespace[n] is None]
     if not empty:
         return None
     for call in _students_calls(namespace):

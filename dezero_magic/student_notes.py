@@ -93,7 +93,8 @@ def _texts(final, total, like):
     return texts
 
 
-def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, adds_in_place=False):
+def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, adds_in_place=False,
+              single_told=True):
     """Step 14, told from the numbers: the grads that reached a variable
     against its final grad (full precision, not the rounded text on the node):
     a grad left from an earlier backward (no cleargrad), a later grad that
@@ -113,7 +114,9 @@ def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, 
         # One grad and nothing held: told only when it is not what the step returned (`gxs = (gx,)`
         # passing a stale gx on), of a whole cell, and not an array changed in place (told apart)
         single = len(snaps) < 2 and before is None
-        if node is None or final is None or (single and (not graph.complete or key in (shared or {}))):
+        # (`single_told` False: the cell's own code wrote a grad after the pass, `x.grad = x.grad / 2`)
+        if node is None or final is None or (single and (not (graph.complete and single_told)
+                                                         or key in (shared or {}))):
             continue
         values = _values([final, *snaps])
         if values is None or _is_sum(values[0], values[1:]) is not False:

@@ -8,6 +8,7 @@ from dezero.core import Parameter
 from dezero.layers import Layer
 from dezero_magic.render.text import count_of
 from dezero_magic.records import NO_GRAD
+from dezero_magic.cell_names import parse_quietly
 
 
 def _vid(v):
@@ -27,9 +28,8 @@ def _uncalled_cleargrads(code):
     """`model.cleargrads` written as a statement without (): the student
     thinks it cleared. (Parsed: a comment, a string or `f = model.cleargrads`
     naming it is no slip.)"""
-    try:
-        tree = ast.parse(code or "")
-    except SyntaxError:
+    tree = parse_quietly(code)
+    if tree is None:
         return None
     for node in ast.walk(tree):
         if (isinstance(node, ast.Expr) and isinstance(node.value, ast.Attribute)

@@ -109,6 +109,16 @@ def test_one_grad_added_to_a_leftover_shows_the_sum(shell, displayed):
     assert "together 6 (left from before) + 6 = 12" in text
 
 
+def test_a_grad_the_cell_changed_after_backward_is_not_told_as_stored(shell, displayed):
+    # (review: `x.grad = x.grad / 2` after a right backward read as "your Variable.backward stored 3")
+    shell.run_cell(STEP16)
+    for after in ("x.grad = x.grad / 2", "x.grad = np.clip(x.grad, -1, 1)", "x.grad *= 0.5"):
+        trace = run(shell, displayed, f"x = Variable(np.array(3.0))\ny = square(x)\ny.backward()\n{after}")
+        assert not [n for n in trace.graph.notes if "stored other grads" in n], (after, trace.graph.notes)
+        _, texts = step_texts(trace)
+        assert not any("stored" in t for t in texts)
+
+
 BACKPROP_IF = changed(STEP16, "        return outputs if len(outputs) > 1 else outputs[0]\n",
                       "        if Config.enable_backprop:\n"
                       "            return outputs if len(outputs) > 1 else outputs[0]\n") + """
@@ -142,6 +152,15 @@ def test_a_call_without_return_is_told(shell, displayed):
     trace = run_failing(shell, displayed, "x = Variable(np.array(2.0))\ny = square(x)\ny.backward()")
     assert any(n.startswith("y is None: your Function.__call__ returned None. It has no `return`")
                for n in trace.graph.notes), trace.graph.notes
+
+
+def test_a_freed_grad_read_into_a_name_is_not_blamed_on_the_call(shell, displayed):
+    # (review: `g = y.grad` is None where backward freed it, with backprop on; the call returned y;
+    # a leaf's creator alike)
+    shell.run_cell(BACKPROP_IF)
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\ny = square(x)\ny.backward()\ng = x.creator")
+    assert shell.user_ns["g"] is None and shell.user_ns["y"] is not None
+    assert not [n for n in trace.graph.notes if "__call__" in n], trace.graph.notes
 
 
 def test_a_none_with_a_right_call_gets_no_call_note(shell, displayed):

@@ -138,6 +138,22 @@ def test_a_syntax_warning_is_printed_as_often_as_in_a_plain_cell(shell, displaye
     assert plain and len(traced) == len(plain), [str(w.message) + str(w.filename) for w in traced]
 
 
+def test_an_invalid_escape_warns_as_often_as_in_a_plain_cell(shell, displayed):
+    # (review: dezero_magic's own reads of the cell's syntax tree warned again, `<unknown>:1`;
+    # a DeprecationWarning on 3.11, a SyntaxWarning on 3.12+)
+    def warned(cell):
+        with warnings.catch_warnings(record=True) as seen:
+            warnings.simplefilter("always")
+            shell.run_cell(cell)
+        return [w for w in seen if issubclass(w.category, (SyntaxWarning, DeprecationWarning))
+                and "escape" in str(w.message)]
+
+    body = "s_qa20 = '\\d'\nx = Variable(np.array(1.0))\ny = x * 2\n"
+    plain = warned(body)
+    traced = warned("%%dezero\n" + body)
+    assert plain and len(traced) == len(plain), [(str(w.message), w.filename) for w in traced]
+
+
 # --- F4, F5: a backward that returned a list, or raised -----------------------------
 
 def test_a_backward_returning_a_list_is_told_as_a_list_on_the_gradients_tab(shell, displayed):
