@@ -86,15 +86,22 @@ def _no_grad(trace, vid, label):
         first = graph.variables[others[0]].label if others[0] in graph.variables else ""
         first = first or "the first input"
         if any(isinstance(_live_grad(trace, v), list) for v in others):
-            return (f"{name}.backward returned a list, and your Variable.backward takes anything but a tuple "
-                    f"as ONE grad (`if not isinstance(gxs, tuple): gxs = (gxs,)`), so {first} got the whole "
-                    f"list and {label} none: {RETURN_TUPLE}")
-        return (f"{name}.backward returned fewer grads than its {len(func.inputs)} inputs, so {label} got "
-                "none: return one grad per input, as a tuple (book step 11: `return gy, gy` for Add)")
+            return list_returned(name, first, label)
+        # (review: `return gy * c, None` for a constant c reads the same here as a short tuple)
+        return (f"{name}.backward gave no grad for {label}: it returned None for it (fine for a constant "
+                f"with no grad) or fewer grads than its {len(func.inputs)} inputs; return one grad per "
+                "input, as a tuple (book step 11: `return gy, gy` for Add)")
     return f"{name}.backward ran but returned no grad for it (None): did it forget `return`?"
 
 
 RETURN_TUPLE = "return a tuple, one grad per input: `return gx0, gx1`, not `return [gx0, gx1]`"
+
+
+def list_returned(name, first, others):
+    """A backward (`name`) that returned a list: the book's loop gave it whole to `first`, none to `others`."""
+    return (f"{name}.backward returned a list, and your Variable.backward takes anything but a tuple as ONE "
+            f"grad (`if not isinstance(gxs, tuple): gxs = (gxs,)`), so {first} got the whole list and "
+            f"{others} none: {RETURN_TUPLE}")
 
 
 def _list_grad(graph, vid, label):

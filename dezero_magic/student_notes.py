@@ -7,6 +7,7 @@ import inspect
 
 import numpy as np
 
+from dezero_magic.grad_origin import list_returned
 from dezero_magic.naming import attr_of
 from dezero_magic.preview import Snapshot, format_number, format_snapshot
 
@@ -239,11 +240,7 @@ def note_grad_counts(graph, miscounted):
         if as_list:
             names = listed(label_of(graph, v) for v in missing if v is not None) or "the other inputs"
             first = label_of(graph, func.inputs[0]) if func.inputs else "the first input"
-            graph.notes.append(
-                f"{func.title}.backward returned a list, and your Variable.backward takes anything but a tuple "
-                f"as ONE grad (`if not isinstance(gxs, tuple): gxs = (gxs,)`), so {first} got the whole list "
-                f"and {names} none: return a tuple, one grad per input (`return gx0, gx1`, not "
-                "`return [gx0, gx1]`).")
+            graph.notes.append(list_returned(func.title, first, names) + ".")
         elif returned < n_in:
             names = listed(label_of(graph, v) for v in missing if v is not None) or "the last inputs"
             graph.notes.append(

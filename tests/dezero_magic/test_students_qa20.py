@@ -181,6 +181,17 @@ def test_the_cells_note_says_the_backward_returned_a_list_not_one_grad(shell, di
     assert "got the whole list" in notes and "`return gx0, gx1`" in notes
 
 
+def test_a_backward_returning_none_for_a_constant_is_not_said_to_return_too_few(shell, displayed):
+    # (review: `return gy * c, None` read "returned fewer grads than its 2 inputs": it returned two)
+    shell.run_cell(STEP14.replace("class Variable:", "ACCUMULATE = True\nclass Variable:"))
+    text = _gradients(shell, "class MulC(Function):\n    def forward(self, x, c):\n        return x * c\n"
+                             "    def backward(self, gy):\n        return gy * self.inputs[1].data, None\n"
+                             "x = Variable(np.array(3.0))\nc = Variable(np.array(2.0))\ny = MulC()(x, c)\n"
+                             "y.backward()")
+    assert "returned fewer grads" not in text, text
+    assert "returned None for it (fine for a constant" in text
+
+
 def test_a_backward_that_recursed_is_said_to_have_raised_not_to_lack_return(shell, displayed):
     shell.run_cell(STEP14.replace("class Variable:", "ACCUMULATE = True\nclass Variable:"))
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
