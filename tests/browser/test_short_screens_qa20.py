@@ -16,25 +16,11 @@ from playwright.sync_api import expect
 
 import lab_page
 from lab_page import ARTIFACTS
+from test_keyboard_a11y import SETUP
+from test_lecture_screen import STEP_36
 
 pytestmark = pytest.mark.browser
 
-SETUP = """\
-%load_ext dezero_magic
-import numpy as np
-import dezero.functions as F
-from dezero import Variable
-"""
-STEP_36 = """\
-%%dezero
-x = Variable(np.array(2.0), name="x")
-y = x ** 2
-y.backward(create_graph=True)
-gx = x.grad
-x.cleargrad()
-z = gx ** 3 + y
-z.backward()
-"""
 CHAIN = """\
 %%dezero --rankdir TB
 x = Variable(np.array(0.5), name="x")

@@ -20,16 +20,12 @@ from playwright.sync_api import expect
 
 import lab_page
 from lab_page import ARTIFACTS, REPO, TABS
+from test_keyboard_a11y import SETUP
+from test_lecture_screen import MATYAS
+from test_lecture_screen import TOUR_1 as TOUR_FIRST
 
 pytestmark = pytest.mark.browser
 
-SETUP = """\
-%load_ext dezero_magic
-import numpy as np
-import dezero
-import dezero.functions as F
-from dezero import Variable
-"""
 NB05_CELL1 = """\
 %%dezero -v -o t -b z
 x = Variable(np.random.default_rng(0).standard_normal((2, 3)), name="x")
@@ -37,21 +33,7 @@ y = Variable(np.random.default_rng(1).standard_normal((2, 3)), name="y")
 z = F.sum((x + y) * x - y ** 2)
 z.name = "z"
 """
-TOUR_FIRST = """\
-%%dezero -b y
-x = Variable(np.array(0.5), name="x")
-y = F.tanh(x) * x ** 2 + F.exp(x)
-y.name = "y"
-"""
-MATYAS = """\
-%%dezero --retain-grad
-x = Variable(np.array(1.0), name="x")
-y = Variable(np.array(1.0), name="y")
-z = 0.26 * (x ** 2 + y ** 2) - 0.48 * x * y
-z.backward()
-print(x.grad, y.grad)
-"""
-CELLS = [SETUP, NB05_CELL1, TOUR_FIRST, MATYAS]
+CELLS = [SETUP, NB05_CELL1, TOUR_FIRST, MATYAS]   # (the tour's and Matyas as test_lecture_screen types them)
 ZOOMED = {"viewport": {"width": 853, "height": 480}, "device_scale_factor": 1.5}
 
 
