@@ -41,25 +41,15 @@ def last_receipts(steps, k):
     return {v for v in steps[k - 1].gxs if v not in later}
 
 
-def held_before(steps, vid):
-    """The text of the grad `vid` held from an earlier backward, as the
-    first step that gives it a grad shows it added (`student_notes.show_carried`)."""
-    for step in steps:
-        if vid in step.gxs:
-            total, gx = step.totals.get(vid, ""), step.gxs[vid]
-            return total[:-len(gx) - 3] if total.endswith(f" + {gx}") else None
-    return None
-
-
-def stored_text(steps, node, name, line, gx, grads, stored, last, accumulated):
+def stored_text(node, name, line, gx, grads, stored, last, accumulated):
     """A step's line for a grad where a student's code held other than the
     steps gave: a grad left from an earlier backward (no cleargrad), whose
     sum ends as the stored grad, or a grad their loop stored instead of what
     the backward returned (`stored`: the step's totals). (badge, text) or None."""
     grad = node.grad if node is not None else None
     if node is not None and node.grad_carried:
-        held = held_before(steps, node.id)
-        if held is None:
+        held = node.grad_held
+        if not held:
             return None
         total = grads.get(node.id, "")
         together = f"{held} (left from before){total[len(held):]}" if total.startswith(held) else total

@@ -136,7 +136,8 @@ def note_sums(graph, received, held, finals, popped=None, kept=(), shared=None, 
                 f"({listed(format_snapshot(s) for s in snaps)}) but {name}.grad {now}, ")
         if earlier is not None and _is_sum(values, terms + earlier[1:]):
             node.grad_carried = True  # (the Gradients check then does not compare it)
-            show_carried(graph.steps, key, format_snapshot(before))
+            node.grad_held = format_snapshot(before)
+            show_carried(graph.steps, key, node.grad_held)
             note += (f"their sum {total} plus what it held before: {name}.grad already held "
                      f"{format_snapshot(before)} from an earlier backward; call {name}.cleargrad() "
                      "before backward (step 14).")

@@ -306,7 +306,7 @@ class BackwardView(TraceView):
             uses = inputs.count(v)
             node = graph.variables.get(v)
             had = before is not None and (v in before or bool(node and node.grad_carried))
-            told = (stored_text(self.trace.graph.steps, node, var_name(graph, v), line, g, grads, stored, v in last,
+            told = (stored_text(node, var_name(graph, v), line, g, grads, stored, v in last,
                                 accumulated) if stored is not None else None)
             if told is not None:
                 parts.append(prose(told[1], told[0]))
