@@ -4,6 +4,7 @@ cell's IPython syntax), the number its tracebacks give, its trailing `;`,
 and the warnings its own syntax check would print a second time.
 """
 import contextlib
+import textwrap
 import warnings
 
 # Prepended to the body so traceback line numbers are the cell's own
@@ -15,7 +16,24 @@ def cell_source(body):
     """What the nested run executes. LINE_ONE keeps the cell's own line
     numbers; a body that starts with another cell magic (`%%time` on the
     line below `%%dezero`) runs as that magic, which must stay on line 1."""
-    return body if body.lstrip().startswith("%%") else LINE_ONE + body
+    if body.lstrip().startswith("%%"):
+        return body
+    # IPython dedents a cell by its lines' common indentation (a body pasted
+    # from inside a def): LINE_ONE gets that indentation too, or its margin 0
+    # would leave the body indented (IndentationError where a plain cell runs).
+    return _margin(body) + LINE_ONE + body
+
+
+def _margin(body):
+    """The indentation that textwrap.dedent (IPython's leading_indent)
+    removes from every line of `body`; "" for most cells."""
+    dedented = textwrap.dedent(body)
+    if dedented == body:
+        return ""
+    for line, flat in zip(body.splitlines(), dedented.splitlines()):
+        if line.strip():
+            return line[:len(line) - len(flat)]
+    return ""
 
 
 def one_line_source(shell, body, code):
