@@ -88,7 +88,8 @@ def _yours(node, kept):
 
 
 def _kept_note(graph, kept):
-    names = ", ".join(var_name(graph, v) for v in sorted(kept))
+    # the graph's own order (first seen), not the ids' text: v10 sorts before v2
+    names = ", ".join(var_name(graph, v) for v in graph.variables if v in kept)
     why = []
     if any(graph.variables[v].grad_overwritten for v in kept):
         why.append("a later grad overwrote an earlier one (x.grad = gx; step 14 adds them: x.grad = x.grad + gx)")

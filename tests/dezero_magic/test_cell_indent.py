@@ -64,3 +64,4 @@ def test_cell_source_adds_the_margin_only_when_every_line_has_it():
     assert cell_source("\t\ty = 1\n") == "\t\t" + LINE_ONE + "\t\ty = 1\n"
     assert cell_source("  y = 1\nz = 2\n") == LINE_ONE + "  y = 1\nz = 2\n"
     assert cell_source("%%time\n  y = 1\n") == "%%time\n  y = 1\n"  # another magic stays on line 1
+

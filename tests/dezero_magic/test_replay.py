@@ -203,3 +203,13 @@ def test_the_book_replay_shows_as_many_elements_as_the_generation_steps(shell):
         rp = replay(t)
         assert shown in rp.book_grads.values(), rp.book_grads     # Sum's grad: six ones
         assert t.graph.steps[-1].gxs and shown in t.graph.steps[-1].gxs.values()
+
+
+def test_the_book_comparisons_kept_note_names_variables_in_the_graphs_order():
+    from dezero_magic.graph import Graph, VarNode
+    from dezero_magic.widgets.book_comparison import _kept_note
+
+    graph = Graph()
+    graph.variables = {vid: VarNode(vid, grad_overwritten=True) for vid in ("v2", "v10")}
+    note = _kept_note(graph, {"v10", "v2"})
+    assert note.index("v2") < note.index("v10"), note
