@@ -209,6 +209,7 @@ def note_stored(graph, stored):
         stale = stale or (i > 0 and _loop_gx(graph.steps[i - 1]) == text)
     if not told:
         return
+    graph.stored_otherwise = True  # (the Gradients tab's verdict then points here, not at steps 14/16)
     more = f"; … and {len(told) - SHOWN} more" if len(told) > SHOWN else ""
     note = f"Your Variable.backward stored other grads than the backwards returned: {'; '.join(told[:SHOWN])}{more}."
     if stale:

@@ -39,6 +39,9 @@ WHICH_INTRO = ("Each function class's backward alone, at the inputs one of its c
 ALL_OK = ("Each backward is right on its own, so the FAIL comes from how the grads were put together: a grad "
           "overwritten instead of added up where a variable is used twice (book step 14), or a function's "
           "backward run before all of its output's grad had arrived (book step 16).")
+STORED_OK = ("Each backward is right on its own, so the FAIL comes from what your Variable.backward stored: "
+             "other grads than the backwards returned (the note below names them; book steps 12-13 "
+             "store the grad each backward returned for its input).")
 
 
 def _fmt(a):
@@ -117,7 +120,7 @@ def _numerical(leaf):
     return _fmt(leaf.numerical) if where is None else _at(leaf.numerical, where)
 
 
-def table_html(check):
+def table_html(check, graph=None):
     """The leaf table (escaped), or the reason it is not available."""
     if not check.available:
         return style.block(esc(check.reason), title="Gradient check")
@@ -129,7 +132,7 @@ def table_html(check):
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
         label = f"unnamed ({leaf.label})" if leaf.label == leaf.var_id else leaf.label   # as the other tabs say it
         rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
-    summary = _summary(check)
+    summary = _summary(check, graph)
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
                + check.tolerance.text())
@@ -143,10 +146,10 @@ def table_html(check):
     notes = "".join(f"<li>{esc(n)}</li>" for n in check.notes)
     body = (style.table(rows, header=HEADER) + f'<div style="margin-top:4px">{summary}</div>'
             + f'<div style="color:{style.MUTED}">{explain}</div>' + (f"<ul>{notes}</ul>" if notes else ""))
-    return style.block(body, title="Gradient check", klass="dz-gradients-table") + which_html(check.which)
+    return style.block(body, title="Gradient check", klass="dz-gradients-table") + which_html(check.which, graph)
 
 
-def which_html(which):
+def which_html(which, graph=None):
     """The "Which backward is wrong" block (escaped); '' when the local check did not run."""
     if which is not None and which.unavailable:   # left for the tab, opened when the graph was gone
         return style.block(esc(f"Not checked: {which.unavailable}."), title="Which backward is wrong",
@@ -168,7 +171,7 @@ def which_html(which):
                             if len(wrong) == 1 else f"Look at {', '.join(wrong)}: they do not give the "
                                                     "derivatives of their forward.")
     elif all(c.verdict == "ok" for c in which.classes):
-        end = esc(ALL_OK)
+        end = esc(STORED_OK if graph is not None and graph.stored_otherwise else ALL_OK)
     else:
         end = esc("No backward that could be checked is wrong: look at the ones that could not be checked, "
                   "or at how the grads were put together (book steps 14 and 16).")
@@ -177,7 +180,7 @@ def which_html(which):
     return style.block(body, title="Which backward is wrong", klass="dz-gradients-which")
 
 
-def _summary(check):
+def _summary(check, graph=None):
     """One line under the table: what was checked and what it found (escaped)."""
     if check.waiting:
         return esc(OWN_CODE.format(names=", ".join(check.own_classes), runs=check.planned_runs))
@@ -188,7 +191,9 @@ def _summary(check):
     if fails:
         what = ("The 1 checked leaf grad FAILS" if len(checked) == 1
                 else f"{fails} of {len(checked)} checked leaf grads FAIL")
-        said = style.warning(f"{what} the check: a backward is wrong (or grads were added up twice)")
+        why = ("a backward is wrong, or your Variable.backward stored other grads than they returned"
+               if graph is not None and graph.stored_otherwise else "a backward is wrong (or grads were added up twice)")
+        said = style.warning(f"{what} the check: {why}")
         which = check.which.wrong if check.which is not None else []
         return said + (esc(f" (which one: {', '.join(c.name for c in which)}, see below)") if which else "")
     differ = sum(leaf.differs for leaf in check.leaves)
@@ -294,7 +299,7 @@ def gradients_view(trace):
 
 
 def _show(box, trace, check, curves, ran=""):
-    table = widgets.HTML(style.CSS + table_html(check) + ran)
+    table = widgets.HTML(style.CSS + table_html(check, trace.graph) + ran)
     children = [table]
     plot = None
     if check.available:
@@ -310,7 +315,7 @@ def _offer(box, trace, check):
     """The check of the user's own code, offered: the table as far as it goes
     without running their code, a button, and what pressing it does."""
     names = ", ".join(check.own_classes)
-    note = widgets.HTML(style.CSS + table_html(check))
+    note = widgets.HTML(style.CSS + table_html(check, trace.graph))
     # Projector type, on a row of its own: beside the note it was squeezed to "check by running your forward a…"
     button = widgets.Button(description=f"check by running your forward again (about {check.planned_runs} runs)",
                             tooltip=f"re-runs the forward of {names} on copies of the leaves' data",

@@ -175,3 +175,29 @@ def test_a_cell_that_raised_without_b_is_told_nothing_of_b(shell, displayed):
     message = backward_view(trace).message.value
     assert "No backward step was recorded before the cell raised its error" in message
     assert "-b" not in message
+
+
+def test_the_gradients_verdict_points_at_what_the_loop_stored_not_at_steps_14_and_16(shell, displayed):
+    # (session 21) Each backward is right alone; the FAIL is the stale gx the loop stored.
+    import dezero_magic.widgets as dzw
+    from dezero_magic.widgets import lifecycle
+    from widget_html import text_of
+
+    shell.run_cell(STALE)
+    trace = run(shell, displayed, TWO_SQUARES)
+    assert trace.graph.stored_otherwise
+    view = dzw.view_for(trace)
+    page = view.views["Gradients"]
+    if page.run is not None:
+        page.run.click()
+    text = " ".join(text_of(page.table.value).split())
+    lifecycle.close_view(view)
+    assert "2 of 2 checked leaf grads FAIL the check: a backward is wrong, or your Variable.backward stored " \
+           "other grads than they returned" in text, text
+    assert "so the FAIL comes from what your Variable.backward stored" in text
+    assert "book step 14" not in text and "book step 16" not in text
+
+
+def test_a_graph_whose_loop_stored_what_it_got_keeps_the_step_14_verdict(shell, displayed):
+    trace = run(shell, displayed, "x = dezero.Variable(np.array(3.0))\ny = x + x\ny.backward()")
+    assert not trace.graph.stored_otherwise
