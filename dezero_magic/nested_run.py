@@ -54,6 +54,22 @@ def one_line_source(shell, body, code):
 
 
 @contextlib.contextmanager
+def _patched(owner, name, replacement):
+    """`owner.name` is `replacement` inside the block; afterwards the
+    attribute is what it was: restored where the instance had its own, else
+    deleted (the class's method shows through again)."""
+    had_own = name in vars(owner)
+    previous = getattr(owner, name)
+    setattr(owner, name, replacement)
+    try:
+        yield
+    finally:
+        if had_own:
+            setattr(owner, name, previous)
+        else:
+            delattr(owner, name)
+
+
 def numbered_as(shell, number):
     """Compile the nested run under the outer cell's number. IPython counts a
     cell before running it, so the nested run would be named In[n+1] in
@@ -61,25 +77,15 @@ def numbered_as(shell, number):
     compiler = getattr(shell, "compile", None)
     cache = getattr(compiler, "cache", None)
     if number is None or cache is None:
-        yield
-        return
-    had_own = "cache" in vars(compiler)
+        return contextlib.nullcontext()
 
     def cache_as_outer(code, *args, **kwargs):
         kwargs.pop("number", None)
         return cache(code, number, *args[1:], **kwargs)
 
-    compiler.cache = cache_as_outer
-    try:
-        yield
-    finally:
-        if had_own:
-            compiler.cache = cache
-        else:
-            del compiler.cache
+    return _patched(compiler, "cache", cache_as_outer)
 
 
-@contextlib.contextmanager
 def quiet_as(shell, code):
     """A trailing `;` hides Out[] as in a plain cell. IPython decides that
     from the last history entry, which is the outer `%%dezero` call, not
@@ -87,10 +93,7 @@ def quiet_as(shell, code):
     hook = getattr(shell, "displayhook", None)
     check = getattr(hook, "semicolon_at_end_of_expression", None)
     if hook is None or not callable(check):
-        yield
-        return
-    had_own = "quiet" in vars(hook)
-    previous = hook.quiet
+        return contextlib.nullcontext()
 
     def quiet():
         try:
@@ -98,17 +101,9 @@ def quiet_as(shell, code):
         except Exception:  # noqa: BLE001 - untokenizable text: as IPython does, show the value
             return False
 
-    hook.quiet = quiet
-    try:
-        yield
-    finally:
-        if had_own:
-            hook.quiet = previous
-        else:
-            del hook.quiet
+    return _patched(hook, "quiet", quiet)
 
 
-@contextlib.contextmanager
 def async_check_silent(shell):
     """IPython compiles a cell once to see whether it awaits, and that compile
     prints the cell's SyntaxWarnings (`'a' is b`) as `<>:N`. The outer cell
@@ -117,9 +112,7 @@ def async_check_silent(shell):
     plain cell. The filter covers that check only, never the cell's code."""
     check = getattr(shell, "should_run_async", None)
     if not callable(check):
-        yield
-        return
-    had_own = "should_run_async" in vars(shell)
+        return contextlib.nullcontext()
 
     def silent_check(*args, **kwargs):
         with warnings.catch_warnings():
@@ -127,11 +120,4 @@ def async_check_silent(shell):
             warnings.simplefilter("ignore", DeprecationWarning)  # an invalid escape '\d', on Python 3.11
             return check(*args, **kwargs)
 
-    shell.should_run_async = silent_check
-    try:
-        yield
-    finally:
-        if had_own:
-            shell.should_run_async = check
-        else:
-            del shell.should_run_async
+    return _patched(shell, "should_run_async", silent_check)
