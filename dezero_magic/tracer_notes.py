@@ -69,11 +69,36 @@ def carried_notes(graph, tracer, namespace=None, cell_code=""):
                         f"call it; write {slip}()." if slip else ""))
     if data:
         names = ", ".join(dict.fromkeys(data))
-        # Step 42's data Variables pile up grads nobody reads: say when it matters.
-        notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
-                     f"last backward, which added to it. Harmless unless you read it; to get this pass's "
-                     f"grad alone, call {data[0]}.cleargrad() before backward (as step 34 does).")
+        read = _grads_read_after_backward(cell_code, data)
+        if read:
+            # Step 33's Newton loop without its second cleargrad: gx2 = x.grad is dy/dx + d2y/dx2.
+            notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
+                         f"last backward, which added to it, and the cell reads {read[0]}.grad after that backward, "
+                         f"so it gets the sum of both passes' grads. Call {read[0]}.cleargrad() before the "
+                         "backward whose grad you read (as step 33's loop does before gx.backward()).")
+        else:
+            # Step 42's data Variables pile up grads nobody reads: say when it matters.
+            notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
+                         f"last backward, which added to it. Harmless unless you read it; to get this pass's "
+                         f"grad alone, call {data[0]}.cleargrad() before backward (as steps 33 and 34 do).")
     return notes
+
+
+def _grads_read_after_backward(code, names):
+    """Which of `names` the cell reads `.grad` of (`gx2 = x.grad`) on a line
+    after its last `.backward(` call; [] when it calls none."""
+    tree = parse_quietly(code)
+    if tree is None:
+        return []
+    calls = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
+             and n.func.attr == "backward"]
+    if not calls:
+        return []
+    last = max(calls)
+    read = [n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "grad"
+            and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name) and n.value.id in names
+            and n.lineno > last]
+    return list(dict.fromkeys(sorted(read, key=names.index)))
 
 
 def passes_note(tracer):

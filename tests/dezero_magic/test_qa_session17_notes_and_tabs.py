@@ -239,3 +239,19 @@ def test_the_measured_table_keeps_units_with_their_numbers():
     assert f"1.5{NBSP}KiB" in text and f"104{NBSP}B" in text and f"0.250{NBSP}s" in text
     assert f"64{NBSP}KiB" in text                     # the noise note: tiny runs
     assert not re.search(r"\d (B|KiB|MiB|s)\b", text)
+
+
+def test_a_forgotten_cleargrad_whose_grad_the_cell_reads_is_not_called_harmless(shell, displayed):
+    # (session 21) Step 33's Newton step without the second cleargrad: gx2 = x.grad is dy/dx + d2y/dx2.
+    [note] = _carried(run_traced(shell, "x = Variable(np.array(2.0), name='x')\ny = x ** 4 - 2 * x ** 2\n"
+                                        "y.backward(create_graph=True)\ngx = x.grad\ngx.backward()\n"
+                                        "gx2 = x.grad\nx.data -= gx.data / gx2.data"))
+    assert "Harmless" not in note
+    assert "the cell reads x.grad after that backward, so it gets the sum of both passes' grads" in note
+    assert "Call x.cleargrad() before the backward whose grad you read (as step 33's loop does" in note
+
+
+def test_a_grad_read_only_before_the_last_backward_keeps_the_harmless_note(shell, displayed):
+    [note] = _carried(run_traced(shell, "x = Variable(np.array(2.0), name='x')\ny = x ** 3\n"
+                                        "y.backward()\ng = x.grad\ny.backward()"))
+    assert "Harmless unless you read it" in note and "(as steps 33 and 34 do)" in note
