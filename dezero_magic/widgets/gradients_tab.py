@@ -17,12 +17,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from dezero_magic.exc_text import described
+from dezero_magic.first_pass import check_first_pass, find_pair
 from dezero_magic.numgrad import GradCheck, check_gradients, derivative_curves, find_which
 from dezero_magic.stepped_entries import EPS, F_NONFINITE, entry_index
 from dezero_magic.reevaluate import passes
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import lifecycle, style
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
+from dezero_magic.widgets.first_pass_block import first_pass_html, summary_word
 from dezero_magic.widgets.plots import curves_layout, curves_png, img_tag
 from dezero_magic.which_backward import ran_text
 
@@ -120,10 +122,11 @@ def _numerical(leaf):
     return _fmt(leaf.numerical) if where is None else _at(leaf.numerical, where)
 
 
-def table_html(check, graph=None):
-    """The leaf table (escaped), or the reason it is not available."""
+def table_html(check, graph=None, first=None):
+    """The leaf table (escaped), or the reason it is not available; then, in a
+    higher-order cell, the check of the first derivative (`first_pass`)."""
     if not check.available:
-        return style.block(esc(check.reason), title="Gradient check")
+        return style.block(esc(check.reason), title="Gradient check") + first_pass_html(first, which_html)
     rows = []
     # Named leaves (x, W) first: the constants a formula makes (2 in 2 * x) follow, and on
     # Goldstein-Price they are twenty rows that used to bury x and y.
@@ -132,7 +135,8 @@ def table_html(check, graph=None):
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
         label = f"unnamed ({leaf.label})" if leaf.label == leaf.var_id else leaf.label   # as the other tabs say it
         rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
-    summary = _summary(check, graph)
+    checked = [leaf.passed for leaf in check.leaves if leaf.passed is not None]
+    summary = summary_word(first, _summary(check, graph), bool(checked) and all(checked))
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
                f"(f(x+h) - f(x-h)) / 2h with h = {EPS:g}, re-running the graph's forward on copies. "
                + check.tolerance.text())
@@ -146,7 +150,8 @@ def table_html(check, graph=None):
     notes = "".join(f"<li>{esc(n)}</li>" for n in check.notes)
     body = (style.table(rows, header=HEADER) + f'<div style="margin-top:4px">{summary}</div>'
             + f'<div style="color:{style.MUTED}">{explain}</div>' + (f"<ul>{notes}</ul>" if notes else ""))
-    return style.block(body, title="Gradient check", klass="dz-gradients-table") + which_html(check.which, graph)
+    return (style.block(body, title="Gradient check", klass="dz-gradients-table") + which_html(check.which, graph)
+            + first_pass_html(first, which_html))
 
 
 def which_html(which, graph=None):
@@ -277,6 +282,7 @@ def early_check(trace):
     if too_big_to_make_early(trace):   # not even one forward pass now: it alone may take longer than the cell
         trace.early_gradients = None
         return
+    find_pair(trace)   # y of a create_graph pass the last one differentiated: by name, while it is the cell's
     check = check_gradients(trace, within_s=EARLY_S, find_wrong=False)
     curves = derivative_curves(trace) if check is not None and check.available else None
     trace.early_gradients = (check, curves) if check is not None else None
@@ -289,17 +295,18 @@ def gradients_view(trace):
     early = getattr(trace, "early_gradients", None)
     check, curves = early if early is not None else (check_gradients(trace), None)
     find_which(trace, check)   # (an early check left it for now: it is bounded by calls, not time)
+    first = check_first_pass(trace)
     box = widgets.VBox()
     box.run = None
-    if check.waiting:
-        _offer(box, trace, check)
+    if check.waiting or (first is not None and first.waiting):
+        _offer(box, trace, check, first)
     else:
-        _show(box, trace, check, curves)
+        _show(box, trace, check, curves, first=first)
     return box
 
 
-def _show(box, trace, check, curves, ran=""):
-    table = widgets.HTML(style.CSS + table_html(check, trace.graph) + ran)
+def _show(box, trace, check, curves, ran="", first=None):
+    table = widgets.HTML(style.CSS + table_html(check, trace.graph, first) + ran)
     children = [table]
     plot = None
     if check.available:
@@ -308,16 +315,18 @@ def _show(box, trace, check, curves, ran=""):
             plot = widgets.HTML(html)
             children.append(plot)
     box.children = children
-    box.check, box.table, box.plot = check, table, plot
+    box.check, box.table, box.plot, box.first = check, table, plot, first
 
 
-def _offer(box, trace, check):
+def _offer(box, trace, check, first=None):
     """The check of the user's own code, offered: the table as far as it goes
     without running their code, a button, and what pressing it does."""
-    names = ", ".join(check.own_classes)
-    note = widgets.HTML(style.CSS + table_html(check, trace.graph))
+    own = list(dict.fromkeys(check.own_classes + (first.own_classes if first is not None else [])))
+    names = ", ".join(own)
+    runs = (check.planned_runs if check.waiting else 0) + (first.planned_runs if first is not None else 0)
+    note = widgets.HTML(style.CSS + table_html(check, trace.graph, first))
     # Projector type, on a row of its own: beside the note it was squeezed to "check by running your forward a…"
-    button = widgets.Button(description=f"check by running your forward again (about {check.planned_runs} runs)",
+    button = widgets.Button(description=f"check by running your forward again (about {runs} runs)",
                             tooltip=f"re-runs the forward of {names} on copies of the leaves' data",
                             style=widgets.ButtonStyle(font_size=f"{style.FONT_PX}px"),
                             layout=widgets.Layout(width="auto", max_width="100%"))
@@ -330,7 +339,7 @@ def _offer(box, trace, check):
                                           "calls at most), to name the backward that is wrong.")))
     button.on_click(lambda _b: _run_own(box, trace))
     box.children = [note, button, beside]
-    box.check, box.table, box.plot, box.run = check, note, None, button
+    box.check, box.table, box.plot, box.run, box.first = check, note, None, button, first
 
 
 def _run_own(box, trace):
@@ -340,21 +349,24 @@ def _run_own(box, trace):
     try:
         check = check_gradients(trace, run_own_code=True)
         curves = derivative_curves(trace, run_own_code=True) if check.available else None
+        first = check_first_pass(trace, run_own_code=True)
     except Exception as exc:  # noqa: BLE001 - shown here, as a page's failure is
         # (a forward at fault is named by the check itself: `forward_faults`)
         check, curves = GradCheck(False, f"The check stopped: re-running your forward, or the check itself, "
                                          f"raised {described(exc)}."), None
+        first = None
     runs = passes() - before
-    hidden = check.hidden_lines + (curves.hidden_lines if curves is not None else 0)
+    hidden = (check.hidden_lines + (curves.hidden_lines if curves is not None else 0)
+              + (first.hidden_lines if first is not None else 0))
     said = ""
     if runs:  # (none ran: the table says why, e.g. the graph is gone)
         said = (f"Run when you asked: your forward ran again in {runs} pass{'es' if runs != 1 else ''} of the "
                 "graph (counted)"
-                + (f"; {ran_text(check.which)}" if ran_text(check.which) else "")
+                + "".join(f"; {ran_text(w)}" for w in (check.which, getattr(first, "which", None)) if ran_text(w))
                 + (f"; what it printed ({hidden} line{'s' if hidden != 1 else ''}) was hidden" if hidden else "")
                 + "; other effects of your code happened again.")
         said = style.block(f'<div style="color:{style.MUTED}">{esc(said)}</div>')
-    _show(box, trace, check, curves, ran=said)
+    _show(box, trace, check, curves, ran=said, first=first)
     box.run = None
     for w in offered:
         lifecycle.close_view(w)

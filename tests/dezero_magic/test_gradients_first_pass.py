@@ -1,0 +1,129 @@
+"""A higher-order cell (book steps 33-36): the Gradients tab also checks the first
+derivative, the grad y.backward(create_graph=True) made, not only gx's graph
+(`dezero_magic.first_pass`); a wrong first backward FAILs and is named."""
+import re
+
+from IPython.utils.capture import capture_output
+
+import dezero_magic.widgets as dzw
+from dezero_magic.widgets import lifecycle
+from widget_html import text_of
+
+CUBE = """
+class Cube(dezero.Function):
+    def forward(self, x):
+        return x ** 3
+    def backward(self, gy):
+        x, = self.inputs
+        return 3 * x ** 2 * gy
+"""
+WRONG_CUBE = CUBE.replace("3 * x ** 2 * gy", "3 * x * gy")   # the student forgot the square
+SECOND_ORDER = """
+x = Variable(np.array(2.0))
+y = Cube()(x)
+y.backward(create_graph=True)
+gx = x.grad
+x.cleargrad()
+gx.backward()
+"""
+NEWTON = """
+def f(x):
+    return x ** 4 - 2 * x ** 2
+x = Variable(np.array(2.0))
+for i in range(3):
+    y = f(x)
+    x.cleargrad()
+    y.backward(create_graph=True)
+    gx = x.grad
+    x.cleargrad()
+    gx.backward()
+    gx2 = x.grad
+    x.data = x.data - gx.data / gx2.data
+"""
+TITLE = "First derivative (y.backward(create_graph=True))"
+
+
+def _page(shell, displayed, cell):
+    assert shell.run_cell("%%dezero\n" + cell).success
+    view = dzw.view_for(displayed[-1])
+    return view, view.views["Gradients"]
+
+
+def _text(page, press=False):
+    if press:
+        assert page.run is not None      # Cube is the user's class: it runs when they ask
+        with capture_output() as out:
+            page.run.click()
+        assert out.stdout == "" and out.stderr == ""
+    return " ".join(text_of(page.table.value).split())
+
+
+def test_a_wrong_first_backward_fails_though_gxs_graph_passes(shell, displayed):
+    shell.run_cell(WRONG_CUBE)
+    view, page = _page(shell, displayed, SECOND_ORDER)
+    assert "waits for the button" in _text(page)
+    text = _text(page, press=True)
+    assert shell.user_ns["gx"].data == 6.0                     # the cell ran as typed
+    assert TITLE in text and "FAIL: gx = 6, dy/dx = 12" in text
+    assert "The first derivative FAILS the check: gx is not dy/dx" in text
+    assert "All 3 checked leaf grads pass" not in text
+    assert "Cube.backward — FAIL: at x = 2: gave 6, expected 12" in text and "Look at Cube.backward" in text
+    assert page.first.passed is False
+    assert re.search(r'font-weight:bold">FAIL: gx = 6', page.table.value)      # in the warning style
+    lifecycle.close_view(view)
+
+
+def test_a_right_cube_passes_both_parts(shell, displayed):
+    shell.run_cell(CUBE)
+    view, page = _page(shell, displayed, SECOND_ORDER)
+    text = _text(page, press=True)
+    assert shell.user_ns["gx"].data == 12.0
+    assert "All 3 checked leaf grads pass." in text
+    assert TITLE in text and "pass: gx = 12, dy/dx = 12" in text
+    assert "FAIL" not in text and "Which backward" not in text and page.first.passed is True
+    lifecycle.close_view(view)
+
+
+def test_dezeros_own_functions_are_checked_without_a_button(shell, displayed):
+    view, page = _page(shell, displayed, SECOND_ORDER.replace("Cube()(x)", "x ** 3"))
+    assert page.run is None
+    text = _text(page)
+    assert "pass: gx = 12, dy/dx = 12" in text and "FAIL" not in text
+    lifecycle.close_view(view)
+
+
+def test_newtons_method_says_the_first_derivative_was_not_checked(shell, displayed):
+    # The last pair of passes is the one that counts; x changed since, so y does not re-run as recorded.
+    view, page = _page(shell, displayed, NEWTON)
+    text = _text(page)
+    assert TITLE in text and page.first is not None and page.first.passed is None
+    assert "Only gx's graph was checked" in text and "does not reproduce" in text
+    assert "All " not in text or "the first derivative" in text
+    lifecycle.close_view(view)
+
+
+def test_newtons_method_at_the_point_checks_the_last_pair(shell, displayed):
+    cell = NEWTON.replace("    x.data = x.data - gx.data / gx2.data\n", "")
+    view, page = _page(shell, displayed, cell)
+    text = _text(page)
+    # f'(2) = 4 * 8 - 4 * 2 = 24
+    assert "pass: gx = 24, dy/dx = 24" in text and page.first.passed is True
+    lifecycle.close_view(view)
+
+
+def test_one_plain_backward_shows_no_first_derivative_part(shell, displayed):
+    shell.run_cell(WRONG_CUBE)
+    view, page = _page(shell, displayed, "x = Variable(np.array(2.0))\ny = Cube()(x)\ny.backward()")
+    text = _text(page, press=True)
+    assert "First derivative" not in text and page.first is None
+    assert "Cube.backward — FAIL" in text     # the leaf check finds it, as before
+    lifecycle.close_view(view)
+
+
+def test_a_chain_of_passes_says_what_was_not_checked(shell, displayed):
+    cell = ("x = Variable(np.array(1.0))\ny = F.sin(x)\ny.backward(create_graph=True)\n"
+            "for i in range(3):\n    gx = x.grad\n    x.cleargrad()\n    gx.backward(create_graph=True)\n")
+    view, page = _page(shell, displayed, cell)
+    text = _text(page)
+    assert "Only gx's graph was checked" in text and "not a chain of them" in text
+    lifecycle.close_view(view)
