@@ -11,15 +11,15 @@ differences of its output y with respect to y's leaves, re-running y's
 forward on copies as the leaf check does, and when it differs, each class of
 y's graph alone (`which_backward`).
 
-What is known of the earlier pass: the tracer says in the graph's notes that
-the last pass differentiated one (`tracer_notes.passes_note`), not which
-variable it started from; y is found by the name the graph shows it under
-(the user's namespace, right after the cell: `find_pair`), as the drawn,
-named, non-leaf variable that no other such one is built from, made first.
+What is known of the earlier pass: the graph says that the last pass
+differentiated one (`Graph.differentiated_passes`) and which drawn variable
+it started from (`Graph.differentiated_from`); y itself is found by the name
+the graph shows it under (the user's namespace, right after the cell:
+`find_pair`). Where the tracer did not draw it, y is the drawn, named,
+non-leaf variable that no other such one is built from, made first.
 A weak reference only (a step-17 lesson must still see y freed). Anything
 not found or not checkable is said (`FirstPass.reason`), never passed.
 """
-import re
 import weakref
 from dataclasses import dataclass, field
 from typing import List, Optional
@@ -35,8 +35,6 @@ from dezero_magic.which_backward import which_backward
 
 MAX_FUNCTIONS = 400        # as the leaf check: a bigger y graph is not re-run
 MAX_ENTRIES = 16           # entries stepped per leaf
-# passes_note's words (tracer_notes): "the last one differentiated" / "the last 3 each differentiated"
-_DIFFERENTIATED = re.compile(r"backward passes ran; the last (one|\d+ each) differentiated")
 
 
 @dataclass
@@ -79,11 +77,7 @@ class _Pair:
 
 def chained(graph):
     """How many passes in a row the last one ends that each differentiated the pass before's grads (0: none)."""
-    for note in graph.notes:
-        m = _DIFFERENTIATED.search(note)
-        if m:
-            return 1 if m.group(1) == "one" else int(m.group(1).split()[0])
-    return 0
+    return graph.differentiated_passes
 
 
 def _namespace():
@@ -121,7 +115,8 @@ def _find(trace, ns):
     candidates = []
     made_by = {o: f for f in graph.functions.values() for o in f.outputs}
     start = next(iter(graph.steps[0].gys), None) if graph.steps else None
-    for v in graph.variables.values():
+    recorded = graph.variables.get(graph.differentiated_from)
+    for v in ([recorded] if recorded is not None else graph.variables.values()):
         f = made_by.get(v.id)
         if v.leaf or v.id == start or f is None or not v.label.isidentifier() or ns is None:
             continue

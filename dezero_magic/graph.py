@@ -81,6 +81,9 @@ class Graph:
     pass_steps: int = 0          # steps the shown pass took in all (0: as many as recorded)
     unrecorded_steps: int = 0    # steps of the shown pass beyond the tracer's cap (farthest from the output)
     notes: List[str] = field(default_factory=list)  # what a viewer should be told
+    differentiated_passes: int = 0  # the last backward and the ones before it that each differentiated the
+    #                                 grads of the pass before (steps 33-36; 0: none did)
+    differentiated_from: str = ""   # when one did: the variable the earlier create_graph pass started from (y)
     stored_otherwise: bool = False  # a student's Variable.backward stored other grads than the backwards returned
     creatorless: bool = False    # a student's Variable of book steps 1-6 (no `creator`): nothing links the graph
     ran_as: Optional[str] = None  # memory mode the cell ran in ("default", "retain_grad", "no_grad"); None: unknown

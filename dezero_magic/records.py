@@ -78,6 +78,7 @@ class BackwardPass:
         self.failed_at = None         # ORDER of the call whose backward raised, if known
         self.differentiates = 0       # passes in a row, ending with this one, that each ran through the
                                       # grads' graph the pass before made (0: it did not)
+        self.differentiated = ()      # when it does: the vids that pass started from (y of y.backward(...))
         self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)
         self.calls_at_end = 0         # forward calls made in the cell when the pass ended
         self.calls_at_begin = 0       # ... when it began

@@ -267,6 +267,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
             return
         if _differentiates(bpass, previous):
             bpass.differentiates = previous.differentiates + 1
+            bpass.differentiated = previous.outputs
             # A higher-order derivative (steps 33-36): this pass ran through
             # the graph the previous pass made, whose own graph (y's) is the
             # other half of the picture; nothing is dropped.

@@ -127,3 +127,14 @@ def test_a_chain_of_passes_says_what_was_not_checked(shell, displayed):
     text = _text(page)
     assert "Only gx's graph was checked" in text and "not a chain of them" in text
     lifecycle.close_view(view)
+
+
+
+def test_the_graph_records_the_earlier_pass_and_where_it_started(shell, displayed):
+    # (not the notes' wording: first_pass reads these fields)
+    shell.run_cell(WRONG_CUBE)
+    assert shell.run_cell("%%dezero\n" + SECOND_ORDER.replace("y = Cube()(x)\n", "a = x * 1.0\ny = Cube()(a)\n")).success
+    graph = displayed[-1].graph
+    assert graph.differentiated_passes == 1 and graph.variables[graph.differentiated_from].label == "y"
+    assert shell.run_cell("%%dezero\nx = Variable(np.array(2.0))\ny = x ** 3\ny.backward()\ny.backward()").success
+    assert displayed[-1].graph.differentiated_passes == 0 and displayed[-1].graph.differentiated_from == ""
