@@ -5,7 +5,8 @@ A Dataset holds `data` and `label` arrays that `prepare()` fills, and returns
 
 The book's downloaded datasets beyond MNIST (ImageNet labels, CIFAR10,
 CIFAR100, Shakespear) are left out: this package downloads nothing (MNIST
-reads files you give it, see `dezero.mnist`).
+reads files you give it, see `dezero.mnist`); asking for one raises an
+ImportError saying so (see `__getattr__` at the end).
 """
 import numpy as np
 
@@ -143,3 +144,24 @@ class MNIST(Dataset):
     @staticmethod
     def labels():
         return {i: str(i) for i in range(10)}
+
+
+_NOT_SHIPPED = ("ImageNet", "CIFAR10", "CIFAR100", "Shakespear")
+
+
+def __getattr__(name):
+    """The book's downloaded datasets: an ImportError that says why they are missing.
+
+    ImportError, not AttributeError: `from dezero.datasets import CIFAR10` replaces an
+    AttributeError raised here by its own bare "cannot import name" message."""
+    if name in _NOT_SHIPPED:
+        raise ImportError(
+            f"dezero.datasets.{name} is not shipped with this dezero: the book's datasets "
+            "beyond MNIST (ImageNet labels, CIFAR10, CIFAR100, Shakespear) are downloads, and "
+            "this package downloads nothing but MNIST (see the dezero.datasets docstring). "
+            "Load the data yourself into NumPy arrays and wrap them in a subclass of "
+            "dezero.datasets.Dataset (fill self.data and self.label in prepare()); for step "
+            "58, the book's VGG16 class can be typed into a cell and run without ImageNet",
+            name=__name__,
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,9 @@
 
 The book's pretrained models (VGG16, ResNet, SqueezeNet: step 58 and its
 extras) are left out: they download weights, and this package downloads
-nothing (see `dezero.utils.get_file`)."""
+nothing (see `dezero.utils.get_file`). Asking for one raises an ImportError
+saying so (see `__getattr__` below).
+"""
 import dezero.functions as F
 import dezero.layers as L
 from dezero.core import Function
@@ -90,3 +92,23 @@ def _check_activation(activation):
             f"MLP activation must be a function, got {activation!r}; pass e.g. "
             "activation=F.relu or activation=F.sigmoid (the function itself, not its name)"
         )
+
+
+_NOT_SHIPPED = ("VGG16", "ResNet", "ResNet50", "ResNet101", "ResNet152", "SqueezeNet")
+
+
+def __getattr__(name):
+    """The book's pretrained models: an ImportError that says why they are missing.
+
+    ImportError, not AttributeError: `from dezero.models import VGG16` replaces an
+    AttributeError raised here by its own bare "cannot import name" message."""
+    if name in _NOT_SHIPPED:
+        raise ImportError(
+            f"dezero.models.{name} is not shipped with this dezero: the book's pretrained models "
+            "(VGG16, ResNet, SqueezeNet; step 58) need their weights downloaded, and this "
+            "package downloads nothing (see the dezero.models docstring). To follow step 58, "
+            "type the book's VGG16 class into a cell (a Model of L.Conv2d, L.Linear and "
+            "F.pooling; leave out pretrained=True): it runs, with random weights",
+            name=__name__,
+        )
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -7,6 +7,7 @@ from dezero import cuda
 from dezero.core import Function, as_variable
 from dezero.functions.im2col import (
     col2im_array, get_conv_outsize, get_deconv_outsize, im2col, im2col_array, pair,
+    stride_pad_pairs, window_pairs,
 )
 from dezero.functions.matrix import linear
 from dezero.functions.tensor import reshape, transpose
@@ -22,11 +23,14 @@ def _check(x, W, name, w_in_axis):
             f"{name}: x has {x.shape[1]} channels but W expects {W.shape[w_in_axis]} "
             f"(W.shape[{w_in_axis}]); W has shape {W.shape}"
         )
+    if min(W.shape[2:]) < 1:
+        raise ValueError(f"{name}: W's kernel (W.shape[2:]) must be at least 1x1, W has shape "
+                         f"{W.shape}")
 
 
 class Conv2d(Function):
     def __init__(self, stride=1, pad=0):
-        self.stride, self.pad = pair(stride), pair(pad)
+        self.stride, self.pad = stride_pad_pairs(stride, pad, "conv2d")
 
     def forward(self, x, W, b=None):
         _check(x, W, "conv2d", 1)
@@ -54,7 +58,7 @@ def conv2d(x, W, b=None, stride=1, pad=0):
 
 class Deconv2d(Function):
     def __init__(self, stride=1, pad=0, outsize=None):
-        self.stride, self.pad = pair(stride), pair(pad)
+        self.stride, self.pad = stride_pad_pairs(stride, pad, "deconv2d")
         self.outsize = outsize
 
     def forward(self, x, W, b=None):
@@ -65,6 +69,13 @@ class Deconv2d(Function):
         n, _, h, w = x.shape
         if self.outsize is None:
             out_h, out_w = get_deconv_outsize(h, kh, sh, ph), get_deconv_outsize(w, kw, sw, pw)
+            if out_h <= 0 or out_w <= 0:  # NumPy gave an empty image here, silently
+                raise ValueError(
+                    f"deconv2d: pad {self.pad} is too large for an input of {h}x{w} with kernel "
+                    f"{(kh, kw)} and stride {self.stride}: the output would be "
+                    f"{out_h}x{out_w}; use a smaller pad (output = stride * (size - 1) + "
+                    "kernel - 2 * pad)"
+                )
         else:
             out_h, out_w = pair(tuple(self.outsize))
             if (get_conv_outsize(out_h, kh, sh, ph), get_conv_outsize(out_w, kw, sw, pw)) != (h, w):
@@ -121,7 +132,7 @@ def conv2d_simple(x, W, b=None, stride=1, pad=0):
     x, W = as_variable(x), as_variable(W)
     n, c, h, w = x.shape
     oc, c, kh, kw = W.shape
-    (sh, sw), (ph, pw) = pair(stride), pair(pad)
+    (kh, kw), (sh, sw), (ph, pw) = window_pairs((kh, kw), stride, pad, "conv2d_simple")
     oh, ow = get_conv_outsize(h, kh, sh, ph), get_conv_outsize(w, kw, sw, pw)
     col = im2col(x, (kh, kw), stride, pad, to_matrix=True)
     y = linear(col, transpose(reshape(W, (oc, -1))), b)

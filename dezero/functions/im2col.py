@@ -5,17 +5,57 @@ Array layout: an image batch is (N, C, H, W); the patch tensor ("col") is
 whose rows are the flattened patches. Only strided slices are used, so the
 same code runs on NumPy and CuPy arrays.
 """
+import numbers
+
+import numpy as np
+
 from dezero import cuda
 from dezero.core import Function
 
 
+def _is_int(v):
+    # NumPy integers count (np.arange and array values give them); bool is an int to
+    # Python but never a size here.
+    return isinstance(v, numbers.Integral) and not isinstance(v, (bool, np.bool_))
+
+
 def pair(x):
-    """An int or a pair of ints -> a pair (height, width)."""
-    if isinstance(x, int):
-        return x, x
-    if isinstance(x, (tuple, list)) and len(x) == 2:
-        return tuple(x)
-    raise ValueError(f"expected an int or a pair (h, w) of ints, got {x!r}")
+    """An int or a pair of ints (any integer type, not bool) -> a pair (height, width) of ints."""
+    if _is_int(x):
+        return int(x), int(x)
+    if isinstance(x, (tuple, list)) and len(x) == 2 and all(_is_int(v) for v in x):
+        return int(x[0]), int(x[1])
+    kinds = (", ".join(type(v).__name__ for v in x) if isinstance(x, (tuple, list))
+             else type(x).__name__)
+    raise ValueError(
+        f"expected an int or a pair (h, w) of ints, got {x!r} ({kinds}); pass an integer "
+        "such as 3 or a pair such as (3, 2): floats and bools are not sizes (int(k) converts)"
+    )
+
+
+def window_pairs(kernel_size, stride, pad, name="im2col"):
+    """kernel_size, stride and pad as pairs, checked (see stride_pad_pairs)."""
+    kernel = pair(kernel_size)
+    _check_at_least(name, "kernel_size", kernel, 1)
+    return (kernel,) + stride_pad_pairs(stride, pad, name)
+
+
+def stride_pad_pairs(stride, pad, name):
+    """stride and pad as pairs, checked up front: a zero stride divided by zero and a
+    negative pad failed deep inside NumPy, naming neither."""
+    stride, pad = pair(stride), pair(pad)
+    _check_at_least(name, "stride", stride, 1)
+    _check_at_least(name, "pad", pad, 0)
+    return stride, pad
+
+
+def _check_at_least(name, arg, value, low):
+    if min(value) < low:
+        shown = value[0] if value[0] == value[1] else value
+        raise ValueError(
+            f"{name}: {arg} must be >= {low} (kernel_size and stride at least 1, pad at "
+            f"least 0), got {arg}={shown}"
+        )
 
 
 def get_conv_outsize(input_size, kernel_size, stride, pad):
@@ -27,7 +67,7 @@ def get_deconv_outsize(size, k, s, p):
 
 
 def _out_hw(h, w, kernel_size, stride, pad):
-    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(pad)
+    (kh, kw), (sh, sw), (ph, pw) = window_pairs(kernel_size, stride, pad)
     oh, ow = get_conv_outsize(h, kh, sh, ph), get_conv_outsize(w, kw, sw, pw)
     if oh <= 0 or ow <= 0:
         raise ValueError(
@@ -88,6 +128,7 @@ class Im2col(Function):
 
 def im2col(x, kernel_size, stride=1, pad=0, to_matrix=True):
     """Patches of x (N, C, H, W) as a differentiable Variable (see the module docstring)."""
+    window_pairs(kernel_size, stride, pad, "im2col")
     return Im2col(kernel_size, stride, pad, to_matrix)(x)
 
 
@@ -106,4 +147,5 @@ class Col2im(Function):
 
 
 def col2im(x, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
+    window_pairs(kernel_size, stride, pad, "col2im")
     return Col2im(input_shape, kernel_size, stride, pad, to_matrix)(x)

@@ -71,4 +71,18 @@ def embed_id(x, W):
             raise TypeError(
                 f"embed_id needs integer ids, got dtype {ids.dtype}; convert with x.astype(int)"
             )
+    _check_id_range(ids, W.shape[0])
     return get_item(W, ids)
+
+
+def _check_id_range(ids, in_size):
+    """A negative id picked a row from the end (-1 gave the last) and one past the end
+    failed inside NumPy's indexing; PyTorch's embedding refuses both."""
+    xp = cuda.get_array_module(ids)
+    ids = xp.asarray(ids)
+    if ids.size and (int(ids.min()) < 0 or int(ids.max()) >= in_size):
+        bad = cuda.as_numpy(ids[(ids < 0) | (ids >= in_size)])
+        raise ValueError(
+            f"embed_id: ids must be in [0, in_size) (in_size = number of rows of W = "
+            f"W.shape[0] = {in_size}); got {bad[:5].tolist()}"
+        )

@@ -2,6 +2,8 @@
 
 The book ships it misspelled as `batch_nrom`; here it is `batch_norm`.
 """
+import warnings
+
 from dezero import cuda
 from dezero.config import Config
 from dezero.core import Function, Variable
@@ -49,6 +51,8 @@ class BatchNorm(Function):
         rows = _to_rows(x) if x.ndim == 4 else x
         _check_per_channel(x.shape, gamma=gamma, beta=beta, mean=self.avg_mean, var=self.avg_var)
         if self.train:
+            if rows.shape[0] == 1:
+                _warn_single_value(x.shape)
             mean = rows.mean(axis=0)
             var = rows.var(axis=0)
             inv_std = 1 / xp.sqrt(var + self.eps)
@@ -101,6 +105,18 @@ def _check_per_channel(shape, **arrays):
     if bad:
         raise ValueError(f"batch_norm needs gamma, beta, mean and var of shape ({c},): x.shape[1] = {c} "
                          f"entries, one per channel of x {shape}; got {', '.join(bad)}")
+
+
+def _warn_single_value(shape):
+    """Kept as the book does (a warning, not PyTorch's error), but said: with one value per
+    channel the batch variance is 0, so every output is beta, silently."""
+    warnings.warn(
+        f"batch_norm in train mode got one value per channel (x of shape {shape}): the batch "
+        "variance is 0, so every output equals beta. For a single example, run the model "
+        "under `with dezero.test_mode():` (it uses the running mean and var); to train, "
+        "use batches of 2 or more",
+        RuntimeWarning, stacklevel=5,  # the caller of batch_norm
+    )
 
 
 def batch_norm(x, gamma, beta, mean, var, decay=0.9, eps=2e-5):

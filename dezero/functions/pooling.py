@@ -4,7 +4,7 @@ import numpy as np
 from dezero import cuda
 from dezero.core import Function, as_variable
 from dezero.functions.im2col import (
-    col2im, col2im_array, get_conv_outsize, im2col, im2col_array, pair,
+    col2im, col2im_array, get_conv_outsize, im2col, im2col_array, pair, window_pairs,
 )
 from dezero.functions.reduction import max as max_
 from dezero.functions.tensor import broadcast_to, reshape, transpose
@@ -21,10 +21,20 @@ def _windows(x, kernel_size, stride, pad, pad_value=0):
 
 class Pooling(Function):
     """Max over each window. Fixed from the book: the border is padded with
-    -inf, not 0, so padding can never win the max of negative inputs."""
+    -inf, not 0, so padding can never win the max of negative inputs. A pad
+    as large as the kernel is refused: a window would hold padding only, its
+    max -inf. (PyTorch refuses more, any pad over half the kernel; a smaller
+    pad that a student's code used gives finite numbers and still runs.)"""
 
     def __init__(self, kernel_size, stride=1, pad=0):
-        self.kernel_size, self.stride, self.pad = kernel_size, stride, pad
+        self.kernel_size, self.stride, self.pad = window_pairs(kernel_size, stride, pad, "pooling")
+        (kh, kw), (ph, pw) = self.kernel_size, self.pad
+        if ph >= kh or pw >= kw:
+            raise ValueError(
+                f"pooling: pad must be smaller than the kernel size, got pad={pad} with "
+                f"kernel_size={kernel_size} (a window would hold padding only, and its max is -inf); "
+                "use a smaller pad (at most half the kernel, as PyTorch asks) or a larger kernel"
+            )
 
     def forward(self, x):
         pad_value = -np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).min
@@ -85,7 +95,7 @@ def pooling_simple(x, kernel_size, stride=1, pad=0):
     """Step 57's max pooling from im2col, reshape and max (zero padding, as the book)."""
     x = as_variable(x)
     n, c, h, w = x.shape
-    kh, kw = pair(kernel_size)
+    (kh, kw), _, _ = window_pairs(kernel_size, stride, pad, "pooling_simple")
     col = im2col(x, kernel_size, stride, pad, to_matrix=True)  # (N*OH*OW, C*KH*KW)
     y = max_(reshape(col, (-1, kh * kw)), axis=1)
     oh = get_conv_outsize(h, kh, pair(stride)[0], pair(pad)[0])
@@ -99,7 +109,8 @@ class AveragePooling(Function):
     divided gy in place."""
 
     def __init__(self, kernel_size, stride=1, pad=0):
-        self.kernel_size, self.stride, self.pad = kernel_size, stride, pad
+        self.kernel_size, self.stride, self.pad = window_pairs(kernel_size, stride, pad,
+                                                               "average_pooling")
 
     def forward(self, x):
         self.input_shape = x.shape

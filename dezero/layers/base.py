@@ -212,6 +212,19 @@ class Layer:
                 if xp is not np:
                     array = cuda.as_cupy(array)
             param.data = array
+        for layer in self._walk_layers():
+            layer._weights_loaded()
+
+    def _walk_layers(self):
+        """This layer and every sub-layer, depth first."""
+        yield self
+        for name in self._params:
+            obj = self.__dict__[name]
+            if isinstance(obj, Layer):
+                yield from obj._walk_layers()
+
+    def _weights_loaded(self):
+        """Hook run after load_weights: a layer whose sizes follow its weights sets them."""
 
 
 def _read_npz(path):

@@ -6,7 +6,7 @@ as in the book, scaled by sqrt(1 / (in_channels * KH * KW)).
 import numpy as np
 
 from dezero.functions import conv2d, deconv2d
-from dezero.functions.im2col import pair
+from dezero.functions.im2col import pair, window_pairs
 from dezero.layers.base import layer_input
 from dezero.layers.lazy_weight import LazyWeightLayer
 
@@ -19,6 +19,8 @@ class _ConvBase(LazyWeightLayer):
     def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False, dtype=np.float32,
                  in_channels=None):
         super().__init__()
+        # Checked here, not at the first call: a zero kernel divided by zero in W's scale.
+        window_pairs(kernel_size, stride, pad, type(self).__name__)
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = kernel_size

@@ -61,6 +61,11 @@ class LazyWeightLayer(Layer):
         W_data = xp.random.randn(*shape).astype(self.dtype) * xp.asarray(scale, dtype=self.dtype)
         self.W.data = W_data.astype(self.dtype, copy=False)
 
+    def _weights_loaded(self):
+        # An unbuilt layer that load_weights filled: its input size was left None.
+        if getattr(self, self.in_attr) is None and self.W.data is not None:
+            setattr(self, self.in_attr, int(self.W.shape[self.in_axis]))
+
     def _fits(self, x):
         """Draw W from the first input; afterwards whether x's axis 1 matches W's
         input count (False: the layer raises, saying what to do)."""
