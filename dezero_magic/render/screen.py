@@ -19,13 +19,36 @@ BOX_PX = 780          # the narrowest figure box sized for (1024-px screen, less
 # (~152 px; more where they wrap, at 150 % zoom). QA at 1280x720: the box ran 50 px under
 # the status bar, its output end, colour key and scroll hint out of sight (156 px at 150 %).
 CHROME_PX = 310
+LAB_BARS_PX = 115     # of CHROME_PX, JupyterLab's own (not zoomed with a view: PRESENTATION_ZOOM)
 BOX_FLOOR_PX = 160    # on a smaller screen still, the box is no shorter (none would fit)
-BOX_MAX_H = f"min(70vh, max({BOX_FLOOR_PX}px, calc(100vh - {CHROME_PX}px)))"
+# JupyterLab's View > Presentation Mode sets its content text from 14 to 17 px (its themes'
+# --jp-content-presentation-font-size1): a view follows by CSS zoom (widgets.style). Inside
+# a zoomed view every length, vh too, is drawn `zoom` times larger, so a box's height there
+# is divided by it: `box_max_h(PRESENTATION_ZOOM)`, the lab's bars left as they are.
+PRESENTATION_ZOOM = 17 / 14
 
 
-def box_height(screen_h):
-    """The figure box's max-height (BOX_MAX_H) on a screen `screen_h` CSS px tall."""
-    return min(0.7 * screen_h, max(BOX_FLOOR_PX, screen_h - CHROME_PX))
+def _vh_less(screen_part, less_px, zoom):
+    """CSS for `screen_part` of the screen less `less_px` px of the view's (zoomed) chrome and
+    JupyterLab's bars, in the px of a view zoomed `zoom` times."""
+    if zoom == 1:
+        return f"calc({screen_part}vh - {less_px + LAB_BARS_PX}px)"
+    return f"calc({screen_part / zoom:.2f}vh - {less_px + LAB_BARS_PX / zoom:.1f}px)"
+
+
+def box_max_h(zoom=1):
+    """The figure box's max-height in a view zoomed `zoom` times (BOX_MAX_H unzoomed)."""
+    top = "70vh" if zoom == 1 else f"{70 / zoom:.2f}vh"
+    return f"min({top}, max({BOX_FLOOR_PX}px, {_vh_less(100, CHROME_PX - LAB_BARS_PX, zoom)}))"
+
+
+BOX_MAX_H = box_max_h()
+
+
+def box_height(screen_h, zoom=1):
+    """The figure box's max-height (`box_max_h(zoom)`) on a screen `screen_h` CSS px tall,
+    in the view's px (drawn `zoom` times that)."""
+    return min(0.7 * screen_h / zoom, max(BOX_FLOOR_PX, (screen_h - LAB_BARS_PX) / zoom - (CHROME_PX - LAB_BARS_PX)))
 
 
 BOX_H = round(box_height(720))   # a 720-px projector's: 410 px (tall screens: 70 %, as before)
@@ -88,7 +111,16 @@ def narrowest_height(width, height):
 
 # "fit" shows the whole graph on one screen: under the Graph tab's ~340 px of menus, buttons, picker
 # and note too (QA: at 68vh alone, a tall graph's output end was below a 768-px screen's fold).
-FITTED_STYLE = f"width:100%;height:auto;max-height:min(68vh, calc(100vh - 340px));{_ITEM}"
+FIT_CHROME_PX = 340
+
+
+def fitted_max_h(zoom=1):
+    """A fitted drawing's max-height in a view zoomed `zoom` times."""
+    return f"min({68 / zoom:.4g}vh, {_vh_less(100, FIT_CHROME_PX - LAB_BARS_PX, zoom)})"
+
+
+# (zoomed, a view sets --dz-fit-max-h: widgets.style)
+FITTED_STYLE = f"width:100%;height:auto;max-height:var(--dz-fit-max-h, {fitted_max_h()});{_ITEM}"
 
 # The Graph tab's "large": node text 14 px -> 21 px, for the back of a hall; the box scrolls.
 LARGE = 1.5

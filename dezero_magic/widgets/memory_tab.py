@@ -113,7 +113,9 @@ def _bars(fig, scale):
             f'<tr><td style="padding:2px 12px 2px 0">{esc(title)}</td>'
             f'<td style="padding:2px 12px 2px 0;text-align:right;font-weight:bold;white-space:nowrap">'
             f'{esc(keep_units(human_bytes(n)))}</td>'
-            f'<td><div style="background:{colour};height:18px;width:{width}px{_EDGE if width else ""}"></div></td></tr>')
+            # (the class: a dark theme's lighter tint, style.DARK_BAR_COLOURS)
+            f'<td><div style="background:{colour};height:18px;width:{width}px{_EDGE if width else ""}" '
+            f'class="dz-bar-{esc(key)}"></div></td></tr>')
     return style.scroll_x(f'<table style="border-collapse:collapse;font-size:{style.FONT_PX}px">{"".join(rows)}</table>')
 
 

@@ -10,7 +10,7 @@ import re
 
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
-from dezero_magic.render.screen import BOX_MAX_H, end_first
+from dezero_magic.render.screen import BOX_MAX_H, PRESENTATION_ZOOM, box_max_h, end_first, fitted_max_h
 
 FONT_PX = 16
 INK = "var(--jp-content-font-color0, #111111)"
@@ -19,8 +19,16 @@ MUTED = "var(--jp-content-font-color1, #333333)"
 # CSS below swaps in its light orange there.
 WARNING_INK = f"var(--dz-warning-ink, {palette.WARNING_STROKE})"
 VIEW_CLASS = "dz-view"
+# The Memory tab's bars (memory_tab.CATEGORY_COLOURS) on a dark theme: the scale's dark purple
+# and blue were 1.2:1 and 2.5:1 on its #111 (WCAG asks 3:1 of a graphic). Lighter tints of the
+# same hues, 10.6:1 and 7.5:1 there; the teal between them (4.9:1) stays.
+DARK_BAR_COLOURS = {"kept": "#d4b5f5", "data": "#7fa3e6"}
 # The dark themes: JupyterLab's (it marks the body) and VS Code's.
-_DARK = f'body[data-jp-theme-light="false"] .{VIEW_CLASS}, body.vscode-dark .{VIEW_CLASS}'
+_DARK_BODIES = ('body[data-jp-theme-light="false"]', "body.vscode-dark")
+_DARK = ", ".join(f"{body} .{VIEW_CLASS}" for body in _DARK_BODIES)
+# (!important: a bar's light colour is inline)
+DARK_BARS = "".join(", ".join(f"{body} .{VIEW_CLASS} .dz-bar-{key}" for body in _DARK_BODIES)
+                    + f" {{background:{colour} !important;}}" for key, colour in DARK_BAR_COLOURS.items())
 
 AT_END = "dz-at-end"
 SCROLL_X = "dz-scroll-x"   # a table's sideways-scrolling box (`scroll_x`)
@@ -34,6 +42,20 @@ _FOCUSABLE = ", ".join(f".{VIEW_CLASS} {c}:focus-visible" for c in (
 # render their DOM themselves.
 SUPPRESS_SHORTCUTS = 'data-lm-suppress-shortcuts="true"'
 
+# JupyterLab's View > Presentation Mode (a class on its shell) enlarges the notebook's text by
+# PRESENTATION_ZOOM and left the views as they were, their graphs smaller than the code beside
+# them. CSS zoom, not font sizes: it scales the controls (their type set inline by ipywidgets),
+# the HTML, the SVG drawings (vector, still sharp) and the PNG charts by the one ratio, so a
+# drawing's type keeps its size beside the labels. Lengths inside are zoomed too: the figure
+# box's heights are re-set for it (`render.screen.box_max_h`), so it still ends above the
+# status bar; --dz-keep is the stepper's kept height (`figure`).
+_PRESENTING = f".jp-mod-presentationMode .{VIEW_CLASS}"
+PRESENTATION_CSS = (
+    f"{_PRESENTING} {{zoom:{PRESENTATION_ZOOM:.4f}; --dz-fit-max-h:{fitted_max_h(PRESENTATION_ZOOM)};}}"
+    f"{_PRESENTING} .dz-figure {{max-height:{box_max_h(PRESENTATION_ZOOM)} !important; "
+    f"min-height:min(var(--dz-keep, 0px), {box_max_h(PRESENTATION_ZOOM)}) !important;}}"
+)
+
 # Scoped to the view's own class so nothing else in the notebook changes.
 CSS = (
     "<style>"
@@ -46,6 +68,7 @@ CSS = (
     f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {{color:{MUTED};}}"
     f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current {{color:{INK};}}"
     f"{_DARK} {{--dz-warning-ink:{palette.WARNING_FILL};}}"
+    + DARK_BARS + PRESENTATION_CSS +
     # QA: the focus was ipywidgets' 1-px #64b5f6 outline (2.2:1 on white), and none on the
     # picker: a 3-px outline in the text's ink (black on the light theme: 21:1 on white,
     # 11:1 on the toggles' darkest grey; light on the dark theme). It reaches 2 px out, the
@@ -149,7 +172,7 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
-    keep = f"min-height:min({min_height:.0f}px, 70vh);" if min_height else ""
+    keep = f"--dz-keep:{min_height:.0f}px;min-height:min({min_height:.0f}px, 70vh);" if min_height else ""
     box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:{BOX_MAX_H};{keep}display:flex;'
            f'contain:inline-size;flex-direction:{flow};align-items:flex-start" {SUPPRESS_SHORTCUTS}>{svg}</div>')
     if fits_from is None or not (note or cut_svg is not None):
