@@ -22,12 +22,14 @@ from dezero_magic.adapters import cell_roots, graph_from_objects, is_students
 from dezero_magic.backward_option import call_backward, show_backward_failure
 from dezero_magic.exc_text import described
 from dezero_magic.bindings import bindings, rebound
-from dezero_magic.cell_names import names_in, sets_grads, top_level_names
+from dezero_magic.cell_names import assigned_in, names_in, sets_grads, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.naming import namespace_names
+from dezero_magic.redefined_class import redefined_note
 from dezero_magic.recursion_room import recursion_headroom, watch_notes
 from dezero_magic.student_cell_notes import mixed_notes, none_call_note, object_array_note
-from dezero_magic.student_flags import backprop_off, creatorless_note, flag_notes, students_config
+from dezero_magic.student_flags import (backprop_left_off, backprop_off, creatorless_note, flag_notes, left_off_note,
+                                        students_config)
 from dezero_magic.assemble import graph_from_tracer
 from dezero_magic.trace import Trace
 from dezero_magic.gcpace import paced_collector
@@ -36,6 +38,7 @@ from dezero_magic.interrupts import interrupts_shown_without_our_frames
 from dezero_magic.memory import NO_GRAD
 from dezero_magic.nested_run import async_check_silent, cell_source, numbered_as, one_line_source, quiet_as
 from dezero_magic.tracer import Tracer
+from dezero_magic.tuple_hint import tuple_hint
 
 class CellFailed(Exception):
     """Raised to the caller of the magic when there is no outer cell to mark as failed."""
@@ -160,6 +163,7 @@ class TracedRun:
         self.backward_called = False  # -b called EXPR.backward() (the re-runs of --modes call it too)
         self.backward_raised = False  # ... and it raised: the cell's own code had run without an error
         self.switched = None          # the student's Config that --no-grad switched off
+        self.left_off = backprop_left_off(shell.user_ns, opts)  # theirs, False before the cell ran
 
     @contextlib.contextmanager
     def listening(self):
@@ -217,7 +221,14 @@ class TracedRun:
                 result.error_in_exec = error
                 self.backward_raised = True
             else:
-                self.backward_error = error
+                hint = self._tuple_hint() if error else ""
+                self.backward_error = f"{error}. {hint}" if hint else error
+
+    def _tuple_hint(self):
+        """The trailing-comma hint for `-b y` when y holds a tuple (a name
+        only: evaluating an expression again could repeat its side effects)."""
+        expr = self.opts.backward
+        return tuple_hint(expr, self.shell.user_ns.get(expr), "-b") if expr.isidentifier() else ""
 
     def _backward_option_notes(self):
         """What became of -b, on the graph itself: its error is raised below
@@ -244,10 +255,19 @@ class TracedRun:
         if self.backward_raised:
             trace.graph.raised_in = f"{opts.backward}.backward() (called by -b {opts.backward})"
         trace.graph.notes[:0] = self._backward_option_notes()
+        if self.left_off is not None and trace.own_classes:
+            note = left_off_note(self.left_off, shell.user_ns)
+            if note is not None:
+                trace.graph.notes.append(note)
         if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:
             size = len(trace.svg())
             if size > node_budget.HEAVY_CHARS:
                 trace.graph.notes.append(node_budget.heavy_note(size, opts.max_nodes))
+        here = "class Variable" in self.code and "Variable" in assigned_in(self.code)
+        if result.error_in_exec is not None or here:
+            note = redefined_note(shell.user_ns, here=here)  # (a partial `class Variable:` cell: steps 19-21)
+            if note is not None:
+                trace.graph.notes.append(note)
         if result.error_in_exec is not None:
             error = result.error_in_exec
             for note in (failed_call_note(error, namespace_names(shell.user_ns)),

@@ -24,8 +24,10 @@ from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
 from dezero_magic import node_budget
 from dezero_magic.node_budget import describe_default
+from dezero_magic.earlier_grads import earlier_pass_note
 from dezero_magic.student_cell_notes import own_no_graph_note
 from dezero_magic.trace import Trace
+from dezero_magic.tuple_hint import tuple_hint
 
 
 
@@ -177,7 +179,9 @@ class DezeroMagics(Magics):
     # IPython writes the usage line as "%" + this name (default: the method's, "dezero_cell")
     @magic_arguments("%dezero")
     @argument("-b", "--backward", metavar="EXPR", default=None,
-              help="after the cell, call EXPR.backward() if the cell did not run a backward pass itself; "
+              help="after the cell, call EXPR.backward(), only if the cell ran no backward pass itself "
+                   "(after y.backward(create_graph=True) in the cell, -b gx is not called: for a second "
+                   "derivative call gx.backward() in the cell); "
                    'quote an expression with spaces: -b "F.sum(y * 2)"')
     @argument("--retain-grad", action="store_true",
               help="set dezero.Config.retain_grad = True for the cell: every backward keeps intermediate grads")
@@ -216,6 +220,11 @@ class DezeroMagics(Magics):
         with the graph of its grad. Your own book-style Variable/Function
         classes are drawn too, with the order in which their backward
         methods ran. A wide graph is drawn top to bottom (--rankdir auto).
+
+        -b EXPR calls EXPR.backward() after the cell only when the cell ran
+        no backward pass itself: a cell that runs
+        y.backward(create_graph=True) is not followed by -b gx; for the
+        second derivative call gx.backward() in the cell (steps 33-34).
 
         Examples:
 
@@ -326,10 +335,16 @@ class DezeroMagics(Magics):
                 raise UsageError(f"%dezero {expr}: " + _no_data(expr, value, self.shell.user_ns))
             if lacks_creator(value, self.shell.user_ns):
                 raise UsageError(f"%dezero {expr}: " + no_creator_note([expr], [value]))
+            hint = tuple_hint(expr, value)
+            if hint:
+                raise UsageError(f"%dezero {expr}: its value is a tuple, not a Variable. {hint}.")
             raise UsageError(f"%dezero {expr}: its value is {_a(type(value).__name__)}, not a Variable; "
                              "%dezero draws the graph that produced a Variable, e.g. %dezero y")
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)
+        earlier = earlier_pass_note(expr, value, graph, leaves, self.shell.user_ns)
+        if earlier is not None:
+            graph.notes.append(earlier)
         if not graph.functions and getattr(value, "creator", None) is None:
             graph.notes.append(own_no_graph_note(expr, value, self.shell.user_ns)
                                or _no_graph_note(expr, isinstance(value, Parameter)))

@@ -76,3 +76,29 @@ def creatorless_note(names, namespace, rebound):
     """The steps 1-6 message, when the cell (re)bound variables without `creator`."""
     found = [n for n in names if n in namespace and rebound(n) and lacks_creator(namespace[n], namespace)]
     return no_creator_note(found, [namespace[n] for n in found]) if found else None
+
+
+def backprop_left_off(namespace, opts):
+    """The student's own Config when its enable_backprop is False as a cell
+    starts without --no-grad: an earlier cell left it off (a test of
+    no_grad written as `Config.enable_backprop = False`). None otherwise."""
+    cls = students_config(namespace)
+    if cls is None or opts.no_grad:
+        return None
+    try:
+        return cls if cls.enable_backprop is False else None
+    except Exception:  # noqa: BLE001 - a metaclass property that raises: nothing to tell
+        return None
+
+
+def left_off_note(cls, namespace):
+    """Why the student's Functions made no graph: their Config.enable_backprop
+    was False before the cell and still is (see `backprop_left_off`); None
+    when the cell switched it back on, or bound another Config."""
+    if namespace.get("Config") is not cls or getattr(cls, "enable_backprop", None) is not False:
+        return None
+    return ("Your Config.enable_backprop was already False when this cell started (set in an earlier cell?), so "
+            "your Functions set no creator and kept no inputs (book step 18): their outputs are leaves with no "
+            "graph behind them, and a backward() has nothing to go back through. Set "
+            "`Config.enable_backprop = True` again, and switch it off only inside `with no_grad():`, which sets "
+            "it back when the block ends.")
