@@ -85,10 +85,7 @@ def no_creator_note(names, objects):
 def _seeds(roots, root_funcs):
     """Where the walk starts: the roots, then the variables of the functions
     the backward pass called (a students' graph may have no root name)."""
-    seeds = list(roots)
-    for f in root_funcs:
-        seeds.extend(func_outputs(f) + func_inputs(f))
-    return seeds
+    return list(roots) + [x for f in root_funcs for x in func_outputs(f) + func_inputs(f)]
 
 
 def _walk(seeds, max_nodes, later=()):
@@ -277,8 +274,9 @@ def _numbered(vars_, ordered):
 def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbose=False,
                        complete=True, elided_calls=0, partial_pass=False, error=None, grads_written=False):
     """Graph of everything `roots` (variable-like objects) were computed from,
-    plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs).
-    `max_nodes` None: the default of `dezero_magic.node_budget`. `partial_pass`:
+    plus the functions seen in `calls`; returns (graph, output_refs, leaf_refs),
+    the output the pass started from first (gx of step 33's gx.backward(), not y:
+    the gradient check differentiates it). `max_nodes` None: the default of `dezero_magic.node_budget`. `partial_pass`:
     the first calls of the pass were not kept, so no grad is checked against
     the sum of those received (the sum would be of some of them). `error`: the
     exception the cell raised, if any (a student's forward that raised is named).
@@ -332,7 +330,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
         if ref is not None and node.leaf:
             leaf_refs[node.id] = ref
         if ref is not None and node.id not in consumed and not node.leaf:
-            output_refs.append(ref)
+            output_refs.append((node.id, ref))
     note_odd_values(graph, odd, [(fid[id(f)], attr_of(f, "inputs")) for f in ordered])
     orphans = _orphans(vars_, funcs, fid, vid)
     note_reused(graph, orphans)
@@ -353,7 +351,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     graph.elided_steps = elided_calls
     if cut:
         graph.notes.append(cut_note(max_nodes))
-    return graph, output_refs, leaf_refs
+    return graph, [r for _, r in sorted(output_refs, key=lambda o: o[0] != graph.started_from())], leaf_refs
 
 
 def _leaves_used(pairs, ordered, ran):

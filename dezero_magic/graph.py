@@ -96,6 +96,11 @@ class Graph:
         ends = [v for v in self.variables.values() if v.id not in used and not v.leaf]
         return (ends[0].label or "") if len(ends) == 1 else ""
 
+    def started_from(self):
+        """The id of the variable the shown backward pass started from (its
+        first step's output), or None without steps."""
+        return next(iter(self.steps[0].gys), None) if self.steps else None
+
     def edges(self):
         """(source id, target id) pairs: input var -> function -> output var."""
         result = []

@@ -138,3 +138,17 @@ def test_the_graph_records_the_earlier_pass_and_where_it_started(shell, displaye
     assert graph.differentiated_passes == 1 and graph.variables[graph.differentiated_from].label == "y"
     assert shell.run_cell("%%dezero\nx = Variable(np.array(2.0))\ny = x ** 3\ny.backward()\ny.backward()").success
     assert displayed[-1].graph.differentiated_passes == 0 and displayed[-1].graph.differentiated_from == ""
+
+
+def test_a_students_right_second_derivative_is_checked_on_gx_not_failed_against_y(shell, displayed):
+    # Their graph has two ends, y and gx; the check took y (made first) and failed a right
+    # Cube at x = 3 (x.grad 18 = d(gx)/dx against dy/dx = 27).
+    from student_code import STEP33
+
+    shell.run_cell(STEP33 + CUBE.replace("dezero.Function", "Function").replace("x ** 2", "x * x"))
+    view, page = _page(shell, displayed, SECOND_ORDER.replace("2.0", "3.0"))
+    assert float(shell.user_ns["gx"].data) == 27.0 and float(shell.user_ns["x"].grad.data) == 18.0
+    text = _text(page, press=True)
+    assert "Grads of gx with respect to the leaf variables" in text, text
+    assert re.search(r"x 3 18 18 \S+ pass", text) and "FAIL" not in text, text
+    lifecycle.close_view(view)
