@@ -114,7 +114,7 @@ def _find(trace, ns):
         return _Pair(g_label=g_label, why=f"{g_label} no longer exists")
     candidates = []
     made_by = {o: f for f in graph.functions.values() for o in f.outputs}
-    start = next(iter(graph.steps[0].gys), None) if graph.steps else None
+    start = graph.started_from()
     recorded = graph.variables.get(graph.differentiated_from)
     for v in ([recorded] if recorded is not None else graph.variables.values()):
         f = made_by.get(v.id)
@@ -137,11 +137,8 @@ def _find(trace, ns):
 
 
 def _start_label(graph):
-    if graph.steps and graph.steps[0].gys:
-        node = graph.variables.get(next(iter(graph.steps[0].gys)))
-        if node is not None and node.label:
-            return node.label
-    return "the output"
+    node = graph.variables.get(graph.started_from())
+    return node.label if node is not None and node.label else "the output"
 
 
 def check_first_pass(trace, run_own_code=False):
