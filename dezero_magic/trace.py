@@ -123,9 +123,10 @@ class Trace:
 
     def text(self):
         g = self.graph
-        # An empty graph with notes (a student's steps 1-6 Variable) says why instead.
+        # An empty graph with notes (a student's steps 1-6 Variable, a cell that raised) says why
+        # instead, in the form of every other text (its head, then "note: " lines)
         if not g.functions and not g.variables:
-            text = "\n".join(g.notes) or EMPTY
+            text = "\n".join(["dezero graph: nothing drawn"] + ["note: " + n for n in g.notes]) if g.notes else EMPTY
         else:
             text = render_text(g, shapes=self.verbose)
         if self.mode_results:

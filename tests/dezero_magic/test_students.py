@@ -234,7 +234,7 @@ def test_steps_2_to_6_variables_without_creator_are_told_what_step_7_adds(shell,
     assert "there is no graph to draw" in note and "Book step 7 adds it" in note
     assert "set_creator" in note and f"<li>{esc(note)}</li>" in trace.html()
     # text/plain and the caption say so too, not "no Function was called"
-    assert trace.text() == note and trace.caption() == "No graph to draw."
+    assert trace.text() == "dezero graph: nothing drawn\nnote: " + note and trace.caption() == "No graph to draw."
     # One Variable, defined in the same cell: the same message, in the singular.
     one = run(shell, displayed, STEP6 + "y = Square()(Variable(np.array(3.0)))")
     assert one.graph.notes[0].startswith("Your Variable y has no `creator` attribute yet")

@@ -179,7 +179,7 @@ def test_a_graph_deleted_at_the_end_of_the_cell_is_told_not_called_empty(shell, 
     trace = run(shell, displayed, "for i in range(3):\n    x = Variable(np.array(float(i)))\n    y = x * x\n"
                                   "    y.backward()\ndel x, y")
     assert trace.text() != EMPTY
-    assert trace.text().startswith("Your classes ran (3 backward calls), but no variable left in the notebook")
+    assert trace.text().startswith("dezero graph: nothing drawn\nnote: Your classes ran (3 backward calls), but no variable left in the notebook")
     assert "nothing left to draw" in trace.text()
 
 
