@@ -191,6 +191,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
             leaf_refs[node.id] = weakref.ref(obj)
             now = summarise(data_of(getattr(obj, "data", None)))
             if summary is not None and now[:3] != summary[:3]:
+                node.changed_since = True  # (the gradient checks must not re-run at the new value)
                 changed.append((node, now))
 
     for call in chosen:

@@ -25,6 +25,7 @@ class VarNode:
     grad_freed: bool = False     # its grad was dropped by retain_grad=False
     grad_carried: bool = False   # the shown pass added its grad to one kept from an earlier backward
     grad_held: str = ""          # that kept grad's text, where a student's classes held it (student_notes)
+    changed_since: bool = False  # a leaf whose value changed after the drawn forward used it (x.data -= ...)
     grad_overwritten: bool = False  # a student's backward replaced an earlier grad (x.grad = gx, step 13)
     nbytes: int = 0              # bytes of the data
     named: bool = False          # a name of the user's (or a list item, a layer's attribute) held it after the cell

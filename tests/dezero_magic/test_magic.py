@@ -293,6 +293,7 @@ def test_parameters_an_optimizer_changed_after_the_drawn_forward_are_told(shell,
     assert W.value != f"{now:.4g}"
     note = [n for n in graph.notes if n.startswith("Values shown are those the drawn forward used")]
     assert note and f"W is now {now:.4g}" in note[0], graph.notes
+    assert W.changed_since and not any(v.changed_since for v in graph.variables.values() if v is not W)
     shell.run_cell("%%dezero\nx = Variable(np.array(2.0), name='x')\ny = x * x\ny.backward()")
     assert not any("Values shown are" in n for n in displayed[-1].graph.notes)
 
