@@ -81,8 +81,10 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
         graph.notes.extend(mixed_notes(watch, ns, names, before))
         graph.notes.extend(watch_notes(watch, error))
         _note_object_arrays(graph, names, ns, before, code)
-        return Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
-                     verbose=opts.verbose, static=opts.static)
+        trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
+                      verbose=opts.verbose, static=opts.static)
+        trace.first_derivatives = tracer.first_derivatives()  # (weak references: first_pass checks them)
+        return trace
     # The last pass only, as for dezero: an earlier pass (before a cleargrad)
     # is counted, and its grads do not read as overwritten by the last one.
     calls, earlier = watch.last_pass() if watch else ([], 0)

@@ -79,6 +79,8 @@ class BackwardPass:
         self.differentiates = 0       # passes in a row, ending with this one, that each ran through the
                                       # grads' graph the pass before made (0: it did not)
         self.differentiated = ()      # when it does: the vids that pass started from (y of y.backward(...))
+        self.differentiated_grads = ()  # ... and that pass's leaf_grads
+        self.leaf_grads = ()          # a create_graph pass: (leaf vid, vid of the grad it left on the leaf)
         self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)
         self.calls_at_end = 0         # forward calls made in the cell when the pass ended
         self.calls_at_begin = 0       # ... when it began

@@ -103,6 +103,7 @@ class Trace:
         state = dict(self.__dict__)
         state["output_refs"], state["leaf_refs"] = {}, {}
         state.pop("early_replay", None)
+        state.pop("first_derivatives", None)
         return state
 
     @property

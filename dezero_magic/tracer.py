@@ -259,6 +259,8 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         self.last_pass = bpass
         if bpass.create_graph:
             self._flush()  # the grads' graph it made gets its orders now
+            if completed:
+                bpass.leaf_grads = self._leaf_grads(bpass)
         bpass.end_order = self.order  # (a pass without create_graph noted no calls: nothing to flush)
         bpass.calls_at_end = self.forward_calls
         if not bpass.steps or not completed:
@@ -268,6 +270,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         if _differentiates(bpass, previous):
             bpass.differentiates = previous.differentiates + 1
             bpass.differentiated = previous.outputs
+            bpass.differentiated_grads = previous.leaf_grads
             # A higher-order derivative (steps 33-36): this pass ran through
             # the graph the previous pass made, whose own graph (y's) is the
             # other half of the picture; nothing is dropped.
@@ -348,6 +351,29 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
     @property
     def saw_backward(self):
         return self.backward_passes > 0
+
+    def _leaf_grads(self, bpass):
+        """(leaf vid, vid of its grad, whether it was added to a grad held from
+        before) for each leaf a create_graph pass left a grad on: the first
+        derivatives a later pass may differentiate."""
+        live, leaves, out = self.variables.live, self.variables.first_seen, []
+        for vid in sorted(v for v in bpass.received if v in leaves):
+            g = getattr(live(vid), "grad", None)
+            if g is not None:
+                out.append((vid, self.variables.vid_of(g), vid in bpass.carried))
+        return tuple(out)
+
+    def first_derivatives(self):
+        """When the last pass differentiated the grads of one create_graph
+        pass (step 33): (weakref to that pass's output y, [(leaf vid, weakref
+        to the leaf, weakref to the grad the pass left on it, whether that grad
+        also holds an earlier backward's)]); else None."""
+        last = self.last_pass
+        if last is None or last.differentiates != 1 or not last.differentiated:
+            return None
+        token = self.variables.token
+        return (token(last.differentiated[0]),
+                [(leaf, token(leaf), token(g), carried) for leaf, g, carried in last.differentiated_grads])
 
     def unfinished_pass(self):
         """A backward pass that raised before `on_backward_end` (None if none)."""
