@@ -366,14 +366,14 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
     def first_derivatives(self):
         """When the last pass differentiated the grads of one create_graph
         pass (step 33): (weakref to that pass's output y, [(leaf vid, weakref
-        to the leaf, weakref to the grad the pass left on it, whether that grad
-        also holds an earlier backward's)]); else None."""
+        to the leaf, the grad's vid, weakref to the grad the pass left on the
+        leaf, whether that grad also holds an earlier backward's)]); else None."""
         last = self.last_pass
         if last is None or last.differentiates != 1 or not last.differentiated:
             return None
         token = self.variables.token
         return (token(last.differentiated[0]),
-                [(leaf, token(leaf), token(g), carried) for leaf, g, carried in last.differentiated_grads])
+                [(leaf, token(leaf), g, token(g), carried) for leaf, g, carried in last.differentiated_grads])
 
     def unfinished_pass(self):
         """A backward pass that raised before `on_backward_end` (None if none)."""

@@ -17,9 +17,9 @@ def first_pass_html(first, which_html):
     """The block; '' without an earlier pass. `which_html`: gradients_tab's "which backward" renderer."""
     if first is None:
         return ""
-    what = (f"Is {first.grad}, the grad {first.output}.backward(create_graph=True) made, really "
-            f"d{first.output}/dx? Compared with central differences of {first.output}, re-running its forward "
-            "on copies.")
+    what = (f"Is {first.grad}, the grad {first.output}.backward(create_graph=True) left on {first.leaf}, really "
+            f"d{first.output}/d{first.leaf}? Compared with central differences of {first.output}, re-running its "
+            "forward on copies.")
     if first.passed is None:
         if first.analytic is not None:
             said = (f"{first.grad} differs from d{first.output}/d{first.leaf} (gave {_num(first.analytic)}, "
@@ -27,8 +27,7 @@ def first_pass_html(first, which_html):
         elif first.waiting:
             said = f"Not checked yet: {first.reason}."
         else:
-            said = (f"Only {first.grad}'s graph was checked above; the first derivative itself was not, "
-                    f"because {first.reason}.")
+            said = f"The first derivative was not checked, because {first.reason}."
         body = esc(said)
     else:
         got = (f"{first.grad} = {_num(first.analytic)}, d{first.output}/d{first.leaf} = {_num(first.numerical)} "

@@ -93,12 +93,12 @@ def test_dezeros_own_functions_are_checked_without_a_button(shell, displayed):
 
 
 def test_newtons_method_says_the_first_derivative_was_not_checked(shell, displayed):
-    # The last pair of passes is the one that counts; x changed since, so y does not re-run as recorded.
+    # The last pair of passes is the one that counts; x changed since (Newton's step): not compared there.
     view, page = _page(shell, displayed, NEWTON)
     text = _text(page)
     assert TITLE in text and page.first is not None and page.first.passed is None
-    assert "Only gx's graph was checked" in text and "does not reproduce" in text
-    assert "All " not in text or "the first derivative" in text
+    assert "The first derivative was not checked, because x changed after the backward" in text, text
+    assert "pass" not in text.split(TITLE)[1]
     lifecycle.close_view(view)
 
 
@@ -152,3 +152,26 @@ def test_a_students_right_second_derivative_is_checked_on_gx_not_failed_against_
     assert "Grads of gx with respect to the leaf variables" in text, text
     assert re.search(r"x 3 18 18 \S+ pass", text) and "FAIL" not in text, text
     lifecycle.close_view(view)
+
+
+def test_step_36_checks_gx_the_grad_y_left_not_z_where_the_last_pass_started(shell, displayed):
+    # z = gx ** 3 + y is no grad: the grad y.backward(create_graph=True) left on x is gx = 4 = dy/dx.
+    view, page = _page(shell, displayed, "x = Variable(np.array(2.0))\ny = x ** 2\ny.backward(create_graph=True)\n"
+                                         "gx = x.grad\nx.cleargrad()\nz = gx ** 3 + y\nz.backward()")
+    text = _text(page)
+    assert "pass: gx = 4, dy/dx = 4" in text and page.first.passed is True, text
+    assert "z differs" not in text and "Only z's graph" not in text
+    lifecycle.close_view(view)
+
+
+def test_a_grad_is_compared_with_the_derivative_for_its_own_leaf(shell, displayed):
+    # Cube.backward forgot the 3: gx = x.grad = 8, dy/dx = 24; dy/dw is 8 too and must not make it pass.
+    shell.run_cell(WRONG_CUBE.replace("3 * x * gy", "x ** 2 * gy"))
+    view, page = _page(shell, displayed, "x = Variable(np.array(2.0))\nw = Variable(np.array(2.0))\n"
+                                         "y = Cube()(x) * w\ny.backward(create_graph=True)\ngx = x.grad\n"
+                                         "x.cleargrad()\nw.cleargrad()\ngx.backward()")
+    text = _text(page, press=True)
+    assert "FAIL: gx = 8, dy/dx = 24" in text and page.first.passed is False, text
+    assert "Look at Cube.backward" in text
+    lifecycle.close_view(view)
+
