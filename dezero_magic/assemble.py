@@ -178,7 +178,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         elif v in received:
             if not retain and not leaf:
                 node.grad_freed = True
-            if obj is None and v in totals:
+            elif obj is None and v in totals:
+                # (dead and freed: "grad freed" as when it lives, not the total it had before)
                 gsnap = from_summary(totals[v])
         if bpass is not None and v in bpass.carried:
             node.grad_carried = True

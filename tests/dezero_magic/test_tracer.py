@@ -76,6 +76,22 @@ def test_intermediate_grads_are_marked_freed_unless_retained():
     assert not a.grad_freed and float(a.grad) == pytest.approx(18.0) and a.grad_nbytes == 8
 
 
+def test_a_freed_grad_of_an_output_that_died_is_drawn_freed_not_as_its_last_total():
+    # Step 35's ending: the first gx is rebound after gx.backward() freed its grad (QA: drawn "grad 1").
+    def cell():
+        x = Variable(np.array(1.0))
+        y = F.tanh(x)
+        y.backward(create_graph=True)
+        gx = x.grad
+        x.cleargrad()
+        gx.backward(create_graph=True)
+        return {"x": x, "y": y}          # the first gx dies here
+
+    _, g, *_ = trace(cell)
+    dead = [v for v in g.variables.values() if not v.alive and not v.leaf]
+    assert dead and all(v.grad_freed and v.grad is None for v in dead), [(v.id, v.grad) for v in dead]
+
+
 def test_config_retain_grad_keeps_intermediate_grads():
     def cell():
         x = Variable(np.array(3.0))
