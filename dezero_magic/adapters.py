@@ -350,6 +350,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
+        graph.cut, graph.max_nodes = True, max_nodes
         graph.notes.append(cut_note(max_nodes))
     return graph, [r for _, r in sorted(output_refs, key=lambda o: o[0] != graph.started_from())], leaf_refs
 

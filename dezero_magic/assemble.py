@@ -231,6 +231,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         graph.notes.append(f"{count_of(after, 'function call')} made after the last backward (an evaluation, "
                            f"say) {verb} not drawn: the graph is that backward's.")
     if len(chosen) < len(calls):
+        graph.cut, graph.max_nodes = True, max_nodes
         graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs
 

@@ -100,6 +100,15 @@ def dead_outputs(graph):
     return [v.id for v in graph.variables.values() if v.id in produced and not v.alive]
 
 
+def freed_by_kind(graph, ids):
+    """`ids` (a mode's `released`) split into (outputs, others): the outputs of graph-making
+    functions, which those functions refer to weakly, and the rest (a leaf, the old x after the
+    cell rebound `x`), which no function ever held: nothing held them any more (QA: a leaf was
+    listed as an output freed)."""
+    produced = {o for f in _graph_functions(graph) for o in f.outputs}
+    return [v for v in ids if v in produced], [v for v in ids if v not in produced]
+
+
 def _received_grad(v):
     return v.grad_nbytes > 0 or v.grad_freed or v.grad is not None
 

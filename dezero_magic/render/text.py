@@ -4,6 +4,7 @@ One line per function in forward order with its generation, then the
 leaves' grads, then what was left out.
 """
 from dezero_magic.preview import shape_text
+from dezero_magic.undrawn_steps import text_note
 
 
 def _name(graph, vid, shapes=False):
@@ -50,6 +51,9 @@ def render_text(graph, max_lines=60, shapes=False):
         order = " ".join(_op(graph, s.func) for s in graph.steps[:max_lines])
         more = len(graph.steps) - max_lines
         lines.append(f"backward order: {order}" + (f" … and {more:,} more" if more > 0 else ""))
+    outside = text_note(graph)
+    if outside:
+        lines.append("note: " + outside)
     lines.extend("note: " + n for n in graph.notes)
     return "\n".join(lines)
 

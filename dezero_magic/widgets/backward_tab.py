@@ -22,6 +22,7 @@ from dezero_magic.render.screen import fits_whole_from, may_overflow, narrowest_
 from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.running_grads import last_receipts, running_grads, stored_text
+from dezero_magic.undrawn_steps import outside_message
 from dezero_magic.widgets import style
 from dezero_magic.widgets.book_comparison import comparison_html
 from dezero_magic.widgets.backward_queue import (is_array, note_under, one_line, panel, prose, queue_html, reserve,
@@ -100,6 +101,9 @@ class BackwardView(TraceView):
                 said = RAISED_BEFORE_B.format(expr=expr) if expr else NO_BACKWARD_RAISED
                 if trace.graph.raised_in:
                     said = B_RAISED.format(what=trace.graph.raised_in)
+            if not getattr(trace, "line_magic", False) and outside_message(trace.graph):
+                # a pass ran, its steps all outside a cut graph's drawn nodes (step 35, iters = 6)
+                said = outside_message(trace.graph)
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return

@@ -13,8 +13,8 @@ Standard ipywidgets only; every name is escaped.
 """
 import ipywidgets as widgets
 
-from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, human_bytes,
-                                 keep_units, mode_figures)
+from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, freed_by_kind,
+                                 human_bytes, keep_units, mode_figures)
 from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
@@ -132,8 +132,10 @@ def _lists(graph, fig):
         if fig.mode == NO_WEAKREFS:
             lines.append(("Unused outputs kept alive by reference cycles", _names(graph, fig.cycle_kept)))
         else:
-            lines.append(("Outputs already freed (functions hold them by weak reference)",
-                          _names(graph, fig.released)))
+            outputs, others = freed_by_kind(graph, fig.released)
+            lines.append(("Outputs already freed (functions hold them by weak reference)", _names(graph, outputs)))
+            if others:   # (a leaf is no function's output)
+                lines.append(("Other variables freed (nothing held them any more)", _names(graph, others)))
     items = "".join(f"<li><b>{esc(k)}:</b> {esc(v)}</li>" for k, v in lines)
     notes = "".join(f"<li>{esc(keep_units(n))}</li>" for n in fig.notes)
     return f'<ul style="margin:4px 0">{items}{notes}</ul>'
