@@ -218,7 +218,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     if not output_refs and tracer.last_output is not None:
         ref = tracer.variables.token(tracer.last_output)
         output_refs = [ref] if ref is not None else []
-    graph.notes.extend(tracer_notes(graph, tracer, chosen, namespace, no_grad_cell, cell_code))
+    graph.notes.extend(tracer_notes(graph, tracer, chosen, namespace, no_grad_cell, cell_code,
+                                    cut=len(chosen) < len(calls)))
     if changed:
         graph.notes.append(_changed_note(changed))
     earlier = [v.label or v.id for v in graph.variables.values() if v.grad is not None]

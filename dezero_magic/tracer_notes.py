@@ -101,20 +101,22 @@ def _grads_read_after_backward(code, names):
     return list(dict.fromkeys(sorted(read, key=names.index)))
 
 
-def passes_note(tracer):
-    """How many backward passes ran, when more than one did."""
+def passes_note(tracer, cut=False):
+    """How many backward passes ran, when more than one did; `cut`: the
+    drawing shows only the nodes nearest the output (not every graph)."""
     if tracer.backward_passes <= 1:
         return None
     chained = tracer.last_pass.differentiates
+    nearest = "the nodes nearest the output are drawn"
     if chained == 1:
+        drawn = nearest if cut else "both graphs are drawn"
         return (f"{tracer.backward_passes} backward passes ran; the last one differentiated the "
-                "graph an earlier pass built (create_graph=True): both graphs are drawn, the "
-                "steps are the last pass's.")
+                f"graph an earlier pass built (create_graph=True): {drawn}, the steps are the last pass's.")
     if chained:
         # Steps 33-36's loops: each pass differentiates the grads the pass before built.
+        drawn = nearest if cut else "the forward graph and every grads' graph built on it are drawn"
         return (f"{tracer.backward_passes} backward passes ran; the last {chained} each differentiated "
-                "the graph the pass before built (create_graph=True): the forward graph and every "
-                "grads' graph built on it are drawn, the steps are the last pass's.")
+                f"the graph the pass before built (create_graph=True): {drawn}, the steps are the last pass's.")
     return f"{tracer.backward_passes} backward passes ran; the last one is shown."
 
 
@@ -173,10 +175,10 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
     return None
 
 
-def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False, cell_code=""):
-    """The notes, in the order they are shown."""
+def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False, cell_code="", cut=False):
+    """The notes, in the order they are shown; `cut`: a node budget cut the drawing."""
     notes = carried_notes(graph, tracer, namespace, cell_code)
-    for note in (passes_note(tracer), reached_back_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
+    for note in (passes_note(tracer, cut), reached_back_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
         if note is not None:
             notes.append(note)
     no_grad = sum(1 for c in chosen if c[NO_GRAD])

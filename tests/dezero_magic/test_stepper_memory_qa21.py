@@ -95,3 +95,9 @@ def test_a_freed_leaf_is_not_listed_as_an_output(shell, displayed):
     trace = run_traced(shell, "x = Variable(np.array(2.0))\ny = F.exp(x)\nF.exp(x)\ny.backward()")
     text = text_of(memory_view(trace).figures.value)
     assert "Outputs already freed" in text and "Other variables freed" not in text
+
+
+def test_a_cut_graph_is_not_said_to_draw_every_grads_graph(shell, displayed):
+    # (session 21, F2's finding) the passes note had claimed every grads' graph drawn
+    [note] = [n for n in run_traced(shell, STEP_35).graph.notes if "backward passes ran" in n]
+    assert "every grads' graph" not in note and "the nodes nearest the output are drawn" in note
