@@ -47,6 +47,10 @@ class Tolerance:
         """Entrywise: backprop's grad within tolerance of the numerical one (NaN never is)."""
         return np.isclose(analytic, numerical, rtol=self.rtol, atol=self.atol)
 
+    def close_relatively(self, analytic, numerical):
+        """Whether every entry is within rtol alone: if not, a pass is owed to atol (grads near 0)."""
+        return bool(np.isclose(analytic, numerical, rtol=self.rtol, atol=0.0).all())
+
     def reproduces(self, again, recorded):
         """Whether the re-run `again` (float64) gives the recorded output; `again` rounded to
         the output's dtype first (`rounded`), so a float16 output that overflowed to inf,
@@ -62,12 +66,12 @@ class Tolerance:
     def text(self):
         """How the table's grads were compared (a sentence, or three at a low precision)."""
         if not self.dtype:
-            return f"Pass: equal within rtol {_sci(RTOL)}, atol {_sci(ATOL)}."
+            return f"Pass: equal within rtol {sci(RTOL)}, atol {sci(ATOL)}."
         tol = f"{self.rtol:.3g}"
         return (f"This graph holds {self.dtype} data, so the grads were compared at {self.dtype} precision "
-                f"(its rounding alone misses rtol {_sci(RTOL)}). Pass: equal within rtol {tol} ({ROUNDINGS} "
+                f"(its rounding alone misses rtol {sci(RTOL)}). Pass: equal within rtol {tol} ({ROUNDINGS} "
                 f"\u00d7 {self.dtype}'s eps {self.eps:.3g}) and atol {ABS_ROUNDINGS * self.eps:.3g} \u00d7 the "
-                f"largest numerical grad among the leaf's checked entries (at least {_sci(ATOL)}), so an entry "
+                f"largest numerical grad among the leaf's checked entries (at least {sci(ATOL)}), so an entry "
                 "far below that largest one is checked loosely. The numerical grads themselves are computed "
                 "in float64.")
 
@@ -108,5 +112,8 @@ def _largest(a):
     return float(finite.max(initial=0.0))
 
 
-def _sci(v):
+def sci(v):
+    """A tolerance as the tab writes it: 1e-4, 1e-5 (a float16 one: 0.0039)."""
+    if v != float(f"{v:.0e}"):   # not one significant digit
+        return f"{v:.2g}"
     return f"{v:.0e}".replace("e-0", "e-")   # 1e-4, as the table always wrote it

@@ -12,7 +12,9 @@ prints is hidden and the global random generators are restored
 only with `run_own_code=True` (the user asked): their forward may do more
 than compute. It may run long after the cell (the Gradients tab is built
 when first opened), so it checks that the objects are still as the graph
-recorded them: the forward must reproduce the output, and each leaf's grad
+recorded them: no leaf may have changed after the drawn forward used it
+(x.data -= lr * x.grad.data: its slopes at the new value are no check of
+grads taken at the old), the forward must reproduce the output, and each leaf's grad
 must be the one recorded and come from this output's backward
 (`dezero_magic.grad_origin`). The user's forward is watched on its first
 pass, and any when the output is not reproduced: one that changes its input
@@ -27,19 +29,19 @@ reported as a wrong backward (see `dezero_magic.kinks`). Complex data is
 not checked: a real step says nothing of a complex gradient, and casting
 it to real would drop its imaginary part. Comparisons fit the data's precision
 (looser for float16: `dezero_magic.grad_tolerance`). The re-evaluation lives
-in `dezero_magic.reevaluate`, the plot's derivatives in `dezero_magic.derivatives`.
+in `dezero_magic.reevaluate`, the plot's derivatives in `dezero_magic.derivatives`,
+what the check reports in `dezero_magic.grad_check_result`.
 """
-from dataclasses import dataclass, field
-from typing import List, Optional
-
 import numpy as np
 
 from dezero_magic.derivatives import Curves, curves_around, no_curve
 from dezero_magic.exc_text import described
+from dezero_magic.grad_check_result import GradCheck, LeafGrad
 from dezero_magic.forward_faults import ForwardFault, diagnose, watched_pass
 from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
 from dezero_magic.isolation import isolated, own_classes
-from dezero_magic.numgrad_reasons import no_creator, no_graph, not_reproduced, output_gone, output_label, raised
+from dezero_magic.numgrad_reasons import changed_leaves, no_creator, no_graph, not_reproduced, output_gone
+from dezero_magic.numgrad_reasons import output_label, raised
 from dezero_magic.pass_clock import PassClock
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, split_kinks
 from dezero_magic.reevaluate import evaluate as _evaluate
@@ -61,44 +63,6 @@ MAX_FORWARD_CALLS = 20_000  # budget of Function.forward calls for one check
 NUMBERS_BUDGET = 60_000_000
 SLOW_LIMIT_S = 5.0         # refused when a timed pass predicts the passes take longer
 CURVE_POINTS = 61          # points of the f / derivatives plot
-
-
-@dataclass
-class LeafGrad:
-    var_id: str
-    label: str
-    value: np.ndarray
-    analytic: Optional[np.ndarray] = None   # the Variable's .grad (what backprop gave)
-    numerical: Optional[np.ndarray] = None  # central difference, same shape as `analytic`
-    checked: int = 0                        # entries compared
-    size: int = 0
-    rel_error: Optional[float] = None
-    passed: Optional[bool] = None
-    reason: str = ""                        # why it was not checked
-    kinks: int = 0                          # entries left out: f has a kink at or within h of them
-    nonfinite: int = 0                      # entries left out: NaN/Inf in them, or in f at or within h
-    differs: bool = False                   # %dezero NAME: differs, but its grad may be another backward's
-
-
-@dataclass
-class GradCheck:
-    available: bool
-    reason: str = ""
-    leaves: List[LeafGrad] = field(default_factory=list)
-    output_label: str = ""
-    notes: List[str] = field(default_factory=list)
-    backward_ran: bool = True               # the trace recorded backward steps
-    can_backward: bool = True               # the output has a backward() (a student's, before step 7, has not)
-    unchecked: str = ""                     # why no leaf could be checked at all (f is NaN/Inf, complex output)
-    line_magic: bool = False                # %dezero NAME: the grads are whatever the last backward left
-    own_classes: List[str] = field(default_factory=list)  # the user's classes in the graph (their code re-runs)
-    waiting: bool = False                   # not run yet: it re-runs the user's own classes, when they ask
-    planned_runs: int = 0                   # forward passes that check would make (about)
-    runs: int = 0                           # forward passes this check made (counted)
-    hidden_lines: int = 0                   # lines the re-runs printed, kept from the cell's output
-    which: Optional[object] = None          # a leaf FAILed: each class's backward checked alone (which_backward)
-    which_pending: bool = False             # ... but not yet: `find_which` runs it (bounded by counts, not time)
-    tolerance: Tolerance = field(default_factory=Tolerance)  # what "pass" means (looser for float16 data)
 
 
 def output_of(trace):
@@ -136,7 +100,9 @@ def _prepare(trace):
     leaves = [(vid, x) for vid, x in _leaves(trace) if id(x) in reachable]
     if not leaves:
         return "no leaf variable of the drawn graph is alive and feeds the output"
-    return y, funcs, leaves
+    # x.data -= lr * x.grad.data after the backward: near a minimum the re-run at the new x still
+    # "reproduces" a flat output, and its slopes there FAILed grads taken at the old x (QA Q21-1)
+    return changed_leaves(trace, [vid for vid, _ in leaves]) or (y, funcs, leaves)
 
 
 def check_gradients(trace, within_s=None, run_own_code=False, find_wrong=True):
@@ -272,13 +238,14 @@ def _check(trace, y, funcs, leaves, within_s, watched=False):
         return per_leaf     # None (check later) or a GradCheck saying why not
     result = _result(trace, y)
     result.tolerance = tol
-    if np.size(y.data) != 1:
-        result.notes.append("The output is not a scalar: these are the grads of sum(output), "
-                            "as backward() starts from ones.")
     result.unchecked = unchecked
     f0 = None if unchecked else loss(again)
     for vid, x in leaves:
         result.leaves.append(_check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked, tol))
+    # (only beside grads compared: after "Nothing to check" it said nothing, QA Q21-9)
+    if np.size(y.data) != 1 and any(leaf.passed is not None or leaf.differs for leaf in result.leaves):
+        result.notes.append("The output is not a scalar: these are the grads of sum(output), "
+                            "as backward() starts from ones.")
     return result
 
 
@@ -366,8 +333,11 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked="", tol=T
             return leaf
         a, n = a[keep], n[keep]
     scale = max(float(np.max(np.abs(a), initial=0.0)), float(np.max(np.abs(n), initial=0.0)), 1e-12)
-    leaf.rel_error = float(np.max(np.abs(a - n), initial=0.0)) / scale
+    leaf.abs_error = float(np.max(np.abs(a - n), initial=0.0))
+    leaf.rel_error = leaf.abs_error / scale
     leaf.passed = bool(tol.close(a, n).all())
+    if leaf.passed and not tol.close_relatively(a, n):   # "pass" beside a relative error of 1.00e+00 (QA Q21-7)
+        leaf.within_atol = tol.atol
     return _elsewhere(trace, y, leaf)
 
 

@@ -3,7 +3,8 @@ trace it was asked for: a cell's (the output of its last backward) or
 `%dezero NAME`'s (the variable it drew, whose backward, if any, ran
 unwatched in another cell: "the last backward" is none of its own); and why
 a re-run gives nothing to compare when no forward was found at fault
-(`forward_faults` names the one that is). Also `output_label`: the name
+(`forward_faults` names the one that is), or why it must not re-run it (a
+leaf changed after the drawn forward used it). Also `output_label`: the name
 the check gives its output."""
 from dezero_magic.grad_origin import backward_ran, line_magic
 
@@ -78,3 +79,29 @@ def not_reproduced(looked):
 
 def raised(described_exc):
     return f"re-running the graph's forward raised {described_exc}"
+
+
+def changed_leaves(trace, vids):
+    """Why the check is not done when a leaf among `vids` (drawn ids) changed after the drawn
+    forward used it (`VarNode.changed_since`: x.data -= lr * x.grad.data, an optimizer step);
+    '' when none did. Re-run at the new values, the forward's slopes are those of another point
+    than the one the backward took its grads at."""
+    nodes = [trace.graph.variables.get(vid) for vid in vids]
+    moved = [_named(node) for node in nodes if node is not None and node.changed_since]
+    if not moved:
+        return ""
+    one = len(moved) == 1
+    names = moved[0] if one else ", ".join(moved[:4]) + (f" (and {len(moved) - 4} more)" if len(moved) > 4
+                                                         else "")
+    if not one and len(moved) <= 4:
+        names = ", ".join(moved[:-1]) + f" and {moved[-1]}"
+    example = "x" if moved[0].startswith("unnamed (") else moved[0]
+    return (f"{names} changed after the drawn forward used {'it' if one else 'them'} ({example}.data -= ... "
+            f"in the cell, an optimizer step, say): the check would re-run the forward at the new "
+            f"value{'' if one else 's'} and compare its slopes there with the grads the backward took at the "
+            f"old one{'' if one else 's'}, so it is not done. The Graph tab shows the values the backward used. "
+            "To check the grads, run a %%dezero cell that stops after backward(), without the update")
+
+
+def _named(node):
+    return node.label if node.label and node.label != node.id else f"unnamed ({node.id})"

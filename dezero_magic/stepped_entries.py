@@ -27,7 +27,8 @@ def not_float(data):
     """Why a leaf whose data is not floating point is not checked."""
     if data.dtype.kind == "c":
         return f"complex data ({data.dtype}): this check steps and compares real numbers only"
-    return f"{data.dtype} data has no gradient"
+    # (not "has no gradient": the row shows the grad dezero gave it, and its backward may be right)
+    return f"{data.dtype} data cannot hold the nudge of h = {EPS:g} that the numerical check makes"
 
 
 def finite_entries(data, count):

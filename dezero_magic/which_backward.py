@@ -77,7 +77,7 @@ class _Budget:
 
 def which_backward(funcs, trace=None):
     """WhichBackward for the live Functions `funcs` of the graph (inputs first)."""
-    names = live_labels(trace)
+    names, moved = live_labels(trace), changed_inputs(trace)
     groups = {}
     for f in funcs:
         groups.setdefault(type(f), []).append(f)
@@ -91,7 +91,7 @@ def which_backward(funcs, trace=None):
             check.detail = f"only the first {MAX_CLASSES} classes of a graph are checked"
         else:
             share = (PLANNED_CALLS - budget.planned) // (min(len(order), MAX_CLASSES) - k)
-            _check_class(check, groups[cls], budget, share, names)
+            _check_class(check, groups[cls], budget, share, names, moved)
         result.classes.append(check)
     result.forward_calls, result.backward_calls = budget.calls, budget.backward
     rank = {"FAIL": 0, "": 1, "ok": 2}
@@ -122,7 +122,20 @@ def live_labels(trace):
     return out
 
 
-def _check_class(check, instances, budget, share, names):
+def changed_inputs(trace):
+    """id(live leaf) -> its label, for the drawn leaves whose value changed after the drawn
+    forward used it (`VarNode.changed_since`: x.data -= lr * x.grad.data in the cell)."""
+    graph, refs = getattr(trace, "graph", None), getattr(trace, "leaf_refs", None) or {}
+    out = {}
+    for vid, ref in refs.items():
+        node = graph.variables.get(vid) if graph is not None else None
+        obj = ref() if node is not None and node.changed_since else None
+        if obj is not None:
+            out[id(obj)] = node.label if node.label and node.label != vid else f"unnamed ({vid})"
+    return out
+
+
+def _check_class(check, instances, budget, share, names, moved=None):
     """Fill `check` from up to MAX_INSTANCES calls of the class, stopping at a FAIL."""
     start, first_reason, where = budget.planned, "", ""
     for f in instances[:MAX_INSTANCES]:
@@ -130,7 +143,7 @@ def _check_class(check, instances, budget, share, names):
         if check.calls and left < 3:
             break
         try:
-            failed, text, max_abs, rel = _check_call(f, budget, left, names)
+            failed, text, max_abs, rel = _check_call(f, budget, left, names, moved or {})
         except _Unchecked as exc:
             first_reason = first_reason or str(exc)
             continue
@@ -196,9 +209,14 @@ def _inputs(f):
     return ins, outs, arrays, floats
 
 
-def _check_call(f, budget, allowed, names):
+def _check_call(f, budget, allowed, names, moved):
     """(failed, text, max abs error, relative error) for one call of f; raises _Unchecked."""
     ins, outs, arrays, floats = _inputs(f)
+    changed = [moved[id(x)] for x in ins if id(x) in moved]
+    if changed:   # re-run at the new value, it would be checked at another point than the graph's (QA Q21-1)
+        said = "x" if changed[0].startswith("unnamed (") else changed[0]
+        raise _Unchecked(f"its input {changed[0]} changed after the graph used it ({said}.data -= ... in the "
+                         "cell, an optimizer step, say), so it is not re-run at the new value")
     per = min(ENTRIES, (allowed - 1) // (2 * len(floats)))
     if per < 1:
         raise _Unchecked("the check's budget of forward calls was spent on the other classes")

@@ -18,6 +18,7 @@ import numpy as np
 
 from dezero_magic.exc_text import described
 from dezero_magic.first_pass import check_first_pass, find_pair
+from dezero_magic.grad_tolerance import sci
 from dezero_magic.numgrad import GradCheck, check_gradients, derivative_curves, find_which
 from dezero_magic.stepped_entries import EPS, F_NONFINITE, entry_index
 from dezero_magic.reevaluate import passes
@@ -67,6 +68,8 @@ def _result(leaf):
     if leaf.passed is None:
         return f"not checked: {leaf.reason}{_float_hint(leaf)}"
     text = "pass" if leaf.passed else "FAIL"
+    if leaf.passed and leaf.within_atol is not None:   # (its relative error may read 1.00e+00: a grad near 0)
+        text += f" (difference {leaf.abs_error:.1e} within atol {sci(leaf.within_atol)})".replace("-", "\u2011")
     if leaf.checked < leaf.size:
         text += f" ({leaf.checked} of {leaf.size} entries checked)"
     if leaf.reason:
@@ -75,10 +78,12 @@ def _result(leaf):
 
 
 def _float_hint(leaf):
-    """What to do about integer (or bool) data, which has no gradient to check (book steps 11-12 use ints)."""
+    """What to do about integer (or bool) data, which the check cannot nudge (book steps 11-12 and 37-40 use ints)."""
     if np.asarray(leaf.value).dtype.kind not in "iub":
         return ""
-    return ": make the data float, e.g. np.array(2.0) instead of np.array(2)"
+    if np.ndim(leaf.value) == 0:
+        return ": make the data float, e.g. np.array(2.0) instead of np.array(2), to check it"
+    return ": make the data float, e.g. np.array([1.0, 2.0]) instead of np.array([1, 2]), to check it"
 
 
 def _sampled(leaf):
@@ -231,6 +236,9 @@ def _summary(check, graph=None):
         y = check.output_label if check.output_label.isidentifier() else "y"
         return esc("Nothing to check: no backward ran in this cell, so the leaves have no grad to compare "
                    f"(call {y}.backward() in the cell, or use %%dezero -b {y}).")
+    if all(np.asarray(leaf.value).dtype.kind in "iub" for leaf in check.leaves):
+        return esc("Nothing was checked: the leaves hold int data, which the numerical check cannot nudge "
+                   "by h (see the result column).")
     return esc("Nothing was checked: no leaf has a grad that can be compared (see the result column).")
 
 
@@ -282,7 +290,7 @@ def early_check(trace):
     if too_big_to_make_early(trace):   # not even one forward pass now: it alone may take longer than the cell
         trace.early_gradients = None
         return
-    find_pair(trace)   # y of a create_graph pass the last one differentiated: by name, while it is the cell's
+    find_pair(trace)   # the earlier create_graph pass the last one differentiated (its recorded grads)
     check = check_gradients(trace, within_s=EARLY_S, find_wrong=False)
     curves = derivative_curves(trace) if check is not None and check.available else None
     trace.early_gradients = (check, curves) if check is not None else None

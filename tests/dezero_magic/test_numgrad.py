@@ -243,7 +243,7 @@ def test_a_training_cell_says_the_data_changed_since_the_graph_was_recorded(shel
                           "    loss.backward()\n    W.data -= 0.1 * W.grad.data\n")
     check = check_gradients(t)
     assert not check.available
-    assert "changed since the graph was recorded (an optimizer step, or a later cell)" in check.reason
+    assert "W changed after the drawn forward used it (W.data -= ... in the cell" in check.reason
     assert "after the cell" not in check.reason
 
 

@@ -213,7 +213,8 @@ def test_a_backward_without_return_is_still_asked_about_return(shell, displayed)
 def test_int_data_says_to_make_it_float(shell, displayed):
     shell.run_cell(STEP14.replace("class Variable:", "ACCUMULATE = True\nclass Variable:"))
     text = _gradients(shell, "x = Variable(np.array(2))\ny = square(x)\ny.backward()\n")
-    assert "int64 data has no gradient: make the data float, e.g. np.array(2.0) instead of np.array(2)" in text
+    assert ("int64 data cannot hold the nudge of h = 0.0001 that the numerical check makes: make the data float, "
+            "e.g. np.array(2.0) instead of np.array(2), to check it") in text
 
 
 # --- F6.3: the comparison beside what the student's code stored ----------------------
