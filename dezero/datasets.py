@@ -6,11 +6,14 @@ A Dataset holds `data` and `label` arrays that `prepare()` fills, and returns
 The book's downloaded datasets beyond MNIST (ImageNet labels, CIFAR10,
 CIFAR100, Shakespear) are left out: this package downloads nothing (MNIST
 reads files you give it, see `dezero.mnist`); asking for one raises an
-ImportError saying so (see `__getattr__` at the end).
+ImportError saying so (`__getattr__` at the end), and so do
+`hasattr(dezero.datasets, "CIFAR10")` and `getattr(dezero.datasets,
+"CIFAR10", None)` (see dezero.not_shipped).
 """
 import numpy as np
 
 from dezero import mnist
+from dezero.not_shipped import not_shipped_getattr
 from dezero.transforms import Compose, Flatten, Normalize, ToFloat
 
 
@@ -146,22 +149,9 @@ class MNIST(Dataset):
         return {i: str(i) for i in range(10)}
 
 
-_NOT_SHIPPED = ("ImageNet", "CIFAR10", "CIFAR100", "Shakespear")
-
-
-def __getattr__(name):
-    """The book's downloaded datasets: an ImportError that says why they are missing.
-
-    ImportError, not AttributeError: `from dezero.datasets import CIFAR10` replaces an
-    AttributeError raised here by its own bare "cannot import name" message."""
-    if name in _NOT_SHIPPED:
-        raise ImportError(
-            f"dezero.datasets.{name} is not shipped with this dezero: the book's datasets "
-            "beyond MNIST (ImageNet labels, CIFAR10, CIFAR100, Shakespear) are downloads, and "
-            "this package downloads nothing but MNIST (see the dezero.datasets docstring). "
-            "Load the data yourself into NumPy arrays and wrap them in a subclass of "
-            "dezero.datasets.Dataset (fill self.data and self.label in prepare()); for step "
-            "58, the book's VGG16 class can be typed into a cell and run without ImageNet",
-            name=__name__,
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# (ImportError, so hasattr() and getattr(..., default) of these names raise too: see dezero.not_shipped)
+__getattr__ = not_shipped_getattr(__name__, ("ImageNet", "CIFAR10", "CIFAR100", "Shakespear"), (
+    "the book's datasets beyond MNIST (ImageNet labels, CIFAR10, CIFAR100, Shakespear) are downloads, and this "
+    "package downloads nothing but MNIST (see the dezero.datasets docstring). Load the data yourself into NumPy "
+    "arrays and wrap them in a subclass of dezero.datasets.Dataset (fill self.data and self.label in "
+    "prepare()); for step 58, the book's VGG16 class can be typed into a cell and run without ImageNet"))

@@ -3,12 +3,14 @@
 The book's pretrained models (VGG16, ResNet, SqueezeNet: step 58 and its
 extras) are left out: they download weights, and this package downloads
 nothing (see `dezero.utils.get_file`). Asking for one raises an ImportError
-saying so (see `__getattr__` below).
+saying so (`__getattr__` below); `hasattr(dezero.models, "VGG16")` and
+`getattr(dezero.models, "VGG16", None)` raise it too (see dezero.not_shipped).
 """
 import dezero.functions as F
 import dezero.layers as L
 from dezero.core import Function
 from dezero.dot import plot_dot_graph
+from dezero.not_shipped import not_shipped_getattr
 
 
 class Model(L.Layer):
@@ -94,21 +96,10 @@ def _check_activation(activation):
         )
 
 
-_NOT_SHIPPED = ("VGG16", "ResNet", "ResNet50", "ResNet101", "ResNet152", "SqueezeNet")
-
-
-def __getattr__(name):
-    """The book's pretrained models: an ImportError that says why they are missing.
-
-    ImportError, not AttributeError: `from dezero.models import VGG16` replaces an
-    AttributeError raised here by its own bare "cannot import name" message."""
-    if name in _NOT_SHIPPED:
-        raise ImportError(
-            f"dezero.models.{name} is not shipped with this dezero: the book's pretrained models "
-            "(VGG16, ResNet, SqueezeNet; step 58) need their weights downloaded, and this "
-            "package downloads nothing (see the dezero.models docstring). To follow step 58, "
-            "type the book's VGG16 class into a cell (a Model of L.Conv2d, L.Linear and "
-            "F.pooling; leave out pretrained=True): it runs, with random weights",
-            name=__name__,
-        )
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+# (ImportError, so hasattr() and getattr(..., default) of these names raise too: see dezero.not_shipped)
+__getattr__ = not_shipped_getattr(__name__, ("VGG16", "ResNet", "ResNet50", "ResNet101", "ResNet152",
+                                             "SqueezeNet"), (
+    "the book's pretrained models (VGG16, ResNet, SqueezeNet; step 58) need their weights downloaded, and this "
+    "package downloads nothing (see the dezero.models docstring). To follow step 58, type the book's VGG16 class "
+    "into a cell (a Model of L.Conv2d, L.Linear and F.pooling; leave out pretrained=True): it runs, with random "
+    "weights"))

@@ -59,6 +59,31 @@ def sets_grads(code):
     return False
 
 
+def sets_attribute(code, owner, attr):
+    """Whether the cell's code writes `owner.attr` anywhere in it
+    (`Config.enable_backprop = False`, `+=`, or `setattr(Config,
+    "enable_backprop", ...)` with the name written out): the value it had
+    when the cell started then does not tell what the cell ran with."""
+    tree = _parse(code)
+    if tree is None:
+        return False
+
+    def is_it(node):
+        return (isinstance(node, ast.Attribute) and node.attr == attr
+                and isinstance(node.value, ast.Name) and node.value.id == owner)
+
+    for node in ast.walk(tree):
+        targets = (node.targets if isinstance(node, ast.Assign) else
+                   [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+        if any(is_it(t) for t in targets):
+            return True
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "setattr"
+                and len(node.args) >= 2 and isinstance(node.args[0], ast.Name) and node.args[0].id == owner
+                and isinstance(node.args[1], ast.Constant) and node.args[1].value == attr):
+            return True
+    return False
+
+
 def _names(code):
     tree = _parse(code)
     return [] if tree is None else [n for n in ast.walk(tree) if isinstance(n, ast.Name)]

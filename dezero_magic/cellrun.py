@@ -258,7 +258,9 @@ class TracedRun:
             trace.graph.raised_in = f"{opts.backward}.backward() (called by -b {opts.backward})"
         trace.graph.notes[:0] = self._backward_option_notes()
         if self.left_off is not None and trace.own_classes:
-            note = left_off_note(self.left_off, shell.user_ns)
+            watch = self.watch
+            made = bool(trace.graph.functions) or (watch is not None and bool(watch.elided or watch.calls))
+            note = left_off_note(self.left_off, shell.user_ns, self.code, made_graph=made)
             if note is not None:
                 trace.graph.notes.append(note)
         if opts.max_nodes and opts.max_nodes > node_budget.WHOLE_UP_TO:

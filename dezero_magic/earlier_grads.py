@@ -8,6 +8,10 @@ A grad that is one of the drawn graph's own variables cannot be a
 derivative of that graph's output: a backward from the output makes new
 grad variables downstream of it, never one inside it.
 """
+import numpy as np
+
+from dezero.backprop import grad as dezero_grad
+from dezero.core import Variable as DezeroVariable
 from dezero_magic.links import creators_reached, func_inputs, func_outputs, is_variable_like
 from dezero_magic.naming import attr_of
 
@@ -16,6 +20,11 @@ from dezero_magic.naming import attr_of
 # huge one only loses the note, never stalls the drawing.
 WALK_LIMIT = 5000
 NAMES_LOOKED_AT = 64
+# A candidate's graph is differentiated again (`_gave`) only up to this many
+# Functions, and for so many candidates (past them no name is given): a line
+# magic must not stall on a big model's loss or a namespace full of graphs.
+DIFFERENTIATED_UP_TO = 300
+DIFFERENTIATED_AT_MOST = 8
 
 
 def _variables_of(seed):
@@ -26,24 +35,52 @@ def _variables_of(seed):
     return found
 
 
-def _earlier_output(leaves, drawn, value, namespace):
-    """The namespace name of a variable outside the drawn graph whose graph
-    holds one of `leaves` (the output the earlier backward started from,
-    `y` in `y.backward(create_graph=True)`), or None."""
-    wanted = {id(v) for v in leaves}
-    looked = 0
+def _gave(held, leaf, grad):
+    """Whether `held` is what the earlier backward started from, for a
+    candidate without a grad of its own: dezero clears a backward's output
+    grad too (book step 18), so its derivative is taken again (dezero.grad
+    leaves every `.grad` as it is) and compared with the leaf's grad. Only
+    dezero's own Variables; a student's class cannot be asked."""
+    if not isinstance(held, DezeroVariable) or not isinstance(grad, DezeroVariable):
+        return False
+    try:
+        again = dezero_grad(held, leaf)
+        return bool(np.shape(again.data) == np.shape(grad.data) and np.allclose(again.data, grad.data))
+    except Exception:  # noqa: BLE001 - a graph that cannot go back again: no name, only the note
+        return False
+
+
+def _earlier_output(pairs, drawn, value, namespace):
+    """The namespace name of the variable the earlier backward started from
+    (`y` in `y.backward(create_graph=True)`), among those outside the drawn
+    graph whose graph holds one of the leaves of `pairs` ((leaf, its grad)):
+    one that keeps a grad (its seed: retain_grad=True, or students' classes
+    before step 18), or whose derivative is that leaf's grad (`_gave`);
+    `a = x * 2` next to it is neither. None unless exactly one qualifies: a
+    guess could name the wrong one."""
+    grads = {id(leaf): (leaf, grad) for leaf, grad in pairs}
+    found = {}  # id of the variable -> its first name
+    looked = again = 0
     for name, held in list((namespace or {}).items()):
-        if not isinstance(name, str) or name.startswith("_") or held is value:
+        if not isinstance(name, str) or name.startswith("_") or held is value or id(held) in found:
             continue
         if not is_variable_like(held) or id(held) in drawn or attr_of(held, "creator") is None:
             continue
         looked += 1
         if looked > NAMES_LOOKED_AT:
             return None
-        for f in creators_reached([held], limit=WALK_LIMIT).values():
-            if any(id(x) in wanted for x in func_inputs(f)):
-                return name
-    return None
+        funcs = creators_reached([held], limit=WALK_LIMIT)
+        reached = [x for f in funcs.values() for x in func_inputs(f) if id(x) in grads]
+        if not reached:
+            continue
+        if attr_of(held, "grad") is None:
+            again += 1
+            if again > DIFFERENTIATED_AT_MOST or len(funcs) > DIFFERENTIATED_UP_TO:
+                return None  # (not checked: it might be the one)
+            if not _gave(held, *grads[id(reached[0])]):
+                continue
+        found[id(held)] = name
+    return next(iter(found.values())) if len(found) == 1 else None
 
 
 def earlier_pass_note(expr, value, graph, leaf_refs, namespace=None):
@@ -65,7 +102,8 @@ def earlier_pass_note(expr, value, graph, leaf_refs, namespace=None):
     if not held:
         return None
     labels = [label for label, _, _ in held]
-    earlier = _earlier_output([leaf for _, leaf, _ in held], drawn, value, namespace)
+    pairs = [(leaf, attr_of(leaf, "grad")) for _, leaf, _ in held]
+    earlier = _earlier_output(pairs, drawn, value, namespace)
     whose = f"{earlier}.backward(create_graph=True)" if earlier else "a backward(create_graph=True)"
     first = labels[0]
     itself = next((label for label, _, same in held if same), None)

@@ -9,6 +9,7 @@ import contextlib
 
 from dezero.config import Config as DezeroConfig
 from dezero_magic.adapters import lacks_creator, no_creator_note
+from dezero_magic.cell_names import sets_attribute
 from dezero_magic.student_notes import takes_retain_grad
 
 
@@ -91,10 +92,16 @@ def backprop_left_off(namespace, opts):
         return None
 
 
-def left_off_note(cls, namespace):
+def left_off_note(cls, namespace, code="", made_graph=False):
     """Why the student's Functions made no graph: their Config.enable_backprop
-    was False before the cell and still is (see `backprop_left_off`); None
-    when the cell switched it back on, or bound another Config."""
+    was False before the cell and still is (see `backprop_left_off`). None
+    when the cell switched it back on, bound another Config, or sets
+    Config.enable_backprop itself (book step 18's cell switches it on, runs
+    a backward, then off: rerun, it starts False); None too when the cell
+    `made_graph` (its Functions set a creator, or a backward went through
+    one): then the value it started with did not stop them."""
+    if made_graph or sets_attribute(code, "Config", "enable_backprop"):
+        return None
     if namespace.get("Config") is not cls or getattr(cls, "enable_backprop", None) is not False:
         return None
     return ("Your Config.enable_backprop was already False when this cell started (set in an earlier cell?), so "

@@ -16,9 +16,16 @@ def tuple_hint(expr, value, option="%dezero"):
     held = [i for i, item in enumerate(value[:ITEMS_LOOKED_AT]) if is_variable_like(item)]
     if not held:
         return ""
-    item = f"{expr}[{held[0]}]" if expr.isidentifier() else f"({expr})[{held[0]}]"
+    items = [f"{expr}[{i}]" if expr.isidentifier() else f"({expr})[{i}]" for i in held]
+    item = items[0]
     if len(value) == 1:
         return (f"It holds one {type(value[0]).__name__}: a trailing comma makes such a tuple "
                 f"(`y = Square()(x),`, or `return Neg()(x),` in a function); remove the comma, or give "
                 f"{option} {item}")
-    return f"It holds {len(value)} items: give one of them, e.g. {option} {item}"
+    if len(held) == 1:  # name it: "give one of them" would offer the 5 in (5, y) too
+        return f"It holds {len(value)} items, and only {item} is a Variable: give {option} {item}"
+    if len(held) == len(value):
+        return f"It holds {len(value)} items, all Variables: give one of them, e.g. {option} {item}"
+    named = ", ".join(items[:4]) + (", ..." if len(items) > 4 else "")
+    return (f"It holds {len(value)} items, of which {named} are Variables: give one of them, "
+            f"e.g. {option} {item}")

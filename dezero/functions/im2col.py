@@ -66,22 +66,24 @@ def get_deconv_outsize(size, k, s, p):
     return s * (size - 1) + k - 2 * p
 
 
-def _out_hw(h, w, kernel_size, stride, pad):
-    (kh, kw), (sh, sw), (ph, pw) = window_pairs(kernel_size, stride, pad)
+def _windows(h, w, kernel_size, stride, pad, name):
+    """kernel, stride and pad as checked pairs (see window_pairs), and the output
+    (height, width): the one check of im2col and col2im, which every call of them
+    and of their Functions reaches."""
+    (kh, kw), (sh, sw), (ph, pw) = window_pairs(kernel_size, stride, pad, name)
     oh, ow = get_conv_outsize(h, kh, sh, ph), get_conv_outsize(w, kw, sw, pw)
     if oh <= 0 or ow <= 0:
         raise ValueError(
             f"a {kh}x{kw} kernel with stride {(sh, sw)} and pad {(ph, pw)} does not fit an "
             f"input of {h}x{w}; use a smaller kernel or more padding"
         )
-    return oh, ow
+    return (kh, kw), (sh, sw), (ph, pw), (oh, ow)
 
 
 def im2col_array(img, kernel_size, stride, pad, to_matrix=True, pad_value=0):
     """Patches of img (N, C, H, W); `pad_value` fills the border (-inf for max pooling)."""
     n, c, h, w = img.shape
-    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(pad)
-    oh, ow = _out_hw(h, w, kernel_size, stride, pad)
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = _windows(h, w, kernel_size, stride, pad, "im2col")
     xp = cuda.get_array_module(img)
     padded = xp.pad(img, ((0, 0), (0, 0), (ph, ph + sh - 1), (pw, pw + sw - 1)),
                     mode="constant", constant_values=pad_value)
@@ -98,8 +100,7 @@ def im2col_array(img, kernel_size, stride, pad, to_matrix=True, pad_value=0):
 def col2im_array(col, img_shape, kernel_size, stride, pad, to_matrix=True):
     """Adjoint of im2col_array: add every patch entry back onto its pixel."""
     n, c, h, w = img_shape
-    (kh, kw), (sh, sw), (ph, pw) = pair(kernel_size), pair(stride), pair(pad)
-    oh, ow = _out_hw(h, w, kernel_size, stride, pad)
+    (kh, kw), (sh, sw), (ph, pw), (oh, ow) = _windows(h, w, kernel_size, stride, pad, "col2im")
     if to_matrix:
         col = col.reshape(n, oh, ow, c, kh, kw).transpose(0, 3, 4, 5, 1, 2)
     xp = cuda.get_array_module(col)
@@ -128,7 +129,6 @@ class Im2col(Function):
 
 def im2col(x, kernel_size, stride=1, pad=0, to_matrix=True):
     """Patches of x (N, C, H, W) as a differentiable Variable (see the module docstring)."""
-    window_pairs(kernel_size, stride, pad, "im2col")
     return Im2col(kernel_size, stride, pad, to_matrix)(x)
 
 
@@ -147,5 +147,4 @@ class Col2im(Function):
 
 
 def col2im(x, input_shape, kernel_size, stride=1, pad=0, to_matrix=True):
-    window_pairs(kernel_size, stride, pad, "col2im")
     return Col2im(input_shape, kernel_size, stride, pad, to_matrix)(x)

@@ -2,6 +2,8 @@
 
 The book ships it misspelled as `batch_nrom`; here it is `batch_norm`.
 """
+import os
+import sys
 import warnings
 
 from dezero import cuda
@@ -107,6 +109,19 @@ def _check_per_channel(shape, **arrays):
                          f"entries, one per channel of x {shape}; got {', '.join(bad)}")
 
 
+_PACKAGE = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep  # .../dezero/
+
+
+def _first_level_outside_dezero():
+    """The `stacklevel` (for a warn in the caller) of the first frame outside
+    the dezero package: the user's line, whether batch_norm was called
+    directly or through L.BatchNorm (and Function.__call__ in between)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
 def _warn_single_value(shape):
     """Kept as the book does (a warning, not PyTorch's error), but said: with one value per
     channel the batch variance is 0, so every output is beta, silently."""
@@ -115,7 +130,7 @@ def _warn_single_value(shape):
         "variance is 0, so every output equals beta. For a single example, run the model "
         "under `with dezero.test_mode():` (it uses the running mean and var); to train, "
         "use batches of 2 or more",
-        RuntimeWarning, stacklevel=5,  # the caller of batch_norm
+        RuntimeWarning, stacklevel=_first_level_outside_dezero(),
     )
 
 

@@ -91,13 +91,20 @@ class Layer:
                 seen.add(id(param))
                 yield param
 
-    def _walk_params(self):
+    def _walk(self, parent_key=""):
+        """(key, obj) for every Parameter and sub-layer of this layer and its
+        sub-layers, depth first in assignment order; a sub-layer comes before
+        its own entries, and `key` is the path ("l0/W") save_weights uses.
+        The one walk that params, _flatten_params and load_weights share."""
         for name in self._params:
             obj = self.__dict__[name]
+            key = parent_key + "/" + name if parent_key else name
+            yield key, obj
             if isinstance(obj, Layer):
-                yield from obj._walk_params()
-            else:
-                yield obj
+                yield from obj._walk(key)
+
+    def _walk_params(self):
+        return (obj for _, obj in self._walk() if not isinstance(obj, Layer))
 
     def cleargrads(self):
         for param in self.params():
@@ -120,13 +127,7 @@ class Layer:
         return self
 
     def _flatten_params(self, params_dict, parent_key=""):
-        for name in self._params:
-            obj = self.__dict__[name]
-            key = parent_key + "/" + name if parent_key else name
-            if isinstance(obj, Layer):
-                obj._flatten_params(params_dict, key)
-            else:
-                params_dict[key] = obj
+        params_dict.update((key, obj) for key, obj in self._walk(parent_key) if not isinstance(obj, Layer))
 
     def save_weights(self, path):
         """Write every parameter to an .npz file, keyed by its path, e.g. "l0/W".
@@ -212,16 +213,8 @@ class Layer:
                 if xp is not np:
                     array = cuda.as_cupy(array)
             param.data = array
-        for layer in self._walk_layers():
+        for layer in [self] + [obj for _, obj in self._walk() if isinstance(obj, Layer)]:
             layer._weights_loaded()
-
-    def _walk_layers(self):
-        """This layer and every sub-layer, depth first."""
-        yield self
-        for name in self._params:
-            obj = self.__dict__[name]
-            if isinstance(obj, Layer):
-                yield from obj._walk_layers()
 
     def _weights_loaded(self):
         """Hook run after load_weights: a layer whose sizes follow its weights sets them."""

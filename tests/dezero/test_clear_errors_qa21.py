@@ -1,6 +1,7 @@
 """QA 21 (T21-2..8): clear errors for bad conv/pool sizes, embed ids and missing book
 models; a warning for BatchNorm on one value per channel; in_size after load_weights.
 Each valid call checked here gives the same numbers as before (torch where installed)."""
+import sys
 import warnings
 
 import numpy as np
@@ -60,6 +61,9 @@ BAD_SIZES = [
     ("F.average_pooling(X, -2)", r"average_pooling: kernel_size must be >= 1 .*=-2"),
     ("F.im2col(X, 3, 1, -1)", r"im2col: pad must be >= 0"),
     ("F.col2im(np.ones((2, 2, 3, 3, 4, 3)), X.shape, 3, 0, 0, False)", r"col2im: stride"),
+    # R21-8: checked once, where the Functions reach it: their own name, not im2col's
+    ("F.Col2im(X.shape, 3, 0, 0, False)(np.ones((2, 2, 3, 3, 4, 3)))", r"col2im: stride"),
+    ("F.Im2col(3, (1, 0), 0, True)(X)", r"im2col: stride must be >= 1.*got stride=\(1, 0\)"),
     ("L.Conv2d(4, 0)", r"Conv2d: kernel_size must be >= 1 .*got kernel_size=0"),
     ("L.Conv2d(4, 3, stride=0)", r"Conv2d: stride must be >= 1"),
     ("L.Deconv2d(4, 3, pad=-1)", r"Deconv2d: pad must be >= 0"),
@@ -167,6 +171,17 @@ def test_batch_norm_layer_warns_in_train_mode_only():
         bn(np.ones((2, 2)))
 
 
+def test_batch_norm_warning_names_the_users_line_for_the_function_and_the_layer():
+    # R21-7: through L.BatchNorm it named dezero/layers/normalization.py (a fixed stacklevel)
+    c = 2
+    with warnings.catch_warnings(record=True) as got:
+        warnings.simplefilter("always")
+        line = sys._getframe().f_lineno + 1
+        F.batch_norm(np.ones((1, c)), np.ones(c), np.zeros(c), np.zeros(c), np.ones(c))
+        L.BatchNorm()(np.ones((1, c)))
+    assert [(w.filename, w.lineno) for w in got] == [(__file__, line), (__file__, line + 1)]
+
+
 def test_batch_norm_of_a_batch_still_matches_torch():
     torch = pytest.importorskip("torch")
     x = np.random.default_rng(1).standard_normal((4, 3, 2, 2))
@@ -221,6 +236,17 @@ def test_missing_book_names_say_they_are_not_shipped(statement, name):
     with pytest.raises(ImportError, match=rf"{name} is not shipped.*downloads nothing"
                                           r".*VGG16 class.*into a cell"):
         exec(statement, {})
+
+
+@pytest.mark.parametrize("module, name", [("models", "VGG16"), ("datasets", "CIFAR10")])
+def test_hasattr_of_a_not_shipped_name_raises_the_import_error_as_documented(module, name):
+    # R21-6: the price of an ImportError (which `from ... import` keeps) over an AttributeError
+    mod = getattr(__import__(f"dezero.{module}"), module)
+    with pytest.raises(ImportError, match=f"{name} is not shipped"):
+        hasattr(mod, name)
+    with pytest.raises(ImportError, match=f"{name} is not shipped"):
+        getattr(mod, name, None)
+    assert "hasattr(" in mod.__doc__ and "raise" in mod.__doc__
 
 
 def test_other_missing_names_stay_plain_attribute_errors():

@@ -143,7 +143,7 @@ def test_the_graph_records_the_earlier_pass_and_where_it_started(shell, displaye
 def test_a_students_right_second_derivative_is_checked_on_gx_not_failed_against_y(shell, displayed):
     # Their graph has two ends, y and gx; the check took y (made first) and failed a right
     # Cube at x = 3 (x.grad 18 = d(gx)/dx against dy/dx = 27).
-    from student_code import STEP33
+    from student_code_higher import STEP33
 
     shell.run_cell(STEP33 + CUBE.replace("dezero.Function", "Function").replace("x ** 2", "x * x"))
     view, page = _page(shell, displayed, SECOND_ORDER.replace("2.0", "3.0"))

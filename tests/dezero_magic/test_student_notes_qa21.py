@@ -48,6 +48,32 @@ def test_line_magic_on_a_grad_says_the_leaves_grads_are_the_earlier_backwards(sh
     assert "earlier backward" not in _notes(displayed[-1])
 
 
+def test_line_magic_on_a_grad_names_the_backward_that_made_it_not_another_user_of_x(shell, displayed):
+    # R21-4: `a` uses x too and comes first in the namespace, but y's backward made gx
+    shell.run_cell("x = Variable(np.array(3.0))\na = x * 2")
+    shell.run_cell("y = x ** 3\ny.backward(create_graph=True)\ngx = x.grad")
+    shell.run_cell("%dezero gx")
+    notes = _notes(displayed[-1])
+    assert "earlier backward, y.backward(create_graph=True)" in notes and "(dy/dx)" in notes
+    assert "a.backward" not in notes and "da/dx" not in notes
+    # two that could have made it: neither is named
+    shell.run_cell("y2 = x ** 3")
+    shell.run_cell("%dezero gx")
+    notes = _notes(displayed[-1])
+    assert "earlier backward, a backward(create_graph=True)" in notes and "(the first derivative)" in notes
+    assert "y.backward" not in notes and "y2.backward" not in notes
+    # the backward's output dropped: `a` is not named in its place
+    shell.run_cell("del y, y2\nx.cleargrad()\n(x ** 3).backward(create_graph=True)\ngx = x.grad")
+    shell.run_cell("%dezero gx")
+    notes = _notes(displayed[-1])
+    assert "earlier backward, a backward(create_graph=True)" in notes and "a.backward" not in notes
+    # an output that kept its grad (retain_grad=True; seed 2, so its derivative is not gx) is named
+    shell.run_cell("x.cleargrad()\nb = x ** 3\nb.grad = Variable(np.array(2.0))\n"
+                   "b.backward(retain_grad=True, create_graph=True)\ngx = x.grad")
+    shell.run_cell("%dezero gx")
+    assert "earlier backward, b.backward(create_graph=True)" in _notes(displayed[-1])
+
+
 # S21-3 ---------------------------------------------------------------------
 
 BACKPROP_CELL = "x = Variable(np.array(2.0))\ny = square(x)\ny.backward()"
@@ -73,6 +99,38 @@ def test_their_config_left_off_by_an_earlier_cell_is_told(shell, displayed):
     shell.run_cell("Config.enable_backprop = True")
     shell.run_cell("%%dezero\n" + BACKPROP_CELL)
     assert "already False" not in _notes(displayed[-1])
+
+
+BOOK_STEP18_CELL = """Config.enable_backprop = True
+x = Variable(np.ones((10, 10, 10)))
+y = square(square(square(x)))
+y.backward()
+
+Config.enable_backprop = False
+x = Variable(np.ones((10, 10, 10)))
+y = square(square(square(x)))
+"""
+
+
+def test_the_book_step_18_cell_run_again_is_not_told_it_started_off(shell, displayed):
+    # R21-3: the cell leaves Config.enable_backprop False; run again, it starts False,
+    # but it switches it on itself, builds a graph and runs a backward
+    shell.run_cell(STEP18)
+    for _ in range(2):
+        assert shell.run_cell("%%dezero\n" + BOOK_STEP18_CELL).success
+        assert "already False" not in _notes(displayed[-1])
+    # a cell that switches it off itself first: its own doing, not an earlier cell's
+    shell.run_cell("%%dezero\nConfig.enable_backprop = False\nx = Variable(np.array(2.0))\ny = square(x)")
+    assert "already False" not in _notes(displayed[-1])
+    # switched on for a block by a helper the AST cannot read (setattr with a variable name):
+    # its graph and backward show the value it started with did not stop it
+    result = shell.run_cell("%%dezero\nwith using_config('enable_backprop', True):\n"
+                            "    x = Variable(np.array(2.0))\n    y = square(x)\n    y.backward()")
+    assert result.success and shell.user_ns["Config"].enable_backprop is False
+    assert "already False" not in _notes(displayed[-1])
+    # the original case is still told: an earlier cell left it False, this one just computes
+    shell.run_cell("%%dezero\nx = Variable(np.array(2.0))\ny = square(x)")
+    assert "Your Config.enable_backprop was already False" in _notes(displayed[-1])
 
 
 # S21-4 ---------------------------------------------------------------------
@@ -126,7 +184,13 @@ def test_line_magic_on_a_tuple_names_its_item_and_the_comma(shell, displayed):
     assert "trailing comma" in message and "%dezero y[0]" in message
     shell.run_cell("pair = (F.square(x), F.exp(x))")
     message = str(shell.run_cell("%dezero pair").error_in_exec)
-    assert "It holds 2 items" in message and "%dezero pair[0]" in message
+    assert "It holds 2 items, all Variables" in message and "%dezero pair[0]" in message
+    # R21-10: only one item is a Variable: that one is named, not "one of them"
+    shell.run_cell("mixed = (5, F.square(x))\nthree = (F.exp(x), 5, F.square(x))")
+    message = str(shell.run_cell("%dezero mixed").error_in_exec)
+    assert "only mixed[1] is a Variable: give %dezero mixed[1]" in message and "one of them" not in message
+    message = str(shell.run_cell("%dezero three").error_in_exec)
+    assert "of which three[0], three[2] are Variables" in message and "three[1]" not in message
 
 
 def test_b_on_a_tuple_names_its_item_and_the_comma(shell, displayed):

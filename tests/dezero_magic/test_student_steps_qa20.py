@@ -8,7 +8,7 @@ import re
 
 from dezero_magic.running_grads import running_grads
 from dezero_magic.widgets.backward_tab import backward_view
-from student_code import STEP17
+from student_code import STEP14, STEP17
 from test_students import run
 from test_students_pass_notes import changed, run_failing
 
@@ -199,5 +199,26 @@ def test_the_gradients_verdict_points_at_what_the_loop_stored_not_at_steps_14_an
 
 
 def test_a_graph_whose_loop_stored_what_it_got_keeps_the_step_14_verdict(shell, displayed):
-    trace = run(shell, displayed, "x = dezero.Variable(np.array(3.0))\ny = x + x\ny.backward()")
+    # (review R21-9) A student's loop that stores each grad a backward returned, but overwrites
+    # it (book step 14's bug, ACCUMULATE False): every backward is right alone and the FAIL comes
+    # from how the grads were put together -- not from what the loop stored.
+    import dezero_magic.widgets as dzw
+    from dezero_magic.widgets import lifecycle
+    from dezero_magic.widgets.gradients_tab import ALL_OK, STORED_OK
+    from widget_html import text_of
+
+    shell.run_cell(STEP14 + "\nACCUMULATE = False\n")
+    trace = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(x, x)\ny.backward()")
+    assert trace.own_classes and shell.user_ns["x"].grad == 1  # (overwritten: 2 is right)
     assert not trace.graph.stored_otherwise
+    view = dzw.view_for(trace)
+    page = view.views["Gradients"]
+    if page.run is not None:
+        page.run.click()
+    text = " ".join(text_of(page.table.value).split())
+    lifecycle.close_view(view)
+    assert "The 1 checked leaf grad FAILS the check: a backward is wrong (or grads were added up twice)" in text
+    assert "Add.backward — ok" in text, text
+    assert " ".join(ALL_OK.split()) in text
+    assert "so the FAIL comes from what your Variable.backward stored" not in text
+    assert " ".join(STORED_OK.split()) not in text
