@@ -177,21 +177,27 @@ def test_a_cell_that_raised_without_b_is_told_nothing_of_b(shell, displayed):
     assert "-b" not in message
 
 
-def test_the_gradients_verdict_points_at_what_the_loop_stored_not_at_steps_14_and_16(shell, displayed):
-    # (session 21) Each backward is right alone; the FAIL is the stale gx the loop stored.
+def _gradients_text(trace):
+    """The Gradients tab's text, its check of the student's code run (as the button does)."""
     import dezero_magic.widgets as dzw
     from dezero_magic.widgets import lifecycle
     from widget_html import text_of
 
-    shell.run_cell(STALE)
-    trace = run(shell, displayed, TWO_SQUARES)
-    assert trace.graph.stored_otherwise
     view = dzw.view_for(trace)
     page = view.views["Gradients"]
     if page.run is not None:
         page.run.click()
     text = " ".join(text_of(page.table.value).split())
     lifecycle.close_view(view)
+    return text
+
+
+def test_the_gradients_verdict_points_at_what_the_loop_stored_not_at_steps_14_and_16(shell, displayed):
+    # (session 21) Each backward is right alone; the FAIL is the stale gx the loop stored.
+    shell.run_cell(STALE)
+    trace = run(shell, displayed, TWO_SQUARES)
+    assert trace.graph.stored_otherwise
+    text = _gradients_text(trace)
     assert "2 of 2 checked leaf grads FAIL the check: a backward is wrong, or your Variable.backward stored " \
            "other grads than they returned" in text, text
     assert "so the FAIL comes from what your Variable.backward stored" in text
@@ -202,21 +208,13 @@ def test_a_graph_whose_loop_stored_what_it_got_keeps_the_step_14_verdict(shell, 
     # (review R21-9) A student's loop that stores each grad a backward returned, but overwrites
     # it (book step 14's bug, ACCUMULATE False): every backward is right alone and the FAIL comes
     # from how the grads were put together -- not from what the loop stored.
-    import dezero_magic.widgets as dzw
-    from dezero_magic.widgets import lifecycle
     from dezero_magic.widgets.gradients_tab import ALL_OK, STORED_OK
-    from widget_html import text_of
 
     shell.run_cell(STEP14 + "\nACCUMULATE = False\n")
     trace = run(shell, displayed, "x = Variable(np.array(3.0))\ny = add(x, x)\ny.backward()")
     assert trace.own_classes and shell.user_ns["x"].grad == 1  # (overwritten: 2 is right)
     assert not trace.graph.stored_otherwise
-    view = dzw.view_for(trace)
-    page = view.views["Gradients"]
-    if page.run is not None:
-        page.run.click()
-    text = " ".join(text_of(page.table.value).split())
-    lifecycle.close_view(view)
+    text = _gradients_text(trace)
     assert "The 1 checked leaf grad FAILS the check: a backward is wrong (or grads were added up twice)" in text
     assert "Add.backward — ok" in text, text
     assert " ".join(ALL_OK.split()) in text
