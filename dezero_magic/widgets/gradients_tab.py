@@ -290,10 +290,13 @@ def early_check(trace):
     if too_big_to_make_early(trace):   # not even one forward pass now: it alone may take longer than the cell
         trace.early_gradients = None
         return
-    find_pair(trace)   # the earlier create_graph pass the last one differentiated (its recorded grads)
     check = check_gradients(trace, within_s=EARLY_S, find_wrong=False)
     curves = derivative_curves(trace) if check is not None and check.available else None
     trace.early_gradients = (check, curves) if check is not None else None
+    if check is not None and find_pair(trace) is not None:
+        # A cheap graph's first derivative too: after Run All a later cell has rebound y (QA: the
+        # tab then said "y no longer exists"). The user's own classes only wait for the button here.
+        trace.early_first = check_first_pass(trace)
 
 
 def gradients_view(trace):
@@ -303,7 +306,7 @@ def gradients_view(trace):
     early = getattr(trace, "early_gradients", None)
     check, curves = early if early is not None else (check_gradients(trace), None)
     find_which(trace, check)   # (an early check left it for now: it is bounded by calls, not time)
-    first = check_first_pass(trace)
+    first = getattr(trace, "early_first", None) or check_first_pass(trace)
     box = widgets.VBox()
     box.run = None
     if check.waiting or (first is not None and first.waiting):

@@ -175,3 +175,18 @@ def test_a_grad_is_compared_with_the_derivative_for_its_own_leaf(shell, displaye
     assert "Look at Cube.backward" in text
     lifecycle.close_view(view)
 
+
+
+def test_the_first_derivative_is_checked_with_the_cell_not_when_the_tab_opens(shell, displayed, monkeypatch):
+    # After Run All a later cell has rebound x, y and gx: the tab, opened then, still has a verdict.
+    from dezero_magic.widgets import gradients_tab
+
+    monkeypatch.setattr(gradients_tab, "EARLY_S", 60.0)    # the early check surely runs (a busy machine)
+    assert shell.run_cell("%%dezero\nx = Variable(np.array(2.0))\ny = x ** 4 - 2 * x ** 2\n"
+                          "y.backward(create_graph=True)\ngx = x.grad\nx.cleargrad()\ngx.backward()").success
+    trace = displayed[-1]
+    view = dzw.view_for(trace)          # as displayed: the early checks run
+    shell.run_cell("x = y = gx = None")
+    text = _text(view.views["Gradients"])
+    assert "pass: gx = 24, dy/dx = 24" in text and "no longer exists" not in text, text
+    lifecycle.close_view(view)
