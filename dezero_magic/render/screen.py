@@ -22,33 +22,29 @@ CHROME_PX = 310
 LAB_BARS_PX = 115     # of CHROME_PX, JupyterLab's own (not zoomed with a view: PRESENTATION_ZOOM)
 BOX_FLOOR_PX = 160    # on a smaller screen still, the box is no shorter (none would fit)
 # JupyterLab's View > Presentation Mode sets its content text from 14 to 17 px (its themes'
-# --jp-content-presentation-font-size1): a view follows by CSS zoom (widgets.style). Inside
-# a zoomed view every length, vh too, is drawn `zoom` times larger, so a box's height there
-# is divided by it: `box_max_h(PRESENTATION_ZOOM)`, the lab's bars left as they are.
+# --jp-content-presentation-font-size1): a view follows by CSS zoom, its figure box zoomed
+# back to 1 (widgets.style), so a drawing is as large as without it. The view's controls
+# above the box are then `zoom` times taller; the lab's bars are not zoomed.
 PRESENTATION_ZOOM = 17 / 14
 
 
-def _vh_less(screen_part, less_px, zoom):
-    """CSS for `screen_part` of the screen less `less_px` px of the view's (zoomed) chrome and
-    JupyterLab's bars, in the px of a view zoomed `zoom` times."""
-    if zoom == 1:
-        return f"calc({screen_part}vh - {less_px + LAB_BARS_PX}px)"
-    return f"calc({screen_part / zoom:.2f}vh - {less_px + LAB_BARS_PX / zoom:.1f}px)"
+def _vh_less(screen_part, view_px, zoom):
+    """CSS for `screen_part` of the screen less JupyterLab's bars and `view_px` px of the
+    view's chrome, drawn `zoom` times larger, for a box drawn at zoom 1 (so vh and px are the screen's)."""
+    return f"calc({screen_part}vh - {round(LAB_BARS_PX + view_px * zoom, 1):g}px)"
 
 
 def box_max_h(zoom=1):
-    """The figure box's max-height in a view zoomed `zoom` times (BOX_MAX_H unzoomed)."""
-    top = "70vh" if zoom == 1 else f"{70 / zoom:.2f}vh"
-    return f"min({top}, max({BOX_FLOOR_PX}px, {_vh_less(100, CHROME_PX - LAB_BARS_PX, zoom)}))"
+    """The figure box's max-height (drawn at zoom 1) in a view whose chrome is zoomed `zoom` times."""
+    return f"min(70vh, max({BOX_FLOOR_PX}px, {_vh_less(100, CHROME_PX - LAB_BARS_PX, zoom)}))"
 
 
 BOX_MAX_H = box_max_h()
 
 
 def box_height(screen_h, zoom=1):
-    """The figure box's max-height (`box_max_h(zoom)`) on a screen `screen_h` CSS px tall,
-    in the view's px (drawn `zoom` times that)."""
-    return min(0.7 * screen_h / zoom, max(BOX_FLOOR_PX, (screen_h - LAB_BARS_PX) / zoom - (CHROME_PX - LAB_BARS_PX)))
+    """The figure box's max-height (`box_max_h(zoom)`) in px on a screen `screen_h` CSS px tall."""
+    return min(0.7 * screen_h, max(BOX_FLOOR_PX, screen_h - LAB_BARS_PX - zoom * (CHROME_PX - LAB_BARS_PX)))
 
 
 BOX_H = round(box_height(720))   # a 720-px projector's: 410 px (tall screens: 70 %, as before)
@@ -115,11 +111,11 @@ FIT_CHROME_PX = 340
 
 
 def fitted_max_h(zoom=1):
-    """A fitted drawing's max-height in a view zoomed `zoom` times."""
-    return f"min({68 / zoom:.4g}vh, {_vh_less(100, FIT_CHROME_PX - LAB_BARS_PX, zoom)})"
+    """A fitted drawing's max-height (drawn at zoom 1) under the Graph tab's chrome zoomed `zoom` times."""
+    return f"min(68vh, {_vh_less(100, FIT_CHROME_PX - LAB_BARS_PX, zoom)})"
 
 
-# (zoomed, a view sets --dz-fit-max-h: widgets.style)
+# (in Presentation Mode the figure box sets --dz-fit-max-h: widgets.style)
 FITTED_STYLE = f"width:100%;height:auto;max-height:var(--dz-fit-max-h, {fitted_max_h()});{_ITEM}"
 
 # The Graph tab's "large": node text 14 px -> 21 px, for the back of a hall; the box scrolls.

@@ -81,6 +81,8 @@ def reserve(html, lines):
 # One line each, cut with an ellipsis where the box is narrower, the whole in its tooltip: a
 # grad's array preview ("(2, 3) [0.1257 -0.1321 ...]") wrapped to 1-3 lines by its numbers, and
 # the graph under the step's text jumped 22 px (70 at 150 % zoom) from step to step (QA).
+# (Their classes, dz-step-line and dz-figure-note, keep their length from widening the
+# widget: style.ONE_LINE_CLASSES.)
 _ONE_LINE = "white-space:nowrap;overflow:hidden;text-overflow:ellipsis"
 
 

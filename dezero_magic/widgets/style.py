@@ -31,6 +31,13 @@ DARK_BARS = "".join(", ".join(f"{body} .{VIEW_CLASS} .dz-bar-{key}" for body in 
                     + f" {{background:{colour} !important;}}" for key, colour in DARK_BAR_COLOURS.items())
 
 AT_END = "dz-at-end"
+# Text kept to one line, cut with an ellipsis (widgets.backward_queue: the stepper's step lines
+# and its window's note). contain:inline-size: a line's whole length is not its widget's least
+# width (a flex item): the Matyas window's 1,157-px note widened the box above it past the
+# screen's edge, and was cut mid-word with no ellipsis (QA session 21).
+ONE_LINE_CLASSES = ("dz-step-line", "dz-figure-note")
+# An inactive control's ink: JupyterLab's (light: 4.6:1 on white; dark: 5.7:1 on #111), else 4.5:1 on white.
+AT_END_INK = "var(--jp-ui-font-color2, #767676)"
 SCROLL_X = "dz-scroll-x"   # a table's sideways-scrolling box (`scroll_x`)
 # Every control in a view that takes keyboard focus: ipywidgets' buttons and toggles (the Play's
 # too), the picker's select, the slider's handle, the tabs, and the figure's and tables' scroll boxes.
@@ -45,14 +52,17 @@ SUPPRESS_SHORTCUTS = 'data-lm-suppress-shortcuts="true"'
 # JupyterLab's View > Presentation Mode (a class on its shell) enlarges the notebook's text by
 # PRESENTATION_ZOOM and left the views as they were, their graphs smaller than the code beside
 # them. CSS zoom, not font sizes: it scales the controls (their type set inline by ipywidgets),
-# the HTML, the SVG drawings (vector, still sharp) and the PNG charts by the one ratio, so a
-# drawing's type keeps its size beside the labels. Lengths inside are zoomed too: the figure
-# box's heights are re-set for it (`render.screen.box_max_h`), so it still ends above the
-# status bar; --dz-keep is the stepper's kept height (`figure`).
+# the HTML and the PNG charts by the one ratio. The figure box is zoomed back to 1: zoomed, a
+# drawing sized to fit the box no longer did (QA: the tour's 888-px `w` chain overflowed an
+# 816-px box and opened scrolled to its end, the leaf w cut off) and a fitted one came out
+# smaller than without the mode. Its heights are set for the view's zoomed controls above it
+# (`render.screen.box_max_h`), so it still ends above the status bar; --dz-keep is the
+# stepper's kept height (`figure`), --dz-fit-max-h a fitted drawing's (`render.screen.FITTED_STYLE`).
 _PRESENTING = f".jp-mod-presentationMode .{VIEW_CLASS}"
 PRESENTATION_CSS = (
-    f"{_PRESENTING} {{zoom:{PRESENTATION_ZOOM:.4f}; --dz-fit-max-h:{fitted_max_h(PRESENTATION_ZOOM)};}}"
-    f"{_PRESENTING} .dz-figure {{max-height:{box_max_h(PRESENTATION_ZOOM)} !important; "
+    f"{_PRESENTING} {{zoom:{PRESENTATION_ZOOM:.6f};}}"
+    f"{_PRESENTING} .dz-figure {{zoom:{1 / PRESENTATION_ZOOM:.6f}; "
+    f"--dz-fit-max-h:{fitted_max_h(PRESENTATION_ZOOM)}; max-height:{box_max_h(PRESENTATION_ZOOM)} !important; "
     f"min-height:min(var(--dz-keep, 0px), {box_max_h(PRESENTATION_ZOOM)}) !important;}}"
 )
 
@@ -68,6 +78,7 @@ CSS = (
     f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab {{color:{MUTED};}}"
     f".{VIEW_CLASS}.jupyter-widgets.jupyter-widget-tab > .lm-TabBar .lm-TabBar-tab.lm-mod-current {{color:{INK};}}"
     f"{_DARK} {{--dz-warning-ink:{palette.WARNING_FILL};}}"
+    + ", ".join(f".{VIEW_CLASS} .{c}" for c in ONE_LINE_CLASSES) + " {contain:inline-size;}"
     + DARK_BARS + PRESENTATION_CSS +
     # QA: the focus was ipywidgets' 1-px #64b5f6 outline (2.2:1 on white), and none on the
     # picker: a 3-px outline in the text's ink (black on the light theme: 21:1 on white,
@@ -80,8 +91,9 @@ CSS = (
     "{outline-offset:-3px !important;}"
     # A stepper button at its end (step 1, the last step) does nothing but keeps its focus
     # (stepper_controls.mark_ends): drawn inactive, still readable (#767676: 4.5:1 on white).
+    # Its label greyed too: in the text's near-black, next ▶ read as live at the last step (QA 21).
     f".{VIEW_CLASS} .widget-button.{AT_END} {{background:transparent; box-shadow:none; "
-    f"border:1px dashed #767676; color:{MUTED}; cursor:default;}}"
+    f"border:1px dashed {AT_END_INK}; color:{AT_END_INK}; cursor:default;}}"
     "</style>"
 )
 

@@ -5,6 +5,10 @@
   fixed px, graphs smaller than the code beside them: a view now follows by
   CSS zoom, scoped to its own class, its figure box's heights re-set so it
   still ends above the status bar of a 1280x720 projector.
+- L21-2/3: zoomed with the view, a drawing that fitted its box did not (the
+  tour's 888-px `w` chain in an 816-px box, opened on its output end, the leaf
+  w cut off) and a fitted one came out smaller: the figure box is zoomed back
+  to 1, its heights (and a fitted drawing's) set under the view's zoomed controls.
 - In JupyterLab Dark, the bars of "kept for backward" (#440154) and "data"
   (#3b528b) were 1.1:1 and 2.1:1 on the view's #212121: lighter tints there,
   the light theme's colours unchanged.
@@ -42,7 +46,9 @@ def test_the_zoom_is_jupyterlabs_presentation_ratio():
     normal = float(re.search(r"--jp-content-font-size1:([\d.]+)px", css).group(1))
     presenting = float(re.search(r"--jp-content-presentation-font-size1:([\d.]+)px", css).group(1))
     zoom = [float(m) for m in re.findall(r"zoom:([\d.]+)", style.CSS)]
-    assert zoom == [pytest.approx(presenting / normal, abs=1e-3)]       # 17 / 14
+    # the view 17 / 14, its figure box back to 1 (the drawing as without the mode)
+    assert zoom == [pytest.approx(presenting / normal, abs=1e-3), pytest.approx(normal / presenting, abs=1e-3)]
+    assert zoom[0] * zoom[1] == pytest.approx(1, abs=1e-5)
 
 
 def test_the_presentation_rules_touch_only_the_views():
@@ -66,14 +72,15 @@ def test_the_zoomed_box_ends_above_the_status_bar(screen_h):
     z = screen.PRESENTATION_ZOOM
     body = next(body for sel, body in _rules(style.CSS) if sel.strip().endswith(".dz-view .dz-figure")
                 and "presentationMode" in sel)
+    assert re.search(r"(^|;)\s*zoom:0\.82", body), body     # drawn at zoom 1: its px and vh are the screen's
     found = re.search(r"max-height:(.*?) !important", body).group(1)
-    local = _css_height(found, screen_h)
-    assert local == pytest.approx(screen.box_height(screen_h, z), abs=0.1)
-    # drawn z times larger, under the view's zoomed chrome: above the status bar, and under 70 % of the screen
-    assert LAB_TOP + z * VIEW_CHROME + z * local <= screen_h - STATUS_H + 0.5
-    assert z * local <= 0.7 * screen_h + 0.5
+    real = _css_height(found, screen_h)
+    assert real == pytest.approx(screen.box_height(screen_h, z), abs=0.1)
+    # under the view's zoomed chrome: above the status bar, and under 70 % of the screen
+    assert LAB_TOP + z * VIEW_CHROME + real <= screen_h - STATUS_H + 0.5
+    assert real <= 0.7 * screen_h + 0.5
     if screen_h == 720:
-        assert z * local > 360        # (the box stays usable: 368 px, its drawing scrolls in it)
+        assert real > 360        # (the box stays usable: 368 px, its drawing scrolls in it)
     # a stepper's kept height is held to the same box there (it was kept at 410 px, 498 px zoomed)
     assert "min-height:min(var(--dz-keep, 0px), " + found + ")" in body
 
@@ -87,11 +94,16 @@ def test_unzoomed_the_box_is_as_before():
 def test_a_fitted_drawing_fits_the_zoomed_box():
     z = screen.PRESENTATION_ZOOM
     assert "max-height:var(--dz-fit-max-h, min(68vh, calc(100vh - 340px)));" in screen.FITTED_STYLE
-    zoomed = re.search(r"--dz-fit-max-h:([^;]*);", style.CSS).group(1)
+    selector, body = next((sel, body) for sel, body in _rules(style.CSS) if "--dz-fit-max-h:" in body)
+    assert selector.strip().endswith(".dz-view .dz-figure") and "zoom:0.82" in body   # set where px are real
+    presenting = re.search(r"--dz-fit-max-h:([^;]*);", body).group(1)
     for screen_h in (720, 768, 1080):
         # under the Graph tab's zoomed controls (340 px unzoomed, JupyterLab's bars included)
-        assert LAB_TOP + STATUS_H + z * (340 - LAB_TOP - STATUS_H) + z * _css_height(zoomed, screen_h) \
-            <= screen_h + 0.5
+        fitted = _css_height(presenting, screen_h)
+        assert LAB_TOP + STATUS_H + z * (340 - LAB_TOP - STATUS_H) + fitted <= screen_h + 0.5
+        # as tall as the room left allows (a shorter one is a smaller drawing than without the mode)
+        assert fitted == pytest.approx(min(0.68 * screen_h, screen_h - LAB_TOP - STATUS_H
+                                           - z * (340 - LAB_TOP - STATUS_H)), abs=0.1)
 
 
 class _Fig:
