@@ -49,6 +49,8 @@ class FirstPass:
     runs: int = 0
     hidden_lines: int = 0
     which: Optional[object] = None          # which_backward of y's graph, when a grad differs
+    within_atol: Optional[float] = None     # a pass owed to atol alone (a grad near 0): that atol
+    abs_error: Optional[float] = None
 
     @property
     def title(self):
@@ -203,11 +205,14 @@ def _compare(out, y, funcs, leaves, mine, trace):
         a = a_all.reshape(-1)[idx]
         scale = max(float(np.max(np.abs(a), initial=0)), float(np.max(np.abs(n), initial=0)), 1e-12)
         rel = float(np.max(np.abs(a - n), initial=0)) / scale
-        results.append((bool(tol.for_grads(n).close(a, n).all()), rel, label, g_label, a, n))
-    ok, out.rel_error, out.leaf, out.grad, out.analytic, out.numerical = next(
+        results.append((bool(tol.for_grads(n).close(a, n).all()), rel, label, g_label, a, n, tol.for_grads(n)))
+    ok, out.rel_error, out.leaf, out.grad, out.analytic, out.numerical, used = next(
         (r for r in results if not r[0]), results[0])
     if ok:
         out.passed = True
+        out.abs_error = float(np.max(np.abs(out.analytic - out.numerical), initial=0))
+        if not used.close_relatively(out.analytic, out.numerical):   # (its relative error may read 1.00e+00)
+            out.within_atol = used.atol
         return
     out.which = which_backward(funcs, trace)
     if out.which.wrong:

@@ -4,6 +4,7 @@ style with the wrong backward named, and the word the summary line adds so
 that it never says "All ... pass" of gx's graph alone (escaped)."""
 import numpy as np
 
+from dezero_magic.grad_tolerance import sci
 from dezero_magic.render.escape import esc
 from dezero_magic.widgets import style
 
@@ -33,7 +34,9 @@ def first_pass_html(first, which_html):
         got = (f"{first.grad} = {_num(first.analytic)}, d{first.output}/d{first.leaf} = {_num(first.numerical)} "
                f"(relative error {first.rel_error:.2e})")
         if first.passed:
-            body = esc(f"pass: {got}.")
+            near_0 = (f", a difference of {first.abs_error:.1e} within atol {sci(first.within_atol)}: a grad near 0"
+                      if first.within_atol is not None else "")
+            body = esc(f"pass: {got}{near_0}.")
         else:
             body = style.warning(f"FAIL: {got}. A backward of {first.output}'s graph is wrong, so every grad "
                                  f"built on {first.grad} is wrong too, though {first.grad}'s own graph passes "

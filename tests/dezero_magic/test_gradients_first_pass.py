@@ -190,3 +190,14 @@ def test_the_first_derivative_is_checked_with_the_cell_not_when_the_tab_opens(sh
     text = _text(view.views["Gradients"])
     assert "pass: gx = 24, dy/dx = 24" in text and "no longer exists" not in text, text
     lifecycle.close_view(view)
+
+
+def test_a_first_derivative_near_0_says_its_pass_is_owed_to_atol(shell, displayed):
+    # (QA Q21-7 for this block) "pass ... (relative error 2.5e-01)" read as a pass of a wrong grad.
+    view, page = _page(shell, displayed, "x = Variable(np.array(1.0001))\ny = (x - 1) ** 3\n"
+                                         "y.backward(create_graph=True)\ngx = x.grad\nx.cleargrad()\ngx.backward()")
+    text = _text(page)
+    assert page.first.passed and page.first.within_atol is not None, text
+    assert re.search(r"pass: gx = \S+, dy/dx = \S+ \(relative error \S+\), a difference of \S+ within atol "
+                     r"1e-5: a grad near 0\.", text), text
+    lifecycle.close_view(view)
