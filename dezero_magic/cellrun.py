@@ -24,6 +24,7 @@ from dezero_magic.exc_text import described
 from dezero_magic.bindings import bindings, rebound
 from dezero_magic.cell_names import assigned_in, names_in, sets_grads, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
+from dezero_magic.freed_grad_note import freed_grad_note
 from dezero_magic.naming import namespace_names
 from dezero_magic.redefined_class import redefined_note
 from dezero_magic.recursion_room import recursion_headroom, watch_notes
@@ -275,7 +276,7 @@ class TracedRun:
         if result.error_in_exec is not None:
             error = result.error_in_exec
             for note in (failed_call_note(error, namespace_names(shell.user_ns)),
-                         numpy_scalar_note(error)):
+                         numpy_scalar_note(error), freed_grad_note(error, self.code, shell.user_ns)):
                 if note is not None:
                     trace.graph.notes.append(note)
         if opts.modes and result.success:

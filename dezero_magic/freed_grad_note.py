@@ -1,0 +1,44 @@
+"""A note for a cell that failed on None where it had read a grad: `gx =
+x.grad` gave None because x is no leaf any more.
+
+Step 33's Newton loop written `x = x - gx / gx2` (as the update of a plain
+number would be) makes x the output of Sub: the next `y.backward()` frees
+its grad (retain_grad=False keeps only the leaves'), `gx = x.grad` is None,
+and `gx.backward()` raises "'NoneType' object has no attribute 'backward'",
+which says nothing of why.
+"""
+import ast
+
+from dezero_magic.cell_names import parse_quietly
+from dezero_magic.links import is_variable_like
+from dezero_magic.naming import attr_of
+
+
+def _grad_reads(code):
+    """(name, variable) for each `name = variable.grad` of the cell."""
+    tree = parse_quietly(code)
+    if tree is None:
+        return []
+    return [(node.targets[0].id, node.value.value.id) for node in ast.walk(tree)
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, ast.Attribute) and node.value.attr == "grad"
+            and isinstance(node.value.value, ast.Name)]
+
+
+def freed_grad_note(error, code, namespace):
+    """The note when `error` is an AttributeError on None and the cell read
+    that None as the grad of a variable that is no leaf now; else None."""
+    if not isinstance(error, AttributeError) or not str(error).startswith("'NoneType' object has no attribute"):
+        return None
+    for name, var in _grad_reads(code):
+        held = namespace.get(var)
+        if name not in namespace or namespace[name] is not None or not is_variable_like(held):
+            continue
+        creator = attr_of(held, "creator")
+        if creator is None:
+            continue
+        return (f"{name} is None: it is {var}.grad, and {var} is no leaf any more: {type(creator).__name__} made "
+                f"it (a line like `{var} = {var} - ...` rebound {var} to a computed value), so backward freed its "
+                f"grad, as it frees every intermediate's (retain_grad=False). Update the data instead, as step "
+                f"33's loop does: `{var}.data -= ...`, and {var} stays a leaf.")
+    return None
