@@ -93,7 +93,10 @@ def said(notes, *parts):
 def test_a_backward_calling_itself_raises_as_in_a_plain_cell(shell, displayed):
     shell.run_cell(SELF_BACKWARD)
     plain, magic, notes = both(shell, displayed, ENDLESS_BACKWARD)
-    assert plain[0] is RecursionError and plain[2] == "x.grad = f.backward(self.grad)"
+    # Which of the two lines meets the limit in the PLAIN run depends on the stack's depth at the cell
+    # (the test runner's frames; NumPy's C code counts too): a fresh-clone CI run met it in Square's
+    # `return 2 * x * gy`. What is ours to pin is that %%dezero ends where the plain cell does.
+    assert plain[0] is RecursionError and plain[2] in ("x.grad = f.backward(self.grad)", "return 2 * x * gy")
     same_ending(plain, magic)
     assert sys.getprofile() is None  # (the hook stopped and gave back what there was)
     [note] = said(notes, "RecursionError", "VariableRec.backward")
