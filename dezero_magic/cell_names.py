@@ -59,6 +59,24 @@ def sets_grads(code):
     return False
 
 
+def grad_reads(code):
+    """(variable, line, bound to) for each read of `variable.grad` in the
+    cell (anywhere in it); `bound to`: the name when the read is the whole of
+    `name = variable.grad`, else None. And the lines of its `.backward(`
+    calls: ([reads], [lines])."""
+    tree = _parse(code)
+    if tree is None:
+        return [], []
+    bound = {id(n.value): n.targets[0].id for n in ast.walk(tree)
+             if isinstance(n, ast.Assign) and len(n.targets) == 1 and isinstance(n.targets[0], ast.Name)}
+    reads = [(n.value.id, n.lineno, bound.get(id(n))) for n in ast.walk(tree)
+             if isinstance(n, ast.Attribute) and n.attr == "grad" and isinstance(n.ctx, ast.Load)
+             and isinstance(n.value, ast.Name)]
+    calls = [n.lineno for n in ast.walk(tree)
+             if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute) and n.func.attr == "backward"]
+    return reads, calls
+
+
 def sets_attribute(code, owner, attr):
     """Whether the cell's code writes `owner.attr` anywhere in it
     (`Config.enable_backprop = False`, `+=`, or `setattr(Config,

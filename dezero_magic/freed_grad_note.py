@@ -7,22 +7,9 @@ its grad (retain_grad=False keeps only the leaves'), `gx = x.grad` is None,
 and `gx.backward()` raises "'NoneType' object has no attribute 'backward'",
 which says nothing of why.
 """
-import ast
-
-from dezero_magic.cell_names import parse_quietly
+from dezero_magic.cell_names import grad_reads
 from dezero_magic.links import is_variable_like
 from dezero_magic.naming import attr_of
-
-
-def _grad_reads(code):
-    """(name, variable) for each `name = variable.grad` of the cell."""
-    tree = parse_quietly(code)
-    if tree is None:
-        return []
-    return [(node.targets[0].id, node.value.value.id) for node in ast.walk(tree)
-            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-            and isinstance(node.value, ast.Attribute) and node.value.attr == "grad"
-            and isinstance(node.value.value, ast.Name)]
 
 
 def freed_grad_note(error, code, namespace):
@@ -30,9 +17,9 @@ def freed_grad_note(error, code, namespace):
     that None as the grad of a variable that is no leaf now; else None."""
     if not isinstance(error, AttributeError) or not str(error).startswith("'NoneType' object has no attribute"):
         return None
-    for name, var in _grad_reads(code):
+    for var, _, name in grad_reads(code)[0]:
         held = namespace.get(var)
-        if name not in namespace or namespace[name] is not None or not is_variable_like(held):
+        if name is None or name not in namespace or namespace[name] is not None or not is_variable_like(held):
             continue
         creator = attr_of(held, "creator")
         if creator is None:

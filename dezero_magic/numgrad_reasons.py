@@ -87,7 +87,7 @@ def changed_leaves(trace, vids):
     '' when none did. Re-run at the new values, the forward's slopes are those of another point
     than the one the backward took its grads at."""
     nodes = [trace.graph.variables.get(vid) for vid in vids]
-    moved = [_named(node) for node in nodes if node is not None and node.changed_since]
+    moved = [leaf_name(node) for node in nodes if node is not None and node.changed_since]
     if not moved:
         return ""
     one = len(moved) == 1
@@ -103,5 +103,6 @@ def changed_leaves(trace, vids):
             "To check the grads, run a %%dezero cell that stops after backward(), without the update")
 
 
-def _named(node):
+def leaf_name(node):
+    """A drawn variable as the Gradients tab names it: its label, or "unnamed (v3)"."""
     return node.label if node.label and node.label != node.id else f"unnamed ({node.id})"

@@ -8,7 +8,7 @@ from dezero.core import Parameter
 from dezero.layers import Layer
 from dezero_magic.render.text import count_of
 from dezero_magic.records import NO_GRAD
-from dezero_magic.cell_names import parse_quietly
+from dezero_magic.cell_names import grad_reads, parse_quietly
 
 
 def _vid(v):
@@ -87,17 +87,10 @@ def carried_notes(graph, tracer, namespace=None, cell_code=""):
 def _grads_read_after_backward(code, names):
     """Which of `names` the cell reads `.grad` of (`gx2 = x.grad`) on a line
     after its last `.backward(` call; [] when it calls none."""
-    tree = parse_quietly(code)
-    if tree is None:
-        return []
-    calls = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call) and isinstance(n.func, ast.Attribute)
-             and n.func.attr == "backward"]
+    reads, calls = grad_reads(code)
     if not calls:
         return []
-    last = max(calls)
-    read = [n.value.id for n in ast.walk(tree) if isinstance(n, ast.Attribute) and n.attr == "grad"
-            and isinstance(n.ctx, ast.Load) and isinstance(n.value, ast.Name) and n.value.id in names
-            and n.lineno > last]
+    read = [var for var, line, _ in reads if var in names and line > max(calls)]
     return list(dict.fromkeys(sorted(read, key=names.index)))
 
 

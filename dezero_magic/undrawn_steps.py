@@ -14,16 +14,10 @@ def steps_outside(graph):
     return graph.pass_steps if graph.pass_steps > 0 and not graph.steps else 0
 
 
-def _cut_at(graph):
-    """(cut, max_nodes): whether a node budget cut the graph, and the --max-nodes given
-    (None: the default budget)."""
-    return graph.cut, graph.max_nodes
-
-
 def more_nodes_advice(graph, then="step through them"):
     """The --max-nodes to give to draw more of a cut graph ('' when it was not cut); `then`:
     what drawing more lets one do."""
-    cut, asked = _cut_at(graph)
+    cut, asked = graph.cut, graph.max_nodes
     if not cut:
         return ""
     if asked is not None and asked >= MOST:
@@ -42,7 +36,7 @@ def outside_message(graph):
     steps = "1 step" if n == 1 else f"{n:,} steps"
     said = (f"Backward ran (its last pass took {steps}), but none of the functions that pass popped is among "
             "the drawn nodes, so there is no step to show here.")
-    cut, asked = _cut_at(graph)
+    cut, asked = graph.cut, graph.max_nodes
     if cut:
         drawn = len(graph.variables) + len(graph.functions)
         where = (f"the graph has more than {WHOLE_UP_TO:,} nodes, so only the {drawn:,} nearest the output "

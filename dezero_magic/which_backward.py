@@ -29,6 +29,7 @@ import numpy as np
 from dezero_magic.exc_text import described
 from dezero_magic.isolation import copy_function, is_dezero_own
 from dezero_magic.kinks import find_kinks
+from dezero_magic.numgrad_reasons import leaf_name
 from dezero_magic.reevaluate import links
 from dezero_magic.replay import replay_backward, match_live
 from dezero_magic.preview import data_of
@@ -131,7 +132,7 @@ def changed_inputs(trace):
         node = graph.variables.get(vid) if graph is not None else None
         obj = ref() if node is not None and node.changed_since else None
         if obj is not None:
-            out[id(obj)] = node.label if node.label and node.label != vid else f"unnamed ({vid})"
+            out[id(obj)] = leaf_name(node)
     return out
 
 

@@ -101,9 +101,9 @@ class BackwardView(TraceView):
                 said = RAISED_BEFORE_B.format(expr=expr) if expr else NO_BACKWARD_RAISED
                 if trace.graph.raised_in:
                     said = B_RAISED.format(what=trace.graph.raised_in)
-            if not getattr(trace, "line_magic", False) and outside_message(trace.graph):
-                # a pass ran, its steps all outside a cut graph's drawn nodes (step 35, iters = 6)
-                said = outside_message(trace.graph)
+            # a pass ran, its steps all outside a cut graph's drawn nodes (step 35, iters = 6)
+            outside = None if getattr(trace, "line_magic", False) else outside_message(trace.graph)
+            said = outside or said
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
