@@ -123,20 +123,40 @@ class Pow(Function):
 
 
 class PowVar(Function):
-    """x0 ** x1 where the exponent is a Variable too (not in the book)."""
+    """x0 ** x1 where the exponent is a Variable too (not in the book).
+
+    `constant`: the index of an input that was a plain array or number
+    (`x ** np.array([2., 3.])`, `2 ** x`): nothing can read its grad, so none
+    is computed -- the exponent's needs log(x0), which warned "invalid value
+    encountered in log" for a negative base the user never took the log of."""
+
+    def __init__(self, constant=None):
+        self.constant = constant
 
     def forward(self, x0, x1):
         return x0**x1
 
     def backward(self, gy):
+        x0, x1 = self.inputs
+        gx0 = gx1 = None
+        if self.constant != 0:
+            gx0 = _unbroadcast(gy * x1 * x0 ** (x1 - 1), x0.shape)
+        if self.constant != 1:
+            gx1 = _unbroadcast(self._exponent_grad(gy), x1.shape)
+        return gx0, gx1
+
+    def _exponent_grad(self, gy):
         from dezero.functions import log
 
         x0, x1 = self.inputs
         y = self.outputs[0]()
         y = y if y is not None else x0**x1
-        gx0 = gy * x1 * x0 ** (x1 - 1)
-        gx1 = gy * y * log(x0)
-        return _unbroadcast(gx0, x0.shape), _unbroadcast(gx1, x1.shape)
+        zero = x0.data == 0
+        if zero.any():
+            # d(0 ** b)/db is 0 for b > 0 (torch says so too); y * log(x0) made it 0 * -inf = NaN.
+            # log(1) = 0 where the base is 0; the added mask is a constant: higher orders hold.
+            x0 = x0 + zero.astype(x0.dtype)
+        return gy * y * log(x0)
 
 
 _OPERANDS = (Variable,) + array_types
@@ -211,7 +231,7 @@ def rdiv(x0, x1):
 
 def pow(x, c):
     if isinstance(c, (Variable, np.ndarray)) and not (isinstance(c, np.ndarray) and c.ndim == 0):
-        return PowVar()(x, c)
+        return PowVar(None if isinstance(c, Variable) else 1)(x, c)
     return Pow(_weak(c))(x)
 
 
@@ -222,7 +242,7 @@ def _weak(c):
 
 
 def rpow(x, c):
-    return PowVar()(_operand(c, x), x)
+    return PowVar(None if isinstance(c, Variable) else 0)(_operand(c, x), x)
 
 
 def setup_variable():

@@ -104,6 +104,17 @@ def _fit_seed(seed, y, i):
                      f"graph and summed back: wrong grads, or a failure inside a backward); {where}")
 
 
+def _seed_variable(seed, y):
+    """A seed set as `y.grad = 3.0` or an array, as a Variable; anything else refused."""
+    array = as_array(seed)
+    if not isinstance(array, array_types) or array.dtype.kind not in "biufc":
+        name = y.name or "y"
+        raise TypeError(f"{name}.grad, the seed of {name}.backward(), is a {type(seed).__name__} ({seed!r:.40}); "
+                        f"set it to a number or an array of {name}'s shape, or call {name}.cleargrad() to "
+                        "start from ones")
+    return Variable(array)
+
+
 def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     """Backpropagate from `outputs` (a list of Variables).
 
@@ -120,19 +131,31 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     counter = 0
     push, pop = heapq.heappush, heapq.heappop
 
+    # Non-leaf variables that have a grad of THIS pass (the outputs' seeds count:
+    # a leftover output grad is the book's seed). An intermediate whose .grad a
+    # retain_grad pass left is not one of them until this pass gives it a grad:
+    # that grad replaces the leftover while the pass runs (see `leftovers`).
+    fresh = set()
     for i, y in enumerate(outputs):
         seed = None if seeds is None else seeds[i]
         if store is None:
             if y.grad is None:
                 y.grad = seed if seed is not None else _ones_like(y)
-            elif y.data is not None and _shape(y.grad) != y.data.shape:  # (once an output, not a step)
-                y.grad = _fit_seed(y.grad, y, None)
-        elif seed is None:
-            store[id(y)] = _ones_like(y)
+            else:
+                if type(y.grad) is not Variable and not isinstance(y.grad, Variable):
+                    # `y.grad = 3.0` or an array as the seed: a number failed later on `.data`
+                    y.grad = _seed_variable(y.grad, y)
+                if y.data is not None and _shape(y.grad) != y.data.shape:  # (once an output, not a step)
+                    y.grad = _fit_seed(y.grad, y, None)
+            fresh.add(id(y))
         else:
-            if y.data is not None and _shape(seed) != y.data.shape:
+            if seed is None:
+                seed = _ones_like(y)
+            elif y.data is not None and _shape(seed) != y.data.shape:
                 seed = _fit_seed(seed, y, i)
-            store[id(y)] = seed
+            old = store.get(id(y))
+            # (one output listed twice is seeded twice, as torch.autograd.grad does)
+            store[id(y)] = seed if old is None else old + seed
         f = y.creator
         if f is not None and f not in seen:
             seen.add(f)
@@ -141,28 +164,34 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
 
     observed = bool(_observers)
     step_hooks = None
-    if observed:
-        events.notify_backward_begin(list(outputs), retain_grad, create_graph, collects=store is not None)
-        step_hooks = events.step_hooks()
-        if not create_graph:
-            events.mute_internal_forward()
-    # Set once for the whole pass (not per step): grads are recorded as a
-    # graph only when create_graph is asked for.
-    old_enable = Config.enable_backprop
-    Config.enable_backprop = create_graph
     # Without create_graph a grad is plain data: sum two of them on the arrays
     # rather than through an Add Function (same values, no graph either way).
     accumulate = _add if create_graph else _add_data
-    # The cyclic collector finds nothing to free here (the graph is acyclic
-    # and kept alive by the caller) yet its passes over the ever-growing set
-    # of tracked grads cost up to a third of a long backward; pause it for
-    # this pass only. It is always restored, and unreachable cycles made
-    # meanwhile are collected at its next run.
+    leftovers = []  # (intermediate, the grad an earlier pass left on it)
+    old_enable = Config.enable_backprop
     gc_was_enabled = gc.isenabled()
-    completed = False
-    if gc_was_enabled:
-        gc.disable()
+    completed = muted = begun = False
+    # Every change of global state is made inside the try, each one noted:
+    # a Ctrl-C between two of them (Python checks for it after C calls) left
+    # enable_backprop False and the collector off for the rest of a session.
     try:
+        if observed:
+            begun = True  # (before the call: an observer that heard the begin hears the end)
+            events.notify_backward_begin(list(outputs), retain_grad, create_graph, collects=store is not None)
+            step_hooks = events.step_hooks()
+            if not create_graph:
+                events.mute_internal_forward()
+                muted = True
+        # Set once for the whole pass (not per step): grads are recorded as a
+        # graph only when create_graph is asked for.
+        Config.enable_backprop = create_graph
+        # The cyclic collector finds nothing to free here (the graph is acyclic
+        # and kept alive by the caller) yet its passes over the ever-growing set
+        # of tracked grads cost up to a third of a long backward; pause it for
+        # this pass only. It is always restored, and unreachable cycles made
+        # meanwhile are collected at its next run.
+        if gc_was_enabled:
+            gc.disable()
         while heap:
             f = pop(heap)[2]
             refs = f.outputs
@@ -215,14 +244,25 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 data = x.data
                 if data is not None and gx.data.shape != data.shape:
                     _check_shapes(f, inputs, gxs)
+                c = x.creator
                 if store is None:
                     old = x.grad
-                    x.grad = gx if old is None else accumulate(old, gx)
+                    if old is None:
+                        x.grad = gx
+                        if c is not None:
+                            fresh.add(id(x))
+                    elif c is None or id(x) in fresh:
+                        x.grad = accumulate(old, gx)
+                    else:
+                        # A grad an earlier retain_grad pass left on an intermediate: passed
+                        # on with this pass's, it counted that pass twice (the book does).
+                        leftovers.append((x, old))
+                        fresh.add(id(x))
+                        x.grad = gx
                 else:
                     key = id(x)
                     old = store.get(key)
                     store[key] = gx if old is None else accumulate(old, gx)
-                c = x.creator
                 if c is not None and c not in seen:
                     seen.add(c)
                     counter += 1
@@ -244,12 +284,17 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 y = None
         completed = True
     finally:
+        if leftovers and retain_grad:
+            # A kept grad adds this pass's to the earlier one, as a leaf's does.
+            for x, old in leftovers:
+                g = x.grad
+                x.grad = old if g is None else accumulate(old, g)
         if gc_was_enabled:
             gc.enable()
         Config.enable_backprop = old_enable
-        if observed and not create_graph:
+        if muted:
             events.unmute_internal_forward()
-        if observed and events._observers:
+        if begun and events._observers:
             # Every queued function is popped once: what is still queued was not.
             events.notify("on_backward_end", list(outputs), counter - len(heap), completed)
 

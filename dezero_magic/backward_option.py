@@ -16,6 +16,8 @@ def call_backward(shell, expr):
     that .backward() raised (the user's code failed: shown as a traceback)."""
     try:
         value = eval(expr, shell.user_ns)  # noqa: S307 - the user's own expression, in their namespace
+    except KeyboardInterrupt as exc:  # (a slow EXPR stopped: the cell fails as at an interrupt, graph drawn)
+        return exc
     except Exception as exc:  # noqa: BLE001 - reported as the option's error
         return f"-b {expr}: evaluating it raised {described(exc)}"
     method = getattr(value, "backward", None)
@@ -37,7 +39,8 @@ def show_backward_failure(shell, expr, exc):
     """The traceback of a -b backward that raised, from the user's code on
     (their own Function.backward, with its line), as a cell that called
     EXPR.backward() itself would show it."""
-    print(f"%%dezero -b {expr}: {expr}.backward() raised (the cell itself had run):", file=sys.stderr)
+    what = "was interrupted" if isinstance(exc, KeyboardInterrupt) else f"{expr}.backward() raised"
+    print(f"%%dezero -b {expr}: {what} (the cell itself had run):", file=sys.stderr)
     tb = exc.__traceback__
     while tb is not None and tb.tb_next is not None and is_magic_frame(tb.tb_frame):
         tb = tb.tb_next

@@ -77,6 +77,27 @@ def grad_reads(code):
     return reads, calls
 
 
+def rebinds_from_itself(code, var):
+    """Whether the cell binds `var` to a value computed from `var` itself
+    (`x = x - gx / gx2`, `x -= lr * gx`): on a Variable that makes x the
+    output of a Function, no leaf any more."""
+    tree = _parse(code)
+    if tree is None:
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.AugAssign):
+            targets, value = [node.target], None
+        elif isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        else:
+            continue
+        if not any(isinstance(t, ast.Name) and t.id == var for t in targets):
+            continue
+        if value is None or any(isinstance(n, ast.Name) and n.id == var for n in ast.walk(value)):
+            return True
+    return False
+
+
 def sets_attribute(code, owner, attr):
     """Whether the cell's code writes `owner.attr` anywhere in it
     (`Config.enable_backprop = False`, `+=`, or `setattr(Config,

@@ -6,7 +6,7 @@ by the batch size N = len(x) (for one output per example, the mean).
 import numpy as np
 
 from dezero import cuda
-from dezero.core import Function, as_variable
+from dezero.core import Function, Variable, as_variable
 from dezero.functions.activation import logsumexp, sigmoid, softmax
 from dezero.functions.elementwise import clip, log
 from dezero.functions.tensor import reshape, sum, sum_to
@@ -188,12 +188,22 @@ class SigmoidCrossEntropy(Function):
         return sum_to(gx, x.shape), sum_to(gt, t.shape)
 
 
+def _targets_like(t, x):
+    """Targets given as an array (labels) take x's float dtype: float64
+    labels made a float32 model's loss and grads float64. A Variable target
+    keeps its dtype (and its graph), unless it is integer (no grad to keep)."""
+    plain = not isinstance(t, Variable)
+    t = as_variable(t)
+    if x.dtype.kind == "f" and t.dtype != x.dtype and (plain or t.dtype.kind != "f"):
+        t = as_variable(t.data.astype(x.dtype))
+    return t
+
+
 def sigmoid_cross_entropy(x, t):
-    x, t = as_variable(x), as_variable(t)
+    x = as_variable(x)
+    t = _targets_like(t, x)
     if x.ndim != t.ndim:
         t = reshape(t, x.shape)
-    if t.dtype.kind != "f":
-        t = as_variable(t.data.astype(x.dtype))
     return SigmoidCrossEntropy()(x, t)
 
 
@@ -208,7 +218,8 @@ def binary_cross_entropy(p, t):
     p is clipped to [eps, 1 - eps] (the book clips to [1e-15, 0.999], which
     biases the loss near 1); so log never sees 0.
     """
-    p, t = as_variable(p), as_variable(t)
+    p = as_variable(p)
+    t = _targets_like(t, p)
     if p.ndim != t.ndim:
         t = reshape(t, p.shape)
     eps = _clip_eps(p.dtype if p.dtype.kind == "f" else np.float64)

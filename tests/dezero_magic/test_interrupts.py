@@ -82,3 +82,14 @@ def test_a_handler_the_cell_sets_itself_is_kept(shell):
     finally:
         shell.set_custom_exc((), None)
         shell.custom_exceptions = ()
+
+
+def test_an_interrupt_while_the_b_expression_is_evaluated_fails_the_cell_with_its_graph(shell, displayed):
+    # QA R22-8: it escaped the magic before the graph was drawn, with the magic's frames in the traceback
+    shell.user_ns["slow_loss"] = lambda y: (_ for _ in ()).throw(KeyboardInterrupt())
+    with capture_output() as cap:
+        result = shell.run_cell("%%dezero -b slow_loss(y)\nx = Variable(np.array(0.5))\ny = F.sin(x)\n")
+    assert isinstance(result.error_in_exec, KeyboardInterrupt)
+    assert displayed and displayed[-1].graph.functions  # the Sin the cell ran is drawn
+    assert "-b slow_loss(y): was interrupted (the cell itself had run)" in cap.stderr
+    assert shell.custom_exceptions == () and sys.getprofile() is None
