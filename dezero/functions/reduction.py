@@ -42,7 +42,12 @@ class Max(Function):
         (x,) = self.inputs
         y = self._reduce(x.data)
         y = reshape_sum_backward(y, x.shape, self.axis, self.keepdims)
-        hit = (x.data == y).astype(gy.dtype)
+        hit = x.data == y
+        if x.dtype.kind == "f":
+            # A NaN max is held by the NaN entries (NaN != NaN: no position matched, the
+            # share was 0 / 0 = NaN everywhere); torch gives the grad to the NaN too.
+            hit |= (y != y) & (x.data != x.data)
+        hit = hit.astype(gy.dtype)
         share = hit / hit.sum(axis=self.axis, keepdims=True)
         gy = reshape_sum_backward(gy, x.shape, self.axis, self.keepdims)
         return broadcast_to(gy, x.shape) * share

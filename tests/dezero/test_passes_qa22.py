@@ -183,3 +183,16 @@ def test_a_variable_target_keeps_its_graph():
     t = Variable(np.array([0.3, 0.6]))
     F.sigmoid_cross_entropy(x, t).backward()
     assert np.allclose(t.grad.data, -x.data / 2)  # d/dt of -(t x - softplus(x)) / N
+
+
+def test_a_nan_max_gives_its_grad_to_the_nan_without_warnings():
+    # the share was 0 / 0 everywhere ("invalid value encountered in divide"); torch.max() does the same
+    x = Variable(np.array([1.0, np.nan, 3.0]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        F.max(x).backward()
+    assert x.grad.data.tolist() == [0.0, 1.0, 0.0]
+    torch = pytest.importorskip("torch")
+    t = torch.tensor([1.0, float("nan"), 3.0], requires_grad=True)
+    t.max().backward()
+    assert t.grad.tolist() == x.grad.data.tolist()
