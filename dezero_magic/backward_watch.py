@@ -169,6 +169,8 @@ class BackwardWatch:
         self._passes = []     # frames of students' Variable.backward calls not yet returned
         self._old = None
         self.displaced = False  # the cell set its own profile hook (sys.setprofile, %prun): ours stopped
+        self.removed = False    # the cell cleared ours (sys.setprofile(None)), with none in its place
+        self.raised_inside = None  # the name of what raised inside the hook (Ctrl-C): CPython took it off
         self._left = 0          # call events until the next look at the recursion depth
         self.recursed = None    # the recurring function's name, once the hook stopped near the recursion limit
         self.pass_stopped = False  # ... and a pass was running then: its recorded calls are not a whole pass
@@ -198,6 +200,11 @@ class BackwardWatch:
                 self._stop(frame)
             except RecursionError:
                 self.recursed, self._left = "", -1  # no room even for that: the next call event stops it
+        except BaseException as exc:
+            # Ctrl-C lands in here mostly (it runs on every call), and CPython removes a hook that
+            # raised: that is no hook of the cell's (QA R22-4). (The name only: no frames kept alive.)
+            self.raised_inside = type(exc).__name__
+            raise
 
     def _near_limit(self, frame):
         """Look how close the recursion limit is; stop listening when it is near (-> True)."""
@@ -344,10 +351,14 @@ class BackwardWatch:
         return self
 
     def __exit__(self, *exc):
-        if sys.getprofile() == self._profile:
+        hook = sys.getprofile()
+        if hook == self._profile:
             sys.setprofile(self._old)
+        elif hook is None and self.raised_inside is not None:
+            sys.setprofile(self._old)  # the hook from before the cell, which a plain cell keeps
         elif self.recursed is None:  # (not when it stopped itself near the recursion limit)
-            self.displaced = True  # the cell's own hook stays, as it would without %%dezero
+            self.displaced = hook is not None  # the cell's own hook stays, as it would without %%dezero
+            self.removed = hook is None
         self._open.clear()
         self._passes.clear()
         self._seen.clear()

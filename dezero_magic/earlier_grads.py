@@ -12,6 +12,7 @@ import numpy as np
 
 from dezero.backprop import grad as dezero_grad
 from dezero.core import Variable as DezeroVariable
+from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.links import creators_reached, func_inputs, func_outputs, is_variable_like
 from dezero_magic.naming import attr_of
 
@@ -40,11 +41,14 @@ def _gave(held, leaf, grad):
     candidate without a grad of its own: dezero clears a backward's output
     grad too (book step 18), so its derivative is taken again (dezero.grad
     leaves every `.grad` as it is) and compared with the leaf's grad. Only
-    dezero's own Variables; a student's class cannot be asked."""
+    dezero's own Variables; a student's class cannot be asked. Only dezero's
+    own Functions run here (the caller sees to it), isolated all the same:
+    no warning they raise reaches the cell's output."""
     if not isinstance(held, DezeroVariable) or not isinstance(grad, DezeroVariable):
         return False
     try:
-        again = dezero_grad(held, leaf)
+        with isolated():
+            again = dezero_grad(held, leaf)
         return bool(np.shape(again.data) == np.shape(grad.data) and np.allclose(again.data, grad.data))
     except Exception:  # noqa: BLE001 - a graph that cannot go back again: no name, only the note
         return False
@@ -57,7 +61,8 @@ def _earlier_output(pairs, drawn, value, namespace):
     one that keeps a grad (its seed: retain_grad=True, or students' classes
     before step 18), or whose derivative is that leaf's grad (`_gave`);
     `a = x * 2` next to it is neither. None unless exactly one qualifies: a
-    guess could name the wrong one."""
+    guess could name the wrong one (and when one could be only by running
+    the user's own backward again)."""
     grads = {id(leaf): (leaf, grad) for leaf, grad in pairs}
     found = {}  # id of the variable -> its first name
     looked = again = 0
@@ -75,8 +80,10 @@ def _earlier_output(pairs, drawn, value, namespace):
             continue
         if attr_of(held, "grad") is None:
             again += 1
-            if again > DIFFERENTIATED_AT_MOST or len(funcs) > DIFFERENTIATED_UP_TO:
-                return None  # (not checked: it might be the one)
+            # (not checked: it might be the one); a class typed in a cell is the user's code, whose
+            # backward may print or append to a list: it runs again only when they ask (isolation, QA R22-5)
+            if again > DIFFERENTIATED_AT_MOST or len(funcs) > DIFFERENTIATED_UP_TO or own_classes(funcs.values()):
+                return None
             if not _gave(held, *grads[id(reached[0])]):
                 continue
         found[id(held)] = name

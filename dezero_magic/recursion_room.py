@@ -117,7 +117,8 @@ def _cause(name):
 
 def watch_notes(watch, error):
     """What became of the profile hook, as notes: it stopped near the
-    recursion limit, or the cell set its own hook in its place."""
+    recursion limit, the cell set its own hook in its place or removed it,
+    or an interrupt inside it made CPython take it off (not the cell's doing)."""
     if watch is None:
         return []
     if watch.recursed is not None:
@@ -136,6 +137,11 @@ def watch_notes(watch, error):
         return ["The cell set its own profile hook (sys.setprofile, %prun), which replaced the one %%dezero "
                 "records your classes' backward calls with: the backward order after that point was not "
                 "recorded. Your hook is kept."]
+    if watch.removed:
+        return ["The cell removed the profile hook %%dezero records your classes' backward calls with "
+                "(sys.setprofile(None)): the backward order after that point was not recorded."]
+    if watch.raised_inside == "KeyboardInterrupt":   # (what a plain cell does too: nothing after it ran)
+        return ["The cell was interrupted: recording stopped at the interrupt."]
     return []
 
 

@@ -60,13 +60,13 @@ def _fmt(a):
     return f"shape {a.shape}: [{body}{more}]"
 
 
-def _result(leaf):
+def _result(leaf, graph=None):
     if leaf.differs:
         return f"differs, not judged: {leaf.reason}"
     if leaf.passed is None and leaf.kinks and not leaf.nonfinite:
         return f"not differentiable here, not checked: {leaf.reason}"
     if leaf.passed is None:
-        return f"not checked: {leaf.reason}{_float_hint(leaf)}"
+        return _labels(leaf, graph) or f"not checked: {leaf.reason}{_float_hint(leaf)}"
     text = "pass" if leaf.passed else "FAIL"
     if leaf.passed and leaf.within_atol is not None:   # (its relative error may read 1.00e+00: a grad near 0)
         text += f" (difference {leaf.abs_error:.1e} within atol {sci(leaf.within_atol)})".replace("-", "\u2011")
@@ -75,6 +75,21 @@ def _result(leaf):
     if leaf.reason:
         text += f": {leaf.reason}"
     return text
+
+
+# Inputs holding integer targets, by class name (dezero's, the book's); embed_id's ids and get_item's
+LABEL_INPUTS = {"SoftmaxCrossEntropy": 1}   # index arrays are attributes of theirs, never graph inputs
+
+
+def _labels(leaf, graph):
+    """The result of an int leaf used only as class labels, '' otherwise (not "make the data float", QA N22-3)."""
+    if graph is None or np.asarray(leaf.value).dtype.kind not in "iub":
+        return ""
+    uses = [(f.op, i) for f in graph.functions.values() for i, v in enumerate(f.inputs) if v == leaf.var_id]
+    if not uses or any(LABEL_INPUTS.get(op) != i for op, i in uses):
+        return ""
+    return (f"not checked: class labels (input {uses[0][1] + 1} of {uses[0][0]}), indices that pick the "
+            "entries the loss uses: labels get no gradient, so there is none to check")
 
 
 def _float_hint(leaf):
@@ -139,7 +154,7 @@ def table_html(check, graph=None, first=None):
         # a non-breaking hyphen (U+2011): "1.05e-08" wrapped as "1.05e-" / "08" in a narrow column
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
         label = f"unnamed ({leaf.label})" if leaf.label == leaf.var_id else leaf.label   # as the other tabs say it
-        rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf)))
+        rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf, graph)))
     checked = [leaf.passed for leaf in check.leaves if leaf.passed is not None]
     summary = summary_word(first, _summary(check, graph), bool(checked) and all(checked))
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
