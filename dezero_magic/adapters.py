@@ -346,7 +346,7 @@ def graph_from_objects(roots, namespace=None, *, calls=(), max_nodes=None, verbo
     mark_freed(graph, read, getattr(calls, "finished", True), {vid[k]: vars_[k] for k in vid})
     show_values_used(graph, getattr(calls, "used", {}), _leaves_used(odd, ordered, read.ran), items)
     _pass_notes(graph, calls, read, live, vars_, fid, vid, whole=not partial_pass and not cut, orphans=orphans,
-                grads_written=grads_written)
+                grads_written=grads_written, error=error)
     note_own_generations(graph, [(vid[k], own, due) for k, own, due in slips if k in vid])
     graph.elided_steps = elided_calls
     if cut:
@@ -365,14 +365,14 @@ def _leaves_used(pairs, ordered, ran):
     return [(node, v, into[id(v)] <= ran) for node, v in pairs if node.leaf and id(v) in into]
 
 
-def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans, grads_written=False):
+def _pass_notes(graph, calls, read, live, vars_, fid, vid, whole, orphans, grads_written=False, error=None):
     """The notes on the backward pass (`calls`, as `backward_watch.Pass`):
     those its steps and grads tell. `whole`: every function that gave a
     variable grads is drawn and every call of the pass kept, so sums and
     the functions never reached can be told."""
     note_returned_none(graph, read)
-    note_raised(graph, read)
-    note_loop_raised(graph, calls, read)
+    note_raised(graph, read, error)
+    note_loop_raised(graph, calls, read, error)
     start = calls.start_variable() if isinstance(calls, Pass) else None
     start_key = vid.get(id(start)) if start is not None else None
     note_seedless(graph, calls, start_key, read)

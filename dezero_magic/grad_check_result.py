@@ -25,10 +25,13 @@ class LeafGrad:
     reason: str = ""                        # why it was not checked
     kinks: int = 0                          # entries left out: f has a kink at or within h of them
     nonfinite: int = 0                      # entries left out: NaN/Inf in them, or in f at or within h
+    rounded: int = 0                        # entries left out: their nudge is lost in sum(output)'s rounding
     differs: bool = False                   # %dezero NAME: differs, but its grad may be another backward's
     # passed only through the absolute tolerance (some entry misses rtol: a grad near 0, whose
-    # relative error may read 1.00e+00): that atol, and the largest |difference| (QA Q21-7)
+    # relative error may read 1.00e+00): that atol (QA Q21-7); see `near_zero_pass`
     within_atol: Optional[float] = None
+    # the largest |difference| of the checked entries; with `within_atol`, of those entries only
+    # that passed through atol alone ("difference D within atol A" is about them, QA S22-1)
     abs_error: Optional[float] = None
 
 
@@ -51,3 +54,20 @@ class GradCheck:
     which: Optional[object] = None          # a leaf FAILed: each class's backward checked alone (which_backward)
     which_pending: bool = False             # ... but not yet: `find_which` runs it (bounded by counts, not time)
     tolerance: Tolerance = field(default_factory=Tolerance)  # what "pass" means (looser for float16 data)
+
+
+def near_zero_pass(tol, analytic, numerical, largest):
+    """(within_atol, abs_error) of a leaf that passed: `tol`'s atol and the largest
+    |difference| among the entries that passed through atol alone (they miss rtol:
+    grads near 0), so that "difference D within atol A" speaks of those entries and
+    is true; it gave the largest difference of all, from an entry that passed on rtol
+    (2.7e-05 "within atol 1e-5", QA S22-1). (None, `largest`) when every entry is
+    within rtol alone, or when those entries differ by more than atol (atol plus
+    rtol times the grad passed them: "within atol" would be false)."""
+    a = np.asarray(analytic, dtype=np.float64)
+    n = np.asarray(numerical, dtype=np.float64)
+    rtol_alone = np.isclose(a, n, rtol=tol.rtol, atol=0.0)
+    if rtol_alone.all():
+        return None, largest
+    near_zero = float(np.max(np.abs(a - n)[~rtol_alone]))
+    return (tol.atol, near_zero) if near_zero <= tol.atol else (None, largest)

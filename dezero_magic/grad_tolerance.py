@@ -47,10 +47,6 @@ class Tolerance:
         """Entrywise: backprop's grad within tolerance of the numerical one (NaN never is)."""
         return np.isclose(analytic, numerical, rtol=self.rtol, atol=self.atol)
 
-    def close_relatively(self, analytic, numerical):
-        """Whether every entry is within rtol alone: if not, a pass is owed to atol (grads near 0)."""
-        return bool(np.isclose(analytic, numerical, rtol=self.rtol, atol=0.0).all())
-
     def reproduces(self, again, recorded):
         """Whether the re-run `again` (float64) gives the recorded output; `again` rounded to
         the output's dtype first (`rounded`), so a float16 output that overflowed to inf,

@@ -257,16 +257,32 @@ def note_grad_counts(graph, miscounted):
 
 def note_own_generations(graph, slips):
     """Step 16 half done: a variable's own `generation` is not its creator's
-    + 1 (set_creator forgot `self.generation = func.generation + 1`), so a
-    backward that sorts by generation pops in the wrong order. `slips`:
-    (variable id, its generation, what it should be)."""
-    if not slips:
+    + 1 (set_creator forgot `self.generation = func.generation + 1`, or
+    `output.creator = self` skipped set_creator), so a backward that sorts by
+    generation pops in the wrong order. `slips`: (variable id, its generation,
+    its creator's own generation + 1). What it should be is the graph's number
+    from the links (a function's: the largest of its inputs'; its outputs':
+    that + 1; leaves: 0), not its creator's own + 1, as wrong as the variable's
+    when the student's numbers are all 0 (it said "y 0 (should be 1)" for a
+    y that is 3, QA S22-6); in forward order (the node ids are)."""
+    told = []
+    for v, own, _ in slips:
+        node = graph.variables.get(v)
+        if node is not None and own != node.generation:
+            told.append((_forward_index(v), v, own, node.generation))
+    if not told:
         return
-    shown = listed(f"{label_of(graph, v)} {own} (should be {due})" for v, own, due in slips)
+    shown = listed(f"{label_of(graph, v)} {own} (should be {due})" for _, v, own, due in sorted(told))
     graph.notes.append(
         f"Your variables' generation is not their creator's generation + 1: {shown}. "
-        "Variable.set_creator must set self.generation = func.generation + 1 (book step 16); a backward "
-        "that sorts by generation pops in the wrong order otherwise.")
+        "Variable.set_creator must set self.generation = func.generation + 1, and Function.__call__ must "
+        "call output.set_creator(self) (book step 16); a backward that sorts by generation pops in the "
+        "wrong order otherwise.")
+
+
+def _forward_index(vid):
+    """A variable node id's place in forward order ("v12": 12; the graph numbers them so)."""
+    return int(vid[1:]) if vid[1:].isdigit() else float("inf")
 
 
 def note_reused(graph, orphans):

@@ -30,12 +30,14 @@ def note_returned_none(graph, read):
                            + (" (the next backward got None as its grad)" if later else ""))
 
 
-def note_raised(graph, read):
+def note_raised(graph, read, error=None):
     """The backward an exception left, as dezero's own are told: the
     traceback shows where, the graph which function that was. Not when it
     was given None as a grad: the cause lies before it, and the notes on a
-    backward without `return` or a missing seed tell that."""
-    if read.raised is None or read.raised[0] in read.given_none:
+    backward without `return` or a missing seed tell that. Nor when `error`,
+    the cell's, is a KeyboardInterrupt: the user stopped it, their backward
+    raised nothing (note_loop_raised tells the interrupt)."""
+    if read.raised is None or read.raised[0] in read.given_none or isinstance(error, KeyboardInterrupt):
         return
     func = graph.functions.get(read.raised[1])
     if func is not None:
@@ -195,16 +197,21 @@ def mark_freed(graph, read, finished, variables):
             "has no retain_grad argument, so it is not book step 18's freeing of intermediate grads).")
 
 
-def note_loop_raised(graph, calls, read):
+def note_loop_raised(graph, calls, read, error=None):
     """The student's Variable.backward itself raised (not a Function's
     backward: note_raised tells that) after the last backward step returned,
     so the grads that step returned were never stored (step 13's `gxs =
     (gx,)` typo raises UnboundLocalError there). Not for a pass whose
     recording stopped near the recursion limit: it went on after its last
-    recorded step, and what raised was the recursion."""
-    if getattr(calls, "start", None) is None or calls.finished or read.raised is not None or not read.steps:
+    recorded step, and what raised was the recursion. `error`: the cell's;
+    a KeyboardInterrupt is the user's Interrupt, told as such wherever it
+    landed (it read "Your Variable.backward raised", QA S22-3)."""
+    if getattr(calls, "start", None) is None or calls.finished or getattr(calls, "recursed", False):
         return
-    if getattr(calls, "recursed", False):
+    if isinstance(error, KeyboardInterrupt):
+        graph.notes.append(_interrupted(graph, calls, read))
+        return
+    if read.raised is not None or not read.steps:
         return
     last = read.steps[-1]
     func = graph.functions.get(last.func)
@@ -214,3 +221,37 @@ def note_loop_raised(graph, calls, read):
     lost = f"the grads it returned (for {given}) were never stored" if given else "the pass stopped there"
     graph.notes.append(f"Your Variable.backward raised after the backward of {_which(graph, func)} returned, so {lost} "
                        "and the steps after it never ran (the traceback shows the line).")
+
+
+def _interrupted(graph, calls, read):
+    """The note on a backward pass the user interrupted: after how many steps
+    (`calls.counts`: all of the pass's, also those past the ones kept), and the
+    function the queue kept getting back, when one did (`f = Square(); f(f(x))`:
+    f's input was made by f, so the book's loop appends f again at every step)."""
+    counts = getattr(calls, "counts", None) or {}
+    steps = sum(counts.values()) or len(read.steps)
+    note = (f"The backward pass was interrupted after {steps:,} backward step{'' if steps == 1 else 's'} "
+            "(Interrupt or Ctrl-C): your code raised nothing; the grads shown are those stored until then.")
+    ran = {}
+    for step in read.steps:
+        ran[step.func] = ran.get(step.func, 0) + 1
+    again = [fid for fid, n in sorted(ran.items(), key=lambda kv: -kv[1]) if n >= REPEATS and fid in graph.functions]
+    if again:
+        note += (f" The queue kept getting {listed(_which(graph, graph.functions[f]) for f in again[:2])} "
+                 f"back{_times(again, ran, steps, counts, len(read.steps))}.")
+    return note
+
+
+def _times(again, ran, steps, counts, kept):
+    """How often the one function repeated ran: exact when every step was kept, or when it is
+    the only function of the pass; else within the steps kept ('' for two functions)."""
+    if len(again) != 1:
+        return ""
+    if kept == steps or len(counts) == 1:
+        return f" (its backward ran {steps if kept != steps else ran[again[0]]:,} times)"
+    return f" ({ran[again[0]]:,} of the last {kept:,} steps)"
+
+
+# A function's backward runs once in a pass of the book's loop (twice at most with step 15's
+# early pop); this many times in the steps kept means the queue keeps getting it back.
+REPEATS = 3
