@@ -88,6 +88,8 @@ class Graph:
     cut: bool = False               # a node budget cut the drawing (node_budget.cut_note says so)
     max_nodes: Optional[int] = None  # the --max-nodes given (None: the default budget)
     stored_otherwise: bool = False  # a student's Variable.backward stored other grads than the backwards returned
+    reused: List[tuple] = field(default_factory=list)  # (op, what its earlier calls made): one Function object
+    #                                                   called more than once (student_notes.note_reused)
     creatorless: bool = False    # a student's Variable of book steps 1-6 (no `creator`): nothing links the graph
     ran_as: Optional[str] = None  # memory mode the cell ran in ("default", "retain_grad", "no_grad"); None: unknown
     generations_by_links: bool = False  # students' classes without `generation` (before book step 16)

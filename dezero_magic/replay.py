@@ -173,14 +173,23 @@ def match_live(trace, start):
     roots = [r() for r in trace.output_refs if r is not None]
     roots = [y for y in roots if y is not None]
     if not roots:
-        raise _Unavailable("the output variable no longer exists (it was deleted or reassigned), "
-                           "so only the order is shown")
+        raise _Unavailable(_gone(graph, node))
     for y in roots:
         f = getattr(y, "creator", None)
         if f is not None and type(f).__name__ == node.op:
             return _match_from(graph, creator, f, start), y
     raise _Unavailable("the live output is no longer the one this graph was recorded from "
                        "(it was reassigned or unchained), so only the order is shown")
+
+
+def _gone(graph, node):
+    """Why no grads: the output died, named (after Run All a later cell has rebound y, QA L22-A)."""
+    names = [graph.variables[v].label for v in node.outputs if v in graph.variables and graph.variables[v].label]
+    if len(names) != 1:
+        return "the output variable no longer exists (it was deleted or reassigned), so only the order is shown"
+    return (f"the output {names[0]} that this graph was recorded from no longer exists (the name {names[0]} was "
+            "bound to something else since, by a later cell, or deleted), so only the order is shown; run this cell "
+            "again to see the grads")
 
 
 def _match_from(graph, creator, f0, fid0):

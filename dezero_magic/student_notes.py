@@ -306,6 +306,7 @@ def note_reused(graph, orphans):
         if func is None:
             continue
         made = listed(label_of(graph, v) for v in vids)
+        graph.reused.append((func.op, made))  # (what the Gradients and Backward tabs say in its place)
         graph.notes.append(
             f"One {func.op} object ({func.title}) was called more than once: {made} came from an earlier "
             "call, but a Function keeps only its last call's input and output, so the graph (and the "

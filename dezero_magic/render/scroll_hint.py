@@ -3,6 +3,7 @@ the corner the box opens on, where the box cuts the drawing (QA at 1024x768:
 nothing in the box said it scrolls, and a projector may hide scroll bars)."""
 from dezero_magic.layout import MARGIN
 from dezero_magic.render.escape import esc
+from dezero_magic.render.screen import BOX_H, MIN_SCALE, NARROW_BOX_PX
 from dezero_magic.render.svg import drawn_last, root_attrs, with_root
 
 SCROLL_HINT_PX = 32        # the band of one line at SCROLL_HINT_FONT_PX
@@ -12,6 +13,27 @@ SMALLEST_FONT_PX = 14      # on a drawing too narrow for its longest word at 20 
 # DejaVu Sans Bold): a little more, so a wrapped line is never cut at the drawing's edge.
 GLYPH_EM = 0.6
 LINE_EM = 1.25
+# Where the rest of a cut drawing lies from the corner its box opens on (render.screen.end_first):
+# along the layers, and across them (an LR drawing's box opens at its top right, a TB one's at its
+# bottom left). QA: "◀" over an LR graph that fitted the box's width but was cut at its bottom.
+ALONG = {"LR": "\u25c0", "TB": "\u25b2"}
+ACROSS = {"LR": "\u25bc", "TB": "\u25b6"}
+
+
+def pointed(text, rankdir, width, height):
+    """`text` (a hint that starts with the arrow along the layers, ALONG) with
+    its arrow pointing where a drawing `width` x `height` px can be cut: the
+    kernel never learns the box's size, only the range of boxes sized for
+    (render.screen): across the layers where no box is too narrow for it,
+    along them where none is too short, and both arrows where either may be."""
+    along, across = ALONG.get(rankdir, ALONG["LR"]), ACROSS.get(rankdir, ACROSS["LR"])
+    if not text.startswith(along):
+        return text
+    wide, tall = MIN_SCALE * width > NARROW_BOX_PX, height > BOX_H
+    cut_along, cut_across = (wide, tall) if rankdir != "TB" else (tall, wide)
+    arrows = (along if cut_along and not cut_across else across if cut_across and not cut_along
+              else f"{along} {across}")
+    return arrows + text[len(along):]
 
 
 def hint_lines(text, width):
@@ -54,6 +76,7 @@ def with_scroll_hint(svg, text, klass):
     attrs = root_attrs(svg)
     width, height = float(attrs["width"]), float(attrs["height"])
     lr = attrs.get("data-rankdir", "LR") == "LR"
+    text = pointed(text, "LR" if lr else "TB", width, height + SCROLL_HINT_PX)
     font, lines = hint_lines(text, width)
     band = band_px(font, lines)
     top = -band if lr else height

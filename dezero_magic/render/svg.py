@@ -17,13 +17,13 @@ from collections import Counter
 from dezero_magic.layout import CHAR_PX, FONT_PX, LINE_PX, MARGIN
 from dezero_magic.naming import ids_drawn
 from dezero_magic.node_text import FREED_LINE, cut, var_lines, without_shape
-from dezero_magic.preview import format_number, shape_text
+from dezero_magic.preview import shape_text
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
+from dezero_magic.render.legend import LEGEND_PX, legend_row  # (LEGEND_PX: the views import it from here)
 from dezero_magic.render.screen import MIN_SCALE, NARROW_BOX_PX, whole_style
 
 FONT = "DejaVu Sans, Helvetica, Arial, sans-serif"
-LEGEND_PX = 34
 NONFINITE_TEXT = "NaN or Inf in value or grad"
 GONE_TEXT = "no longer exists after the cell"
 _ids = itertools.count()
@@ -147,13 +147,18 @@ def _id_tag(nid, x, y, w, h, tagged):
 
 def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=False,
                highlight_functions=(), highlight_edges=(), marked_variables=(),
-               grads_override=None):
+               grads_override=None, grad_absmax=None, grad_top=None, top_note=""):
     """Draw `graph` at the positions of `layout` and return the SVG text.
 
     highlight_functions: FuncNode ids drawn emphasised; highlight_edges:
     (source id, target id) pairs drawn emphasised; marked_variables: VarNode
     ids drawn with an "accumulated" badge; grads_override: {var id: preview
-    text or None} shown instead of the final grads (ids not in it show none).
+    text or None} shown instead of the final grads (ids not in it show none);
+    grad_absmax: {var id: largest |element|} of those texts (the stepper's running
+    grads: an array's text shows a few elements only), else read from a scalar
+    text; grad_top: the |grad| that the colour scale's top stands for (the
+    stepper's: one for its whole pass, so a grad keeps its colour from step to
+    step), else the largest drawn; top_note: said after the key's top.
     """
     uid = f"dz{_RUN}n{next(_ids)}"
     hl_funcs, hl_edges, marked = set(highlight_functions), set(map(tuple, highlight_edges)), set(marked_variables)
@@ -166,13 +171,19 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     absmaxes = {}
     for v in graph.variables.values():
         g = grad_of(v)
-        a = v.grad_absmax if grads_override is None else _override_absmax(g)
+        if grads_override is None:
+            a = v.grad_absmax
+        elif grad_absmax is not None and v.id in grad_absmax:
+            a = grad_absmax[v.id]
+        else:
+            a = _override_absmax(g)
         if g is not None and a is not None:
             absmaxes[v.id] = a
-    top = max(absmaxes.values(), default=0.0)
+    top = max([*absmaxes.values(), grad_top or 0.0], default=0.0)
     drawn = [v for v in graph.variables.values() if v.id in layout.positions]
-    legend = _legend(uid, layout.height, top if show_grads and absmaxes else None,
-                     any(v.nonfinite for v in drawn), any(not v.alive for v in drawn))
+    legend = legend_row(uid, layout.height, top if show_grads and absmaxes else None,
+                        NONFINITE_TEXT if any(v.nonfinite for v in drawn) else "",
+                        GONE_TEXT if any(not v.alive for v in drawn) else "", top_note)
     width, height = layout.width, layout.height
     if legend:
         width, height = max(width, legend[1] + MARGIN), height + LEGEND_PX  # a narrow TB graph widens
@@ -264,36 +275,6 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
     return "".join(out)
 
 
-def _legend(uid, y0, top, nonfinite, gone=False):
-    """The row under the graph: the |grad| scale up to `top` (None: no grads drawn)
-    and, when a drawn node is in the warning colour or has the dotted outline of
-    a variable that no longer exists, a swatch saying what it means.
-    Returns (SVG text, right end in px), or None when there is nothing to explain."""
-    if top is None and not nonfinite and not gone:
-        return None
-    y = y0 + 8
-    parts, x = [], MARGIN
-    if top is not None:
-        stops = "".join(f'<stop offset="{i / 4:.2f}" stop-color="{palette.scale(i / 4)}"/>' for i in range(5))
-        top_text = format_number(top)  # as the nodes write it: 2.00003 is "2.000" there too
-        parts.append(f'<g class="dz-legend"><defs><linearGradient id="{uid}-g">{stops}</linearGradient></defs>'
-                     f'<text x="{x}" y="{y + 9:.1f}" dominant-baseline="central">|grad| 0</text>'
-                     f'<rect x="{x + 70}" y="{y:.1f}" width="140" height="18" fill="url(#{uid}-g)" stroke="#333"/>'
-                     f'<text x="{x + 218}" y="{y + 9:.1f}" dominant-baseline="central">{esc(top_text)}</text></g>')
-        x += 218 + len(top_text) * CHAR_PX + 28
-    if nonfinite:
-        # Drawn as the nodes are (fill, dashed outline), so the swatch is recognisably "that oval".
-        parts.append(_swatch("dz-legend-nonfinite", x, y, f'fill="{palette.WARNING_FILL}" '
-                             f'stroke="{palette.WARNING_STROKE}" stroke-width="3" stroke-dasharray="6 3"',
-                             NONFINITE_TEXT))
-        x += 44 + len(NONFINITE_TEXT) * CHAR_PX + 28
-    if gone:
-        parts.append(_swatch("dz-legend-gone", x, y, f'fill="{palette.NO_GRAD_FILL}" stroke="#333333" '
-                             'stroke-width="1.5" stroke-dasharray="2 3"', GONE_TEXT))
-        x += 44 + len(GONE_TEXT) * CHAR_PX + 28
-    return "".join(parts), x - 28
-
-
 # A legend row's items (their own <g>, none nested in them; every text in them escaped), and
 # the group that moves them under a wide graph's output end.
 _LEGEND_ITEM = re.compile(r'<g class="dz-legend(?:-[a-z]+)?">.*?</g>', re.S)
@@ -314,12 +295,6 @@ def split_legend(svg):
         return svg, "", 0.0
     return (_SHIFTED.sub("", _LEGEND_ITEM.sub("", svg)), "".join(items),
             float(root_attrs(svg).get("data-legend-right", 0)))
-
-
-def _swatch(klass, x, y, look, text):
-    """A small oval drawn with `look` (SVG attributes) and the escaped `text` beside it."""
-    return (f'<g class="{klass}"><ellipse cx="{x + 18:.1f}" cy="{y + 9:.1f}" rx="18" ry="10" {look}/>'
-            f'<text x="{x + 44:.1f}" y="{y + 9:.1f}" dominant-baseline="central">{esc(text)}</text></g>')
 
 
 def _spoken(graph, layout):

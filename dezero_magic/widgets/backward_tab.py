@@ -21,7 +21,8 @@ from dezero_magic.render.focus import focus, needs_window, window_size
 from dezero_magic.render.screen import fits_whole_from, may_overflow, narrowest_height
 from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.replay import own_code_of, replay
-from dezero_magic.running_grads import last_receipts, running_grads, stored_text
+from dezero_magic.reused_instance import is_reused, popped_again
+from dezero_magic.running_grads import grad_sizes, last_receipts, pass_top, running_grads, stored_text
 from dezero_magic.undrawn_steps import outside_message
 from dezero_magic.widgets import style
 from dezero_magic.widgets.book_comparison import comparison_html
@@ -59,6 +60,8 @@ NO_CREATOR = ("Your Variable class has no `creator` yet (book steps 1–6), so n
               "no backward pass to step through: each function's backward is called by hand, one after the "
               "other (step 6). Book step 7 adds `creator` and Variable.backward(), which runs them for you; "
               "then this tab steps through the pass.")
+# After the colour key's top, which is the largest grad of the whole pass, not of the step shown
+TOP_NOTE = "largest in the pass"
 OWN_CODE = ("Flipping this switch calls the backward methods of your own classes ({}) again, to replay their "
             "grads in the book's order: what they print is hidden, but other effects of your code (a list it "
             "appends to, say) happen again.")
@@ -89,6 +92,7 @@ class BackwardView(TraceView):
         self._replay = None
         self._hold = False
         self._sizes = {}       # mode -> the size its steps' windows are drawn at (_window_size)
+        self._tops = {}        # mode -> the |grad| its colour key's top stands for (_grad_top)
         steps = trace.graph.steps
         if not steps:
             said = NOT_WATCHED if getattr(trace, "line_magic", False) else _no_backward(trace.graph)
@@ -199,8 +203,11 @@ class BackwardView(TraceView):
 
     def _draw(self, fid, edges, grads, marked):
         t = self.trace
+        # one colour scale for every step (_grad_top), each grad coloured by its largest |element|:
+        # an array's text alone showed no number, and the node was left white (QA, notebook 06)
         svg = render_svg(t.graph, t.layout, show_shapes=t.verbose, highlight_functions=[fid],
-                         highlight_edges=edges, marked_variables=marked, grads_override=grads)
+                         highlight_edges=edges, marked_variables=marked, grads_override=grads,
+                         grad_absmax=grad_sizes(t.graph, grads), grad_top=self._grad_top(), top_note=TOP_NOTE)
         ends = step_ends(t.graph, fid, edges)
         # One line (cut with an ellipsis, whole in its tooltip) under the window: two lines over it
         # pushed the popped function below the screen at 150 % zoom (QA); the step's text says
@@ -226,6 +233,20 @@ class BackwardView(TraceView):
         scoped = html.startswith('<div class="dz-fits-') and html.endswith("</div>")
         self.figure.value = (html[:-len("</div>")] + note_under(note, "dz-if-cut") + "</div>" if scoped
                              else html + note_under(note, "dz-if-cut"))
+
+    def _grad_top(self):
+        """The |grad| the colour key's top stands for in every step of the current mode (pass_top), once a mode."""
+        mode = self.mode.value
+        if mode not in self._tops:
+            graph = self.trace.graph
+            if mode == BOOK:
+                rp = self._book()
+                have = rp is not None and rp.book_grads is not None
+                self._tops[mode] = pass_top(graph, rp.steps, rp.seeds) if have else 0.0
+            else:
+                over = {v.id for v in graph.variables.values() if v.grad_overwritten}
+                self._tops[mode] = pass_top(graph, graph.steps, overwritten=over)
+        return self._tops[mode]
 
     def _window_size(self):
         """The size every window of the current mode's steps is drawn at (focus.window_size), once a mode."""
@@ -325,6 +346,10 @@ class BackwardView(TraceView):
                 parts.append(prose(line + f" — your backward kept only the last grad (x.grad = gx): "
                                           f"{node.label or v}.grad ends as {node.grad}; book step 14 adds them: "
                                           "x.grad = x.grad + gx", "+="))
+            elif v in accumulated and self.trace.source == "objects" and is_reused(graph, fid):
+                # one object called twice: this second grad is not one to add (QA S22-2)
+                parts.append(prose(line + " — " + popped_again(graph.functions[fid].op, var_name(graph, v),
+                                                               grads.get(v, "?")), "+="))
             elif v in accumulated and self.trace.source == "objects":
                 # Students' code: whether it adds or overwrites is not observed (the notes say
                 # when the final grad shows it overwrote); what it should do is said.

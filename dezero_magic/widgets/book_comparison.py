@@ -2,6 +2,7 @@
 generation order: the two pop orders, where they diverge, and the grads each
 gives (`dezero_magic.replay` makes the replay it reads)."""
 from dezero_magic.render.escape import esc
+from dezero_magic.reused_instance import replay_caveat, reused
 from dezero_magic.widgets import style
 from dezero_magic.widgets.node_names import func_name, var_name
 
@@ -29,7 +30,12 @@ def comparison_html(graph, rp):
     rows = [("generation order (dezero)", seq(rp.generation_order)),
             ("book steps 8–14 (list, pop last)", seq(rp.order) + (" … (stopped)" if rp.truncated else ""))]
     parts = [style.table(rows)]
-    if rp.diverges_at is None:
+    found = reused(graph)
+    if found:
+        # One object called twice is one node here: "same order ... gets it right" and "✓ same"
+        # were said of a replay that is not the student's run (it gave h 2, their run 4; QA S22-2).
+        parts.append(style.warning(replay_caveat(graph, found, len(rp.order))))
+    elif rp.diverges_at is None:
         parts.append(esc("Same order on this graph: it has no branch that joins again, "
                          "so the list algorithm gets it right here."))
     else:
@@ -44,14 +50,18 @@ def comparison_html(graph, rp):
                  style.Alarm(WRONG) if v in rp.wrong else SAME) for v in shown]
         header = ("variable", "grad, generation order", "grad, book list", VERDICT)
         kept = _kept_otherwise(graph, shown)
-        if kept:
+        if found:   # no verdict: beside the replay's grads, what the student's run stored
+            rows = [row[:3] + (_yours(graph.variables[v], _stored_differs(graph.variables[v], rp, v)),)
+                    for row, v in zip(rows, shown)]
+            header = header[:3] + (YOURS,)
+        elif kept:
             # The replay adds every grad up (step 14): next to it, what the cell's own code left in .grad
             rows = [row + (_yours(graph.variables[v], v in kept),) for row, v in zip(rows, shown)]
             header += (YOURS,)
         parts.append(style.table(rows, header=header))
         if len(keys) > GRAD_ROWS:
             parts.append(esc(f"… and {len(keys) - GRAD_ROWS} more variables"))
-        if kept:
+        if kept and not found:
             parts.append(style.warning(_kept_note(graph, kept)))
     parts.append(esc(rp.status))
     return style.block("<br>".join(parts), title="Book steps 8–14 vs generation order", klass="dz-replay")
@@ -85,6 +95,10 @@ def _kept_otherwise(graph, shown):
 def _yours(node, kept):
     grad = node.grad if node.grad is not None else "none"
     return style.Alarm(grad) if kept else grad
+
+
+def _stored_differs(node, rp, v):
+    return (node.grad if node.grad is not None else "none") != rp.book_grads.get(v, "none")
 
 
 def _kept_note(graph, kept):

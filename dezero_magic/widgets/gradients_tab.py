@@ -23,9 +23,11 @@ from dezero_magic.numgrad import GradCheck, check_gradients, derivative_curves, 
 from dezero_magic.stepped_entries import EPS, F_NONFINITE, entry_index
 from dezero_magic.reevaluate import passes
 from dezero_magic.render.escape import esc
+from dezero_magic.reused_instance import gradients_cause, gradients_why, reused
 from dezero_magic.widgets import lifecycle, style
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
 from dezero_magic.widgets.first_pass_block import first_pass_html, summary_word
+from dezero_magic.widgets.int_leaves import constants_row, float_hint, is_literal_constant, labels_result, skipped_text
 from dezero_magic.widgets.plots import curves_layout, curves_png, img_tag
 from dezero_magic.which_backward import ran_text
 
@@ -66,7 +68,7 @@ def _result(leaf, graph=None):
     if leaf.passed is None and leaf.kinks and not leaf.nonfinite:
         return f"not differentiable here, not checked: {leaf.reason}"
     if leaf.passed is None:
-        return _labels(leaf, graph) or f"not checked: {leaf.reason}{_float_hint(leaf)}"
+        return labels_result(leaf, graph) or f"not checked: {leaf.reason}{float_hint(leaf)}"
     text = "pass" if leaf.passed else "FAIL"
     if leaf.passed and leaf.within_atol is not None:   # (its relative error may read 1.00e+00: a grad near 0)
         text += f" (difference {leaf.abs_error:.1e} within atol {sci(leaf.within_atol)})".replace("-", "\u2011")
@@ -75,30 +77,6 @@ def _result(leaf, graph=None):
     if leaf.reason:
         text += f": {leaf.reason}"
     return text
-
-
-# Inputs holding integer targets, by class name (dezero's, the book's); embed_id's ids and get_item's
-LABEL_INPUTS = {"SoftmaxCrossEntropy": 1}   # index arrays are attributes of theirs, never graph inputs
-
-
-def _labels(leaf, graph):
-    """The result of an int leaf used only as class labels, '' otherwise (not "make the data float", QA N22-3)."""
-    if graph is None or np.asarray(leaf.value).dtype.kind not in "iub":
-        return ""
-    uses = [(f.op, i) for f in graph.functions.values() for i, v in enumerate(f.inputs) if v == leaf.var_id]
-    if not uses or any(LABEL_INPUTS.get(op) != i for op, i in uses):
-        return ""
-    return (f"not checked: class labels (input {uses[0][1] + 1} of {uses[0][0]}), indices that pick the "
-            "entries the loss uses: labels get no gradient, so there is none to check")
-
-
-def _float_hint(leaf):
-    """What to do about integer (or bool) data, which the check cannot nudge (book steps 11-12 and 37-40 use ints)."""
-    if np.asarray(leaf.value).dtype.kind not in "iub":
-        return ""
-    if np.ndim(leaf.value) == 0:
-        return ": make the data float, e.g. np.array(2.0) instead of np.array(2), to check it"
-    return ": make the data float, e.g. np.array([1.0, 2.0]) instead of np.array([1, 2]), to check it"
 
 
 def _sampled(leaf):
@@ -149,12 +127,15 @@ def table_html(check, graph=None, first=None):
         return style.block(esc(check.reason), title="Gradient check") + first_pass_html(first, which_html)
     rows = []
     # Named leaves (x, W) first: the constants a formula makes (2 in 2 * x) follow, and on
-    # Goldstein-Price they are twenty rows that used to bury x and y.
-    for leaf in sorted(check.leaves, key=lambda leaf: leaf.label == leaf.var_id):
+    # Goldstein-Price they are twenty rows that used to bury x and y; int ones, one line (QA S22-4).
+    constants = [leaf for leaf in check.leaves if is_literal_constant(leaf, graph)]
+    for leaf in sorted((lf for lf in check.leaves if lf not in constants), key=lambda lf: lf.label == lf.var_id):
         # a non-breaking hyphen (U+2011): "1.05e-08" wrapped as "1.05e-" / "08" in a narrow column
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
         label = f"unnamed ({leaf.label})" if leaf.label == leaf.var_id else leaf.label   # as the other tabs say it
         rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf, graph)))
+    if constants:
+        rows.append(constants_row(constants))
     checked = [leaf.passed for leaf in check.leaves if leaf.passed is not None]
     summary = summary_word(first, _summary(check, graph), bool(checked) and all(checked))
     explain = (f"Grads of {check.output_label} with respect to the leaf variables. Numerical: "
@@ -196,7 +177,9 @@ def which_html(which, graph=None):
                             if len(wrong) == 1 else f"Look at {', '.join(wrong)}: they do not give the "
                                                     "derivatives of their forward.")
     elif all(c.verdict == "ok" for c in which.classes):
-        end = esc(STORED_OK if graph is not None and graph.stored_otherwise else ALL_OK)
+        found = reused(graph) if graph is not None else []
+        end = esc(STORED_OK if graph is not None and graph.stored_otherwise
+                  else gradients_cause(found) if found else ALL_OK)
     else:
         end = esc("No backward that could be checked is wrong: look at the ones that could not be checked, "
                   "or at how the grads were put together (book steps 14 and 16).")
@@ -216,10 +199,12 @@ def _summary(check, graph=None):
     if fails:
         what = ("The 1 checked leaf grad FAILS" if len(checked) == 1
                 else f"{fails} of {len(checked)} checked leaf grads FAIL")
-        why = ("a backward is wrong, or your Variable.backward stored other grads than they returned"
-               if graph is not None and graph.stored_otherwise else "a backward is wrong (or grads were added up twice)")
-        said = style.warning(f"{what} the check: {why}")
         which = check.which.wrong if check.which is not None else []
+        found = reused(graph) if graph is not None and not which else []
+        why = ("a backward is wrong, or your Variable.backward stored other grads than they returned"
+               if graph is not None and graph.stored_otherwise else gradients_why(found) if found
+               else "a backward is wrong (or grads were added up twice)")
+        said = style.warning(f"{what} the check: {why}")
         return said + (esc(f" (which one: {', '.join(c.name for c in which)}, see below)") if which else "")
     differ = sum(leaf.differs for leaf in check.leaves)
     if differ:
@@ -227,8 +212,7 @@ def _summary(check, graph=None):
     if checked:
         text = ("The 1 checked leaf grad passes." if len(checked) == 1
                 else f"All {len(checked)} checked leaf grads pass.")
-        if skipped:
-            text += f" {skipped} not checked (see the result column)."
+        text += skipped_text(skipped, sum(is_literal_constant(leaf, graph) for leaf in check.leaves))
         return esc(text)
     if check.unchecked:
         holds = any(leaf.nonfinite for leaf in check.leaves) and check.unchecked == F_NONFINITE
@@ -320,8 +304,13 @@ def gradients_view(trace):
     check (`box.run`)."""
     early = getattr(trace, "early_gradients", None)
     check, curves = early if early is not None else (check_gradients(trace), None)
+    if check.waiting and early is not None:
+        # Offered when the cell ran; by now a later cell may have rebound its output (Run All, QA
+        # L22-A): made again from the graph alone (none of the user's code runs), it says so at once.
+        check = check_gradients(trace)
     find_which(trace, check)   # (an early check left it for now: it is bounded by calls, not time)
-    first = getattr(trace, "early_first", None) or check_first_pass(trace)
+    first = getattr(trace, "early_first", None)
+    first = check_first_pass(trace) if first is None or first.waiting else first
     box = widgets.VBox()
     box.run = None
     if check.waiting or (first is not None and first.waiting):
