@@ -146,6 +146,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     dead = {v for v, obj in alive.items() if obj is None and v in received}
     totals = _final_totals(bpass, dead) if bpass is not None else {}
     changed = []  # leaves whose value changed after the drawn forward used it (an optimizer step)
+    cut = bpass.cut if bpass is not None else ()
     for v, obj in alive.items():
         info = tracer.var_info(v, producer.get(v))
         if info is None:
@@ -156,7 +157,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
                     getattr(obj, "generation", 0), getattr(obj, "creator", None) is not None, None)
         summary, generation, has_creator, name = info
         snap = from_summary(summary, data_of(getattr(obj, "data", None)) if obj is not None else None)
-        leaf = not has_creator and v not in producer
+        # (a variable unchain_backward cut from its creator is a leaf of the pass: it keeps its grad)
+        leaf = (not has_creator and v not in producer) or v in cut
         node = VarNode(
             id=_vid(v),
             label=label_for(obj, name, names),
@@ -222,19 +224,40 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
                                     cut=len(chosen) < len(calls)))
     if changed:
         graph.notes.append(_changed_note(changed))
+    cut_at = [graph.variables[_vid(v)] for v in sorted(cut) if _vid(v) in graph.variables]
+    if cut_at:
+        graph.notes.append(_unchained_note(cut_at))
     earlier = [v.label or v.id for v in graph.variables.values() if v.grad is not None]
     if earlier and not tracer.saw_backward:
         graph.notes.append(f"The grads shown ({', '.join(earlier[:4])}{', ...' if len(earlier) > 4 else ''}) "
                            "are from an earlier backward: no backward ran in this cell, so they are no "
                            "derivatives of this graph's output.")
     if after:
-        verb = "is" if after == 1 else "are"
-        graph.notes.append(f"{count_of(after, 'function call')} made after the last backward (an evaluation, "
-                           f"say) {verb} not drawn: the graph is that backward's.")
+        graph.notes.append(_after_note(after, raised=not complete))
     if len(chosen) < len(calls):
         graph.cut, graph.max_nodes = True, max_nodes
         graph.notes.append(cut_note(max_nodes))
     return graph, output_refs, leaf_refs
+
+
+def _after_note(after, raised):
+    """The calls after the last backward, left out: an evaluation, or (the
+    cell raised) the start of the forward that failed, not to be taken for one."""
+    verb = "is" if after == 1 else "are"
+    what = ("until the cell raised (the forward that failed, say)" if raised else "(an evaluation, say)")
+    return (f"{count_of(after, 'function call')} made after the last backward {what} {verb} not drawn: "
+            "the graph is that backward's.")
+
+
+def _unchained_note(nodes):
+    """Where the drawn pass stopped at a variable unchain_backward() cut (truncated BPTT)."""
+    labels = [node.label or node.id for node in nodes][:4]
+    at = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + f" and {labels[-1]}"
+    at += " ..." if len(nodes) > 4 else ""
+    it, has, s = ("it", "has", "it is a leaf") if len(nodes) == 1 else ("they", "have", "they are leaves")
+    return (f"unchain_backward() cut the graph at {at} (book step 59): {it} {has} no creator now, so backward "
+            f"stopped there; {s} of this pass and keep{'s' if len(nodes) == 1 else ''} "
+            f"{'its grad' if len(nodes) == 1 else 'their grads'}.")
 
 
 def _changed_note(changed):

@@ -84,12 +84,13 @@ class RawCalls:
         if len(self._raw) > self.keep:
             self._trim_raw()
         raw, self._raw = self._raw, []
+        end = self._shown_end()  # (the drawn pass's end, once one finished: see _resight)
         for entry in raw:
-            self._resolve(entry)
+            self._resolve(entry, end)
         self._edge = []
         self._edge_index = None
 
-    def _resolve(self, entry):
+    def _resolve(self, entry, end=None):
         n_in = entry[R_N_IN]
         leaves = entry[R_TOKENS + n_in:]
         known = self.variables.known
@@ -99,7 +100,7 @@ class RawCalls:
             if vid is None:
                 vid = self._sight(token, i, leaves)
             elif leaves:
-                self._resight(vid, i, leaves)
+                self._resight(vid, i, leaves, end)
             vids.append(vid)
         vid = self.last_output = self.variables.new(entry[R_OUTPUT])
         order = self.order
@@ -107,13 +108,20 @@ class RawCalls:
         self._append((order, entry[R_OP], entry[R_GENERATION], False, entry[R_KEY], n_in, 1, *vids, vid,
                       *entry[R_SUMMARY:R_SUMMARY + 4]))
 
-    def _resight(self, vid, i, leaves):
+    def _resight(self, vid, i, leaves, end):
         """A known leaf used again: its value is now the one this call used
-        (calls resolve in forward order, so the latest use wins)."""
+        (calls resolve in forward order, so the latest use wins). A call made
+        after the last finished pass ended (`end`: an evaluation, or the
+        forward a cell raised in) keeps the value that pass's forward used,
+        tagged with `end` (`Variables.at_pass_end`): that pass is drawn."""
         first_seen = self.variables.first_seen
         info = first_seen.get(vid)
         summary = _leaf_summary(leaves, i)
         if info is not None and summary is not None:  # (no info: a recorded call made it, its value is there)
+            if end is not None and self.order >= end:
+                kept = self.variables.at_pass_end
+                if kept.get(vid, (None,))[0] != end:  # (the first use after the pass: info is the drawn one)
+                    kept[vid] = (end, *info)
             first_seen[vid] = (*summary, *info[4:])
 
     def _sight(self, token, i, leaves):

@@ -73,6 +73,8 @@ class BackwardPass:
         self.funcs = set()            # ORDERs of the calls this pass popped
         self.received = set()         # vids that got a grad in this pass
         self.carried = set()          # vids whose grad from before the pass was added to (not cleared)
+        self.cut = set()              # vids a call made whose creator was gone when the pass reached them
+                                      # (unchain_backward): leaves of this pass, which keep their grads
         self.collects = False         # dezero.grad(): .grad is not this pass's, never read
         self.elided_steps = 0
         self.failed_at = None         # ORDER of the call whose backward raised, if known

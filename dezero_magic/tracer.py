@@ -212,8 +212,11 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
             vid = call[VIDS + i]
             snap = summarise(array_of(gx))
             out += (vid, *snap)
+            x = function.inputs[i]
+            if getattr(x, "creator", 0) is None and self.variables.made_with_creator(vid):
+                bpass.cut.add(vid)  # made by a call, creator gone (unchain_backward): a leaf of this pass
             # (dezero.grad keeps its sums apart: .grad is not this pass's)
-            total = None if bpass.collects else getattr(function.inputs[i], "grad", None)
+            total = None if bpass.collects else getattr(x, "grad", None)
             if vid in received:
                 acc += (vid, *(summarise(array_of(total)) if total is not None else snap))
             else:
@@ -252,10 +255,11 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         if previous is not None:
             self.elided_steps += len(previous.steps) + previous.elided_steps
             if completed and not (bpass.create_graph or previous.create_graph):
-                # More steps than calls made since the previous pass: the graph was never cut (an RNN
-                # loop without unchain_backward, a loss summed over iterations), see tracer_notes
-                made = bpass.calls_at_begin - previous.calls_at_end
-                bpass.reached_back = max(0, len(bpass.steps) + unheard - made)
+                # Steps through functions the previous pass popped too: the graph was never cut (an RNN
+                # loop without unchain_backward, a loss summed over iterations), see tracer_notes. Two
+                # outputs of one x, each with its backward, share no function: nothing is re-run.
+                again = len(bpass.funcs & previous.funcs)
+                bpass.reached_back = again + unheard if again else 0
         self.last_pass = bpass
         if bpass.create_graph:
             self._flush()  # the grads' graph it made gets its orders now
@@ -329,7 +333,8 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
             if vid in summaries:
                 return (summaries[vid], self.variables.generation.get(vid, call[GENERATION] + 1),
                         not call[NO_GRAD], None)
-        info = self.variables.first_seen.get(vid)
+        # (a leaf used again after the drawn pass: the value its forward used)
+        info = self.variables.drawn_sight(vid, self._shown_end()) or self.variables.first_seen.get(vid)
         if info is None:
             if call is None:
                 # Made by a call that is not drawn (a pass output, say).

@@ -120,8 +120,9 @@ def reached_back_note(tracer):
     if bpass is None or not bpass.reached_back or bpass.differentiates:
         return None
     steps = len(bpass.steps) + bpass.elided_steps
-    return (f"Each backward went on through the graph of earlier iterations: the last pass took {steps:,} steps, "
-            f"{bpass.reached_back:,} of them through calls made before the previous backward, whose graph was "
+    return (f"Each backward went on through the graph of earlier iterations: the last pass took {steps:,} "
+            f"step{'s' if steps != 1 else ''}, {bpass.reached_back:,} of them through functions the previous "
+            "backward had run through too, as the graph was "
             "never cut, so every pass re-ran the whole history. In truncated BPTT (book step 59), call "
             "loss.unchain_backward() after each update so that the next backward stops there; a loss summed "
             "over iterations keeps the graph of all of them too.")

@@ -27,6 +27,8 @@ class Variables:
         self.generation = {}    # vid -> generation, for outputs of no_grad calls (dezero leaves 0)
         self.first_seen = {}    # vid -> (summary..., generation, has_creator, name) of a
         #                         variable no recorded call produced (leaves, constants)
+        self.at_pass_end = {}   # vid -> (end_order, *first_seen entry) of a leaf used again after a finished
+        #                         pass ended: its value as that pass's forward used it (raw_calls._resight)
         self._next = 0
 
     def __len__(self):
@@ -61,6 +63,18 @@ class Variables:
                                 getattr(var, "creator", None) is not None, getattr(var, "name", None))
         return vid
 
+    def drawn_sight(self, vid, end):
+        """The first_seen entry of `vid` as the forward of the pass that ended
+        at ORDER `end` used it (None: `end` None, or no later use changed it)."""
+        kept = self.at_pass_end.get(vid) if end is not None else None
+        return kept[1:] if kept is not None and kept[0] == end else None
+
+    def made_with_creator(self, vid):
+        """Whether `vid` had a creator when the tracer met it (a call with
+        backprop on made it): if it has none now, unchain_backward cut it."""
+        info = self.first_seen.get(vid)
+        return info[5] if info is not None else vid not in self.generation  # (generation: no_grad outputs)
+
     def vid_of(self, var):
         """The vid of `var`, registering it on first sight."""
         token = _ref(var)
@@ -79,6 +93,7 @@ class Variables:
     def forget(self, vid):
         self.tokens.pop(vid, None)
         self.first_seen.pop(vid, None)
+        self.at_pass_end.pop(vid, None)
         if self.generation:
             self.generation.pop(vid, None)
 
