@@ -107,7 +107,8 @@ def test_an_unchained_variable_keeps_its_grad_as_the_graph_shows(shell):
     t = run_traced(shell, UNCHAINED)
     assert shell.user_ns["h_carried"].grad is not None
     node = t.graph.variables[var_id(t, "h_carried")]
-    assert node.leaf and not node.grad_freed and node.grad_nbytes == 24  # a leaf of the pass since unchain_backward cut it (QA N22-2)
+    # a leaf of the pass since unchain_backward cut it (QA N22-2)
+    assert node.leaf and not node.grad_freed and node.grad_nbytes == 24
     d = _figures(t)[DEFAULT]
     assert node.id in d.grads_kept and node.id not in d.grads_freed
     assert d.grads_freed == [v.id for v in t.graph.variables.values() if v.grad_freed]
