@@ -220,6 +220,9 @@ def _summary(check, graph=None):
     if all(leaf.passed is None and leaf.nonfinite for leaf in check.leaves):
         return esc("Nothing was checked: f or the input is NaN/Inf at the point or within h of it, so no "
                    "central difference exists (see the result column).")
+    if all(leaf.passed is None and getattr(leaf, "rounded", 0) for leaf in check.leaves):
+        return esc("Nothing was checked: the output is too large for a nudge of h to show in its sum (see the "
+                   "result column).")
     if kinks == len(check.leaves):
         return esc("Nothing was checked: the function is not differentiable at this point (the slopes "
                    "from left and right differ), so no numerical gradient can confirm or refute backprop.")

@@ -9,7 +9,7 @@ import pytest
 from dezero_magic.grad_check_result import near_zero_pass
 from dezero_magic.grad_tolerance import Tolerance
 from dezero_magic.numgrad import check_gradients
-from dezero_magic.widgets.gradients_tab import _result
+from dezero_magic.widgets.gradients_tab import _result, _summary
 from widget_html import run_traced
 
 
@@ -37,6 +37,12 @@ def test_a_scalar_whose_nudge_is_lost_in_a_huge_output_is_not_a_fail(shell):
     assert x.passed is None and x.kinks == 0 and x.rounded == 1, (x.passed, x.reason)
     assert x.reason.startswith("a nudge of h changed sum(output) (its |entries| add up to ~1e20)")
     assert "not differentiable" not in _result(x) and "FAIL" not in _result(x)
+
+
+def test_a_cell_whose_only_leaf_is_lost_in_rounding_says_so_under_the_table(shell):
+    check = check_gradients(run_traced(shell, "x = Variable(np.array(1.0), name='x')\ny = x + 1e20\ny.backward()"))
+    said = _summary(check)
+    assert said.startswith("Nothing was checked: the output is too large for a nudge of h"), said
 
 
 def test_a_kink_on_a_big_output_is_still_a_kink(shell):
