@@ -124,6 +124,12 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
 
     Book fix: an output that the user dropped (its weakref is dead), or that
     lies off the path to the result, counts as a zero grad; the book crashes.
+
+    Book fix: an intermediate's grad kept by an earlier retain_grad pass is
+    not passed on again. The book adds this pass's grad to it and passes the
+    sum on, so a second backward over a retained graph (or the step-33 idiom
+    run with retain_grad) counted the earlier pass twice; torch propagates
+    the current pass's grad only. The kept grad still adds up, as a leaf's.
     """
     retain_grad = retain_grad or Config.retain_grad
     heap = []
