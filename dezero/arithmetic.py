@@ -140,7 +140,11 @@ class PowVar(Function):
         x0, x1 = self.inputs
         gx0 = gx1 = None
         if self.constant != 0:
-            gx0 = _unbroadcast(gy * x1 * x0 ** (x1 - 1), x0.shape)
+            base = x0
+            zero = (x0.data == 0) & (x1.data == 0)
+            if zero.any():
+                base = x0 + zero.astype(x0.dtype)  # 0 * 0 ** -1 was NaN; d(a ** 0)/da is 0 (torch: 0)
+            gx0 = _unbroadcast(gy * x1 * base ** (x1 - 1), x0.shape)
         if self.constant != 1:
             gx1 = _unbroadcast(self._exponent_grad(gy), x1.shape)
         return gx0, gx1

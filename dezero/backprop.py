@@ -137,10 +137,11 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     counter = 0
     push, pop = heapq.heappush, heapq.heappop
 
-    # Non-leaf variables that have a grad of THIS pass (the outputs' seeds count:
-    # a leftover output grad is the book's seed). An intermediate whose .grad a
-    # retain_grad pass left is not one of them until this pass gives it a grad:
-    # that grad replaces the leftover while the pass runs (see `leftovers`).
+    # Whether a non-leaf x already has a grad of THIS pass: its creator is queued
+    # (`seen`) -- for a creator of several outputs, x's id must be in `fresh` too.
+    # The outputs' seeds count (a leftover output grad is the book's seed). An
+    # intermediate whose .grad a retain_grad pass left has none of this pass's
+    # until one comes: it then replaces the leftover while the pass runs.
     fresh = set()
     for i, y in enumerate(outputs):
         seed = None if seeds is None else seeds[i]
@@ -148,11 +149,13 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
             if y.grad is None:
                 y.grad = seed if seed is not None else _ones_like(y)
             else:
-                if type(y.grad) is not Variable and not isinstance(y.grad, Variable):
+                g = y.grad
+                if type(g) is not Variable and not isinstance(g, Variable):
                     # `y.grad = 3.0` or an array as the seed: a number failed later on `.data`
-                    y.grad = _seed_variable(y.grad, y)
-                if y.data is not None and _shape(y.grad) != y.data.shape:  # (once an output, not a step)
-                    y.grad = _fit_seed(y.grad, y, None)
+                    g = _seed_variable(g, y)
+                if y.data is not None and _shape(g) != y.data.shape:  # (once an output, not a step)
+                    g = _fit_seed(g, y, None)
+                y.grad = g  # (only once accepted: a refused seed leaves y.grad as the user set it)
             fresh.add(id(y))
         else:
             if seed is None:
@@ -161,7 +164,8 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                 seed = _fit_seed(seed, y, i)
             old = store.get(id(y))
             # (one output listed twice is seeded twice, as torch.autograd.grad does)
-            store[id(y)] = seed if old is None else old + seed
+            # (on the arrays: an Add here, before the pass, was heard as a call of the user's)
+            store[id(y)] = seed if old is None else (_add if create_graph else _add_data)(old, seed)
         f = y.creator
         if f is not None and f not in seen:
             seen.add(f)
@@ -176,18 +180,18 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
     leftovers = []  # (intermediate, the grad an earlier pass left on it)
     old_enable = Config.enable_backprop
     gc_was_enabled = gc.isenabled()
-    completed = muted = begun = False
+    completed = begun = False
+    muted_at = events._muted[0]  # (a Ctrl-C inside mute_internal_forward still gets it undone)
     # Every change of global state is made inside the try, each one noted:
     # a Ctrl-C between two of them (Python checks for it after C calls) left
     # enable_backprop False and the collector off for the rest of a session.
     try:
         if observed:
-            begun = True  # (before the call: an observer that heard the begin hears the end)
             events.notify_backward_begin(list(outputs), retain_grad, create_graph, collects=store is not None)
+            begun = True  # (after it: an observer never hears the end of a pass it did not hear begin)
             step_hooks = events.step_hooks()
             if not create_graph:
                 events.mute_internal_forward()
-                muted = True
         # Set once for the whole pass (not per step): grads are recorded as a
         # graph only when create_graph is asked for.
         Config.enable_backprop = create_graph
@@ -255,9 +259,9 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     old = x.grad
                     if old is None:
                         x.grad = gx
-                        if c is not None:
+                        if c is not None and len(c.outputs) > 1:
                             fresh.add(id(x))
-                    elif c is None or id(x) in fresh:
+                    elif c is None or (c in seen and (len(c.outputs) == 1 or id(x) in fresh)):
                         x.grad = accumulate(old, gx)
                     else:
                         # A grad an earlier retain_grad pass left on an intermediate: passed
@@ -298,7 +302,7 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
         if gc_was_enabled:
             gc.enable()
         Config.enable_backprop = old_enable
-        if muted:
+        if events._muted[0] > muted_at:
             events.unmute_internal_forward()
         if begun and events._observers:
             # Every queued function is popped once: what is still queued was not.

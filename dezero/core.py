@@ -139,6 +139,8 @@ class Variable(ArrayBox, IterationAndTruth):
         create_graph=True records the backward computation itself, so grads
         can be differentiated again (step 32). A grad left from an earlier
         backward is added to (its own: the seed, not ones): call cleargrad() first.
+        Only this pass's grads flow on: an intermediate's grad kept (or set by
+        hand) before it is added to, but not passed on again (as in torch).
         """
         from dezero.backprop import backward
 

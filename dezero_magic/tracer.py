@@ -235,8 +235,8 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         return len(steps) < self.max_steps
 
     def on_backward_end(self, outputs, steps, completed):
-        if threading.get_ident() != self.thread:
-            return
+        if threading.get_ident() != self.thread or not self._passes:
+            return  # (another thread's pass, or one whose begin a Ctrl-C kept from being heard)
         self._end_pass(steps, completed)
         self._note_grads_made(self.last_pass)
 
