@@ -344,10 +344,11 @@ assert result.wasSuccessful(), "a test failed (see above): re-run the steps 8-9 
 import dezero
 import dezero.functions as F
 
-x = dezero.Variable(np.array(0.5), name="x")
-y = F.square(F.exp(F.square(x)))
-y.backward()
-print("dezero backprop:", x.grad.data)
-print("numerical      :", dezero.numerical_diff(lambda v: F.square(F.exp(F.square(v))), x))
+# (xd, yd: x and y stay the steps 8-9 cell's, whose Gradients check needs its graph alive)
+xd = dezero.Variable(np.array(0.5), name="x")
+yd = F.square(F.exp(F.square(xd)))
+yd.backward()
+print("dezero backprop:", xd.grad.data)
+print("numerical      :", dezero.numerical_diff(lambda v: F.square(F.exp(F.square(v))), xd))
 dezero.gradient_check(lambda v: F.square(F.exp(F.square(v))), np.array(0.5))
 print("gradient_check passed")

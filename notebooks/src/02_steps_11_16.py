@@ -103,14 +103,15 @@ print(z.data, x.grad, y.grad)
 # ## Step 14 — using the same variable twice
 #
 # `y = add(x, x)` should give `dy/dx = 2`, but the step-13 `backward` *overwrites* `x.grad` with
-# each contribution and gets 1. (The cell calls it by its name, `backward_step13(y)` for
-# `y.backward()`, because the next step replaces the method.)
+# each contribution and gets 1. (The cell calls it by its name, `backward_step13(y14)` for
+# `y14.backward()`, because the next step replaces the method. Each cell names its output apart, `y14`,
+# `y15`, ...: after Run All every cell's graph is still alive for its Gradients check.)
 
 # %%
 %%dezero
 x = Variable(np.array(3.0))
-y = add(x, x)
-backward_step13(y)   # y.backward() as step 13 wrote it
+y14 = add(x, x)
+backward_step13(y14)   # y14.backward() as step 13 wrote it
 print("step 13: x.grad =", x.grad, "(should be 2)")
 
 # %% [markdown]
@@ -150,8 +151,8 @@ y = add(x, x)
 y.backward()
 print("step 14: x.grad =", x.grad)
 x.cleargrad()
-y = add(add(x, x), x)
-y.backward()
+y3x = add(add(x, x), x)
+y3x.backward()
 print("after cleargrad, y = 3x: x.grad =", x.grad)
 
 # %% [markdown]
@@ -161,7 +162,7 @@ print("after cleargrad, y = 3x: x.grad =", x.grad)
 # order), and `A` only once both have added their part to `a.grad`. The list-based `backward` pops
 # the *last* function added, so it runs **D, C, A, B, A**: `A` runs twice, the first time with half
 # of `a.grad`, and `x.grad` comes out wrong. The names of the functions are their classes (the cell
-# calls the list-based `backward` by its name, `backward_step14(y)`, so that it still shows the
+# calls the list-based `backward` by its name, `backward_step14(y15)`, so that it still shows the
 # wrong order when you run it again after step 16):
 
 # %%
@@ -187,9 +188,9 @@ x = Variable(np.array(2.0))
 a = A()(x)
 b = B()(a)
 c = C()(a)
-y = D()(b, c)
-backward_step14(y)   # y.backward() with step 14's list of functions
-print("list order: y =", y.data, " x.grad =", x.grad, "(the right answer is 8 * x**3 = 64)")
+y15 = D()(b, c)
+backward_step14(y15)   # y15.backward() with step 14's list of functions
+print("list order: y =", y15.data, " x.grad =", x.grad, "(the right answer is 8 * x**3 = 64)")
 
 # %% [markdown]
 # ## Step 16 — generations
@@ -285,9 +286,9 @@ x = Variable(np.array(2.0))
 a = A()(x)
 b = B()(a)
 c = C()(a)
-y = D()(b, c)
-y.backward()
-print("generation order: y =", y.data, " x.grad =", x.grad)
+y16 = D()(b, c)
+y16.backward()
+print("generation order: y =", y16.data, " x.grad =", x.grad)
 
 # %% [markdown]
 # ## The two orders
