@@ -34,7 +34,9 @@ def unload_ipython_extension(ipython):
     # inside our code must still not leave a listener behind.
     for observer in events.observers():
         if isinstance(observer, Tracer):
+            observer.unloaded = True  # (a cell that unloads the extension: its graph says so)
             events.remove_observer(observer)
     hook = sys.getprofile()
     if isinstance(getattr(hook, "__self__", None), BackwardWatch):
+        hook.__self__.unloaded = True
         sys.setprofile(None)

@@ -170,6 +170,7 @@ class BackwardWatch:
         self._old = None
         self.displaced = False  # the cell set its own profile hook (sys.setprofile, %prun): ours stopped
         self.removed = False    # the cell cleared ours (sys.setprofile(None)), with none in its place
+        self.unloaded = False   # ... by `%unload_ext dezero_magic` (set by unload_ipython_extension)
         self.raised_inside = None  # the name of what raised inside the hook (Ctrl-C): CPython took it off
         self._left = 0          # call events until the next look at the recursion depth
         self.recursed = None    # the recurring function's name, once the hook stopped near the recursion limit

@@ -93,9 +93,14 @@ def _find(trace):
         return None
     y_label = _label(graph, graph.differentiated_from, "y")
     if n > 1:
-        return _Pair(y_label=y_label, why=(f"the last {n} backward passes each differentiated the grads the pass "
-                                           "before made: the check follows one create_graph pass back, not a "
-                                           "chain of them"))
+        # The grad the earlier pass left is what the last pass started from (gx2 of gx, not "gx of gx").
+        started = graph.started_from()
+        named = [v.label for v in graph.variables.values() if v.leaf and v.label]
+        leaf = named[0] if len(named) == 1 else "x"
+        grad = [(leaf, None, _label(graph, started, "its grad"), None, False)] if started is not None else []
+        return _Pair(y_label=y_label, grads=grad, why=(
+            f"the last {n} backward passes each differentiated the grads the pass before made: the check "
+            "follows one create_graph pass back, not a chain of them"))
     recorded = getattr(trace, "first_derivatives", None)
     if recorded is None:
         return _Pair(y_label=y_label, why="the tracer kept no record of the earlier pass's grads")

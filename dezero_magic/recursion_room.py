@@ -115,6 +115,10 @@ def _cause(name):
             "it walks leads back to itself.")
 
 
+UNLOADED = ("The cell unloaded the extension (%unload_ext dezero_magic): what ran after that line was not "
+            "recorded, so this graph and its notes stop there.")
+
+
 def watch_notes(watch, error):
     """What became of the profile hook, as notes: it stopped near the
     recursion limit, the cell set its own hook in its place or removed it,
@@ -137,6 +141,8 @@ def watch_notes(watch, error):
         return ["The cell set its own profile hook (sys.setprofile, %prun), which replaced the one %%dezero "
                 "records your classes' backward calls with: the backward order after that point was not "
                 "recorded. Your hook is kept."]
+    if watch.removed and watch.unloaded:
+        return [UNLOADED]
     if watch.removed:
         return ["The cell removed the profile hook %%dezero records your classes' backward calls with "
                 "(sys.setprofile(None)): the backward order after that point was not recorded."]

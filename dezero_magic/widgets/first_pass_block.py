@@ -60,5 +60,5 @@ def summary_word(first, summary, table_passes):
         return head + " " + summary
     if first.waiting:
         return summary + esc(f" The first derivative ({first.grad} from {first.output}) waits for the button.")
-    return summary + esc(f" Only {first.grad}'s graph was checked, not whether {first.grad} is the first "
-                         f"derivative of {first.output} (see \"{first.title}\" below).")
+    return summary + esc(f" Only {first.grad}'s graph was checked, not whether {first.grad} is "
+                         f"d{first.output}/d{first.leaf} (see \"{first.title}\" below).")

@@ -1,0 +1,36 @@
+"""QA R22-6 / V22: a %%dezero cell of a student's own classes that unloads the extension
+itself: the profile hook is gone because of the unload, not because the cell called
+sys.setprofile(None) (the note said so), and the graph says recording stopped there."""
+import sys
+
+from dezero_magic.recursion_room import UNLOADED
+
+CELL = """%%dezero -o _t
+class Function:
+    def __call__(self, input):
+        y = self.forward(input.data); out = Var(y); out.creator = self; self.input = input; return out
+class Var:
+    def __init__(self, d): self.data = d; self.grad = None; self.creator = None
+    def backward(self):
+        f = self.creator
+        if f is not None:
+            f.input.grad = f.backward(self.grad); f.input.backward()
+class Square(Function):
+    def forward(self, x): return x ** 2
+    def backward(self, gy): return 2 * self.input.data * gy
+a = Var(np.array(3.0)); b = Square()(a)
+get_ipython().run_line_magic('unload_ext', 'dezero_magic')
+b.grad = np.array(1.0); b.backward()
+"""
+
+
+def test_an_unload_inside_a_students_cell_is_told_as_an_unload(shell, displayed):
+    try:
+        assert shell.run_cell(CELL).success
+        notes = " ".join(shell.user_ns["_t"].graph.notes)
+        assert UNLOADED in notes, notes
+        assert "sys.setprofile(None)" not in notes and "own profile hook" not in notes
+        assert sys.getprofile() is None
+    finally:
+        if "dezero_magic" not in shell.extension_manager.loaded:
+            shell.run_line_magic("load_ext", "dezero_magic")
