@@ -20,6 +20,14 @@ def reused(graph) -> List[Reused]:
     return [Reused(op, made) for op, made in getattr(graph, "reused", ())]
 
 
+def _earlier(found):
+    """What the earlier calls made, with the verb in number ("v2 came from an earlier call", "v2, v3 came from
+    earlier calls")."""
+    made = ", ".join(r.made for r in found)
+    many = len(found) > 1 or "," in made or " and " in made
+    return f"{made} came from {'earlier calls' if many else 'an earlier call'}"
+
+
 def _objects(found):
     return " and ".join(f"one {r.op} object" for r in found)
 
@@ -30,7 +38,7 @@ def gradients_cause(found):
     return (f"Each backward is right on its own, so the FAIL comes from {_objects(found)} called more than "
             f"once: it keeps only its last call's input and output, so your backward sent the grad of every "
             f"call to that last call's input, and the earlier call's input got none "
-            f"({', '.join(r.made for r in found)} came from an earlier call). Make a new one per call: "
+            f"({_earlier(found)}). Make a new one per call: "
             f"{op}()(x), or a function like square(x) (book step 9).")
 
 
@@ -47,7 +55,7 @@ def replay_caveat(graph, found, pops):
            if steps and steps != pops else "")
     return (f"This replay is not what your code ran: {_objects(found)} was called more than once, and the "
             "graph, like the object, keeps only its last call, so one node stands for more than one call "
-            f"({', '.join(r.made for r in found)} came from an earlier call).{ran} The orders and grads "
+            f"({_earlier(found)}).{ran} The orders and grads "
             "below are of the graph as drawn, not judged against your run: make a new Function per call "
             "to compare.")
 

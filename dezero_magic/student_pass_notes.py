@@ -237,7 +237,7 @@ def _interrupted(graph, calls, read):
         ran[step.func] = ran.get(step.func, 0) + 1
     again = [fid for fid, n in sorted(ran.items(), key=lambda kv: -kv[1]) if n >= REPEATS and fid in graph.functions]
     if again:
-        note += (f" The queue kept getting {listed(_which(graph, graph.functions[f]) for f in again[:2])} "
+        note += (f" The list of functions to run (funcs) kept getting {listed(_which(graph, graph.functions[f]) for f in again[:2])} "
                  f"back{_times(again, ran, steps, counts, len(read.steps))}.")
     return note
 

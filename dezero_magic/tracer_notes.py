@@ -74,7 +74,7 @@ def carried_notes(graph, tracer, namespace=None, cell_code=""):
             # Step 33's Newton loop without its second cleargrad: gx2 = x.grad is dy/dx + d2y/dx2.
             notes.append(f"The grad of {names} also holds an earlier backward's: it was not cleared before the "
                          f"last backward, which added to it, and the cell reads {read[0]}.grad after that backward, "
-                         f"so it gets the sum of both passes' grads. Call {read[0]}.cleargrad() before the "
+                         f"so it gets the sum of the passes' grads. Call {read[0]}.cleargrad() before the "
                          "backward whose grad you read (as step 33's loop does before gx.backward()).")
         else:
             # Step 42's data Variables pile up grads nobody reads: say when it matters.

@@ -2,10 +2,19 @@
 which the numerical check cannot nudge by h: class labels (no gradient at
 all), the constants a formula's numbers became (one line for all of them),
 and a leaf the user made with int data (make it float to check it)."""
+import re
+
 import numpy as np
 
 # Inputs holding integer targets, by class name (dezero's, the book's); embed_id's ids and get_item's
 LABEL_INPUTS = {"SoftmaxCrossEntropy": 1}   # index arrays are attributes of theirs, never graph inputs
+
+
+def _call_name(op):
+    """How a student calls the function: softmax_cross_entropy for SoftmaxCrossEntropy."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", op).lower()
+
+
 SHOWN = 6   # constants' values the grouped line lists
 
 
@@ -16,7 +25,7 @@ def labels_result(leaf, graph):
     uses = [(f.op, i) for f in graph.functions.values() for i, v in enumerate(f.inputs) if v == leaf.var_id]
     if not uses or any(LABEL_INPUTS.get(op) != i for op, i in uses):
         return ""
-    return (f"not checked: class labels (input {uses[0][1] + 1} of {uses[0][0]}), indices that pick the "
+    return (f"not checked: class labels (the t of {_call_name(uses[0][0])}), indices that pick the "
             "entries the loss uses: labels get no gradient, so there is none to check")
 
 

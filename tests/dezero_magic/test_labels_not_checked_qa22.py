@@ -5,7 +5,7 @@ from dezero_magic.widgets.gradients_tab import gradients_view
 from widget_html import run_traced, text_of
 
 FLOAT_ADVICE = "make the data float"
-LABELS = ("not checked: class labels (input 2 of SoftmaxCrossEntropy), indices that pick the entries the "
+LABELS = ("not checked: class labels (the t of softmax_cross_entropy), indices that pick the entries the "
           "loss uses: labels get no gradient, so there is none to check")
 
 STEP47 = """from dezero.models import MLP

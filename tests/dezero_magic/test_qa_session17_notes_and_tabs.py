@@ -247,7 +247,7 @@ def test_a_forgotten_cleargrad_whose_grad_the_cell_reads_is_not_called_harmless(
                                         "y.backward(create_graph=True)\ngx = x.grad\ngx.backward()\n"
                                         "gx2 = x.grad\nx.data -= gx.data / gx2.data"))
     assert "Harmless" not in note
-    assert "the cell reads x.grad after that backward, so it gets the sum of both passes' grads" in note
+    assert "the cell reads x.grad after that backward, so it gets the sum of the passes' grads" in note
     assert "Call x.cleargrad() before the backward whose grad you read (as step 33's loop does" in note
 
 

@@ -35,7 +35,7 @@ def test_an_interrupt_in_the_students_loop_is_told_as_an_interrupt(shell, displa
     assert "Your Variable.backward raised" not in notes and "never stored" not in notes, notes
     assert "The backward pass was interrupted after 50 backward steps" in notes, notes
     assert "your code raised nothing" in notes
-    assert "The queue kept getting f: Square (making y) back (its backward ran 50 times)" in notes, notes
+    assert "The list of functions to run (funcs) kept getting f: Square (making y) back (its backward ran 50 times)" in notes, notes
 
 
 def test_an_interrupt_inside_a_functions_backward_is_not_told_as_its_raise(shell, displayed):
