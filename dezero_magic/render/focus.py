@@ -11,7 +11,9 @@ key (the |grad| scale) whole in a band at their bottom (`key`): the key lies
 under the whole graph, of which the window showed a sliver or nothing.
 """
 from dezero_magic.layout import MARGIN
-from dezero_magic.render.screen import BOX_H, BOX_PX, FITTED_STYLE, WHOLE_H, WHOLE_W, large_style, window_style
+from dezero_magic.render.edge_labels import beyond_labels
+from dezero_magic.render.screen import (BOX_H, BOX_PX, FITTED_STYLE, MIN_SCALE, WHOLE_H, WHOLE_W, large_style,
+                                       window_style)
 from dezero_magic.render.svg import LEGEND_PX, drawn_last, has_legend, root_attrs, split_legend, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
@@ -30,14 +32,14 @@ AT_X, AT_Y = 0.5, 0.4
 # A window that must hold several nodes (a backward step's function and every
 # variable it takes grads from or sends them to: QA saw x, which step 5 sends
 # its grad to, off the box's edge) grows to hold them and is drawn smaller, to
-# keep its size on the screen; never below this scale (text 14 px -> 7 px: the
-# step's panel says its numbers). A node of `keep` farther away is left out,
-# its edges cut at the window's edge (QA, book steps 59-60: an RNN's shared
-# weight W, drawn once 40,000 px away, made every Linear's window the whole
-# graph, its text 1-2 px). Set for 480-px windows: with shorter ones (WINDOW_H), as much
-# lower, so that a window reaches as far and holds the same nodes, drawn in less height
-# (at 0.5, notebook 05's step 36 lost x, 960 px above step 6's Pow, from a 410-px window).
-KEEP_MIN_SCALE = 0.5 * WINDOW_H / 480
+# keep its size on the screen; never below the Graph tab's floor (MIN_SCALE: text
+# 14 px -> 9 px, readable on a projector). A node of `keep` farther away is left
+# out, its edge running on past the window's edge, where a label names it and
+# the way it lies (render.edge_labels: "x ▲"); the step's panel says its numbers.
+# QA: an RNN's shared weight W, drawn once 40,000 px away, made every Linear's window
+# the whole graph, its text 1-2 px (book steps 59-60); notebook 05's step 36 squeezed a
+# 410-px window to 0.41 to hold x, 960 px above step 6's Pow, its text 5-6 px (QA 22).
+KEEP_MIN_SCALE = MIN_SCALE
 KEEP_PAD = 6
 # A node left out (`_left_out`) is covered this far around its box: a highlighted outline
 # (4 px) and the "+=" badge (6 px over its top) reach out of it; the next node is >= 22 px away.
@@ -55,8 +57,8 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=
     still AT_Y down the window, not at its bottom edge (the stepper: QA saw the
     popped function pushed below a 768-px screen's fold). `key`: the window
     leaves LEGEND_PX (drawn) under it for the drawing's colour key (`focus`),
-    and is that much less tall, except where the nodes it holds already need
-    it drawn at KEEP_MIN_SCALE (it holds the same nodes as without the key).
+    and is that much less tall; it holds the nodes of `keep` that fit in it
+    drawn at KEEP_MIN_SCALE over the key.
     `size`: (width, height) px, key included, that the window is drawn at
     (`window_size`, asked with the same arguments): it holds more of the graph
     around its nodes (or white beyond the graph's ends) at its own scale."""
@@ -72,9 +74,9 @@ def _placed(layout, node_id, keep, zoom, force, overhang, key, size):
     w, h, scale, held, lo, hi = extent
     if size is not None:
         room = size[1] - (LEGEND_PX * zoom if key else 0)
-        # nodes held past the key's room at KEEP_MIN_SCALE (they are reached as without the key):
-        # drawn a little smaller, to `size` whole; squeezed into it in its own shape, the window
-        # was narrower than the other steps' (670 -> 667 px, notebook 05's Taylor sin, step 9)
+        # a window taller than `size`'s room (a `size` asked without the key) drawn a little
+        # smaller, to `size` whole; squeezed into it in its own shape, the window was narrower
+        # than the other steps' (670 -> 667 px, notebook 05's Taylor sin, step 9)
         scale = min(scale, room / (zoom * h))
         # (never less than its own size: `size` is the largest of them)
         w = max(w, size[0] / (zoom * scale))
@@ -94,9 +96,9 @@ def _extent(layout, node_id, keep, zoom, force, key):
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
     base_w, base_h = _base(layout, zoom, key)
-    # as far as without the key: where the nodes then need KEEP_MIN_SCALE, the key adds to the height
-    reach_w, reach_h = _base(layout, zoom)
-    held = _within_reach(layout, node_id, keep, reach_w / KEEP_MIN_SCALE, reach_h / KEEP_MIN_SCALE)
+    # as far as drawn at KEEP_MIN_SCALE with the key under it: reaching as far as without the key, a
+    # window then squeezed into the key's room was drawn below the floor (QA 22: 0.63, an LSTM's step)
+    held = _within_reach(layout, node_id, keep, base_w / KEEP_MIN_SCALE, base_h / KEEP_MIN_SCALE)
     lo, hi = _bounds(layout, held)
     need_w, need_h = hi[0] - lo[0], hi[1] - lo[1]
     scale = max(KEEP_MIN_SCALE, min(1.0, base_w / need_w, base_h / need_h))
@@ -233,8 +235,7 @@ def window_size(layout, targets, key=True, force=False):
     """(width, height) px, the colour key under it included (`key`), that
     every window over `targets` ((node, keep) pairs: the stepper's steps) is
     drawn at (`window`'s `size`): the widest's width and the tallest's height,
-    no taller than a usual window (one whose nodes need KEEP_MIN_SCALE and the
-    key is drawn taller, alone); None when the graph is shown whole (unless
+    no taller than a usual window; None when the graph is shown whole (unless
     `force`). Windows grown to hold a step's nodes are drawn smaller: the box
     had changed height from step to step (QA: 395, 480, 399 px), moving the
     queue under it while playing; windows of one height but several widths,
@@ -270,7 +271,8 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     `key` (by default: with `overhang`, the stepper): the drawing's colour key
     (|grad| scale, what a dashed outline means) is drawn whole at the window's
     bottom; the window showed a sliver of it, or none, the rest outside its
-    view. A node the window's edges would cut is left out (`_left_out`)."""
+    view. A node the window's edges would cut is left out (`_left_out`); one
+    of `keep` left out is named by a label where its edge leaves the window."""
     # (no room is kept for a key the drawing does not have: QA, a blank band over a graph without one)
     key = (overhang if key is None else key) and has_legend(svg)
     placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size)
@@ -286,6 +288,9 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
         if min(x0, y0) < -0.5 or x0 + w > float(attrs["width"]) + 0.5 or y0 + h > float(attrs["height"]) + 0.5 \
         else ""
     svg = _left_out(svg, layout, box)
+    far = [n for n in keep if n != node_id and n in layout.sizes and not _inside(_box(layout, n), box[:2], box[2:])]
+    if far:
+        svg = drawn_last(svg, beyond_labels(svg, layout, node_id, far, box, scale))
     if key:
         svg, h = _key_under(svg, layout, box, scale / zoom)
     # width/height are the drawn size ("large" enlarges them; `size`, the same at every step, to the

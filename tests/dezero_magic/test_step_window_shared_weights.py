@@ -10,9 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
-from dezero_magic.render.focus import AT_X, KEEP_MIN_SCALE, WINDOW_H, WINDOW_W, window, window_scale
+from dezero_magic.render.focus import AT_X, KEEP_MIN_SCALE, WINDOW_H, WINDOW_W, focus, window, window_scale
 from dezero_magic.widgets.backward_tab import BackwardView
 
+from test_step_window_floor_qa22 import check_left_out, fits_at_floor, graph_part
 from widget_html import highlighted, run_traced
 
 # Book step 59's SimpleRNN (step 60's BetterRNN with LSTM) over a sine series, unrolled over 24 time steps.
@@ -46,13 +47,13 @@ def _inside(lay, box, nid):
 
 
 def _steps(view):
-    """(k, root of the step's window SVG, popped function) for every step."""
+    """(k, root of the step's window SVG, popped function, the SVG) for every step."""
     for k in range(1, view.slider.max + 1):
         view.slider.value = k
         html = view.figure.value
         svg = html[html.index("<svg"):html.index("</svg>") + len("</svg>")]
         (fid,) = highlighted(svg)
-        yield k, ET.fromstring(svg), fid
+        yield k, ET.fromstring(svg), fid, svg
 
 
 def _check_readable(trace):
@@ -62,18 +63,25 @@ def _check_readable(trace):
     lay, graph = trace.layout, trace.graph
     assert lay.width > 10 * WINDOW_W, "an unrolled RNN is far wider than the screen"
     cut = []
-    for k, root, fid in _steps(BackwardView(trace)):
+    for k, root, fid, svg in _steps(BackwardView(trace)):
         box = [float(n) for n in root.get("viewBox").split()]
         shown_w, shown_h = float(root.get("width")), float(root.get("height"))
         assert shown_w <= WINDOW_W + 1 and shown_h <= WINDOW_H + 1, (k, shown_w, shown_h)
         assert shown_w / box[2] >= KEEP_MIN_SCALE - 0.01, (k, shown_w, box)
         f = graph.functions[fid]
-        for nid in [fid, *f.outputs]:
-            assert _inside(lay, box, nid), (k, nid, box)
-        # the time step's own input (made by a function: h, not a weight) is next to it
+        assert _inside(lay, box, fid), (k, fid, box)
+        # an end that cannot fit at the floor (the Graph tab's, MIN_SCALE) is left out, its edge running
+        # past the window's edge under a label naming it; one that can is in the window
+        ends = [n for n in dict.fromkeys([*f.inputs, *f.outputs]) if n in lay.positions]
+        shown = [n for n in ends if _inside(lay, graph_part(svg, box), n)]
+        for v in set(ends) - set(shown):
+            check_left_out(svg, lay, box, fid, [fid, *shown], v, graph.variables[v].label or v)
+        # its outputs, and the time step's own input (made by a function: h, not a weight), are next to it
+        for nid in f.outputs:
+            assert nid in shown or not fits_at_floor(lay, [fid, *shown, nid]), (k, nid, box)
         for v in f.inputs:
             if f.op == "Linear" and not graph.variables[v].leaf:
-                assert _inside(lay, box, v), (k, v, box)
+                assert v in shown or not fits_at_floor(lay, [fid, *shown, v]), (k, v, box)
         cut += [k for v in f.inputs if graph.variables[v].leaf and not _inside(lay, box, v)]
     return cut
 
@@ -111,14 +119,39 @@ def test_a_far_shared_weight_is_cut_and_the_function_stays_centred_at_full_size(
     assert abs((9900 - box[0]) / box[2] - AT_X) < 0.05
 
 
+def _svg(lay, edges):
+    """A drawing of `lay` as render.svg draws one (node groups named by their tooltips, edges as paths)."""
+    nodes = "".join(f'<g class="dz-node dz-var" data-node-id="{n}"><title>{n}</title><ellipse cx="{x}" cy="{y}" '
+                    f'rx="30" ry="20"/></g>' for n, (x, y) in lay.positions.items())
+    paths = "".join(f'<path class="dz-edge dz-highlight" data-src="{a}" data-dst="{b}" d="M{lay.positions[a][0]:.1f},'
+                    f'{lay.positions[a][1]:.1f} L{lay.positions[b][0]:.1f},{lay.positions[b][1]:.1f}"/>'
+                    for a, b in edges)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{lay.width:.0f}" height="{lay.height:.0f}" '
+            f'viewBox="0 0 {lay.width:.0f} {lay.height:.0f}">{paths}{nodes}</svg>')
+
+
+def _check_window(lay, keep, edges):
+    """The window around f holding what of `keep` fits at the floor; each end left out labelled."""
+    box = window(lay, "f", keep=keep, overhang=True)
+    assert KEEP_MIN_SCALE <= window_scale(lay, box) <= 1.0 and _drawn_width(lay, box) <= WINDOW_W + 1
+    svg, focused = focus(_svg(lay, edges), lay, "f", keep=keep, overhang=True)
+    assert focused and [float(v) for v in ET.fromstring(svg).get("viewBox").split()] == [round(v) for v in box]
+    shown = [n for n in ["f", *keep] if _inside(lay, box, n)]
+    for n in set(keep) - set(shown):
+        check_left_out(svg, lay, [round(v) for v in box], "f", shown, n, n)
+    return box, shown
+
+
 def test_inputs_far_apart_keep_the_function_and_what_fits_of_its_neighbourhood():
-    # W at the far left, h 1,200 px right of the function: h is held, drawn smaller but readable
-    lay = _layout({"W": 100, "f": 6000, "y": 6150, "h": 7200})
-    box = window(lay, "f", keep=["W", "h", "y"], overhang=True)
-    assert KEEP_MIN_SCALE <= window_scale(lay, box) < 1.0 and _drawn_width(lay, box) <= WINDOW_W + 1
-    assert all(_inside(lay, box, n) for n in ("f", "h", "y")) and not _inside(lay, box, "W")
+    # W at the far left, h 1,200 px right of the function: too far for the floor (MIN_SCALE) with f, left
+    # out under a label; 1,050 px right it is held, drawn smaller but readable
+    for at, held in ((7200, False), (7050, True)):
+        lay = _layout({"W": 100, "f": 6000, "y": 6150, "h": at})
+        box, shown = _check_window(lay, ["W", "h", "y"], [("W", "f"), ("h", "f"), ("f", "y")])
+        assert all(_inside(lay, box, n) for n in ("f", "y")) and not _inside(lay, box, "W")
+        assert ("h" in shown) == held and (window_scale(lay, box) < 1.0) == held
     # two inputs 1,000 px either side: not both fit at KEEP_MIN_SCALE; the nearer one is held
     lay = _layout({"a": 4990, "f": 6000, "b": 7000})
-    box = window(lay, "f", keep=["a", "b"], overhang=True)
+    box, _ = _check_window(lay, ["a", "b"], [("a", "f"), ("b", "f")])
     assert window_scale(lay, box) >= KEEP_MIN_SCALE and _drawn_width(lay, box) <= WINDOW_W + 1
     assert _inside(lay, box, "f") and _inside(lay, box, "b") and not _inside(lay, box, "a")
