@@ -103,6 +103,17 @@ def _final_totals(bpass, wanted):
     return totals
 
 
+def _names_at_backward(bpass, names, alive):
+    """vid -> the name that referred to it when the drawn pass began
+    (`Tracer._names_now`), less the names that now refer to another drawn
+    variable: two nodes labelled `y` would say the wrong one is the cell's y."""
+    earlier = bpass.names if bpass is not None else {}
+    if not earlier:
+        return earlier
+    taken = {names.get(id(obj)) for obj in alive.values() if obj is not None}
+    return {v: name for v, name in earlier.items() if name not in taken}
+
+
 def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True, no_grad_cell=False,
                       cell_code=""):
     """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs).
@@ -147,6 +158,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     totals = _final_totals(bpass, dead) if bpass is not None else {}
     changed = []  # leaves whose value changed after the drawn forward used it (an optimizer step)
     cut = bpass.cut if bpass is not None else ()
+    at_backward = _names_at_backward(bpass, names, alive)
     for v, obj in alive.items():
         info = tracer.var_info(v, producer.get(v))
         if info is None:
@@ -161,7 +173,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
         leaf = (not has_creator and v not in producer) or v in cut
         node = VarNode(
             id=_vid(v),
-            label=label_for(obj, name, names),
+            label=label_for(obj, name, names, at_backward.get(v, "")),
             shape=snap.shape if snap else (),
             dtype=snap.dtype if snap else "",
             value=format_snapshot(snap, items),

@@ -186,6 +186,17 @@ def top_level_names(code):
     return list(dict.fromkeys(found + list(declared)))
 
 
+def bound_at_top_level(code):
+    """Names the code binds in its own (module) scope (`for x, t in loader:`
+    included; a def's locals not), in order of first appearance: the names
+    whose values the tracer notes when a backward begins (`Tracer._names_now`)."""
+    tree = _parse(code)
+    if tree is None:
+        return []
+    bound = _binds(_own(tree.body))
+    return [name for name in top_level_names(code) if name in bound]
+
+
 def read_first(code):
     """Names the code may read before it binds them (so their values come from
     earlier cells), in order. Follows the top level's flow: `count += 1` and

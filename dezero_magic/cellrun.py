@@ -22,7 +22,7 @@ from dezero_magic.adapters import cell_roots, graph_from_objects, is_students
 from dezero_magic.backward_option import call_backward, show_backward_failure
 from dezero_magic.exc_text import described
 from dezero_magic.bindings import bindings, rebound
-from dezero_magic.cell_names import assigned_in, names_in, sets_grads, top_level_names
+from dezero_magic.cell_names import assigned_in, bound_at_top_level, names_in, sets_grads, top_level_names
 from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.freed_grad_note import freed_grad_note
 from dezero_magic.naming import namespace_names
@@ -145,6 +145,9 @@ class TracedRun:
             self.source = one_line_source(shell, body, self.code) or self.source
         self.names = names_in(self.code)
         self.roots = top_level_names(self.code)  # a graph's roots: not names local to a def
+        # (what they referred to when a backward began: an evaluation loop rebinds x, y, loss after it)
+        bound = bound_at_top_level(self.code)
+        self.tracer.cell_names = (shell.user_ns, bound) if bound else None
         try:
             needed = backward_watch.needed(self.code, shell.user_ns, self.names)
         except Exception:  # noqa: BLE001 - a namespace object we cannot inspect: no watch, the cell still runs

@@ -5,7 +5,10 @@ lists and tuples (`xs[0]`) and the parameters of layers and models
 (`model.l0.W`), so the cost is one pass over the namespace.
 """
 import re
+import weakref
 from collections import Counter
+
+import numpy as np
 
 from dezero.layers import Layer
 
@@ -59,6 +62,34 @@ def namespace_names(namespace):
     return names
 
 
+def names_at_backward(namespace, names, variables, since):
+    """vid -> name, for the `names` (those a cell binds at its top level)
+    that refer in `namespace` to a variable `variables` (the tracer's
+    registry) knows, or to an array that a leaf of vid `since` or later wraps
+    (book steps 43+ pass x, t as arrays). Read when a backward begins: a loop
+    that rebinds x, y, loss after the drawn backward (an evaluation) leaves
+    the drawn nodes these names (`label_for`'s `at_backward`)."""
+    known = variables.known
+    found, arrays = {}, {}
+    for name, value in zip(names, map(namespace.get, names)):
+        kind = type(value)
+        if kind is np.ndarray:
+            arrays[id(value)] = name
+        elif kind.__weakrefoffset__:  # (an int, a float takes no weak reference: is no variable)
+            vid = known(weakref.ref(value))
+            if vid is not None:
+                found.setdefault(vid, name)
+    if arrays:
+        live = variables.live
+        for vid in reversed(variables.first_seen):  # (newest first: vids only grow)
+            if vid < since:
+                break
+            name = arrays.get(id(attr_of(live(vid), "data")))
+            if name is not None:
+                found.setdefault(vid, name)
+    return found
+
+
 def _name_params(layer, path, names, pathed, budget, depth):
     """`path.attr` for the Parameters and sub-layers of `layer`: every Linear
     calls its weight W, so two layers' Ws differ only by where they live."""
@@ -101,12 +132,13 @@ def has_attr(obj, name):
     return True
 
 
-def label_for(obj, first_name, names):
+def label_for(obj, first_name, names, at_backward=""):
     """`obj.name` if set (`model.l0.W` when it is a layer's parameter of that
     name), else the name recorded first, else the namespace name, else, for a
-    Variable without a creator, the namespace name of its data array; with
-    lone surrogates replaced (`printable`)."""
-    label = printable(_label(obj, first_name, names))
+    Variable without a creator, the namespace name of its data array, else
+    `at_backward`: the name that referred to it when the drawn backward began
+    (`names_at_backward`); with lone surrogates replaced (`printable`)."""
+    label = printable(_label(obj, first_name, names) or at_backward or "")
     return label if len(label) <= MAX_LABEL else label[:MAX_LABEL - 1] + "…"
 
 

@@ -24,7 +24,13 @@ def output_label(trace, y):
 
 
 def output_gone(trace):
-    """The output the check would differentiate died (weak references only)."""
+    """The output the check would differentiate died (weak references only).
+    A drawn leaf that changed after the forward (a training loop's optimizer
+    step) is said first: a name kept for the output would not make the check
+    possible (book steps 50/51 evaluate after training, rebinding loss)."""
+    moved = changed_leaves(trace, list(trace.graph.variables))
+    if moved:
+        return moved
     label = trace.graph.output_label()
     if line_magic(trace):
         what = f"{label}, the variable %dezero drew," if label else "the variable %dezero drew"

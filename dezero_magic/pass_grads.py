@@ -8,13 +8,18 @@ on that pass (`tracer_notes.creatorless_pass_note`) can then say that the
 output is a grad and which backward made it, instead of listing every way
 a variable comes to have no creator. Only identities are kept (weak
 references, dropped with the grads), read once a pass ends.
+
+Also the grads a create_graph pass left on the leaves (`_leaf_grads`), and
+whether a later pass differentiated them (`differentiates`,
+`first_derivatives`: book steps 33-36).
 """
 import weakref
 
 
 class PassGrads:
     """Knows `grads_made`: id(grad) -> (weakref to the grad, vid of the
-    variable it was the grad of, vids the pass started from)."""
+    variable it was the grad of, vids the pass started from), and the
+    first derivatives of a create_graph pass."""
 
     def _note_grads_made(self, bpass):
         if bpass is None or bpass.create_graph or bpass.collects or not bpass.steps:
@@ -49,3 +54,35 @@ class PassGrads:
         if entry is None or entry[0]() is not obj:
             return None
         return entry[1], entry[2]
+
+    def _leaf_grads(self, bpass):
+        """(leaf vid, vid of its grad, whether it was added to a grad held from
+        before) for each leaf a create_graph pass left a grad on: the first
+        derivatives a later pass may differentiate."""
+        live, leaves, out = self.variables.live, self.variables.first_seen, []
+        for vid in sorted(v for v in bpass.received if v in leaves):
+            g = getattr(live(vid), "grad", None)
+            if g is not None:
+                out.append((vid, self.variables.vid_of(g), vid in bpass.carried))
+        return tuple(out)
+
+    def first_derivatives(self):
+        """When the last pass differentiated the grads of one create_graph
+        pass (step 33): (weakref to that pass's output y, [(leaf vid, weakref
+        to the leaf, the grad's vid, weakref to the grad the pass left on the
+        leaf, whether that grad also holds an earlier backward's)]); else None."""
+        last = self.last_pass
+        if last is None or last.differentiates != 1 or not last.differentiated:
+            return None
+        token = self.variables.token
+        return (token(last.differentiated[0]),
+                [(leaf, token(leaf), g, token(g), carried) for leaf, g, carried in last.differentiated_grads])
+
+
+def differentiates(bpass, previous):
+    """Whether `bpass` popped a function that the create_graph pass
+    `previous` made (it differentiates that pass's grads)."""
+    if previous is None or not previous.create_graph or previous.end_order is None:
+        return False
+    low, high = previous.start_order, previous.end_order
+    return any(low <= order < high for order in bpass.funcs)

@@ -86,5 +86,6 @@ class BackwardPass:
         self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)
         self.calls_at_end = 0         # forward calls made in the cell when the pass ended
         self.calls_at_begin = 0       # ... when it began
+        self.names = {}               # vid -> the name of the cell's that referred to it when the pass began
         self.reached_back = 0         # steps it took beyond the calls made since the previous pass
                                       # ended: it went on through an earlier iteration's graph

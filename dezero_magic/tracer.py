@@ -62,7 +62,8 @@ import weakref
 from dezero.events import Observer, pass_collects_elsewhere
 from dezero_magic.preview import summarise
 from dezero_magic.call_window import CallWindow
-from dezero_magic.pass_grads import PassGrads
+from dezero_magic.naming import names_at_backward
+from dezero_magic.pass_grads import PassGrads, differentiates
 from dezero_magic.raw_calls import RawCalls
 from dezero_magic.records import (GENERATION, KEY, N_IN, N_OUT, NO_GRAD, ORDER, S_PENDING, VIDS, BackwardPass,
                                   array_of, call_outputs, call_summaries)
@@ -107,6 +108,10 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         self.foreign_events = 0   # forward calls and passes of other threads, left out
         self.on_long_cell = None  # called (often) once the cell has made thousands of calls
         self.grads_made = {}      # grads passes left on leaves (pass_grads)
+        # (namespace, names the cell's code binds at its top level), set by cellrun: read at each
+        # backward's begin (`_names_now`); None: no names noted
+        self.cell_names = None
+        self._leaves_from = 0     # vids below it were looked at by an earlier pass's _names_now
 
     # -- records ------------------------------------------------------
     def _call_of(self, function):
@@ -181,6 +186,18 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         bpass.calls_at_begin = self.forward_calls
         self._passes.append(bpass)
         self._skip = not create_graph
+        if self.cell_names is not None:
+            bpass.names = self._names_now()
+
+    def _names_now(self):
+        """`naming.names_at_backward` for this pass; the leaves looked at are
+        those met since the previous pass began."""
+        first_seen = self.variables.first_seen  # (in vid order: the newest leaves last)
+        since, self._leaves_from = self._leaves_from, next(reversed(first_seen), -1) + 1
+        try:
+            return names_at_backward(*self.cell_names, self.variables, since)
+        except Exception:  # noqa: BLE001 - a user's object we cannot read: labels only, the pass is recorded
+            return {}
 
     def on_backward_step(self, function, gys, gxs, pending):
         if threading.get_ident() != self.thread:
@@ -271,7 +288,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
             # The pass raised (or popped nothing): keep every record, the
             # functions it never reached are still part of the graph shown.
             return
-        if _differentiates(bpass, previous):
+        if differentiates(bpass, previous):
             bpass.differentiates = previous.differentiates + 1
             bpass.differentiated = previous.outputs
             bpass.differentiated_grads = previous.leaf_grads
@@ -357,38 +374,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
     def saw_backward(self):
         return self.backward_passes > 0
 
-    def _leaf_grads(self, bpass):
-        """(leaf vid, vid of its grad, whether it was added to a grad held from
-        before) for each leaf a create_graph pass left a grad on: the first
-        derivatives a later pass may differentiate."""
-        live, leaves, out = self.variables.live, self.variables.first_seen, []
-        for vid in sorted(v for v in bpass.received if v in leaves):
-            g = getattr(live(vid), "grad", None)
-            if g is not None:
-                out.append((vid, self.variables.vid_of(g), vid in bpass.carried))
-        return tuple(out)
-
-    def first_derivatives(self):
-        """When the last pass differentiated the grads of one create_graph
-        pass (step 33): (weakref to that pass's output y, [(leaf vid, weakref
-        to the leaf, the grad's vid, weakref to the grad the pass left on the
-        leaf, whether that grad also holds an earlier backward's)]); else None."""
-        last = self.last_pass
-        if last is None or last.differentiates != 1 or not last.differentiated:
-            return None
-        token = self.variables.token
-        return (token(last.differentiated[0]),
-                [(leaf, token(leaf), g, token(g), carried) for leaf, g, carried in last.differentiated_grads])
-
     def unfinished_pass(self):
         """A backward pass that raised before `on_backward_end` (None if none)."""
         return self._passes[-1] if self._passes else None
 
-
-def _differentiates(bpass, previous):
-    """Whether `bpass` popped a function that the create_graph pass
-    `previous` made (it differentiates that pass's grads)."""
-    if previous is None or not previous.create_graph or previous.end_order is None:
-        return False
-    low, high = previous.start_order, previous.end_order
-    return any(low <= order < high for order in bpass.funcs)
