@@ -256,7 +256,7 @@ def _after_note(after, raised):
     """The calls after the last backward, left out: an evaluation, or (the
     cell raised) the start of the forward that failed, not to be taken for one."""
     verb = "is" if after == 1 else "are"
-    what = ("until the cell raised (the forward that failed, say)" if raised else "(an evaluation, say)")
+    what = ("until the cell raised (an evaluation, or the forward that failed)" if raised else "(an evaluation, say)")
     return (f"{count_of(after, 'function call')} made after the last backward {what} {verb} not drawn: "
             "the graph is that backward's.")
 

@@ -27,7 +27,7 @@ from dezero_magic.failure import failed_call_note, numpy_scalar_note
 from dezero_magic.freed_grad_note import freed_grad_note
 from dezero_magic.naming import namespace_names
 from dezero_magic.redefined_class import redefined_note
-from dezero_magic.recursion_room import recursion_headroom, watch_notes
+from dezero_magic.recursion_room import UNLOADED, recursion_headroom, watch_notes
 from dezero_magic.student_cell_notes import mixed_notes, none_call_note, object_array_note
 from dezero_magic.student_flags import (backprop_left_off, backprop_off, creatorless_note, flag_notes, left_off_note,
                                         students_config)
@@ -256,6 +256,9 @@ class TracedRun:
                             complete=result.error_in_exec is None, before=self.before,
                             switched=self.switched, error=result.error_in_exec, code=self.code)
         trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
+        trace.graph.interrupted = isinstance(result.error_in_exec, KeyboardInterrupt)
+        if getattr(self.tracer, "unloaded", False) and UNLOADED not in trace.graph.notes:
+            trace.graph.notes.append(UNLOADED)  # (the cell ran %unload_ext dezero_magic: nothing after it heard)
         # (the Gradients tab tells a backward that raised from one that returned None)
         trace.backward_raised = raised_backwards(self.watch, result.error_in_exec)
         if self.backward_raised:

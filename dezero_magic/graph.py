@@ -77,6 +77,7 @@ class Graph:
     steps: List[BackwardStep] = field(default_factory=list)
     complete: bool = True        # False when the cell raised before finishing
     raised_in: str = ""          # what raised when not the cell's own code ("y.backward() (called by -b y)")
+    interrupted: bool = False    # ... and it was Ctrl-C (KeyboardInterrupt), not an error of the code
     elided_functions: int = 0    # forward calls recorded but not kept in this graph
     elided_steps: int = 0        # earlier backward steps not kept (earlier passes; the oldest calls of students' backward)
     pass_steps: int = 0          # steps the shown pass took in all (0: as many as recorded)

@@ -144,8 +144,8 @@ class Trace:
             return "No graph to draw." if g.notes else EMPTY
         text = counts(g)
         if not g.complete:
-            what = g.raised_in or "the cell"
-            text = f"INCOMPLETE — {what} raised; this is the graph recorded until then. " + text
+            what = f"{g.raised_in or 'the cell'} {'was interrupted' if g.interrupted else 'raised'}"
+            text = f"INCOMPLETE — {what}; this is the graph recorded until then. " + text
         return text
 
     def html(self):

@@ -271,10 +271,11 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         previous = self.last_pass
         if previous is not None:
             self.elided_steps += len(previous.steps) + previous.elided_steps
-            if completed and not (bpass.create_graph or previous.create_graph):
+            if completed and not (bpass.create_graph or previous.create_graph) and bpass.outputs != previous.outputs:
                 # Steps through functions the previous pass popped too: the graph was never cut (an RNN
                 # loop without unchain_backward, a loss summed over iterations), see tracer_notes. Two
-                # outputs of one x, each with its backward, share no function: nothing is re-run.
+                # outputs of one x, each with its backward, share no function; a backward from the same
+                # y again (to see grads add up, step 14) is no iteration: nothing to unchain.
                 again = len(bpass.funcs & previous.funcs)
                 bpass.reached_back = again + unheard if again else 0
         self.last_pass = bpass

@@ -40,6 +40,9 @@ def test_a_recurrent_loop_without_unchain_backward_is_told(shell, displayed):
     # two outputs of one x, each with its own backward: the passes share no function (QA R22-3:
     # the second pass's step through y2's Pow, made before the first pass, was told as re-run history)
     "x = Variable(np.array(2.0))\ny1 = x ** 2\ny2 = x ** 3\ny1.backward()\nx.cleargrad()\ny2.backward()\n",
+    # the same y backwarded again, to see grads add up (QA V22)
+    "x = Variable(np.array(2.0))\ny = x * x\ny.backward()\ny.backward()\n",
+    "x = Variable(np.array(2.0))\ny = F.sin(x) * x\nfor i in range(3):\n    x.cleargrad()\n    y.backward()\n",
 ])
 def test_a_loop_whose_passes_stay_in_their_own_iteration_is_not(shell, displayed, cell):
     assert not [n for n in _notes(shell, cell) if "earlier iterations" in n]

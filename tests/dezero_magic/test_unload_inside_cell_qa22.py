@@ -34,3 +34,25 @@ def test_an_unload_inside_a_students_cell_is_told_as_an_unload(shell, displayed)
     finally:
         if "dezero_magic" not in shell.extension_manager.loaded:
             shell.run_line_magic("load_ext", "dezero_magic")
+
+
+def test_an_unload_inside_a_dezero_cell_is_told_too(shell, displayed):
+    try:
+        cell = ("%%dezero -o _t\nx = Variable(np.array(2.0))\ny = x * 3\n%unload_ext dezero_magic\n"
+                "z = y * 2\nz.backward()\n")
+        assert shell.run_cell(cell).success
+        assert UNLOADED in shell.user_ns["_t"].graph.notes
+    finally:
+        if "dezero_magic" not in shell.extension_manager.loaded:
+            shell.run_line_magic("load_ext", "dezero_magic")
+
+
+def test_an_interrupted_cell_is_captioned_as_interrupted_not_as_raised(shell, displayed):
+    # QA V22: "(INCOMPLETE: the cell raised)" above a note saying "your code raised nothing"
+    cell = "%%dezero -o _t\nx = Variable(np.array(2.0))\ny = x * 3\nraise KeyboardInterrupt\n"
+    assert isinstance(shell.run_cell(cell).error_in_exec, KeyboardInterrupt)
+    trace = shell.user_ns["_t"]
+    assert trace.caption().startswith("INCOMPLETE — the cell was interrupted;")
+    assert "(INCOMPLETE: the cell was interrupted)" in trace.text()
+    assert shell.run_cell("%%dezero -o _t\nx = Variable(np.array(2.0))\ny = x * 3\n1 / 0\n").error_in_exec
+    assert shell.user_ns["_t"].caption().startswith("INCOMPLETE — the cell raised;")
