@@ -41,15 +41,17 @@ P_IMG = '<img src=x onerror="window.__pwned=1">'
 P_SCRIPT = '</svg><script>window.__pwned=2</script>'
 P_ATTR = '"\\'><svg onload="window.__pwned=3"><img src=y onerror=window.__pwned=4>'
 """
+# (its output is not called y: the next cells rebind y, and the Gradients tab, built when opened
+# after Run All, would then say the output no longer exists instead of listing the hostile names)
 HOSTILE = """\
-%%dezero -b y
+%%dezero -b y_evil
 Evil = type(P_IMG, (Function,), {'forward': lambda self, x: x * 2,
                                  'backward': lambda self, gy: gy * 2})
 x = Variable(np.array([1.0, 2.0]), name=P_SCRIPT)
 h = Evil()(x)
 h.name = P_ATTR
-y = F.sum(F.exp(h))
-y.name = P_IMG
+y_evil = F.sum(F.exp(h))
+y_evil.name = P_IMG
 """
 HUGE = """\
 %%dezero

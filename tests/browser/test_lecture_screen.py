@@ -81,7 +81,8 @@ SCREENS = {"1024x768": (1024, 768, False), "1024x768-file-browser": (1024, 768, 
            "1280x800": (1280, 800, False)}
 
 # The nodes of the current step (the highlighted function, both ends of each highlighted
-# edge) that are not wholly inside the visible figure box.
+# edge) that are not wholly inside the visible figure box and not named by an on-screen
+# label at the window's edge (`beyond`: ends left out, as step 36's x at its last step).
 STEP_NODES_OUT = """(figure) => {
     const box = figure.getBoundingClientRect();
     // the drawing shown (the stepper may hold the whole graph and a window, one of them hidden)
@@ -89,15 +90,20 @@ STEP_NODES_OUT = """(figure) => {
     const ids = new Set();
     for (const g of svg.querySelectorAll('.dz-func.dz-highlight')) ids.add(g.dataset.nodeId);
     for (const e of svg.querySelectorAll('.dz-edge.dz-highlight')) { ids.add(e.dataset.src); ids.add(e.dataset.dst); }
-    const out = [];
+    const out = [], beyond = [];
+    const inside = r => r && r.width > 0 && r.left >= box.left - 0.5 && r.right <= box.right + 0.5
+        && r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5;
     for (const id of ids) {
         const g = [...svg.querySelectorAll('g.dz-node')].find(n => n.dataset.nodeId === id);
         const r = g ? g.getBoundingClientRect() : null;
-        if (!r || r.width === 0 || r.left < box.left - 0.5 || r.right > box.right + 0.5
-            || r.top < box.top - 0.5 || r.bottom > box.bottom + 0.5)
-            out.push([id, r && [r.left, r.right, r.top, r.bottom].map(Math.round)]);
+        if (inside(r)) continue;
+        // a far end the window leaves out (no room at the smallest readable scale) is named by a
+        // label at the window's edge, itself on screen ("x ▲")
+        const label = [...svg.querySelectorAll('g.dz-beyond')].find(b => b.dataset.beyond === id);
+        if (label && inside(label.getBoundingClientRect())) beyond.push(id);
+        else out.push([id, r && [r.left, r.right, r.top, r.bottom].map(Math.round)]);
     }
-    return {count: ids.size, out, box: [box.left, box.right, box.top, box.bottom].map(Math.round)};
+    return {count: ids.size, out, beyond, box: [box.left, box.right, box.top, box.bottom].map(Math.round)};
 }"""
 # Whether every `selector` in `root` lies within the visible box `inner`.
 INSIDE = """([inner, selector]) => {
