@@ -257,11 +257,14 @@ def render_svg(graph, layout, *, show_values=True, show_grads=True, show_shapes=
                    + _id_tag(v.id, x, y, w, h, tagged))
         if v.id in marked:
             bx, by = x + w / 2 - 8, y - h / 2 + 6
-            out.append(f'<g class="dz-badge"><title>grad accumulated here: more than one grad '
-                       f'flowed into this variable</title><circle cx="{bx:.1f}" cy="{by:.1f}" r="12" '
+            # (a student's step-13 backward overwrote instead of adding: "=", not "+=", QA B22-5)
+            mark, why = (("=", "more than one grad flowed into this variable, but your backward kept only the "
+                          "last (x.grad = gx)") if getattr(v, "grad_overwritten", False) else
+                         ("+=", "grad accumulated here: more than one grad flowed into this variable"))
+            out.append(f'<g class="dz-badge"><title>{why}</title><circle cx="{bx:.1f}" cy="{by:.1f}" r="12" '
                        f'fill="{palette.MARK_STROKE}"/><text x="{bx:.1f}" y="{by:.1f}" fill="#ffffff" '
                        f'font-size="14" font-weight="bold" text-anchor="middle" '
-                       f'dominant-baseline="central">+=</text></g>')
+                       f'dominant-baseline="central">{mark}</text></g>')
         out.append("</g>")
     if legend:
         shift = width - MARGIN - legend[1]

@@ -345,7 +345,7 @@ class BackwardView(TraceView):
             elif v in accumulated and node is not None and node.grad_overwritten:
                 parts.append(prose(line + f" — your backward kept only the last grad (x.grad = gx): "
                                           f"{node.label or v}.grad ends as {node.grad}; book step 14 adds them: "
-                                          "x.grad = x.grad + gx", "+="))
+                                          "x.grad = x.grad + gx", "="))
             elif v in accumulated and self.trace.source == "objects" and is_reused(graph, fid):
                 # one object called twice: this second grad is not one to add (QA S22-2)
                 parts.append(prose(line + " — " + popped_again(graph.functions[fid].op, var_name(graph, v),
