@@ -106,11 +106,14 @@ def _final_totals(bpass, wanted):
 def _names_at_backward(bpass, names, alive):
     """vid -> the name that referred to it when the drawn pass began
     (`Tracer._names_now`), less the names that now refer to another drawn
-    variable: two nodes labelled `y` would say the wrong one is the cell's y."""
+    variable or are another drawn variable's own `name` (x = Variable(..., name='y')):
+    two nodes labelled `y` would say the wrong one is the cell's y."""
     earlier = bpass.names if bpass is not None else {}
     if not earlier:
         return earlier
     taken = {names.get(id(obj)) for obj in alive.values() if obj is not None}
+    taken.update(n for n in (getattr(obj, "name", None) for obj in alive.values() if obj is not None)
+                 if isinstance(n, str))
     return {v: name for v, name in earlier.items() if name not in taken}
 
 

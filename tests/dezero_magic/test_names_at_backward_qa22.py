@@ -113,3 +113,12 @@ def test_a_gone_output_without_an_update_still_says_gone(shell):
     gc.collect()
     check = check_gradients(t)
     assert "the output of the last backward no longer exists" in check.reason
+
+
+def test_a_name_at_backward_that_is_another_nodes_own_name_is_not_used(shell):
+    # QA W22: x named 'y' and the product once bound to y were both labelled y
+    cell = ("%%dezero -o _t\nw = Variable(np.array(5.0), name='y')\nx = Variable(np.array(2.0))\n"
+            "y = x * w\ny.backward()\ny = 1.0\n")
+    assert shell.run_cell(cell).success
+    labels = [v.label for v in shell.user_ns["_t"].graph.variables.values() if v.label]
+    assert labels.count("y") == 1, labels
