@@ -69,13 +69,19 @@ def _as_grad(f, gx, create_graph):
             f"{type(f).__name__}.backward returned a {type(gx).__name__}, not a Variable, "
             "so create_graph=True cannot record how it was computed; compute the grad from "
             "gy and self.inputs with dezero operations (e.g. 2 * x * gy, F.exp(x) * gy)")
-    array = as_array(gx)
-    if not isinstance(array, array_types) or array.dtype.kind not in "biufc":
+    array = _numeric(gx)
+    if array is None:
         raise TypeError(
             f"{type(f).__name__}.backward returned a {type(gx).__name__} ({gx!r:.40}) as a "
             "grad; return a Variable (compute it from gy with dezero operations, or wrap an "
             "array with Variable(...)), one per input")
     return Variable(array)
+
+
+def _numeric(value):
+    """`value` (a number or an array) as a numeric array, or None for anything else."""
+    array = as_array(value)
+    return array if isinstance(array, array_types) and array.dtype.kind in "biufc" else None
 
 
 def _shape(g):
@@ -106,8 +112,8 @@ def _fit_seed(seed, y, i):
 
 def _seed_variable(seed, y):
     """A seed set as `y.grad = 3.0` or an array, as a Variable; anything else refused."""
-    array = as_array(seed)
-    if not isinstance(array, array_types) or array.dtype.kind not in "biufc":
+    array = _numeric(seed)
+    if array is None:
         name = y.name or "y"
         raise TypeError(f"{name}.grad, the seed of {name}.backward(), is a {type(seed).__name__} ({seed!r:.40}); "
                         f"set it to a number or an array of {name}'s shape, or call {name}.cleargrad() to "

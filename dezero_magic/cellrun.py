@@ -257,7 +257,7 @@ class TracedRun:
                             switched=self.switched, error=result.error_in_exec, code=self.code)
         trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
         trace.graph.interrupted = isinstance(result.error_in_exec, KeyboardInterrupt)
-        if getattr(self.tracer, "unloaded", False) and UNLOADED not in trace.graph.notes:
+        if self.tracer.unloaded and UNLOADED not in trace.graph.notes:
             trace.graph.notes.append(UNLOADED)  # (the cell ran %unload_ext dezero_magic: nothing after it heard)
         # (the Gradients tab tells a backward that raised from one that returned None)
         trace.backward_raised = raised_backwards(self.watch, result.error_in_exec)

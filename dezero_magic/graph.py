@@ -102,6 +102,10 @@ class Graph:
         ends = [v for v in self.variables.values() if v.id not in used and not v.leaf]
         return (ends[0].label or "") if len(ends) == 1 else ""
 
+    def how_it_stopped(self):
+        """What ended an incomplete graph: "the cell raised", "the cell was interrupted"."""
+        return f"{self.raised_in or 'the cell'} {'was interrupted' if self.interrupted else 'raised'}"
+
     def started_from(self):
         """The id of the variable the shown backward pass started from (its
         first step's output), or None without steps."""

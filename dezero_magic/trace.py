@@ -144,8 +144,7 @@ class Trace:
             return "No graph to draw." if g.notes else EMPTY
         text = counts(g)
         if not g.complete:
-            what = f"{g.raised_in or 'the cell'} {'was interrupted' if g.interrupted else 'raised'}"
-            text = f"INCOMPLETE — {what}; this is the graph recorded until then. " + text
+            text = f"INCOMPLETE — {g.how_it_stopped()}; this is the graph recorded until then. " + text
         return text
 
     def html(self):

@@ -108,6 +108,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         self.foreign_events = 0   # forward calls and passes of other threads, left out
         self.on_long_cell = None  # called (often) once the cell has made thousands of calls
         self.grads_made = {}      # grads passes left on leaves (pass_grads)
+        self.unloaded = False     # %unload_ext dezero_magic ran in the cell (set by unload_ipython_extension)
         # (namespace, names the cell's code binds at its top level), set by cellrun: read at each
         # backward's begin (`_names_now`); None: no names noted
         self.cell_names = None

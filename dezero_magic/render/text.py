@@ -23,7 +23,7 @@ def render_text(graph, max_lines=60, shapes=False):
     lines = []
     head = "dezero graph: " + counts(graph)
     if not graph.complete:
-        head += f" (INCOMPLETE: {graph.raised_in or 'the cell'} {'was interrupted' if graph.interrupted else 'raised'})"
+        head += f" (INCOMPLETE: {graph.how_it_stopped()})"
     lines.append(head)
     funcs = sorted(graph.functions.values(), key=lambda f: f.order)
     cut = len(funcs) - max_lines
