@@ -164,22 +164,30 @@ def object_array_note(names, namespace, before=None):
     return None
 
 
-def none_call_note(names, namespace, code=""):
+def none_call_note(names, namespace, code="", error=None):
     """A name of the cell that holds None while a student's Function.__call__
     can end without `return`: `y = Square()(x)` gave None (book step 18's
     `return` indented into `if Config.enable_backprop:` returns nothing under
     no_grad(); a __call__ with no `return` at all, never anything), and the
-    graph shows only the input. None when no such name or __call__."""
+    graph shows only the input. Also when the cell raised a TypeError or
+    AttributeError about None (`x * x + 1`: the product was None, then
+    `None + 1` raised), where no name is left holding the None. None when
+    no such name or __call__."""
     called = bound_by_calls(code)   # (g = y.grad is None when the book freed it: no __call__'s doing)
     empty = [n for n in names if n in called and n in namespace and namespace[n] is None]
-    if not empty:
+    on_none = isinstance(error, (TypeError, AttributeError)) and "NoneType" in message(error)
+    if not empty and not on_none:
         return None
     for call in _students_calls(namespace):
         why = _why_none(call)
-        if why is not None:
+        if why is None:
+            continue
+        if empty:
             shown = ", ".join(empty[:3])
             return (f"{shown} {'is' if len(empty) == 1 else 'are'} None: your Function.__call__ returned None. "
                     f"{why}")
+        return (f"The cell raised on None ({described(error)}): most likely one of your Functions "
+                f"gave None, as your Function.__call__ can return None. {why}")
     return None
 
 

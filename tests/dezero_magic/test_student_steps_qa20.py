@@ -220,3 +220,20 @@ def test_a_graph_whose_loop_stored_what_it_got_keeps_the_step_14_verdict(shell, 
     assert " ".join(ALL_OK.split()) in text
     assert "so the FAIL comes from what your Variable.backward stored" not in text
     assert " ".join(STORED_OK.split()) not in text
+
+
+def test_an_error_on_a_none_a_call_returned_is_linked_to_the_call(shell, displayed):
+    # QA S22-5: under no_grad the product was None and `None + ...` raised; no name held the None,
+    # so nothing linked the error to the `return` inside `if Config.enable_backprop:`
+    shell.run_cell(BACKPROP_IF)
+    trace = run_failing(shell, displayed, "x = Variable(np.array(2.0))\nwith no_grad():\n"
+                                          "    y = add(square(x), square(x))")
+    note = next(n for n in trace.graph.notes if n.startswith("The cell raised on None ("))
+    assert "'NoneType' object has no attribute 'data'" in note, note
+    assert "Its `return` is inside `if Config.enable_backprop:`" in note, note
+
+
+def test_an_error_on_none_with_a_call_that_always_returns_is_not_blamed_on_it(shell, displayed):
+    shell.run_cell(STEP16)
+    trace = run_failing(shell, displayed, "x = Variable(np.array(2.0))\ny = square(x)\nz = None + 1")
+    assert not any("returned None" in n or "raised on None" in n for n in trace.graph.notes), trace.graph.notes
