@@ -117,6 +117,16 @@ def _names_at_backward(bpass, names, alive):
     return {v: name for v, name in earlier.items() if name not in taken}
 
 
+def _label_seeds(graph, seeds_of):
+    """An unnamed seed a create_graph backward put in `y.grad` (a leaf of the
+    grads' graph, book steps 33-36) is drawn `y.grad`, not `v3`."""
+    nodes = graph.variables
+    for seed, out in seeds_of.items():
+        node, output = nodes.get(_vid(seed)), nodes.get(_vid(out))
+        if node is not None and not node.label and output is not None and output.label:
+            node.label = f"{output.label}.grad"
+
+
 def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, complete=True, no_grad_cell=False,
                       cell_code=""):
     """Build the Graph of what `tracer` recorded; returns (graph, output_refs, leaf_refs).
@@ -212,6 +222,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
                 node.changed_since = True  # (the gradient checks must not re-run at the new value)
                 changed.append((node, now))
 
+    _label_seeds(graph, tracer.seeds_of)
     for call in chosen:
         func = None if call[NO_GRAD] else _function_of(resolve, call)
         fid = _fid(call[ORDER])

@@ -11,7 +11,9 @@ references, dropped with the grads), read once a pass ends.
 
 Also the grads a create_graph pass left on the leaves (`_leaf_grads`), and
 whether a later pass differentiated them (`differentiates`,
-`first_derivatives`: book steps 33-36).
+`first_derivatives`: book steps 33-36); and the seeds of create_graph
+passes (`seeds_of`): the ones `y.backward()` puts in `y.grad` are leaves
+of the grads' graph, unnamed, and are drawn as `y.grad`.
 """
 import weakref
 
@@ -20,6 +22,20 @@ class PassGrads:
     """Knows `grads_made`: id(grad) -> (weakref to the grad, vid of the
     variable it was the grad of, vids the pass started from), and the
     first derivatives of a create_graph pass."""
+
+    SEEDS_KEPT = 1000  # (a loop of create_graph passes: the newest passes' seeds are what is drawn)
+
+    def _note_seeds(self, outputs, vids):
+        """seed vid -> vid of its output, for a create_graph pass about to begin
+        (dezero has set each output's grad: ones, or the user's seed)."""
+        seeds = self.seeds_of
+        for y, vid in zip(outputs, vids):
+            g = getattr(y, "grad", None)
+            if g is not None and hasattr(g, "creator"):   # (a Variable: it may enter the grads' graph)
+                seeds[self.variables.vid_of(g)] = vid
+        if len(seeds) > self.SEEDS_KEPT:
+            for key in list(seeds)[:len(seeds) - self.SEEDS_KEPT // 2]:
+                del seeds[key]
 
     def _note_grads_made(self, bpass):
         if bpass is None or bpass.create_graph or bpass.collects or not bpass.steps:

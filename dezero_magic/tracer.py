@@ -62,6 +62,7 @@ import weakref
 from dezero.events import Observer, pass_collects_elsewhere
 from dezero_magic.preview import summarise
 from dezero_magic.call_window import CallWindow
+from dezero_magic.carried import holds_more_than
 from dezero_magic.naming import names_at_backward
 from dezero_magic.pass_grads import PassGrads, differentiates
 from dezero_magic.raw_calls import RawCalls
@@ -108,6 +109,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
         self.foreign_events = 0   # forward calls and passes of other threads, left out
         self.on_long_cell = None  # called (often) once the cell has made thousands of calls
         self.grads_made = {}      # grads passes left on leaves (pass_grads)
+        self.seeds_of = {}        # seed vid -> output vid, of create_graph passes (pass_grads)
         self.unloaded = False     # %unload_ext dezero_magic ran in the cell (set by unload_ipython_extension)
         # (namespace, names the cell's code binds at its top level), set by cellrun: read at each
         # backward's begin (`_names_now`); None: no names noted
@@ -182,6 +184,8 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
             g = getattr(y, "grad", None)
             if g is not None:
                 seeds[vid] = summarise(array_of(g))
+        if create_graph:
+            self._note_seeds(outputs, vids)
         bpass = BackwardPass(vids, seeds, retain_grad, create_graph, self.order)
         bpass.collects = pass_collects_elsewhere()
         bpass.calls_at_begin = self.forward_calls
@@ -239,8 +243,11 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
                 acc += (vid, *(summarise(array_of(total)) if total is not None else snap))
             else:
                 received.add(vid)
-                if total is not None and total is not gx and call[VIDS:VIDS + n_in].count(vid) == 1:
-                    # A grad kept from an earlier backward (not cleared): this one was added to it.
+                if total is not None and total is not gx and (
+                        call[VIDS:VIDS + n_in].count(vid) == 1 or holds_more_than(
+                            total, [g for j, g in enumerate(gxs[:n_in]) if call[VIDS + j] == vid])):
+                    # A grad kept from an earlier backward (not cleared): this one was added to
+                    # it. (x * x: x.grad is the sum of the two uses' grads, unless it held one.)
                     bpass.carried.add(vid)
                     acc += (vid, *summarise(array_of(total)))
         n = len(pending)

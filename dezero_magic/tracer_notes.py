@@ -42,7 +42,9 @@ def carried_notes(graph, tracer, namespace=None, cell_code=""):
     """The leaves whose grad also holds an earlier backward's. For data
     Variables that is harmless unless read; a parameter's is read by
     optimizer.update(), which then steps by the sum."""
-    carried = [v for v in graph.variables.values() if v.grad_carried and v.leaf and v.label]
+    # (a create_graph pass's seed, `y.grad`, is the user's to read only by name: not told)
+    carried = [v for v in graph.variables.values() if v.grad_carried and v.leaf and v.label
+               and int(v.id[1:]) not in tracer.seeds_of]
     if not carried:
         return []
     live = tracer.variables.live
