@@ -31,7 +31,27 @@ def _is_real_0d(value):
 
 
 _DEFAULT_RATES = {"lr": 0.01, "momentum": 0.9, "alpha": 0.001, "beta1": 0.9, "beta2": 0.999,
-                  "eps": 1e-8, "rho": 0.95}
+                  "eps": 1e-8, "rho": 0.95, "rate": 1e-4, "max_norm": 1.0}
+
+
+def _check_hook_number(hook, name, value, *, zero_ok):
+    """A hook's number is checked when the hook is made: WeightDecay('a') failed
+    only in update(), and ClipGrad(-1.0) scaled every grad by a negative factor,
+    so training silently climbed the loss (ClipGrad(0) zeroed every grad)."""
+    _check_rates(hook, **{name: value})
+    number = float(value)
+    if math.isnan(number) or number < 0 or (number == 0 and not zero_ok) \
+            or (zero_ok and math.isinf(number)):
+        need = "a finite number >= 0" if zero_ok else "a number > 0"
+        raise ValueError(
+            f"{type(hook).__name__}: {name} must be {need}, got {value!r}; e.g. "
+            f"{type(hook).__name__}({_DEFAULT_RATES[name]})"
+        )
+
+
+# What to write instead of a hook class (add_hook(WeightDecay) applied nothing).
+_HOOK_EXAMPLES = {"WeightDecay": "O.WeightDecay(1e-4)", "ClipGrad": "O.ClipGrad(1.0)",
+                  "FreezeParam": "O.FreezeParam(model.l0)"}
 
 
 class Optimizer:
@@ -45,7 +65,8 @@ class Optimizer:
         if not callable(getattr(target, "params", None)):
             raise TypeError(
                 f"{type(self).__name__}.setup needs a Layer or Model (something with "
-                f"params()), got {type(target).__name__}"
+                f"params()), got {type(target).__name__}; pass the model itself (or a "
+                "Layer), optimizer.setup(model), not model.params()"
             )
         self.target = target
         return self
@@ -70,6 +91,20 @@ class Optimizer:
         )
 
     def add_hook(self, f):
+        """`f(params)` runs on the list of parameters with grads before each update."""
+        if isinstance(f, type) or not callable(f):
+            # A class is callable too: update() then built WeightDecay(rate=params)
+            # and applied no decay, silently.
+            if isinstance(f, type):
+                what, example = f"the class {f.__name__}", _HOOK_EXAMPLES.get(
+                    f.__name__, f"{f.__name__}(...)")
+            else:
+                what, example = f"{type(f).__name__} {f!r:.40}", _HOOK_EXAMPLES["WeightDecay"]
+            raise TypeError(
+                f"{type(self).__name__}.add_hook needs a hook instance (called with the "
+                f"parameters at each update), got {what}; pass an instance, e.g. "
+                f"optimizer.add_hook({example})"
+            )
         self.hooks.append(f)
 
 
@@ -208,6 +243,7 @@ class WeightDecay:
     """L2 regularisation: grad += rate * param, before the optimizer's step."""
 
     def __init__(self, rate):
+        _check_hook_number(self, "rate", rate, zero_ok=True)
         self.rate = rate
 
     def __call__(self, params):
@@ -220,6 +256,7 @@ class ClipGrad:
     """Scale all grads together so that their global L2 norm is at most `max_norm`."""
 
     def __init__(self, max_norm):
+        _check_hook_number(self, "max_norm", max_norm, zero_ok=False)
         self.max_norm = max_norm
 
     def __call__(self, params):

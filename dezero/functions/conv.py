@@ -13,7 +13,7 @@ from dezero.functions.matrix import linear
 from dezero.functions.tensor import reshape, transpose
 
 
-def _check(x, W, name, w_in_axis):
+def _check(x, W, name, w_in_axis, b=None):
     if x.ndim != 4 or W.ndim != 4:
         raise ValueError(
             f"{name} expects x (N, C, H, W) and a 4-d W, got {x.shape} and {W.shape}"
@@ -26,6 +26,14 @@ def _check(x, W, name, w_in_axis):
     if min(W.shape[2:]) < 1:
         raise ValueError(f"{name}: W's kernel (W.shape[2:]) must be at least 1x1, W has shape "
                          f"{W.shape}")
+    oc_axis = 1 - w_in_axis
+    if b is not None and b.shape != (W.shape[oc_axis],):
+        # Before, NumPy's "operands could not be broadcast together with shapes
+        # (1,3,3,2) (3,)", or (for a bias that did broadcast) a failure in backward.
+        raise ValueError(
+            f"{name}: b must hold one bias per output channel, shape ({W.shape[oc_axis]},) "
+            f"(W.shape[{oc_axis}] of W {W.shape}), got shape {b.shape}"
+        )
 
 
 class Conv2d(Function):
@@ -33,7 +41,7 @@ class Conv2d(Function):
         self.stride, self.pad = stride_pad_pairs(stride, pad, "conv2d")
 
     def forward(self, x, W, b=None):
-        _check(x, W, "conv2d", 1)
+        _check(x, W, "conv2d", 1, b)
         xp = cuda.get_array_module(x)
         kh, kw = W.shape[2:]
         col = im2col_array(x, (kh, kw), self.stride, self.pad, to_matrix=False)
@@ -62,7 +70,7 @@ class Deconv2d(Function):
         self.outsize = outsize
 
     def forward(self, x, W, b=None):
-        _check(x, W, "deconv2d", 0)
+        _check(x, W, "deconv2d", 0, b)
         xp = cuda.get_array_module(x)
         (sh, sw), (ph, pw) = self.stride, self.pad
         _, oc, kh, kw = W.shape

@@ -199,11 +199,28 @@ def _targets_like(t, x):
     return t
 
 
+def _targets_shaped(name, t, x, x_name="x"):
+    """t reshaped to x's shape when only the number of axes differs; a t of
+    another size failed with NumPy's "cannot reshape array of size 3 into
+    shape (4,1)", naming neither the function nor what t must be."""
+    if x.ndim == t.ndim:
+        return t
+    if t.size != x.size:
+        hint = ""
+        if x_name == "x" and x.ndim == 2 and x.shape[1] > 1 and t.shape == x.shape[:1]:
+            hint = ("; for one class label per row of several scores use "
+                    "softmax_cross_entropy(x, t) instead")
+        raise ValueError(
+            f"{name} needs one target t per value of {x_name}: {x_name} has shape {x.shape} "
+            f"({x.size} values) but t has shape {t.shape} ({t.size} values); t must have "
+            f"{x_name}'s shape {x.shape}{hint}"
+        )
+    return reshape(t, x.shape)
+
+
 def sigmoid_cross_entropy(x, t):
     x = as_variable(x)
-    t = _targets_like(t, x)
-    if x.ndim != t.ndim:
-        t = reshape(t, x.shape)
+    t = _targets_shaped("sigmoid_cross_entropy", _targets_like(t, x), x)
     return SigmoidCrossEntropy()(x, t)
 
 
@@ -219,9 +236,7 @@ def binary_cross_entropy(p, t):
     biases the loss near 1); so log never sees 0.
     """
     p = as_variable(p)
-    t = _targets_like(t, p)
-    if p.ndim != t.ndim:
-        t = reshape(t, p.shape)
+    t = _targets_shaped("binary_cross_entropy", _targets_like(t, p), p, "p")
     eps = _clip_eps(p.dtype if p.dtype.kind == "f" else np.float64)
     p = clip(p, eps, 1.0 - eps)
     tlog_p = t * log(p) + (1 - t) * log(1 - p)
