@@ -25,9 +25,53 @@ def _gather(dataset, batch_index):
     return dataset.data[index], dataset.label[index]
 
 
+_PASS_PAIRS = ("pass a list of (x, t) pairs, e.g. list(zip(x, t)) for arrays x of inputs and t "
+               "of labels, or a dezero.datasets.Dataset (e.g. dezero.datasets.Spiral(), or a "
+               "subclass whose prepare() sets self.data and self.label)")
+
+
+def _is_pair(example):
+    return isinstance(example, (tuple, list)) and len(example) == 2
+
+
+def _not_pairs_error(index, example):
+    return TypeError(f"DataLoader needs a dataset whose items are (x, t) pairs, but item {index} "
+                     f"is {type(example).__name__} ({example!r:.40}); {_PASS_PAIRS}")
+
+
+def _check_dataset(dataset):
+    """Refuse, before the first batch, datasets whose items are not (x, t) pairs.
+
+    Items are read as example[0], example[1]: a plain array's rows "worked" as
+    (column 0, column 1), silently training on the wrong numbers, and (x, t)
+    given as a tuple became a dataset of 2 items. One item is looked at (the
+    first), so the check costs one __getitem__.
+    """
+    if isinstance(dataset, cuda.array_types):
+        read = ("its rows would be read as (x, t) = (column 0, column 1)" if dataset.ndim >= 2
+                else "its items are single numbers")
+        raise TypeError(
+            f"DataLoader needs a dataset whose items are (x, t) pairs, but got an array of shape "
+            f"{dataset.shape}: {read}; {_PASS_PAIRS}")
+    if (isinstance(dataset, (tuple, list)) and len(dataset) == 2
+            and all(isinstance(part, cuda.array_types) and part.ndim >= 1 for part in dataset)):
+        shapes = " and ".join(str(part.shape) for part in dataset)
+        raise TypeError(
+            f"DataLoader needs a dataset whose items are (x, t) pairs, but got a "
+            f"{type(dataset).__name__} of 2 arrays (shapes {shapes}), a dataset of 2 items; for "
+            "arrays x of inputs and t of labels pass list(zip(x, t)) (one (x, t) pair per "
+            "example) or a dezero.datasets.Dataset")
+    if len(dataset):
+        example = dataset[0]
+        if not _is_pair(example):
+            raise _not_pairs_error(0, example)
+
+
 class DataLoader:
     """Batches of `batch_size` examples, shuffled each epoch when `shuffle` is true.
 
+    `dataset` is a dezero Dataset or a list of (x, t) pairs (its first item is
+    checked at construction; an array, or x and t given as a tuple, is refused).
     A batch is `(x, t)`: the examples' data and labels stacked into arrays
     (CuPy arrays after `to_gpu()`). The last batch is smaller when the dataset
     size is not a multiple of batch_size. The shuffle uses the global NumPy RNG,
@@ -38,6 +82,7 @@ class DataLoader:
     def __init__(self, dataset, batch_size, shuffle=True, gpu=False, rng=None):
         if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
             raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}")
+        _check_dataset(dataset)
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.shuffle = shuffle
@@ -71,13 +116,8 @@ class DataLoader:
             t = xp.array([example[1] for example in batch])
         except (IndexError, TypeError, KeyError) as exc:
             example = batch[0] if batch else None
-            if not (isinstance(example, (tuple, list)) and len(example) == 2):
-                raise TypeError(
-                    f"DataLoader needs a dataset whose items are (x, t) pairs, but item "
-                    f"{int(batch_index[0])} is {type(example).__name__} ({example!r:.40}); pass a "
-                    "dezero Dataset (e.g. dezero.datasets.Spiral()) or a list of pairs, e.g. "
-                    "list(zip(x, t)) for arrays x of inputs and t of labels"
-                ) from exc
+            if not _is_pair(example):
+                raise _not_pairs_error(int(batch_index[0]), example) from exc
             raise
         return x, t
 

@@ -174,8 +174,9 @@ class Layer:
 
         Raises WeightsMismatchError (a ValueError) naming missing keys,
         unexpected keys and shape mismatches, and leaves the layer unchanged.
-        A lazily-sized parameter that is still uninitialised takes the saved
-        shape.
+        A lazily-sized parameter that is still uninitialised takes its input
+        size from the file; its other sizes must match the layer's, and W takes
+        the layer's dtype, as a built one does.
         """
         path = os.fspath(path)
         if not os.path.exists(path) and os.path.exists(_npz_path(path)):
@@ -185,11 +186,11 @@ class Layer:
         arrays = _read_npz(path)
         missing = [k for k in params_dict if k not in arrays]
         unexpected = [k for k in arrays if k not in params_dict]
+        expected = self._expected_shapes(params_dict)
         mismatched = [
-            f"{k}: file {arrays[k].shape}, layer {params_dict[k].data.shape}"
+            f"{k}: file {arrays[k].shape}, layer {_shape_text(expected[k])}"
             for k in params_dict
-            if k in arrays and params_dict[k].data is not None
-            and arrays[k].shape != params_dict[k].data.shape
+            if k in arrays and expected[k] is not None and not _shape_fits(arrays[k].shape, expected[k])
         ]
         if missing or unexpected or mismatched:
             parts = []
@@ -218,6 +219,36 @@ class Layer:
 
     def _weights_loaded(self):
         """Hook run after load_weights: a layer whose sizes follow its weights sets them."""
+
+    def _unbuilt_shape(self, name):
+        """The shape parameter `name` must take while it is uninitialised, None for a size
+        the file may set; None when any shape will do."""
+        return None
+
+    def _expected_shapes(self, params_dict):
+        """key -> the shape load_weights requires (see _unbuilt_shape) or None. An unbuilt
+        layer trusted the file: Linear(3, nobias=True) took a W with 5 outputs silently."""
+        owners = {"": self}
+        owners.update((key, obj) for key, obj in self._walk() if isinstance(obj, Layer))
+        shapes = {}
+        for key, param in params_dict.items():
+            if param.data is not None:
+                shapes[key] = param.data.shape
+            else:
+                parent, _, name = key.rpartition("/")
+                shapes[key] = owners[parent]._unbuilt_shape(name)
+        return shapes
+
+
+def _shape_fits(shape, expected):
+    return len(shape) == len(expected) and all(e is None or e == n for n, e in zip(shape, expected))
+
+
+def _shape_text(shape):
+    """(any, 3) for a shape whose None sizes the file may set."""
+    if None not in shape:
+        return str(tuple(shape))
+    return "(" + ", ".join("any" if n is None else str(n) for n in shape) + ")"
 
 
 def _read_npz(path):
@@ -302,6 +333,22 @@ def _warn_at_init(layer, name, value, stray):
                            module=module_globals.get("__name__"),
                            registry=module_globals.setdefault("__warningregistry__", {}),
                            module_globals=module_globals)
+
+
+def layer_size(layer_name, arg, value):
+    """A size argument of a built-in layer (out_size, in_channels, ...) as an int, checked
+    when the layer is built: a float or negative size failed only at the first call, with
+    NumPy's words and neither the layer nor the argument named."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        if value > 0:
+            return int(value)
+        raise ValueError(f"{layer_name}: {arg} must be a positive integer (a number of units "
+                         f"or channels), got {value!r}")
+    hint = ""
+    if isinstance(value, (float, np.floating)) and float(value).is_integer() and value > 0:
+        hint = f"; write {int(value)} (a size computed by / is a float: use // or int())"
+    raise TypeError(f"{layer_name}: {arg} must be a positive integer (a number of units or "
+                    f"channels), got {type(value).__name__} {value!r}{hint}")
 
 
 def layer_input(layer, x):

@@ -14,7 +14,8 @@ from dezero.layers.lazy_weight import LazyWeightLayer
 class _ConvBase(LazyWeightLayer):
     """Shared parts: W's shape and scale from the channels and kernel, the input check."""
 
-    in_attr, in_axis = "in_channels", 1  # in_axis: the axis of W that counts input channels
+    # in_axis: the axis of W that counts input channels
+    in_attr, out_attr, in_axis = "in_channels", "out_channels", 1
 
     def __init__(self, out_channels, kernel_size, stride=1, pad=0, nobias=False, dtype=np.float32,
                  in_channels=None):
@@ -29,11 +30,14 @@ class _ConvBase(LazyWeightLayer):
         self.dtype = dtype
         self._add_params(out_channels, nobias)
 
-    def _weight_shape_scale(self):
+    def _weight_shape(self):
         c, oc = self.in_channels, self.out_channels
         kh, kw = pair(self.kernel_size)
-        shape = (oc, c, kh, kw) if self.in_axis == 1 else (c, oc, kh, kw)
-        return shape, np.sqrt(1 / (c * kh * kw))
+        return (oc, c, kh, kw) if self.in_axis == 1 else (c, oc, kh, kw)
+
+    def _fan_in(self):
+        kh, kw = pair(self.kernel_size)
+        return self.in_channels * kh * kw
 
     def _check_input(self, x):
         """x as an array or Variable (a list becomes an array), checked against the layer."""

@@ -11,25 +11,36 @@ import numpy as np
 
 from dezero import cuda
 from dezero.core import Parameter
-from dezero.layers.base import Layer
+from dezero.layers.base import Layer, layer_size
 
 
 class LazyWeightLayer(Layer):
     """A Layer with W, drawn once its input size is known, and a zero bias b (or None).
 
     Subclasses set `in_attr` (the attribute holding the input size, None
-    until known), `in_axis` (the axis of W that counts inputs) and define
-    `_weight_shape_scale()`; their `__init__` sets their own attributes and
-    `dtype`, then calls `_add_params`.
+    until known), `out_attr` (the one holding the output size), `in_axis`
+    (the axis of W that counts inputs) and define `_weight_shape()` and
+    `_fan_in()`; their `__init__` sets their own attributes and `dtype`, then
+    calls `_add_params`, which checks the sizes.
     """
 
-    def _weight_shape_scale(self):
-        """(W's shape, the factor its randn draw is scaled by), from the layer's sizes."""
+    def _weight_shape(self):
+        """W's shape from the layer's sizes; None on in_axis while the input size is unknown."""
+        raise NotImplementedError
+
+    def _fan_in(self):
+        """The inputs each output sums over: W's randn draw is scaled by sqrt(1 / this)."""
         raise NotImplementedError
 
     def _add_params(self, out_size, nobias):
         if not isinstance(nobias, (bool, np.bool_)):
             raise self._nobias_error(nobias)
+        # Checked here: a float or negative size failed only at the first call, in NumPy's words.
+        name = type(self).__name__
+        out_size = layer_size(name, self.out_attr, out_size)
+        setattr(self, self.out_attr, out_size)
+        if getattr(self, self.in_attr) is not None:
+            setattr(self, self.in_attr, layer_size(name, self.in_attr, getattr(self, self.in_attr)))
         self.W = Parameter(None, name="W")
         if getattr(self, self.in_attr) is not None:
             self._init_W()
@@ -55,15 +66,21 @@ class LazyWeightLayer(Layer):
         return ""
 
     def _init_W(self, xp=np):
-        shape, scale = self._weight_shape_scale()
+        shape, scale = self._weight_shape(), np.sqrt(1 / self._fan_in())
         # Scaled in the layer's dtype, as NumPy 1 did for the book: under NumPy 2 a float64
         # scale made the product float64, and the cast back moved 1 in 4 float32 weights by 1 ulp.
         W_data = xp.random.randn(*shape).astype(self.dtype) * xp.asarray(scale, dtype=self.dtype)
         self.W.data = W_data.astype(self.dtype, copy=False)
 
+    def _unbuilt_shape(self, name):
+        # load_weights checks an unbuilt W against this: the file sets only the input size.
+        return self._weight_shape() if name == "W" else None
+
     def _weights_loaded(self):
-        # An unbuilt layer that load_weights filled: its input size was left None.
+        # An unbuilt layer that load_weights filled: its input size was left None. The
+        # file's W takes the layer's dtype, as a built layer's does.
         if getattr(self, self.in_attr) is None and self.W.data is not None:
+            self.W.data = self.W.data.astype(self.dtype, copy=False)
             setattr(self, self.in_attr, int(self.W.shape[self.in_axis]))
 
     def _fits(self, x):

@@ -8,8 +8,33 @@ For truncated BPTT call `loss.unchain_backward()` after each backward; the
 hidden state then starts a fresh graph.
 """
 import dezero.functions as F
-from dezero.layers.base import Layer, layer_input
+from dezero.layers.base import Layer, layer_input, layer_size
 from dezero.layers.linear import Linear
+
+
+def _check_sizes(layer, hidden_size, in_size):
+    name = type(layer).__name__
+    hidden_size = layer_size(name, "hidden_size", hidden_size)
+    return hidden_size, None if in_size is None else layer_size(name, "in_size", in_size)
+
+
+def _check_step(layer, x, x2h):
+    """x as one time step of the batch, (N, in_size), checked here so the error names
+    the RNN/LSTM (the inner Linear's named a Linear the user never built)."""
+    name = type(layer).__name__
+    if x.ndim != 2:
+        if x.ndim <= 1:
+            advice = ("for one sequence write x.reshape(1, -1) (the book's x.reshape(1, 1) for "
+                      "one number per step)")
+        else:
+            advice = "feed one time step at a time, e.g. x[:, t] for t in range(x.shape[1])"
+        raise ValueError(f"{name} expects one time step as a batch of rows (N, in_size), got "
+                         f"shape {x.shape}; {advice}")
+    if x2h.W.data is not None and x.shape[1] != x2h.W.shape[0]:
+        raise ValueError(
+            f"{name} has in_size {x2h.W.shape[0]} but got an input with {x.shape[1]} "
+            f"features (shape {x.shape}); build a new {name} for this input size")
+    _check_batch(layer, x)
 
 
 def _check_batch(layer, x):
@@ -30,6 +55,7 @@ class RNN(Layer):
 
     def __init__(self, hidden_size, in_size=None):
         super().__init__()
+        hidden_size, in_size = _check_sizes(self, hidden_size, in_size)
         self.x2h = Linear(hidden_size, in_size=in_size)
         # Lazy when x2h is, as in the book: its weights are drawn at the second step, after
         # x2h's and the model's next layers', so a seeded run draws the book's numbers.
@@ -41,7 +67,7 @@ class RNN(Layer):
 
     def forward(self, x):
         x = layer_input(self, x)
-        _check_batch(self, x)
+        _check_step(self, x, self.x2h)
         if self.h is None:
             h_new = F.tanh(self.x2h(x))
         else:
@@ -55,7 +81,7 @@ class LSTM(Layer):
 
     def __init__(self, hidden_size, in_size=None):
         super().__init__()
-        H, I = hidden_size, in_size
+        H, I = _check_sizes(self, hidden_size, in_size)
         self.x2f = Linear(H, in_size=I)
         self.x2i = Linear(H, in_size=I)
         self.x2o = Linear(H, in_size=I)
@@ -72,7 +98,7 @@ class LSTM(Layer):
 
     def forward(self, x):
         x = layer_input(self, x)
-        _check_batch(self, x)
+        _check_step(self, x, self.x2f)
         if self.h is None:
             f = F.sigmoid(self.x2f(x))
             i = F.sigmoid(self.x2i(x))

@@ -146,9 +146,8 @@ def test_a_list_assigned_to_data_gets_the_constructors_message():
 
 # ---------------------------------------------------------------- 14. DataLoader of non-pairs
 def test_dataloader_of_a_plain_array_says_items_must_be_pairs():
-    loader = DataLoader(np.arange(10.0), 3, shuffle=False)
     with pytest.raises(TypeError, match=r"items are \(x, t\) pairs.*list\(zip\(x, t\)\)"):
-        next(loader)
+        DataLoader(np.arange(10.0), 3, shuffle=False)  # (refused when made: QA R23-1)
     x, t = next(DataLoader(list(zip(np.ones((4, 2)), [0, 1, 0, 1])), 2, shuffle=False))
     assert x.shape == (2, 2) and t.tolist() == [0, 1]
 
