@@ -25,7 +25,9 @@ Which variables stay alive in another mode is computed from the variables
 held outside the graph in the recorded run (alive, and held by no live
 function); a variable a function kept *and* a name held is counted as kept
 by the function, so under no_grad the "data" figure is a lower bound (said
-in the notes).
+in the notes). A cell that cannot run to its end under no_grad (step 33's
+double backprop; its --modes re-run raised) gets no no_grad figures, but
+why (`no_grad_stops`).
 """
 import re
 from dataclasses import dataclass, field
@@ -58,6 +60,7 @@ class ModeFigures:
     released: List[str] = field(default_factory=list)      # not kept in this mode (dead or freed)
     cycle_kept: List[str] = field(default_factory=list)    # weakrefs off: kept by reference cycles
     notes: List[str] = field(default_factory=list)
+    cannot_run: str = ""   # why the cell cannot run to its end in this mode (then no figures are shown)
 
     def bytes_of(self, category):
         return {"data": self.data_bytes, "grads": self.grad_bytes, "kept": self.kept_bytes}[category]
@@ -215,10 +218,46 @@ def _notes(graph, mode, fig):
     return notes
 
 
-def mode_figures(graph):
-    """ModeFigures for every mode, in MODE_LABELS order, from the recorded graph."""
+def mode_figures(graph, no_grad_raised=None, from_grad=None):
+    """ModeFigures for every mode, in MODE_LABELS order, from the recorded graph;
+    `no_grad_raised`, `from_grad`: as `no_grad_stops` takes them."""
     held = held_outside(graph)
-    return [_figures(graph, mode, held) for mode in MODE_LABELS]
+    figs = [_figures(graph, mode, held) for mode in MODE_LABELS]
+    for fig in figs:
+        if fig.mode == NO_GRAD:
+            fig.cannot_run = no_grad_stops(graph, no_grad_raised, from_grad)
+    return figs
+
+
+def no_grad_stops(graph, raised=None, from_grad=None):
+    """Why the cell cannot run to its end under no_grad ('' when, as far as
+    is known, it can): its measured re-run (`%%dezero --modes`) raised
+    `raised`, or its last backward differentiated grads a create_graph
+    backward built (steps 33-36), or started from `from_grad`, a grad an
+    earlier backward left (`numgrad_reasons.grad_output`): under no_grad
+    such grads never exist. Figures computed from the graph would describe
+    a run that never finishes, listing grads (gx) it would never make (QA Q23-3)."""
+    chained = graph.differentiated_passes > 0
+    if not chained and not raised and not from_grad:
+        return ""
+    text = "Under no_grad this cell cannot run to its end"
+    if from_grad and not chained:
+        ex = from_grad if from_grad.isidentifier() else "gx"
+        text += (f": no function makes a creator, so the backward before the last one reaches no variable and "
+                 f"leaves no grad, and {from_grad}, the grad the last backward starts from ({ex} = x.grad), "
+                 f"is None: {ex}.backward() raises")
+    elif chained:
+        y = graph.variables.get(graph.differentiated_from)
+        y = y.label if y is not None and y.label else "y"
+        text += (f": no function makes a creator, so {y}.backward(create_graph=True) reaches no variable "
+                 "and leaves no grad (x.grad stays None), and the graph of grads that the later backward "
+                 "differentiates is never built: gx = x.grad is None, and gx.backward() raises")
+    else:
+        text += (": no function makes a creator, so backward() reaches no variable and every grad stays "
+                 "None; what the cell does with a grad afterwards (x.grad.data, gx.backward()) raises")
+    if raised:
+        text += f". --modes re-ran it so, and the run raised {raised}"
+    return text + ". No figures are computed for a run that stops."
 
 
 def human_bytes(n):

@@ -42,7 +42,7 @@ from dezero_magic.forward_faults import ForwardFault, diagnose, watched_pass
 from dezero_magic.grad_origin import CHANGED, backward_ran, differs, grad_changed, line_magic, not_compared
 from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.numgrad_reasons import changed_leaves, no_creator, no_graph, not_reproduced, output_gone
-from dezero_magic.numgrad_reasons import output_label, raised
+from dezero_magic.numgrad_reasons import no_live_leaf, output_label, raised
 from dezero_magic.pass_clock import PassClock
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, lost_to_rounding, split_kinks, sum_rounding
 from dezero_magic.reevaluate import evaluate as _evaluate
@@ -100,7 +100,7 @@ def _prepare(trace):
     reachable = {id(x) for f in funcs for x in _links(f)[0]}
     leaves = [(vid, x) for vid, x in _leaves(trace) if id(x) in reachable]
     if not leaves:
-        return "no leaf variable of the drawn graph is alive and feeds the output"
+        return no_live_leaf(trace)
     # x.data -= lr * x.grad.data after the backward: near a minimum the re-run at the new x still
     # "reproduces" a flat output, and its slopes there FAILed grads taken at the old x (QA Q21-1)
     return changed_leaves(trace, [vid for vid, _ in leaves]) or (y, funcs, leaves)

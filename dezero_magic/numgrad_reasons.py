@@ -5,7 +5,10 @@ unwatched in another cell: "the last backward" is none of its own); and why
 a re-run gives nothing to compare when no forward was found at fault
 (`forward_faults` names the one that is), or why it must not re-run it (a
 leaf changed after the drawn forward used it). Also `output_label`: the name
-the check gives its output."""
+the check gives its output; `grad_output`: an output that is, most likely,
+a grad an earlier backward of the cell left (the Memory tab's no_grad panel
+uses it too); `no_live_leaf`: why no drawn leaf feeds the output (the
+drawing cut at --max-nodes, say)."""
 from dezero_magic.grad_origin import backward_ran, line_magic
 
 
@@ -38,9 +41,23 @@ def output_gone(trace):
                 "its name to something else, or it was an expression's value, which no name holds); draw it "
                 "with %dezero again while a name holds it to check it")
     what = "the output of the last backward" if backward_ran(trace.graph) else "the output"
+    if _died_in_cell(trace.graph):
+        # Step 35's `gx = x.grad` after its loop: the cell's own line, not a later cell (QA Q23-5)
+        return (f"{what} no longer exists, and its graph with it: it was freed before this cell ended, as "
+                "no name held it then (it was never named, or a line after that backward, or the loop's next "
+                "round, bound its name to something else, as `gx = x.grad` after step 35's loop does); give "
+                "the output a name that no later line of the cell rebinds (gx_last = gx, say) and run the cell "
+                "again to check it")
     return (f"{what} no longer exists, and its graph with it: no name holds it any more (it was never named, or "
             "its name was bound to something else since, by a later cell or a loop in this one); give the "
             "output a name no later cell reuses and run the cell again to check it")
+
+
+def _died_in_cell(graph):
+    """Whether the variable the shown backward started from was already dead when the cell
+    ended (`VarNode.alive`, read as the graph was built), so no later cell freed it."""
+    node = graph.variables.get(graph.started_from() or "")
+    return node is not None and not node.alive
 
 
 def no_creator(trace):
@@ -48,7 +65,46 @@ def no_creator(trace):
     if line_magic(trace):
         return ("the variable %dezero drew has no creator (a leaf, made under no_grad, or unchained): there is "
                 "no graph to differentiate")
+    grad = grad_output(trace)
+    if grad is not None:
+        # Step 33 without create_graph=True: gx = x.grad; x.cleargrad(); gx.backward() (QA Q23-2)
+        y, ex = trace.graph.output_label(), grad if grad.isidentifier() else "gx"
+        y = y if y.isidentifier() and y != grad else "y"
+        return (f"the output, {grad}, has no creator, so there is no graph to differentiate: no function of the "
+                f"cell made it, and the last backward, from {grad}, ran no step after an earlier backward in "
+                f"this cell. {grad} is most likely a grad that backward left ({ex} = x.grad): a backward "
+                "without create_graph=True computes grads without recording a graph of them. To differentiate "
+                f"a grad, make it with {y}.backward(create_graph=True) (steps 33-36)")
     return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
+
+
+def grad_output(trace):
+    """The label of the output when it is what a grad left by an earlier backward of the cell
+    looks like in the graph: the last pass ran no step after earlier passes ran, and the output
+    is a drawn leaf (no recorded call made it: not a no_grad value, not unchained) that no drawn
+    function uses (not an input the cell made); else None."""
+    graph = trace.graph
+    if graph.steps or graph.unrecorded_steps or not graph.elided_steps or getattr(trace, "own_classes", False):
+        return None   # (a student's classes have no create_graph to advise)
+    outputs = {id(y) for y in (ref() for ref in trace.output_refs) if y is not None}
+    used = {i for f in graph.functions.values() for i in f.inputs}
+    for vid, ref in trace.leaf_refs.items():
+        node = graph.variables.get(vid)
+        if id(ref()) in outputs and node is not None and node.leaf and vid not in used:
+            return leaf_name(node)
+    return None
+
+
+def no_live_leaf(trace):
+    """Why no drawn leaf feeds the output: a node budget (--max-nodes) cut the drawing before
+    its leaves (x0, x1 of step 28 alive but not drawn, QA Q23-4), or none is alive."""
+    graph = trace.graph
+    if graph.cut:
+        at = f" at --max-nodes {graph.max_nodes}" if graph.max_nodes else " (the nodes nearest the output are drawn)"
+        return (f"the drawing was cut{at} before it reached the leaf variables that feed the output, and the "
+                "check differentiates with respect to the drawn leaves only; run the cell again with a larger "
+                "--max-nodes N to check them")
+    return "no leaf variable of the drawn graph is alive and feeds the output"
 
 
 def no_graph(trace):

@@ -129,11 +129,15 @@ def table_html(check, graph=None, first=None):
     # Named leaves (x, W) first: the constants a formula makes (2 in 2 * x) follow, and on
     # Goldstein-Price they are twenty rows that used to bury x and y; int ones, one line (QA S22-4).
     constants = [leaf for leaf in check.leaves if is_literal_constant(leaf, graph)]
+    # No backward ran in the cell: a numerical grad has no backprop grad to stand beside (QA Q23-7)
+    unasked = not check.backward_ran and not check.line_magic
     for leaf in sorted((lf for lf in check.leaves if lf not in constants), key=lambda lf: lf.label == lf.var_id):
         # a non-breaking hyphen (U+2011): "1.05e-08" wrapped as "1.05e-" / "08" in a narrow column
         err = "-" if leaf.rel_error is None else f"{leaf.rel_error:.2e}".replace("-", "\u2011")
         label = f"unnamed ({leaf.label})" if leaf.label == leaf.var_id else leaf.label   # as the other tabs say it
-        rows.append((label, _value(leaf), _analytic(leaf), _numerical(leaf), err, _result(leaf, graph)))
+        columns = (_fmt(leaf.value), _fmt(leaf.analytic), "-") if unasked else (
+            _value(leaf), _analytic(leaf), _numerical(leaf))
+        rows.append((label, *columns, err, _result(leaf, graph)))
     if constants:
         rows.append(constants_row(constants))
     checked = [leaf.passed for leaf in check.leaves if leaf.passed is not None]

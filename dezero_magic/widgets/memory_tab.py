@@ -15,7 +15,8 @@ import ipywidgets as widgets
 
 from dezero_magic.memory import (CATEGORIES, DATA_TITLE, DEFAULT, MODE_LABELS, NO_GRAD, NO_WEAKREFS, freed_by_kind,
                                  human_bytes, keep_units, mode_figures)
-from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows
+from dezero_magic.numgrad_reasons import grad_output
+from dezero_magic.modes import HEADER, INTERRUPTED, MEASURED, noise_note, result_rows
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 from dezero_magic.trace import EMPTY
@@ -142,7 +143,9 @@ def _lists(graph, fig):
 
 
 def figures_html(graph, fig, scale):
-    """The panel of one mode (escaped HTML)."""
+    """The panel of one mode (escaped HTML); a mode the cell cannot run to its end in says why instead."""
+    if fig.cannot_run:
+        return style.block(esc(keep_units(fig.cannot_run)), title=fig.label, klass="dz-memory-figures")
     head = f"{fig.label}: bytes per category, {COMPUTED}"
     counted = f'<div style="margin:2px 0">{esc(COUNTED_ONCE)}</div>'
     return style.block(_bars(fig, scale) + counted + _lists(graph, fig), title=head, klass="dz-memory-figures")
@@ -170,8 +173,8 @@ def memory_view(trace):
     said = no_graph_text(graph)
     if said is not None:
         return _without_table(trace, said)
-    figs = {f.mode: f for f in mode_figures(graph)}
-    scale = max((f.bytes_of(k) for f in figs.values() for k, _ in CATEGORIES), default=0)
+    figs = {f.mode: f for f in mode_figures(graph, _no_grad_raised(trace), grad_output(trace))}
+    scale = max((f.bytes_of(k) for f in figs.values() if not f.cannot_run for k, _ in CATEGORIES), default=0)
     panels = {f.label: figures_html(graph, f, scale) for f in figs.values()}
     ran = MODE_LABELS.get(graph.ran_as)
     # It opens on the mode the cell ran in, marked: a --retain-grad cell opened on the default
@@ -194,6 +197,16 @@ def memory_view(trace):
 
     buttons.observe(show, names="value")
     return _box(trace, buttons, panel)
+
+
+def _no_grad_raised(trace):
+    """The error of the --modes re-run under no_grad, when it raised and the default run did not
+    (a cell that raises in every mode says nothing of no_grad); else None."""
+    results = {r.mode: r for r in getattr(trace, "mode_results", None) or ()}
+    run, default = results.get(NO_GRAD), results.get(DEFAULT)
+    if run is None or run.ok or run.error == INTERRUPTED or (default is not None and not default.ok):
+        return None
+    return run.error
 
 
 def _box(trace, buttons, panel):

@@ -225,7 +225,7 @@ def test_not_available_once_the_output_is_gone(shell):
     check = check_gradients(t)
     assert not check.available
     assert "not available because the output of the last backward no longer exists" in check.reason
-    assert "give the output a name no later cell reuses and run the cell again" in check.reason  # what to do
+    assert "give the output a name that no later line of the cell rebinds" in check.reason  # what to do
     assert not derivative_curves(t).available
 
 
