@@ -12,7 +12,7 @@ import numpy as np
 
 from dezero import events
 from dezero.config import Config
-from dezero.core import Variable, _raise_for_bad_data, as_array
+from dezero.core import Function, Variable, _raise_for_bad_data, as_array
 from dezero.cuda import array_types
 
 _observers = events._observers  # the registry's own list, mutated in place
@@ -56,6 +56,43 @@ def _check_shapes(f, inputs, gxs):
                 f"input {i} of shape {x.data.shape}; each grad must have its input's "
                 "shape (sum over broadcast axes, e.g. with dezero.functions.sum_to)"
             )
+
+
+def _fit_grad(f, inputs, gxs, data, gx):
+    """A grad whose shape or dtype is not its input's: a shape is refused; a float input gets it in
+    its own dtype, as in torch (NumPy made `float32_x * float64_array` float64, and x.grad with it).
+    An int input keeps its float grad: cast, it would be rounded away."""
+    g = gx.data
+    if g.shape != data.shape:
+        _check_shapes(f, inputs, gxs)
+    if g.dtype != data.dtype and data.dtype.kind == "f" and g.dtype.kind in "biuf":
+        return AsType(data.dtype)(gx) if Config.enable_backprop else Variable(g.astype(data.dtype))
+    return gx
+
+
+def _fitted(fitted, inputs, gxs, x, gx, cast):
+    """`gxs` with `cast` in the first place of x's gx not yet replaced (`x + x` returns one gy for
+    both): a tracer compares x.grad with what it heard; a cast one looked kept from a past pass."""
+    fitted = list(gxs) if fitted is None else fitted
+    for j, (xj, gj) in enumerate(zip(inputs, gxs)):
+        if xj is x and gj is gx and fitted[j] is gx:
+            fitted[j] = cast
+            break
+    return fitted
+
+
+class AsType(Function):
+    """A grad cast under create_graph, in its graph so that it can be differentiated again; its
+    backward hands gy back, and the engine casts that to the dtype it came from."""
+
+    def __init__(self, dtype):
+        self.dtype = dtype
+
+    def forward(self, x):
+        return x.astype(self.dtype)
+
+    def backward(self, gy):
+        return gy
 
 
 def _as_grad(f, gx, create_graph):
@@ -252,14 +289,20 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     f"{type(f).__name__}.backward returned {len(gxs)} grads for "
                     f"{len(inputs)} inputs; return one grad per input"
                 )
+            fitted = None  # the grads as stored, once one was cast: what the step hooks hear
             for x, gx in zip(inputs, gxs):
                 if type(gx) is not Variable:  # replaces the `is None` test: same cost
                     if gx is None:
                         continue
                     gx = _as_grad(f, gx, create_graph)
                 data = x.data
-                if data is not None and gx.data.shape != data.shape:
-                    _check_shapes(f, inputs, gxs)
+                if data is not None:
+                    gd = gx.data  # (not `g`: the step hooks below are given g)
+                    if gd.dtype is not data.dtype or gd.shape != data.shape:  # (dtypes are shared objects)
+                        cast = _fit_grad(f, inputs, gxs, data, gx)
+                        if cast is not gx:
+                            fitted = _fitted(fitted, inputs, gxs, x, gx, cast)
+                            gx = cast
                 c = x.creator
                 if store is None:
                     old = x.grad
@@ -285,8 +328,8 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     push(heap, (-c.generation, -counter, c))
 
             if step_hooks:
-                events.emit_step(step_hooks, f, [g] if gys is None else gys, list(gxs),
-                                 events.Pending(heap))
+                events.emit_step(step_hooks, f, [g] if gys is None else gys,
+                                 list(gxs) if fitted is None else fitted, events.Pending(heap))
 
             if not retain_grad:
                 for ref in refs:

@@ -1,4 +1,6 @@
 """Matrix products (steps 37, 43): matmul, linear, linear_simple."""
+import numpy as np
+
 from dezero.core import Function, as_variable
 from dezero.functions.tensor import reshape, sum_to, transpose
 
@@ -23,6 +25,21 @@ def _check_inner(x_shape, W_shape, name):
         ) from None
 
 
+def _check_batch(x_shape, W_shape):
+    """Error branch of a batched product whose inner axes fit: NumPy's message
+    ("could not be broadcast together with remapped shapes ... ->(2,newaxis,newaxis)")
+    did not say that the leading (batch) axes were what did not fit."""
+    try:
+        np.broadcast_shapes(x_shape[:-2], W_shape[:-2])
+    except ValueError:
+        raise ValueError(
+            f"matmul: shapes {x_shape} and {W_shape} do not fit: their batch axes (all but the last two), "
+            f"{x_shape[:-2]} and {W_shape[:-2]}, must broadcast: compared from the right, each pair is equal "
+            "or one of them is 1 (a missing axis counts as 1); x (..., n, k) @ W (..., k, m) -> (..., n, m). "
+            "Reshape one operand (e.g. add an axis of 1 with F.expand_dims) or give both the same batch axes"
+        ) from None
+
+
 class MatMul(Function):
     """x @ W for operands of at least two dimensions (leading axes broadcast).
 
@@ -35,6 +52,7 @@ class MatMul(Function):
             return x @ W
         except ValueError:
             _check_inner(x.shape, W.shape, "matmul")
+            _check_batch(x.shape, W.shape)
             raise
 
     def backward(self, gy):

@@ -202,8 +202,9 @@ def test_other_numpy_ufuncs_and_operators_name_the_array():
         np.sqrt(v)
     # NumPy gets `v > 1.0` as np.less(1.0, v): the message names no mirrored operator
     for compare in (lambda: np.ones(2) < v, lambda: v > np.float64(1.0), lambda: np.float64(1.0) >= v):
-        with pytest.raises(TypeError, match=r"comparisons \(<, <=, >, >=\) do not work on a dezero Variable.*"
-                                            r"v\.data"):
+        # (v > np.float64(1.0) reaches Variable.__gt__ first: its own refusal, QA E23)
+        with pytest.raises(TypeError, match=r"(comparisons \(<, <=, >, >=\) do not work on a dezero Variable|"
+                                            r"dezero has no comparison for Variables).*v\.data"):
             compare()
     with pytest.raises(TypeError, match=r"`//` \(np\.floor_divide\)"):
         np.ones(2) // v
