@@ -18,11 +18,13 @@ import re
 import secrets
 
 from dezero_magic.layout import layout as compute_layout
-from dezero_magic.modes import results_html, results_text
+from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows, results_html, results_text
+from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
 from dezero_magic.render.screen import end_first
 from dezero_magic.render.dot import to_dot
-from dezero_magic.render.svg import render_svg, root_attrs, with_caption, with_fresh_ids
+from dezero_magic.render.caption import with_caption
+from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
 from dezero_magic.render.text import counts, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
@@ -36,8 +38,20 @@ _PIXELS = re.compile(r"^\d+(\.\d+)?$")
 PICTURE_MAX_CHARS = 400_000
 
 
+def _print_rules(box):
+    """CSS that prints the figure of the output whose element id is `box` whole,
+    shrunk to the page's width: on screen the box scrolls and opens at the
+    output end (`end_first`), and a printout or PDF kept only that end, the
+    leaves and their grads cut off without a word (QA X23-1: 16 of the 34
+    graphs of the notebooks)."""
+    return (f"@media print{{#{box} > .dz-figure{{display:block !important;overflow:visible !important;"
+            f"max-width:100% !important}}"
+            f"#{box} > .dz-figure > svg{{display:block;width:auto !important;min-width:0 !important;"
+            f"max-width:100% !important;height:auto !important;break-inside:avoid}}}}")
+
+
 def _untrusted_picture(svg, box):
-    """`<style>` + picture for the text/html of an output whose element id is `box`.
+    """(CSS rules, picture) for the text/html of an output whose element id is `box`.
 
     A front end that renders the HTML as it is (trusted JupyterLab, VS Code,
     nbconvert's HTML) applies the <style>: the inline SVG shows, the picture
@@ -54,12 +68,22 @@ def _untrusted_picture(svg, box):
     if not (_PIXELS.match(width) and _PIXELS.match(height)) or len(svg) > PICTURE_MAX_CHARS:
         return "", ""
     data = base64.b64encode(svg.encode("utf-8", "replace")).decode("ascii")
-    style = (f"<style>#{box} > .dz-figure{{display:flex !important}}"
-             f"#{box} > .dz-untrusted{{display:none}}</style>")
+    rules = f"#{box} > .dz-figure{{display:flex !important}}#{box} > .dz-untrusted{{display:none}}"
     picture = (f'<div class="dz-untrusted" style="overflow:auto;max-width:100%">'
                f'<div style="width:{width}px;height:{height}px;background-repeat:no-repeat;'
                f'background-image:url(data:image/svg+xml;base64,{data})"></div></div>')
-    return style, picture
+    return rules, picture
+
+
+def _caption_style(complete):
+    """The static caption's CSS, readable on light and dark pages (nbconvert's dark theme,
+    JupyterLab Dark untrusted): a fixed #333 was dark grey on black there (QA X23-6), and the
+    caption is the only line saying a cut graph is cut. The INCOMPLETE warning keeps its
+    colour on a white ground of its own (4.9:1; it was 3.9:1 on JupyterLab Dark's #111)."""
+    if complete:
+        return "color:inherit;opacity:.8;font-size:14px"
+    return (f"color:{palette.WARNING_STROKE};background:#ffffff;font-weight:bold;display:inline-block;"
+            "padding:1px 4px;border-radius:3px;font-size:14px")
 
 
 def _outputs_have_backward(refs):
@@ -149,25 +173,33 @@ class Trace:
 
     def html(self):
         notes = "".join(f"<li>{esc(n)}</li>" for n in self.graph.notes + self.notices)
-        style = "color:#b35806;font-weight:bold" if not self.graph.complete else "color:#333"
         svg, box = self.svg(), f"dz-static-{secrets.token_hex(6)}"
         reveal, picture = _untrusted_picture(svg, box)
         shown = "display:none;" if picture else "display:flex;"  # (none: until `reveal` shows it)
         # A graph wider than its box shows its output end first, as in the widgets (render.screen).
         flow = end_first(self.layout.rankdir)
-        return (f'<div class="dz-trace" id="{box}">{reveal}'
+        return (f'<div class="dz-trace" id="{box}"><style>{reveal}{_print_rules(box)}</style>'
                 f'<div class="dz-figure" style="{shown}flex-direction:{flow};align-items:flex-start;'
                 f'overflow:auto;max-width:100%">{svg}</div>'
                 f"{picture}"
-                f'<div class="dz-caption" style="{style};font-size:14px">{esc(self.caption())}</div>'
+                f'<div class="dz-caption" style="{_caption_style(self.graph.complete)}">{esc(self.caption())}</div>'
                 + (f'<ul class="dz-notes" style="font-size:14px">{notes}</ul>' if notes else "")
                 + (results_html(self.mode_results, esc) if self.mode_results else "")
                 + "</div>")
 
+    def _modes_table(self):
+        """The --modes table for the SVG alone (render.caption), or None: as the HTML's."""
+        if not self.mode_results:
+            return None
+        return (f"Memory per mode, {MEASURED}", [HEADER, *result_rows(self.mode_results)],
+                noise_note(self.mode_results))
+
     def _static_bundle(self):
-        # The SVG alone carries the caption line: a viewer that shows only it must
-        # still say when the graph is incomplete or cut.
-        svg = with_caption(self.svg(), self.caption(), warning=not self.graph.complete)
+        # The SVG alone carries the caption, the notes and the --modes table: a viewer that
+        # shows only it (LaTeX/PDF, extracted files) must still say when the graph is
+        # incomplete or cut, and why a grad looks wrong.
+        svg = with_caption(self.svg(), self.caption(), warning=not self.graph.complete,
+                           notes=self.graph.notes + self.notices, table=self._modes_table())
         return {"image/svg+xml": svg, "text/html": self.html(), "text/plain": self.text()}
 
     def _widget_bundle(self):

@@ -14,7 +14,7 @@ import re
 import secrets
 from collections import Counter
 
-from dezero_magic.layout import CHAR_PX, FONT_PX, LINE_PX, MARGIN
+from dezero_magic.layout import FONT_PX, LINE_PX, MARGIN
 from dezero_magic.naming import ids_drawn
 from dezero_magic.node_text import FREED_LINE, cut, var_lines, without_shape
 from dezero_magic.preview import shape_text
@@ -301,11 +301,13 @@ def split_legend(svg):
 
 
 def _spoken(graph, layout):
-    """The drawing's name for a screen reader (role="img" reads this, not the labels' word list)."""
+    """The drawing's name for a screen reader (role="img" reads this, not the labels' word list).
+    True wherever it is read: not only in the widgets, but in a static export or the file
+    plot_dot_graph writes, where no Graph tab (and no node picker) exists (QA X23-7)."""
     funcs = sum(1 for f in graph.functions if f in layout.positions)
     variables = sum(1 for v in graph.variables if v in layout.positions)
     return (f"dezero computation graph: {funcs} function{'s' * (funcs != 1)}, {variables} "
-            f"variable{'s' * (variables != 1)}; the Graph tab's node picker lists each with its details")
+            f"variable{'s' * (variables != 1)}; each node's tooltip gives its details")
 
 
 def with_fresh_ids(svg):
@@ -326,7 +328,6 @@ def with_fresh_ids(svg):
 
 
 _ROOT = re.compile(r"<svg\b[^>]*>")
-CAPTION_PX = 26
 
 
 def root_attrs(svg):
@@ -348,21 +349,3 @@ def drawn_last(svg, text):
     """`svg` with `text` (SVG) drawn last, over everything (`with_root`'s prefix: first)."""
     end = svg.rfind("</svg>")
     return svg[:end] + text + svg[end:] if end >= 0 else svg
-
-
-def with_caption(svg, text, warning=False):
-    """`svg` (from render_svg) with `text` written under the drawing: the SVG
-    alone (image/svg+xml, shown by viewers that take no HTML) then says when a
-    graph is incomplete or cut, as the HTML caption does. The canvas grows to
-    hold the line."""
-    attrs = root_attrs(svg)
-    width, height = float(attrs["width"]), float(attrs["height"])
-    new_w, new_h = max(width, len(text) * CHAR_PX + 2 * MARGIN), height + CAPTION_PX
-    colour, weight = (palette.WARNING_STROKE, ' font-weight="bold"') if warning else ("#333333", "")
-    line = (f'<text class="dz-svg-caption" x="{MARGIN}" y="{height + CAPTION_PX / 2:.1f}" fill="{colour}"'
-            f'{weight} dominant-baseline="central">{esc(text)}</text>')
-    svg = drawn_last(svg, line)
-    # a white ground under all of it: the drawing's own covers the drawing only
-    return with_root(svg, f'<rect width="{new_w:.0f}" height="{new_h:.0f}" fill="#ffffff"/>',
-                     width=f"{new_w:.0f}", height=f"{new_h:.0f}", view_box=f"0 0 {new_w:.0f} {new_h:.0f}",
-                     style=whole_style(new_w))

@@ -7,7 +7,8 @@ import xml.etree.ElementTree as ET
 
 from dezero_magic.layout import layout
 from dezero_magic.render.screen import BOX_PX, MIN_SCALE, WHOLE_W, end_first, whole_style
-from dezero_magic.render.svg import render_svg, with_caption
+from dezero_magic.render.caption import with_caption
+from dezero_magic.render.svg import render_svg
 from dezero_magic.widgets import style
 
 from graphs import chain
