@@ -41,12 +41,11 @@ LAYER_GAP = 56
 NODE_GAP = 22
 MARGIN = 16
 SWEEPS = 4
-# "auto" draws left to right unless that is wider than a notebook's output
-# column on a projector (~1,060 px at 1280) shows at the SVG's smallest scale
-# (64 %, render.screen; a 1024-px screen's box shows its output end), while top
-# to bottom fits it and stays within two such widths' height (a long chain
-# scrolls better sideways, inside its own output, than down the whole notebook).
-FIT_PX = 1500
+# "auto" draws top to bottom only where the box shows clearly more of the drawing
+# when it opens (render.screen.first_view): TB's share must be NEAR_TIE times LR's.
+# QA 22 at 1280x720: TB, picked when LR was over 1,500 px long, opened a 410-px box on
+# the last 2-3 nodes of a 1,038-px column, three quarters of its width white.
+NEAR_TIE = 1.15
 LANE_PX = 10             # across size of the slot an edge takes in a layer it skips
 # Lanes a graph may get, beyond which the longest skipping edges are drawn direct:
 # 200 constants of `y = sin(y) + 0.1` all sit in layer 0 and would need ~80,000.
@@ -372,8 +371,13 @@ def _extent(rows, sizes, lr):
 
 
 def _choose(rows, sizes):
-    """"LR", or "TB" when left to right does not fit FIT_PX and top to bottom does."""
-    if _extent(rows, sizes, True)[0] <= FIT_PX:
-        return "LR"
-    length, across = _extent(rows, sizes, False)
-    return "TB" if across <= FIT_PX and length <= 2 * FIT_PX else "LR"
+    """"LR" (the book's direction), or "TB" where the box shows NEAR_TIE times as
+    much of it when it opens (render.screen.first_view): a bushy graph, wide left
+    to right and short top to bottom. A long chain stays LR: shrunk to the box's
+    width, more of it shows than of a column the box's height cuts."""
+    from dezero_magic.render.screen import first_view  # here: render imports this module's sizes
+
+    along, across = _extent(rows, sizes, True)
+    lr = first_view(along, across)[0]
+    along, across = _extent(rows, sizes, False)
+    return "TB" if first_view(across, along)[0] > NEAR_TIE * lr else "LR"

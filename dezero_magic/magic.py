@@ -196,7 +196,7 @@ class DezeroMagics(Magics):
     @argument("-o", "--output", metavar="NAME", default=None, help=HELP_OUTPUT["cell"])
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto", metavar="auto|LR|TB",
               help="draw the graph left to right (LR) or top to bottom (TB); auto (default): LR, "
-                   "or TB when LR would not fit a projected screen and TB does")
+                   "or TB where the box shows clearly more of the graph top to bottom")
     @argument("--modes", action="store_true",
               help="run the cell AGAIN once per memory mode (default, retain_grad=True, no_grad), "
                    "each run on copies of what the cell (and the functions it calls) reads from earlier "
@@ -296,7 +296,8 @@ class DezeroMagics(Magics):
                    "its creator is always drawn whole, with its inputs, even past N")
     @argument("-o", "--output", metavar="NAME", default=None, help=HELP_OUTPUT["line"])
     @argument("--rankdir", choices=("auto", "LR", "TB"), default="auto", metavar="auto|LR|TB",
-              help="left to right (LR), top to bottom (TB), or auto (default): TB when only it fits")
+              help="left to right (LR), top to bottom (TB), or auto (default): LR, or TB where the box "
+                   "shows clearly more of the graph top to bottom")
     @argument("--static", action="store_true", help="show the static SVG only, without widgets")
     @argument("expr", nargs="+", metavar="EXPR",
               help="one variable or expression whose graph to draw (spaces allowed: %%dezero y * 2; one "

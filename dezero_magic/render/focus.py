@@ -12,8 +12,8 @@ under the whole graph, of which the window showed a sliver or nothing.
 """
 from dezero_magic.layout import MARGIN
 from dezero_magic.render.edge_labels import beyond_labels
-from dezero_magic.render.screen import (BOX_H, BOX_PX, FITTED_STYLE, MIN_SCALE, WHOLE_H, WHOLE_W, large_style,
-                                       window_style)
+from dezero_magic.render.screen import (BOX_H, BOX_PX, FITTED_STYLE, MIN_SCALE, WHOLE_H, WHOLE_W, WIDE_BOX_PX,
+                                       large_style, window_style)
 from dezero_magic.render.svg import LEGEND_PX, drawn_last, has_legend, root_attrs, split_legend, with_root
 
 # Shown whole: a graph that fits the smallest box sized for, shrunk to at most
@@ -26,6 +26,10 @@ FIT_W, FIT_H = WHOLE_W, WHOLE_H
 # windows' height over its short-screen max-height, and at 480 px it ran under the status bar,
 # the window's bottom and colour key out of sight (QA session 20, 1280x720).
 WINDOW_W, WINDOW_H = BOX_PX, min(480, BOX_H)
+# The stepper's window where its box is as wide as a 1280-px projector's (WIDE_BOX_PX; the
+# browser picks, widgets.step_figure): QA 22 at 1280x720, a 780-px window cropped Matyas' x, y
+# and both Pow beside 280 px of white.
+WIDE_WINDOW_W = WIDE_BOX_PX
 AT_X, AT_Y = 0.5, 0.4
 
 
@@ -46,7 +50,8 @@ KEEP_PAD = 6
 COVER_PAD = 7
 
 
-def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=False, size=None):
+def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=False, size=None,
+           wide=False):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
     (or the node is not drawn). `zoom` > 1: a window to be drawn that many
@@ -61,14 +66,15 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=
     drawn at KEEP_MIN_SCALE over the key.
     `size`: (width, height) px, key included, that the window is drawn at
     (`window_size`, asked with the same arguments): it holds more of the graph
-    around its nodes (or white beyond the graph's ends) at its own scale."""
-    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size)
+    around its nodes (or white beyond the graph's ends) at its own scale.
+    `wide`: a window as wide as a wide box (WIDE_WINDOW_W) instead of WINDOW_W."""
+    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide)
     return placed and placed[0]
 
 
-def _placed(layout, node_id, keep, zoom, force, overhang, key, size):
+def _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide=False):
     """((x0, y0, width, height), the scale it is drawn at) of `window`, or None."""
-    extent = _extent(layout, node_id, keep, zoom, force, key)
+    extent = _extent(layout, node_id, keep, zoom, force, key, wide)
     if extent is None:
         return None
     w, h, scale, held, lo, hi = extent
@@ -90,12 +96,12 @@ def _placed(layout, node_id, keep, zoom, force, overhang, key, size):
     return (x0, y0, w, h), zoom * scale
 
 
-def _extent(layout, node_id, keep, zoom, force, key):
+def _extent(layout, node_id, keep, zoom, force, key, wide=False):
     """(width, height, scale but for zoom, the nodes held, their bounds) of
     `window` before it is placed, or None when there is none."""
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
-    base_w, base_h = _base(layout, zoom, key)
+    base_w, base_h = _base(layout, zoom, key, wide)
     # as far as drawn at KEEP_MIN_SCALE with the key under it: reaching as far as without the key, a
     # window then squeezed into the key's room was drawn below the floor (QA 22: 0.63, an LSTM's step)
     held = _within_reach(layout, node_id, keep, base_w / KEEP_MIN_SCALE, base_h / KEEP_MIN_SCALE)
@@ -130,10 +136,11 @@ def window_scale(layout, box, zoom=1.0, key=False):
     return zoom * max(KEEP_MIN_SCALE, min(1.0, base_w / box[2], base_h / box[3]))
 
 
-def _base(layout, zoom, key=False):
+def _base(layout, zoom, key=False, wide=False):
     """The usual window's size in graph units: it is drawn `zoom` times larger
-    (with the colour key under it, `key`, no taller than without)."""
-    return min(layout.width, WINDOW_W / zoom), min(layout.height, WINDOW_H / zoom - (LEGEND_PX if key else 0))
+    (with the colour key under it, `key`, no taller than without); `wide`: as wide as WIDE_WINDOW_W."""
+    return (min(layout.width, (WIDE_WINDOW_W if wide else WINDOW_W) / zoom),
+            min(layout.height, WINDOW_H / zoom - (LEGEND_PX if key else 0)))
 
 
 def _zoom_overflows(layout, zoom):
@@ -231,7 +238,7 @@ def cut_nodes(layout, box):
             if _touches(_box(layout, n), at, size) and not _inside(_box(layout, n), at, size)]
 
 
-def window_size(layout, targets, key=True, force=False):
+def window_size(layout, targets, key=True, force=False, wide=False):
     """(width, height) px, the colour key under it included (`key`), that
     every window over `targets` ((node, keep) pairs: the stepper's steps) is
     drawn at (`window`'s `size`): the widest's width and the tallest's height,
@@ -240,18 +247,18 @@ def window_size(layout, targets, key=True, force=False):
     had changed height from step to step (QA: 395, 480, 399 px), moving the
     queue under it while playing; windows of one height but several widths,
     shrunk to a narrow box, moved its colour key up and down by up to 65 px
-    (QA, 1024x768 with the file browser open)."""
-    sizes = _drawn_sizes(layout, targets, key, force)
+    (QA, 1024x768 with the file browser open). `wide`: of windows as wide as WIDE_WINDOW_W."""
+    sizes = _drawn_sizes(layout, targets, key, force, wide)
     return (max(w for w, _ in sizes), min(WINDOW_H, max(h for _, h in sizes))) if sizes else None
 
 
-def _drawn_sizes(layout, targets, key, force=False):
+def _drawn_sizes(layout, targets, key, force=False, wide=False):
     """[(width, height) px] of the windows over `targets`, each at its own size."""
     if not (force or needs_window(layout)):
         return []
     sizes = []
     for node, keep in targets:
-        extent = _extent(layout, node, keep, 1.0, force, key)
+        extent = _extent(layout, node, keep, 1.0, force, key, wide)
         if extent is not None:
             w, h, scale = extent[:3]
             sizes.append((w * scale, h * scale + (LEGEND_PX if key else 0)))
@@ -264,7 +271,8 @@ def needs_window(layout):
     return layout.width > FIT_W or layout.height > FIT_H
 
 
-def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=None, size=None):
+def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=None, size=None,
+          wide=False):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
     holds `keep` too (drawn `zoom` times larger, at `size` if given), or
     unchanged (focused False) when the whole graph fits (unless `force`).
@@ -275,7 +283,7 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     of `keep` left out is named by a label where its edge leaves the window."""
     # (no room is kept for a key the drawing does not have: QA, a blank band over a graph without one)
     key = (overhang if key is None else key) and has_legend(svg)
-    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size)
+    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide)
     if placed is None:
         return svg, False
     # in whole px, as the viewBox is written: the drawn size is the viewBox's times the scale

@@ -14,6 +14,8 @@ scrolls, and the box shows its output end first, where backward starts (the
 figure box of `widgets.style` lays the SVG out in reverse: `end_first`).
 """
 BOX_PX = 780          # the narrowest figure box sized for (1024-px screen, less JupyterLab's margins)
+# A 1280-px projector's box, side bar closed: ~1,060 px, ~1,006 px in Presentation Mode (QA).
+WIDE_BOX_PX = 1000
 # The box's max-height: 70 % of the screen, and on a short screen what shows of it under
 # JupyterLab's bars (91 px above, 24 px under) and the view's tab bar, toggles and note
 # (~152 px; more where they wrap, at 150 % zoom). QA at 1280x720: the box ran 50 px under
@@ -42,6 +44,14 @@ def box_max_h(zoom=1):
 BOX_MAX_H = box_max_h()
 
 
+def stepper_max_h(zoom):
+    """`box_max_h(zoom)` less the stepper's chrome beyond the Graph tab's (its buttons, slider
+    and step text: --dz-above, px, set on its box), drawn `zoom` times larger. QA 22 in
+    Presentation Mode at 1024x768: the stepper's box ended 2-45 px under the status bar."""
+    return (f"min(70vh, max({BOX_FLOOR_PX}px, calc(100vh - {round(LAB_BARS_PX + (CHROME_PX - LAB_BARS_PX) * zoom, 1):g}px"
+            f" - {zoom:.6f} * var(--dz-above, 0px))))")
+
+
 def box_height(screen_h, zoom=1):
     """The figure box's max-height (`box_max_h(zoom)`) in px on a screen `screen_h` CSS px tall."""
     return min(0.7 * screen_h, max(BOX_FLOOR_PX, screen_h - LAB_BARS_PX - zoom * (CHROME_PX - LAB_BARS_PX)))
@@ -49,6 +59,10 @@ def box_height(screen_h, zoom=1):
 
 BOX_H = round(box_height(720))   # a 720-px projector's: 410 px (tall screens: 70 %, as before)
 MIN_SCALE = 0.64      # 14-px node text stays >= 9 px
+# A whole drawing less than this much wider than its box at MIN_SCALE is shrunk a little
+# further to show it whole (text ~8.3 px instead of 9): QA 22 found Matyas' 792-px drawing
+# cut in half at the nodes by a 750-px box (widgets.style.figure).
+NEAR_FIT = 1.08
 # Larger than this, a graph can be wider than the smallest box even at MIN_SCALE:
 # its views offer "fit", and the stepper and the picker show a window around a node.
 WHOLE_W = BOX_PX / MIN_SCALE
@@ -71,6 +85,15 @@ def fits_whole_from(width, height, scale=MIN_SCALE):
     tall as the drawing. For the browser to decide (CSS)."""
     short = height + CHROME_PX if height > BOX_FLOOR_PX else 0.0
     return scale * width + 2, max(height / 0.7, short) + 2
+
+
+def first_view(width, height):
+    """(share, scale): how much of a drawing `width` x `height` px (its area) the
+    box sized for (BOX_PX x BOX_H) shows when it opens, and the scale it shows it at:
+    as `whole_style` draws it, shrunk to the box's width down to MIN_SCALE, never
+    enlarged, and never shrunk to the box's height (a tall drawing scrolls)."""
+    scale = max(MIN_SCALE, min(1.0, BOX_PX / max(width, 1.0)))
+    return (min(1.0, BOX_PX / max(scale * width, 1.0)) * min(1.0, BOX_H / max(scale * height, 1.0)), scale)
 
 
 def may_overflow(width, height):

@@ -3,7 +3,7 @@ the corner the box opens on, where the box cuts the drawing (QA at 1024x768:
 nothing in the box said it scrolls, and a projector may hide scroll bars)."""
 from dezero_magic.layout import MARGIN
 from dezero_magic.render.escape import esc
-from dezero_magic.render.screen import BOX_H, MIN_SCALE, NARROW_BOX_PX
+from dezero_magic.render.screen import BOX_H, MIN_SCALE, NARROW_BOX_PX, whole_style
 from dezero_magic.render.svg import drawn_last, root_attrs, with_root
 
 SCROLL_HINT_PX = 32        # the band of one line at SCROLL_HINT_FONT_PX
@@ -58,6 +58,15 @@ def hint_lines(text, width):
     return font, lines or [""]
 
 
+def band_width(text, width):
+    """The width of the band for `text` under or over a drawing `width` px wide: as
+    wide as one line at 20 px needs, up to NARROW_BOX_PX (so no box shrinks the
+    drawing for it), never narrower than the drawing. QA 23: the hint under a
+    331-px top-to-bottom graph stood on three bold lines, the box beside it white."""
+    one_line = len(text) * GLYPH_EM * SCROLL_HINT_FONT_PX + 2 * MARGIN
+    return max(width, min(one_line, float(NARROW_BOX_PX)))
+
+
 def band_px(font, lines):
     """The height of a band holding `lines` at `font` px: 32 px for one line at 20 px."""
     return round(len(lines) * LINE_EM * font + 7)
@@ -77,6 +86,8 @@ def with_scroll_hint(svg, text, klass):
     width, height = float(attrs["width"]), float(attrs["height"])
     lr = attrs.get("data-rankdir", "LR") == "LR"
     text = pointed(text, "LR" if lr else "TB", width, height + SCROLL_HINT_PX)
+    drawn, wide = width, band_width(text, width)
+    width = wide
     font, lines = hint_lines(text, width)
     band = band_px(font, lines)
     top = -band if lr else height
@@ -91,12 +102,18 @@ def with_scroll_hint(svg, text, klass):
              f'height="{band}" fill="#ffffff"/><text class="dz-scroll-hint-text" x="{x:.0f}" '
              f'y="{first:.1f}" fill="#333333" font-size="{font}" font-weight="bold" '
              f'text-anchor="{anchor}" dominant-baseline="central">{content}</text></g>')
-    svg = drawn_last(svg, group)
+    # the drawing's own white card ends at its width: the band's wider part on white too
+    card = (f'<rect class="dz-scroll-hint-card" x="{drawn:.0f}" y="{min(top, 0):.0f}" width="{wide - drawn:.0f}" '
+            f'height="{height + band:.0f}" fill="#ffffff"/>' if wide > drawn else "")
+    svg = drawn_last(svg, card + group)
+    style = attrs.get("style", "")
+    if wide > drawn:   # as wide as the band, shrunk as a drawing that wide is (render.screen.whole_style)
+        style = style.replace(whole_style(drawn), whole_style(wide))
     # Where the hint is hidden, its band is pulled out of view (style.figure; review: a blank band stayed):
     # a margin of its drawn height, `band` px times the scale, box width / drawing width where shrunk (% of width)
     pull = f"--dz-hint-pull:max(-{band}px, -{100 * band / width:.4f}%)"
     # above the drawing: the viewBox starts above 0, the nodes keep their coordinates
     return with_root(svg, width=f"{width:.0f}", height=f"{height + band:.0f}",
                      view_box=f"0 {min(top, 0):.0f} {width:.0f} {height + band:.0f}",
-                     style=f"{attrs.get('style', '')};{pull}",
+                     style=f"{style};{pull}",
                      **{"class": f"{attrs.get('class', '')} dz-hinted-{'lr' if lr else 'tb'}".strip()})

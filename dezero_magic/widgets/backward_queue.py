@@ -105,9 +105,3 @@ def prose(text, badge=None):
     """A step panel's line that explains (a student's backward's doing): it wraps, read whole."""
     mark = style.badge(badge) + " " if badge else ""
     return f"<div>{mark}{esc(text)}</div>"
-
-
-def note_under(note, klass=""):
-    """The stepper's note on its window, one line (`_ONE_LINE`) under the box (escaped here)."""
-    return (f'<div class="dz-figure-note{" " + klass if klass else ""}" title="{esc(note)}" '
-            f'style="font-size:{style.FONT_PX}px;color:{style.MUTED};margin:4px 0 2px;{_ONE_LINE}">{esc(note)}</div>')

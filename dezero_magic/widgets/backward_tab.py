@@ -17,18 +17,17 @@ so hundreds of steps stay responsive.
 import ipywidgets as widgets
 
 from dezero_magic.render.escape import esc
-from dezero_magic.render.focus import focus, needs_window, window_size
-from dezero_magic.render.screen import fits_whole_from, may_overflow, narrowest_height
-from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
+from dezero_magic.render.svg import render_svg
 from dezero_magic.replay import own_code_of, replay
 from dezero_magic.reused_instance import is_reused, popped_again
 from dezero_magic.running_grads import grad_sizes, last_receipts, pass_top, running_grads, stored_text
 from dezero_magic.undrawn_steps import outside_message
 from dezero_magic.widgets import style
 from dezero_magic.widgets.book_comparison import comparison_html
-from dezero_magic.widgets.backward_queue import (is_array, note_under, one_line, panel, prose, queue_html, reserve,
+from dezero_magic.widgets.backward_queue import (is_array, one_line, panel, prose, queue_html, reserve,
                                                  reserved_lines)
 from dezero_magic.widgets.step_edges import step_edges, step_ends
+from dezero_magic.widgets.step_figure import step_figure, window_sizes
 from dezero_magic.widgets.stepper_controls import Controls, mark_ends
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
@@ -209,30 +208,11 @@ class BackwardView(TraceView):
                          highlight_edges=edges, marked_variables=marked, grads_override=grads,
                          grad_absmax=grad_sizes(t.graph, grads), grad_top=self._grad_top(), top_note=TOP_NOTE)
         ends = step_ends(t.graph, fid, edges)
-        # One line (cut with an ellipsis, whole in its tooltip) under the window: two lines over it
-        # pushed the popped function below the screen at 150 % zoom (QA); the step's text says
-        # what is popped, right above.
+        # (one size for every step's window: its colour key stays put; widgets.step_figure)
         note = (f"Around {func_name(t.graph, fid)}, which this step pops, with what fits of its inputs and "
                 "outputs: the graph is larger than the screen (the Graph tab shows all of it).")
-        size = self._window_size()    # one for every step: its colour key stays put
-        whole, focused = focus(svg, t.layout, fid, keep=ends, overhang=True, size=size)
-        if focused or not may_overflow(t.layout.width, t.layout.height):
-            # the box keeps a height (a step whose function is not drawn shows the whole graph) that
-            # no box leaves blank under the windows: the narrowest shrinks them to its width
-            keep = narrowest_height(*size) if size and needs_window(t.layout) else None
-            self.figure.value = style.figure(whole, min_height=keep) + (note_under(note) if focused else "")
-            return
-        # Whole where the box holds it; where it would cut it (~550 px: 1024 px, file browser
-        # open) a window around the popped function instead, chosen by the browser (QA: the
-        # popped Square was cut in half at the box's edge; shrunk to fit it read at 7 px).
-        window, _ = focus(with_fresh_ids(svg), t.layout, fid, keep=ends, force=True, overhang=True, size=size)
-        attrs = root_attrs(whole)
-        html = style.figure(whole, cut_svg=window,
-                            fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
-        # inside the box's container (its last tag), whose query hides the note with the window
-        scoped = html.startswith('<div class="dz-fits-') and html.endswith("</div>")
-        self.figure.value = (html[:-len("</div>")] + note_under(note, "dz-if-cut") + "</div>" if scoped
-                             else html + note_under(note, "dz-if-cut"))
+        lines = self._lines[self.mode.value][0]   # the step text's, over the box
+        self.figure.value = step_figure(svg, t.layout, fid, ends, note, self._window_size(), lines)
 
     def _grad_top(self):
         """The |grad| the colour key's top stands for in every step of the current mode (pass_top), once a mode."""
@@ -249,7 +229,7 @@ class BackwardView(TraceView):
         return self._tops[mode]
 
     def _window_size(self):
-        """The size every window of the current mode's steps is drawn at (focus.window_size), once a mode."""
+        """The sizes every window of the current mode's steps is drawn at (step_figure.window_sizes), once a mode."""
         mode = self.mode.value
         if mode not in self._sizes:
             graph = self.trace.graph
@@ -260,8 +240,8 @@ class BackwardView(TraceView):
                          for s in (rp.steps if rp is not None else [])]
             else:  # steps draw running grads, so a key, also where the cell cleared the final grads
                 key, edges = True, [(s.func, step_edges(graph, s.func, s.gys, s.gxs)) for s in graph.steps]
-            self._sizes[mode] = window_size(self.trace.layout, [(fid, step_ends(graph, fid, e)) for fid, e in edges],
-                                            key=key, force=True)
+            self._sizes[mode] = window_sizes(self.trace.layout, [(fid, step_ends(graph, fid, e)) for fid, e in edges],
+                                             key=key)
         return self._sizes[mode]
 
     def _render_generation(self, k):
@@ -305,6 +285,7 @@ class BackwardView(TraceView):
         step = rp.steps[k - 1]
         have = rp.book_grads is not None
         grads, marked = running_grads(rp.steps, k, rp.seeds) if have else ({}, set())
+        lines = self._lines.get(BOOK) or self._lines.setdefault(BOOK, reserved_lines(rp.steps, book=True))
         self._draw(step.func, step_edges(graph, step.func, None, step.gxs if have else None), grads, marked)
         title = f"Step {k} of {len(rp.steps)} (book, list algorithm): {func_name(graph, step.func)} is popped"
         text = self._step_text({v: grads.get(v, "") for v in graph.functions[step.func].outputs} if have else {},
@@ -314,7 +295,6 @@ class BackwardView(TraceView):
                                            "second time.") + "</div>" + text
         if not have:
             text += f"<div>{esc('Grads: ' + rp.status)}</div>"
-        lines = self._lines.get(BOOK) or self._lines.setdefault(BOOK, reserved_lines(rp.steps, book=True))
         self.info.value = reserve(style.live(style.block(text, title=title)), lines[0])
         self.queue.value = queue_html(graph, step.queue, step.queue_total, book=True, lines=lines[1])
         self.comparison.value = comparison_html(graph, rp)

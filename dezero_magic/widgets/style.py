@@ -10,7 +10,8 @@ import re
 
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
-from dezero_magic.render.screen import BOX_MAX_H, PRESENTATION_ZOOM, box_max_h, end_first, fitted_max_h
+from dezero_magic.render.screen import (BOX_MAX_H, NEAR_FIT, PRESENTATION_ZOOM, box_max_h, end_first,
+                                       fitted_max_h, stepper_max_h)
 
 FONT_PX = 16
 INK = "var(--jp-content-font-color0, #111111)"
@@ -59,11 +60,15 @@ SUPPRESS_SHORTCUTS = 'data-lm-suppress-shortcuts="true"'
 # (`render.screen.box_max_h`), so it still ends above the status bar; --dz-keep is the
 # stepper's kept height (`figure`), --dz-fit-max-h a fitted drawing's (`render.screen.FITTED_STYLE`).
 _PRESENTING = f".jp-mod-presentationMode .{VIEW_CLASS}"
+NEAR_CLASS = "dz-near-fit"   # a figure whose drawing shrinks a little below MIN_SCALE to fit (`figure`)
+STEPPED = '[style*="--dz-above"]'   # the stepper's box, under more chrome than the Graph tab's (`figure`'s `above`)
 PRESENTATION_CSS = (
     f"{_PRESENTING} {{zoom:{PRESENTATION_ZOOM:.6f};}}"
     f"{_PRESENTING} .dz-figure {{zoom:{1 / PRESENTATION_ZOOM:.6f}; "
     f"--dz-fit-max-h:{fitted_max_h(PRESENTATION_ZOOM)}; max-height:{box_max_h(PRESENTATION_ZOOM)} !important; "
     f"min-height:min(var(--dz-keep, 0px), {box_max_h(PRESENTATION_ZOOM)}) !important;}}"
+    f"{_PRESENTING} .dz-figure{STEPPED} {{max-height:{stepper_max_h(PRESENTATION_ZOOM)} !important; "
+    f"min-height:min(var(--dz-keep, 0px), {stepper_max_h(PRESENTATION_ZOOM)}) !important;}}"
 )
 
 # Scoped to the view's own class so nothing else in the notebook changes.
@@ -158,7 +163,8 @@ def badge(text):
             f'padding:0 6px;border-radius:4px">{esc(text)}</span>')
 
 
-def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_height=None):
+def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_height=None, cut_first=False,
+           above=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
     scrolled (a taller box caught the wheel on a 720-px projector), and on a
@@ -177,14 +183,20 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     (px): the box keeps at least that height (up to 70 % of the screen),
     over its short-screen max-height: a stepper's windows are drawn to be
     seen whole (QA: the box cut x off notebook 05's step-36 window at
-    1024x768), so only the Graph tab's box is held to a short screen."""
+    1024x768), so only the Graph tab's box is held to a short screen.
+    `cut_first`: `cut_svg` comes first in the HTML (the stepper's usual window,
+    what a reader of the HTML finds first; the browser shows one either way).
+    `above` (px): the view's chrome over the box beyond the Graph tab's (the
+    stepper's), by which its box is shorter in Presentation Mode."""
     flow = end_first(_rankdir(svg))
     if cut_svg is not None and fits_from is not None:
-        svg = _with_class(svg, "dz-if-fits") + _with_class(cut_svg, "dz-if-cut")
+        pair = (_with_class(svg, "dz-if-fits"), _with_class(cut_svg, "dz-if-cut"))
+        svg = "".join(pair[::-1] if cut_first else pair)
     # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
     keep = f"--dz-keep:{min_height:.0f}px;min-height:min({min_height:.0f}px, 70vh);" if min_height else ""
+    keep += f"--dz-above:{above:.0f}px;" if above else ""
     box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:{BOX_MAX_H};{keep}display:flex;'
            f'contain:inline-size;flex-direction:{flow};align-items:flex-start" {SUPPRESS_SHORTCUTS}>{svg}</div>')
     if fits_from is None or not (note or cut_svg is not None):
@@ -192,15 +204,45 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     width, height = (int(-(-v // 1)) for v in fits_from)   # rounded up
     scope = f"dz-fits-{width}-{height}"
     # QA: "If this graph is cut off..." stood over graphs that fit the wide boxes whole
-    rule = (f"<style>.{scope} .dz-if-fits{{display:none}}"
-            f"@container (min-width:{width}px){{@media (min-height:{height}px){{"
-            f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}"
+    fits = (f".{scope} .dz-if-cut{{display:none}}.{scope} .dz-if-fits{{display:block}}"
             # a hidden scroll hint's band out of view (render.scroll_hint); a reversed flex
             # box (style: end_first) cannot scroll to what lies past its start
             f".{scope} .dz-hinted-lr{{margin-top:var(--dz-hint-pull)}}"
-            f".{scope} .dz-hinted-tb{{margin-bottom:var(--dz-hint-pull)}}}}}}</style>")
+            f".{scope} .dz-hinted-tb{{margin-bottom:var(--dz-hint-pull)}}")
+    queries = (f"@container (min-width:{width}px){{@media (min-height:{height}px){{{fits}}}}}"
+               + ("" if cut_svg is not None else _near_fit_rule(svg, scope, width, height, fits)))
+    near = NEAR_CLASS in queries
+    rule = f"<style>.{scope} .dz-if-fits{{display:none}}{queries}{_presenting(queries, scope)}</style>"
     notes = _figure_note(note, "dz-if-cut") + (_figure_note(fits_note, "dz-if-fits") if fits_note else "")
-    return f'<div class="{scope}" style="container-type:inline-size">{rule}{notes}{box}</div>'
+    klass = f"{scope} {NEAR_CLASS}" if near else scope
+    return f'<div class="{klass}" style="container-type:inline-size">{rule}{notes}{box}</div>'
+
+
+def _near_fit_rule(svg, scope, width, height, fits):
+    """CSS that shows a drawing shrinkable to its box (render.screen.whole_style) whole,
+    shrunk a little below MIN_SCALE, in a box up to NEAR_FIT times narrower than `width`
+    (where it fits at MIN_SCALE): QA 22 in Presentation Mode at 1024x768, Matyas' graph
+    (792 px at MIN_SCALE) was cut at the left edge of a 750-px box, x and y read "ad 0.04".
+    Not where the figure has a drawing for a narrower box (the stepper's window: larger)."""
+    root = _ROOT.search(svg)
+    if not root or "width:max(100%" not in root.group(0):
+        return ""   # a window or a "large" drawing: drawn at its own size
+    least = int(-(-width / NEAR_FIT // 1))
+    # (its own class: a <style> applies to the whole page, and a stepper's figure of the same
+    # scope, which has a window for a narrower box, showed the whole graph shrunk instead)
+    near = f".{scope}.{NEAR_CLASS} "
+    return (f"@container (min-width:{least}px) and (max-width:{width - 0.02:.2f}px){{"
+            f"@media (min-height:{height}px){{{fits.replace(f'.{scope} ', near)}"
+            f"{near}.dz-figure > svg{{width:100% !important}}}}}}")
+
+
+def _presenting(queries, scope):
+    """`queries` (container queries in the figure box's px) for Presentation Mode, where the
+    container is zoomed PRESENTATION_ZOOM times and its box back to 1: a query measures the
+    container in its own px (QA 23: 618 of them for a 750-px box at 1024x768)."""
+    scaled = re.sub(r"\((min|max)-width:([\d.]+)px\)",
+                    lambda m: f"({m.group(1)}-width:{float(m.group(2)) / PRESENTATION_ZOOM:.2f}px)", queries)
+    return re.sub(rf"\.{scope}[ .]", lambda m: ".jp-mod-presentationMode " + m.group(0), scaled)
 
 
 def _with_class(svg, klass):

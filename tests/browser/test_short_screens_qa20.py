@@ -29,7 +29,8 @@ for _ in range(12):
     y = F.sin(y)
 y.backward()
 """
-CELLS = [SETUP, STEP_36, CHAIN]
+# drawn top to bottom, as "auto" drew it until QA 23 (now left to right): a tall graph
+CELLS = [SETUP, STEP_36.replace("%%dezero", "%%dezero --rankdir TB"), CHAIN]
 SCREENS = {"1280x720": (1280, 720), "1024x768": (1024, 768), "zoom150": (853, 480)}
 
 # Where the view's figure box, its visible drawing and the hint's lines lie, and the status bar's top.

@@ -288,14 +288,16 @@ def _training_graph():
     return g
 
 
-def test_auto_draws_top_to_bottom_only_when_left_to_right_would_not_fit():
-    from dezero_magic.layout import FIT_PX
+def test_auto_draws_top_to_bottom_only_where_its_box_shows_clearly_more_of_it():
+    # QA 23: TB was taken whenever LR was over 1,500 px long; a 720-px projector's 410-px box then
+    # opened on the last nodes of a tall column. Now TB only where the box shows NEAR_TIE times as much.
+    from dezero_magic.layout import NEAR_TIE
+    from dezero_magic.render.screen import first_view
 
     wide = _training_graph()
-    lr, auto = layout(wide, "LR"), layout(wide, "auto")
-    assert lr.width > FIT_PX                      # the 4-function training graph scrolls sideways in LR
-    assert auto.rankdir == "TB" and auto.width <= FIT_PX and auto.height <= 2 * FIT_PX
-    assert auto.positions == layout(wide, "TB").positions
+    lr, tb, auto = layout(wide, "LR"), layout(wide, "TB"), layout(wide, "auto")
+    assert first_view(tb.width, tb.height)[0] <= NEAR_TIE * first_view(lr.width, lr.height)[0]
+    assert auto.rankdir == "LR" and auto.positions == lr.positions   # was TB, 976 px tall
     small = step18()
     assert layout(small, "auto").rankdir == "LR"  # fits: the book's direction
     chain = Graph()

@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from dezero_magic.layout import MARGIN
-from dezero_magic.render.screen import BOX_H, BOX_MAX_H, box_height, fits_whole_from
+from dezero_magic.render.screen import BOX_H, BOX_MAX_H, NARROW_BOX_PX, box_height, fits_whole_from
 from dezero_magic.render.scroll_hint import SCROLL_HINT_FONT_PX, SCROLL_HINT_PX, with_scroll_hint
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_tab import BackwardView
@@ -73,7 +73,7 @@ def test_fits_whole_from_is_the_screen_from_which_the_box_holds_the_drawing(heig
 
 
 def test_the_stepper_box_keeps_one_height_that_holds_its_windows(shell):
-    view = BackwardView(run_traced(shell, STEP_36))
+    view = BackwardView(run_traced(shell, STEP_36, "--rankdir TB"))   # tall windows (auto: LR since QA 23)
     kept, drawn = set(), set()
     for k in range(1, len(view.trace.graph.steps) + 1):
         view.slider.value = k
@@ -125,14 +125,17 @@ def test_a_wide_drawings_hint_stays_one_line_of_20_px():
     assert root.get("viewBox") == f"0 -{SCROLL_HINT_PX} 1400 {300 + SCROLL_HINT_PX}"
 
 
-def test_a_very_narrow_drawing_gets_smaller_type_not_below_14_px():
+def test_a_very_narrow_drawing_gets_a_band_wide_enough_for_one_line_of_20_px():
+    # (QA 23: it was 14-18 px type on three lines under a narrow drawing; the band may now be
+    # wider than the drawing, up to the narrowest box, which never shrinks it for that)
     svg = ('<svg xmlns="http://www.w3.org/2000/svg" width="90" height="900" viewBox="0 0 90 900" '
            'class="dz-graph" data-rankdir="TB"></svg>')
     root = ET.fromstring(with_scroll_hint(svg, "▲ scroll the box for the rest", "dz-if-cut"))
     _, text = _hint_text(root)
-    font = float(text.get("font-size"))
-    assert 14 <= font < SCROLL_HINT_FONT_PX
-    assert all(MARGIN + len(s) * BOLD_EM * font <= 90 for s in _lines(text))
+    assert float(text.get("font-size")) == SCROLL_HINT_FONT_PX and len(_lines(text)) == 1
+    width = float(root.get("width"))
+    assert 90 < width <= NARROW_BOX_PX
+    assert all(MARGIN + len(s) * BOLD_EM * SCROLL_HINT_FONT_PX <= width for s in _lines(text))
 
 
 def test_the_stepper_windows_and_kept_box_fit_a_720_px_projectors_box(shell):

@@ -18,6 +18,8 @@ from dezero_magic.widgets.backward_tab import BackwardView
 
 from widget_html import highlighted, run_traced, text_of, var_id
 
+# Notebook 05's step 36 was drawn top to bottom (auto) when QA 22 saw it; auto draws it LR since QA 23.
+TB = "--rankdir TB"
 STEP_36 = ('x = Variable(np.array(2.0), name="x")\ny = x ** 2\ny.backward(create_graph=True)\n'
            "gx = x.grad\nx.cleargrad()\nz = gx ** 3 + y\nz.backward()")
 UP, DOWN, LEFT, RIGHT = (ARROWS[s] for s in ("top", "bottom", "left", "right"))
@@ -92,7 +94,7 @@ def _window(view, k):
 
 
 def test_step_36_last_step_is_drawn_at_the_graph_tabs_floor_and_names_x_above(shell):
-    t = run_traced(shell, STEP_36)
+    t = run_traced(shell, STEP_36, TB)
     view = BackwardView(t)
     k = view.slider.max
     svg, root, box = _window(view, k)
@@ -108,7 +110,7 @@ def test_step_36_last_step_is_drawn_at_the_graph_tabs_floor_and_names_x_above(sh
 
 
 def test_every_step_36_window_is_at_the_floor_or_larger_and_labels_only_what_it_leaves_out(shell):
-    t = run_traced(shell, STEP_36)
+    t = run_traced(shell, STEP_36, TB)
     view = BackwardView(t)
     for k in range(1, view.slider.max + 1):
         svg, root, box = _window(view, k)
@@ -127,7 +129,7 @@ def _fully_in(lay, box, n):
 
 def test_a_left_out_nodes_name_is_escaped_in_its_label(shell):
     code = STEP_36.replace('name="x"', 'name="<b>&x"')
-    t = run_traced(shell, code)
+    t = run_traced(shell, code, TB)
     view = BackwardView(t)
     svg, _, box = _window(view, view.slider.max)
     assert "<b>&x" not in svg and "&lt;b&gt;&amp;x ▲" in svg

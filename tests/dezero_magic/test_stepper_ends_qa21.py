@@ -14,7 +14,8 @@ import pytest
 
 from dezero_magic.render.palette import contrast
 from dezero_magic.widgets import style
-from dezero_magic.widgets.backward_queue import note_under, one_line
+from dezero_magic.widgets.backward_queue import one_line
+from dezero_magic.widgets.step_figure import note_below
 from dezero_magic.widgets.backward_tab import BackwardView
 
 from test_widgets_backward import DIAMOND
@@ -62,8 +63,8 @@ def test_a_button_at_its_end_has_a_grey_label_not_the_texts_ink():
     assert "--jp-ui-font-color2" in colour         # JupyterLab's inactive ink, light and dark
 
 
-def test_the_one_line_notes_and_step_lines_do_not_widen_their_widget():
-    note = note_under("Around Mul (f5), which this step pops, with what fits of its inputs and outputs: "
+def test_the_window_note_and_one_line_step_lines_do_not_widen_their_widget():
+    note = note_below("Around Mul (f5), which this step pops, with what fits of its inputs and outputs: "
                       "the graph is larger than the screen (the Graph tab shows all of it).")
     line = one_line("grad out to x: (2, 3) [0.1257 -0.1321 0.6404 0.1049 -0.5357 0.3616]", "sum 3")
     contained = re.search(r"([^{}]*)\{contain:inline-size;\}", style.CSS)
@@ -71,6 +72,7 @@ def test_the_one_line_notes_and_step_lines_do_not_widen_their_widget():
     selectors = {s.strip() for s in contained.group(1).split(",")}
     for html in (note, line):
         css = re.search(r'style="([^"]*)"', html.replace('title="', 'tip="')).group(1)
-        assert "white-space:nowrap" in css and "text-overflow:ellipsis" in css, css
+        # (the note wraps, read whole, QA B22-2; a step line is one line, whole in its tooltip)
+        assert ("white-space:nowrap" in css and "text-overflow:ellipsis" in css) == (html is line), css
         klass = re.search(r'class="([\w-]+)', html).group(1)
         assert f".{style.VIEW_CLASS} .{klass}" in selectors, (klass, selectors)

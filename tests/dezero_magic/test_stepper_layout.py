@@ -85,8 +85,8 @@ def test_a_function_near_the_graphs_bottom_is_not_at_the_windows_bottom_edge(she
     from dezero_magic.render.focus import AT_Y
 
     trace = run_traced(shell, 'x = Variable(np.array(2.0), name="x")\ny = x ** 2\ny.backward(create_graph=True)\n'
-                              'gx = x.grad\nx.cleargrad()\nz = gx ** 3 + y\nz.backward()')
-    lay = trace.layout
+                              'gx = x.grad\nx.cleargrad()\nz = gx ** 3 + y\nz.backward()', "--rankdir TB")
+    lay = trace.layout                      # (auto draws it LR since QA 23)
     view = BackwardView(trace)              # step 1 pops Add -> z, at the bottom of a tall graph
     fid = trace.graph.steps[0].func
     assert lay.rankdir == "TB" and lay.positions[fid][1] > lay.height - 200
