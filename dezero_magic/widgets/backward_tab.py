@@ -31,6 +31,7 @@ from dezero_magic.widgets.step_figure import step_figure, window_sizes
 from dezero_magic.widgets.stepper_controls import Controls, mark_ends
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
+from dezero_magic.widgets.no_step_text import last_pass_ran_no_step
 from dezero_magic.widgets.trace_view import TraceView
 
 GENERATION, BOOK = "generation", "book"
@@ -106,7 +107,7 @@ class BackwardView(TraceView):
                     said = B_RAISED.format(what=trace.graph.raised_in)
             # a pass ran, its steps all outside a cut graph's drawn nodes (step 35, iters = 6)
             outside = None if getattr(trace, "line_magic", False) else outside_message(trace.graph)
-            said = outside or said
+            said = outside or (None if trace.source == "objects" else last_pass_ran_no_step(trace)) or said
             self.message = widgets.HTML(style.block(esc(said)), style=kit.html, layout=kit.layout)
             self.children = [self.message]
             return
