@@ -12,8 +12,9 @@ import numpy as np
 
 from dezero import events
 from dezero.config import Config
-from dezero.core import Function, Variable, _raise_for_bad_data, as_array
+from dezero.core import Variable, _raise_for_bad_data, as_array
 from dezero.cuda import array_types
+from dezero.grad_fit import fit_grad as _fit_grad, fitted as _fitted
 
 _observers = events._observers  # the registry's own list, mutated in place
 
@@ -46,53 +47,6 @@ def _missing_grad(f, k, y):
     the path to the result (the book crashes on both)."""
     spec = f.output_specs[k] if hasattr(f, "output_specs") else (y.data.shape, y.data.dtype)
     return _zeros(spec, f.inputs[0].data if f.inputs else None)
-
-
-def _check_shapes(f, inputs, gxs):
-    for i, (x, gx) in enumerate(zip(inputs, gxs)):
-        if gx is not None and x.data is not None and np.shape(gx) != x.data.shape:
-            raise ValueError(
-                f"{type(f).__name__}.backward returned a grad of shape {np.shape(gx)} for "
-                f"input {i} of shape {x.data.shape}; each grad must have its input's "
-                "shape (sum over broadcast axes, e.g. with dezero.functions.sum_to)"
-            )
-
-
-def _fit_grad(f, inputs, gxs, data, gx):
-    """A grad whose shape or dtype is not its input's: a shape is refused; a float input gets it in
-    its own dtype, as in torch (NumPy made `float32_x * float64_array` float64, and x.grad with it).
-    An int input keeps its float grad: cast, it would be rounded away."""
-    g = gx.data
-    if g.shape != data.shape:
-        _check_shapes(f, inputs, gxs)
-    if g.dtype != data.dtype and data.dtype.kind == "f" and g.dtype.kind in "biuf":
-        return AsType(data.dtype)(gx) if Config.enable_backprop else Variable(g.astype(data.dtype))
-    return gx
-
-
-def _fitted(fitted, inputs, gxs, x, gx, cast):
-    """`gxs` with `cast` in the first place of x's gx not yet replaced (`x + x` returns one gy for
-    both): a tracer compares x.grad with what it heard; a cast one looked kept from a past pass."""
-    fitted = list(gxs) if fitted is None else fitted
-    for j, (xj, gj) in enumerate(zip(inputs, gxs)):
-        if xj is x and gj is gx and fitted[j] is gx:
-            fitted[j] = cast
-            break
-    return fitted
-
-
-class AsType(Function):
-    """A grad cast under create_graph, in its graph so that it can be differentiated again; its
-    backward hands gy back, and the engine casts that to the dtype it came from."""
-
-    def __init__(self, dtype):
-        self.dtype = dtype
-
-    def forward(self, x):
-        return x.astype(self.dtype)
-
-    def backward(self, gy):
-        return gy
 
 
 def _as_grad(f, gx, create_graph):

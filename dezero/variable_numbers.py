@@ -46,6 +46,10 @@ Variable.__round__ = _round
 # 'Variable' and 'int'"; each now says what to write instead. (`==`, `!=` and hash stay
 # identity: the tracer and users keep Variables in dicts and sets.)
 
+# What the refusals speak for; any other right operand may have its own reflected operator.
+_OPERANDS = (Variable, int, float, complex, np.generic, np.ndarray, list, tuple)
+
+
 def _shown(other, data=""):
     """How `other` is written in a suggested expression: w for a Variable, a number as itself."""
     if isinstance(other, Variable):
@@ -66,9 +70,11 @@ def _refusal(symbol, what, hint, reflected_hint):
             who += f" and c of type {type(other).__name__}"
         raise TypeError(f"{written(a, b)} with {who}: dezero has no {what} for Variables. For the "
                         f"value, use the {arrays}: {written(a_data, b_data)} (NumPy, no gradient)"
-                        + hint.format(c=_shown(other)))
+                        + hint.format(c=_shown(other), c_data=_shown(other, ".data")))
 
     def left(self, other):
+        if not isinstance(other, _OPERANDS):
+            return NotImplemented  # (an object of the user's with its own reflected operator: its call)
         refuse(other, "v", _shown(other), "v.data", _shown(other, ".data"), hint)
 
     def right(self, other):
@@ -80,7 +86,7 @@ _MASK = ("; to keep the graph where a condition holds, multiply by its mask: "
          "v * (v.data > 0). (`==` and `!=` on Variables test identity, the same object, not values)")
 _BITS = "; for masks, combine conditions: (v.data > 0) & (v.data < 1)"
 _FLOOR = "; its derivative is 0 almost everywhere"
-_REMAINDER = "; v - (v.data // {c}) * {c} is v % {c} with gradient 1"
+_REMAINDER = "; v - (v.data // {c_data}) * {c} is v % {c} with gradient 1"
 # symbol: (what dezero lacks, hint, hint when the Variable is on the right, method, reflected method)
 # (a comparison's reflection is its mirror: `2 < v` calls v.__gt__(2), so it is written v > 2)
 _REFUSED = {

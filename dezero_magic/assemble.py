@@ -239,6 +239,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     if last is not None and tracer.backward_passes > 1 and last.differentiates:
         # (first_pass checks that earlier pass's grads: the Gradients tab)
         graph.differentiated_passes = last.differentiates
+        graph.differentiated_by_grad = last.chain_collects
         graph.differentiated_from = next((_vid(v) for v in last.differentiated if _vid(v) in graph.variables), "")
     output_refs = []
     if bpass is not None:

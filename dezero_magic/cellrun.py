@@ -58,10 +58,11 @@ class CellOptions:
     static: bool = False
 
 
-def _note_object_arrays(graph, names, namespace, before, code="", error=None):
+def _note_object_arrays(graph, names, namespace, before, code="", error=None, backprop_off=False):
     """What a name holds instead of a Variable: None from a student's __call__ (or the TypeError
     `error` a None from it raised), or an object array."""
-    note = none_call_note(names, namespace, code, error) or object_array_note(names, namespace, before)
+    note = (none_call_note(names, namespace, code, error, backprop_off)
+            or object_array_note(names, namespace, before))
     if note is not None:
         graph.notes.append(note)
 
@@ -82,7 +83,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
                                                 no_grad_cell=opts.no_grad, cell_code=code)
         graph.notes.extend(mixed_notes(watch, ns, names, before))
         graph.notes.extend(watch_notes(watch, error))
-        _note_object_arrays(graph, names, ns, before, code, error)
+        _note_object_arrays(graph, names, ns, before, code, error, opts.no_grad)
         trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                       verbose=opts.verbose, static=opts.static)
         trace.first_derivatives = tracer.first_derivatives()  # (weak references: first_pass checks them)
@@ -109,7 +110,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
             graph.creatorless = True
     elif calls or any(is_students(r) for r in roots):
         graph.notes.extend(flag_notes(opts, ns, switched))
-    _note_object_arrays(graph, names, ns, before, code, error)
+    _note_object_arrays(graph, names, ns, before, code, error, opts.no_grad)
     if switched is not None:
         graph.ran_as = NO_GRAD  # --no-grad switched the student's own Config off: their classes kept no graph
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,

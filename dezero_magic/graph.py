@@ -86,6 +86,7 @@ class Graph:
     differentiated_passes: int = 0  # the last backward and the ones before it that each differentiated the
     #                                 grads of the pass before (steps 33-36; 0: none did)
     differentiated_from: str = ""   # when one did: the variable the earlier create_graph pass started from (y)
+    differentiated_by_grad: bool = False  # ... and dezero.grad() made one of those passes (no_grad gives zeros)
     cut: bool = False               # a node budget cut the drawing (node_budget.cut_note says so)
     max_nodes: Optional[int] = None  # the --max-nodes given (None: the default budget)
     stored_otherwise: bool = False  # a student's Variable.backward stored other grads than the backwards returned

@@ -237,7 +237,8 @@ def no_grad_stops(graph, raised=None, from_grad=None):
     earlier backward left (`numgrad_reasons.grad_output`): under no_grad
     such grads never exist. Figures computed from the graph would describe
     a run that never finishes, listing grads (gx) it would never make (QA Q23-3)."""
-    chained = graph.differentiated_passes > 0
+    # (dezero.grad() under no_grad returns zeros, not None: such a chain may well run to its end)
+    chained = graph.differentiated_passes > 0 and not graph.differentiated_by_grad
     if not chained and not raised and not from_grad:
         return ""
     text = "Under no_grad this cell cannot run to its end"

@@ -82,6 +82,7 @@ class BackwardPass:
                                       # grads' graph the pass before made (0: it did not)
         self.differentiated = ()      # when it does: the vids that pass started from (y of y.backward(...))
         self.differentiated_grads = ()  # ... and that pass's leaf_grads
+        self.chain_collects = False   # ... and a dezero.grad() pass is one of that chain's
         self.leaf_grads = ()          # a create_graph pass: (leaf vid, vid of the grad it left on the leaf)
         self.end_order = None         # first ORDER after the pass (a create_graph pass's grads' graph lies before)
         self.calls_at_end = 0         # forward calls made in the cell when the pass ended

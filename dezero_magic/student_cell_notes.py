@@ -164,15 +164,18 @@ def object_array_note(names, namespace, before=None):
     return None
 
 
-def none_call_note(names, namespace, code="", error=None):
+def none_call_note(names, namespace, code="", error=None, backprop_off=False):
     """A name of the cell that holds None while a student's Function.__call__
     can end without `return`: `y = Square()(x)` gave None (book step 18's
     `return` indented into `if Config.enable_backprop:` returns nothing under
     no_grad(); a __call__ with no `return` at all, never anything), and the
     graph shows only the input. Also when the cell raised a TypeError or
     AttributeError about None (`x * x + 1`: the product was None, then
-    `None + 1` raised), where no name is left holding the None. None when
-    no such name or __call__."""
+    `None + 1` raised), where no name is left holding the None: only when
+    the cell can have run with backprop off (`backprop_off`: --no-grad; or
+    its code says no_grad/enable_backprop/using_config) or a __call__ never
+    returns, as step 18's freed `a.grad` raises on None too. None when no
+    such name or __call__."""
     called = bound_by_calls(code)   # (g = y.grad is None when the book freed it: no __call__'s doing)
     empty = [n for n in names if n in called and n in namespace and namespace[n] is None]
     on_none = isinstance(error, (TypeError, AttributeError)) and "NoneType" in message(error)
@@ -182,6 +185,8 @@ def none_call_note(names, namespace, code="", error=None):
         why = _why_none(call)
         if why is None:
             continue
+        if not empty and not (backprop_off or _NEVER_RETURNS in why or any(w in code for w in _BACKPROP_OFF)):
+            continue
         if empty:
             shown = ", ".join(empty[:3])
             return (f"{shown} {'is' if len(empty) == 1 else 'are'} None: your Function.__call__ returned None. "
@@ -189,6 +194,11 @@ def none_call_note(names, namespace, code="", error=None):
         return (f"The cell raised on None ({described(error)}): most likely one of your Functions "
                 f"gave None, as your Function.__call__ can return None. {why}")
     return None
+
+
+# The words of a cell that can switch backprop off (book step 18), and _why_none's "never returns"
+_BACKPROP_OFF = ("no_grad", "enable_backprop", "using_config")
+_NEVER_RETURNS = "It has no `return`"
 
 
 def _students_calls(namespace):

@@ -301,6 +301,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
             bpass.differentiates = previous.differentiates + 1
             bpass.differentiated = previous.outputs
             bpass.differentiated_grads = previous.leaf_grads
+            bpass.chain_collects = bpass.collects or previous.collects or previous.chain_collects
             # A higher-order derivative (steps 33-36): this pass ran through
             # the graph the previous pass made, whose own graph (y's) is the
             # other half of the picture; nothing is dropped.

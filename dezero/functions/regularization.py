@@ -3,7 +3,7 @@ import numbers
 
 from dezero import cuda
 from dezero.config import Config
-from dezero.core import as_variable
+from dezero.core import Variable, as_variable
 
 
 def dropout(x, dropout_ratio=0.5):
@@ -28,6 +28,10 @@ def dropout(x, dropout_ratio=0.5):
 def _check_ratio(ratio):
     """dropout(x, '0.5') failed with "'<=' not supported between instances of
     'float' and 'str'"; a ratio of 1 (or more) would drop every element."""
+    if isinstance(ratio, Variable):
+        # (a 0-d Variable passed the 0-d test below, then its comparison was refused without a word of dropout)
+        raise TypeError("dropout_ratio must be a number in [0, 1), not a Variable (a ratio has no "
+                        "gradient); pass its number, e.g. F.dropout(x, r.data.item())")
     real_0d = getattr(ratio, "shape", None) == () and getattr(ratio, "dtype", None) is not None \
         and ratio.dtype.kind in "iuf"
     if isinstance(ratio, bool) or not (isinstance(ratio, numbers.Real) or real_0d):

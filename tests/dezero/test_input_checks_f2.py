@@ -194,3 +194,9 @@ def test_accuracy_spots_one_hot_labels():
         F.accuracy(y, np.eye(2)[t])
     assert float(F.accuracy(y, t).data) == pytest.approx(2 / 3)
     assert float(F.accuracy(y, t.reshape(-1, 1)).data) == pytest.approx(2 / 3)
+
+
+def test_a_variable_as_dropout_ratio_is_refused_naming_the_ratio():
+    # (review V23-6: the comparison's refusal spoke of `v >= 0.0`, not of dropout_ratio)
+    with pytest.raises(TypeError, match=r"dropout_ratio must be a number in \[0, 1\), not a Variable"):
+        F.dropout(Variable(np.ones(3)), Variable(np.array(0.5)))

@@ -142,3 +142,30 @@ def test_batched_matmuls_that_broadcast_and_inner_mismatches_are_as_before():
     assert y.shape == (2, 5, 3, 6)
     with pytest.raises(ValueError, match=r"the last axis of x \(4\) must equal the second-to-last axis of W \(5\)"):
         F.matmul(Variable(np.ones((2, 3, 4))), Variable(np.ones((3, 5, 6))))
+
+
+def test_an_operand_with_its_own_reflected_operator_gets_its_call():
+    # (review V23-3: the refusal ran before Python could try the right operand's method)
+    class Meter:
+        def __rfloordiv__(self, other):
+            return "rfloordiv"
+
+        def __gt__(self, other):
+            return "gt"
+
+    v = Variable(np.array(1.0))
+    assert v // Meter() == "rfloordiv"
+    assert (v < Meter()) == "gt"
+
+
+@pytest.mark.parametrize("other", ["w", "3"])
+def test_the_remainder_hint_runs_and_gives_the_remainder(other):
+    # (review V23-4: for two Variables it suggested v.data // w, which raises)
+    v, w = Variable(np.array(7.0)), Variable(np.array(3.0))
+    with pytest.raises(TypeError) as info:
+        v % (w if other == "w" else 3)
+    hint = str(info.value).rsplit("; ", 1)[1].split(" is ")[0]
+    y = eval(hint, {"v": v, "w": w})
+    assert float(y.data) == 1.0
+    y.backward()
+    assert float(v.grad.data) == 1.0

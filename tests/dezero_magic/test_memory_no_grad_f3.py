@@ -79,3 +79,14 @@ def test_the_reason_is_empty_without_cause():
     from dezero_magic.graph import Graph
     assert no_grad_stops(Graph()) == ""
     assert "raised KeyError: 'k'" in no_grad_stops(Graph(), "KeyError: 'k'")
+
+
+def test_a_chain_of_dezero_grad_passes_keeps_its_no_grad_figures(shell):
+    # (review V23-2: under no_grad dezero.grad returns zeros, so this cell runs to its end; the panel
+    # said it could not and named y.backward(create_graph=True), which the cell never called)
+    shell.run_cell("import dezero")
+    trace = run_traced(shell, "x = Variable(np.array(2.0))\ny = x ** 4\n"
+                              "gx, = dezero.grad(y, [x], create_graph=True)\ngx2, = dezero.grad(gx, [x])\n")
+    assert trace.graph.differentiated_passes and trace.graph.differentiated_by_grad
+    [fig] = [f for f in mode_figures(trace.graph) if f.mode == NO_GRAD]
+    assert fig.cannot_run == ""

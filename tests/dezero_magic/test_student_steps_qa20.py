@@ -237,3 +237,22 @@ def test_an_error_on_none_with_a_call_that_always_returns_is_not_blamed_on_it(sh
     shell.run_cell(STEP16)
     trace = run_failing(shell, displayed, "x = Variable(np.array(2.0))\ny = square(x)\nz = None + 1")
     assert not any("returned None" in n or "raised on None" in n for n in trace.graph.notes), trace.graph.notes
+
+
+def test_a_freed_grad_read_with_backprop_on_is_not_blamed_on_the_return(shell, displayed):
+    # (review V23-1: step 18's a.grad, freed by retain_grad=False, raises on None too, as does a grad
+    # read before backward; every call had returned a Variable, and the note told the student to move
+    # their `return`)
+    shell.run_cell(BACKPROP_IF)
+    trace = run_failing(shell, displayed, "x = Variable(np.array(2.0))\ny = square(x)\n"
+                                          "print(x.grad.data)  # (None: no backward ran yet)")
+    assert not any("raised on None" in n for n in trace.graph.notes), trace.graph.notes
+
+
+def test_an_error_on_none_under_the_no_grad_flag_is_linked_to_the_call(shell, displayed):
+    # (QA S22-5 as it was found: --no-grad, no no_grad() in the cell)
+    shell.run_cell(BACKPROP_IF)
+    result = shell.run_cell("%%dezero --no-grad\nx = Variable(np.array(2.0))\ny = add(square(x), square(x))")
+    assert result.error_in_exec is not None
+    trace = displayed[-1]
+    assert any(n.startswith("The cell raised on None (") for n in trace.graph.notes), trace.graph.notes
