@@ -136,7 +136,8 @@ def test_matyas_opens_whole_or_on_its_output_with_a_scroll_hint(ran, screen):
         pulled = figure.evaluate("f => f.querySelector('svg.dz-hinted-lr').getBoundingClientRect().top"
                                  " - f.getBoundingClientRect().top")
         assert pulled < -10, (screen, pulled)
-    assert state["scrolls"] == (screen != "1280x800"), (screen, state)
+    # (at plain 1024x768 the box is ~804 px: Matyas, within 8 % of fitting, is shrunk whole (P23))
+    assert state["scrolls"] == (screen == "1024x768-file-browser"), (screen, state)
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))

@@ -185,7 +185,9 @@ def test_the_page_stays_responsive_after_the_huge_output(ran):
 
 IN_VIEW = """(figure) => {
     const box = figure.getBoundingClientRect();
-    const node = figure.querySelector('.dz-func.dz-highlight');
+    // (the stepper may hold two drawings and show one: the highlight of the one shown)
+    const node = [...figure.querySelectorAll('.dz-func.dz-highlight')]
+        .find(n => n.getBoundingClientRect().width > 0);
     if (!node) return 'no highlighted function';
     const r = node.getBoundingClientRect();
     return r.width > 0 && r.left >= box.left && r.right <= box.right && r.top >= box.top
@@ -202,7 +204,7 @@ def test_the_stepper_keeps_the_popped_function_in_view_on_a_wide_graph(ran):
     output.locator(".lm-TabBar-tab, .p-TabBar-tab").filter(has_text="Backward").first.click()
     expect(output.get_by_text(NOT_BUILT[:40]).filter(visible=True)).to_have_count(0, timeout=60_000)
     figure = output.locator(".dz-figure").filter(visible=True).first
-    expect(figure.locator(".dz-func.dz-highlight")).to_have_count(1, timeout=30_000)
+    expect(figure.locator(".dz-func.dz-highlight").filter(visible=True)).to_have_count(1, timeout=30_000)
     step = output.get_by_text(re.compile(r"Step \d+ of (the )?[\d,]+")).filter(visible=True).first
     nxt = output.locator("button", has_text="next").first
     for k in range(1, 5):
