@@ -158,6 +158,11 @@ class SeqDataLoader(DataLoader):
     The sequence is cut into `batch_size` equal stretches; batch k holds the
     k-th element of each stretch, so row b of consecutive batches walks along
     its own stretch in time order and an RNN's hidden state can carry over.
+    As in the book, an epoch has ceil(len / batch_size) batches and the
+    stretches are len // batch_size long: when batch_size does not divide the
+    length, the last batch wraps (index modulo len), so a few steps are read
+    twice and the sequence's last few are never read (999 steps in batches
+    of 30: 34 batches, steps 33, 66, ... twice, 991-998 never).
     """
 
     def __init__(self, dataset, batch_size, gpu=False):

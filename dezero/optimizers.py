@@ -23,6 +23,21 @@ def _check_rates(optimizer, **rates):
                 f"{type(optimizer).__name__}: {name} must be a real number, got "
                 f"{type(value).__name__} {value!r}; e.g. {name}={_DEFAULT_RATES.get(name, 0.01)}"
             )
+        # The ranges torch.optim refuses outside: SGD(lr=-0.1) silently climbed the loss.
+        low, high, closed = _RANGES.get(name, (None, None, True))
+        number = float(value)
+        if low is not None and (math.isnan(number) or number < low
+                                or (high is not None and (number > high or (number == high and not closed)))):
+            need = f"in [{low}, {high}{']' if closed else ')'}" if high is not None else f">= {low}"
+            raise ValueError(
+                f"{type(optimizer).__name__}: {name} must be {need}, got {value!r}; e.g. "
+                f"{name}={_DEFAULT_RATES.get(name, 0.01)}"
+            )
+
+
+# name: (lowest, highest or None, whether the highest is allowed), as torch.optim checks them
+_RANGES = {"lr": (0, None, True), "alpha": (0, None, True), "momentum": (0, None, True), "eps": (0, None, True),
+           "beta1": (0, 1, False), "beta2": (0, 1, False), "rho": (0, 1, True)}
 
 
 def _is_real_0d(value):

@@ -200,3 +200,22 @@ def test_a_variable_as_dropout_ratio_is_refused_naming_the_ratio():
     # (review V23-6: the comparison's refusal spoke of `v >= 0.0`, not of dropout_ratio)
     with pytest.raises(TypeError, match=r"dropout_ratio must be a number in \[0, 1\), not a Variable"):
         F.dropout(Variable(np.ones(3)), Variable(np.array(0.5)))
+
+
+@pytest.mark.parametrize("make, says", [
+    (lambda: O.SGD(lr=-0.1), r"SGD: lr must be >= 0, got -0\.1"),
+    (lambda: O.MomentumSGD(momentum=-0.9), r"momentum must be >= 0"),
+    (lambda: O.Adam(beta1=1.0), r"beta1 must be in \[0, 1\)"),
+    (lambda: O.Adam(eps=-1e-8), r"eps must be >= 0"),
+    (lambda: O.AdaDelta(rho=1.5), r"rho must be in \[0, 1\]"),
+    (lambda: O.SGD(lr=float("nan")), r"lr must be >= 0, got nan"),
+])
+def test_optimizer_rates_out_of_torchs_ranges_are_refused(make, says):
+    # (QA R23: SGD(lr=-0.1) was accepted and climbed the loss; torch.optim refuses these ranges)
+    with pytest.raises(ValueError, match=says):
+        make()
+
+
+def test_optimizer_rates_at_the_edges_torch_allows_are_kept():
+    assert O.SGD(lr=0).lr == 0 and O.MomentumSGD(momentum=1.5).momentum == 1.5
+    assert O.Adam(beta1=0.0, beta2=0.0).beta2 == 0.0 and O.AdaDelta(rho=1.0).rho == 1.0
