@@ -7,6 +7,7 @@ import dezero_magic.widgets as dzw
 from dezero_magic.numgrad import check_gradients
 from dezero_magic.numgrad_reasons import grad_output, no_live_leaf, output_gone
 from dezero_magic.widgets.gradients_tab import table_html
+from test_stepper_memory_qa21 import STEP_35
 from widget_html import run_traced, text_of
 
 STEP33_SLIP = """
@@ -27,21 +28,8 @@ y = rosenbrock(x0, x1)
 y.backward()
 """
 
-# Book step 35, as printed: the line after the loop rebinds gx, the last backward's output
-STEP35 = """
-x = Variable(np.array(1.0))
-y = F.tanh(x)
-x.name = 'x'
-y.name = 'y'
-y.backward(create_graph=True)
-iters = 2
-for i in range(iters):
-    gx = x.grad
-    x.cleargrad()
-    gx.backward(create_graph=True)
-gx = x.grad
-gx.name = 'gx' + str(iters + 1)
-"""
+# Book step 35, as printed (two iterations): the line after the loop rebinds gx, the last backward's output
+STEP35 = STEP_35.replace("iters = 6", "iters = 2").replace("print(gx)\n", "")
 
 
 def _words(text):
