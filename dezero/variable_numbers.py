@@ -9,6 +9,8 @@ abs(v), +v, ~v and the operators dezero has no Function for (// % divmod
 < <= > >= & | ^ << >>), where Python named none. Installed on import
 (dezero/__init__ imports this module).
 """
+import numbers
+
 import numpy as np
 
 from dezero.core import Variable
@@ -47,7 +49,7 @@ Variable.__round__ = _round
 # identity: the tracer and users keep Variables in dicts and sets.)
 
 # What the refusals speak for; any other right operand may have its own reflected operator.
-_OPERANDS = (Variable, int, float, complex, np.generic, np.ndarray, list, tuple)
+_OPERANDS = (Variable, numbers.Number, np.generic, np.ndarray, list, tuple)
 
 
 def _shown(other, data=""):

@@ -243,10 +243,11 @@ def no_grad_stops(graph, raised=None, from_grad=None):
         return ""
     text = "Under no_grad this cell cannot run to its end"
     if from_grad and not chained:
-        ex = from_grad if from_grad.isidentifier() else "gx"
+        # (which leaf's grad it is, the graph does not say: an example, said as such)
+        call = f"{from_grad}.backward()" if from_grad.isidentifier() else "the last backward"
         text += (f": no function makes a creator, so the backward before the last one reaches no variable and "
-                 f"leaves no grad, and {from_grad}, the grad the last backward starts from ({ex} = x.grad), "
-                 f"is None: {ex}.backward() raises")
+                 f"leaves no grad, and {from_grad}, the grad the last backward starts from (as gx = x.grad is), "
+                 f"is None: {call} raises")
     elif chained:
         y = graph.variables.get(graph.differentiated_from)
         y = y.label if y is not None and y.label else "y"

@@ -68,13 +68,13 @@ def no_creator(trace):
     grad = grad_output(trace)
     if grad is not None:
         # Step 33 without create_graph=True: gx = x.grad; x.cleargrad(); gx.backward() (QA Q23-2)
-        y, ex = trace.graph.output_label(), grad if grad.isidentifier() else "gx"
-        y = y if y.isidentifier() and y != grad else "y"
+        # (which leaf's grad, and the earlier backward's output, the graph does not say: examples, said so)
         return (f"the output, {grad}, has no creator, so there is no graph to differentiate: no function of the "
                 f"cell made it, and the last backward, from {grad}, ran no step after an earlier backward in "
-                f"this cell. {grad} is most likely a grad that backward left ({ex} = x.grad): a backward "
+                f"this cell. {grad} is most likely a grad that backward left (as gx = x.grad is): a backward "
                 "without create_graph=True computes grads without recording a graph of them. To differentiate "
-                f"a grad, make it with {y}.backward(create_graph=True) (steps 33-36)")
+                "a grad, make it with create_graph=True in the earlier backward (y.backward(create_graph=True), "
+                "steps 33-36)")
     return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
 
 

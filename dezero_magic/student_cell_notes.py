@@ -185,7 +185,9 @@ def none_call_note(names, namespace, code="", error=None, backprop_off=False):
         why = _why_none(call)
         if why is None:
             continue
-        if not empty and not (backprop_off or _NEVER_RETURNS in why or any(w in code for w in _BACKPROP_OFF)):
+        # (a student's Config switched off in an earlier cell and still off counts: review W23-4)
+        off = backprop_off or getattr(namespace.get("Config"), "enable_backprop", True) is False
+        if not empty and not (off or _NEVER_RETURNS in why or any(w in code for w in _BACKPROP_OFF)):
             continue
         if empty:
             shown = ", ".join(empty[:3])

@@ -30,15 +30,16 @@ BOX_FLOOR_PX = 160    # on a smaller screen still, the box is no shorter (none w
 PRESENTATION_ZOOM = 17 / 14
 
 
-def _vh_less(screen_part, view_px, zoom):
+def _vh_less(screen_part, view_px, zoom, less=""):
     """CSS for `screen_part` of the screen less JupyterLab's bars and `view_px` px of the
-    view's chrome, drawn `zoom` times larger, for a box drawn at zoom 1 (so vh and px are the screen's)."""
-    return f"calc({screen_part}vh - {round(LAB_BARS_PX + view_px * zoom, 1):g}px)"
+    view's chrome, drawn `zoom` times larger, for a box drawn at zoom 1 (so vh and px are the screen's);
+    `less`: a further term taken off (" - ...")."""
+    return f"calc({screen_part}vh - {round(LAB_BARS_PX + view_px * zoom, 1):g}px{less})"
 
 
-def box_max_h(zoom=1):
+def box_max_h(zoom=1, less=""):
     """The figure box's max-height (drawn at zoom 1) in a view whose chrome is zoomed `zoom` times."""
-    return f"min(70vh, max({BOX_FLOOR_PX}px, {_vh_less(100, CHROME_PX - LAB_BARS_PX, zoom)}))"
+    return f"min(70vh, max({BOX_FLOOR_PX}px, {_vh_less(100, CHROME_PX - LAB_BARS_PX, zoom, less)}))"
 
 
 BOX_MAX_H = box_max_h()
@@ -48,8 +49,7 @@ def stepper_max_h(zoom):
     """`box_max_h(zoom)` less the stepper's chrome beyond the Graph tab's (its buttons, slider
     and step text: --dz-above, px, set on its box), drawn `zoom` times larger. QA 22 in
     Presentation Mode at 1024x768: the stepper's box ended 2-45 px under the status bar."""
-    return (f"min(70vh, max({BOX_FLOOR_PX}px, calc(100vh - {round(LAB_BARS_PX + (CHROME_PX - LAB_BARS_PX) * zoom, 1):g}px"
-            f" - {zoom:.6f} * var(--dz-above, 0px))))")
+    return box_max_h(zoom, f" - {zoom:.6f} * var(--dz-above, 0px)")
 
 
 def box_height(screen_h, zoom=1):
@@ -108,8 +108,11 @@ _ITEM = "flex:none;margin-right:auto"
 
 def whole_style(width):
     """The root style of a graph drawn whole, `width` px wide: as wide as its
-    box, down to MIN_SCALE of its size, and never wider than its size."""
-    return f"width:max(100%, {MIN_SCALE * width:.0f}px);max-width:{width:.0f}px;height:auto;{_ITEM}"
+    box, down to MIN_SCALE of its size, and never wider than its size. (Rounded
+    first, as the SVG's width attribute is: scroll_hint finds this style by its
+    text, and 214.64 gave "max-width:215px" beside a min of 0.64 * 214.64.)"""
+    width = round(width)
+    return f"width:max(100%, {MIN_SCALE * width:.0f}px);max-width:{width}px;height:auto;{_ITEM}"
 
 
 

@@ -17,8 +17,10 @@ def last_pass_ran_no_step(trace):
     if grad is None:
         return (f"The last backward pass ran no step: its output has no creator, so there was nothing to go back "
                 f"through (the caption says more); {kept}.")
-    ex = grad if grad.isidentifier() else "gx"
-    return (f"Your last backward, {grad}.backward(), ran no step: {grad} has no creator. It is most likely a grad "
-            f"that an earlier backward in this cell left ({ex} = x.grad), and a backward without "
+    # (the graph does not say which leaf's grad, nor the first backward's output: examples, said as such)
+    last = f"The last backward, {grad}.backward()," if grad.isidentifier() else "The last backward"
+    return (f"{last} ran no step: its output, {grad}, has no creator. It is most likely a "
+            "grad that an earlier backward in this cell left (as gx = x.grad is), and a backward without "
             "create_graph=True computes grads without recording a graph of them, so there is nothing to go "
-            f"back through; {kept}. To differentiate a grad, call y.backward(create_graph=True) (steps 33-36).")
+            f"back through; {kept}. To differentiate a grad, make it with create_graph=True in the earlier "
+            "backward (y.backward(create_graph=True), steps 33-36).")

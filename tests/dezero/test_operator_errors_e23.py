@@ -169,3 +169,14 @@ def test_the_remainder_hint_runs_and_gives_the_remainder(other):
     assert float(y.data) == 1.0
     y.backward()
     assert float(v.grad.data) == 1.0
+
+
+def test_other_kinds_of_numbers_still_get_the_hint():
+    # (review W23-6: Fraction and Decimal got Python's bare message once other operands were let through)
+    from decimal import Decimal
+    from fractions import Fraction
+    v = Variable(np.array(1.0))
+    with pytest.raises(TypeError, match="dezero has no remainder for Variables"):
+        v % Fraction(1, 2)
+    with pytest.raises(TypeError, match="dezero has no comparison for Variables"):
+        v < Decimal("1")

@@ -18,8 +18,8 @@ def _said(trace):
 def test_a_grad_differentiated_without_create_graph_is_told(shell):
     shell.run_cell("import numpy as np\nfrom dezero import Variable")
     said = _said(run_traced(shell, SLIP))
-    assert said.startswith("Your last backward, gx.backward(), ran no step: gx has no creator."), said
-    assert "call y.backward(create_graph=True)" in said and "4 earlier backward steps" in said
+    assert said.startswith("The last backward, gx.backward(), ran no step: its output, gx, has no creator."), said
+    assert "with create_graph=True in the earlier backward" in said and "4 earlier backward steps" in said
     assert "No backward pass was recorded" not in said
 
 
@@ -34,3 +34,12 @@ def test_a_cell_without_backward_is_still_told_to_call_one(shell):
     shell.run_cell("import numpy as np\nfrom dezero import Variable")
     said = _said(run_traced(shell, "x = Variable(np.array(2.0))\ny = x ** 2\n"))
     assert said.startswith("No backward pass was recorded in this cell"), said
+
+
+def test_other_names_are_not_said_to_be_x_and_y(shell):
+    # (review W23-2: a w/loss cell was told "(gw = x.grad)")
+    shell.run_cell("import numpy as np\nfrom dezero import Variable")
+    said = _said(run_traced(shell, "w = Variable(np.array(2.0))\nloss = w ** 3\nloss.backward()\ngw = w.grad\n"
+                                   "w.cleargrad()\ngw.backward()\n"))
+    assert said.startswith("The last backward, gw.backward(), ran no step: its output, gw, has no creator."), said
+    assert "gw = x.grad" not in said and "(as gx = x.grad is)" in said

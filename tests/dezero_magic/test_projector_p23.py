@@ -145,3 +145,17 @@ def test_the_stepper_box_is_shorter_in_presentation_mode_by_its_chrome():
     html = style.figure('<svg class="dz-graph"></svg>', above=40)
     assert '<div class="dz-figure" style="' in html and "--dz-above:40px" in html
     assert f".dz-figure{style.STEPPED} {{max-height:" in style.CSS and "var(--dz-above, 0px)" in style.CSS
+
+
+def test_a_narrow_drawing_of_a_fractional_width_is_widened_for_its_hint_not_shrunk(shell):
+    # (review W23-1: the style held max-width of the unrounded width, the band's widening looked for
+    # the rounded one and changed nothing: width="540" with max-width:215px drew the graph at 0.40)
+    shell.run_cell("import numpy as np\nimport dezero.functions as F\nfrom dezero import Variable")
+    trace = run_traced(shell, "x = Variable(np.array(0.001234), name='x')\ny = x\nfor _ in range(12):\n"
+                              "    y = F.exp(y * 0.1) * 1.5\n", "--rankdir TB")
+    svg = GraphView(trace).figure.value
+    root = re.search(r"<svg[^>]*>", svg[svg.index("<svg"):]).group(0)
+    width = float(re.search(r'\swidth="([\d.]+)"', root).group(1))
+    max_width = float(re.search(r"max-width:([\d.]+)px", root).group(1))
+    assert max_width == width, root
+    assert whole_style(214.64) == whole_style(215)

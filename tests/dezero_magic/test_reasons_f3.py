@@ -46,7 +46,7 @@ def test_a_grad_made_without_create_graph_is_named_with_the_fix(shell):
     assert grad_output(trace) == "gx"
     check = check_gradients(trace)
     assert not check.available
-    assert "gx is most likely a grad that backward left (gx = x.grad)" in check.reason
+    assert "gx is most likely a grad that backward left (as gx = x.grad is)" in check.reason
     assert "y.backward(create_graph=True)" in check.reason
     assert "made under no_grad, or unchained" not in check.reason
     page = dzw.view_for(trace).views["Gradients"]

@@ -256,3 +256,14 @@ def test_an_error_on_none_under_the_no_grad_flag_is_linked_to_the_call(shell, di
     assert result.error_in_exec is not None
     trace = displayed[-1]
     assert any(n.startswith("The cell raised on None (") for n in trace.graph.notes), trace.graph.notes
+
+
+def test_an_error_on_none_with_backprop_left_off_by_an_earlier_cell_is_linked_to_the_call(shell, displayed):
+    # (review W23-4: no_grad/--no-grad not in this cell, but the student's Config was switched off earlier)
+    shell.run_cell(BACKPROP_IF)
+    shell.run_cell("Config.enable_backprop = False")
+    try:
+        trace = run_failing(shell, displayed, "x = Variable(np.array(2.0))\ny = add(square(x), square(x))")
+    finally:
+        shell.run_cell("Config.enable_backprop = True")
+    assert any(n.startswith("The cell raised on None (") for n in trace.graph.notes), trace.graph.notes
