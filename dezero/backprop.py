@@ -255,7 +255,7 @@ def backward(outputs, seeds, retain_grad=False, create_graph=False, store=None):
                     if gd.dtype is not data.dtype or gd.shape != data.shape:  # (dtypes are shared objects)
                         cast = _fit_grad(f, inputs, gxs, data, gx)
                         if cast is not gx:
-                            fitted = _fitted(fitted, inputs, gxs, x, gx, cast)
+                            fitted = _fitted(fitted, inputs, gxs, x, cast)
                             gx = cast
                 c = x.creator
                 if store is None:

@@ -31,12 +31,15 @@ def fit_grad(f, inputs, gxs, data, gx):
     return gx
 
 
-def fitted(fitted, inputs, gxs, x, gx, cast):
-    """`gxs` with `cast` in the first place of x's gx not yet replaced (`x + x` returns one gy for
-    both): a tracer compares x.grad with what it heard; a cast one looked kept from a past pass."""
+def fitted(fitted, inputs, gxs, x, cast):
+    """`gxs` (what the step hooks hear) with `cast` in the first place of x whose grad is not yet
+    replaced and is not of x's dtype: a tracer compares x.grad with what it heard, and a cast one
+    looked kept from a past pass. (The engine goes through the inputs in order, so that is the
+    place being cast, also for `x + x` and for a grad returned as an array, wrapped before the cast.)"""
     fitted = list(gxs) if fitted is None else fitted
     for j, (xj, gj) in enumerate(zip(inputs, gxs)):
-        if xj is x and gj is gx and fitted[j] is gx:
+        if xj is x and fitted[j] is gj and gj is not None and \
+                np.asarray(getattr(gj, "data", gj)).dtype != x.data.dtype:
             fitted[j] = cast
             break
     return fitted

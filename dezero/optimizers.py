@@ -14,30 +14,32 @@ from dezero import cuda
 from dezero.core import Parameter, Variable, as_array
 
 
-def _check_rates(optimizer, **rates):
-    """Rates are checked when the optimizer is made: lr='0.1' used to fail only
-    in update(), after a whole forward and backward."""
+def _check_rates(optimizer, example=None, **rates):
+    """Rates are checked when the optimizer (or hook) is made: lr='0.1' used to
+    fail only in update(), after a whole forward and backward, and a rate out of
+    range (SGD(lr=-0.1), ClipGrad(-1.0)) silently climbed the loss. `example`:
+    what to write instead (default `name=value`)."""
     for name, value in rates.items():
+        default = _DEFAULT_RATES.get(name, 0.01)
         if isinstance(value, bool) or not (isinstance(value, numbers.Real) or _is_real_0d(value)):
             raise TypeError(
                 f"{type(optimizer).__name__}: {name} must be a real number, got "
-                f"{type(value).__name__} {value!r}; e.g. {name}={_DEFAULT_RATES.get(name, 0.01)}"
+                f"{type(value).__name__} {value!r}; e.g. {example or f'{name}={default}'}"
             )
-        # The ranges torch.optim refuses outside: SGD(lr=-0.1) silently climbed the loss.
-        low, high, closed = _RANGES.get(name, (None, None, True))
-        number = float(value)
-        if low is not None and (math.isnan(number) or number < low
-                                or (high is not None and (number > high or (number == high and not closed)))):
-            need = f"in [{low}, {high}{']' if closed else ')'}" if high is not None else f">= {low}"
+        allowed, need = _RANGES.get(name, (None, ""))
+        if allowed is not None and not allowed(float(value)):   # (NaN fails every test)
             raise ValueError(
                 f"{type(optimizer).__name__}: {name} must be {need}, got {value!r}; e.g. "
-                f"{name}={_DEFAULT_RATES.get(name, 0.01)}"
+                f"{example or f'{name}={default}'}"
             )
 
 
-# name: (lowest, highest or None, whether the highest is allowed), as torch.optim checks them
-_RANGES = {"lr": (0, None, True), "alpha": (0, None, True), "momentum": (0, None, True), "eps": (0, None, True),
-           "beta1": (0, 1, False), "beta2": (0, 1, False), "rho": (0, 1, True)}
+# name: (test, words): the ranges torch.optim refuses outside; a hook's too
+_RANGES = {name: (lambda n: n >= 0, ">= 0") for name in ("lr", "alpha", "momentum", "eps")}
+_RANGES.update({"beta1": (lambda n: 0 <= n < 1, "in [0, 1)"), "beta2": (lambda n: 0 <= n < 1, "in [0, 1)"),
+                "rho": (lambda n: 0 <= n <= 1, "in [0, 1]"),
+                "rate": (lambda n: 0 <= n < math.inf, "a finite number >= 0"),   # (ClipGrad(0) zeroed every grad)
+                "max_norm": (lambda n: n > 0, "a number > 0")})
 
 
 def _is_real_0d(value):
@@ -47,21 +49,6 @@ def _is_real_0d(value):
 
 _DEFAULT_RATES = {"lr": 0.01, "momentum": 0.9, "alpha": 0.001, "beta1": 0.9, "beta2": 0.999,
                   "eps": 1e-8, "rho": 0.95, "rate": 1e-4, "max_norm": 1.0}
-
-
-def _check_hook_number(hook, name, value, *, zero_ok):
-    """A hook's number is checked when the hook is made: WeightDecay('a') failed
-    only in update(), and ClipGrad(-1.0) scaled every grad by a negative factor,
-    so training silently climbed the loss (ClipGrad(0) zeroed every grad)."""
-    _check_rates(hook, **{name: value})
-    number = float(value)
-    if math.isnan(number) or number < 0 or (number == 0 and not zero_ok) \
-            or (zero_ok and math.isinf(number)):
-        need = "a finite number >= 0" if zero_ok else "a number > 0"
-        raise ValueError(
-            f"{type(hook).__name__}: {name} must be {need}, got {value!r}; e.g. "
-            f"{type(hook).__name__}({_DEFAULT_RATES[name]})"
-        )
 
 
 # What to write instead of a hook class (add_hook(WeightDecay) applied nothing).
@@ -258,7 +245,7 @@ class WeightDecay:
     """L2 regularisation: grad += rate * param, before the optimizer's step."""
 
     def __init__(self, rate):
-        _check_hook_number(self, "rate", rate, zero_ok=True)
+        _check_rates(self, f"WeightDecay({_DEFAULT_RATES['rate']})", rate=rate)
         self.rate = rate
 
     def __call__(self, params):
@@ -271,7 +258,7 @@ class ClipGrad:
     """Scale all grads together so that their global L2 norm is at most `max_norm`."""
 
     def __init__(self, max_norm):
-        _check_hook_number(self, "max_norm", max_norm, zero_ok=False)
+        _check_rates(self, f"ClipGrad({_DEFAULT_RATES['max_norm']})", max_norm=max_norm)
         self.max_norm = max_norm
 
     def __call__(self, params):

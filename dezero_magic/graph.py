@@ -87,6 +87,9 @@ class Graph:
     #                                 grads of the pass before (steps 33-36; 0: none did)
     differentiated_from: str = ""   # when one did: the variable the earlier create_graph pass started from (y)
     differentiated_by_grad: bool = False  # ... and dezero.grad() made one of those passes (no_grad gives zeros)
+    # The label of the last backward's output when the tracer knows it is a grad an earlier backward without
+    # create_graph left (step 33's slip; tracer_notes.creatorless_pass_note sets it), else ""
+    from_grad: str = ""
     cut: bool = False               # a node budget cut the drawing (node_budget.cut_note says so)
     max_nodes: Optional[int] = None  # the --max-nodes given (None: the default budget)
     stored_otherwise: bool = False  # a student's Variable.backward stored other grads than the backwards returned

@@ -79,20 +79,12 @@ def no_creator(trace):
 
 
 def grad_output(trace):
-    """The label of the output when it is what a grad left by an earlier backward of the cell
-    looks like in the graph: the last pass ran no step after earlier passes ran, and the output
-    is a drawn leaf (no recorded call made it: not a no_grad value, not unchained) that no drawn
-    function uses (not an input the cell made); else None."""
-    graph = trace.graph
-    if graph.steps or graph.unrecorded_steps or not graph.elided_steps or getattr(trace, "own_classes", False):
-        return None   # (a student's classes have no create_graph to advise)
-    outputs = {id(y) for y in (ref() for ref in trace.output_refs) if y is not None}
-    used = {i for f in graph.functions.values() for i in f.inputs}
-    for vid, ref in trace.leaf_refs.items():
-        node = graph.variables.get(vid)
-        if id(ref()) in outputs and node is not None and node.leaf and vid not in used:
-            return leaf_name(node)
-    return None
+    """The label of the output when the tracer knew it for a grad that an earlier backward of
+    the cell left without create_graph (`Graph.from_grad`); else None. (A student's classes
+    have no create_graph to advise.)"""
+    if getattr(trace, "own_classes", False):
+        return None
+    return trace.graph.from_grad or None
 
 
 def no_live_leaf(trace):

@@ -181,13 +181,12 @@ def none_call_note(names, namespace, code="", error=None, backprop_off=False):
     on_none = isinstance(error, (TypeError, AttributeError)) and "NoneType" in message(error)
     if not empty and not on_none:
         return None
+    # (a student's Config switched off in an earlier cell and still off counts: review W23-4)
+    off = (backprop_off or getattr(namespace.get("Config"), "enable_backprop", True) is False
+           or any(w in code for w in _BACKPROP_OFF))
     for call in _students_calls(namespace):
-        why = _why_none(call)
-        if why is None:
-            continue
-        # (a student's Config switched off in an earlier cell and still off counts: review W23-4)
-        off = backprop_off or getattr(namespace.get("Config"), "enable_backprop", True) is False
-        if not empty and not (off or _NEVER_RETURNS in why or any(w in code for w in _BACKPROP_OFF)):
+        why, never = _why_none(call)
+        if why is None or not (empty or off or never):
             continue
         if empty:
             shown = ", ".join(empty[:3])
@@ -198,9 +197,8 @@ def none_call_note(names, namespace, code="", error=None, backprop_off=False):
     return None
 
 
-# The words of a cell that can switch backprop off (book step 18), and _why_none's "never returns"
+# The words of a cell that can switch backprop off (book step 18)
 _BACKPROP_OFF = ("no_grad", "enable_backprop", "using_config")
-_NEVER_RETURNS = "It has no `return`"
 
 
 def _students_calls(namespace):
@@ -218,25 +216,26 @@ def _students_calls(namespace):
 
 
 def _why_none(call):
-    """Why `call` (a Function.__call__) may return None, said with the fix; None when it always returns."""
+    """(Why `call`, a Function.__call__, may return None, said with the fix; whether it never
+    returns anything); (None, False) when it always returns."""
     try:
         tree = ast.parse(textwrap.dedent(inspect.getsource(call)))
         body = tree.body[0].body
     except Exception:  # noqa: BLE001 - no source (exec'd code): not told
-        return None
+        return None, False
     if _always_returns(body):
-        return None
+        return None, False
     inside = [node for node in body if isinstance(node, ast.If) and any(
         isinstance(n, ast.Return) for n in ast.walk(node))]
     if inside:
         test = ast.unparse(inside[-1].test)
         when = (" (under no_grad(), book step 18)" if "enable_backprop" in test else "")
         return (f"Its `return` is inside `if {test}:`, so when that is false{when} it returns nothing: "
-                "put the `return` after the `if`, unindented.")
+                "put the `return` after the `if`, unindented."), False
     if not any(isinstance(n, ast.Return) and n.value is not None for n in ast.walk(tree)):
         return ("It has no `return`: end it with `return outputs if len(outputs) > 1 else outputs[0]` "
-                "(book step 12; `return output` before step 11).")
-    return "It can end without reaching its `return`: make every way through it return the output."
+                "(book step 12; `return output` before step 11)."), True
+    return "It can end without reaching its `return`: make every way through it return the output.", False
 
 
 def _always_returns(body):

@@ -155,6 +155,7 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
                 "behind it to go back through.")
         origin = tracer.grad_origin(obj)
         if origin is not None:
+            graph.from_grad = out  # (the Backward, Gradients and Memory tabs say it too)
             of, started = origin
             x = _label(graph, of, "a variable")
             y = _label(graph, started[0], "y") if started else "y"

@@ -142,3 +142,33 @@ def test_a_float32_x_plus_itself_with_a_float64_seed_hears_both_uses_cast():
     [(_, gxs)] = steps.heard
     assert [g.dtype for g in gxs] == [np.float32, np.float32] and gxs[0] is not gxs[1]
     assert x.grad.dtype == np.float32 and np.array_equal(x.grad.data, [2.0, 2.0, 2.0])
+
+
+def test_step_hooks_hear_the_cast_grad_of_a_backward_that_returned_arrays():
+    # (second read: the hooks' list was matched by identity with the wrapped grad, so a backward
+    # returning arrays (steps 7-24 style) was heard uncast, and a tracer read x.grad as carried)
+    from dezero import Function
+    from dezero.events import Observer, observing
+
+    class ArrayMul(Function):
+        def forward(self, a, b):
+            return a * b
+
+        def backward(self, gy):
+            a, b = self.inputs
+            return (np.asarray(gy.data * b.data, dtype=np.float64),
+                    np.asarray(gy.data * a.data, dtype=np.float64))
+
+    class Heard(Observer):
+        def __init__(self):
+            self.dtypes = []
+
+        def on_backward_step(self, function, gys, gxs, pending):
+            self.dtypes.append([g.data.dtype if hasattr(g, "data") else np.asarray(g).dtype for g in gxs])
+
+    x = Variable(np.array(2.0, dtype=np.float32))
+    heard = Heard()
+    with observing(heard):
+        ArrayMul()(x, x).backward()
+    assert x.grad.dtype == np.float32 and float(x.grad.data) == 4.0
+    assert heard.dtypes == [[np.float32, np.float32]]

@@ -43,3 +43,11 @@ def test_other_names_are_not_said_to_be_x_and_y(shell):
                                    "w.cleargrad()\ngw.backward()\n"))
     assert said.startswith("The last backward, gw.backward(), ran no step: its output, gw, has no creator."), said
     assert "gw = x.grad" not in said and "(as gx = x.grad is)" in said
+
+
+def test_a_fresh_leaf_after_a_real_backward_is_not_called_a_grad(shell):
+    # (second read: the tab guessed "a grad" from the graph's shape; the tracer knows which grads it saw made)
+    shell.run_cell("import numpy as np\nfrom dezero import Variable")
+    said = _said(run_traced(shell, "x = Variable(np.array(2.0))\ny = x ** 2\ny.backward()\n"
+                                   "z = Variable(np.array(1.0))\nz.backward()\n"))
+    assert said.startswith("The last backward pass ran no step: its output has no creator"), said
