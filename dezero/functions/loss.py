@@ -203,8 +203,14 @@ def _targets_shaped(name, t, x, x_name="x"):
     """t reshaped to x's shape when only the number of axes differs; a t of
     another size failed with NumPy's "cannot reshape array of size 3 into
     shape (4,1)", naming neither the function nor what t must be."""
-    if x.ndim == t.ndim:
+    if x.shape == t.shape:
         return t
+    if x.ndim == t.ndim:
+        # (4, 1) against (1, 4) broadcast to a (4, 4) loss: a number, and wrong.
+        raise ValueError(
+            f"{name} needs t of {x_name}'s shape: {x_name} has shape {x.shape} but t has shape "
+            f"{t.shape} (they would broadcast to a different loss); reshape t, e.g. t.reshape{x.shape}"
+        )
     if t.size != x.size:
         hint = ""
         if x_name == "x" and x.ndim == 2 and x.shape[1] > 1 and t.shape == x.shape[:1]:

@@ -124,6 +124,14 @@ def test_sigmoid_cross_entropy_points_one_label_per_row_to_softmax():
         F.sigmoid_cross_entropy(np.ones((4, 2)), np.ones(4))
 
 
+@pytest.mark.parametrize("loss", [F.sigmoid_cross_entropy, F.binary_cross_entropy])
+def test_binary_losses_refuse_a_t_that_would_broadcast(loss):
+    # (4, 1) against (1, 4) gave a (4, 4) loss, a wrong number, silently (torch refuses it too).
+    with pytest.raises(ValueError, match=rf"{loss.__name__} needs t of .* shape: .*\(4, 1\) but t has "
+                                         r"shape \(1, 4\).*t\.reshape\(4, 1\)"):
+        loss(np.full((4, 1), 0.5), np.zeros((1, 4)))
+
+
 def test_binary_losses_still_reshape_a_t_of_the_same_size():
     x = np.array([[0.3], [-1.2], [2.0]])
     t = np.array([1.0, 0.0, 1.0])
