@@ -5,8 +5,18 @@ classes); consumed by layout, render and widgets. Holds strings and numbers
 only — never the user's arrays or Variables — so it keeps nothing alive and
 does not change when the user's objects do.
 """
+import re
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
+
+# A label that reads as code before `.backward()`: `gx`, `x.grad`, `xs[0]`, `model.l1.W`; not
+# "unnamed (v3)" nor a Variable's own name with a space ("my loss")
+_CODE = re.compile(r"[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*\Z")
+
+
+def reads_as_code(label):
+    """Whether `label.backward()` may be written as the cell's own code."""
+    return bool(_CODE.match(label or ""))
 
 
 @dataclass
@@ -70,6 +80,53 @@ class BackwardStep:
     totals: Dict[str, str] = field(default_factory=dict)  # input id -> its whole grad after this step
 
 
+@dataclass(frozen=True)
+class GradOrigin:
+    """The last backward started from a grad that an earlier backward of the cell left without
+    create_graph (book step 33's slip: `y.backward(); gx = x.grad; x.cleargrad(); gx.backward()`),
+    in the cell's labels; "" where a variable has none. (The tracer knows it:
+    tracer_notes.creatorless_pass_note; the Backward, Gradients and Memory tabs say it.)"""
+    grad: str          # the grad's own label (gx)
+    of: str = ""       # the variable whose .grad it is (x)
+    started: str = ""  # the variable the earlier backward started from (y)
+
+    @property
+    def of_grad(self):
+        """`x.grad`, or 'the grad of my x' where the label is no code; '' when unknown."""
+        if not self.of:
+            return ""
+        return f"{self.of}.grad" if reads_as_code(self.of) else f"the grad of {self.of}"
+
+    @property
+    def name(self):
+        """What to call the grad: `gx`, else `x.grad` (`x.grad.backward()` was written so), else ''."""
+        return self.grad or self.of_grad
+
+    def left_by(self):
+        """Who left it: 'gx is x.grad, left by an earlier y.backward() without create_graph=True'."""
+        if self.started:
+            call = f"{self.started}.backward()" if reads_as_code(self.started) else f"backward from {self.started}"
+            earlier = f"an earlier {call}"
+        else:
+            earlier = "an earlier backward"
+        if self.grad and self.of:
+            who = f"{self.grad} is {self.of_grad}, left by"
+        elif self.of:
+            who = f"{self.of_grad} was left by"
+        elif self.grad:
+            who = f"{self.grad} is a grad left by"
+        else:
+            who = "It is a grad left by"
+        who = "The" + who[3:] if who.startswith("the ") else who  # (it opens a sentence; `gx` keeps its case)
+        return f"{who} {earlier} without create_graph=True"
+
+    def fix(self):
+        """How to make a grad that can be differentiated: 'call y.backward(create_graph=True)'."""
+        if reads_as_code(self.started):
+            return f"call {self.started}.backward(create_graph=True)"
+        return "make it with create_graph=True in the earlier backward"
+
+
 @dataclass
 class Graph:
     variables: Dict[str, VarNode] = field(default_factory=dict)
@@ -87,9 +144,9 @@ class Graph:
     #                                 grads of the pass before (steps 33-36; 0: none did)
     differentiated_from: str = ""   # when one did: the variable the earlier create_graph pass started from (y)
     differentiated_by_grad: bool = False  # ... and dezero.grad() made one of those passes (no_grad gives zeros)
-    # The label of the last backward's output when the tracer knows it is a grad an earlier backward without
-    # create_graph left (step 33's slip; tracer_notes.creatorless_pass_note sets it), else ""
-    from_grad: str = ""
+    # The last backward's output when the tracer knows it is a grad an earlier backward without
+    # create_graph left (step 33's slip; tracer_notes.creatorless_pass_note sets it), else None
+    from_grad: Optional[GradOrigin] = None
     cut: bool = False               # a node budget cut the drawing (node_budget.cut_note says so)
     max_nodes: Optional[int] = None  # the --max-nodes given (None: the default budget)
     stored_otherwise: bool = False  # a student's Variable.backward stored other grads than the backwards returned

@@ -33,6 +33,8 @@ import re
 from dataclasses import dataclass, field
 from typing import List
 
+from dezero_magic.graph import reads_as_code
+
 DEFAULT, RETAIN, NO_GRAD, NO_WEAKREFS = "default", "retain_grad", "no_grad", "no_weakrefs"
 MODE_LABELS = {
     DEFAULT: "retain_grad=False (default)",
@@ -233,8 +235,8 @@ def no_grad_stops(graph, raised=None, from_grad=None):
     """Why the cell cannot run to its end under no_grad ('' when, as far as
     is known, it can): its measured re-run (`%%dezero --modes`) raised
     `raised`, or its last backward differentiated grads a create_graph
-    backward built (steps 33-36), or started from `from_grad`, a grad an
-    earlier backward left (`numgrad_reasons.grad_output`): under no_grad
+    backward built (steps 33-36), or started from `from_grad` (a GradOrigin), a
+    grad an earlier backward left (`numgrad_reasons.grad_output`): under no_grad
     such grads never exist. Figures computed from the graph would describe
     a run that never finishes, listing grads (gx) it would never make (QA Q23-3)."""
     # (dezero.grad() under no_grad returns zeros, not None: such a chain may well run to its end)
@@ -243,10 +245,16 @@ def no_grad_stops(graph, raised=None, from_grad=None):
         return ""
     text = "Under no_grad this cell cannot run to its end"
     if from_grad and not chained:
-        # (which leaf's grad it is, the graph does not say: an example, said as such)
-        call = f"{from_grad}.backward()" if from_grad.isidentifier() else "the last backward"
-        text += (f": no function makes a creator, so the backward before the last one reaches no variable and "
-                 f"leaves no grad, and {from_grad}, the grad the last backward starts from (as gx = x.grad is), "
+        # In the cell's own names: the tracer saw which backward left which grad
+        started = from_grad.started
+        first = f"{started}.backward()" if reads_as_code(started) else "the backward before the last one"
+        name = from_grad.name
+        if from_grad.grad and from_grad.of:
+            grad = f"{name}, which is {from_grad.of_grad},"
+        else:
+            grad = name or "the grad the last backward starts from"
+        call = f"{name}.backward()" if reads_as_code(name) else "the last backward"
+        text += (f": no function makes a creator, so {first} reaches no variable and leaves no grad, and {grad} "
                  f"is None: {call} raises")
     elif chained:
         y = graph.variables.get(graph.differentiated_from)

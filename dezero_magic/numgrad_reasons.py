@@ -5,11 +5,12 @@ unwatched in another cell: "the last backward" is none of its own); and why
 a re-run gives nothing to compare when no forward was found at fault
 (`forward_faults` names the one that is), or why it must not re-run it (a
 leaf changed after the drawn forward used it). Also `output_label`: the name
-the check gives its output; `grad_output`: an output that is, most likely,
-a grad an earlier backward of the cell left (the Memory tab's no_grad panel
-uses it too); `no_live_leaf`: why no drawn leaf feeds the output (the
-drawing cut at --max-nodes, say)."""
+the check gives its output; `grad_output`: an output that the tracer saw
+an earlier backward of the cell leave as a grad (the Backward tab and the
+Memory tab's no_grad panel use it too); `no_live_leaf`: why no drawn leaf
+feeds the output (the drawing cut at --max-nodes, say)."""
 from dezero_magic.grad_origin import backward_ran, line_magic
+from dezero_magic.graph import GradOrigin
 
 
 def output_label(trace, y):
@@ -65,26 +66,29 @@ def no_creator(trace):
     if line_magic(trace):
         return ("the variable %dezero drew has no creator (a leaf, made under no_grad, or unchained): there is "
                 "no graph to differentiate")
-    grad = grad_output(trace)
-    if grad is not None:
-        # Step 33 without create_graph=True: gx = x.grad; x.cleargrad(); gx.backward() (QA Q23-2)
-        # (which leaf's grad, and the earlier backward's output, the graph does not say: examples, said so)
-        return (f"the output, {grad}, has no creator, so there is no graph to differentiate: no function of the "
-                f"cell made it, and the last backward, from {grad}, ran no step after an earlier backward in "
-                f"this cell. {grad} is most likely a grad that backward left (as gx = x.grad is): a backward "
-                "without create_graph=True computes grads without recording a graph of them. To differentiate "
-                "a grad, make it with create_graph=True in the earlier backward (y.backward(create_graph=True), "
-                "steps 33-36)")
+    origin = grad_output(trace)
+    if origin is not None:
+        # Step 33 without create_graph=True: gx = x.grad; x.cleargrad(); gx.backward() (QA Q23-2),
+        # said in the cell's own names (the tracer saw which backward left which grad)
+        name = origin.name
+        output, last = (f"the output, {name},", f"the last backward, from {name},") if name else \
+            ("the output", "the last backward")
+        return (f"{output} has no creator, so there is no graph to differentiate: no function of the cell made "
+                f"it, and {last} ran no step. {origin.left_by()}, which computes grads without recording a "
+                f"graph of them. To differentiate a grad, {origin.fix()} (steps 33-36)")
     return "the output has no creator (made under no_grad, or unchained): there is no graph to differentiate"
 
 
 def grad_output(trace):
-    """The label of the output when the tracer knew it for a grad that an earlier backward of
-    the cell left without create_graph (`Graph.from_grad`); else None. (A student's classes
-    have no create_graph to advise.)"""
+    """The `GradOrigin` of the output when the tracer knew it for a grad that an earlier
+    backward of the cell left without create_graph (`Graph.from_grad`); else None. (A
+    student's classes have no create_graph to advise.)"""
     if getattr(trace, "own_classes", False):
         return None
-    return trace.graph.from_grad or None
+    origin = getattr(trace.graph, "from_grad", None)
+    if isinstance(origin, str):  # a Trace pickled (%store) when it held the grad's label only
+        return GradOrigin(origin) if origin else None
+    return origin
 
 
 def no_live_leaf(trace):

@@ -6,6 +6,7 @@ import ast
 
 from dezero.core import Parameter
 from dezero.layers import Layer
+from dezero_magic.graph import GradOrigin
 from dezero_magic.render.text import count_of
 from dezero_magic.records import NO_GRAD
 from dezero_magic.cell_names import grad_reads, parse_quietly
@@ -155,13 +156,15 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
                 "behind it to go back through.")
         origin = tracer.grad_origin(obj)
         if origin is not None:
-            graph.from_grad = out  # (the Backward, Gradients and Memory tabs say it too)
             of, started = origin
+            # (the Backward, Gradients and Memory tabs say it too, in these names)
+            graph.from_grad = GradOrigin(_label(graph, vid, ""), _label(graph, of, ""),
+                                         _label(graph, started[0], "") if started else "")
             x = _label(graph, of, "a variable")
-            y = _label(graph, started[0], "y") if started else "y"
-            return (f"{head} {out} is {x}.grad from an earlier backward without create_graph=True, which "
-                    "computes grads without recording a graph of them. To differentiate a grad, make it with "
-                    f"{y}.backward(create_graph=True) (steps 33-36).")
+            who = "It" if out == "its output" else out  # (x.grad.backward(): the grad has no name of its own)
+            return (f"{head} {who} is {x}.grad from an earlier backward without create_graph=True, which "
+                    f"computes grads without recording a graph of them. To differentiate a grad, "
+                    f"{graph.from_grad.fix()} (steps 33-36).")
         if _made_under_no_grad(tracer, vid):
             how = " (%%dezero --no-grad runs the whole cell so)" if no_grad_cell else ""
             return (f"{head} {out} was computed under no_grad() or with Config.enable_backprop=False{how}, "

@@ -4,6 +4,7 @@ off by --max-nodes (step 28), an output the cell's own line rebound (step 35),
 and no numerical grad beside a row when no backward ran."""
 
 import dezero_magic.widgets as dzw
+from dezero_magic.graph import GradOrigin
 from dezero_magic.numgrad import check_gradients
 from dezero_magic.numgrad_reasons import grad_output, no_live_leaf, output_gone
 from dezero_magic.widgets.gradients_tab import table_html
@@ -43,11 +44,11 @@ def _cells(html):
 
 def test_a_grad_made_without_create_graph_is_named_with_the_fix(shell):
     trace = run_traced(shell, STEP33_SLIP)
-    assert grad_output(trace) == "gx"
+    assert grad_output(trace) == GradOrigin("gx", "x", "y")
     check = check_gradients(trace)
     assert not check.available
-    assert "gx is most likely a grad that backward left (as gx = x.grad is)" in check.reason
-    assert "y.backward(create_graph=True)" in check.reason
+    assert "gx is x.grad, left by an earlier y.backward() without create_graph=True" in check.reason
+    assert "call y.backward(create_graph=True)" in check.reason and "most likely" not in check.reason
     assert "made under no_grad, or unchained" not in check.reason
     page = dzw.view_for(trace).views["Gradients"]
     assert "create_graph=True" in _words(page.table.value)
