@@ -208,14 +208,17 @@ def _notes(graph, mode, fig):
     elif mode == NO_WEAKREFS:
         notes.append("Functions hold their outputs strongly: unused outputs stay in reference "
                      "cycles until Python's cyclic garbage collector runs.")
-    if mode != NO_GRAD and any(f.op in _PASS_GY for f in graph.functions.values()):
+    grads = bool(graph.steps) or any(map(_received_grad, graph.variables.values()))
+    # (not beside "no grads": QA Q24-F2 read it over a cell that ran no backward)
+    if mode != NO_GRAD and grads and any(f.op in _PASS_GY for f in graph.functions.values()):
         notes.append("Each grad is counted at its own size; grads that are one array (Add passes its gy "
                      "on to both inputs as it is) or a view (Sum's grad is a broadcast) are counted more "
                      "than once, so grads may read higher than measured.")
     if graph.elided_functions:
-        notes.append(f"Computed over the drawn graph only; {graph.elided_functions} earlier "
-                     "function calls are not included.")
-    if not graph.steps and mode != NO_GRAD and not any(map(_received_grad, graph.variables.values())):
+        n = graph.elided_functions
+        notes.append(f"Computed over the drawn graph only; {n:,} earlier function "
+                     f"{'call is' if n == 1 else 'calls are'} not included.")
+    if not grads and mode != NO_GRAD:
         notes.append("No backward pass was recorded: no grads.")
     return notes
 

@@ -33,8 +33,12 @@ def float_hint(leaf):
     """What to do about integer (or bool) data, which the check cannot nudge (book steps 11-12 and 37-40 use ints)."""
     if np.asarray(leaf.value).dtype.kind not in "iub":
         return ""
-    if np.ndim(leaf.value) == 0:
-        return ": make the data float, e.g. np.array(2.0) instead of np.array(2), to check it"
+    value = np.asarray(leaf.value)
+    # the leaf's own numbers where they are few, so the advice reads straight onto the cell (QA Q24-F7)
+    if value.ndim <= 1 and value.size <= 4:
+        ints = value.tolist()
+        floats = float(ints) if value.ndim == 0 else [float(v) for v in ints]
+        return f": make the data float, e.g. np.array({floats!r}) instead of np.array({ints!r}), to check it"
     return ": make the data float, e.g. np.array([1.0, 2.0]) instead of np.array([1, 2]), to check it"
 
 

@@ -81,3 +81,11 @@ def test_int_labels_also_used_as_data_keep_the_advice(shell):
             "loss = F.softmax_cross_entropy(x, t) + F.sum(x[:, 0] * t)\nloss.backward()\n")
     text = _text(shell, code)
     assert "class labels" not in text and FLOAT_ADVICE in _row(text, "t"), text
+
+
+def test_the_float_advice_quotes_the_leafs_own_numbers(shell):
+    # QA Q24-F7: np.array(3) was advised "np.array(2.0) instead of np.array(2)"
+    text = _text(shell, "x = Variable(np.array(3), name='x')\ny = x / 2\ny.backward()\n")
+    assert "e.g. np.array(3.0) instead of np.array(3), to check it" in text, text
+    text = _text(shell, "x = Variable(np.array([4, 5, 6]), name='x')\ny = F.sum(x * 2)\ny.backward()\n")
+    assert "e.g. np.array([4.0, 5.0, 6.0]) instead of np.array([4, 5, 6]), to check it" in text, text

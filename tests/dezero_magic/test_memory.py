@@ -162,3 +162,15 @@ def test_grads_that_are_one_array_are_said_to_count_more_than_once(shell):
     assert not any("counted more than once" in note for note in _figures(t)[NO_GRAD].notes)
     t = run_traced(shell, "x = Variable(np.ones(10))\ny = F.exp(x) * 2\ny.backward()")
     assert not any("counted more than once" in note for note in _figures(t)[RETAIN].notes)
+
+
+def test_no_double_count_note_beside_no_grads_and_one_call_is_singular(shell):
+    # QA Q24-F2: a cell without backward read "grads may read higher than measured" over "no grads"
+    t = run_traced(shell, "x = Variable(np.array(2.0))\ny = x ** 2 + 3 * x")
+    notes = _figures(t)[RETAIN].notes
+    assert "No backward pass was recorded: no grads." in notes
+    assert not any("counted more than once" in note for note in notes), notes
+    # QA Q24-F1: "1 earlier function calls are not included"
+    t = run_traced(shell, "x = Variable(np.array(3.0))\ny = x ** 2\ny.backward()\ny = x ** 3\ny.backward()")
+    notes = " ".join(_figures(t)[DEFAULT].notes)
+    assert "1 earlier function call is not included." in notes, notes
