@@ -220,6 +220,23 @@ def observing(observer):
         remove_observer(observer)
 
 
+@contextlib.contextmanager
+def unobserved():
+    """Run the body heard by no observer: for a tool's own work (a watching
+    tool re-running a graph to draw or check it), which no observer may
+    record as the user's. The registry is emptied in place (the hot paths
+    bind these lists) and put back as it was, also when the body raises;
+    an observer the body registers and leaves is dropped with it."""
+    saved = list(_observers)
+    try:
+        _observers.clear()
+        _rebuild_forward_hooks()
+        yield
+    finally:
+        _observers[:] = saved
+        _rebuild_forward_hooks()   # (selects by _muted, which the body's passes leave as it was)
+
+
 def notify(hook, *args):
     """Call `hook` on every observer. A failing observer is removed and told,
     so a bug in a tool that watches can never break the user's computation."""

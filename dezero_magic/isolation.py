@@ -14,15 +14,22 @@ asks (`own_classes` names it, so the views can say what would run).
 `isolated()` wraps every re-run, of either kind: what the code prints
 (stdout, stderr, Python warnings) is kept from the cell's output, and
 NumPy's and `random`'s global generators are restored after it, so later
-cells draw the numbers they would have drawn.
+cells draw the numbers they would have drawn. Nor is it recorded: a
+`%%dezero` cell that displays a view (`%dezero y`, `display(t0)`) would
+otherwise draw the checks' and replays' hundreds of calls as its own, so
+no dezero observer hears the re-run and no profile hook (the one that
+watches students' classes) sees it; both are put back afterwards.
 """
 import contextlib
 import copy
 import io
 import random
+import sys
 import warnings
 
 import numpy as np
+
+from dezero import events
 
 
 def is_dezero_own(obj):
@@ -113,17 +120,24 @@ class Hidden:
 
 @contextlib.contextmanager
 def isolated():
-    """Run the body with its prints and warnings hidden and the global random
-    generators restored afterwards; yields a `Hidden` filled on exit."""
+    """Run the body with its prints and warnings hidden, unrecorded (no dezero
+    observer, no profile hook), and the global random generators and the
+    profile hook restored afterwards; yields a `Hidden` filled on exit."""
     numpy_state, random_state = np.random.get_state(), random.getstate()
+    profile = sys.getprofile()
     out, hidden = io.StringIO(), Hidden()
     try:
+        sys.setprofile(None)
         # An ignored warning is not entered in the registry, so the user still
         # sees it the first time their own code raises it.
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), warnings.catch_warnings():
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), warnings.catch_warnings(), \
+                events.unobserved():
             warnings.simplefilter("ignore")
             yield hidden
     finally:
-        hidden.text = out.getvalue()
-        np.random.set_state(numpy_state)
-        random.setstate(random_state)
+        try:
+            hidden.text = out.getvalue()
+            np.random.set_state(numpy_state)
+            random.setstate(random_state)
+        finally:
+            sys.setprofile(profile)   # last: the cell's hook sees none of this
