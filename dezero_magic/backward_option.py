@@ -7,7 +7,10 @@ import numpy as np
 from dezero_magic.adapters import is_students
 from dezero_magic.exc_text import described
 from dezero_magic.interrupts import is_magic_frame
+from dezero_magic.links import is_variable_like
+from dezero_magic.magic_help import a_noun
 from dezero_magic.naming import attr_of
+from dezero_magic.tuple_hint import tuple_hint
 
 
 def call_backward(shell, expr):
@@ -26,8 +29,14 @@ def call_backward(shell, expr):
             # Their Variable before book step 7: "not a Variable" would contradict itself.
             return (f"-b {expr}: your {type(value).__name__} class has no backward() method yet (book "
                     "step 7 adds it); call the functions' backward methods in the cell, as in step 6")
-        return (f"-b {expr}: its value is of type {type(value).__name__}, which has no .backward(); "
-                "give an expression whose value is a Variable, e.g. -b loss")
+        if is_variable_like(value):  # a Variable-like object of another kind: "not a Variable" would be odd
+            return (f"-b {expr}: its value is of type {type(value).__name__}, which has no .backward(); "
+                    "give an expression whose value is a Variable, e.g. -b loss")
+        hint = tuple_hint(expr, value, "-b")
+        if hint:  # worded as %dezero's
+            return f"-b {expr}: its value is a tuple, not a Variable. {hint}"
+        return (f"-b {expr}: its value is {a_noun(type(value).__name__)}, not a Variable, so it has no "
+                ".backward(); give an expression whose value is a Variable, e.g. -b loss")
     try:
         method()
     except BaseException as exc:  # noqa: BLE001 - the user's backward failed (Ctrl-C and sys.exit too,

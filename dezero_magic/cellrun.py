@@ -32,14 +32,13 @@ from dezero_magic.student_cell_notes import mixed_notes, none_call_note, object_
 from dezero_magic.student_flags import (backprop_left_off, backprop_off, creatorless_note, flag_notes, left_off_note,
                                         students_config)
 from dezero_magic.assemble import graph_from_tracer
-from dezero_magic.trace import Trace
+from dezero_magic.trace import Trace, earlier_variables
 from dezero_magic.gcpace import paced_collector
 from dezero_magic.grad_origin import raised_backwards
 from dezero_magic.interrupts import interrupts_shown_without_our_frames
 from dezero_magic.memory import NO_GRAD
 from dezero_magic.nested_run import async_check_silent, cell_source, numbered_as, one_line_source, quiet_as
 from dezero_magic.tracer import Tracer
-from dezero_magic.tuple_hint import tuple_hint
 
 class CellFailed(Exception):
     """Raised to the caller of the magic when there is no outer cell to mark as failed."""
@@ -103,11 +102,13 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
                                              elided_calls=earlier, partial_pass=partial, error=error,
                                              grads_written=sets_grads(code))
     graph.notes.extend(watch_notes(watch, error))
+    earlier = ([], [])
     if not graph.variables and not graph.functions:
         note = creatorless_note(names, ns, bound_anew)
         if note is not None:
             graph.notes.append(note)
             graph.creatorless = True
+        earlier = earlier_variables(names, ns, bound_anew, code)
     elif calls or any(is_students(r) for r in roots):
         graph.notes.extend(flag_notes(opts, ns, switched))
     _note_object_arrays(graph, names, ns, before, code, error, opts.no_grad)
@@ -115,6 +116,7 @@ def build_trace(shell, names, tracer, watch, opts, complete, before=None, switch
         graph.ran_as = NO_GRAD  # --no-grad switched the student's own Config off: their classes kept no graph
     trace = Trace(graph, output_refs=outs, leaf_refs=leaves, rankdir=opts.rankdir,
                   verbose=opts.verbose, static=opts.static, source="objects")
+    trace.earlier = earlier  # (read by its empty caption: `y` alone names y, made in an earlier cell)
     # (what the Memory tab calls "your own classes": an earlier cell's dezero Variable rebound here is not)
     trace.own_classes = bool(calls) or any(is_students(r) for r in roots)
     if tracer.error is not None:
@@ -229,14 +231,7 @@ class TracedRun:
                 result.error_in_exec = error
                 self.backward_raised = True
             else:
-                hint = self._tuple_hint() if error else ""
-                self.backward_error = f"{error}. {hint}" if hint else error
-
-    def _tuple_hint(self):
-        """The trailing-comma hint for `-b y` when y holds a tuple (a name
-        only: evaluating an expression again could repeat its side effects)."""
-        expr = self.opts.backward
-        return tuple_hint(expr, self.shell.user_ns.get(expr), "-b") if expr.isidentifier() else ""
+                self.backward_error = error  # (a tuple's names the item to give: backward_option)
 
     def _backward_option_notes(self):
         """What became of -b, on the graph itself: its error is raised below

@@ -17,8 +17,8 @@ from dezero.layers import Layer
 from dezero_magic.adapters import graph_from_objects, is_students, lacks_creator, no_creator_note
 from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
-from dezero_magic.magic_help import (HELP_OUTPUT, asks_help as _asks_help, line_hint as _line_hint,
-                                     print_help as _print_help, repeated_option, with_hint as _with_hint)
+from dezero_magic.magic_help import (HELP_OUTPUT, a_noun as _a, asks_help as _asks_help, line_hint as _line_hint,
+                                     not_run, print_help as _print_help, repeated_option, with_hint as _with_hint)
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
@@ -104,20 +104,6 @@ def _unquote(text):
     if text is not None and len(text) >= 2 and text[0] == text[-1] and text[0] in "\"'":
         return text[1:-1]
     return text
-
-
-# Initialisms are read letter by letter: these letters' names start with a vowel sound.
-_AN_LETTERS = "AEFHILMNORSX"
-_INITIALISM = re.compile(r"[A-Z]{2,}")
-
-
-def _a(noun):
-    """'a float', 'an int', 'an ndarray' (said en-dee-array), 'an MLP',
-    'a GRU': the article goes by the sound of the class name."""
-    if _INITIALISM.match(noun):  # MLP, RNN, LSTM, SGD, GRU
-        return f"an {noun}" if noun[0] in _AN_LETTERS else f"a {noun}"
-    vowel = noun[:1].lower() in "aeiou" and not noun.lower().startswith(("uni", "use", "usu", "eu", "one"))
-    return f"an {noun}" if vowel or noun.startswith("nd") else f"a {noun}"
 
 
 def _no_data(expr, value, user_ns):
@@ -241,7 +227,7 @@ class DezeroMagics(Magics):
         if _asks_help(line):
             _print_help(self.dezero_cell, "The cell was not run")
             return
-        opts = self._cell_options(line, cell)
+        opts = self._checked_options(line, cell)
         _trace, backward_error = execute(self.shell, cell, opts, display)
         if backward_error:
             raise UsageError(backward_error)
@@ -252,10 +238,16 @@ class DezeroMagics(Magics):
         if _asks_help(line):
             _print_help(self.dezero_cell, "The cell was not run")
             return
-        opts = self._cell_options(line, cell)
+        opts = self._checked_options(line, cell)
         _trace, backward_error = await execute_async(self.shell, cell, opts, display)
         if backward_error:
             raise UsageError(backward_error)
+
+    def _checked_options(self, line, cell):
+        try:
+            return self._cell_options(line, cell)
+        except UsageError as exc:
+            raise UsageError(not_run(str(exc))) from None
 
     def _cell_options(self, line, cell=None):
         try:

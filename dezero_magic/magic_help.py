@@ -59,6 +59,28 @@ def with_hint(message, line):
     return f"{message} ({'; '.join(hints)}). The cell was not run."
 
 
+def not_run(message):
+    """An option error of %%dezero, saying the cell was not run (once): a lecturer must
+    know whether the cell's x and y were made. (Not for %dezero, which runs no cell.)"""
+    if "the cell was not run" in message.lower():
+        return message
+    return f"{message.rstrip()}{'' if message.rstrip().endswith('.') else '.'} The cell was not run."
+
+
+# Initialisms are read letter by letter: these letters' names start with a vowel sound.
+_AN_LETTERS = "AEFHILMNORSX"
+_INITIALISM = re.compile(r"[A-Z]{2,}")
+
+
+def a_noun(noun):
+    """'a float', 'an int', 'an ndarray' (said en-dee-array), 'an MLP',
+    'a GRU': the article goes by the sound of the class name."""
+    if _INITIALISM.match(noun):  # MLP, RNN, LSTM, SGD, GRU
+        return f"an {noun}" if noun[0] in _AN_LETTERS else f"a {noun}"
+    vowel = noun[:1].lower() in "aeiou" and not noun.lower().startswith(("uni", "use", "usu", "eu", "one"))
+    return f"an {noun}" if vowel or noun.startswith("nd") else f"a {noun}"
+
+
 # Options that take a value: given twice, argparse keeps the last one without a word.
 _VALUED = (("-b", "--backward"), ("-o", "--output"), ("--max-nodes",), ("--rankdir",))
 

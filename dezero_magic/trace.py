@@ -12,12 +12,15 @@ The text/html also carries the SVG as a picture for untrusted notebooks
 text/html sanitized, which drops inline SVG and leaves its labels as run-on
 text, but keeps a `data:` URL in a style attribute.
 """
+import ast
 import base64
 import importlib
 import re
 import secrets
 
 from dezero_magic.layout import layout as compute_layout
+from dezero_magic.links import is_variable_like
+from dezero_magic.naming import attr_of
 from dezero_magic.modes import HEADER, MEASURED, noise_note, result_rows, results_html, results_text
 from dezero_magic.render import palette
 from dezero_magic.render.escape import esc
@@ -32,6 +35,9 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # cell binds, so one called inside a def, or under no_grad, may have run unseen.)
 EMPTY = ("No dezero computation was recorded in this cell: no Function call was seen, "
          "and no variable of the cell has a creator.")
+# Said on a cell that made no dezero call but reads Variables an earlier cell made (`y` alone, to see
+# y's graph): "no variable of the cell has a creator" read false of a y that has one (QA 24).
+NO_CALL = "This cell made no dezero call (no Function call was seen), so it has no graph of its own."
 _PIXELS = re.compile(r"^\d+(\.\d+)?$")
 # The picture doubles what text/html weighs; a graph this large (~500 nodes)
 # is no picture to read anyway: untrusted, it reads as before (labels as text).
@@ -98,6 +104,45 @@ def _outputs_have_backward(refs):
         return None
 
 
+def _last_expression_names(code):
+    """Names in the cell's last line when it is an expression (`y`, `print(y)`): named first."""
+    try:
+        body = ast.parse(code or "").body
+    except (SyntaxError, ValueError):
+        return []
+    if not body or not isinstance(body[-1], ast.Expr):
+        return []
+    return [n.id for n in ast.walk(body[-1]) if isinstance(n, ast.Name)]
+
+
+def earlier_variables(names, namespace, bound_anew, code=""):
+    """(names with a creator, names without) of the Variables the cell reads
+    that an earlier cell made (`bound_anew(name)` false): what the text of a
+    cell that made no dezero call names, its last expression's first."""
+    made, leaves = [], []
+    for name in dict.fromkeys(_last_expression_names(code) + list(names)):
+        value = namespace.get(name)
+        if value is None or bound_anew(name) or not is_variable_like(value):
+            continue
+        (made if attr_of(value, "creator") is not None else leaves).append(name)
+    return made, leaves
+
+
+def _listed(names):
+    names = names[:3] + (["others"] if len(names) > 3 else [])
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
+def no_call_text(made, leaves):
+    """What a cell that made no dezero call says of the earlier cells' Variables it reads."""
+    if made:
+        verb, whose = ("was", "its") if len(made) == 1 else ("were", made[0] + "'s")
+        return f"{NO_CALL} {_listed(made)} {verb} computed in an earlier cell: %dezero {made[0]} draws {whose} graph."
+    verb, pronoun = ("was", "it") if len(leaves) == 1 else ("were", "them")
+    return (f"{NO_CALL} {_listed(leaves)} {verb} made in an earlier cell and {'has' if len(leaves) == 1 else 'have'} "
+            f"no creator (a leaf), so there is no graph behind {pronoun}.")
+
+
 class Trace:
     """One traced cell: `graph`, `svg()`, `text()`, `dot()`, `output_refs`, `leaf_refs`."""
 
@@ -115,6 +160,7 @@ class Trace:
         self.mode_results = mode_results
         self.notices = []             # faults of ours, told briefly, never masking the cell
         self.backward_expr = None     # the cell's -b EXPR, if given (set by cellrun)
+        self.earlier = ([], [])       # earlier cells' Variables it reads, if it made no call (earlier_variables)
         # Read now, while the outputs surely live: the Backward tab is built when first opened,
         # maybe after a later cell rebound y (its advice must not depend on when it is opened).
         self.outputs_backward = _outputs_have_backward(self.output_refs)
@@ -151,7 +197,8 @@ class Trace:
         # An empty graph with notes (a student's steps 1-6 Variable, a cell that raised) says why
         # instead, in the form of every other text (its head, then "note: " lines)
         if not g.functions and not g.variables:
-            text = "\n".join(["dezero graph: nothing drawn"] + ["note: " + n for n in g.notes]) if g.notes else EMPTY
+            text = "\n".join(["dezero graph: nothing drawn"] + ["note: " + n for n in g.notes]) if g.notes \
+                else self._nothing_recorded()
         else:
             text = render_text(g, shapes=self.verbose)
         if self.mode_results:
@@ -165,11 +212,20 @@ class Trace:
     def caption(self):
         g = self.graph
         if not g.functions and not g.variables:
-            return "No graph to draw." if g.notes else EMPTY
+            return "No graph to draw." if g.notes else self._nothing_recorded()
         text = counts(g)
         if not g.complete:
             text = f"INCOMPLETE — {g.how_it_stopped()}; this is the graph recorded until then. " + text
         return text
+
+    def _nothing_recorded(self):
+        """Why an empty graph without notes is empty: the cell raised first (its error is shown
+        above; the caption takes the raising style), it read earlier cells' Variables, or EMPTY."""
+        g = self.graph
+        if not g.complete and not g.raised_in:
+            return f"The cell {'was interrupted' if g.interrupted else 'raised'} before any dezero call (see the error above)."
+        made, leaves = getattr(self, "earlier", None) or ([], [])  # (a Trace pickled before it had them)
+        return no_call_text(made, leaves) if made or leaves else EMPTY
 
     def html(self):
         notes = "".join(f"<li>{esc(n)}</li>" for n in self.graph.notes + self.notices)

@@ -42,6 +42,9 @@ NO_BACKWARD = NO_BACKWARD_OF.format(y="y")
 NO_BACKWARD_UNNAMED = ("No backward pass was recorded in this cell, so there is nothing to step through. Call "
                        "the output's backward() in the cell (y.backward() for an output y), or run it with "
                        "%%dezero -b y.")
+# A cell that only read earlier cells' Variables (`y` alone): "call y.backward()" read wrong after it ran
+NO_BACKWARD_EARLIER = ("This cell made no dezero call, so it has no backward pass to step through; a backward "
+                       "run in an earlier cell was not watched. Run that cell with %%dezero to step through it.")
 # A cell with -b y that raised is not told to add it (Trace.backward_expr: the -b given, if any)
 # (said only without -b: RAISED_BEFORE_B tells a -b that never ran, so no word on -b here)
 NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
@@ -105,6 +108,8 @@ class BackwardView(TraceView):
                 said = RAISED_BEFORE_B.format(expr=expr) if expr else NO_BACKWARD_RAISED
                 if trace.graph.raised_in:
                     said = B_RAISED.format(what=trace.graph.raised_in)
+            elif any(getattr(trace, "earlier", None) or ()):
+                said = NO_BACKWARD_EARLIER
             # a pass ran, its steps all outside a cut graph's drawn nodes (step 35, iters = 6)
             outside = None if getattr(trace, "line_magic", False) else outside_message(trace.graph)
             said = outside or (None if trace.source == "objects" else last_pass_ran_no_step(trace)) or said

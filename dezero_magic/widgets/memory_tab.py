@@ -60,19 +60,21 @@ WHAT_MODES_DIFFER_IN = ("The memory modes of steps 17–18 differ only in what a
 NO_CREATOR = ("Your Variable class has no `creator` yet (book steps 1–6), so no graph was recorded and there is "
               f"nothing to measure here. {WHAT_MODES_DIFFER_IN} Book step 7 adds `creator`; then this tab "
               "shows what each mode keeps.")
-NO_GRAPH = f"{EMPTY} There is nothing to measure here. {WHAT_MODES_DIFFER_IN}"
+NO_GRAPH = "{why} There is nothing to measure here. " + WHAT_MODES_DIFFER_IN
 NO_GRAPH_NOTED = ("No graph was recorded (the notes below say why), so there is nothing to measure here. "
                   f"{WHAT_MODES_DIFFER_IN}")
 
 
-def no_graph_text(graph):
-    """Why this tab shows no table (a graph without any Function), or None when it has one."""
+def no_graph_text(graph, why=EMPTY):
+    """Why this tab shows no table (a graph without any Function), or None when it has one;
+    `why`: what the caption says of an empty graph without notes (Trace.caption: a cell
+    that only read y, made earlier, is not told "no variable of the cell has a creator")."""
     if graph.functions:
         return None
     if not graph.variables:
         if graph.creatorless:
             return NO_CREATOR
-        return NO_GRAPH_NOTED if graph.notes else NO_GRAPH
+        return NO_GRAPH_NOTED if graph.notes else NO_GRAPH.format(why=why)
     # Leaves only (`%dezero x` on a leaf): the four tables were the same; say what they all held.
     variables = list(graph.variables.values())
     one = len(variables) == 1
@@ -170,7 +172,7 @@ def measured_html(results):
 def memory_view(trace):
     """VBox: mode ToggleButtons, the computed panel, and the measured chart when --modes ran."""
     graph = trace.graph
-    said = no_graph_text(graph)
+    said = no_graph_text(graph, trace.caption() if not graph.variables and not graph.notes else EMPTY)
     if said is not None:
         return _without_table(trace, said)
     figs = {f.mode: f for f in mode_figures(graph, _no_grad_raised(trace), grad_output(trace))}

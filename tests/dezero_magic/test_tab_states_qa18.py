@@ -6,6 +6,7 @@ import re
 from dezero_magic.memory import MODE_LABELS, NO_WEAKREFS
 from dezero_magic.widgets import view_for
 from dezero_magic.widgets.backward_tab import NO_BACKWARD, NO_BACKWARD_METHOD, BackwardView
+from dezero_magic.trace import EMPTY
 from dezero_magic.widgets.memory_tab import NO_CREATOR, NO_GRAPH, NOT_MEASURED, memory_view
 from student_code import STEP6, STEP17_NO_BACKWARD
 from widget_html import text_of
@@ -66,7 +67,7 @@ def test_memory_tab_of_a_cell_that_called_no_function(shell, displayed):
     shell.run_cell("%%dezero\nz = 1 + 2")
     view = memory_view(displayed[-1])
     text = _panel(view)
-    assert " ".join(NO_GRAPH.split()) in text and view.modes is None
+    assert " ".join(NO_GRAPH.format(why=EMPTY).split()) in text and view.modes is None
     assert not re.search(r"\b0\s?B\b", text.replace("\u00a0", " "))
 
 
@@ -105,7 +106,7 @@ def test_an_empty_cell_with_modes_keeps_its_measured_table(shell, displayed):
     result = shell.run_cell("%%dezero --modes -o _t\nz = [0.0] * 10")
     assert result.success, result.error_in_exec
     view = memory_view(shell.user_ns["_t"])
-    assert view.modes is None and " ".join(NO_GRAPH.split()) in _panel(view)
+    assert view.modes is None and " ".join(NO_GRAPH.format(why=EMPTY).split()) in _panel(view)
     assert view.measured is not None and "no_grad" in text_of(view.measured.value)
 
 
