@@ -51,7 +51,7 @@ COVER_PAD = 7
 
 
 def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=False, size=None,
-           wide=False):
+           wide=False, base=None):
     """(x0, y0, width, height) of the window around `node_id` that also holds
     every node of `keep` (drawn ones), or None when the graph is shown whole
     (or the node is not drawn). `zoom` > 1: a window to be drawn that many
@@ -67,19 +67,21 @@ def window(layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=
     `size`: (width, height) px, key included, that the window is drawn at
     (`window_size`, asked with the same arguments): it holds more of the graph
     around its nodes (or white beyond the graph's ends) at its own scale.
-    `wide`: a window as wide as a wide box (WIDE_WINDOW_W) instead of WINDOW_W."""
-    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide)
+    `wide`: a window as wide as a wide box (WIDE_WINDOW_W) instead of WINDOW_W. `base`: (width,
+    height, key px) of the box it is drawn for instead, its key that tall (drawn) instead of
+    LEGEND_PX (the stepper's narrow window, widgets.step_figure)."""
+    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide, base)
     return placed and placed[0]
 
 
-def _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide=False):
+def _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide=False, base=None):
     """((x0, y0, width, height), the scale it is drawn at) of `window`, or None."""
-    extent = _extent(layout, node_id, keep, zoom, force, key, wide)
+    extent = _extent(layout, node_id, keep, zoom, force, key, wide, base)
     if extent is None:
         return None
     w, h, scale, held, lo, hi = extent
     if size is not None:
-        room = size[1] - (LEGEND_PX * zoom if key else 0)
+        room = size[1] - _key_px(key, base) * zoom
         # a window taller than `size`'s room (a `size` asked without the key) drawn a little
         # smaller, to `size` whole; squeezed into it in its own shape, the window was narrower
         # than the other steps' (670 -> 667 px, notebook 05's Taylor sin, step 9)
@@ -96,12 +98,12 @@ def _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide=False)
     return (x0, y0, w, h), zoom * scale
 
 
-def _extent(layout, node_id, keep, zoom, force, key, wide=False):
+def _extent(layout, node_id, keep, zoom, force, key, wide=False, base=None):
     """(width, height, scale but for zoom, the nodes held, their bounds) of
     `window` before it is placed, or None when there is none."""
     if node_id not in layout.positions or not (force or needs_window(layout) or _zoom_overflows(layout, zoom)):
         return None
-    base_w, base_h = _base(layout, zoom, key, wide)
+    base_w, base_h = _base(layout, zoom, key, wide, base)
     # as far as drawn at KEEP_MIN_SCALE with the key under it: reaching as far as without the key, a
     # window then squeezed into the key's room was drawn below the floor (QA 22: 0.63, an LSTM's step)
     held = _within_reach(layout, node_id, keep, base_w / KEEP_MIN_SCALE, base_h / KEEP_MIN_SCALE)
@@ -136,11 +138,17 @@ def window_scale(layout, box, zoom=1.0, key=False):
     return zoom * max(KEEP_MIN_SCALE, min(1.0, base_w / box[2], base_h / box[3]))
 
 
-def _base(layout, zoom, key=False, wide=False):
+def _base(layout, zoom, key=False, wide=False, base=None):
     """The usual window's size in graph units: it is drawn `zoom` times larger
-    (with the colour key under it, `key`, no taller than without); `wide`: as wide as WIDE_WINDOW_W."""
-    return (min(layout.width, (WIDE_WINDOW_W if wide else WINDOW_W) / zoom),
-            min(layout.height, WINDOW_H / zoom - (LEGEND_PX if key else 0)))
+    (with the colour key under it, `key`, no taller than without); `wide`: as wide as WIDE_WINDOW_W;
+    `base`: (width, height, key) px instead."""
+    width, height = base[:2] if base else (WIDE_WINDOW_W if wide else WINDOW_W, WINDOW_H)
+    return (min(layout.width, width / zoom), min(layout.height, height / zoom - _key_px(key, base)))
+
+
+def _key_px(key, base=None):
+    """The drawn height of the colour key's band under a window (`window`'s `key` and `base`)."""
+    return (base[2] if base else LEGEND_PX) if key else 0
 
 
 def _zoom_overflows(layout, zoom):
@@ -272,7 +280,7 @@ def needs_window(layout):
 
 
 def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, key=None, size=None,
-          wide=False):
+          wide=False, base=None):
     """(svg, focused): `svg` narrowed to the window around `node_id` that
     holds `keep` too (drawn `zoom` times larger, at `size` if given), or
     unchanged (focused False) when the whole graph fits (unless `force`).
@@ -283,7 +291,7 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     of `keep` left out is named by a label where its edge leaves the window."""
     # (no room is kept for a key the drawing does not have: QA, a blank band over a graph without one)
     key = (overhang if key is None else key) and has_legend(svg)
-    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide)
+    placed = _placed(layout, node_id, keep, zoom, force, overhang, key, size, wide, base)
     if placed is None:
         return svg, False
     # in whole px, as the viewBox is written: the drawn size is the viewBox's times the scale
@@ -300,7 +308,7 @@ def focus(svg, layout, node_id, keep=(), zoom=1.0, force=False, overhang=False, 
     if far:
         svg = drawn_last(svg, beyond_labels(svg, layout, node_id, far, box, scale))
     if key:
-        svg, h = _key_under(svg, layout, box, scale / zoom)
+        svg, h = _key_under(svg, layout, box, scale / zoom, _key_px(True, base))
     # width/height are the drawn size ("large" enlarges them; `size`, the same at every step, to the
     # px); the viewBox the part of the graph. A window of another shape (a step whose nodes need the
     # smallest scale) is drawn inside `size`, in its own shape: squeezed to it, the browser had left
@@ -332,7 +340,7 @@ def _left_out(svg, layout, box):
     return drawn_last(svg, "".join(covers))
 
 
-def _key_under(svg, layout, box, unit):
+def _key_under(svg, layout, box, unit, band_px=LEGEND_PX):
     """(svg, height): the drawing's legend row moved into a band at the bottom
     of the window `box` drawn at `unit` (its scale but for zoom), at the row's
     own size (smaller only where the window is narrower than the row), on
@@ -342,8 +350,8 @@ def _key_under(svg, layout, box, unit):
     if not items:
         return svg, box[3]
     x0, y0, w, h = box
-    band = LEGEND_PX / unit
-    size = min(1 / unit, w / (right + MARGIN))
+    band = band_px / unit
+    size = min(band_px / LEGEND_PX / unit, w / (right + MARGIN))
     # the row was drawn under the graph: from y = layout.height, x = 0 (its items from MARGIN)
     row = (f'<rect class="dz-window-key-band" x="{x0:.1f}" y="{y0 + h:.1f}" width="{w:.1f}" '
            f'height="{band:.1f}" fill="#ffffff"/><g class="dz-window-key" transform="translate({x0:.1f},'

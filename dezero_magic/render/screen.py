@@ -123,6 +123,12 @@ def window_style(width, height):
     return f"width:{width:.0f}px;max-width:100%;height:auto;aspect-ratio:{width:.0f}/{height:.0f};{_ITEM}"
 
 
+def stretched_style(width, height):
+    """The root style of a window drawn `width` x `height` for a narrow box (widgets.step_figure):
+    as wide as the box it is shown in, so that it is as tall there as the usual window it stands for."""
+    return f"width:100%;height:auto;aspect-ratio:{width:.0f}/{height:.0f};{_ITEM}"
+
+
 def narrowest_height(width, height):
     """The height a window drawn `width` x `height` px (`window_style`) takes
     in the narrowest box, which shrinks it to its width: as a box's kept

@@ -7,15 +7,19 @@ box's width matters the figure holds two drawings and the browser shows one
 holds it, else a window; and for a graph too large for that, a window drawn
 for a 1280-px projector's box (WIDE_BOX_PX) where the box is that wide, else
 one drawn for a 1024-px screen's. QA 22 at 1280x720: the 780-px window
-cropped Matyas' x, y and both Pow beside 280 px of white.
+cropped Matyas' x, y and both Pow beside 280 px of white. Where that window,
+shrunk to a narrow box (NARROW_BOX_PX: 1024 px, the file browser open), draws
+its text below MIN_SCALE, a third drawing shows there (`_narrow`): QA 24 read
+Matyas' windows at 7.6 px in a 552-px box.
 """
 from functools import partial
 
 from dezero_magic.render.escape import esc
 from dezero_magic.render.focus import focus, needs_window, window_size
-from dezero_magic.render.screen import (CHROME_PX, LAB_BARS_PX, MIN_SCALE, WHOLE_H, WIDE_BOX_PX, fits_whole_from,
-                                       may_overflow, narrowest_height)
-from dezero_magic.render.svg import root_attrs, with_fresh_ids
+from dezero_magic.render.legend import LEGEND_PX
+from dezero_magic.render.screen import (CHROME_PX, LAB_BARS_PX, MIN_SCALE, NARROW_BOX_PX, WHOLE_H, WIDE_BOX_PX,
+                                       fits_whole_from, may_overflow, narrowest_height, stretched_style)
+from dezero_magic.render.svg import root_attrs, with_fresh_ids, with_root
 from dezero_magic.widgets import style
 from dezero_magic.widgets.backward_queue import LINE_PX
 
@@ -27,6 +31,9 @@ WIDE_MAX_CHARS = 150_000
 CONTROLS_PX = 120
 # Beside a usual window, a wide one only where it shows this much more across.
 WIDE_GAIN_PX = 40
+# A window for the narrow box is sent on a step only for a drawing up to this size: with the
+# usual and the wide one, a step sends at most what two drawings of WIDE_MAX_CHARS did.
+NARROW_MAX_CHARS = 100_000
 
 
 def chrome_above(lines):
@@ -56,6 +63,7 @@ def step_figure(svg, layout, fid, ends, note, sizes, lines=0):
         # no box leaves blank under the windows: the narrowest shrinks them to its width
         keep = narrowest_height(*size) if size and needs_window(layout) else None
         wide, fits_from, cut_only = _wide(svg, layout, fid, ends, size, wide_size)
+        figure = partial(figure, **_narrow(svg, layout, fid, ends, window))
         if wide is None:
             return figure(window, min_height=keep) + note_below(note)
         html = figure(wide, cut_svg=window, fits_from=fits_from, min_height=keep, cut_first=True)
@@ -65,8 +73,35 @@ def step_figure(svg, layout, fid, ends, note, sizes, lines=0):
     # half at the box's edge; shrunk to fit it read at 7 px).
     window, _ = focus(with_fresh_ids(svg), layout, fid, keep=ends, force=True, overhang=True, size=size)
     attrs = root_attrs(svg)
-    html = figure(svg, cut_svg=window, fits_from=fits_whole_from(float(attrs["width"]), float(attrs["height"])))
+    fits_from = fits_whole_from(float(attrs["width"]), float(attrs["height"]))
+    # (the narrow window only where the whole graph does not show either)
+    narrow = _narrow(svg, layout, fid, ends, window, fits_from[0])
+    html = figure(svg, cut_svg=window, fits_from=fits_from, **narrow)
     return _with_note(html, note_below(note, "dz-if-cut"))
+
+
+def _narrow(svg, layout, fid, ends, window, most=None):
+    """{narrow_svg, narrow_below} for style.figure: a window around `fid` drawn for a box
+    NARROW_BOX_PX wide, shown where the box is narrower than where `window` (the usual one, at
+    the step's scale) draws its text at MIN_SCALE (no wider than `most` px); as tall as `window`
+    is in that box, its colour key too, and as wide as the box it is in (from step to step the box
+    keeps its height and the key its place: QA 19, a key that moved by up to 65 px).
+    {} where `window` reads at MIN_SCALE or more in the narrow box, or the drawing is large."""
+    attrs = root_attrs(window)
+    width, height = float(attrs["width"]), float(attrs["height"])
+    scale = width / float(attrs["viewBox"].split()[2])
+    below = min(width, width * MIN_SCALE / scale, most or width)
+    size = (NARROW_BOX_PX, narrowest_height(width, height))
+    if len(svg) > NARROW_MAX_CHARS or below <= NARROW_BOX_PX or size[1] < 2 * LEGEND_PX:
+        return {}
+    base = (*size, LEGEND_PX * NARROW_BOX_PX / width)
+    narrow, _ = focus(with_fresh_ids(svg), layout, fid, keep=ends, force=True, overhang=True, size=size, base=base)
+    attrs = root_attrs(narrow)
+    drawn = float(attrs["width"])
+    if drawn / float(attrs["viewBox"].split()[2]) <= scale * min(1.0, NARROW_BOX_PX / width):
+        return {}   # (no larger than the usual window there)
+    return {"narrow_svg": with_root(narrow, style=stretched_style(drawn, float(attrs["height"]))),
+            "narrow_below": below}
 
 
 def _wide(svg, layout, fid, ends, size, wide_size):

@@ -60,6 +60,7 @@ SUPPRESS_SHORTCUTS = 'data-lm-suppress-shortcuts="true"'
 # (`render.screen.box_max_h`), so it still ends above the status bar; --dz-keep is the
 # stepper's kept height (`figure`), --dz-fit-max-h a fitted drawing's (`render.screen.FITTED_STYLE`).
 _PRESENTING = f".jp-mod-presentationMode .{VIEW_CLASS}"
+NARROW_CLASS = "dz-if-narrow"   # the stepper's drawing for a narrow box (`figure`'s `narrow_svg`)
 NEAR_CLASS = "dz-near-fit"   # a figure whose drawing shrinks a little below MIN_SCALE to fit (`figure`)
 STEPPED = '[style*="--dz-above"]'   # the stepper's box, under more chrome than the Graph tab's (`figure`'s `above`)
 PRESENTATION_CSS = (
@@ -164,7 +165,7 @@ def badge(text):
 
 
 def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_height=None, cut_first=False,
-           above=None):
+           above=None, narrow_svg=None, narrow_below=None):
     """The SVG in a scrolling box, so a wide graph never widens the notebook;
     at most 70 % of the screen's height, so the page around it can still be
     scrolled (a taller box caught the wheel on a 720-px projector), and on a
@@ -187,11 +188,14 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     `cut_first`: `cut_svg` comes first in the HTML (the stepper's usual window,
     what a reader of the HTML finds first; the browser shows one either way).
     `above` (px): the view's chrome over the box beyond the Graph tab's (the
-    stepper's), by which its box is shorter in Presentation Mode."""
+    stepper's), by which its box is shorter in Presentation Mode. `narrow_svg` (with `narrow_below`,
+    px): the drawing shown instead of the others in a box narrower than that (`_narrow_rule`)."""
     flow = end_first(_rankdir(svg))
     if cut_svg is not None and fits_from is not None:
         pair = (_with_class(svg, "dz-if-fits"), _with_class(cut_svg, "dz-if-cut"))
         svg = "".join(pair[::-1] if cut_first else pair)
+    if narrow_svg is not None:
+        svg += _with_class(narrow_svg, NARROW_CLASS)
     # contain:inline-size: a drawing wider than the box (large) scrolls in it, and does not
     # widen the widgets around it (QA: the whole Graph tab scrolled sideways, its toggles,
     # picker and note out of sight, the box 1,588 px wide in an 812-px page)
@@ -199,6 +203,10 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     keep += f"--dz-above:{above:.0f}px;" if above else ""
     box = (f'<div class="dz-figure" style="overflow:auto;max-width:100%;max-height:{BOX_MAX_H};{keep}display:flex;'
            f'contain:inline-size;flex-direction:{flow};align-items:flex-start" {SUPPRESS_SHORTCUTS}>{svg}</div>')
+    narrow = "" if narrow_svg is None else f"dz-narrow-{int(-(-narrow_below // 1))}"
+    if narrow and fits_from is None:
+        return (f'<div class="{narrow}" style="container-type:inline-size"><style>{_narrow_rule(narrow)}</style>'
+                f'{_figure_note(note)}{box}</div>')
     if fits_from is None or not (note or cut_svg is not None):
         return _figure_note(note) + box
     width, height = (int(-(-v // 1)) for v in fits_from)   # rounded up
@@ -212,9 +220,10 @@ def figure(svg, note=None, *, fits_from=None, fits_note=None, cut_svg=None, min_
     queries = (f"@container (min-width:{width}px){{@media (min-height:{height}px){{{fits}}}}}"
                + ("" if cut_svg is not None else _near_fit_rule(svg, scope, width, height, fits)))
     near = NEAR_CLASS in queries
-    rule = f"<style>.{scope} .dz-if-fits{{display:none}}{queries}{_presenting(queries, scope)}</style>"
+    rule = (f"<style>.{scope} .dz-if-fits{{display:none}}{queries}{_presenting(queries, scope)}"
+            f"{_narrow_rule(narrow) if narrow else ''}</style>")
     notes = _figure_note(note, "dz-if-cut") + (_figure_note(fits_note, "dz-if-fits") if fits_note else "")
-    klass = f"{scope} {NEAR_CLASS}" if near else scope
+    klass = " ".join(filter(None, (scope, NEAR_CLASS if near else "", narrow)))
     return f'<div class="{klass}" style="container-type:inline-size">{rule}{notes}{box}</div>'
 
 
@@ -234,6 +243,22 @@ def _near_fit_rule(svg, scope, width, height, fits):
     return (f"@container (min-width:{least}px) and (max-width:{width - 0.02:.2f}px){{"
             f"@media (min-height:{height}px){{{fits.replace(f'.{scope} ', near)}"
             f"{near}.dz-figure > svg{{width:100% !important}}}}}}")
+
+
+def _narrow_rule(scope):
+    """CSS that shows a figure's drawing of class NARROW_CLASS, and no other, where its box is
+    narrower than the px its `scope` (dz-narrow-<px>) names. In Presentation Mode the query
+    measures the zoomed container (`_presenting`): a box from px to PRESENTATION_ZOOM times that
+    matches it too, and there the rule is undone. In a layer of its own, it overrides no
+    other rule of the figure: undone (revert-layer), the box shows what it did without it."""
+    width = int(scope.rsplit("-", 1)[1])
+    drawn = f".{scope} .dz-figure > svg"
+    narrow, presenting = f"{drawn}.{NARROW_CLASS}", ".jp-mod-presentationMode "
+    upto = f"(max-width:{width - 0.02:.2f}px)"
+    return (f"@layer dz-narrow{{{narrow}{{display:none}}"
+            f"@container {upto}{{{drawn}{{display:none}}{narrow}{{display:block}}}}"
+            f"@container (min-width:{width / PRESENTATION_ZOOM:.2f}px) and {upto}{{"
+            f"{presenting}{narrow}{{display:none}}{presenting}{drawn}:not(.{NARROW_CLASS}){{display:revert-layer}}}}}}")
 
 
 def _presenting(queries, scope):
