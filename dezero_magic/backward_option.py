@@ -8,7 +8,7 @@ from dezero_magic.adapters import is_students
 from dezero_magic.exc_text import described
 from dezero_magic.interrupts import is_magic_frame
 from dezero_magic.links import is_variable_like
-from dezero_magic.magic_help import a_noun
+from dezero_magic.magic_help import value_is
 from dezero_magic.naming import attr_of
 from dezero_magic.tuple_hint import tuple_hint
 
@@ -35,7 +35,7 @@ def call_backward(shell, expr):
         hint = tuple_hint(expr, value, "-b")
         if hint:  # worded as %dezero's
             return f"-b {expr}: its value is a tuple, not a Variable. {hint}"
-        return (f"-b {expr}: its value is {a_noun(type(value).__name__)}, not a Variable, so it has no "
+        return (f"-b {expr}: its value is {value_is(value)}, not a Variable, so it has no "
                 ".backward(); give an expression whose value is a Variable, e.g. -b loss")
     try:
         method()

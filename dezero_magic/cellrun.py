@@ -231,7 +231,7 @@ class TracedRun:
                 result.error_in_exec = error
                 self.backward_raised = True
             else:
-                self.backward_error = error  # (a tuple's names the item to give: backward_option)
+                self.backward_error = error  # (backward_option already names a tuple's item to give)
 
     def _backward_option_notes(self):
         """What became of -b, on the graph itself: its error is raised below

@@ -124,10 +124,14 @@ def isolated():
     observer, no profile hook), and the global random generators and the
     profile hook restored afterwards; yields a `Hidden` filled on exit."""
     numpy_state, random_state = np.random.get_state(), random.getstate()
+    # Only our own hook (the one that watches students' classes) is set aside: a profiler's
+    # (cProfile under %prun) cannot be set back by sys.setprofile, and would stop recording.
     profile = sys.getprofile()
+    ours = type(getattr(profile, "__self__", None)).__module__.startswith("dezero_magic.")
     out, hidden = io.StringIO(), Hidden()
     try:
-        sys.setprofile(None)
+        if ours:
+            sys.setprofile(None)
         # An ignored warning is not entered in the registry, so the user still
         # sees it the first time their own code raises it.
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(out), warnings.catch_warnings(), \
@@ -140,4 +144,5 @@ def isolated():
             np.random.set_state(numpy_state)
             random.setstate(random_state)
         finally:
-            sys.setprofile(profile)   # last: the cell's hook sees none of this
+            if ours:
+                sys.setprofile(profile)   # last: the cell's hook sees none of this

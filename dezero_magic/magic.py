@@ -18,7 +18,8 @@ from dezero_magic.adapters import graph_from_objects, is_students, lacks_creator
 from dezero_magic.exc_text import described
 from dezero_magic.links import is_variable_like
 from dezero_magic.magic_help import (HELP_OUTPUT, a_noun as _a, asks_help as _asks_help, line_hint as _line_hint,
-                                     not_run, print_help as _print_help, repeated_option, with_hint as _with_hint)
+                                     not_run, print_help as _print_help, repeated_option, value_is,
+                                     with_hint as _with_hint)
 from dezero_magic.cell_names import assigned_in
 from dezero_magic.naming import attr_of, has_attr, label_for
 from dezero_magic.cellrun import CellOptions, execute, execute_async
@@ -331,7 +332,7 @@ class DezeroMagics(Magics):
             hint = tuple_hint(expr, value)
             if hint:
                 raise UsageError(f"%dezero {expr}: its value is a tuple, not a Variable. {hint}.")
-            raise UsageError(f"%dezero {expr}: its value is {_a(type(value).__name__)}, not a Variable; "
+            raise UsageError(f"%dezero {expr}: its value is {value_is(value)}, not a Variable; "
                              "%dezero draws the graph that produced a Variable, e.g. %dezero y")
         graph, outs, leaves = graph_from_objects([value], self.shell.user_ns, max_nodes=args.max_nodes,
                                                  verbose=args.verbose)

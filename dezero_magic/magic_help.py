@@ -81,6 +81,13 @@ def a_noun(noun):
     return f"an {noun}" if vowel or noun.startswith("nd") else f"a {noun}"
 
 
+def value_is(value):
+    """'an int', 'a tuple' ...; None said as such (`y = f(x)` with an f that has no `return`)."""
+    if value is None:
+        return "None (a function without `return` gives None)"
+    return a_noun(type(value).__name__)
+
+
 # Options that take a value: given twice, argparse keeps the last one without a word.
 _VALUED = (("-b", "--backward"), ("-o", "--output"), ("--max-nodes",), ("--rankdir",))
 

@@ -136,11 +136,13 @@ def _listed(names):
 def no_call_text(made, leaves):
     """What a cell that made no dezero call says of the earlier cells' Variables it reads."""
     if made:
-        verb, whose = ("was", "its") if len(made) == 1 else ("were", made[0] + "'s")
-        return f"{NO_CALL} {_listed(made)} {verb} computed in an earlier cell: %dezero {made[0]} draws {whose} graph."
-    verb, pronoun = ("was", "it") if len(leaves) == 1 else ("were", "them")
-    return (f"{NO_CALL} {_listed(leaves)} {verb} made in an earlier cell and {'has' if len(leaves) == 1 else 'have'} "
-            f"no creator (a leaf), so there is no graph behind {pronoun}.")
+        verb, whose, cell = ("was", "its", "an earlier cell") if len(made) == 1 else \
+            ("were", made[0] + "'s", "earlier cells")
+        return f"{NO_CALL} {_listed(made)} {verb} computed in {cell}: %dezero {made[0]} draws {whose} graph."
+    one = len(leaves) == 1
+    return (f"{NO_CALL} {_listed(leaves)} {'was' if one else 'were'} made in {'an earlier cell' if one else 'earlier cells'} "
+            f"and {'has no creator (a leaf)' if one else 'have no creator (leaves)'}, so there is no graph behind "
+            f"{'it' if one else 'them'}.")
 
 
 class Trace:

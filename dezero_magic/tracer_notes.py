@@ -139,7 +139,19 @@ def _made_under_no_grad(tracer, vid):
     return info is not None and not info[2]
 
 
-def creatorless_pass_note(graph, tracer, no_grad_cell=False):
+def _code_label(graph, tracer, vid, namespace):
+    """The name the cell's code has for variable `vid` (its label where that is one); a
+    Variable's own .name no name of the cell holds is quoted, so it is never written as
+    code (review R1-F5: w = Variable(..., name='weight') was told "weight.grad")."""
+    label = _label(graph, vid, "")
+    obj = tracer.variables.live(vid)
+    if obj is None or not namespace or namespace.get(label) is obj:
+        return label
+    name = next((k for k, v in namespace.items() if v is obj and k.isidentifier() and not k.startswith("_")), None)
+    return name or (f"'{label}'" if label and label == getattr(obj, "name", None) else label)
+
+
+def creatorless_pass_note(graph, tracer, no_grad_cell=False, namespace=None):
     """Why the last backward pass ran no step: the variable it started from
     has no creator. Worded by what the tracer knows of that variable: a
     grad a backward without create_graph made, a value computed under
@@ -158,11 +170,12 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
         if origin is not None:
             of, started = origin
             # (the Backward, Gradients and Memory tabs say it too, in these names)
-            graph.from_grad = GradOrigin(_label(graph, vid, ""), _label(graph, of, ""),
-                                         _label(graph, started[0], "") if started else "")
+            graph.from_grad = GradOrigin(_code_label(graph, tracer, vid, namespace),
+                                         _code_label(graph, tracer, of, namespace),
+                                         _code_label(graph, tracer, started[0], namespace) if started else "")
             x = _label(graph, of, "a variable")
             who = "It" if out == "its output" else out  # (x.grad.backward(): the grad has no name of its own)
-            return (f"{head} {who} is {x}.grad from an earlier backward without create_graph=True, which "
+            return (f"{head} {who} is {graph.from_grad.of_grad or x + '.grad'} from an earlier backward without create_graph=True, which "
                     f"computes grads without recording a graph of them. To differentiate a grad, "
                     f"{graph.from_grad.fix()} (steps 33-36).")
         if _made_under_no_grad(tracer, vid):
@@ -178,7 +191,8 @@ def creatorless_pass_note(graph, tracer, no_grad_cell=False):
 def tracer_notes(graph, tracer, chosen, namespace=None, no_grad_cell=False, cell_code="", cut=False):
     """The notes, in the order they are shown; `cut`: a node budget cut the drawing."""
     notes = carried_notes(graph, tracer, namespace, cell_code)
-    for note in (passes_note(tracer, cut), reached_back_note(tracer), creatorless_pass_note(graph, tracer, no_grad_cell)):
+    creatorless = creatorless_pass_note(graph, tracer, no_grad_cell, namespace)
+    for note in (passes_note(tracer, cut), reached_back_note(tracer), creatorless):
         if note is not None:
             notes.append(note)
     no_grad = sum(1 for c in chosen if c[NO_GRAD])

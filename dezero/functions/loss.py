@@ -202,14 +202,16 @@ def _targets_like(t, x):
 def _targets_shaped(name, t, x, x_name="x"):
     """t reshaped to x's shape when only the number of axes differs; a t of
     another size failed with NumPy's "cannot reshape array of size 3 into
-    shape (4,1)", naming neither the function nor what t must be."""
+    shape (4,1)", naming neither the function nor what t must be; one of as
+    many axes but another shape is refused (it would broadcast)."""
     if x.shape == t.shape:
         return t
-    if x.ndim == t.ndim:
+    if x.ndim == t.ndim and x.size == t.size:
         # (4, 1) against (1, 4) broadcast to a (4, 4) loss: a number, and wrong.
         raise ValueError(
             f"{name} needs t of {x_name}'s shape: {x_name} has shape {x.shape} but t has shape "
-            f"{t.shape} (they would broadcast to a different loss); reshape t, e.g. t.reshape{x.shape}"
+            f"{t.shape}, so their values do not pair up (NumPy would broadcast them to another loss, "
+            f"or fail); reshape t, e.g. t.reshape{x.shape}"
         )
     if t.size != x.size:
         hint = ""

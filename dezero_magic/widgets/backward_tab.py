@@ -43,8 +43,12 @@ NO_BACKWARD_UNNAMED = ("No backward pass was recorded in this cell, so there is 
                        "the output's backward() in the cell (y.backward() for an output y), or run it with "
                        "%%dezero -b y.")
 # A cell that only read earlier cells' Variables (`y` alone): "call y.backward()" read wrong after it ran
-NO_BACKWARD_EARLIER = ("This cell made no dezero call, so it has no backward pass to step through; a backward "
-                       "run in an earlier cell was not watched. Run that cell with %%dezero to step through it.")
+# (whether y's backward ran at all, this cell cannot know: said as an if; a leaf has no graph to step)
+NO_BACKWARD_EARLIER = ("This cell made no dezero call, so it has no backward pass to step through; if {y}'s "
+                       "backward ran in an earlier cell, it was not watched: run that cell with %%dezero to step "
+                       "through it (%dezero {y} draws {y}'s graph).")
+NO_BACKWARD_LEAVES = ("This cell made no dezero call, and the Variables it reads have no creator (leaves): there "
+                      "is no graph behind them, so no backward pass to step through.")
 # A cell with -b y that raised is not told to add it (Trace.backward_expr: the -b given, if any)
 # (said only without -b: RAISED_BEFORE_B tells a -b that never ran, so no word on -b here)
 NO_BACKWARD_RAISED = ("No backward step was recorded before the cell raised its error, so there is nothing "
@@ -109,7 +113,8 @@ class BackwardView(TraceView):
                 if trace.graph.raised_in:
                     said = B_RAISED.format(what=trace.graph.raised_in)
             elif any(getattr(trace, "earlier", None) or ()):
-                said = NO_BACKWARD_EARLIER
+                made = trace.earlier[0]
+                said = NO_BACKWARD_EARLIER.format(y=made[0]) if made else NO_BACKWARD_LEAVES
             # a pass ran, its steps all outside a cut graph's drawn nodes (step 35, iters = 6)
             outside = None if getattr(trace, "line_magic", False) else outside_message(trace.graph)
             said = outside or (None if trace.source == "objects" else last_pass_ran_no_step(trace)) or said

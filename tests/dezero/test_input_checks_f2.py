@@ -130,6 +130,9 @@ def test_binary_losses_refuse_a_t_that_would_broadcast(loss):
     with pytest.raises(ValueError, match=rf"{loss.__name__} needs t of .* shape: .*\(4, 1\) but t has "
                                          r"shape \(1, 4\).*t\.reshape\(4, 1\)"):
         loss(np.full((4, 1), 0.5), np.zeros((1, 4)))
+    # another size, as many axes: the size is what is wrong (review R1-F2: was told to reshape)
+    with pytest.raises(ValueError, match=rf"{loss.__name__} needs one target t per value.*t has shape \(3, 1\)"):
+        loss(np.full((4, 1), 0.5), np.zeros((3, 1)))
 
 
 def test_binary_losses_still_reshape_a_t_of_the_same_size():

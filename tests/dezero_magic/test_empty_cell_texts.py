@@ -32,7 +32,7 @@ def test_a_cell_reading_an_earlier_y_names_it_and_the_line_magic(shell, body):
 def test_the_last_expression_is_named_first(shell):
     run(shell, EARLIER + "\nw = y * 3")
     run(shell, "%%dezero -o t\nprint(y)\nw")
-    assert "w and y were computed in an earlier cell: %dezero w draws w's graph" in shell.user_ns["t"].caption()
+    assert "w and y were computed in earlier cells: %dezero w draws w's graph" in shell.user_ns["t"].caption()
 
 
 def test_a_cell_reading_only_an_earlier_leaf_says_it_has_no_creator(shell):
@@ -106,3 +106,30 @@ def test_the_memory_tab_of_a_cell_that_only_reads_y_says_what_the_caption_says(s
     said = " ".join(text_of(view.figures.value).split())
     assert "y was computed in an earlier cell: %dezero y draws its graph." in said, said
     assert "no variable of the cell has a creator" not in said
+
+
+def test_leaves_only_and_several_names_are_worded_for_what_they_are(shell):
+    # Review R1-F3/F4: a leaf-only cell was sent to "run that cell to step through it";
+    # several names were "made in an earlier cell ... (a leaf)".
+    run(shell, "x = Variable(np.array(2.0))\nw = Variable(np.array(3.0))\nv = x * w\nu = x + w")
+    run(shell, "%%dezero -o t\nx.grad\nw.grad")
+    t = shell.user_ns["t"]
+    assert re.search(r"(x and w|w and x) were made in earlier cells and have no creator \(leaves\), so there is "
+                     r"no graph behind them\.", t.caption()), t.caption()
+    said = BackwardView(t).message.value
+    assert "no graph behind them" in said and "run that cell" not in said, said
+    run(shell, "%%dezero -o t\nv, u")
+    t = shell.user_ns["t"]
+    assert "v and u were computed in earlier cells: %dezero v draws v's graph." in t.caption(), t.caption()
+    said = BackwardView(t).message.value
+    assert "if v&#x27;s backward ran in an earlier cell, it was not watched" in said, said
+
+
+def test_b_and_line_magic_on_none_say_none(shell):
+    # Review R1-F6: "its value is a NoneType"
+    run(shell, "def f(a):\n    a * 2\nz = f(1)")
+    with pytest.raises(UsageError, match=r"%dezero z: its value is None \(a function without `return` gives None\)"):
+        shell.run_line_magic("dezero", "z")
+    result = shell.run_cell("%%dezero -b z\nq = 1")
+    assert "-b z: its value is None (a function without `return` gives None), not a Variable" in \
+        str(result.error_in_exec), result.error_in_exec

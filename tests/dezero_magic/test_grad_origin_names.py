@@ -77,15 +77,32 @@ def test_an_earlier_backward_without_a_name_is_not_called_y(shell):
 
 
 def test_a_name_that_is_no_code_is_not_written_as_a_call(shell):
-    trace = run_traced(shell, "w = Variable(np.array(2.0), name='my w')\nloss = w ** 4\nloss.name = 'the loss'\n"
+    # held in a list only: no name of the cell's code holds w or loss, their .name is no code
+    trace = run_traced(shell, "ws = [Variable(np.array(2.0), name='my w')]\nls = [ws[0] ** 4]\n"
+                              "ls[0].name = 'the loss'\nls[0].backward()\ng = ws[0].grad\nws[0].cleargrad()\n"
+                              "g.backward()\n")
+    assert trace.graph.from_grad == GradOrigin("g", "'my w'", "'the loss'")
+    back, grads, memory = _three_texts(trace)
+    for text in (back, grads, memory, trace.text()):
+        assert "the loss.backward" not in text and "my w.grad" not in text, text
+    assert "g is the grad of 'my w', left by an earlier backward from 'the loss' without create_graph=True" in back
+    assert "make it with create_graph=True in the earlier backward" in grads
+    assert "g, which is the grad of 'my w', is None: g.backward() raises" in memory
+
+
+def test_a_variables_own_name_is_not_written_as_code(shell):
+    # Review R1-F5: name='weight' and loss.name = 'L' were told "g is weight.grad ... L.backward()"
+    trace = run_traced(shell, "w = Variable(np.array(2.0), name='weight')\nloss = w ** 4\nloss.name = 'L'\n"
                               "loss.backward()\ng = w.grad\nw.cleargrad()\ng.backward()\n")
-    assert trace.graph.from_grad == GradOrigin("g", "my w", "the loss")
+    assert trace.graph.from_grad == GradOrigin("g", "w", "loss")
     back, grads, memory = _three_texts(trace)
     for text in (back, grads, memory):
-        assert "the loss.backward" not in text and "my w.grad" not in text, text
-    assert "g is the grad of my w, left by an earlier backward from the loss without create_graph=True" in back
-    assert "make it with create_graph=True in the earlier backward" in grads
-    assert "g, which is the grad of my w, is None: g.backward() raises" in memory
+        assert "weight.grad" not in text and "L.backward" not in text, text
+    assert "g is w.grad, left by an earlier loss.backward() without create_graph=True" in back, back
+    trace = run_traced(shell, "ws = [Variable(np.array(2.0), name='weight')]\nls = [ws[0] ** 4]\n"
+                              "ls[0].backward()\ng = ws[0].grad\nws[0].cleargrad()\ng.backward()\n")
+    assert trace.graph.from_grad.of == "'weight'"
+    assert "g is the grad of 'weight'" in _three_texts(trace)[0]
 
 
 def test_the_record_words_what_is_unknown_without_example_names():
