@@ -12,6 +12,7 @@ from dezero_magic.memory import DEFAULT, NO_GRAD as NO_GRAD_MODE, RETAIN
 from dezero_magic.naming import label_for, namespace_names
 from dezero_magic.preview import data_of, format_snapshot, from_summary, snapshot, summarise
 from dezero_magic.node_budget import NEAREST, WHOLE_UP_TO, cut_note
+from dezero_magic.regraded import comparable, mark_regraded, regraded_note
 from dezero_magic.render.text import count_of
 from dezero_magic.tracer_notes import tracer_notes
 from dezero_magic.records import (GENERATION, NO_GRAD, OP, ORDER, S_ACCUMULATED, S_FUNC, S_GXS, S_GYS,
@@ -169,6 +170,7 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
     # Grads of variables that died are known only from the steps.
     dead = {v for v, obj in alive.items() if obj is None and v in received}
     totals = _final_totals(bpass, dead) if bpass is not None else {}
+    grads_now = [] if comparable(tracer, bpass) else None  # living leaves' (node, vid, grad): did the cell change it?
     changed = []  # leaves whose value changed after the drawn forward used it (an optimizer step)
     cut = bpass.cut if bpass is not None else ()
     at_backward = _names_at_backward(bpass, names, alive)
@@ -214,6 +216,8 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
             node.grad = format_snapshot(gsnap, items)
             node.grad_absmax = gsnap.absmax
             node.nonfinite = node.nonfinite or gsnap.nonfinite
+        if grads_now is not None and leaf and grad is not None and v in received:
+            grads_now.append((node, v, grad))
         graph.variables[node.id] = node
         if leaf and obj is not None:
             leaf_refs[node.id] = weakref.ref(obj)
@@ -251,6 +255,9 @@ def graph_from_tracer(tracer, namespace=None, max_nodes=None, verbose=False, com
                                     cut=len(chosen) < len(calls)))
     if changed:
         graph.notes.append(_changed_note(changed))
+    regraded = mark_regraded(bpass, grads_now, items) if grads_now else []
+    if regraded:
+        graph.notes.append(regraded_note(regraded))
     cut_at = [graph.variables[_vid(v)] for v in sorted(cut) if _vid(v) in graph.variables]
     if cut_at:
         graph.notes.append(_unchained_note(cut_at))

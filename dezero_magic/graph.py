@@ -40,6 +40,9 @@ class VarNode:
     nbytes: int = 0              # bytes of the data
     named: bool = False          # a name of the user's (or a list item, a layer's attribute) held it after the cell
     grad_nbytes: int = 0         # bytes of the grad, 0 when none is kept
+    # what the last backward left as its grad, when the cell changed it after (clipping by hand, an
+    # optimizer hook such as WeightDecay): `grad` is the grad now; "" when unchanged or not known
+    grad_made: str = ""
 
 
 @dataclass

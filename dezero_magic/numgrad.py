@@ -44,6 +44,7 @@ from dezero_magic.isolation import isolated, own_classes
 from dezero_magic.numgrad_reasons import changed_leaves, no_creator, no_graph, not_reproduced, output_gone
 from dezero_magic.numgrad_reasons import no_live_leaf, output_label, raised
 from dezero_magic.pass_clock import PassClock
+from dezero_magic.regraded import regraded_reason
 from dezero_magic.kinks import all_left_out, find_kinks, left_out, lost_to_rounding, split_kinks, sum_rounding
 from dezero_magic.reevaluate import evaluate as _evaluate
 from dezero_magic.reevaluate import evaluate_all as _evaluate_all
@@ -183,6 +184,8 @@ def _without_running(trace, y, leaves, own):
             leaf.reason = not_float(data)
         elif grad is not None and grad_changed(node, grad):
             leaf.reason = CHANGED
+        elif grad is not None and node is not None and node.grad_made:
+            leaf.reason = regraded_reason(node)
         else:
             leaf.reason = not_compared(trace, node, vid, leaf.label, grad)
         judged.append(leaf)
@@ -291,6 +294,9 @@ def _check_leaf(trace, vid, x, funcs, y, base, per_leaf, f0, unchecked="", tol=T
         # another backward added to it (a later cell's, or --modes re-running this
         # one): comparing it now would FAIL a correct cell
         leaf.reason = CHANGED
+        return leaf
+    if grad is not None and node is not None and node.grad_made:
+        leaf.reason = regraded_reason(node)   # clipped, or an optimizer hook's: no longer backward's
         return leaf
     idx, bad = finite_entries(data, per_leaf)
     leaf.nonfinite = bad
