@@ -216,8 +216,9 @@ def _notes(graph, mode, fig):
                      "than once, so grads may read higher than measured.")
     if graph.elided_functions:
         n = graph.elided_functions
-        notes.append(f"Computed over the drawn graph only; {n:,} earlier function "
-                     f"{'call is' if n == 1 else 'calls are'} not included.")
+        # (not "earlier": the calls not drawn may have run after the drawn backward, an evaluation)
+        notes.append(f"Computed over the drawn graph only: {n:,} function "
+                     f"{'call' if n == 1 else 'calls'} not drawn {'is' if n == 1 else 'are'} not included.")
     if not grads and mode != NO_GRAD:
         notes.append("No backward pass was recorded: no grads.")
     return notes

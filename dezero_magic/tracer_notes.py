@@ -106,14 +106,14 @@ def passes_note(tracer, cut=False):
     nearest = "the nodes nearest the output are drawn"
     if chained == 1:
         drawn = nearest if cut else "both graphs are drawn"
-        return (f"{tracer.backward_passes} backward passes ran; the last one differentiated the "
+        return (f"{tracer.backward_passes:,} backward passes ran; the last one differentiated the "
                 f"graph an earlier pass built (create_graph=True): {drawn}, the steps are the last pass's.")
     if chained:
         # Steps 33-36's loops: each pass differentiates the grads the pass before built.
         drawn = nearest if cut else "the forward graph and every grads' graph built on it are drawn"
-        return (f"{tracer.backward_passes} backward passes ran; the last {chained} each differentiated "
+        return (f"{tracer.backward_passes:,} backward passes ran; the last {chained:,} each differentiated "
                 f"the graph the pass before built (create_graph=True): {drawn}, the steps are the last pass's.")
-    return f"{tracer.backward_passes} backward passes ran; the last one is shown."
+    return f"{tracer.backward_passes:,} backward passes ran; the last one is shown."
 
 
 def reached_back_note(tracer):

@@ -26,6 +26,9 @@ def to_dot(graph, verbose=False, rankdir="LR"):
         out.append(f"{dot_string(src)} -> {dot_string(dst)}")
     if graph.elided_functions:
         # a cut graph's first variable would read as a leaf: say the graph goes on
-        out.append(f"label={dot_string(f'{graph.elided_functions:,} earlier function calls not drawn')}")
+        # (not "earlier": calls made after the drawn backward, an evaluation, are counted too)
+        n = graph.elided_functions
+        calls = "call" if n == 1 else "calls"
+        out.append(f"label={dot_string(f'{n:,} function {calls} not drawn')}")
     out.append("}")
     return "\n".join(out) + "\n"

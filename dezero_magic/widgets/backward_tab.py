@@ -31,6 +31,7 @@ from dezero_magic.widgets.step_figure import step_figure, window_sizes
 from dezero_magic.widgets.stepper_controls import Controls, mark_ends
 from dezero_magic.widgets.node_names import func_name, var_name
 from dezero_magic.widgets.lazy_tab import too_big_to_make_early
+from dezero_magic.widgets.no_grad_text import no_grad_text
 from dezero_magic.widgets.no_step_text import last_pass_ran_no_step
 from dezero_magic.widgets.trace_view import TraceView
 
@@ -102,7 +103,8 @@ class BackwardView(TraceView):
         self._tops = {}        # mode -> the |grad| its colour key's top stands for (_grad_top)
         steps = trace.graph.steps
         if not steps:
-            said = NOT_WATCHED if getattr(trace, "line_magic", False) else _no_backward(trace.graph)
+            said = NOT_WATCHED if getattr(trace, "line_magic", False) else (
+                no_grad_text(trace.graph, getattr(trace, "backward_expr", None)) or _no_backward(trace.graph))
             if trace.source == "objects" and not getattr(trace, "line_magic", False) and _no_backward_method(trace):
                 said = NO_BACKWARD_METHOD
             elif _creatorless(trace):

@@ -173,4 +173,4 @@ def test_no_double_count_note_beside_no_grads_and_one_call_is_singular(shell):
     # QA Q24-F1: "1 earlier function calls are not included"
     t = run_traced(shell, "x = Variable(np.array(3.0))\ny = x ** 2\ny.backward()\ny = x ** 3\ny.backward()")
     notes = " ".join(_figures(t)[DEFAULT].notes)
-    assert "1 earlier function call is not included." in notes, notes
+    assert "1 function call not drawn is not included." in notes, notes

@@ -103,4 +103,6 @@ def test_the_dot_of_a_cut_graph_says_it_was_cut():
     g = chain(2)
     assert "label=" not in to_dot(g).split("\n")[-2]
     g.elided_functions = 38
-    assert to_dot(g).split("\n")[-3] == 'label="38 earlier function calls not drawn"'
+    assert to_dot(g).split("\n")[-3] == 'label="38 function calls not drawn"'
+    g.elided_functions = 1   # (not "earlier": calls after the drawn backward count too)
+    assert to_dot(g).split("\n")[-3] == 'label="1 function call not drawn"'
