@@ -253,6 +253,7 @@ class TracedRun:
                             complete=result.error_in_exec is None, before=self.before,
                             switched=self.switched, error=result.error_in_exec, code=self.code)
         trace.backward_expr = opts.backward  # (the Backward tab names it when the cell raised first)
+        trace.no_grad_option = bool(opts.no_grad)  # (... and says --no-grad, not the cell, kept no graph)
         trace.graph.interrupted = isinstance(result.error_in_exec, KeyboardInterrupt)
         if self.tracer.unloaded and UNLOADED not in trace.graph.notes:
             trace.graph.notes.append(UNLOADED)  # (the cell ran %unload_ext dezero_magic: nothing after it heard)

@@ -78,6 +78,7 @@ class BackwardPass:
         self.collects = False         # dezero.grad(): .grad is not this pass's, never read
         self.elided_steps = 0
         self.failed_at = None         # ORDER of the call whose backward raised, if known
+        self.completed = True         # False: it raised (or was interrupted) before its end
         self.differentiates = 0       # passes in a row, ending with this one, that each ran through the
                                       # grads' graph the pass before made (0: it did not)
         self.differentiated = ()      # when it does: the vids that pass started from (y of y.backward(...))

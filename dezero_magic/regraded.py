@@ -17,9 +17,12 @@ SHOWN = 3   # leaves named in the note
 
 def comparable(tracer, bpass):
     """Whether each leaf's last total recorded in `bpass` is the grad it held when
-    the pass ended: the pass finished, every step of it was recorded (steps past
-    the cap may add more) and it wrote `.grad` (dezero.grad() keeps its sums apart)."""
+    the pass ended: the pass finished, without raising (a step that raised may have
+    written one input's grad and not been heard: review R2-F6), every step of it was
+    recorded (steps past the cap may add more) and it wrote `.grad` (dezero.grad()
+    keeps its sums apart)."""
     return bool(bpass is not None and bpass.steps and bpass is tracer.last_pass and tracer.unfinished_pass() is None
+                and getattr(bpass, "completed", True) and bpass.failed_at is None
                 and not bpass.elided_steps and not bpass.collects)
 
 

@@ -267,6 +267,7 @@ class Tracer(RawCalls, CallWindow, PassGrads, Observer):
 
     def _end_pass(self, steps, completed):
         bpass = self._passes.pop()
+        bpass.completed = completed
         recorded = len(bpass.steps)
         unheard = max(0, steps - recorded)
         if not completed and unheard and recorded < self.max_steps:

@@ -104,7 +104,8 @@ class BackwardView(TraceView):
         steps = trace.graph.steps
         if not steps:
             said = NOT_WATCHED if getattr(trace, "line_magic", False) else (
-                no_grad_text(trace.graph, getattr(trace, "backward_expr", None)) or _no_backward(trace.graph))
+                no_grad_text(trace.graph, getattr(trace, "backward_expr", None),
+                             getattr(trace, "no_grad_option", False)) or _no_backward(trace.graph))
             if trace.source == "objects" and not getattr(trace, "line_magic", False) and _no_backward_method(trace):
                 said = NO_BACKWARD_METHOD
             elif _creatorless(trace):

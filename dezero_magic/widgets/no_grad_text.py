@@ -9,8 +9,11 @@ NO_GRAD_OUTPUT = ("{y} was computed under no_grad() (or with Config.enable_backp
                   "graph, so there is no backward pass to step through.")
 # (-b ran the backward: it is told what that backward found, not to add -b)
 B_RAN = "-b {expr} called {expr}.backward(), but it ran no step: "
-NOTHING_TO_FIX = (" In an evaluation cell that is as it should be: nothing to fix. To step through a backward "
-                  "pass, compute {y} with backprop enabled and call {call}.")
+# (an if: the cell may have called y.backward() itself, which then ran no step, as the caption says)
+NOTHING_TO_FIX = (" If this is an evaluation cell, that is as it should be. To step through a backward pass, "
+                  "compute {y} with backprop enabled (outside no_grad) and call {call}.")
+BY_OPTION = ("{the} cell ran under %%dezero --no-grad, which runs its dezero calls under no_grad() and keeps no "
+             "graph, so there is no backward pass to step through.")
 
 
 def _made_under_no_grad(graph):
@@ -22,14 +25,17 @@ def _made_under_no_grad(graph):
     return bool(ends) and all(maker[v.id].no_grad for v in ends)
 
 
-def no_grad_text(graph, expr=None):
+def no_grad_text(graph, expr=None, by_option=False):
     """The tab's text for a cell whose output was computed under no_grad,
-    or None when it was not; `expr`: the cell's -b, if it had one."""
+    or None when it was not; `expr`: the cell's -b, if it had one;
+    `by_option`: the cell ran with %%dezero --no-grad."""
     if not _made_under_no_grad(graph):
         return None
     name = graph.output_label()
     named = name.isidentifier()
     head = B_RAN.format(expr=expr) if expr else ""
+    if by_option:   # (the option did it, not the user's code: review R2-F3)
+        return head + BY_OPTION.format(the="the" if head else "The") + " Run it without --no-grad to step through it."
     if all(f.no_grad for f in graph.functions.values()):
         said = NO_GRAD_CELL.format(the="the" if head else "The")
     else:

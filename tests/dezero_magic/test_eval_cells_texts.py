@@ -26,7 +26,7 @@ def tab_text(shell, cell):
 def test_a_no_grad_evaluation_cell_says_no_grad_kept_no_graph(shell, head):
     said = tab_text(shell, head + EVAL)
     assert "he cell ran its dezero calls under no_grad() (or with Config.enable_backprop=False)" in said
-    assert "keeps no graph" in said and "nothing to fix" in said
+    assert "keeps no graph" in said and "If this is an evaluation cell, that is as it should be" in said
     assert "%%dezero -b" not in said and "No backward pass was recorded" not in said
 
 
@@ -72,3 +72,9 @@ def _tracer(passes, chained):
 ])
 def test_pass_counts_have_thousands_separators(chained, start):
     assert passes_note(_tracer(3000, chained)).startswith(start)
+
+
+def test_the_no_grad_option_is_named_as_the_cause(shell):
+    # Review R2-F3: a --no-grad cell was told "the cell ran its dezero calls under no_grad()"
+    said = tab_text(shell, "%%dezero -o t --no-grad\nx = Variable(np.array(2.0))\ny = x ** 2\n")
+    assert "The cell ran under %%dezero --no-grad" in said and "Run it without --no-grad" in said, said

@@ -127,3 +127,17 @@ def test_a_pass_beyond_the_steps_recorded_says_nothing(shell):
     assert trace.graph.unrecorded_steps > 0
     assert not any(NOTE in n for n in trace.graph.notes), trace.graph.notes
     assert not trace.graph.variables[_vid(trace, "w")].grad_made
+
+
+def test_a_backward_that_raised_mid_step_is_no_change_by_the_cell(shell):
+    # Review R2-F6: dezero wrote x's grad, then refused w's wrong-shaped grad; the step was never
+    # heard, so x's recorded total was the earlier one: "the cell changed x's grad" was said.
+    shell.run_cell("class Bad(dezero.Function):\n    def forward(self, a, b):\n        return a * b\n"
+                   "    def backward(self, gy):\n        a, b = self.inputs\n"
+                   "        return gy * b, Variable(np.ones((5, 7)))\n")
+    result = shell.run_cell("%%dezero -o _t\nx = Variable(np.array(3.0), name='x')\n"
+                            "w = Variable(np.array(2.0), name='w')\ny = Bad()(x, w) + x * 1.0\ny.backward()\n")
+    assert not result.success
+    trace = shell.user_ns["_t"]
+    assert not any("changed" in note and "grad after" in note for note in trace.graph.notes), trace.graph.notes
+    assert not any(v.grad_made for v in trace.graph.variables.values())
