@@ -128,6 +128,14 @@ def _names(code):
     return [] if tree is None else [n for n in ast.walk(tree) if isinstance(n, ast.Name)]
 
 
+def last_expression_names(code):
+    """Names in the cell's last statement when it is an expression (`y`, `print(y)`)."""
+    tree = _parse(code)
+    if tree is None or not tree.body or not isinstance(tree.body[-1], ast.Expr):
+        return []
+    return [n.id for n in ast.walk(tree.body[-1]) if isinstance(n, ast.Name)]
+
+
 def names_in(code):
     """Names the code mentions, in order of first appearance, without repeats."""
     return list(dict.fromkeys(n.id for n in _names(code)))

@@ -11,6 +11,7 @@ its per-step work.
 """
 from dezero_magic.preview import data_of, format_snapshot, from_summary, summarise
 from dezero_magic.records import S_ACCUMULATED, S_GXS
+from dezero_magic.render.text import named
 
 SHOWN = 3   # leaves named in the note
 
@@ -70,10 +71,7 @@ def regraded_note(nodes):
         return (f"The cell changed {labels[0]}'s grad after its last backward made it (clipping, or an "
                 "optimizer hook such as WeightDecay): the graph shows it as it is now, the Backward tab "
                 "what backward made.")
-    shown = labels[:SHOWN]
-    rest = len(labels) - len(shown)
-    named = ", ".join(shown[:-1]) + f" and {shown[-1]}" if not rest else ", ".join(shown) + f" and {rest} more"
-    return (f"The cell changed the grads of {named} after its last backward made them (clipping, or an "
+    return (f"The cell changed the grads of {named(labels, SHOWN)} after its last backward made them (clipping, or an "
             "optimizer hook such as WeightDecay): the graph shows them as they are now, the Backward tab "
             "what backward made.")
 

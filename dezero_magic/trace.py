@@ -12,12 +12,12 @@ The text/html also carries the SVG as a picture for untrusted notebooks
 text/html sanitized, which drops inline SVG and leaves its labels as run-on
 text, but keeps a `data:` URL in a style attribute.
 """
-import ast
 import base64
 import importlib
 import re
 import secrets
 
+from dezero_magic.cell_names import last_expression_names
 from dezero_magic.layout import layout as compute_layout
 from dezero_magic.links import is_variable_like
 from dezero_magic.naming import attr_of
@@ -28,7 +28,7 @@ from dezero_magic.render.screen import end_first
 from dezero_magic.render.dot import to_dot
 from dezero_magic.render.caption import with_caption
 from dezero_magic.render.svg import render_svg, root_attrs, with_fresh_ids
-from dezero_magic.render.text import counts, render_text
+from dezero_magic.render.text import counts, named, render_text
 
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # (Not "no Function was called": a student's Function is seen only through the variables the
@@ -104,23 +104,12 @@ def _outputs_have_backward(refs):
         return None
 
 
-def _last_expression_names(code):
-    """Names in the cell's last line when it is an expression (`y`, `print(y)`): named first."""
-    try:
-        body = ast.parse(code or "").body
-    except (SyntaxError, ValueError):
-        return []
-    if not body or not isinstance(body[-1], ast.Expr):
-        return []
-    return [n.id for n in ast.walk(body[-1]) if isinstance(n, ast.Name)]
-
-
 def earlier_variables(names, namespace, bound_anew, code=""):
     """(names with a creator, names without) of the Variables the cell reads
     that an earlier cell made (`bound_anew(name)` false): what the text of a
     cell that made no dezero call names, its last expression's first."""
     made, leaves = [], []
-    for name in dict.fromkeys(_last_expression_names(code) + list(names)):
+    for name in dict.fromkeys(last_expression_names(code) + list(names)):
         value = namespace.get(name)
         if value is None or bound_anew(name) or not is_variable_like(value):
             continue
@@ -128,19 +117,14 @@ def earlier_variables(names, namespace, bound_anew, code=""):
     return made, leaves
 
 
-def _listed(names):
-    names = names[:3] + (["others"] if len(names) > 3 else [])
-    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
-
-
 def no_call_text(made, leaves):
     """What a cell that made no dezero call says of the earlier cells' Variables it reads."""
     if made:
         verb, whose, cell = ("was", "its", "an earlier cell") if len(made) == 1 else \
             ("were", made[0] + "'s", "earlier cells")
-        return f"{NO_CALL} {_listed(made)} {verb} computed in {cell}: %dezero {made[0]} draws {whose} graph."
+        return f"{NO_CALL} {named(made)} {verb} computed in {cell}: %dezero {made[0]} draws {whose} graph."
     one = len(leaves) == 1
-    return (f"{NO_CALL} {_listed(leaves)} {'was' if one else 'were'} made in {'an earlier cell' if one else 'earlier cells'} "
+    return (f"{NO_CALL} {named(leaves)} {'was' if one else 'were'} made in {'an earlier cell' if one else 'earlier cells'} "
             f"and {'has no creator (a leaf)' if one else 'have no creator (leaves)'}, so there is no graph behind "
             f"{'it' if one else 'them'}.")
 

@@ -73,6 +73,15 @@ def _intermediate_grads(graph, limit):
     return lines
 
 
+def named(names, shown=3):
+    """'x', 'x and w', 'x, w and b', or the first `shown` and 'and N more'."""
+    names = list(names)
+    rest = len(names) - shown
+    if rest > 0:
+        return f"{', '.join(names[:shown])} and {rest} more"
+    return names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+
+
 def count_of(n, noun):
     """'1 function', '2 functions', '4,901 function calls'."""
     return f"{n:,} {noun}" if n == 1 else f"{n:,} {noun}s"

@@ -133,3 +133,13 @@ def test_b_and_line_magic_on_none_say_none(shell):
     result = shell.run_cell("%%dezero -b z\nq = 1")
     assert "-b z: its value is None (a function without `return` gives None), not a Variable" in \
         str(result.error_in_exec), result.error_in_exec
+
+
+def test_last_expression_names_and_name_lists():
+    from dezero_magic.cell_names import last_expression_names
+    from dezero_magic.render.text import named
+
+    assert last_expression_names("x = 1\nprint(y, z)") == ["print", "y", "z"]
+    assert last_expression_names("y = x") == [] and last_expression_names("y = (") == []
+    assert [named(["a"]), named(["a", "b"]), named("abc"), named("abcde")] == \
+        ["a", "a and b", "a, b and c", "a, b, c and 2 more"]
